@@ -1,0 +1,24 @@
+# One image for web, worker and beat (docker-compose.yml).
+FROM node:20-bookworm-slim AS frontend
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY static ./static
+RUN npm run build
+
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b \
+      libfontconfig1 fonts-dejavu-core fonts-liberation poppler-utils \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY requirements.lock ./
+RUN pip install -r requirements.lock
+COPY . .
+COPY --from=frontend /src/static/dist ./static/dist
+RUN DEBUG=0 SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+ && useradd --create-home --uid 1000 app && mkdir -p /data/media && chown app /data/media
+USER app
+EXPOSE 8000
+CMD ["gunicorn", "scr.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

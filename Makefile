@@ -1,0 +1,57 @@
+# The two commands of the README:
+#   make run   – set up and start the app on the embedded default (SQLite, in-process tasks)
+#   make test  – install what is missing and run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install lint check-migrations frontend worker beat bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	touch $@
+
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/dist/.built: node_modules/.installed static/build.mjs static/scss/app.scss static/js/app.js
+	npm run --silent build
+	touch $@
+
+install: $(VENV)/.installed static/dist/.built
+
+frontend: static/dist/.built
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo "Starting on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+
+check-migrations: install
+	SCR_TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+test: install lint check-migrations
+	SCR_TESTING=1 $(BIN)/pytest $(PYTEST_ARGS)
+
+worker: install
+	$(BIN)/celery -A scr worker -Q default,pdf --loglevel=INFO
+
+beat: install
+	$(BIN)/celery -A scr beat --loglevel=INFO
+
+bench: install
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) node_modules static/dist staticfiles

@@ -1,0 +1,1 @@
+"""Recommendations → actions → progress: built by a later issue."""

@@ -1,0 +1,162 @@
+"""People and the agencies they work for.
+
+``User`` is the project's auth model from the first migration. A person holds
+roles through ``Membership`` rows (agency, role, active from/to); a membership
+with no agency is a role held for the partnership as a whole (its business
+unit, the board, independent reviewers).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.models import AbstractUser, Group, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from .roles import ROLE_PRECEDENCE, ROLES_NEEDING_AGENCY, Role
+
+
+class ScopedUserManager(UserManager):
+    def for_user(self, user: User, action: str = "view") -> models.QuerySet[User]:
+        from .access import users_for
+
+        return users_for(user, action, self.get_queryset())
+
+
+class User(AbstractUser):
+    """A person who signs in. Never deleted: deactivate instead."""
+
+    is_demo = models.BooleanField(
+        default=False,
+        help_text="Demo account: can sign in only when DEBUG or DEMO_MODE is on.",
+    )
+    job_title = models.CharField(max_length=150, blank=True)
+
+    objects = ScopedUserManager()
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def active_memberships(self, on: date | None = None) -> list[Membership]:
+        """Memberships in force today, cached on the instance for the request."""
+        on = on or timezone.localdate()
+        cache = getattr(self, "_active_memberships", None)
+        if cache is None or cache[0] != on:
+            rows = list(Membership.objects.active(on).filter(user=self).select_related("agency"))
+            cache = (on, rows)
+            self._active_memberships = cache
+        return cache[1]
+
+    def roles(self) -> set[str]:
+        return {m.role for m in self.active_memberships()}
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles() & set(roles))
+
+    def agency_ids(self, *roles: str) -> set[int]:
+        return {
+            m.agency_id
+            for m in self.active_memberships()
+            if m.agency_id and (not roles or m.role in roles)
+        }
+
+    @property
+    def main_role(self) -> str | None:
+        held = self.roles()
+        return next((r for r in ROLE_PRECEDENCE if r in held), None)
+
+    @property
+    def main_role_label(self) -> str:
+        role = self.main_role
+        if role:
+            return Role(role).label
+        return "Administrator" if self.is_staff else "No role"
+
+
+class Agency(models.Model):
+    """An organisation whose work a review looks at (police, health, ...)."""
+
+    class Kind(models.TextChoices):
+        CHILDRENS_SOCIAL_CARE = "childrens_social_care", "Children's social care"
+        POLICE = "police", "Police"
+        HEALTH = "health", "Health"
+        EDUCATION = "education", "Education"
+        PROBATION = "probation", "Probation"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    is_active = models.BooleanField(default=True)
+    # The guardian group through which review-level grants reach every lead of the agency.
+    group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="agency",
+                                 null=True, blank=True, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.group_id is None:
+            self.group, _ = Group.objects.get_or_create(name=f"agency:{self.name}")
+        super().save(*args, **kwargs)
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def active(self, on: date | None = None) -> MembershipQuerySet:
+        on = on or timezone.localdate()
+        return self.filter(
+            Q(active_from__lte=on) & (Q(active_to__isnull=True) | Q(active_to__gte=on)),
+            user__is_active=True,
+        )
+
+    def for_user(self, user: User, action: str = "view") -> MembershipQuerySet:
+        from .access import memberships_for
+
+        return memberships_for(user, action, self)
+
+
+class Membership(models.Model):
+    """A person's role, for an agency or for the partnership, over a period."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="memberships",
+                               null=True, blank=True,
+                               help_text="Leave empty for a role held for the partnership.")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    active_from = models.DateField(default=timezone.localdate)
+    active_to = models.DateField(null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["user__last_name", "role"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(active_to__isnull=True) | Q(active_to__gte=models.F("active_from")),
+                name="membership_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.agency.name if self.agency_id else "the partnership"
+        return f"{self.user} – {self.get_role_display()} ({where})"
+
+    def clean(self) -> None:
+        if self.role in ROLES_NEEDING_AGENCY and not self.agency_id:
+            raise ValidationError({"agency": "Choose the agency this person represents."})
+        if self.active_to and self.active_from and self.active_to < self.active_from:
+            raise ValidationError({"active_to": "The end date must be on or after the start date."})

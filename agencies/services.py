@@ -1,0 +1,108 @@
+"""Writes about people, agencies and memberships: one transaction each, with history."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from scr.history import create_with_history, save_with_history
+
+from .models import Agency, Membership, User
+
+
+@transaction.atomic
+def agency_create(*, by: User | None, name: str, kind: str, reason: str = "Agency added") -> Agency:
+    return create_with_history(Agency, by=by, reason=reason, name=name, kind=kind)
+
+
+@transaction.atomic
+def agency_update(*, by: User, agency: Agency, name: str, kind: str, is_active: bool,
+                  reason: str) -> Agency:
+    agency.name, agency.kind, agency.is_active = name, kind, is_active
+    return save_with_history(agency, by=by, reason=reason)
+
+
+@transaction.atomic
+def membership_create(*, by: User | None, user: User, role: str, agency: Agency | None,
+                      active_from: date | None = None, active_to: date | None = None,
+                      reason: str = "Role given") -> Membership:
+    membership = Membership(user=user, role=role, agency=agency,
+                            active_from=active_from or timezone.localdate(), active_to=active_to)
+    membership.full_clean()
+    return save_with_history(membership, by=by, reason=reason)
+
+
+@transaction.atomic
+def membership_end(*, by: User, membership: Membership, on: date | None = None,
+                   reason: str) -> Membership:
+    """End a role (it stays in the record): access through it stops the day after ``on``."""
+    on = on or timezone.localdate()
+    if on < membership.active_from:
+        raise ValidationError({"active_to": "A role cannot end before it started."})
+    membership.active_to = on
+    return save_with_history(membership, by=by, reason=reason)
+
+
+@transaction.atomic
+def user_invite(*, by: User | None, username: str, email: str, first_name: str, last_name: str,
+                role: str, agency: Agency | None, job_title: str = "",
+                reason: str = "Invited") -> User:
+    """Create an account with no usable password and e-mail a link to set one."""
+    user = User(username=username, email=email, first_name=first_name, last_name=last_name,
+                job_title=job_title)
+    user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    save_with_history(user, by=by, reason=reason)
+    membership_create(by=by, user=user, role=role, agency=agency, reason=reason)
+    transaction.on_commit(lambda: _send_invitation(user.pk))
+    return user
+
+
+def _send_invitation(user_id: int) -> None:
+    from django.urls import reverse
+
+    user = User.objects.get(pk=user_id)
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    link = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    send_mail(
+        subject="You have been invited to the case review service",
+        message=f"Hello {user.first_name},\n\nSet your password to sign in: {link}\n",
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+@transaction.atomic
+def user_update(*, by: User, user: User, first_name: str, last_name: str, email: str,
+                job_title: str, reason: str) -> User:
+    user.first_name, user.last_name, user.email, user.job_title = (
+        first_name, last_name, email, job_title)
+    return save_with_history(user, by=by, reason=reason)
+
+
+@transaction.atomic
+def user_deactivate(*, by: User, user: User, reason: str) -> User:
+    """Deactivate an account. Its sessions end at once: an inactive user is
+    never authenticated again (the auth backend refuses inactive users on
+    every request), and the password hash rotates so session hashes no longer match."""
+    if user.pk == by.pk:
+        raise ValidationError("You cannot deactivate your own account.")
+    user.is_active = False
+    user.set_unusable_password()
+    return save_with_history(user, by=by, reason=reason)
+
+
+@transaction.atomic
+def user_reactivate(*, by: User, user: User, reason: str) -> User:
+    user.is_active = True
+    save_with_history(user, by=by, reason=reason)
+    transaction.on_commit(lambda: _send_invitation(user.pk))
+    return user

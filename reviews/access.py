@@ -1,0 +1,73 @@
+"""Scope of reviews: who may see or change which review, as one SQL query.
+
+- Business managers: every review of the partnership.
+- Independent reviewers and panel members: reviews they hold a guardian grant on
+  (given when they are appointed).
+- Agency leads: reviews their agency's group holds a grant on (an involved agency),
+  through their *active* memberships, so an ended membership ends access at once.
+- Board members: published reviews only, and never identifiable data.
+
+Everything is an ``Exists`` subquery: never a Python list of ids.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from agencies.roles import Role
+
+if TYPE_CHECKING:
+    from agencies.models import User
+
+    from .models import Review
+
+# Guardian codenames granted per review.
+VIEW = "view_review"
+CHANGE = "change_review"
+IDENTIFIABLE = "view_identifiable"
+
+
+def _granted(user: User, codename: str) -> Q:
+    """Reviews on which ``user`` holds ``codename``, directly or through an agency group."""
+    from agencies.models import Membership
+
+    from .models import ReviewGroupObjectPermission, ReviewUserObjectPermission
+
+    today = timezone.localdate()
+    direct = ReviewUserObjectPermission.objects.filter(
+        content_object=OuterRef("pk"), user=user, permission__codename=codename)
+    leads = Membership.objects.active(today).filter(
+        user=user, role=Role.AGENCY_LEAD).values("agency__group")
+    via_agency = ReviewGroupObjectPermission.objects.filter(
+        content_object=OuterRef("pk"), permission__codename=codename, group__in=leads)
+    return Q(Exists(direct)) | Q(Exists(via_agency))
+
+
+def reviews_for(user: User, action: str, qs: QuerySet[Review]) -> QuerySet[Review]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if user.has_role(Role.BUSINESS_MANAGER):
+        return qs
+    if action == "view":
+        scope = _granted(user, VIEW)
+        if user.has_role(Role.BOARD_MEMBER):
+            scope |= Q(published_on__isnull=False)
+        return qs.filter(scope)
+    if action == "change":
+        return qs.filter(_granted(user, CHANGE))
+    if action == "view_identifiable":
+        if user.has_role(Role.BOARD_MEMBER):
+            return qs.none()
+        return qs.filter(_granted(user, IDENTIFIABLE))
+    # Stage transitions, appointments and other management: business managers only.
+    return qs.none()
+
+
+def can_see_identities(user: User, review: Review) -> bool:
+    """May this person see real names, dates of birth and addresses in this review?"""
+    from .models import Review as ReviewModel
+
+    return ReviewModel.objects.for_user(user, "view_identifiable").filter(pk=review.pk).exists()

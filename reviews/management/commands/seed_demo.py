@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from agencies.backends import demo_logins_enabled
+from agencies.demo import DEMO_PASSWORD, DEMO_PEOPLE, seed_people
+
+
+class Command(BaseCommand):
+    help = "Create the demo partnership, agencies, people and reviews (idempotent)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not demo_logins_enabled():
+            raise CommandError("Demo data is only for DEBUG or DEMO_MODE: its passwords are public.")
+        with transaction.atomic():
+            seed_people()
+            from reviews.demo import seed_reviews
+
+            seed_reviews()
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Demo logins (password "
+                                             f"'{DEMO_PASSWORD}' for all):"))
+        for person in DEMO_PEOPLE:
+            where = f" – {person.agency}" if person.agency else ""
+            self.stdout.write(f"  {person.username:<10} {person.role}{where}")

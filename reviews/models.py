@@ -1,0 +1,342 @@
+"""A review and the records of its lifecycle (DOMAIN.md, stages 0-4 and 11).
+
+Every model carries ``HistoricalRecords``: case data is never hard-deleted
+through the app; records are withdrawn or ended and history keeps every value.
+Clock due dates are derived (reviews/clocks.py) and the next one is stored on
+the review (``next_due_on``) so dashboards can sort and filter in SQL.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+from agencies.models import Agency
+
+
+class Stage(models.TextChoices):
+    REFERRAL = "referral", "Referral"
+    NOTIFICATION = "notification", "Notification"
+    RAPID_REVIEW = "rapid_review", "Rapid review"
+    DECISION = "decision", "Decision"
+    COMMISSIONING = "commissioning", "Commissioning"
+    EVIDENCE = "evidence", "Evidence"
+    ANALYSIS = "analysis", "Analysis"
+    REPORT = "report", "Report"
+    SIGN_OFF = "sign_off", "Sign-off"
+    PUBLICATION = "publication", "Publication"
+    MONITORING = "monitoring", "Action plan and monitoring"
+    CLOSED = "closed", "Closed"
+    NO_REVIEW = "no_review", "No review"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# The main path, in order; NO_REVIEW and WITHDRAWN are side exits.
+STAGE_PATH: tuple[str, ...] = (
+    Stage.REFERRAL, Stage.NOTIFICATION, Stage.RAPID_REVIEW, Stage.DECISION,
+    Stage.COMMISSIONING, Stage.EVIDENCE, Stage.ANALYSIS, Stage.REPORT, Stage.SIGN_OFF,
+    Stage.PUBLICATION, Stage.MONITORING, Stage.CLOSED,
+)
+ENDED_STAGES = frozenset({Stage.CLOSED, Stage.NO_REVIEW, Stage.WITHDRAWN})
+
+
+class ReviewQuerySet(models.QuerySet["Review"]):
+    def for_user(self, user: object, action: str = "view") -> ReviewQuerySet:
+        from .access import reviews_for
+
+        return reviews_for(user, action, self)  # type: ignore[arg-type]
+
+    def open(self) -> ReviewQuerySet:
+        return self.exclude(stage__in=ENDED_STAGES)
+
+
+class Review(models.Model):
+    class Harm(models.TextChoices):
+        DEATH = "death", "Death"
+        SERIOUS_HARM = "serious_harm", "Serious harm"
+
+    class AbuseNeglect(models.TextChoices):
+        KNOWN = "known", "Known"
+        SUSPECTED = "suspected", "Suspected"
+
+    class Decision(models.TextChoices):
+        REVIEW = "review", "Carry out a review"
+        NO_REVIEW = "no_review", "Do not carry out a review"
+
+    reference = models.CharField(max_length=30, unique=True, editable=False)
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.REFERRAL,
+                             db_index=True)
+    stage_entered_at = models.DateTimeField(default=timezone.now)
+
+    # Stage 0: referral / triggering event.
+    incident_date = models.DateField()
+    aware_date = models.DateField(help_text="The day the local authority became aware (day 0).")
+    what_happened = models.TextField()
+    harm = models.CharField(max_length=20, choices=Harm.choices)
+    abuse_or_neglect = models.CharField(max_length=20, choices=AbuseNeglect.choices)
+    criteria_met = models.BooleanField(default=False)
+    referring_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    agencies_involved = models.ManyToManyField(Agency, through="InvolvedAgency",
+                                               related_name="reviews_involved_in")
+
+    # Stage 1: notification to the national Panel and Ofsted.
+    notification_sent_on = models.DateField(null=True, blank=True)
+    # Stage 2: rapid review.
+    rapid_review_meeting_on = models.DateField(null=True, blank=True)
+    agency_summaries_received_on = models.DateField(null=True, blank=True)
+    rapid_review_report_sent_on = models.DateField(null=True, blank=True)
+    national_panel_reply_on = models.DateField(null=True, blank=True)
+    national_panel_reply = models.TextField(blank=True)
+    # Stage 3: decision.
+    decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
+    decision_date = models.DateField(null=True, blank=True)
+    decision_reasons = models.TextField(blank=True)
+    # Later stages that clocks depend on.
+    final_report_received_on = models.DateField(null=True, blank=True)
+    planned_publication_on = models.DateField(null=True, blank=True)
+    national_panel_sent_report_on = models.DateField(null=True, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+
+    # Denormalised from reviews/clocks.py by the services, for SQL sort/filter.
+    next_clock = models.CharField(max_length=30, blank=True)
+    next_due_on = models.DateField(null=True, blank=True, db_index=True)
+
+    objects = ReviewQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-aware_date", "-id"]
+        permissions = [
+            ("view_identifiable", "Can see real identities of people in the review"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage not in ENDED_STAGES
+
+
+class ReviewUserObjectPermission(UserObjectPermissionBase):
+    """Direct-FK guardian grants to one person (appointed reviewer, panel member)."""
+
+    content_object = models.ForeignKey(Review, on_delete=models.CASCADE)
+    history = HistoricalRecords()
+
+
+class ReviewGroupObjectPermission(GroupObjectPermissionBase):
+    """Direct-FK guardian grants to an agency's group (an involved agency)."""
+
+    content_object = models.ForeignKey(Review, on_delete=models.CASCADE)
+    history = HistoricalRecords()
+
+
+class InvolvedAgency(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="involvements")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="involvements")
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["review", "agency"],
+                                               name="agency_involved_once")]
+
+    def __str__(self) -> str:
+        return f"{self.agency} in {self.review}"
+
+
+class Subject(models.Model):
+    """A person in the case, in the pseudonym register (DOMAIN.md, anonymisation)."""
+
+    class Kind(models.TextChoices):
+        CHILD = "child", "Subject child"
+        SIBLING = "sibling", "Sibling"
+        PARENT = "parent", "Parent or carer"
+        RELATIVE = "relative", "Other family member"
+        ADULT = "adult", "Other adult"
+        PROFESSIONAL = "professional", "Professional"
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="subjects")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    pseudonym = models.CharField(max_length=60,
+                                 help_text='As it will appear when published, e.g. "Child A".')
+    full_name = models.CharField(max_length=200)
+    other_names = models.TextField(blank=True, help_text="Known as, previous surnames, nicknames: "
+                                                         "one per line.")
+    date_of_birth = models.DateField(null=True, blank=True)
+    address = models.TextField(blank=True)
+    school = models.CharField(max_length=200, blank=True)
+    identifiers = models.TextField(blank=True, help_text="NHS number and other identifiers: "
+                                                         "one per line.")
+    withdrawn = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind", "pseudonym"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "pseudonym"],
+                                    condition=Q(withdrawn=False),
+                                    name="pseudonym_unique_in_review"),
+        ]
+
+    def __str__(self) -> str:
+        # Never the real name: str() ends up in logs, history and the access log.
+        return self.pseudonym
+
+
+class TermsOfReference(models.Model):
+    """One version of the terms of reference; a new version is a new row."""
+
+    class Method(models.TextChoices):
+        FULL = "full", "Full review"
+        SYSTEMS = "systems", "Systems review (SCIE Learning Together)"
+        LEARNING = "learning", "Learning review"
+        APPRECIATIVE = "appreciative", "Appreciative inquiry"
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="terms")
+    version = models.PositiveIntegerField()
+    scope_start = models.DateField()
+    scope_end = models.DateField()
+    key_lines_of_enquiry = models.TextField()
+    method = models.CharField(max_length=20, choices=Method.choices)
+    agencies_in_scope = models.ManyToManyField(Agency, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["review", "-version"]
+        constraints = [models.UniqueConstraint(fields=["review", "version"],
+                                               name="one_terms_version")]
+        verbose_name_plural = "terms of reference"
+
+    def __str__(self) -> str:
+        return f"Terms of reference v{self.version}"
+
+
+class PanelAppointment(models.Model):
+    class PanelRole(models.TextChoices):
+        CHAIR = "chair", "Chair"
+        REVIEWER = "reviewer", "Independent reviewer"
+        MEMBER = "member", "Panel member"
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="panel")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="panel_appointments")
+    panel_role = models.CharField(max_length=20, choices=PanelRole.choices)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="+", help_text="The agency a panel member represents.")
+    independence_declaration = models.TextField(blank=True)
+    appointed_on = models.DateField(default=timezone.localdate)
+    ended_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["panel_role", "appointed_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "user", "panel_role"],
+                                    condition=Q(ended_on__isnull=True),
+                                    name="one_current_appointment_per_role"),
+            models.UniqueConstraint(fields=["review", "agency"],
+                                    condition=Q(ended_on__isnull=True, panel_role="member"),
+                                    name="one_panel_member_per_agency"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_panel_role_display()}: {self.user}"
+
+
+class ParallelProcess(models.Model):
+    class Kind(models.TextChoices):
+        CRIMINAL = "criminal", "Criminal proceedings"
+        INQUEST = "inquest", "Inquest"
+        DHR = "dhr", "Domestic Homicide Review"
+        SAR = "sar", "Safeguarding Adults Review"
+        COURT = "court", "Court orders"
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="parallel_processes")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    description = models.TextField(blank=True)
+    opened_on = models.DateField()
+    cleared_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["opened_on"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({'cleared' if self.cleared_on else 'open'})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.cleared_on is None
+
+
+class ClockKind(models.TextChoices):
+    NOTIFICATION = "notification", "Notify the national Panel"
+    RAPID_REVIEW = "rapid_review", "Rapid review"
+    FINAL_REPORT = "final_report", "Final report"
+    PUBLICATION_NOTICE = "publication_notice", "Send the report to the national Panel"
+
+
+class ClockPause(models.Model):
+    """A clock stopped for a reason (usually a parallel process), then resumed."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="clock_pauses")
+    clock = models.CharField(max_length=30, choices=ClockKind.choices)
+    reason = models.TextField()
+    parallel_process = models.ForeignKey(ParallelProcess, on_delete=models.PROTECT, null=True,
+                                         blank=True, related_name="pauses")
+    paused_on = models.DateField()
+    resumed_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["paused_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "clock"], condition=Q(resumed_on__isnull=True),
+                                    name="one_open_pause_per_clock"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_clock_display()} paused {self.paused_on}"
+
+
+class DelayExplanation(models.Model):
+    """Why a clock was missed: required before a missed clock stops showing as unexplained."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="delay_explanations")
+    clock = models.CharField(max_length=30, choices=ClockKind.choices)
+    explanation = models.TextField()
+    recorded_on = models.DateField(default=timezone.localdate)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["review", "clock"],
+                                               name="one_explanation_per_clock")]
+
+    def __str__(self) -> str:
+        return f"Delay explained: {self.get_clock_display()}"
+
+
+class StageChange(models.Model):
+    """One row per transition: who moved the review, when, from where to where, and why."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="stage_changes")
+    from_stage = models.CharField(max_length=20, choices=Stage.choices)
+    to_stage = models.CharField(max_length=20, choices=Stage.choices)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_stage} → {self.to_stage}"

@@ -1,0 +1,48 @@
+"""Writing to the access log: one call per view, download or export."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.http import HttpRequest
+
+from .models import AccessEvent
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address as the proxy count in settings allows us to trust it."""
+    from django.conf import settings
+
+    proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0) or 0
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies and forwarded:
+        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record_access(
+    request: HttpRequest,
+    action: str,
+    obj: models.Model | None = None,
+    *,
+    review_id: int | None = None,
+    label: str = "",
+) -> AccessEvent:
+    """Append one event: who did what to which object, when and from where."""
+    user = request.user if getattr(request, "user", None) and request.user.is_authenticated else None
+    if obj is not None and review_id is None:
+        review_id = getattr(obj, "review_id", None)
+        if review_id is None and obj._meta.label == "reviews.Review":
+            review_id = obj.pk
+    return AccessEvent.objects.create(
+        user=user,
+        username=getattr(user, "username", ""),
+        action=action,
+        object_type=obj._meta.label if obj is not None else label,
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=(str(obj) if obj is not None else label)[:200],
+        review_id=review_id,
+        path=request.get_full_path()[:500],
+        ip_address=client_ip(request),
+    )

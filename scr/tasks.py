@@ -1,0 +1,26 @@
+"""Cross-cutting tasks: the worker ping used by /healthz and housekeeping."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.core.management import call_command
+from django.db import connection
+
+
+@shared_task(name="scr.tasks.worker_ping", acks_late=True, reject_on_worker_lost=True)
+def worker_ping() -> dict[str, object]:
+    """Prove a worker can run a task *and* reach the database.
+
+    Read-only, hence idempotent and safe to acknowledge late.
+    """
+    from agencies.models import Agency
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return {"database": connection.vendor, "agencies": Agency.objects.count()}
+
+
+@shared_task(name="scr.tasks.clear_expired_sessions", acks_late=True, reject_on_worker_lost=True)
+def clear_expired_sessions() -> None:
+    call_command("clearsessions")

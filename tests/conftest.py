@@ -1,0 +1,69 @@
+"""Fixed personas (one per role), shared by the cross-app tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from agencies.models import Agency, User
+from agencies.roles import Role
+
+from .factories import AgencyFactory, MembershipFactory, UserFactory
+
+PASSWORD = "correct-horse-battery"
+
+
+@dataclass
+class Personas:
+    police: Agency
+    health: Agency
+    education: Agency
+    social_care: Agency
+    manager: User
+    reviewer: User
+    panel: User
+    police_lead: User
+    health_lead: User
+    board: User
+
+    def by_role(self) -> dict[str, User]:
+        return {
+            "business_manager": self.manager,
+            "reviewer": self.reviewer,
+            "panel_member": self.panel,
+            "police_lead": self.police_lead,
+            "health_lead": self.health_lead,
+            "board_member": self.board,
+        }
+
+
+def _person(username: str, role: str, agency: Agency | None) -> User:
+    user = UserFactory(username=username)
+    MembershipFactory(user=user, role=role, agency=agency)
+    return user
+
+
+@pytest.fixture
+def personas(db: None) -> Personas:
+    police = AgencyFactory(name="Police", kind=Agency.Kind.POLICE)
+    health = AgencyFactory(name="Health", kind=Agency.Kind.HEALTH)
+    education = AgencyFactory(name="Education", kind=Agency.Kind.EDUCATION)
+    social_care = AgencyFactory(name="Social care", kind=Agency.Kind.CHILDRENS_SOCIAL_CARE)
+    return Personas(
+        police=police, health=health, education=education, social_care=social_care,
+        manager=_person("manager", Role.BUSINESS_MANAGER, None),
+        reviewer=_person("reviewer", Role.REVIEWER, None),
+        panel=_person("panel", Role.PANEL_MEMBER, education),
+        police_lead=_person("police_lead", Role.AGENCY_LEAD, police),
+        health_lead=_person("health_lead", Role.AGENCY_LEAD, health),
+        board=_person("board", Role.BOARD_MEMBER, None),
+    )
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user, backend="agencies.backends.DemoAwareModelBackend")
+    return client

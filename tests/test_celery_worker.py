@@ -1,0 +1,43 @@
+"""A real Celery worker on the real broker runs a real task against the real database."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.db import connection
+
+from agencies.models import Agency
+from scr.celery import app as celery_app
+from scr.tasks import worker_ping
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(not os.environ.get("CELERY_BROKER_URL"),
+                       reason="CELERY_BROKER_URL is not set: no real broker to test against"),
+]
+
+
+@pytest.fixture
+def real_worker(transactional_db: None) -> Iterator[None]:
+    celery_app.conf.task_always_eager = False
+    try:
+        with start_worker(celery_app, pool="solo", perform_ping_check=False,
+                          queues=["default", "pdf"], shutdown_timeout=10):
+            yield
+    finally:
+        celery_app.conf.task_always_eager = True
+
+
+def test_worker_runs_a_task_that_reads_the_database(real_worker: None) -> None:
+    Agency.objects.create(name="Worker test agency", kind=Agency.Kind.POLICE)
+    reply = worker_ping.delay().get(timeout=30)
+    assert reply == {"database": connection.vendor, "agencies": 1}
+
+
+def test_healthz_reports_a_live_worker(real_worker: None, client: object) -> None:
+    response = client.get("/healthz")  # type: ignore[attr-defined]
+    assert response.status_code == 200, response.content
+    assert response.json()["checks"]["worker"]["status"] == "ok"

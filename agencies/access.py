@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from .roles import Role
 
 if TYPE_CHECKING:
-    from .models import Membership, User
+    from .models import Agency, Membership, User
 
 
 def is_business_manager(user: User) -> bool:
@@ -25,9 +25,19 @@ def users_for(user: User, action: str, qs: QuerySet[User]) -> QuerySet[User]:
     return qs.filter(pk=user.pk) if action == "view" else qs.none()
 
 
+
 def memberships_for(user: User, action: str, qs: QuerySet[Membership]) -> QuerySet[Membership]:
     if not user.is_authenticated:
         return qs.none()
     if is_business_manager(user):
         return qs
     return qs.filter(user=user) if action == "view" else qs.none()
+
+
+def agencies_for(user: User, action: str, qs: QuerySet[Agency]) -> QuerySet[Agency]:
+    """Agency names are not sensitive: anyone signed in sees them; managers change them."""
+    if not user.is_authenticated:
+        return qs.none()
+    if is_business_manager(user) or action == "view":
+        return qs
+    return qs.none()

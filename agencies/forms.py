@@ -1,7 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+
+from scr.forms import GovukDateField
+
+from .models import Agency, User
+from .roles import ROLES_NEEDING_AGENCY, Role
 
 
 class SignInForm(AuthenticationForm):
@@ -13,7 +20,7 @@ class SignInForm(AuthenticationForm):
         "inactive": "This account has been deactivated.",
     }
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update({"autocomplete": "username",
                                                      "spellcheck": "false"})
@@ -21,3 +28,104 @@ class SignInForm(AuthenticationForm):
         self.fields["password"].error_messages["required"] = "Enter your password"
         self.fields["password"].widget = forms.PasswordInput(
             attrs={"autocomplete": "current-password"})
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}),
+                             max_length=500,
+                             error_messages={"required": "Enter the reason for this change"},
+                             help_text="Kept in the history with your name.")
+
+
+class RoleFieldsMixin(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices, widget=forms.RadioSelect,
+                             error_messages={"required": "Select a role"})
+    agency = forms.ModelChoiceField(queryset=Agency.objects.filter(is_active=True),
+                                    required=False, empty_label="None (the partnership)",
+                                    help_text="Required for panel members and agency leads.")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("role") in ROLES_NEEDING_AGENCY and not data.get("agency"):
+            self.add_error("agency", "Select the agency this person represents")
+        return data
+
+
+class InviteUserForm(RoleFieldsMixin):
+    first_name = forms.CharField(max_length=150, error_messages={"required": "Enter a first name"})
+    last_name = forms.CharField(max_length=150, error_messages={"required": "Enter a last name"})
+    email = forms.EmailField(label="Email address",
+                             error_messages={"required": "Enter an email address",
+                                             "invalid": "Enter an email address in the correct "
+                                                        "format, like name@example.org"})
+    username = forms.RegexField(regex=r"^[\w.@+-]+\Z", max_length=150,
+                                help_text="Letters, digits and . @ + - _ only.",
+                                error_messages={"required": "Enter a username",
+                                                "invalid": "Use only letters, digits and . @ + - _"})
+    job_title = forms.CharField(max_length=150, required=False)
+    field_order = ["first_name", "last_name", "email", "username", "job_title", "role", "agency"]
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError("That username is already taken")
+        return username
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("Someone already has an account with this email address")
+        return email
+
+
+class UserEditForm(ReasonForm):
+    first_name = forms.CharField(max_length=150, error_messages={"required": "Enter a first name"})
+    last_name = forms.CharField(max_length=150, error_messages={"required": "Enter a last name"})
+    email = forms.EmailField(label="Email address",
+                             error_messages={"required": "Enter an email address"})
+    job_title = forms.CharField(max_length=150, required=False)
+    field_order = ["first_name", "last_name", "email", "job_title", "reason"]
+
+
+class MembershipForm(RoleFieldsMixin, ReasonForm):
+    active_from = GovukDateField(label="Starts on",
+                                 error_messages={"required": "Enter the date the role starts"})
+    active_to = GovukDateField(label="Ends on (optional)", required=False)
+    field_order = ["role", "agency", "active_from", "active_to", "reason"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("active_from"), data.get("active_to")
+        if start and end and end < start:
+            self.add_error("active_to", "The end date must be on or after the start date")
+        return data
+
+
+class EndMembershipForm(ReasonForm):
+    active_to = GovukDateField(label="Ends on", error_messages={"required": "Enter the end date"})
+    field_order = ["active_to", "reason"]
+
+
+class AgencyForm(forms.ModelForm):
+    class Meta:
+        model = Agency
+        fields = ["name", "kind", "is_active"]
+        labels = {"kind": "Kind of agency", "is_active": "Active"}
+        error_messages = {"name": {"required": "Enter the agency's name",
+                                   "unique": "An agency with this name already exists"},
+                          "kind": {"required": "Select the kind of agency"}}
+
+
+class AccessLogFilterForm(forms.Form):
+    user = forms.ModelChoiceField(queryset=User.objects.all(), required=False,
+                                  empty_label="Anyone")
+    review = forms.IntegerField(label="Review number", required=False, min_value=1,
+                                help_text="The number in the review's address.")
+    date_from = GovukDateField(label="From", required=False)
+    date_to = GovukDateField(label="To", required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
+            self.add_error("date_to", "The end date must be on or after the start date")
+        return data

@@ -81,6 +81,13 @@ class User(AbstractUser):
         return "Administrator" if self.is_staff else "No role"
 
 
+class AgencyQuerySet(models.QuerySet["Agency"]):
+    def for_user(self, user: User, action: str = "view") -> AgencyQuerySet:
+        from .access import agencies_for
+
+        return agencies_for(user, action, self)
+
+
 class Agency(models.Model):
     """An organisation whose work a review looks at (police, health, ...)."""
 
@@ -99,6 +106,7 @@ class Agency(models.Model):
     group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="agency",
                                  null=True, blank=True, editable=False)
 
+    objects = AgencyQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -5,7 +5,8 @@
   (given when they are appointed).
 - Agency leads: reviews their agency's group holds a grant on (an involved agency),
   through their *active* memberships, so an ended membership ends access at once.
-- Board members: published reviews only, and never identifiable data.
+- Board members: published reviews only, and never identifiable data; counts
+  (``aggregate``) across every review for their dashboard.
 
 Everything is an ``Exists`` subquery: never a Python list of ids.
 """
@@ -46,11 +47,22 @@ def _granted(user: User, codename: str) -> Q:
     return Q(Exists(direct)) | Q(Exists(via_agency))
 
 
+def direct_grant_reviews(user: User) -> QuerySet[Review]:
+    """Reviews this person is appointed to (a direct grant, not through an agency)."""
+    from .models import Review, ReviewUserObjectPermission
+
+    return Review.objects.filter(Exists(ReviewUserObjectPermission.objects.filter(
+        content_object=OuterRef("pk"), user=user, permission__codename=VIEW))).values("pk")
+
+
 def reviews_for(user: User, action: str, qs: QuerySet[Review]) -> QuerySet[Review]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return qs.none()
     if user.has_role(Role.BUSINESS_MANAGER):
         return qs
+    if action == "aggregate":
+        # Counts and timings for the board's dashboard: every review, never a name.
+        return qs if user.has_role(Role.BOARD_MEMBER) else qs.none()
     if action == "view":
         scope = _granted(user, VIEW)
         if user.has_role(Role.BOARD_MEMBER):
@@ -58,7 +70,7 @@ def reviews_for(user: User, action: str, qs: QuerySet[Review]) -> QuerySet[Revie
         return qs.filter(scope)
     if action == "change":
         return qs.filter(_granted(user, CHANGE))
-    if action == "view_identifiable":
+    if action in ("view_identifiable", "view_history"):
         if user.has_role(Role.BOARD_MEMBER):
             return qs.none()
         return qs.filter(_granted(user, IDENTIFIABLE))

@@ -1,7 +1,100 @@
-"""Demo reviews for seed_demo."""
+"""Demo reviews for seed_demo: one at each kind of moment a business manager meets.
+
+Idempotent: each demo review has a fixed creation token and is built only once.
+"""
 
 from __future__ import annotations
 
+import uuid
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from agencies.models import Agency, User
+from scr.workdays import add_working_days
+
+from . import services
+from .models import PanelAppointment, Review, Stage, TermsOfReference
+
+NAMESPACE = uuid.UUID("6f1c6c1e-6a53-4c39-9f55-2f0d7c3d1a01")
+
+
+def _token(name: str) -> uuid.UUID:
+    return uuid.uuid5(NAMESPACE, name)
+
+
+def _move(manager: User, review: Review, *stages: str) -> None:
+    for stage in stages:
+        services.review_transition(by=manager, review=review, to=stage,
+                                            expected_from=review.stage, reason="Demo data")
+
 
 def seed_reviews() -> None:
-    """Filled in with the review lifecycle."""
+    manager = User.objects.get(username="manager")
+    reviewer = User.objects.get(username="reviewer")
+    panel = User.objects.get(username="panel")
+    agencies = {a.kind: a for a in Agency.objects.all()}
+    police, health = agencies[Agency.Kind.POLICE], agencies[Agency.Kind.HEALTH]
+    social_care, education = (agencies[Agency.Kind.CHILDRENS_SOCIAL_CARE],
+                              agencies[Agency.Kind.EDUCATION])
+    today = timezone.localdate()
+
+    def create(name: str, aware: date, involved: list[Agency]) -> Review | None:
+        if Review.objects.filter(creation_token=_token(name)).exists():
+            return None
+        review = services.review_create(
+            by=manager, incident_date=aware - timedelta(days=1), aware_date=aware,
+            what_happened="Demo: an infant was admitted to hospital with injuries that were not "
+                          "explained. Kayden Smith-Jones, aged 7 months, lived with his mother.",
+            harm=Review.Harm.SERIOUS_HARM, abuse_or_neglect=Review.AbuseNeglect.SUSPECTED,
+            criteria_met=True, referring_agency=involved[0], agencies_involved=involved,
+            creation_token=_token(name))
+        services.subject_add(by=manager, review=review, kind="child", pseudonym="Child A",
+                             full_name="Kayden Smith-Jones", other_names="Kayden Jones\nKJ",
+                             date_of_birth=aware - timedelta(days=213), address="",
+                             school="", identifiers="")
+        services.subject_add(by=manager, review=review, kind="parent", pseudonym="Mother",
+                             full_name="Chantelle Smith", other_names="", date_of_birth=None,
+                             address="", school="", identifiers="")
+        return review
+
+    # 1. A new referral: the notification clock is running.
+    create("new-referral", add_working_days(today - timedelta(days=7), 0), [social_care, police])
+
+    # 2. Decided, commissioned, gathering evidence: reviewer and panel appointed.
+    review = create("in-evidence", today - timedelta(days=70), [health, police, education])
+    if review:
+        services.notification_record(by=manager, review=review,
+                                     notification_sent_on=add_working_days(review.aware_date, 3))
+        _move(manager, review, Stage.NOTIFICATION, Stage.RAPID_REVIEW)
+        meeting = add_working_days(review.aware_date, 12)
+        services.rapid_review_record(by=manager, review=review, rapid_review_meeting_on=meeting)
+        _move(manager, review, Stage.DECISION)
+        services.decision_record(by=manager, review=review, decision=Review.Decision.REVIEW,
+                                 decision_date=meeting, decision_reasons="Demo: criteria met.")
+        services.terms_create(by=manager, review=review, expected_version=0,
+                              scope_start=review.aware_date - timedelta(days=365),
+                              scope_end=review.aware_date,
+                              key_lines_of_enquiry="How did agencies share information?",
+                              method=TermsOfReference.Method.SYSTEMS,
+                              agencies_in_scope=[health, police, education])
+        services.panel_appoint(by=manager, review=review, user=reviewer,
+                               panel_role=PanelAppointment.PanelRole.REVIEWER,
+                               independence_declaration="No prior involvement with the family "
+                                                        "or the agencies.")
+        services.panel_appoint(by=manager, review=review, user=panel,
+                               panel_role=PanelAppointment.PanelRole.MEMBER, agency=education)
+        _move(manager, review, Stage.COMMISSIONING, Stage.EVIDENCE)
+        services.evidence_request_create(by=manager, review=review, agency=police,
+                                         due_on=today + timedelta(days=10),
+                                         description="Agency report (IMR) and chronology")
+        services.evidence_request_create(by=manager, review=review, agency=health,
+                                         due_on=today + timedelta(days=3),
+                                         description="Agency report (IMR) and chronology")
+
+    # 3. A late notification: the clock was missed and needs an explanation.
+    review = create("late-notification", today - timedelta(days=30), [police, health])
+    if review:
+        services.notification_record(by=manager, review=review,
+                                     notification_sent_on=add_working_days(review.aware_date, 8))
+        _move(manager, review, Stage.NOTIFICATION, Stage.RAPID_REVIEW)

@@ -9,6 +9,7 @@ the review (``next_due_on``) so dashboards can sort and filter in SQL.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -42,6 +43,19 @@ STAGE_PATH: tuple[str, ...] = (
     Stage.PUBLICATION, Stage.MONITORING, Stage.CLOSED,
 )
 ENDED_STAGES = frozenset({Stage.CLOSED, Stage.NO_REVIEW, Stage.WITHDRAWN})
+
+
+class ReviewScopedQuerySet(models.QuerySet):
+    """Records that belong to one review take their scope from that review."""
+
+    review_action = {"view": "view", "change": "manage", "manage": "manage",
+                     "view_history": "view_history", "view_identifiable": "view_identifiable"}
+
+    def for_user(self, user: object, action: str = "view") -> models.QuerySet:
+        mapped = self.review_action.get(action)
+        if mapped is None:
+            return self.none()
+        return self.filter(review__in=Review.objects.for_user(user, mapped).values("pk"))
 
 
 class ReviewQuerySet(models.QuerySet["Review"]):
@@ -104,9 +118,14 @@ class Review(models.Model):
     # Denormalised from reviews/clocks.py by the services, for SQL sort/filter.
     next_clock = models.CharField(max_length=30, blank=True)
     next_due_on = models.DateField(null=True, blank=True, db_index=True)
+    has_missed_clock = models.BooleanField(default=False, help_text="A clock was met late.")
+    # Guards against a double-submitted referral form creating two reviews.
+    creation_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = ReviewQuerySet.as_manager()
-    history = HistoricalRecords()
+    # The derived clock fields are recomputable, so they stay out of the history.
+    history = HistoricalRecords(excluded_fields=["next_clock", "next_due_on", "has_missed_clock",
+                                                 "creation_token"])
 
     class Meta:
         ordering = ["-aware_date", "-id"]
@@ -120,6 +139,40 @@ class Review(models.Model):
     @property
     def is_open(self) -> bool:
         return self.stage not in ENDED_STAGES
+
+    def clean(self) -> None:
+        """Invariants of the dates, whatever form or service sets them."""
+        today = timezone.localdate()
+        errors: dict[str, str] = {}
+        past_only = {
+            "incident_date": "The date of the incident cannot be in the future",
+            "aware_date": "The date the local authority became aware cannot be in the future",
+            "notification_sent_on": "The notification date cannot be in the future",
+            "rapid_review_meeting_on": "The rapid review meeting date cannot be in the future",
+            "agency_summaries_received_on": "The date summaries were received cannot be in the "
+                                            "future",
+            "rapid_review_report_sent_on": "The date the report was sent cannot be in the future",
+            "national_panel_reply_on": "The date of the national Panel's reply cannot be in the "
+                                       "future",
+            "decision_date": "The date of the decision cannot be in the future",
+            "final_report_received_on": "The date the final report was received cannot be in the "
+                                        "future",
+            "national_panel_sent_report_on": "The date the report was sent cannot be in the future",
+            "published_on": "The publication date cannot be in the future",
+        }
+        for name, message in past_only.items():
+            value = getattr(self, name)
+            if value and value > today:
+                errors[name] = message
+        if self.incident_date and self.aware_date and self.aware_date < self.incident_date:
+            errors["aware_date"] = ("The date the local authority became aware cannot be before "
+                                    "the date of the incident")
+        for name in ("notification_sent_on", "rapid_review_meeting_on", "decision_date"):
+            value = getattr(self, name)
+            if value and self.aware_date and value < self.aware_date and name not in errors:
+                errors[name] = "This date cannot be before the local authority became aware"
+        if errors:
+            raise ValidationError(errors)
 
 
 class ReviewUserObjectPermission(UserObjectPermissionBase):
@@ -139,6 +192,7 @@ class ReviewGroupObjectPermission(GroupObjectPermissionBase):
 class InvolvedAgency(models.Model):
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="involvements")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="involvements")
+    objects = ReviewScopedQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -173,6 +227,7 @@ class Subject(models.Model):
     identifiers = models.TextField(blank=True, help_text="NHS number and other identifiers: "
                                                          "one per line.")
     withdrawn = models.BooleanField(default=False)
+    objects = ReviewScopedQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -207,6 +262,7 @@ class TermsOfReference(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
+    objects = ReviewScopedQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -234,6 +290,7 @@ class PanelAppointment(models.Model):
     independence_declaration = models.TextField(blank=True)
     appointed_on = models.DateField(default=timezone.localdate)
     ended_on = models.DateField(null=True, blank=True)
+    objects = ReviewScopedQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -264,6 +321,7 @@ class ParallelProcess(models.Model):
     description = models.TextField(blank=True)
     opened_on = models.DateField()
     cleared_on = models.DateField(null=True, blank=True)
+    objects = ReviewScopedQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -294,6 +352,7 @@ class ClockPause(models.Model):
                                          blank=True, related_name="pauses")
     paused_on = models.DateField()
     resumed_on = models.DateField(null=True, blank=True)
+    objects = ReviewScopedQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -314,6 +373,7 @@ class DelayExplanation(models.Model):
     clock = models.CharField(max_length=30, choices=ClockKind.choices)
     explanation = models.TextField()
     recorded_on = models.DateField(default=timezone.localdate)
+    objects = ReviewScopedQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -333,6 +393,7 @@ class StageChange(models.Model):
     at = models.DateTimeField(default=timezone.now)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reason = models.TextField(blank=True)
+    objects = ReviewScopedQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -340,3 +401,43 @@ class StageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_stage} → {self.to_stage}"
+
+
+class EvidenceRequestQuerySet(ReviewScopedQuerySet):
+    def for_user(self, user: object, action: str = "view") -> models.QuerySet:
+        """An agency lead sees only requests made to their own agency."""
+        from agencies.roles import Role
+
+        from .access import direct_grant_reviews
+
+        qs = super().for_user(user, action)
+        if not getattr(user, "is_authenticated", False) or user.has_role(  # type: ignore[attr-defined]
+                Role.BUSINESS_MANAGER):
+            return qs
+        own = user.agency_ids(Role.AGENCY_LEAD)  # type: ignore[attr-defined]
+        return qs.filter(Q(review__in=direct_grant_reviews(user)) | Q(agency_id__in=own))
+
+
+class EvidenceRequest(models.Model):
+    """A request to one agency for its agency report (IMR) and chronology."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="evidence_requests")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="evidence_requests")
+    description = models.TextField(default="Agency report (IMR) and chronology")
+    requested_on = models.DateField(default=timezone.localdate)
+    due_on = models.DateField()
+    received_on = models.DateField(null=True, blank=True)
+    withdrawn = models.BooleanField(default=False)
+
+    objects = EvidenceRequestQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_on"]
+
+    def __str__(self) -> str:
+        return f"Evidence from {self.agency}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return not self.received_on and not self.withdrawn and self.due_on < timezone.localdate()

@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from agencies.roles import Role
+
+from .clocks import annotate_rag, missed_clock_q, review_clocks
+from .models import (
+    ENDED_STAGES,
+    STAGE_PATH,
+    EvidenceRequest,
+    PanelAppointment,
+    Review,
+    Stage,
+    StageChange,
+)
 
 if TYPE_CHECKING:
     from agencies.models import User
@@ -17,6 +35,118 @@ class Task:
     due: date | None = None
 
 
+def dashboard_reviews(user: User, *, stage: str = "", rag: str = "",
+                      sort: str = "due") -> QuerySet[Review]:
+    """Open reviews with their next clock, RAG and overdue evidence count, in one query."""
+    today = timezone.localdate()
+    qs = annotate_rag(Review.objects.for_user(user).open(), today).annotate(
+        overdue_evidence=Count("evidence_requests", filter=Q(
+            evidence_requests__received_on__isnull=True,
+            evidence_requests__withdrawn=False,
+            evidence_requests__due_on__lt=today)),
+    )
+    if stage:
+        qs = qs.filter(stage=stage)
+    if rag:
+        qs = qs.filter(rag=rag)
+    orderings = {"due": ["next_due_on", "reference"], "reference": ["reference"],
+                 "stage": ["stage", "next_due_on"], "days": ["stage_entered_at"]}
+    return qs.order_by(*orderings.get(sort, orderings["due"]))
+
+
+def days_in_stage(review: Review) -> int:
+    return (timezone.now() - review.stage_entered_at).days
+
+
+@dataclass(frozen=True)
+class BoardStats:
+    counts_by_stage: list[tuple[str, int]]
+    missed: list[str]
+    median_days_decision_to_publication: float | None
+    published_count: int
+
+
+def board_stats(user: User) -> BoardStats:
+    """Counts and timings only: no names, no identifiable data."""
+    today = timezone.localdate()
+    everyone = Review.objects.for_user(user, "aggregate")
+    counts = dict(everyone.values_list("stage").annotate(n=Count("id")).values_list("stage", "n"))
+    order = [*STAGE_PATH, Stage.NO_REVIEW, Stage.WITHDRAWN]
+    missed = list(everyone.filter(missed_clock_q(today)).order_by("reference")
+                  .values_list("reference", flat=True))
+    spans = [
+        (published - decided).days
+        for decided, published in everyone.filter(decision_date__isnull=False,
+                                                  published_on__isnull=False)
+        .values_list("decision_date", "published_on")
+    ]
+    return BoardStats(
+        counts_by_stage=[(Stage(s).label, counts.get(s, 0)) for s in order],
+        missed=missed,
+        median_days_decision_to_publication=statistics.median(spans) if spans else None,
+        published_count=len(spans),
+    )
+
+
+def review_page(review: Review) -> dict[str, Any]:
+    """Everything the review page shows, fetched once each."""
+    pauses = list(review.clock_pauses.all())
+    explanations = list(review.delay_explanations.all())
+    return {
+        "clocks": review_clocks(review, pauses, explanations),
+        "pauses": pauses,
+        "subjects": list(review.subjects.filter(withdrawn=False)),
+        "involved": list(review.involvements.select_related("agency")),
+        "terms": review.terms.prefetch_related("agencies_in_scope").first(),
+        "terms_versions": review.terms.count(),
+        "panel": list(review.panel.filter(ended_on__isnull=True).select_related("user", "agency")),
+        "parallel_processes": list(review.parallel_processes.all()),
+        "stage_changes": list(review.stage_changes.select_related("by")),
+    }
+
+
 def tasks_for(user: User) -> list[Task]:
     """What this person must do next, across the reviews they can see."""
-    return []
+    if not user.is_authenticated:
+        return []
+    tasks: list[Task] = []
+    today = timezone.localdate()
+    if user.has_role(Role.BUSINESS_MANAGER):
+        for review in Review.objects.for_user(user).open().exclude(next_due_on=None).filter(
+                next_due_on__lte=today + timezone.timedelta(days=14)).order_by("next_due_on")[:20]:
+            tasks.append(Task(f"{review.reference}: {_clock_label(review.next_clock)}",
+                              reverse("review", args=[review.pk]), review.next_due_on))
+        for review in Review.objects.for_user(user).filter(has_missed_clock=True).exclude(
+                stage__in=ENDED_STAGES)[:20]:
+            for clock in review_clocks(review):
+                if clock.needs_explanation and clock.met_on:
+                    tasks.append(Task(f"{review.reference}: explain the delay to “{clock.label}”",
+                                      reverse("review_explain_delay", args=[review.pk])))
+    requests = EvidenceRequest.objects.for_user(user).filter(
+        received_on__isnull=True, withdrawn=False)
+    if not user.has_role(Role.BUSINESS_MANAGER):
+        requests = requests.filter(agency_id__in=user.agency_ids(Role.AGENCY_LEAD))
+    for req in requests.select_related("review", "agency").order_by("due_on")[:20]:
+        tasks.append(Task(f"{req.review.reference}: send {req.agency}'s {req.description.lower()}",
+                          reverse("review", args=[req.review_id]), req.due_on))
+    appointed = (PanelAppointment.objects.filter(user=user, ended_on__isnull=True,
+                                                 panel_role=PanelAppointment.PanelRole.REVIEWER)
+                 .exclude(review__stage__in=ENDED_STAGES).select_related("review"))
+    for appointment in appointed:
+        review = appointment.review
+        tasks.append(Task(f"{review.reference}: {Stage(review.stage).label.lower()} "
+                          "– you are the independent reviewer",
+                          reverse("review", args=[review.pk]), review.next_due_on))
+    if user.has_role(Role.BOARD_MEMBER):
+        tasks.append(Task("See the board dashboard", reverse("board")))
+    return tasks
+
+
+def _clock_label(kind: str) -> str:
+    from .models import ClockKind
+
+    return ClockKind(kind).label if kind else ""
+
+
+def last_stage_change(review: Review) -> StageChange | None:
+    return review.stage_changes.order_by("-at").first()

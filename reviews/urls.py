@@ -1,2 +1,36 @@
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("reviews/", views.review_list, name="review_list"),
+    path("reviews/export.csv", views.review_export, name="review_export"),
+    path("reviews/new/", views.review_create, name="review_create"),
+    path("reviews/<int:pk>/", views.review_detail, name="review"),
+    path("reviews/<int:pk>/history/", views.review_history, name="review_history"),
+    path("reviews/<int:pk>/referral/", views.review_referral_edit, name="review_referral_edit"),
+    path("reviews/<int:pk>/notification/", views.review_notification, name="review_notification"),
+    path("reviews/<int:pk>/rapid-review/", views.review_rapid_review, name="review_rapid_review"),
+    path("reviews/<int:pk>/decision/", views.review_decision, name="review_decision"),
+    path("reviews/<int:pk>/report-dates/", views.review_report_dates, name="review_report_dates"),
+    path("reviews/<int:pk>/terms/", views.review_terms, name="review_terms"),
+    path("reviews/<int:pk>/panel/appoint/", views.review_appoint, name="review_appoint"),
+    path("reviews/<int:pk>/people/add/", views.subject_add, name="subject_add"),
+    path("reviews/<int:pk>/parallel-processes/add/", views.parallel_process_add,
+         name="parallel_process_add"),
+    path("reviews/<int:pk>/clocks/pause/", views.clock_pause, name="clock_pause"),
+    path("reviews/<int:pk>/clocks/explain/", views.review_explain_delay,
+         name="review_explain_delay"),
+    path("reviews/<int:pk>/evidence/request/", views.evidence_request_add,
+         name="evidence_request_add"),
+    path("reviews/<int:pk>/move/", views.review_move, name="review_move"),
+    path("panel/<int:pk>/end/", views.panel_appointment_end, name="panel_appointment_end"),
+    path("people-in-case/<int:pk>/edit/", views.subject_edit, name="subject_edit"),
+    path("people-in-case/<int:pk>/withdraw/", views.subject_withdraw, name="subject_withdraw"),
+    path("parallel-processes/<int:pk>/clear/", views.parallel_process_clear,
+         name="parallel_process_clear"),
+    path("pauses/<int:pk>/resume/", views.clock_resume, name="clock_resume"),
+    path("evidence/<int:pk>/received/", views.evidence_request_received,
+         name="evidence_request_received"),
+    path("board/", views.board, name="board"),
+]

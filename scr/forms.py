@@ -93,3 +93,14 @@ class GovukDateField(forms.DateField):
         kwargs.setdefault("input_formats", DATE_INPUT_FORMATS)
         kwargs.setdefault("help_text", "For example, 27/03/2026")
         super().__init__(**kwargs)
+
+
+def add_service_errors(form: forms.Form, error: Any) -> None:
+    """Put a service's ``ValidationError`` back on the form, by field where it names one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            target = field if field in form.fields else None
+            for e in errors:
+                form.add_error(target, e.messages if hasattr(e, "messages") else str(e))
+    else:
+        form.add_error(None, error.messages)

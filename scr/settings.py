@@ -104,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "scr.context_processors.partnership",
+                "reviews.context_processors.navigation",
             ],
         },
     },
@@ -239,3 +240,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Statutory clocks (DOMAIN.md); all configurable.
+CLOCK_NOTIFICATION_WORKING_DAYS = env_int("CLOCK_NOTIFICATION_WORKING_DAYS", 5)
+CLOCK_RAPID_REVIEW_WORKING_DAYS = env_int("CLOCK_RAPID_REVIEW_WORKING_DAYS", 15)
+CLOCK_FINAL_REPORT_MONTHS = env_int("CLOCK_FINAL_REPORT_MONTHS", 6)
+CLOCK_PUBLICATION_NOTICE_WORKING_DAYS = env_int("CLOCK_PUBLICATION_NOTICE_WORKING_DAYS", 7)
+# A clock is amber when due within this many calendar days, red once overdue.
+CLOCK_AMBER_DAYS = env_int("CLOCK_AMBER_DAYS", 7)

@@ -9,6 +9,7 @@ from . import health, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    path("history/<str:label>/<int:pk>/", views.record_history, name="record_history"),
     path("sign-in/", auth_views.LoginView.as_view(authentication_form=SignInForm,
                                                   redirect_authenticated_user=True),
          name="login"),

@@ -1,6 +1,13 @@
+from django.apps import apps
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from .access import scoped_object_or_404
+from .accesslog import record_access
+from .history import history_entries
+from .models import AccessEvent
 
 
 @login_required
@@ -9,3 +16,27 @@ def home(request: HttpRequest) -> HttpResponse:
     from reviews.selectors import tasks_for
 
     return render(request, "home.html", {"tasks": tasks_for(request.user)})
+
+
+def history_model(label: str) -> type[models.Model]:
+    """A model whose history may be shown: tracked by simple-history and scoped by for_user."""
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        raise Http404 from None
+    if not hasattr(model, "history") or not hasattr(model._default_manager, "for_user"):
+        raise Http404
+    return model
+
+
+@login_required
+def record_history(request: HttpRequest, label: str, pk: int) -> HttpResponse:
+    """The history of one record: every version, who, when, why, field by field."""
+    model = history_model(label)
+    obj = scoped_object_or_404(model, request.user, "view_history", pk=pk)
+    review_id = getattr(obj, "review_id", None)
+    if review_id is not None or model._meta.label == "reviews.Review":
+        record_access(request, AccessEvent.Action.VIEW, obj)
+    entries = history_entries([model.history.filter(**{model._meta.pk.attname: obj.pk})])
+    return render(request, "history.html", {"object": obj, "entries": entries,
+                                            "title": f"History of {obj}"})

@@ -1,0 +1,243 @@
+"""People, agencies, memberships and the access log: business managers' pages.
+
+Thin: each view reads through a selector or ``for_user``, validates a form and
+calls one service.
+"""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from scr.access import role_required, scoped_object_or_404
+from scr.accesslog import record_access
+from scr.models import AccessEvent
+
+from . import services
+from .forms import (
+    AccessLogFilterForm,
+    AgencyForm,
+    EndMembershipForm,
+    InviteUserForm,
+    MembershipForm,
+    ReasonForm,
+    UserEditForm,
+)
+from .models import Agency, Membership, User
+from .roles import Role
+
+manager_only = role_required(Role.BUSINESS_MANAGER)
+
+
+def form_page(request: HttpRequest, form: object, *, title: str, submit: str, back: str,
+              caption: str = "", intro: str = "", danger: bool = False) -> HttpResponse:
+    """One template for every single-form page."""
+    return render(request, "form_page.html", {"form": form, "title": title, "submit": submit,
+                                              "back": back, "caption": caption, "intro": intro,
+                                              "danger": danger})
+
+
+@manager_only
+def people(request: HttpRequest) -> HttpResponse:
+    users = User.objects.for_user(request.user).prefetch_related("memberships__agency")
+    return render(request, "agencies/people.html", {"people": users})
+
+
+@manager_only
+def person_invite(request: HttpRequest) -> HttpResponse:
+    form = InviteUserForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user = services.user_invite(by=request.user, username=data["username"],
+                                    email=data["email"], first_name=data["first_name"],
+                                    last_name=data["last_name"], job_title=data["job_title"],
+                                    role=data["role"], agency=data["agency"])
+        messages.success(request, f"{user} has been invited by email.")
+        return redirect("person", pk=user.pk)
+    return form_page(request, form, title="Invite a person", submit="Send invitation",
+                     back=reverse("people"))
+
+
+@login_required
+def person(request: HttpRequest, pk: int) -> HttpResponse:
+    subject = scoped_object_or_404(User, request.user, pk=pk)
+    memberships = subject.memberships.select_related("agency").order_by("-active_from")
+    can_manage = User.objects.for_user(request.user, "change").filter(pk=pk).exists()
+    return render(request, "agencies/person.html", {"person": subject, "memberships": memberships,
+                                                    "can_manage": can_manage})
+
+
+def _manage(request: HttpRequest, pk: int) -> User:
+    return scoped_object_or_404(User, request.user, "change", pk=pk)
+
+
+@login_required
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    subject = _manage(request, pk)
+    initial = {"first_name": subject.first_name, "last_name": subject.last_name,
+               "email": subject.email, "job_title": subject.job_title}
+    form = UserEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.user_update(by=request.user, user=subject, **form.cleaned_data)
+        messages.success(request, "Details updated.")
+        return redirect("person", pk=pk)
+    return form_page(request, form, title=f"Change {subject}'s details", submit="Save",
+                     back=reverse("person", args=[pk]))
+
+
+@login_required
+def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    subject = _manage(request, pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_deactivate(by=request.user, user=subject,
+                                     reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{subject} has been deactivated and signed out.")
+            return redirect("person", pk=pk)
+    return form_page(request, form, title=f"Deactivate {subject}", submit="Deactivate",
+                     back=reverse("person", args=[pk]), danger=True,
+                     intro="They are signed out at once and can no longer sign in. "
+                           "Their records and history stay.")
+
+
+@login_required
+def person_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    subject = _manage(request, pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.user_reactivate(by=request.user, user=subject, reason=form.cleaned_data["reason"])
+        messages.success(request, f"{subject} has been reactivated and sent a link to set a "
+                                  "new password.")
+        return redirect("person", pk=pk)
+    return form_page(request, form, title=f"Reactivate {subject}", submit="Reactivate",
+                     back=reverse("person", args=[pk]))
+
+
+@login_required
+def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
+    subject = _manage(request, pk)
+    form = MembershipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.membership_create(by=request.user, user=subject, role=data["role"],
+                                   agency=data["agency"], active_from=data["active_from"],
+                                   active_to=data["active_to"], reason=data["reason"])
+        messages.success(request, "Role added.")
+        return redirect("person", pk=pk)
+    return form_page(request, form, title=f"Give {subject} a role", submit="Add role",
+                     back=reverse("person", args=[pk]))
+
+
+@login_required
+def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = scoped_object_or_404(Membership, request.user, "change", pk=pk)
+    form = EndMembershipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_end(by=request.user, membership=membership,
+                                    on=form.cleaned_data["active_to"],
+                                    reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error("active_to", error.message_dict.get("active_to", error.messages))
+        else:
+            messages.success(request, "Role ended.")
+            return redirect("person", pk=membership.user_id)
+    return form_page(request, form, title=f"End role: {membership}", submit="End role",
+                     back=reverse("person", args=[membership.user_id]))
+
+
+@manager_only
+def agencies(request: HttpRequest) -> HttpResponse:
+    return render(request, "agencies/agencies.html", {"agencies": Agency.objects.all()})
+
+
+@manager_only
+def agency_add(request: HttpRequest) -> HttpResponse:
+    form = AgencyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.agency_create(by=request.user, name=form.cleaned_data["name"],
+                               kind=form.cleaned_data["kind"])
+        messages.success(request, "Agency added.")
+        return redirect("agencies")
+    return form_page(request, form, title="Add an agency", submit="Add agency",
+                     back=reverse("agencies"))
+
+
+@manager_only
+def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    agency = scoped_object_or_404(Agency, request.user, "change", pk=pk)
+    form = AgencyForm(request.POST or None, instance=agency)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        agency.refresh_from_db()
+        services.agency_update(by=request.user, agency=agency, name=data["name"],
+                               kind=data["kind"], is_active=data["is_active"],
+                               reason="Agency details changed")
+        messages.success(request, "Agency updated.")
+        return redirect("agencies")
+    return form_page(request, form, title=f"Change {agency}", submit="Save",
+                     back=reverse("agencies"))
+
+
+def _filtered_events(request: HttpRequest) -> tuple[AccessLogFilterForm, object]:
+    form = AccessLogFilterForm(request.GET or None)
+    events = AccessEvent.objects.for_user(request.user).select_related("user")
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        if data["user"]:
+            events = events.filter(user=data["user"])
+        if data["review"]:
+            events = events.filter(review_id=data["review"])
+        if data["date_from"]:
+            events = events.filter(at__date__gte=data["date_from"])
+        if data["date_to"]:
+            events = events.filter(at__date__lte=data["date_to"])
+    elif form.is_bound:
+        events = events.none()
+    return form, events
+
+
+@manager_only
+def access_log(request: HttpRequest) -> HttpResponse:
+    form, events = _filtered_events(request)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "agencies/access_log.html",
+                  {"form": form, "page": page, "query": query.urlencode()})
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@manager_only
+def access_log_export(request: HttpRequest) -> HttpResponse:
+    form, events = _filtered_events(request)
+    record_access(request, AccessEvent.Action.EXPORT, label="Access log CSV")
+    writer = csv.writer(_Echo())
+    header = ["time_utc", "user", "action", "object_type", "object_id", "object", "review_id",
+              "path", "ip_address"]
+
+    def rows():  # type: ignore[no-untyped-def]
+        yield writer.writerow(header)
+        for e in events.iterator(chunk_size=2000):
+            yield writer.writerow([e.at.isoformat(), e.username, e.action, e.object_type,
+                                   e.object_id, e.object_repr, e.review_id or "", e.path,
+                                   e.ip_address or ""])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="access-log.csv"'
+    return response

@@ -1,0 +1,169 @@
+"""The statutory clocks of a review, derived from its records (DOMAIN.md).
+
+Nothing here is stored except through ``Review.next_clock/next_due_on`` (which
+``services.review_refresh_clocks`` keeps in step) so the dashboard can sort and
+filter in SQL. A pause stops a clock; on resume the due date moves by the
+length of the pause (in working days for working-day clocks, calendar days for
+the 6-month clock). A clock met late, or overdue, is *missed* and needs a
+recorded explanation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Case, Q, QuerySet, Value, When
+from django.db.models import CharField as CharFieldType
+from django.utils import timezone
+
+from scr.workdays import add_months, add_working_days, subtract_working_days, working_days_between
+
+from .models import ClockKind, ClockPause, DelayExplanation, Review
+
+
+class Rag:
+    RED = "red"
+    AMBER = "amber"
+    GREEN = "green"
+    PAUSED = "paused"
+    MET = "met"
+
+    LABELS = {RED: "Red", AMBER: "Amber", GREEN: "Green", PAUSED: "Paused", MET: "Met"}
+    TAGS = {RED: "govuk-tag--red", AMBER: "govuk-tag--orange", GREEN: "govuk-tag--green",
+            PAUSED: "govuk-tag--grey", MET: "govuk-tag--blue"}
+
+
+def rag_for(due: date, today: date) -> str:
+    """Red once overdue, amber within CLOCK_AMBER_DAYS, green otherwise."""
+    if due < today:
+        return Rag.RED
+    if due <= today + timedelta(days=settings.CLOCK_AMBER_DAYS):
+        return Rag.AMBER
+    return Rag.GREEN
+
+
+def annotate_rag(qs: QuerySet[Review], today: date | None = None) -> QuerySet[Review]:
+    """The same rule as ``rag_for``, in SQL, on the review's next clock."""
+    today = today or timezone.localdate()
+    return qs.annotate(rag=Case(
+        When(next_due_on__isnull=True, then=Value("")),
+        When(next_due_on__lt=today, then=Value(Rag.RED)),
+        When(next_due_on__lte=today + timedelta(days=settings.CLOCK_AMBER_DAYS),
+             then=Value(Rag.AMBER)),
+        default=Value(Rag.GREEN), output_field=CharFieldType()))
+
+
+def missed_clock_q(today: date | None = None) -> Q:
+    today = today or timezone.localdate()
+    return Q(has_missed_clock=True) | Q(next_due_on__lt=today)
+
+
+@dataclass(frozen=True)
+class Clock:
+    kind: str
+    label: str
+    due: date | None
+    met_on: date | None
+    paused: bool
+    paused_days: int
+    working_days: bool
+    explanation: str | None
+
+    @property
+    def missed(self) -> bool:
+        if self.due is None:
+            return False
+        if self.met_on is not None:
+            return self.met_on > self.due
+        return not self.paused and self.due < timezone.localdate()
+
+    @property
+    def needs_explanation(self) -> bool:
+        return self.missed and not self.explanation
+
+    @property
+    def rag(self) -> str:
+        if self.met_on is not None:
+            return Rag.RED if self.missed else Rag.MET
+        if self.paused or self.due is None:
+            return Rag.PAUSED
+        return rag_for(self.due, timezone.localdate())
+
+    @property
+    def rag_label(self) -> str:
+        return Rag.LABELS[self.rag]
+
+    @property
+    def rag_tag(self) -> str:
+        return Rag.TAGS[self.rag]
+
+    @property
+    def days_left(self) -> int | None:
+        """Working days (or calendar days for month clocks) to the due date; negative if late."""
+        if self.due is None or self.met_on is not None or self.paused:
+            return None
+        today = timezone.localdate()
+        if self.working_days:
+            return working_days_between(today, self.due)
+        return (self.due - today).days
+
+
+def _pause_length(pauses: Iterable[ClockPause], working: bool, today: date) -> tuple[int, bool]:
+    total, open_pause = 0, False
+    for pause in pauses:
+        end = pause.resumed_on or today
+        open_pause = open_pause or pause.resumed_on is None
+        if working:
+            total += max(0, working_days_between(pause.paused_on, end))
+        else:
+            total += max(0, (end - pause.paused_on).days)
+    return total, open_pause
+
+
+def review_clocks(review: Review, pauses: list[ClockPause] | None = None,
+                  explanations: list[DelayExplanation] | None = None) -> list[Clock]:
+    """Every clock that applies to this review, in the order they fall."""
+    today = timezone.localdate()
+    if pauses is None:
+        pauses = list(review.clock_pauses.all())
+    if explanations is None:
+        explanations = list(review.delay_explanations.all())
+    explained = {e.clock: e.explanation for e in explanations}
+    specs: list[tuple[str, date | None, int | None, int | None, date | None]] = [
+        # kind, start, working days, months, met on
+        (ClockKind.NOTIFICATION, review.aware_date, settings.CLOCK_NOTIFICATION_WORKING_DAYS,
+         None, review.notification_sent_on),
+        (ClockKind.RAPID_REVIEW, review.aware_date, settings.CLOCK_RAPID_REVIEW_WORKING_DAYS,
+         None, review.decision_date),
+    ]
+    if review.decision == Review.Decision.REVIEW and review.decision_date:
+        specs.append((ClockKind.FINAL_REPORT, review.decision_date, None,
+                      settings.CLOCK_FINAL_REPORT_MONTHS, review.final_report_received_on))
+    clocks = []
+    for kind, start, working_days, months, met_on in specs:
+        own = [p for p in pauses if p.clock == kind]
+        paused_days, paused = _pause_length(own, working_days is not None, today)
+        if working_days is not None:
+            due = add_working_days(start, working_days + paused_days) if start else None
+        else:
+            due = add_months(start, months) + timedelta(days=paused_days) if start else None
+        clocks.append(Clock(kind, ClockKind(kind).label, due, met_on, paused, paused_days,
+                            working_days is not None, explained.get(kind)))
+    if review.planned_publication_on:
+        due = subtract_working_days(review.planned_publication_on,
+                                    settings.CLOCK_PUBLICATION_NOTICE_WORKING_DAYS)
+        clocks.append(Clock(ClockKind.PUBLICATION_NOTICE, ClockKind.PUBLICATION_NOTICE.label,
+                            due, review.national_panel_sent_report_on, False, 0, True,
+                            explained.get(ClockKind.PUBLICATION_NOTICE)))
+    return clocks
+
+
+def next_clock(clocks: Iterable[Clock]) -> Clock | None:
+    """The earliest running clock: not met, not paused."""
+    running = [c for c in clocks if c.met_on is None and not c.paused and c.due is not None]
+    return min(running, key=lambda c: c.due, default=None)  # type: ignore[arg-type,return-value]
+
+

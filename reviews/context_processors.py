@@ -1,0 +1,21 @@
+from django.http import HttpRequest
+from django.urls import reverse
+
+from agencies.roles import Role
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    """The service navigation, by role: nobody is shown a link they cannot use."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    current = request.resolver_match.url_name if request.resolver_match else ""
+    items = [("review_list", "Reviews", {"review_list", "review", "review_create"})]
+    if user.has_role(Role.BOARD_MEMBER, Role.BUSINESS_MANAGER):
+        items.append(("board", "Board dashboard", {"board"}))
+    if user.has_role(Role.BUSINESS_MANAGER):
+        items += [("people", "People", {"people", "person", "person_invite"}),
+                  ("agencies", "Agencies", {"agencies", "agency_add", "agency_edit"}),
+                  ("access_log", "Access log", {"access_log"})]
+    return {"nav_items": [{"url": reverse(name), "label": label, "active": current in names}
+                          for name, label, names in items]}

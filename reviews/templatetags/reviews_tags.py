@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from reviews.models import ClockKind, Review
+from reviews.selectors import days_in_stage
+
+register = template.Library()
+
+
+@register.filter
+def clock_label(kind: str) -> str:
+    try:
+        return str(ClockKind(kind).label)
+    except ValueError:
+        return ""
+
+
+@register.filter
+def get(mapping: dict[str, Any], key: str) -> Any:
+    return mapping.get(key, "")
+
+
+@register.filter(name="days_in_stage")
+def days_in_stage_filter(review: Review) -> int:
+    return days_in_stage(review)

@@ -1,0 +1,396 @@
+"""Review pages. Thin: scope through ``for_user``, a form, one service call."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from agencies.roles import Role
+from scr.access import role_required, scoped_object_or_404
+from scr.accesslog import record_access
+from scr.forms import add_service_errors
+from scr.history import history_entries
+from scr.models import AccessEvent
+
+from . import forms, services
+from .access import can_see_identities
+from .clocks import Rag
+from .models import (
+    ClockPause,
+    DelayExplanation,
+    EvidenceRequest,
+    InvolvedAgency,
+    PanelAppointment,
+    ParallelProcess,
+    Review,
+    Stage,
+    StageChange,
+    Subject,
+    TermsOfReference,
+)
+from .selectors import board_stats, dashboard_reviews, days_in_stage, review_page
+from .workflow import available_moves, stage_path
+
+Save = Callable[[Any, Any], Any]
+
+
+def form_page(request: HttpRequest, form: Any, *, title: str, submit: str, back: str,
+              caption: str = "", intro: str = "") -> HttpResponse:
+    return render(request, "form_page.html", {"form": form, "title": title, "submit": submit,
+                                              "back": back, "caption": caption, "intro": intro})
+
+
+def handle_form(request: HttpRequest, form: Any, save: Save, *, success: str,
+                done_url: str | Callable[[Any], str], obj: Any = None) -> HttpResponse | None:
+    """Validate, call the service, put its errors back on the form. None means: show the form."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = save(form.cleaned_data, obj)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+    messages.success(request, success)
+    return redirect(done_url(result) if callable(done_url) else done_url)
+
+
+def review_form_view(request: HttpRequest, pk: int, form_class: type, save: Save, *, title: str,
+                     submit: str, success: str, initial: Callable[[Review], dict] | None = None,
+                     form_kwargs: Callable[[Review], dict] | None = None) -> HttpResponse:
+    """A form about one review that only its managers may submit."""
+    review = scoped_object_or_404(Review, request.user, "manage", pk=pk)
+    form = form_class(request.POST or None, initial=initial(review) if initial else None,
+                      **(form_kwargs(review) if form_kwargs else {}))
+    url = reverse("review", args=[review.pk])
+    done = handle_form(request, form, lambda data, _: save(data, review), success=success,
+                       done_url=url)
+    return done or form_page(request, form, title=title, submit=submit, back=url,
+                             caption=review.reference)
+
+
+# ---------------------------------------------------------------- lists and dashboards
+
+
+@login_required
+def review_list(request: HttpRequest) -> HttpResponse:
+    """The dashboard of open reviews (everyone sees only their own scope)."""
+    form = forms.DashboardFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    reviews = dashboard_reviews(request.user, stage=data.get("stage", ""),
+                                rag=data.get("rag", ""), sort=data.get("sort") or "due")
+    page = Paginator(reviews, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "reviews/list.html", {
+        "form": form, "page": page, "query": query.urlencode(), "rag_tags": Rag.TAGS,
+        "is_manager": request.user.has_role(Role.BUSINESS_MANAGER),
+    })
+
+
+@role_required(Role.BUSINESS_MANAGER)
+def review_export(request: HttpRequest) -> HttpResponse:
+    form = forms.DashboardFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    reviews = dashboard_reviews(request.user, stage=data.get("stage", ""),
+                                rag=data.get("rag", ""), sort=data.get("sort") or "due")
+    record_access(request, AccessEvent.Action.EXPORT, label="Reviews dashboard CSV")
+    response = HttpResponse(content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="reviews.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["reference", "stage", "next_clock", "next_due_on", "rag", "days_in_stage",
+                     "overdue_evidence_requests"])
+    for r in reviews:
+        writer.writerow([r.reference, r.get_stage_display(), r.next_clock, r.next_due_on or "",
+                         r.rag, days_in_stage(r), r.overdue_evidence])
+    return response
+
+
+@role_required(Role.BOARD_MEMBER, Role.BUSINESS_MANAGER)
+def board(request: HttpRequest) -> HttpResponse:
+    return render(request, "reviews/board.html", {"stats": board_stats(request.user)})
+
+
+# ---------------------------------------------------------------- one review
+
+
+@login_required
+def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    review = scoped_object_or_404(Review, request.user, pk=pk)
+    record_access(request, AccessEvent.Action.VIEW, review)
+    can_manage = Review.objects.for_user(request.user, "manage").filter(pk=pk).exists()
+    return render(request, "reviews/detail.html", {
+        "review": review, "can_manage": can_manage,
+        "identifiable": can_see_identities(request.user, review),
+        "moves": available_moves(review, request.user) if review.is_open else [],
+        "path": stage_path(review), "days_in_stage": days_in_stage(review),
+        "evidence": EvidenceRequest.objects.for_user(request.user).filter(review=review)
+                    .select_related("agency"),
+        **review_page(review),
+    })
+
+
+@login_required
+def review_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every change to the review and its records, merged, newest first."""
+    review = scoped_object_or_404(Review, request.user, "view_history", pk=pk)
+    record_access(request, AccessEvent.Action.VIEW, review, label="history")
+    by_review = [Subject, TermsOfReference, PanelAppointment, ParallelProcess, ClockPause,
+                 DelayExplanation, StageChange, InvolvedAgency, EvidenceRequest]
+    entries = history_entries([Review.history.filter(id=review.pk)]
+                              + [m.history.filter(review_id=review.pk) for m in by_review])
+    return render(request, "history.html", {"entries": entries, "object": review,
+                                            "title": f"History of {review.reference}",
+                                            "back": reverse("review", args=[review.pk])})
+
+
+@role_required(Role.BUSINESS_MANAGER)
+def review_create(request: HttpRequest) -> HttpResponse:
+    form = forms.ReferralForm(request.POST or None)
+    done = handle_form(request, form,
+                       lambda data, _: services.review_create(by=request.user, **data),
+                       success="Review opened from the referral.",
+                       done_url=lambda review: reverse("review", args=[review.pk]))
+    return done or form_page(request, form, title="Record a referral", submit="Open the review",
+                     back=reverse("review_list"),
+                     intro="A child has died or been seriously harmed and abuse or neglect is "
+                           "known or suspected. Record the triggering event.")
+
+
+@login_required
+def review_referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    fields = [f for f in forms.ReferralEditForm.base_fields if f != "reason"]
+
+    def save(data: dict, review: Review) -> Review:
+        return services.review_update_referral(by=request.user, review=review,
+                                               reason=data["reason"],
+                                               **{f: data[f] for f in fields})
+
+    return review_form_view(request, pk, forms.ReferralEditForm, save,
+                            title="Change the referral", submit="Save",
+                            success="Referral updated.",
+                            initial=lambda review: {f: getattr(review, f) for f in fields})
+
+
+@login_required
+def review_notification(request: HttpRequest, pk: int) -> HttpResponse:
+    return review_form_view(
+        request, pk, forms.NotificationForm,
+        lambda data, review: services.notification_record(by=request.user, review=review, **data),
+        title="Record the notification", submit="Save", success="Notification recorded.",
+        initial=lambda r: {"notification_sent_on": r.notification_sent_on})
+
+
+@login_required
+def review_rapid_review(request: HttpRequest, pk: int) -> HttpResponse:
+    names = list(forms.RapidReviewForm.base_fields)
+    return review_form_view(
+        request, pk, forms.RapidReviewForm,
+        lambda data, review: services.rapid_review_record(by=request.user, review=review, **data),
+        title="Record the rapid review", submit="Save", success="Rapid review recorded.",
+        initial=lambda r: {n: getattr(r, n) for n in names})
+
+
+@login_required
+def review_decision(request: HttpRequest, pk: int) -> HttpResponse:
+    names = list(forms.DecisionForm.base_fields)
+    return review_form_view(
+        request, pk, forms.DecisionForm,
+        lambda data, review: services.decision_record(by=request.user, review=review, **data),
+        title="Record the decision", submit="Save", success="Decision recorded.",
+        initial=lambda r: {n: getattr(r, n) for n in names})
+
+
+@login_required
+def review_report_dates(request: HttpRequest, pk: int) -> HttpResponse:
+    names = list(forms.ReportDatesForm.base_fields)
+    return review_form_view(
+        request, pk, forms.ReportDatesForm,
+        lambda data, review: services.report_and_publication_record(
+            by=request.user, review=review, **data),
+        title="Record report and publication dates", submit="Save", success="Dates recorded.",
+        initial=lambda r: {n: getattr(r, n) for n in names})
+
+
+@login_required
+def review_terms(request: HttpRequest, pk: int) -> HttpResponse:
+    def initial(review: Review) -> dict:
+        latest = review.terms.prefetch_related("agencies_in_scope").first()
+        if latest is None:
+            return {"expected_version": 0,
+                    "agencies_in_scope": list(review.agencies_involved.all())}
+        return {"expected_version": latest.version, "scope_start": latest.scope_start,
+                "scope_end": latest.scope_end, "method": latest.method,
+                "key_lines_of_enquiry": latest.key_lines_of_enquiry,
+                "agencies_in_scope": list(latest.agencies_in_scope.all())}
+
+    return review_form_view(
+        request, pk, forms.TermsForm,
+        lambda data, review: services.terms_create(by=request.user, review=review, **data),
+        title="Terms of reference", submit="Save a new version",
+        success="Terms of reference saved.", initial=initial)
+
+
+@login_required
+def review_appoint(request: HttpRequest, pk: int) -> HttpResponse:
+    return review_form_view(
+        request, pk, forms.AppointForm,
+        lambda data, review: services.panel_appoint(by=request.user, review=review, **data),
+        title="Appoint to the panel", submit="Appoint", success="Appointment made.")
+
+
+@login_required
+def panel_appointment_end(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = scoped_object_or_404(PanelAppointment, request.user, "manage", pk=pk)
+    form = forms.ReasonMixin(request.POST or None)
+    url = reverse("review", args=[appointment.review_id])
+    done = handle_form(request, form, lambda data, obj: services.panel_appointment_end(
+        by=request.user, appointment=obj, reason=data["reason"]), success="Appointment ended.",
+        done_url=url, obj=appointment)
+    return done or form_page(request, form, title=f"End appointment: {appointment}",
+                             submit="End appointment", back=url)
+
+
+@login_required
+def subject_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return review_form_view(
+        request, pk, forms.SubjectForm,
+        lambda data, review: services.subject_add(by=request.user, review=review, **data),
+        title="Add a person to the pseudonym register", submit="Add",
+        success="Added to the register.")
+
+
+def _subject_for_manager(request: HttpRequest, pk: int) -> Subject:
+    subject = scoped_object_or_404(Subject, request.user, "manage", pk=pk)
+    if not can_see_identities(request.user, subject.review):
+        raise PermissionDenied
+    return subject
+
+
+@login_required
+def subject_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    subject = _subject_for_manager(request, pk)
+    names = list(forms.SubjectForm.base_fields)
+    form = forms.SubjectEditForm(request.POST or None, instance=subject)
+    url = reverse("review", args=[subject.review_id])
+
+    def save(data: dict, obj: Subject) -> None:
+        obj.refresh_from_db()
+        services.subject_update(by=request.user, subject=obj, reason=data["reason"],
+                                **{n: data[n] for n in names})
+
+    done = handle_form(request, form, save, success="Register updated.", done_url=url,
+                       obj=subject)
+    return done or form_page(request, form, title=f"Change {subject.pseudonym}", submit="Save",
+                             back=url)
+
+
+@login_required
+def subject_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    subject = _subject_for_manager(request, pk)
+    form = forms.ReasonMixin(request.POST or None)
+    url = reverse("review", args=[subject.review_id])
+    done = handle_form(request, form, lambda data, obj: services.subject_withdraw(
+        by=request.user, subject=obj, reason=data["reason"]), success="Taken off the register.",
+        done_url=url, obj=subject)
+    return done or form_page(request, form, title=f"Take {subject.pseudonym} off the register",
+                             submit="Take off the register", back=url,
+                             intro="The record is kept in the history.")
+
+
+@login_required
+def parallel_process_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return review_form_view(
+        request, pk, forms.ParallelProcessForm,
+        lambda data, review: services.parallel_process_open(by=request.user, review=review,
+                                                            **data),
+        title="Record a parallel process", submit="Save", success="Parallel process recorded.")
+
+
+@login_required
+def parallel_process_clear(request: HttpRequest, pk: int) -> HttpResponse:
+    process = scoped_object_or_404(ParallelProcess, request.user, "manage", pk=pk)
+    form = forms.ClearForm(request.POST or None)
+    url = reverse("review", args=[process.review_id])
+    done = handle_form(request, form, lambda data, obj: services.parallel_process_clear(
+        by=request.user, process=obj, **data), success="Parallel process cleared.",
+        done_url=url, obj=process)
+    return done or form_page(request, form, title=f"Clear: {process}", submit="Save", back=url)
+
+
+@login_required
+def clock_pause(request: HttpRequest, pk: int) -> HttpResponse:
+    return review_form_view(
+        request, pk, forms.PauseForm,
+        lambda data, review: services.clock_pause(by=request.user, review=review, **data),
+        title="Pause a clock", submit="Pause", success="Clock paused.")
+
+
+@login_required
+def clock_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    pause = scoped_object_or_404(ClockPause, request.user, "manage", pk=pk)
+    form = forms.ResumeForm(request.POST or None)
+    url = reverse("review", args=[pause.review_id])
+    done = handle_form(request, form, lambda data, obj: services.clock_resume(
+        by=request.user, pause=obj, **data), success="Clock resumed.", done_url=url, obj=pause)
+    return done or form_page(request, form, title=f"Resume: {pause}", submit="Resume", back=url)
+
+
+@login_required
+def review_explain_delay(request: HttpRequest, pk: int) -> HttpResponse:
+    return review_form_view(
+        request, pk, forms.DelayForm,
+        lambda data, review: services.delay_explain(by=request.user, review=review, **data),
+        title="Explain a delay", submit="Save", success="Explanation recorded.")
+
+
+@login_required
+def evidence_request_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return review_form_view(
+        request, pk, forms.EvidenceRequestForm,
+        lambda data, review: services.evidence_request_create(by=request.user, review=review,
+                                                              **data),
+        title="Request evidence from an agency", submit="Send request",
+        success="Evidence requested.", form_kwargs=lambda review: {"review": review})
+
+
+@login_required
+def evidence_request_received(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = scoped_object_or_404(EvidenceRequest, request.user, "manage", pk=pk)
+    form = forms.ReceivedForm(request.POST or None)
+    url = reverse("review", args=[evidence.review_id])
+    done = handle_form(request, form, lambda data, obj: services.evidence_request_received(
+        by=request.user, request=obj, **data), success="Evidence marked as received.",
+        done_url=url, obj=evidence)
+    return done or form_page(request, form, title=f"Received: {evidence}", submit="Save",
+                             back=url)
+
+
+@login_required
+def review_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm and make one stage move (GET shows what it needs; POST makes it)."""
+    review = scoped_object_or_404(Review, request.user, pk=pk)
+    to = request.POST.get("to") or request.GET.get("to", "")
+    move = next((m for m in available_moves(review, request.user) if m.to == to), None)
+    if move is None or not move.allowed_role:
+        raise PermissionDenied
+    form = forms.TransitionForm(request.POST or None,
+                                initial={"to": to, "expected_from": review.stage})
+    url = reverse("review", args=[review.pk])
+    done = handle_form(request, form, lambda data, obj: services.review_transition(
+        by=request.user, review=obj, to=data["to"], expected_from=data["expected_from"],
+        reason=data["reason"]), success=f"Moved to {Stage(to).label}.", done_url=url,
+        obj=review)
+    if done:
+        return done
+    intro = ("This move needs: " + "; ".join(move.missing) + ".") if move.missing else ""
+    return render(request, "reviews/move.html", {"form": form, "review": review, "move": move,
+                                                 "intro": intro, "back": url})

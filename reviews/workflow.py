@@ -1,0 +1,176 @@
+"""Which stage moves are allowed, who may make them and what must hold first.
+
+``TRANSITIONS`` is the whole lifecycle as data: ``{(from, to): Transition}``.
+A guard returns the list of what is missing (empty when the move may go ahead);
+``services.review_transition`` is the only code that changes a review's stage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from agencies.roles import Role
+
+from .models import ENDED_STAGES, STAGE_PATH, Review, Stage
+
+Guard = Callable[[Review], list[str]]
+
+
+def needs_nothing(review: Review) -> list[str]:
+    return []
+
+
+def notification_sent(review: Review) -> list[str]:
+    return [] if review.notification_sent_on else [
+        "the date the national Panel and Ofsted were notified"]
+
+
+def rapid_review_held(review: Review) -> list[str]:
+    missing = []
+    if not review.rapid_review_meeting_on:
+        missing.append("the date of the rapid review meeting")
+    return missing
+
+
+def decided(outcome: str) -> Guard:
+    def guard(review: Review) -> list[str]:
+        missing = []
+        if review.decision != outcome:
+            missing.append(f"a recorded decision: {Review.Decision(outcome).label.lower()}")
+        if not review.decision_date:
+            missing.append("the date of the decision")
+        if not review.decision_reasons.strip():
+            missing.append("the reasons for the decision")
+        return missing
+    return guard
+
+
+def commissioned(review: Review) -> list[str]:
+    missing = decided(Review.Decision.REVIEW)(review)
+    if not review.terms.exists():
+        missing.append("terms of reference")
+    if not review.panel.filter(panel_role="reviewer", ended_on__isnull=True).exists():
+        missing.append("an appointed independent reviewer")
+    return missing
+
+
+def terms_in_place(review: Review) -> list[str]:
+    return [] if review.terms.exists() else ["terms of reference"]
+
+
+def final_report_received(review: Review) -> list[str]:
+    return [] if review.final_report_received_on else ["the date the final report was received"]
+
+
+def ready_to_publish(review: Review) -> list[str]:
+    from scr.workdays import working_days_between
+
+    from django.conf import settings
+
+    missing = []
+    if review.parallel_processes.filter(cleared_on__isnull=True).exists():
+        missing.append("every parallel process cleared")
+    if not review.planned_publication_on:
+        missing.append("a planned publication date")
+    if not review.national_panel_sent_report_on:
+        missing.append("the date the final report was sent to the national Panel")
+    elif review.planned_publication_on and working_days_between(
+            review.national_panel_sent_report_on, review.planned_publication_on
+    ) < settings.CLOCK_PUBLICATION_NOTICE_WORKING_DAYS:
+        missing.append(f"the report sent to the national Panel at least "
+                       f"{settings.CLOCK_PUBLICATION_NOTICE_WORKING_DAYS} working days before "
+                       "publication")
+    return missing
+
+
+def published(review: Review) -> list[str]:
+    missing = []
+    if not review.published_on:
+        missing.append("the publication date")
+    elif review.published_on > timezone.localdate():
+        missing.append("a publication date that is not in the future")
+    return missing
+
+
+@dataclass(frozen=True)
+class Transition:
+    guard: Guard = needs_nothing
+    roles: frozenset[str] = field(default_factory=lambda: frozenset({Role.BUSINESS_MANAGER}))
+    needs_reason: bool = False
+    label: str = ""
+
+
+MANAGER_OR_REVIEWER = frozenset({Role.BUSINESS_MANAGER, Role.REVIEWER})
+
+TRANSITIONS: dict[tuple[str, str], Transition] = {
+    (Stage.REFERRAL, Stage.NOTIFICATION): Transition(label="Start notification"),
+    (Stage.NOTIFICATION, Stage.RAPID_REVIEW): Transition(notification_sent,
+                                                         label="Start the rapid review"),
+    (Stage.RAPID_REVIEW, Stage.DECISION): Transition(rapid_review_held,
+                                                     label="Move to decision"),
+    (Stage.DECISION, Stage.COMMISSIONING): Transition(commissioned,
+                                                      label="Commission the review"),
+    (Stage.DECISION, Stage.NO_REVIEW): Transition(decided(Review.Decision.NO_REVIEW),
+                                                  label="Record no review"),
+    (Stage.COMMISSIONING, Stage.EVIDENCE): Transition(terms_in_place,
+                                                      label="Start gathering evidence"),
+    (Stage.EVIDENCE, Stage.ANALYSIS): Transition(roles=MANAGER_OR_REVIEWER,
+                                                 label="Start analysis"),
+    (Stage.ANALYSIS, Stage.REPORT): Transition(roles=MANAGER_OR_REVIEWER,
+                                               label="Start the report"),
+    (Stage.REPORT, Stage.SIGN_OFF): Transition(final_report_received, label="Send for sign-off"),
+    (Stage.SIGN_OFF, Stage.PUBLICATION): Transition(ready_to_publish,
+                                                    label="Move to publication"),
+    (Stage.PUBLICATION, Stage.MONITORING): Transition(published,
+                                                      label="Start action plan monitoring"),
+    (Stage.MONITORING, Stage.CLOSED): Transition(needs_reason=True, label="Close the review"),
+}
+# Any open stage may be withdrawn, with a reason.
+for _stage in STAGE_PATH:
+    if _stage not in ENDED_STAGES:
+        TRANSITIONS[(_stage, Stage.WITHDRAWN)] = Transition(needs_reason=True,
+                                                            label="Withdraw the review")
+
+
+def moves_from(stage: str) -> list[tuple[str, Transition]]:
+    return [(to, t) for (frm, to), t in TRANSITIONS.items() if frm == stage]
+
+
+@dataclass(frozen=True)
+class Move:
+    to: str
+    label: str
+    missing: list[str]
+    allowed_role: bool
+    needs_reason: bool
+
+    @property
+    def possible(self) -> bool:
+        return self.allowed_role and not self.missing
+
+
+def available_moves(review: Review, user: object) -> list[Move]:
+    """Every move out of the current stage, with what is missing and whether the user may."""
+    roles = user.roles() if hasattr(user, "roles") else set()  # type: ignore[attr-defined]
+    return [Move(to, t.label or Stage(to).label, t.guard(review), bool(roles & t.roles),
+                 t.needs_reason)
+            for to, t in moves_from(review.stage)]
+
+
+def stage_path(review: Review) -> list[tuple[str, str, str]]:
+    """(stage, label, "done" | "current" | "to come") along the main path."""
+    if review.stage in STAGE_PATH:
+        current = STAGE_PATH.index(review.stage)
+    else:
+        last = review.stage_changes.order_by("-at", "-id").values_list("from_stage", flat=True)
+        frm = last.first()
+        current = STAGE_PATH.index(frm) if frm in STAGE_PATH else 0
+    path = []
+    for i, stage in enumerate(STAGE_PATH):
+        status = "done" if i < current else ("current" if i == current and review.stage == stage
+                                             else "to come")
+        path.append((stage, Stage(stage).label, status))
+    return path

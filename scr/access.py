@@ -1,0 +1,45 @@
+"""The two view-level access helpers every view uses.
+
+- ``scoped_object_or_404``: fetch an object through ``Model.objects.for_user``;
+  outside the user's scope it is a 404 (no existence leak); in scope but the
+  action not allowed it is a 403.
+- ``role_required``: page-level (lists, dashboards) check by role; 403 for a
+  signed-in user without the role, sign-in redirect for anonymous visitors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+
+M = TypeVar("M", bound=models.Model)
+View = Callable[..., HttpResponse]
+
+
+def scoped_object_or_404(model: type[M], user: Any, action: str = "view", **lookup: Any) -> M:
+    manager = model._default_manager
+    obj = get_object_or_404(manager.for_user(user, "view"), **lookup)  # type: ignore[attr-defined]
+    if action != "view" and not manager.for_user(user, action).filter(pk=obj.pk).exists():  # type: ignore[attr-defined]
+        raise PermissionDenied
+    return obj
+
+
+def role_required(*roles: str) -> Callable[[View], View]:
+    def decorator(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.has_role(*roles):  # type: ignore[union-attr]
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -225,7 +225,7 @@ class _Echo:
 
 @manager_only
 def access_log_export(request: HttpRequest) -> HttpResponse:
-    form, events = _filtered_events(request)
+    _form, events = _filtered_events(request)
     record_access(request, AccessEvent.Action.EXPORT, label="Access log CSV")
     writer = csv.writer(_Echo())
     header = ["time_utc", "user", "action", "object_type", "object_id", "object", "review_id",

@@ -66,9 +66,9 @@ def final_report_received(review: Review) -> list[str]:
 
 
 def ready_to_publish(review: Review) -> list[str]:
-    from scr.workdays import working_days_between
-
     from django.conf import settings
+
+    from scr.workdays import working_days_between
 
     missing = []
     if review.parallel_processes.filter(cleared_on__isnull=True).exists():

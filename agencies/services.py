@@ -71,7 +71,10 @@ def _send_invitation(user_id: int) -> None:
     user = User.objects.get(pk=user_id)
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    link = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    from django.conf import settings
+
+    link = settings.SITE_URL.rstrip("/") + reverse(
+        "password_reset_confirm", kwargs={"uidb64": uid, "token": token})
     send_mail(
         subject="You have been invited to the case review service",
         message=f"Hello {user.first_name},\n\nSet your password to sign in: {link}\n",

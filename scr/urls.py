@@ -14,6 +14,10 @@ urlpatterns = [
                                                   redirect_authenticated_user=True),
          name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("set-password/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
+        success_url="/set-password/done/"), name="password_reset_confirm"),
+    path("set-password/done/", auth_views.PasswordResetCompleteView.as_view(),
+         name="password_reset_complete"),
     path("", include("agencies.urls")),
     path("", include("reviews.urls")),
     path("admin/", admin.site.urls),

@@ -58,3 +58,39 @@ def test_unknown_vocabulary_is_refused() -> None:
     result = run_python(PROBE, {"REVIEW_VOCABULARY": "SAR"})
     assert result.returncode != 0
     assert "REVIEW_VOCABULARY must be SCR or LCSPR" in result.stderr
+
+
+def test_embedded_default_serves_the_sign_in_page_and_its_styles(tmp_path: Path) -> None:
+    """What `make run` starts: runserver on SQLite with no other environment."""
+    import socket
+    import time
+    import urllib.request
+
+    env = {"PATH": os.environ["PATH"], "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    migrate = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT,
+                             env=env, capture_output=True, text=True, timeout=180, check=False)
+    assert migrate.returncode == 0, migrate.stderr
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "manage.py", "runserver", "--noreload",
+                               f"127.0.0.1:{port}"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                page = urllib.request.urlopen(f"{base}/sign-in/", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise AssertionError("runserver did not answer")
+        assert page.status == 200
+        assert b"Sign in" in page.read()
+        css = urllib.request.urlopen(f"{base}/static/css/app.css", timeout=5)
+        assert css.status == 200
+        assert b"govuk-header" in css.read()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

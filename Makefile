@@ -51,7 +51,7 @@ beat: install
 	$(BIN)/celery -A scr beat --loglevel=INFO
 
 bench: install
-	$(BIN)/python benchmarks/run_all.py
+	SCR_TESTING=1 $(BIN)/python benchmarks/run_all.py
 
 clean:
 	rm -rf $(VENV) node_modules static/dist staticfiles

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
 from django.utils import timezone
@@ -467,7 +468,7 @@ def test_action_plan_monitoring_needs_a_publication_date_that_is_not_in_the_futu
 def test_a_review_walks_the_whole_main_path_and_every_move_is_recorded(
         personas: Personas, review: Review, dates: Dates) -> None:
     path = list(workflow.STAGE_PATH)
-    for frm, to in zip(path, path[1:], strict=False):
+    for frm, to in pairwise(path):
         if (frm, to) in NEEDS:
             NEEDS[(frm, to)](personas, review, dates)
         assert [m.possible for m in workflow.available_moves(review, personas.manager)
@@ -477,7 +478,7 @@ def test_a_review_walks_the_whole_main_path_and_every_move_is_recorded(
         assert review.stage == to
 
     moves = list(StageChange.objects.filter(review=review).values_list("from_stage", "to_stage"))
-    assert moves == list(zip(path, path[1:], strict=False))
+    assert moves == list(pairwise(path))
     assert not review.is_open
     assert workflow.moves_from(review.stage) == []
     assert review.next_clock == ""

@@ -86,6 +86,17 @@ class UserEditForm(ReasonForm):
     job_title = forms.CharField(max_length=150, required=False)
     field_order = ["first_name", "last_name", "email", "job_title", "reason"]
 
+    def __init__(self, *args: Any, person: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.person = person
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].lower()
+        if User.objects.filter(email__iexact=email).exclude(pk=self.person.pk).exists():
+            raise forms.ValidationError("Someone else already has an account with this email "
+                                        "address")
+        return email
+
 
 class MembershipForm(RoleFieldsMixin, ReasonForm):
     active_from = GovukDateField(label="Starts on",

@@ -7,6 +7,7 @@ calls one service.
 from __future__ import annotations
 
 import csv
+from datetime import UTC, datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -83,7 +84,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     subject = _manage(request, pk)
     initial = {"first_name": subject.first_name, "last_name": subject.last_name,
                "email": subject.email, "job_title": subject.job_title}
-    form = UserEditForm(request.POST or None, initial=initial)
+    form = UserEditForm(request.POST or None, initial=initial, person=subject)
     if request.method == "POST" and form.is_valid():
         services.user_update(by=request.user, user=subject, **form.cleaned_data)
         messages.success(request, "Details updated.")
@@ -199,10 +200,12 @@ def _filtered_events(request: HttpRequest) -> tuple[AccessLogFilterForm, object]
             events = events.filter(user=data["user"])
         if data["review"]:
             events = events.filter(review_id=data["review"])
+        # The log is kept and searched in UTC, whatever the local time zone.
         if data["date_from"]:
-            events = events.filter(at__date__gte=data["date_from"])
+            events = events.filter(at__gte=datetime.combine(data["date_from"], time.min, UTC))
         if data["date_to"]:
-            events = events.filter(at__date__lte=data["date_to"])
+            events = events.filter(
+                at__lt=datetime.combine(data["date_to"] + timedelta(days=1), time.min, UTC))
     elif form.is_bound:
         events = events.none()
     return form, events

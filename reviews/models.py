@@ -263,7 +263,7 @@ class TermsOfReference(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
     objects = ReviewScopedQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[agencies_in_scope])
 
     class Meta:
         ordering = ["review", "-version"]

@@ -12,7 +12,7 @@ def client_ip(request: HttpRequest) -> str | None:
     """The client's address as the proxy count in settings allows us to trust it."""
     from django.conf import settings
 
-    proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0) or 0
+    proxies = settings.TRUSTED_PROXY_COUNT
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if proxies and forwarded:
         hops = [h.strip() for h in forwarded.split(",") if h.strip()]

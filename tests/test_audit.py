@@ -621,3 +621,17 @@ def test_viewed_review_is_found_by_searching_the_access_log_for_it(
     result = client_for(personas.manager).get("/access-log/", {"review": review.pk})
     events = list(result.context["page"].object_list)
     assert [(e.user, e.action) for e in events] == [(personas.police_lead, "view")]
+
+
+def test_access_log_is_shown_and_searched_in_utc(personas: Any) -> None:
+    # 23:30 UTC on 30 June is already 1 July in London: the log must say 30 June.
+    late = datetime(2025, 6, 30, 23, 30, tzinfo=UTC)
+    with mock.patch("django.utils.timezone.now", return_value=late):
+        AccessEvent.objects.create(user=personas.police_lead, username="police_lead",
+                                   action=AccessEvent.Action.VIEW, object_repr="late-night view")
+    client = client_for(personas.manager)
+    found = client.get("/access-log/", {"date_from": "30/06/2025", "date_to": "30/06/2025"})
+    assert "late-night view" in found.content.decode()
+    assert "2025-06-30 23:30:00" in found.content.decode()
+    missed = client.get("/access-log/", {"date_from": "01/07/2025", "date_to": "01/07/2025"})
+    assert "late-night view" not in missed.content.decode()

@@ -188,7 +188,7 @@ def test_failed_sign_in_is_logged_with_the_username_as_typed_and_address(
 def test_forwarded_for_header_is_ignored_unless_a_proxy_is_trusted(
     personas: Personas, settings: Any,
 ) -> None:
-    settings.AXES_IPWARE_PROXY_COUNT = 0
+    settings.TRUSTED_PROXY_COUNT = 0
     sign_in(Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6"), "manager", PASSWORD)
     assert AccessEvent.objects.get(action=AccessEvent.Action.LOGIN).ip_address == "10.0.0.1"
 
@@ -196,7 +196,7 @@ def test_forwarded_for_header_is_ignored_unless_a_proxy_is_trusted(
 def test_forwarded_for_header_gives_the_client_address_behind_one_trusted_proxy(
     personas: Personas, settings: Any,
 ) -> None:
-    settings.AXES_IPWARE_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_COUNT = 1
     sign_in(Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.30"),
             "manager", PASSWORD)
     assert AccessEvent.objects.get(action=AccessEvent.Action.LOGIN).ip_address == "198.51.100.30"
@@ -353,3 +353,15 @@ def test_real_account_signs_in_with_debug_and_demo_mode_off(
     settings.DEBUG = False
     settings.DEMO_MODE = False
     assert_signed_in(sign_in(Client(), "manager", PASSWORD))
+
+
+def test_behind_a_trusted_proxy_failures_from_other_clients_do_not_lock_out_everyone(
+    personas: Personas, settings: Any,
+) -> None:
+    settings.TRUSTED_PROXY_COUNT = 1
+    for i in range(1, settings.AXES_FAILURE_LIMIT + 1):
+        client = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=f"192.0.2.{i}")
+        sign_in(client, f"someone-{i}", "wrong-password")
+    manager = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.9")
+    response = sign_in(manager, "manager", PASSWORD)
+    assert response.status_code == 302

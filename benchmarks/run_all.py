@@ -30,7 +30,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from agencies.models import Agency, Membership, User  # noqa: E402
+from agencies.models import Agency, User  # noqa: E402
 from agencies.roles import Role  # noqa: E402
 from agencies.services import agency_create, membership_create  # noqa: E402
 from reviews import services  # noqa: E402
@@ -101,7 +101,7 @@ def timed(fn, n: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
         fn()
         samples.append((time.perf_counter() - t0) * 1000)
     samples.sort()
-    return statistics.median(samples), samples[max(0, int(round(0.95 * len(samples))) - 1)]
+    return statistics.median(samples), samples[max(0, round(0.95 * len(samples)) - 1)]
 
 
 def page(client: Client, url: str, n: int) -> dict[str, float]:

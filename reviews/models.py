@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from guardian.managers import GroupObjectPermissionManager, UserObjectPermissionManager
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
@@ -175,10 +176,32 @@ class Review(models.Model):
             raise ValidationError(errors)
 
 
+class GrantScope:
+    """Grants are managed by the services; only business managers may list them."""
+
+    def for_user(self, user: object, action: str = "view") -> models.QuerySet:
+        from agencies.roles import Role
+
+        qs = self.get_queryset()  # type: ignore[attr-defined]
+        if getattr(user, "is_authenticated", False) and user.has_role(  # type: ignore[attr-defined]
+                Role.BUSINESS_MANAGER) and action == "view":
+            return qs
+        return qs.none()
+
+
+class ReviewUserGrantManager(GrantScope, UserObjectPermissionManager):
+    pass
+
+
+class ReviewGroupGrantManager(GrantScope, GroupObjectPermissionManager):
+    pass
+
+
 class ReviewUserObjectPermission(UserObjectPermissionBase):
     """Direct-FK guardian grants to one person (appointed reviewer, panel member)."""
 
     content_object = models.ForeignKey(Review, on_delete=models.CASCADE)
+    objects = ReviewUserGrantManager()
     history = HistoricalRecords()
 
 
@@ -186,6 +209,7 @@ class ReviewGroupObjectPermission(GroupObjectPermissionBase):
     """Direct-FK guardian grants to an agency's group (an involved agency)."""
 
     content_object = models.ForeignKey(Review, on_delete=models.CASCADE)
+    objects = ReviewGroupGrantManager()
     history = HistoricalRecords()
 
 

@@ -61,9 +61,13 @@ def days_in_stage(review: Review) -> int:
 @dataclass(frozen=True)
 class BoardStats:
     counts_by_stage: list[tuple[str, int]]
-    missed: list[str]
+    missed_count: int
+    missed_recent: list[str]  # references only, the latest few
     median_days_decision_to_publication: float | None
     published_count: int
+
+
+BOARD_MISSED_SHOWN = 25
 
 
 def board_stats(user: User) -> BoardStats:
@@ -72,8 +76,9 @@ def board_stats(user: User) -> BoardStats:
     everyone = Review.objects.for_user(user, "aggregate")
     counts = dict(everyone.values_list("stage").annotate(n=Count("id")).values_list("stage", "n"))
     order = [*STAGE_PATH, Stage.NO_REVIEW, Stage.WITHDRAWN]
-    missed = list(everyone.filter(missed_clock_q(today)).order_by("reference")
-                  .values_list("reference", flat=True))
+    missed = everyone.filter(missed_clock_q(today))
+    missed_recent = list(missed.order_by("-aware_date", "-id")
+                         .values_list("reference", flat=True)[:BOARD_MISSED_SHOWN])
     spans = [
         (published - decided).days
         for decided, published in everyone.filter(decision_date__isnull=False,
@@ -82,7 +87,8 @@ def board_stats(user: User) -> BoardStats:
     ]
     return BoardStats(
         counts_by_stage=[(Stage(s).label, counts.get(s, 0)) for s in order],
-        missed=missed,
+        missed_count=missed.count(),
+        missed_recent=missed_recent,
         median_days_decision_to_publication=statistics.median(spans) if spans else None,
         published_count=len(spans),
     )
@@ -137,6 +143,13 @@ def tasks_for(user: User) -> list[Task]:
         tasks.append(Task(f"{review.reference}: {Stage(review.stage).label.lower()} "
                           "– you are the independent reviewer",
                           reverse("review", args=[review.pk]), review.next_due_on))
+    seats = (PanelAppointment.objects.filter(user=user, ended_on__isnull=True)
+             .exclude(panel_role=PanelAppointment.PanelRole.REVIEWER)
+             .exclude(review__stage__in=ENDED_STAGES).select_related("review"))
+    for seat in seats:
+        tasks.append(Task(f"{seat.review.reference}: {Stage(seat.review.stage).label.lower()} "
+                          f"– you sit on the panel as {seat.get_panel_role_display().lower()}",
+                          reverse("review", args=[seat.review_id]), seat.review.next_due_on))
     if user.has_role(Role.BOARD_MEMBER):
         tasks.append(Task("See the board dashboard", reverse("board")))
     return tasks

@@ -250,11 +250,12 @@ def test_terms_saved_from_a_stale_version_are_refused_and_nothing_is_saved(
         personas: Personas) -> None:
     review = open_review(personas)
     save_terms(personas, review, 0)
+    history_rows = TermsOfReference.history.count()
     with pytest.raises(ValidationError) as refused:
         save_terms(personas, review, 0, key_lines_of_enquiry="Double-submitted")
     assert "Version 1 of the terms of reference was saved meanwhile" in refused.value.messages[0]
     assert list(review.terms.values_list("version", flat=True)) == [1]
-    assert TermsOfReference.history.count() == 1
+    assert TermsOfReference.history.count() == history_rows
 
 
 def test_terms_with_a_scope_ending_before_it_starts_are_refused(personas: Personas) -> None:
@@ -661,6 +662,7 @@ def test_appointments_and_terms_record_who_and_why_in_their_history(personas: Pe
                                .values_list("history_user", "history_change_reason"))
     assert appointment_history == [(personas.manager.pk, "Appointed at the partnership meeting"),
                                    (personas.manager.pk, "Contract ended")]
-    terms_history = terms.history.get()
-    assert terms_history.history_user == personas.manager
-    assert terms_history.history_change_reason == "Terms of reference saved"
+    terms_history = terms.history.order_by("history_date", "history_id")
+    assert terms_history.first().history_type == "+"  # type: ignore[union-attr]
+    assert {(h.history_user_id, h.history_change_reason) for h in terms_history} == {
+        (personas.manager.pk, "Terms of reference saved")}

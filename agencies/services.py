@@ -12,14 +12,14 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from scr.history import create_with_history, save_with_history
+from scr.history import save_with_history
 
 from .models import Agency, Membership, User
 
 
 @transaction.atomic
 def agency_create(*, by: User | None, name: str, kind: str, reason: str = "Agency added") -> Agency:
-    return create_with_history(Agency, by=by, reason=reason, name=name, kind=kind)
+    return save_with_history(Agency(name=name, kind=kind), by=by, reason=reason)
 
 
 @transaction.atomic

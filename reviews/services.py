@@ -19,7 +19,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from agencies.models import Agency, Membership, User
-from scr.history import create_with_history, save_with_history
+from scr.history import save_with_history
 
 from . import access
 from .clocks import next_clock, review_clocks
@@ -109,8 +109,8 @@ def review_create(*, by: User, incident_date: date, aware_date: date, what_happe
     involved = {a.pk: a for a in agencies_involved}
     involved.setdefault(referring_agency.pk, referring_agency)
     for agency in involved.values():
-        create_with_history(InvolvedAgency, by=by, reason="Agency involved in the case",
-                            review=review, agency=agency)
+        save_with_history(InvolvedAgency(review=review, agency=agency), by=by,
+                          reason="Agency involved in the case")
         _grant_agency(review, agency)
     return review_refresh_clocks(review)
 
@@ -124,8 +124,8 @@ def review_update_referral(*, by: User, review: Review, reason: str, **fields: A
 def agency_involve(*, by: User, review: Review, agency: Agency, reason: str) -> InvolvedAgency:
     if review.involvements.filter(agency=agency).exists():
         raise ValidationError({"agency": f"{agency} is already involved in this review"})
-    involvement = create_with_history(InvolvedAgency, by=by, reason=reason, review=review,
-                                      agency=agency)
+    involvement = save_with_history(InvolvedAgency(review=review, agency=agency), by=by,
+                                    reason=reason)
     _grant_agency(review, agency)
     return involvement
 
@@ -182,6 +182,8 @@ def review_transition(*, by: User, review: Review, to: str, expected_from: str,
         raise TransitionRefused(
             f"This review has already moved to {Stage(locked.stage).label}. Nothing was changed.")
     transition = TRANSITIONS.get((locked.stage, to))
+    if to not in Stage.values:
+        raise TransitionRefused(f"There is no stage called “{to}”.")
     if transition is None:
         raise TransitionRefused(
             f"A review cannot move from {Stage(locked.stage).label} to {Stage(to).label}.")
@@ -193,8 +195,8 @@ def review_transition(*, by: User, review: Review, to: str, expected_from: str,
             f"Before moving to {Stage(to).label}, record: " + "; ".join(missing) + ".")
     if transition.needs_reason and not reason.strip():
         raise TransitionRefused("Enter the reason for this move.")
-    create_with_history(StageChange, by=by, reason=reason or "Stage changed", review=locked,
-                        from_stage=locked.stage, to_stage=to, by_id=by.pk)
+    save_with_history(StageChange(review=locked, from_stage=locked.stage, to_stage=to, by=by,
+                                  reason=reason), by=by, reason=reason or "Stage changed")
     locked.stage = to
     locked.stage_entered_at = timezone.now()
     save_with_history(locked, by=by, reason=reason or f"Moved to {Stage(to).label}")
@@ -256,10 +258,10 @@ def terms_create(*, by: User, review: Review, expected_version: int, scope_start
     agencies = list(agencies_in_scope)
     if not agencies:
         raise ValidationError({"agencies_in_scope": "Select the agencies in scope"})
-    terms = create_with_history(TermsOfReference, by=by, reason=reason, review=review,
-                                version=latest + 1, scope_start=scope_start, scope_end=scope_end,
-                                key_lines_of_enquiry=key_lines_of_enquiry, method=method,
-                                created_by=by)
+    terms = save_with_history(
+        TermsOfReference(review=review, version=latest + 1, scope_start=scope_start,
+                         scope_end=scope_end, key_lines_of_enquiry=key_lines_of_enquiry,
+                         method=method, created_by=by), by=by, reason=reason)
     terms.agencies_in_scope.set(agencies)
     return terms
 
@@ -307,10 +309,10 @@ def panel_appoint(*, by: User, review: Review, user: User, panel_role: str,
         raise ValidationError({"user": f"{user} already holds this place on the panel"})
     try:
         with transaction.atomic():
-            appointment = create_with_history(
-                PanelAppointment, by=by, reason=reason, review=review, user=user,
-                panel_role=panel_role, agency=agency,
-                independence_declaration=independence_declaration)
+            appointment = save_with_history(
+                PanelAppointment(review=review, user=user, panel_role=panel_role, agency=agency,
+                                 independence_declaration=independence_declaration),
+                by=by, reason=reason)
     except IntegrityError:
         raise ValidationError("This appointment has just been made. Nothing was changed.") from None
     _grant_person(review, appointment)
@@ -338,8 +340,8 @@ def parallel_process_open(*, by: User, review: Review, kind: str, opened_on: dat
                           reason: str = "Parallel process recorded") -> ParallelProcess:
     if opened_on > timezone.localdate():
         raise ValidationError({"opened_on": "The start date cannot be in the future"})
-    process = create_with_history(ParallelProcess, by=by, reason=reason, review=review, kind=kind,
-                                  opened_on=opened_on, description=description)
+    process = save_with_history(ParallelProcess(review=review, kind=kind, opened_on=opened_on,
+                                                description=description), by=by, reason=reason)
     for clock in pause_clocks:
         clock_pause(by=by, review=review, clock=clock, paused_on=opened_on,
                     reason=f"{process.get_kind_display()} under way", parallel_process=process)
@@ -367,10 +369,14 @@ def clock_pause(*, by: User, review: Review, clock: str, paused_on: date, reason
         raise ValidationError({"reason": "Enter the reason for pausing the clock"})
     if paused_on > timezone.localdate():
         raise ValidationError({"paused_on": "The date paused cannot be in the future"})
+    if paused_on < review.aware_date:
+        raise ValidationError({"paused_on": "A clock cannot be paused before the local "
+                                            "authority became aware"})
     if review.clock_pauses.filter(clock=clock, resumed_on__isnull=True).exists():
         raise ValidationError({"clock": "This clock is already paused"})
-    pause = create_with_history(ClockPause, by=by, reason=reason, review=review, clock=clock,
-                                paused_on=paused_on, parallel_process=parallel_process)
+    pause = save_with_history(ClockPause(review=review, clock=clock, paused_on=paused_on,
+                                         reason=reason, parallel_process=parallel_process),
+                              by=by, reason=reason)
     review_refresh_clocks(review)
     return pause
 
@@ -395,8 +401,8 @@ def delay_explain(*, by: User, review: Review, clock: str, explanation: str) -> 
     if existing:
         existing.explanation = explanation
         return save_with_history(existing, by=by, reason="Delay explanation changed")
-    return create_with_history(DelayExplanation, by=by, reason="Delay explained", review=review,
-                               clock=clock, explanation=explanation)
+    return save_with_history(DelayExplanation(review=review, clock=clock, explanation=explanation),
+                             by=by, reason="Delay explained")
 
 
 # ---------------------------------------------------------------- evidence requests
@@ -409,8 +415,9 @@ def evidence_request_create(*, by: User, review: Review, agency: Agency, due_on:
         raise ValidationError({"due_on": "The due date cannot be in the past"})
     if not review.involvements.filter(agency=agency).exists():
         raise ValidationError({"agency": f"{agency} is not involved in this review"})
-    return create_with_history(EvidenceRequest, by=by, reason="Evidence requested", review=review,
-                               agency=agency, due_on=due_on, description=description)
+    return save_with_history(EvidenceRequest(review=review, agency=agency, due_on=due_on,
+                                             description=description),
+                             by=by, reason="Evidence requested")
 
 
 @transaction.atomic

@@ -23,10 +23,6 @@ def save_with_history(instance: M, *, by: Any, reason: str, **save_kwargs: Any) 
     return instance
 
 
-def create_with_history(model: type[M], *, by: Any, reason: str, **fields: Any) -> M:
-    return save_with_history(model(**fields), by=by, reason=reason)
-
-
 @dataclass(frozen=True)
 class FieldChange:
     field: str

@@ -39,6 +39,8 @@ def add_working_days(start: date, days: int) -> date:
 
 def subtract_working_days(end: date, days: int) -> date:
     """The latest date that is ``days`` working days before ``end``."""
+    if days < 0:
+        raise ValueError("days must not be negative")
     day = end
     remaining = days
     while remaining:

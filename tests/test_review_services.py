@@ -666,3 +666,18 @@ def test_appointments_and_terms_record_who_and_why_in_their_history(personas: Pe
     assert terms_history.first().history_type == "+"  # type: ignore[union-attr]
     assert {(h.history_user_id, h.history_change_reason) for h in terms_history} == {
         (personas.manager.pk, "Terms of reference saved")}
+
+
+def test_a_pause_keeps_its_reason_and_cannot_start_before_the_review_did(
+    personas: Personas,
+) -> None:
+    review = open_review(personas)
+    with pytest.raises(ValidationError) as refused:
+        services.clock_pause(by=personas.manager, review=review, clock=ClockKind.NOTIFICATION,
+                             paused_on=review.aware_date - timedelta(days=1), reason="Inquest")
+    assert "paused_on" in refused.value.message_dict
+    pause = services.clock_pause(by=personas.manager, review=review,
+                                 clock=ClockKind.NOTIFICATION, paused_on=review.aware_date,
+                                 reason="Inquest opened")
+    pause.refresh_from_db()
+    assert pause.reason == "Inquest opened"

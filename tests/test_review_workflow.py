@@ -506,3 +506,19 @@ def test_available_moves_show_what_is_missing_and_whether_the_person_may_move(
     assert rapid.missing == ["the date the national Panel and Ofsted were notified"]
     assert by_manager[Stage.WITHDRAWN].possible and by_manager[Stage.WITHDRAWN].needs_reason
     assert not any(m.allowed_role for m in workflow.available_moves(review, personas.police_lead))
+
+
+def test_the_reason_for_a_move_is_kept_on_the_stage_change(personas: Personas,
+                                                           review: Review) -> None:
+    services.review_transition(by=personas.manager, review=review, to=Stage.WITHDRAWN,
+                               expected_from=Stage.REFERRAL, reason="Criteria not met")
+    change = StageChange.objects.get(review=review)
+    assert change.reason == "Criteria not met"
+    assert change.by == personas.manager
+
+
+def test_a_move_to_a_stage_that_does_not_exist_is_refused(personas: Personas,
+                                                          review: Review) -> None:
+    with pytest.raises(services.TransitionRefused, match="no stage called"):
+        services.review_transition(by=personas.manager, review=review, to="bogus",
+                                   expected_from=Stage.REFERRAL)

@@ -205,3 +205,8 @@ def test_calendar_months_ending_on_a_shorter_month_use_its_last_day() -> None:
 def test_calendar_month_clocks_ignore_weekends_and_bank_holidays() -> None:
     # The 6-month clock is calendar-based: it may fall on a bank holiday.
     assert add_months(date(2026, 6, 25), 6) == date(2026, 12, 25)
+
+
+def test_subtracting_a_negative_number_of_working_days_is_refused() -> None:
+    with pytest.raises(ValueError, match="must not be negative"):
+        subtract_working_days(date(2026, 12, 30), -1)

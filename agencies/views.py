@@ -9,16 +9,15 @@ from __future__ import annotations
 import csv
 from datetime import UTC, datetime, time, timedelta
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 
 from scr.access import role_required, scoped_object_or_404
 from scr.accesslog import record_access
+from scr.formviews import form_page, handle_form, initial_from
 from scr.models import AccessEvent
 
 from . import services
@@ -37,14 +36,6 @@ from .roles import Role
 manager_only = role_required(Role.BUSINESS_MANAGER)
 
 
-def form_page(request: HttpRequest, form: object, *, title: str, submit: str, back: str,
-              caption: str = "", intro: str = "", danger: bool = False) -> HttpResponse:
-    """One template for every single-form page."""
-    return render(request, "form_page.html", {"form": form, "title": title, "submit": submit,
-                                              "back": back, "caption": caption, "intro": intro,
-                                              "danger": danger})
-
-
 @manager_only
 def people(request: HttpRequest) -> HttpResponse:
     users = User.objects.for_user(request.user).prefetch_related("memberships__agency")
@@ -54,16 +45,11 @@ def people(request: HttpRequest) -> HttpResponse:
 @manager_only
 def person_invite(request: HttpRequest) -> HttpResponse:
     form = InviteUserForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        user = services.user_invite(by=request.user, username=data["username"],
-                                    email=data["email"], first_name=data["first_name"],
-                                    last_name=data["last_name"], job_title=data["job_title"],
-                                    role=data["role"], agency=data["agency"])
-        messages.success(request, f"{user} has been invited by email.")
-        return redirect("person", pk=user.pk)
-    return form_page(request, form, title="Invite a person", submit="Send invitation",
-                     back=reverse("people"))
+    done = handle_form(request, form, lambda data, _: services.user_invite(by=request.user, **data),
+                       success=lambda user: f"{user} has been invited by email.",
+                       done_url=lambda user: reverse("person", args=[user.pk]))
+    return done or form_page(request, form, title="Invite a person", submit="Send invitation",
+                             back=reverse("people"))
 
 
 @login_required
@@ -82,80 +68,64 @@ def _manage(request: HttpRequest, pk: int) -> User:
 @login_required
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     subject = _manage(request, pk)
-    initial = {"first_name": subject.first_name, "last_name": subject.last_name,
-               "email": subject.email, "job_title": subject.job_title}
-    form = UserEditForm(request.POST or None, initial=initial, person=subject)
-    if request.method == "POST" and form.is_valid():
-        services.user_update(by=request.user, user=subject, **form.cleaned_data)
-        messages.success(request, "Details updated.")
-        return redirect("person", pk=pk)
-    return form_page(request, form, title=f"Change {subject}'s details", submit="Save",
-                     back=reverse("person", args=[pk]))
+    form = UserEditForm(request.POST or None, initial=initial_from(UserEditForm)(subject),
+                        person=subject)
+    back = reverse("person", args=[pk])
+    done = handle_form(request, form, lambda data, obj: services.user_update(
+        by=request.user, user=obj, **data), success="Details updated.", done_url=back,
+        obj=subject)
+    return done or form_page(request, form, title=f"Change {subject}'s details", submit="Save",
+                             back=back)
 
 
 @login_required
 def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     subject = _manage(request, pk)
     form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.user_deactivate(by=request.user, user=subject,
-                                     reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"{subject} has been deactivated and signed out.")
-            return redirect("person", pk=pk)
-    return form_page(request, form, title=f"Deactivate {subject}", submit="Deactivate",
-                     back=reverse("person", args=[pk]), danger=True,
-                     intro="They are signed out at once and can no longer sign in. "
-                           "Their records and history stay.")
+    back = reverse("person", args=[pk])
+    done = handle_form(request, form, lambda data, obj: services.user_deactivate(
+        by=request.user, user=obj, reason=data["reason"]),
+        success=f"{subject} has been deactivated and signed out.", done_url=back, obj=subject)
+    return done or form_page(request, form, title=f"Deactivate {subject}", submit="Deactivate",
+                             back=back, danger=True,
+                             intro="They are signed out at once and can no longer sign in. "
+                                   "Their records and history stay.")
 
 
 @login_required
 def person_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     subject = _manage(request, pk)
     form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.user_reactivate(by=request.user, user=subject, reason=form.cleaned_data["reason"])
-        messages.success(request, f"{subject} has been reactivated and sent a link to set a "
-                                  "new password.")
-        return redirect("person", pk=pk)
-    return form_page(request, form, title=f"Reactivate {subject}", submit="Reactivate",
-                     back=reverse("person", args=[pk]))
+    back = reverse("person", args=[pk])
+    done = handle_form(request, form, lambda data, obj: services.user_reactivate(
+        by=request.user, user=obj, reason=data["reason"]),
+        success=f"{subject} has been reactivated and sent a link to set a new password.",
+        done_url=back, obj=subject)
+    return done or form_page(request, form, title=f"Reactivate {subject}", submit="Reactivate",
+                             back=back)
 
 
 @login_required
 def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
     subject = _manage(request, pk)
     form = MembershipForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        services.membership_create(by=request.user, user=subject, role=data["role"],
-                                   agency=data["agency"], active_from=data["active_from"],
-                                   active_to=data["active_to"], reason=data["reason"])
-        messages.success(request, "Role added.")
-        return redirect("person", pk=pk)
-    return form_page(request, form, title=f"Give {subject} a role", submit="Add role",
-                     back=reverse("person", args=[pk]))
+    back = reverse("person", args=[pk])
+    done = handle_form(request, form, lambda data, obj: services.membership_create(
+        by=request.user, user=obj, **data), success="Role added.", done_url=back, obj=subject)
+    return done or form_page(request, form, title=f"Give {subject} a role", submit="Add role",
+                             back=back)
 
 
 @login_required
 def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
     membership = scoped_object_or_404(Membership, request.user, "change", pk=pk)
     form = EndMembershipForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.membership_end(by=request.user, membership=membership,
-                                    on=form.cleaned_data["active_to"],
-                                    reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            form.add_error("active_to", error.message_dict.get("active_to", error.messages))
-        else:
-            messages.success(request, "Role ended.")
-            return redirect("person", pk=membership.user_id)
-    return form_page(request, form, title=f"End role: {membership}", submit="End role",
-                     back=reverse("person", args=[membership.user_id]))
+    back = reverse("person", args=[membership.user_id])
+    done = handle_form(request, form, lambda data, obj: services.membership_end(
+        by=request.user, membership=obj, on=data["active_to"], reason=data["reason"]),
+        success="Role ended.", done_url=back, obj=membership)
+    return done or form_page(request, form, title=f"End role: {membership}", submit="End role",
+                             back=back)
 
 
 @manager_only
@@ -166,29 +136,22 @@ def agencies(request: HttpRequest) -> HttpResponse:
 @manager_only
 def agency_add(request: HttpRequest) -> HttpResponse:
     form = AgencyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.agency_create(by=request.user, name=form.cleaned_data["name"],
-                               kind=form.cleaned_data["kind"])
-        messages.success(request, "Agency added.")
-        return redirect("agencies")
-    return form_page(request, form, title="Add an agency", submit="Add agency",
-                     back=reverse("agencies"))
+    done = handle_form(request, form, lambda data, _: services.agency_create(
+        by=request.user, name=data["name"], kind=data["kind"]), success="Agency added.",
+        done_url=reverse("agencies"))
+    return done or form_page(request, form, title="Add an agency", submit="Add agency",
+                             back=reverse("agencies"))
 
 
 @manager_only
 def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
     agency = scoped_object_or_404(Agency, request.user, "change", pk=pk)
-    form = AgencyForm(request.POST or None, instance=agency)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        agency.refresh_from_db()
-        services.agency_update(by=request.user, agency=agency, name=data["name"],
-                               kind=data["kind"], is_active=data["is_active"],
-                               reason="Agency details changed")
-        messages.success(request, "Agency updated.")
-        return redirect("agencies")
-    return form_page(request, form, title=f"Change {agency}", submit="Save",
-                     back=reverse("agencies"))
+    form = AgencyForm(request.POST or None, instance=Agency.objects.get(pk=pk))
+    done = handle_form(request, form, lambda data, obj: services.agency_update(
+        by=request.user, agency=obj, reason="Agency details changed", **data),
+        success="Agency updated.", done_url=reverse("agencies"), obj=agency)
+    return done or form_page(request, form, title=f"Change {agency}", submit="Save",
+                             back=reverse("agencies"))
 
 
 def _filtered_events(request: HttpRequest) -> tuple[AccessLogFilterForm, object]:

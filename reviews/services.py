@@ -35,7 +35,7 @@ from .models import (
     Subject,
     TermsOfReference,
 )
-from .workflow import TRANSITIONS
+from .workflow import TRANSITIONS, may_make
 
 AGENCY_GRANTS = (access.VIEW, access.IDENTIFIABLE)
 ROLE_GRANTS = {
@@ -187,8 +187,8 @@ def review_transition(*, by: User, review: Review, to: str, expected_from: str,
     if transition is None:
         raise TransitionRefused(
             f"A review cannot move from {Stage(locked.stage).label} to {Stage(to).label}.")
-    if not by.has_role(*transition.roles):
-        raise TransitionRefused("Your role cannot make this move.")
+    if not may_make(by, locked, transition):
+        raise TransitionRefused("Your role cannot make this move on this review.")
     missing = transition.guard(locked)
     if missing:
         raise TransitionRefused(

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
-from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 
 from agencies.roles import Role
 from scr.access import role_required, scoped_object_or_404
 from scr.accesslog import record_access
-from scr.forms import add_service_errors
+from scr.formviews import Save, form_page, handle_form, initial_from
 from scr.history import history_entries
 from scr.models import AccessEvent
 
@@ -39,28 +37,6 @@ from .models import (
 )
 from .selectors import board_stats, dashboard_reviews, days_in_stage, review_page
 from .workflow import available_moves, stage_path
-
-Save = Callable[[Any, Any], Any]
-
-
-def form_page(request: HttpRequest, form: Any, *, title: str, submit: str, back: str,
-              caption: str = "", intro: str = "") -> HttpResponse:
-    return render(request, "form_page.html", {"form": form, "title": title, "submit": submit,
-                                              "back": back, "caption": caption, "intro": intro})
-
-
-def handle_form(request: HttpRequest, form: Any, save: Save, *, success: str,
-                done_url: str | Callable[[Any], str], obj: Any = None) -> HttpResponse | None:
-    """Validate, call the service, put its errors back on the form. None means: show the form."""
-    if request.method != "POST" or not form.is_valid():
-        return None
-    try:
-        result = save(form.cleaned_data, obj)
-    except ValidationError as error:
-        add_service_errors(form, error)
-        return None
-    messages.success(request, success)
-    return redirect(done_url(result) if callable(done_url) else done_url)
 
 
 def review_form_view(request: HttpRequest, pk: int, form_class: type, save: Save, *, title: str,
@@ -186,38 +162,35 @@ def review_notification(request: HttpRequest, pk: int) -> HttpResponse:
         request, pk, forms.NotificationForm,
         lambda data, review: services.notification_record(by=request.user, review=review, **data),
         title="Record the notification", submit="Save", success="Notification recorded.",
-        initial=lambda r: {"notification_sent_on": r.notification_sent_on})
+        initial=initial_from(forms.NotificationForm))
 
 
 @login_required
 def review_rapid_review(request: HttpRequest, pk: int) -> HttpResponse:
-    names = list(forms.RapidReviewForm.base_fields)
     return review_form_view(
         request, pk, forms.RapidReviewForm,
         lambda data, review: services.rapid_review_record(by=request.user, review=review, **data),
         title="Record the rapid review", submit="Save", success="Rapid review recorded.",
-        initial=lambda r: {n: getattr(r, n) for n in names})
+        initial=initial_from(forms.RapidReviewForm))
 
 
 @login_required
 def review_decision(request: HttpRequest, pk: int) -> HttpResponse:
-    names = list(forms.DecisionForm.base_fields)
     return review_form_view(
         request, pk, forms.DecisionForm,
         lambda data, review: services.decision_record(by=request.user, review=review, **data),
         title="Record the decision", submit="Save", success="Decision recorded.",
-        initial=lambda r: {n: getattr(r, n) for n in names})
+        initial=initial_from(forms.DecisionForm))
 
 
 @login_required
 def review_report_dates(request: HttpRequest, pk: int) -> HttpResponse:
-    names = list(forms.ReportDatesForm.base_fields)
     return review_form_view(
         request, pk, forms.ReportDatesForm,
         lambda data, review: services.report_and_publication_record(
             by=request.user, review=review, **data),
         title="Record report and publication dates", submit="Save", success="Dates recorded.",
-        initial=lambda r: {n: getattr(r, n) for n in names})
+        initial=initial_from(forms.ReportDatesForm))
 
 
 @login_required

@@ -135,6 +135,17 @@ for _stage in STAGE_PATH:
                                                             label="Withdraw the review")
 
 
+def may_make(user: object, review: Review, transition: Transition) -> bool:
+    """The role allows the move, and anyone but a business manager must be the review's
+    own appointed reviewer (holding ``change`` on it), not any reviewer."""
+    roles = user.roles() if hasattr(user, "roles") else set()  # type: ignore[attr-defined]
+    if not roles & transition.roles:
+        return False
+    if Role.BUSINESS_MANAGER in roles:
+        return True
+    return Review.objects.for_user(user, "change").filter(pk=review.pk).exists()
+
+
 def moves_from(stage: str) -> list[tuple[str, Transition]]:
     return [(to, t) for (frm, to), t in TRANSITIONS.items() if frm == stage]
 
@@ -154,8 +165,7 @@ class Move:
 
 def available_moves(review: Review, user: object) -> list[Move]:
     """Every move out of the current stage, with what is missing and whether the user may."""
-    roles = user.roles() if hasattr(user, "roles") else set()  # type: ignore[attr-defined]
-    return [Move(to, t.label or Stage(to).label, t.guard(review), bool(roles & t.roles),
+    return [Move(to, t.label or Stage(to).label, t.guard(review), may_make(user, review, t),
                  t.needs_reason)
             for to, t in moves_from(review.stage)]
 

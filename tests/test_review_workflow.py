@@ -18,6 +18,7 @@ from reviews.workflow import TRANSITIONS
 from scr.workdays import add_working_days
 
 from .conftest import Personas
+from .factories import MembershipFactory, UserFactory
 
 # ---------------------------------------------------------------- arranging a review
 
@@ -522,3 +523,16 @@ def test_a_move_to_a_stage_that_does_not_exist_is_refused(personas: Personas,
     with pytest.raises(services.TransitionRefused, match="no stage called"):
         services.review_transition(by=personas.manager, review=review, to="bogus",
                                    expected_from=Stage.REFERRAL)
+
+
+def test_a_reviewer_not_appointed_to_the_review_cannot_move_it(
+    personas: Personas, review: Review
+) -> None:
+    put_in_stage(review, Stage.EVIDENCE)
+    other = UserFactory(username="another-reviewer")
+    MembershipFactory(user=other, role="reviewer", agency=None)
+    with pytest.raises(services.TransitionRefused, match="cannot make this move"):
+        services.review_transition(by=other, review=review, to=Stage.ANALYSIS,
+                                   expected_from=Stage.EVIDENCE)
+    review.refresh_from_db()
+    assert review.stage == Stage.EVIDENCE

@@ -122,8 +122,10 @@ def tasks_for(user: User) -> list[Task]:
                 next_due_on__lte=today + timezone.timedelta(days=14)).order_by("next_due_on")[:20]:
             tasks.append(Task(f"{review.reference}: {_clock_label(review.next_clock)}",
                               reverse("review", args=[review.pk]), review.next_due_on))
-        for review in Review.objects.for_user(user).filter(has_missed_clock=True).exclude(
-                stage__in=ENDED_STAGES)[:20]:
+        late = (Review.objects.for_user(user).filter(has_missed_clock=True)
+                .exclude(stage__in=ENDED_STAGES)
+                .prefetch_related("clock_pauses", "delay_explanations"))[:20]
+        for review in late:
             for clock in review_clocks(review):
                 if clock.needs_explanation and clock.met_on:
                     tasks.append(Task(f"{review.reference}: explain the delay to “{clock.label}”",

@@ -80,3 +80,25 @@ def test_for_user_is_one_query_with_subqueries_not_a_list_of_ids(personas: Perso
         ids = list(Review.objects.for_user(personas.police_lead).values_list("pk", flat=True))
     assert len(ids) == 2
     assert len(captured) <= 2  # the membership lookup for the role check may be one
+
+
+@pytest.mark.django_db
+def test_manager_home_page_tasks_do_not_query_per_review(personas: Personas) -> None:
+    client = client_for(personas.manager)
+
+    def add_late(count: int) -> None:
+        today = timezone.localdate()
+        for i in range(count):
+            review = services.review_create(
+                by=personas.manager, incident_date=today - timedelta(days=40),
+                aware_date=today - timedelta(days=39), what_happened=f"Late {i}",
+                harm=Review.Harm.DEATH, abuse_or_neglect=Review.AbuseNeglect.KNOWN,
+                criteria_met=True, referring_agency=personas.police,
+                agencies_involved=[personas.police])
+            services.notification_record(by=personas.manager, review=review,
+                                         notification_sent_on=today - timedelta(days=2))
+
+    add_late(2)
+    few = queries_for(client, "/")
+    add_late(6)
+    assert queries_for(client, "/") == few

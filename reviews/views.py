@@ -44,6 +44,8 @@ def review_form_view(request: HttpRequest, pk: int, form_class: type, save: Save
                      form_kwargs: Callable[[Review], dict] | None = None) -> HttpResponse:
     """A form about one review that only its managers may submit."""
     review = scoped_object_or_404(Review, request.user, "manage", pk=pk)
+    if request.method == "GET":
+        record_access(request, AccessEvent.Action.VIEW, review, label=title)
     form = form_class(request.POST or None, initial=initial(review) if initial else None,
                       **(form_kwargs(review) if form_kwargs else {}))
     url = reverse("review", args=[review.pk])
@@ -251,6 +253,8 @@ def _subject_for_manager(request: HttpRequest, pk: int) -> Subject:
 @login_required
 def subject_edit(request: HttpRequest, pk: int) -> HttpResponse:
     subject = _subject_for_manager(request, pk)
+    if request.method == "GET":
+        record_access(request, AccessEvent.Action.VIEW, subject)
     names = list(forms.SubjectForm.base_fields)
     form = forms.SubjectEditForm(request.POST or None, instance=subject)
     url = reverse("review", args=[subject.review_id])

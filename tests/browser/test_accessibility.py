@@ -1,0 +1,67 @@
+"""axe on the pages each role reaches, seeded with the demo data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from agencies.demo import DEMO_PASSWORD, seed_people
+from reviews.demo import seed_reviews
+from reviews.models import Review
+
+from .conftest import assert_accessible
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo(transactional_db: None, settings: Any) -> dict[str, int]:
+    settings.DEMO_MODE = True
+    people = seed_people()
+    seed_reviews()
+    review = Review.objects.get(stage="evidence")
+    return {"review": review.pk, "subject": review.subjects.first().pk,
+            "police": people["police"].pk}
+
+
+def sign_in(page: Any, base: str, username: str) -> None:
+    page.goto(f"{base}/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/")
+
+
+def test_business_manager_pages_have_no_axe_violations(live_server: Any, page: Any,
+                                                       demo: dict[str, int]) -> None:
+    sign_in(page, live_server.url, "manager")
+    pages = ["/", "/reviews/", "/board/", "/people/", f"/people/{demo['police']}/",
+             "/people/invite/", "/agencies/", "/access-log/",
+             f"/reviews/{demo['review']}/", f"/reviews/{demo['review']}/history/",
+             f"/reviews/{demo['review']}/panel/appoint/", f"/reviews/{demo['review']}/terms/",
+             f"/people-in-case/{demo['subject']}/edit/", f"/reviews/{demo['review']}/move/?to=analysis",
+             f"/history/agencies.user/{demo['police']}/"]
+    for path in pages:
+        page.goto(f"{live_server.url}{path}")
+        assert page.locator("h1").count() == 1, path
+        assert_accessible(page)
+    # A form sent empty shows the error summary, which must be accessible too.
+    page.goto(f"{live_server.url}/people/invite/")
+    page.get_by_role("button", name="Send invitation").click()
+    page.locator(".govuk-error-summary").wait_for()
+    assert_accessible(page)
+
+
+def test_agency_lead_and_board_member_pages_have_no_axe_violations(
+    live_server: Any, browser: Any, demo: dict[str, int]
+) -> None:
+    for username, paths in (("police", ["/", "/reviews/", f"/reviews/{demo['review']}/"]),
+                            ("board", ["/", "/reviews/", "/board/"])):
+        context = browser.new_context()
+        page = context.new_page()
+        sign_in(page, live_server.url, username)
+        for path in paths:
+            page.goto(f"{live_server.url}{path}")
+            assert_accessible(page)
+        context.close()

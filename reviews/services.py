@@ -340,6 +340,9 @@ def parallel_process_open(*, by: User, review: Review, kind: str, opened_on: dat
                           reason: str = "Parallel process recorded") -> ParallelProcess:
     if opened_on > timezone.localdate():
         raise ValidationError({"opened_on": "The start date cannot be in the future"})
+    if review.parallel_processes.filter(kind=kind, opened_on=opened_on,
+                                        cleared_on__isnull=True).exists():
+        raise ValidationError("This parallel process is already recorded. Nothing was changed.")
     process = save_with_history(ParallelProcess(review=review, kind=kind, opened_on=opened_on,
                                                 description=description), by=by, reason=reason)
     for clock in pause_clocks:
@@ -415,6 +418,9 @@ def evidence_request_create(*, by: User, review: Review, agency: Agency, due_on:
         raise ValidationError({"due_on": "The due date cannot be in the past"})
     if not review.involvements.filter(agency=agency).exists():
         raise ValidationError({"agency": f"{agency} is not involved in this review"})
+    if review.evidence_requests.filter(agency=agency, description=description, due_on=due_on,
+                                       received_on__isnull=True, withdrawn=False).exists():
+        raise ValidationError("This request has already been sent. Nothing was changed.")
     return save_with_history(EvidenceRequest(review=review, agency=agency, due_on=due_on,
                                              description=description),
                              by=by, reason="Evidence requested")

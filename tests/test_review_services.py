@@ -681,3 +681,22 @@ def test_a_pause_keeps_its_reason_and_cannot_start_before_the_review_did(
                                  reason="Inquest opened")
     pause.refresh_from_db()
     assert pause.reason == "Inquest opened"
+
+
+def test_double_submitted_evidence_requests_and_parallel_processes_change_nothing(
+    personas: Personas,
+) -> None:
+    review = open_review(personas)
+    due = today() + timedelta(days=10)
+    services.evidence_request_create(by=personas.manager, review=review, agency=personas.police,
+                                     due_on=due, description="IMR")
+    with pytest.raises(ValidationError, match="already been sent"):
+        services.evidence_request_create(by=personas.manager, review=review,
+                                         agency=personas.police, due_on=due, description="IMR")
+    assert review.evidence_requests.count() == 1
+    services.parallel_process_open(by=personas.manager, review=review, kind="inquest",
+                                   opened_on=review.aware_date)
+    with pytest.raises(ValidationError, match="already recorded"):
+        services.parallel_process_open(by=personas.manager, review=review, kind="inquest",
+                                       opened_on=review.aware_date)
+    assert review.parallel_processes.count() == 1

@@ -61,11 +61,17 @@ def user_invite(*, by: User | None, username: str, email: str, first_name: str, 
     user.full_clean(exclude=["password"])
     save_with_history(user, by=by, reason=reason)
     membership_create(by=by, user=user, role=role, agency=agency, reason=reason)
-    transaction.on_commit(lambda: _send_invitation(user.pk))
+    _queue_invitation(user.pk)
     return user
 
 
-def _send_invitation(user_id: int) -> None:
+def _queue_invitation(user_id: int) -> None:
+    from .tasks import send_invitation
+
+    transaction.on_commit(lambda: send_invitation.delay(user_id))
+
+
+def send_invitation_email(user_id: int) -> None:
     from django.urls import reverse
 
     user = User.objects.get(pk=user_id)
@@ -107,5 +113,5 @@ def user_deactivate(*, by: User, user: User, reason: str) -> User:
 def user_reactivate(*, by: User, user: User, reason: str) -> User:
     user.is_active = True
     save_with_history(user, by=by, reason=reason)
-    transaction.on_commit(lambda: _send_invitation(user.pk))
+    _queue_invitation(user.pk)
     return user

@@ -41,3 +41,20 @@ def test_healthz_reports_a_live_worker(real_worker: None, client: object) -> Non
     response = client.get("/healthz")  # type: ignore[attr-defined]
     assert response.status_code == 200, response.content
     assert response.json()["checks"]["worker"]["status"] == "ok"
+
+
+def test_an_invitation_queued_on_commit_is_sent_by_the_worker(real_worker: None) -> None:
+    import time
+
+    from django.core import mail
+
+    from agencies import services
+
+    agency = Agency.objects.create(name="Invite agency", kind=Agency.Kind.HEALTH)
+    services.user_invite(by=None, username="new.lead", email="new.lead@example.invalid",
+                         first_name="New", last_name="Lead", role="agency_lead", agency=agency)
+    deadline = time.monotonic() + 30
+    while not mail.outbox and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [m.to for m in mail.outbox] == [["new.lead@example.invalid"]]
+    assert "/set-password/" in mail.outbox[0].body

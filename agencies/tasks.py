@@ -1,0 +1,13 @@
+"""Side effects of people management, run by the worker (or in-process by default)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="agencies.tasks.send_invitation", acks_late=True, reject_on_worker_lost=True)
+def send_invitation(user_id: int) -> None:
+    """E-mail a set-password link. Safe to repeat: a second link works like the first."""
+    from .services import send_invitation_email
+
+    send_invitation_email(user_id)

@@ -32,7 +32,7 @@ class SignInForm(AuthenticationForm):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}),
-                             max_length=500,
+                             max_length=1000,
                              error_messages={"required": "Enter the reason for this change"},
                              help_text="Kept in the history with your name.")
 

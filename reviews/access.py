@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
     from .models import Review
 
+# Roles whose holders reach reviews through their own appointments.
+APPOINTED_ROLES = (Role.REVIEWER, Role.PANEL_MEMBER)
+
 # Guardian codenames granted per review.
 VIEW = "view_review"
 CHANGE = "change_review"
@@ -38,19 +41,26 @@ def _granted(user: User, codename: str) -> Q:
     from .models import ReviewGroupObjectPermission, ReviewUserObjectPermission
 
     today = timezone.localdate()
-    direct = ReviewUserObjectPermission.objects.filter(
-        content_object=OuterRef("pk"), user=user, permission__codename=codename)
     leads = Membership.objects.active(today).filter(
         user=user, role=Role.AGENCY_LEAD).values("agency__group")
     via_agency = ReviewGroupObjectPermission.objects.filter(
         content_object=OuterRef("pk"), permission__codename=codename, group__in=leads)
-    return Q(Exists(direct)) | Q(Exists(via_agency))
+    scope = Q(Exists(via_agency))
+    # An appointment counts only while the person still holds a reviewer or panel role:
+    # ending their role ends their access, whatever appointments remain on record.
+    if user.has_role(*APPOINTED_ROLES):
+        direct = ReviewUserObjectPermission.objects.filter(
+            content_object=OuterRef("pk"), user=user, permission__codename=codename)
+        scope |= Q(Exists(direct))
+    return scope
 
 
 def direct_grant_reviews(user: User) -> QuerySet[Review]:
     """Reviews this person is appointed to (a direct grant, not through an agency)."""
     from .models import Review, ReviewUserObjectPermission
 
+    if not user.has_role(*APPOINTED_ROLES):
+        return Review.objects.none().values("pk")
     return Review.objects.filter(Exists(ReviewUserObjectPermission.objects.filter(
         content_object=OuterRef("pk"), user=user, permission__codename=VIEW))).values("pk")
 

@@ -71,6 +71,14 @@ class Clock:
     paused_days: int
     working_days: bool
     explanation: str | None
+    started: date | None = None
+
+    @property
+    def pausable(self) -> bool:
+        """Only a running statutory clock can be paused: not met, and not the publication
+        notice (which follows the planned publication date instead)."""
+        return (self.kind != ClockKind.PUBLICATION_NOTICE and self.met_on is None
+                and self.started is not None)
 
     @property
     def missed(self) -> bool:
@@ -111,15 +119,19 @@ class Clock:
         return (self.due - today).days
 
 
-def _pause_length(pauses: Iterable[ClockPause], working: bool, today: date) -> tuple[int, bool]:
+def _pause_length(pauses: Iterable[ClockPause], working: bool, today: date, start: date,
+                  met_on: date | None) -> tuple[int, bool]:
+    """Days paused, counting only while the clock ran: from its start to when it was met."""
     total, open_pause = 0, False
     for pause in pauses:
+        begin = max(pause.paused_on, start)
         end = pause.resumed_on or today
-        open_pause = open_pause or pause.resumed_on is None
-        if working:
-            total += max(0, working_days_between(pause.paused_on, end))
-        else:
-            total += max(0, (end - pause.paused_on).days)
+        if met_on is not None:
+            end = min(end, met_on)
+        open_pause = open_pause or (pause.resumed_on is None and met_on is None)
+        if end <= begin:
+            continue
+        total += working_days_between(begin, end) if working else (end - begin).days
     return total, open_pause
 
 
@@ -144,14 +156,16 @@ def review_clocks(review: Review, pauses: list[ClockPause] | None = None,
                       settings.CLOCK_FINAL_REPORT_MONTHS, review.final_report_received_on))
     clocks = []
     for kind, start, working_days, months, met_on in specs:
+        if start is None:
+            continue
         own = [p for p in pauses if p.clock == kind]
-        paused_days, paused = _pause_length(own, working_days is not None, today)
+        paused_days, paused = _pause_length(own, working_days is not None, today, start, met_on)
         if working_days is not None:
-            due = add_working_days(start, working_days + paused_days) if start else None
+            due = add_working_days(start, working_days + paused_days)
         else:
-            due = add_months(start, months) + timedelta(days=paused_days) if start else None
+            due = add_months(start, months) + timedelta(days=paused_days)
         clocks.append(Clock(kind, ClockKind(kind).label, due, met_on, paused, paused_days,
-                            working_days is not None, explained.get(kind)))
+                            working_days is not None, explained.get(kind), start))
     if review.planned_publication_on:
         due = subtract_working_days(review.planned_publication_on,
                                     settings.CLOCK_PUBLICATION_NOTICE_WORKING_DAYS)

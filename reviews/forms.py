@@ -22,10 +22,27 @@ def _agencies() -> forms.ModelMultipleChoiceField:
 
 
 class ReasonMixin(forms.Form):
-    reason = forms.CharField(label="Reason for the change", max_length=500,
+    reason = forms.CharField(label="Reason for the change", max_length=1000,
                              widget=forms.Textarea(attrs={"rows": 2}),
                              error_messages={"required": "Enter the reason for this change"},
                              help_text="Kept in the review's history with your name.")
+
+
+class ChangeReasonMixin(forms.Form):
+    """Recording for the first time needs no reason; changing what was recorded does."""
+
+    reason = forms.CharField(label="Reason for the change (if you are changing a date or "
+                                   "decision already recorded)", required=False, max_length=1000,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="Kept in the review's history with your name.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.order_fields([name for name in self.fields if name != "reason"] + ["reason"])
+
+
+PAUSABLE_CLOCKS = [(k, label) for k, label in ClockKind.choices
+                   if k != ClockKind.PUBLICATION_NOTICE]
 
 
 class ReferralForm(forms.Form):
@@ -59,13 +76,13 @@ class ReferralEditForm(ReasonMixin, ReferralForm):
                    "criteria_met", "referring_agency", "reason"]
 
 
-class NotificationForm(forms.Form):
+class NotificationForm(ChangeReasonMixin):
     notification_sent_on = GovukDateField(
         label="Date the national Panel and Ofsted were notified",
         error_messages={"required": "Enter the date the notification was sent"})
 
 
-class RapidReviewForm(forms.Form):
+class RapidReviewForm(ChangeReasonMixin):
     rapid_review_meeting_on = GovukDateField(label="Date of the rapid review meeting",
                                              required=False)
     agency_summaries_received_on = GovukDateField(label="Date all agency summaries were received",
@@ -78,7 +95,7 @@ class RapidReviewForm(forms.Form):
                                            widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(ChangeReasonMixin):
     decision = forms.ChoiceField(choices=Review.Decision.choices, widget=forms.RadioSelect,
                                  error_messages={"required": "Select the decision"})
     decision_date = GovukDateField(label="Date of the decision",
@@ -88,7 +105,7 @@ class DecisionForm(forms.Form):
                                                                    "decision"})
 
 
-class ReportDatesForm(forms.Form):
+class ReportDatesForm(ChangeReasonMixin):
     final_report_received_on = GovukDateField(label="Date the final report was received",
                                               required=False)
     planned_publication_on = GovukDateField(label="Planned publication date", required=False)
@@ -168,7 +185,7 @@ class ParallelProcessForm(forms.Form):
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     pause_clocks = forms.MultipleChoiceField(
         label="Pause these clocks while it is open", required=False,
-        choices=ClockKind.choices, widget=forms.CheckboxSelectMultiple)
+        choices=PAUSABLE_CLOCKS, widget=forms.CheckboxSelectMultiple)
 
 
 class ClearForm(ReasonMixin):
@@ -178,7 +195,7 @@ class ClearForm(ReasonMixin):
 
 
 class PauseForm(forms.Form):
-    clock = forms.ChoiceField(choices=ClockKind.choices, widget=forms.RadioSelect,
+    clock = forms.ChoiceField(choices=PAUSABLE_CLOCKS, widget=forms.RadioSelect,
                               error_messages={"required": "Select the clock to pause"})
     paused_on = GovukDateField(label="Paused from",
                                error_messages={"required": "Enter the date the pause starts"})

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -39,12 +40,13 @@ def dashboard_reviews(user: User, *, stage: str = "", rag: str = "",
                       sort: str = "due") -> QuerySet[Review]:
     """Open reviews with their next clock, RAG and overdue evidence count, in one query."""
     today = timezone.localdate()
+    # Counted through the evidence requests' own scope: an agency lead counts only theirs.
+    overdue = (EvidenceRequest.objects.for_user(user)
+               .filter(review=OuterRef("pk"), received_on__isnull=True, withdrawn=False,
+                       due_on__lt=today)
+               .order_by().values("review").annotate(n=Count("pk")).values("n"))
     qs = annotate_rag(Review.objects.for_user(user).open(), today).annotate(
-        overdue_evidence=Count("evidence_requests", filter=Q(
-            evidence_requests__received_on__isnull=True,
-            evidence_requests__withdrawn=False,
-            evidence_requests__due_on__lt=today)),
-    )
+        overdue_evidence=Coalesce(Subquery(overdue, output_field=IntegerField()), 0))
     if stage:
         qs = qs.filter(stage=stage)
     if rag:

@@ -19,11 +19,13 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from agencies.models import Agency, Membership, User
+from agencies.roles import Role
 from scr.history import save_with_history
 
 from . import access
 from .clocks import next_clock, review_clocks
 from .models import (
+    ClockKind,
     ClockPause,
     DelayExplanation,
     EvidenceRequest,
@@ -31,6 +33,7 @@ from .models import (
     PanelAppointment,
     ParallelProcess,
     Review,
+    Stage,
     StageChange,
     Subject,
     TermsOfReference,
@@ -67,11 +70,20 @@ def review_refresh_clocks(review: Review) -> Review:
     return review
 
 
-def _update_review(*, by: User, review: Review, reason: str, **fields: Any) -> Review:
+def _update_review(*, by: User, review: Review, reason: str, recorded: str,
+                   **fields: Any) -> Review:
+    """Set fields on the review. Recording a value needs no reason (``recorded`` is kept
+    as the history note); changing or clearing one already recorded needs the user's."""
+    stored = Review.objects.get(pk=review.pk)  # what was recorded, whatever is in memory
+    overwritten = [name for name, value in fields.items()
+                   if getattr(stored, name) not in (None, "") and getattr(stored, name) != value]
+    if overwritten and not reason.strip():
+        raise ValidationError({"reason": "Enter the reason for changing what was already "
+                                         "recorded"})
     for name, value in fields.items():
         setattr(review, name, value)
     review.full_clean()
-    save_with_history(review, by=by, reason=reason)
+    save_with_history(review, by=by, reason=reason.strip() or recorded)
     return review_refresh_clocks(review)
 
 
@@ -117,7 +129,14 @@ def review_create(*, by: User, incident_date: date, aware_date: date, what_happe
 
 @transaction.atomic
 def review_update_referral(*, by: User, review: Review, reason: str, **fields: Any) -> Review:
-    return _update_review(by=by, review=review, reason=reason, **fields)
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter the reason for this change"})
+    updated = _update_review(by=by, review=review, reason=reason, recorded=reason, **fields)
+    referring = fields.get("referring_agency")
+    if referring is not None and not review.involvements.filter(agency=referring).exists():
+        agency_involve(by=by, review=review, agency=referring,
+                       reason="The referring agency is involved in the case")
+    return updated
 
 
 @transaction.atomic
@@ -135,37 +154,62 @@ def agency_involve(*, by: User, review: Review, agency: Agency, reason: str) -> 
 
 @transaction.atomic
 def notification_record(*, by: User, review: Review, notification_sent_on: date,
-                        reason: str = "Notification recorded") -> Review:
-    return _update_review(by=by, review=review, reason=reason,
+                        reason: str = "") -> Review:
+    return _update_review(by=by, review=review, reason=reason, recorded="Notification recorded",
                           notification_sent_on=notification_sent_on)
 
 
 @transaction.atomic
-def rapid_review_record(*, by: User, review: Review, reason: str = "Rapid review recorded",
-                        **fields: Any) -> Review:
+def rapid_review_record(*, by: User, review: Review, reason: str = "", **fields: Any) -> Review:
     allowed = {"rapid_review_meeting_on", "agency_summaries_received_on",
                "rapid_review_report_sent_on", "national_panel_reply_on", "national_panel_reply"}
-    return _update_review(by=by, review=review, reason=reason,
+    return _update_review(by=by, review=review, reason=reason, recorded="Rapid review recorded",
                           **{k: v for k, v in fields.items() if k in allowed})
+
+
+# The decision is taken at the rapid review; afterwards it stands (a new decision means
+# withdrawing the review and recording why).
+DECISION_STAGES = frozenset({Stage.NOTIFICATION, Stage.RAPID_REVIEW, Stage.DECISION})
 
 
 @transaction.atomic
 def decision_record(*, by: User, review: Review, decision: str, decision_date: date,
-                    decision_reasons: str, reason: str = "Decision recorded") -> Review:
+                    decision_reasons: str, reason: str = "") -> Review:
+    if review.stage not in DECISION_STAGES:
+        raise ValidationError(f"The decision can be recorded or changed only during the "
+                              f"notification, rapid review or decision stages; this review is "
+                              f"at {Stage(review.stage).label}. Nothing was changed.")
     if not decision_reasons.strip():
         raise ValidationError({"decision_reasons": "Enter the reasons for the decision"})
-    return _update_review(by=by, review=review, reason=reason, decision=decision,
-                          decision_date=decision_date, decision_reasons=decision_reasons)
+    return _update_review(by=by, review=review, reason=reason, recorded="Decision recorded",
+                          decision=decision, decision_date=decision_date,
+                          decision_reasons=decision_reasons)
 
 
 @transaction.atomic
-def report_and_publication_record(*, by: User, review: Review,
-                                  reason: str = "Report and publication dates recorded",
+def report_and_publication_record(*, by: User, review: Review, reason: str = "",
                                   **fields: Any) -> Review:
+    """Report and publication dates. The publication date is the act of publishing: it can
+    be recorded only at the Publication stage, once everything publication needs holds."""
+    from .workflow import ready_to_publish
+
     allowed = {"final_report_received_on", "planned_publication_on",
                "national_panel_sent_report_on", "published_on"}
+    fields = {k: v for k, v in fields.items() if k in allowed}
+    if fields.get("published_on") and fields["published_on"] != review.published_on:
+        if review.stage != Stage.PUBLICATION:
+            raise ValidationError({"published_on": "The publication date can be recorded only "
+                                                   "at the Publication stage"})
+        # Judge publication on the dates this same form records alongside it.
+        for name, value in fields.items():
+            if name != "published_on":
+                setattr(review, name, value)
+        missing = ready_to_publish(review)
+        if missing:
+            raise ValidationError({"published_on": "Before publishing, record: "
+                                                   + "; ".join(missing)})
     return _update_review(by=by, review=review, reason=reason,
-                          **{k: v for k, v in fields.items() if k in allowed})
+                          recorded="Report and publication dates recorded", **fields)
 
 
 # ---------------------------------------------------------------- transitions
@@ -175,8 +219,6 @@ def report_and_publication_record(*, by: User, review: Review,
 def review_transition(*, by: User, review: Review, to: str, expected_from: str,
                       reason: str = "") -> Review:
     """The one way a review changes stage. Refuses, changing nothing, with what is missing."""
-    from .models import Stage
-
     locked = Review.objects.select_for_update().get(pk=review.pk)
     if locked.stage != expected_from:
         raise TransitionRefused(
@@ -293,11 +335,17 @@ def panel_appoint(*, by: User, review: Review, user: User, panel_role: str,
         if problems:
             raise ValidationError({"user": problems[0] + ": they cannot be "
                                            "appointed as independent reviewer or chair"})
+        if not user.has_role(Role.REVIEWER):
+            raise ValidationError({"user": f"{user} does not hold the independent reviewer "
+                                           "role: give them that role first"})
         if not independence_declaration.strip():
             raise ValidationError({"independence_declaration":
                                    "Record the independence declaration"})
         agency = None
     else:
+        if not user.has_role(Role.PANEL_MEMBER):
+            raise ValidationError({"user": f"{user} does not hold the panel member role: "
+                                           "give them that role first"})
         if agency is None:
             raise ValidationError({"agency": "Select the agency the panel member represents"})
         if not Membership.objects.active().filter(user=user, agency=agency).exists():
@@ -321,6 +369,8 @@ def panel_appoint(*, by: User, review: Review, user: User, panel_role: str,
 
 @transaction.atomic
 def panel_appointment_end(*, by: User, appointment: PanelAppointment, reason: str) -> None:
+    if appointment.ended_on is not None:
+        raise ValidationError("This appointment has already ended. Nothing was changed.")
     appointment.ended_on = timezone.localdate()
     save_with_history(appointment, by=by, reason=reason)
     review, user = appointment.review, appointment.user
@@ -354,6 +404,8 @@ def parallel_process_open(*, by: User, review: Review, kind: str, opened_on: dat
 @transaction.atomic
 def parallel_process_clear(*, by: User, process: ParallelProcess, cleared_on: date,
                            reason: str) -> ParallelProcess:
+    if process.cleared_on is not None:
+        raise ValidationError("This process has already been cleared. Nothing was changed.")
     if cleared_on < process.opened_on:
         raise ValidationError({"cleared_on": "It cannot clear before it started"})
     if cleared_on > timezone.localdate():
@@ -372,11 +424,17 @@ def clock_pause(*, by: User, review: Review, clock: str, paused_on: date, reason
         raise ValidationError({"reason": "Enter the reason for pausing the clock"})
     if paused_on > timezone.localdate():
         raise ValidationError({"paused_on": "The date paused cannot be in the future"})
-    if paused_on < review.aware_date:
-        raise ValidationError({"paused_on": "A clock cannot be paused before the local "
-                                            "authority became aware"})
     if review.clock_pauses.filter(clock=clock, resumed_on__isnull=True).exists():
         raise ValidationError({"clock": "This clock is already paused"})
+    running = {c.kind: c for c in review_clocks(review) if c.pausable}
+    if clock not in running:
+        raise ValidationError({"clock": f"“{ClockKind(clock).label}” has not started, cannot be "
+                                        "paused, or has already been met"})
+    if running[clock].started and paused_on < running[clock].started:
+        raise ValidationError({"paused_on": "A clock cannot be paused before it started"})
+    if running[clock].due and paused_on > running[clock].due:
+        raise ValidationError({"paused_on": "The clock was already overdue on that date: record "
+                                            "an explanation for the delay instead"})
     pause = save_with_history(ClockPause(review=review, clock=clock, paused_on=paused_on,
                                          reason=reason, parallel_process=parallel_process),
                               by=by, reason=reason)
@@ -386,6 +444,8 @@ def clock_pause(*, by: User, review: Review, clock: str, paused_on: date, reason
 
 @transaction.atomic
 def clock_resume(*, by: User, pause: ClockPause, resumed_on: date, reason: str) -> ClockPause:
+    if pause.resumed_on is not None:
+        raise ValidationError("This clock has already resumed. Nothing was changed.")
     if resumed_on < pause.paused_on:
         raise ValidationError({"resumed_on": "A clock cannot resume before it was paused"})
     if resumed_on > timezone.localdate():
@@ -429,7 +489,14 @@ def evidence_request_create(*, by: User, review: Review, agency: Agency, due_on:
 @transaction.atomic
 def evidence_request_received(*, by: User, request: EvidenceRequest,
                               received_on: date) -> EvidenceRequest:
+    if request.received_on is not None:
+        raise ValidationError("This evidence has already been marked as received. "
+                              "Nothing was changed.")
+    if request.withdrawn:
+        raise ValidationError("This request was withdrawn.")
     if received_on > timezone.localdate():
         raise ValidationError({"received_on": "The date received cannot be in the future"})
+    if received_on < request.requested_on:
+        raise ValidationError({"received_on": "It cannot be received before it was requested"})
     request.received_on = received_on
     return save_with_history(request, by=by, reason="Evidence received")

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
 from agencies.roles import Role
 from scr.access import role_required, scoped_object_or_404
 from scr.accesslog import record_access
+from scr.csvexport import csv_lines
 from scr.formviews import Save, form_page, handle_form, initial_from
 from scr.history import history_entries
 from scr.models import AccessEvent
@@ -81,14 +81,12 @@ def review_export(request: HttpRequest) -> HttpResponse:
     reviews = dashboard_reviews(request.user, stage=data.get("stage", ""),
                                 rag=data.get("rag", ""), sort=data.get("sort") or "due")
     record_access(request, AccessEvent.Action.EXPORT, label="Reviews dashboard CSV")
-    response = HttpResponse(content_type="text/csv")
+    header = ["reference", "stage", "next_clock", "next_due_on", "rag", "days_in_stage",
+              "overdue_evidence_requests"]
+    rows = ([r.reference, r.get_stage_display(), r.next_clock, r.next_due_on or "", r.rag,
+             days_in_stage(r), r.overdue_evidence] for r in reviews.iterator(chunk_size=500))
+    response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="reviews.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["reference", "stage", "next_clock", "next_due_on", "rag", "days_in_stage",
-                     "overdue_evidence_requests"])
-    for r in reviews:
-        writer.writerow([r.reference, r.get_stage_display(), r.next_clock, r.next_due_on or "",
-                         r.rag, days_in_stage(r), r.overdue_evidence])
     return response
 
 
@@ -122,9 +120,12 @@ def review_history(request: HttpRequest, pk: int) -> HttpResponse:
     review = scoped_object_or_404(Review, request.user, "view_history", pk=pk)
     record_access(request, AccessEvent.Action.VIEW, review, label="history")
     by_review = [Subject, TermsOfReference, PanelAppointment, ParallelProcess, ClockPause,
-                 DelayExplanation, StageChange, InvolvedAgency, EvidenceRequest]
+                 DelayExplanation, StageChange, InvolvedAgency]
+    # Evidence requests keep their own, narrower scope (an agency lead sees their agency's).
+    evidence = EvidenceRequest.objects.for_user(request.user).filter(review=review)
     entries = history_entries([Review.history.filter(id=review.pk)]
-                              + [m.history.filter(review_id=review.pk) for m in by_review])
+                              + [m.history.filter(review_id=review.pk) for m in by_review]
+                              + [EvidenceRequest.history.filter(id__in=evidence.values("pk"))])
     return render(request, "history.html", {"entries": entries, "object": review,
                                             "title": f"History of {review.reference}",
                                             "back": reverse("review", args=[review.pk])})

@@ -49,16 +49,15 @@ def decided(outcome: str) -> Guard:
 
 
 def commissioned(review: Review) -> list[str]:
-    missing = decided(Review.Decision.REVIEW)(review)
+    """Commissioning is done: terms of reference agreed and an independent reviewer
+    appointed (with an independence declaration) who is still in post."""
+    missing = []
     if not review.terms.exists():
         missing.append("terms of reference")
-    if not review.panel.filter(panel_role="reviewer", ended_on__isnull=True).exists():
+    if not review.panel.filter(panel_role="reviewer", ended_on__isnull=True).exclude(
+            independence_declaration="").exists():
         missing.append("an appointed independent reviewer")
     return missing
-
-
-def terms_in_place(review: Review) -> list[str]:
-    return [] if review.terms.exists() else ["terms of reference"]
 
 
 def final_report_received(review: Review) -> list[str]:
@@ -87,7 +86,7 @@ def ready_to_publish(review: Review) -> list[str]:
 
 
 def published(review: Review) -> list[str]:
-    missing = []
+    missing = ready_to_publish(review)
     if not review.published_on:
         missing.append("the publication date")
     elif review.published_on > timezone.localdate():
@@ -111,11 +110,11 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
                                                          label="Start the rapid review"),
     (Stage.RAPID_REVIEW, Stage.DECISION): Transition(rapid_review_held,
                                                      label="Move to decision"),
-    (Stage.DECISION, Stage.COMMISSIONING): Transition(commissioned,
+    (Stage.DECISION, Stage.COMMISSIONING): Transition(decided(Review.Decision.REVIEW),
                                                       label="Commission the review"),
     (Stage.DECISION, Stage.NO_REVIEW): Transition(decided(Review.Decision.NO_REVIEW),
                                                   label="Record no review"),
-    (Stage.COMMISSIONING, Stage.EVIDENCE): Transition(terms_in_place,
+    (Stage.COMMISSIONING, Stage.EVIDENCE): Transition(commissioned,
                                                       label="Start gathering evidence"),
     (Stage.EVIDENCE, Stage.ANALYSIS): Transition(roles=MANAGER_OR_REVIEWER,
                                                  label="Start analysis"),

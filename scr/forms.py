@@ -83,16 +83,28 @@ class GovukDateInput(forms.DateInput):
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"]
 
 
+# Dates outside these years are typing mistakes in this service, not records.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
+
+
 class GovukDateField(forms.DateField):
     widget = GovukDateInput
     default_error_messages = {
         "invalid": "Enter a real date, for example 27/03/2026",
+        "out_of_range": f"Enter a date between {EARLIEST_YEAR} and {LATEST_YEAR}",
     }
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("input_formats", DATE_INPUT_FORMATS)
         kwargs.setdefault("help_text", "For example, 27/03/2026")
         super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        day = super().to_python(value)
+        if day is not None and not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+            raise forms.ValidationError(self.error_messages["out_of_range"],
+                                        code="out_of_range")
+        return day
 
 
 def add_service_errors(form: forms.Form, error: Any) -> None:

@@ -147,6 +147,9 @@ SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
+# django-simple-history: reasons are free text (the forms allow up to 1,000 characters).
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 # django-guardian: no anonymous user object; direct-FK tables are declared per model.
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False

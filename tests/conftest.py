@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -67,3 +68,29 @@ def client_for(user: User | None) -> Client:
     if user is not None:
         client.force_login(user, backend="agencies.backends.DemoAwareModelBackend")
     return client
+
+
+def at_stage(review: Any, stage: str) -> Any:
+    """Arrange only: place a review at a stage without walking the moves before it."""
+    from reviews.models import Review
+
+    Review.objects.filter(pk=review.pk).update(stage=stage)
+    review.refresh_from_db()
+    return review
+
+
+def publish(review: Any, by: User, on: Any = None) -> Any:
+    """Arrange a published review: at the Publication stage, report sent to the national
+    Panel 7 working days before, then the publication date recorded through the service."""
+    from django.utils import timezone
+
+    from reviews import services
+    from reviews.models import Stage
+    from scr.workdays import subtract_working_days
+
+    on = on or timezone.localdate()
+    at_stage(review, Stage.PUBLICATION)
+    services.report_and_publication_record(
+        by=by, review=review, planned_publication_on=on,
+        national_panel_sent_report_on=subtract_working_days(on, 7), published_on=on)
+    return review

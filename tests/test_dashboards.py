@@ -15,7 +15,7 @@ from reviews.models import PanelAppointment, Review, Stage
 from scr.models import AccessEvent
 from scr.workdays import add_working_days
 
-from .conftest import Personas, client_for
+from .conftest import Personas, at_stage, client_for, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -66,12 +66,13 @@ def test_manager_exports_the_dashboard_as_csv_and_the_export_is_logged(
 ) -> None:
     review = open_review(personas, aware_days_ago=2)
     response = client_for(personas.manager).get("/reviews/export.csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    text = b"".join(response.streaming_content).decode()
+    rows = list(csv.DictReader(io.StringIO(text)))
     assert [r["reference"] for r in rows] == [review.reference]
     due = add_working_days(review.aware_date, 5)
     assert rows[0]["next_due_on"] == due.isoformat()
     assert rows[0]["stage"] == "Referral"
-    assert "Jayden" not in response.content.decode()
+    assert "Jayden" not in text
     assert AccessEvent.objects.filter(action=AccessEvent.Action.EXPORT).count() == 1
 
 
@@ -79,10 +80,10 @@ def test_board_dashboard_counts_without_naming_anyone(personas: Personas) -> Non
     late = open_review(personas, aware_days_ago=40)
     decided = open_review(personas, aware_days_ago=60)
     today = timezone.localdate()
-    services.report_and_publication_record(
-        by=personas.manager, review=decided, published_on=today)
+    at_stage(decided, Stage.DECISION)
     services.decision_record(by=personas.manager, review=decided, decision="review",
                              decision_date=today - timedelta(days=50), decision_reasons="Met.")
+    publish(decided, personas.manager)
     body = client_for(personas.board).get("/board/").content.decode()
     assert "Jayden" not in body and "Child A" not in body
     assert 'id="missed-count">2<' in body  # both notifications were never sent
@@ -93,8 +94,7 @@ def test_board_dashboard_counts_without_naming_anyone(personas: Personas) -> Non
 def test_board_member_sees_published_reviews_only_under_pseudonyms(personas: Personas) -> None:
     review = open_review(personas, aware_days_ago=60)
     hidden = open_review(personas, aware_days_ago=61)
-    services.report_and_publication_record(by=personas.manager, review=review,
-                                           published_on=timezone.localdate())
+    publish(review, personas.manager)
     client = client_for(personas.board)
     page = client.get(f"/reviews/{review.pk}/").content.decode()
     assert "Child A" in page
@@ -122,3 +122,25 @@ def test_each_role_sees_its_own_tasks_on_the_home_page(personas: Personas) -> No
     assert "you are the independent reviewer" in client_for(personas.reviewer).get(
         "/").content.decode()
     assert "you sit on the panel" in client_for(personas.panel).get("/").content.decode()
+
+
+def test_agency_leads_see_only_their_own_agencys_evidence_in_counts_and_history(
+    personas: Personas,
+) -> None:
+    review = open_review(personas, aware_days_ago=30, involved=[personas.police, personas.health])
+    today = timezone.localdate()
+    for agency, text in ((personas.police, "Police IMR"),
+                         (personas.health, "Health IMR about the GP surgery")):
+        request = services.evidence_request_create(by=personas.manager, review=review,
+                                                   agency=agency, due_on=today,
+                                                   description=text)
+        # Arrange an overdue request (due dates cannot be set in the past through the service).
+        type(request).objects.filter(pk=request.pk).update(due_on=today - timedelta(days=1))
+    police = client_for(personas.police_lead)
+    history = police.get(f"/reviews/{review.pk}/history/").content.decode()
+    assert "Police IMR" in history
+    assert "GP surgery" not in history
+    row = police.get("/reviews/").context["page"].object_list[0]
+    assert row.overdue_evidence == 1
+    manager_row = client_for(personas.manager).get("/reviews/").context["page"].object_list[0]
+    assert manager_row.overdue_evidence == 2

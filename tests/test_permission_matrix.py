@@ -21,7 +21,7 @@ from agencies.models import Membership
 from reviews import services
 from reviews.models import ClockKind, PanelAppointment, Review
 
-from .conftest import Personas, client_for
+from .conftest import Personas, client_for, publish
 
 ROLES = ("anonymous", "manager", "reviewer", "panel", "police_lead", "health_lead", "board")
 ADMIN_NAMESPACE = "admin"  # Django's admin: staff only, checked by its own test below.
@@ -38,7 +38,7 @@ class World:
         return None if role == "anonymous" else getattr(self.people, role)
 
 
-def _review(people: Personas, involved: list, **extra: Any) -> Review:
+def _review(people: Personas, involved: list, *, published: bool = False) -> Review:
     today = timezone.localdate()
     review = services.review_create(
         by=people.manager, incident_date=today - timedelta(days=20),
@@ -47,8 +47,8 @@ def _review(people: Personas, involved: list, **extra: Any) -> Review:
         criteria_met=True, referring_agency=involved[0], agencies_involved=involved)
     services.subject_add(by=people.manager, review=review, kind="child", pseudonym="Child A",
                          full_name="Kayden Smith")
-    if extra:
-        services.report_and_publication_record(by=people.manager, review=review, **extra)
+    if published:
+        publish(review, people.manager)
     return review
 
 
@@ -70,7 +70,7 @@ def world(personas: Personas) -> World:
                                      due_on=today + timedelta(days=5),
                                      description="IMR and chronology")
     review_out = _review(p, [p.health])
-    review_published = _review(p, [p.health], published_on=today)
+    review_published = _review(p, [p.health], published=True)
     return World(p, review_in, review_out, review_published)
 
 

@@ -27,11 +27,12 @@ from reviews.models import (
     Review,
     ReviewGroupObjectPermission,
     ReviewUserObjectPermission,
+    Stage,
     TermsOfReference,
 )
 from scr.workdays import add_months, add_working_days, working_days_between
 
-from .conftest import Personas
+from .conftest import Personas, at_stage
 from .factories import MembershipFactory, UserFactory
 
 # ---------------------------------------------------------------- helpers
@@ -212,7 +213,7 @@ def test_a_notification_date_in_the_future_is_refused(personas: Personas) -> Non
 
 
 def test_a_decision_without_reasons_is_refused(personas: Personas) -> None:
-    review = open_review(personas)
+    review = at_stage(open_review(personas), Stage.RAPID_REVIEW)
     with pytest.raises(ValidationError) as refused:
         services.decision_record(by=personas.manager, review=review,
                                  decision=Review.Decision.REVIEW, decision_date=today(),
@@ -327,8 +328,35 @@ def test_an_independent_reviewer_is_appointed_and_can_then_see_and_work_on_the_r
 def test_a_reviewer_from_an_agency_not_involved_in_the_case_can_be_appointed(
         personas: Personas) -> None:
     review = open_review(personas, involved=[personas.health])
-    appoint(personas, review, personas.police_lead)
-    assert review.pk in visible_to(personas.police_lead)
+    # A reviewer who also works for an agency that is not involved is independent of it.
+    MembershipFactory(user=personas.reviewer, role="agency_lead", agency=personas.police)
+    appoint(personas, review, personas.reviewer)
+    assert review.pk in visible_to(personas.reviewer)
+
+
+def test_only_people_holding_the_matching_role_can_be_appointed(personas: Personas) -> None:
+    review = open_review(personas, involved=[personas.health])
+    with pytest.raises(ValidationError, match="independent reviewer role"):
+        appoint(personas, review, personas.police_lead)
+    with pytest.raises(ValidationError, match="panel member role"):
+        services.panel_appoint(by=personas.manager, review=review, user=personas.police_lead,
+                               panel_role=PanelAppointment.PanelRole.MEMBER,
+                               agency=personas.police)
+
+
+def test_ending_someones_role_ends_their_access_to_reviews_they_were_appointed_to(
+        personas: Personas) -> None:
+    from agencies import services as people
+    from agencies.models import Membership
+
+    review = open_review(personas)
+    appoint(personas, review, personas.reviewer)
+    assert review.pk in visible_to(personas.reviewer)
+    people.membership_end(by=personas.manager, on=today() - timedelta(days=1),
+                          membership=Membership.objects.get(user=personas.reviewer),
+                          reason="Contract ended")
+    reviewer = type(personas.reviewer).objects.get(pk=personas.reviewer.pk)  # a new request
+    assert review.pk not in visible_to(reviewer)
 
 
 def test_an_appointment_without_an_independence_declaration_is_refused(
@@ -443,6 +471,7 @@ def test_the_next_clock_moves_on_as_notification_and_decision_are_recorded(
     assert stored.next_due_on == add_working_days(review.aware_date, 15)
 
     decided = review.aware_date + timedelta(days=7)
+    at_stage(review, Stage.RAPID_REVIEW)
     services.decision_record(by=personas.manager, review=review, decision=Review.Decision.REVIEW,
                              decision_date=decided, decision_reasons="Criteria met")
     stored = Review.objects.get(pk=review.pk)
@@ -455,6 +484,7 @@ def test_a_decision_not_to_review_starts_no_final_report_clock(personas: Persona
     review = open_review(personas, aware_date=today() - timedelta(days=20))
     services.notification_record(by=personas.manager, review=review,
                                  notification_sent_on=review.aware_date)
+    at_stage(review, Stage.RAPID_REVIEW)
     services.decision_record(by=personas.manager, review=review,
                              decision=Review.Decision.NO_REVIEW,
                              decision_date=review.aware_date + timedelta(days=7),
@@ -495,6 +525,7 @@ def test_pausing_the_final_report_clock_extends_it_by_calendar_days(personas: Pe
     review = open_review(personas, incident_date=date(2025, 11, 28), aware_date=date(2025, 12, 1))
     services.notification_record(by=personas.manager, review=review,
                                  notification_sent_on=date(2025, 12, 2))
+    at_stage(review, Stage.RAPID_REVIEW)
     services.decision_record(by=personas.manager, review=review, decision=Review.Decision.REVIEW,
                              decision_date=date(2026, 1, 15), decision_reasons="Criteria met")
     assert clock(review, ClockKind.FINAL_REPORT).due == date(2026, 7, 15)
@@ -700,3 +731,99 @@ def test_double_submitted_evidence_requests_and_parallel_processes_change_nothin
         services.parallel_process_open(by=personas.manager, review=review, kind="inquest",
                                        opened_on=review.aware_date)
     assert review.parallel_processes.count() == 1
+
+
+# ---------------------------------------------------------------- records that close or publish
+
+
+def test_the_publication_date_can_only_be_recorded_at_publication_when_ready(
+        personas: Personas) -> None:
+    review = open_review(personas)
+    with pytest.raises(ValidationError) as refused:
+        services.report_and_publication_record(by=personas.manager, review=review,
+                                               published_on=today())
+    assert "only at the Publication stage" in refused.value.message_dict["published_on"][0]
+    at_stage(review, Stage.PUBLICATION)
+    with pytest.raises(ValidationError, match="Before publishing"):
+        services.report_and_publication_record(by=personas.manager, review=review,
+                                               published_on=today())
+    assert Review.objects.get(pk=review.pk).published_on is None
+    assert review.pk not in visible_to(personas.board)
+
+
+def test_ending_clearing_or_resuming_twice_is_refused_and_keeps_the_first_date(
+        personas: Personas) -> None:
+    review = open_review(personas, aware_date=today() - timedelta(days=3))
+    appointment = appoint(personas, review, personas.reviewer)
+    services.panel_appointment_end(by=personas.manager, appointment=appointment, reason="Left")
+    with pytest.raises(ValidationError, match="already ended"):
+        services.panel_appointment_end(by=personas.manager, appointment=appointment,
+                                       reason="Again")
+    process = services.parallel_process_open(by=personas.manager, review=review, kind="inquest",
+                                             opened_on=review.aware_date,
+                                             pause_clocks=[ClockKind.RAPID_REVIEW])
+    services.parallel_process_clear(by=personas.manager, process=process,
+                                    cleared_on=review.aware_date + timedelta(days=1),
+                                    reason="Inquest opened and adjourned")
+    with pytest.raises(ValidationError, match="already been cleared"):
+        services.parallel_process_clear(by=personas.manager, process=process, cleared_on=today(),
+                                        reason="Again")
+    pause = review.clock_pauses.get()
+    with pytest.raises(ValidationError, match="already resumed"):
+        services.clock_resume(by=personas.manager, pause=pause, resumed_on=today(),
+                              reason="Again")
+    pause.refresh_from_db()
+    assert pause.resumed_on == review.aware_date + timedelta(days=1)
+
+
+def test_a_met_clock_cannot_be_paused_to_erase_a_missed_deadline(personas: Personas) -> None:
+    review = open_review(personas, aware_date=today() - timedelta(days=40))
+    services.notification_record(by=personas.manager, review=review,
+                                 notification_sent_on=today() - timedelta(days=2))
+    assert Review.objects.get(pk=review.pk).has_missed_clock
+    with pytest.raises(ValidationError, match="already been met"):
+        services.clock_pause(by=personas.manager, review=review, clock=ClockKind.NOTIFICATION,
+                             paused_on=review.aware_date + timedelta(days=1), reason="Backdated")
+    assert Review.objects.get(pk=review.pk).has_missed_clock
+
+
+def test_a_running_clock_cannot_be_paused_from_after_it_fell_due(personas: Personas) -> None:
+    review = open_review(personas, aware_date=today() - timedelta(days=40))
+    with pytest.raises(ValidationError, match="already overdue"):
+        services.clock_pause(by=personas.manager, review=review, clock=ClockKind.NOTIFICATION,
+                             paused_on=today() - timedelta(days=1), reason="Too late")
+
+
+def test_changing_the_referring_agency_involves_it_in_the_review(personas: Personas) -> None:
+    review = open_review(personas, involved=[personas.police])
+    assert review.pk not in visible_to(personas.health_lead)
+    services.review_update_referral(by=personas.manager, review=review,
+                                    reason="Referral came from the GP",
+                                    referring_agency=personas.health)
+    assert review.involvements.filter(agency=personas.health).exists()
+    assert review.pk in visible_to(personas.health_lead)
+
+
+def test_changing_a_recorded_date_needs_a_reason_but_recording_it_does_not(
+        personas: Personas) -> None:
+    review = open_review(personas, aware_date=today() - timedelta(days=3))
+    services.notification_record(by=personas.manager, review=review,
+                                 notification_sent_on=today() - timedelta(days=2))
+    with pytest.raises(ValidationError) as refused:
+        services.notification_record(by=personas.manager, review=review,
+                                     notification_sent_on=today() - timedelta(days=1))
+    assert "reason" in refused.value.message_dict
+    services.notification_record(by=personas.manager, review=review,
+                                 notification_sent_on=today() - timedelta(days=1),
+                                 reason="Typed the wrong day " + "x" * 300)
+    latest = Review.history.filter(id=review.pk).latest("history_date")
+    assert latest.history_change_reason.startswith("Typed the wrong day")
+    assert len(latest.history_change_reason) > 300  # long reasons fit on PostgreSQL too
+
+
+def test_dates_outside_sensible_years_are_refused_on_the_form() -> None:
+    from reviews.forms import NotificationForm
+
+    form = NotificationForm({"notification_sent_on": "01/01/0001"})
+    assert not form.is_valid()
+    assert "between 1900 and 2100" in form.errors["notification_sent_on"][0]

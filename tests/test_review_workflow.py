@@ -93,11 +93,15 @@ def record_rapid_review(p: Personas, review: Review, d: Dates) -> None:
 
 
 def record_decision_to_review(p: Personas, review: Review, d: Dates) -> None:
+    if review.stage not in services.DECISION_STAGES:
+        put_in_stage(review, Stage.DECISION)  # the decision is taken at the rapid review
     services.decision_record(by=p.manager, review=review, decision=Review.Decision.REVIEW,
                              decision_date=d.decided, decision_reasons="Criteria met; learning")
 
 
 def record_decision_not_to_review(p: Personas, review: Review, d: Dates) -> None:
+    if review.stage not in services.DECISION_STAGES:
+        put_in_stage(review, Stage.DECISION)
     services.decision_record(by=p.manager, review=review, decision=Review.Decision.NO_REVIEW,
                              decision_date=d.decided,
                              decision_reasons="Learning already captured elsewhere")
@@ -119,7 +123,6 @@ def appoint_reviewer(p: Personas, review: Review, d: Dates) -> PanelAppointment:
 
 
 def record_commissioning(p: Personas, review: Review, d: Dates) -> None:
-    record_decision_to_review(p, review, d)
     record_terms(p, review, d)
     appoint_reviewer(p, review, d)
 
@@ -136,6 +139,7 @@ def record_publication_plan(p: Personas, review: Review, d: Dates) -> None:
 
 
 def record_published(p: Personas, review: Review, d: Dates) -> None:
+    record_publication_plan(p, review, d)
     services.report_and_publication_record(by=p.manager, review=review, published_on=d.published)
 
 
@@ -145,9 +149,9 @@ Recorder = Callable[[Personas, Review, Dates], object]
 NEEDS: dict[tuple[str, str], Recorder] = {
     (Stage.NOTIFICATION, Stage.RAPID_REVIEW): record_notification,
     (Stage.RAPID_REVIEW, Stage.DECISION): record_rapid_review,
-    (Stage.DECISION, Stage.COMMISSIONING): record_commissioning,
+    (Stage.DECISION, Stage.COMMISSIONING): record_decision_to_review,
     (Stage.DECISION, Stage.NO_REVIEW): record_decision_not_to_review,
-    (Stage.COMMISSIONING, Stage.EVIDENCE): record_terms,
+    (Stage.COMMISSIONING, Stage.EVIDENCE): record_commissioning,
     (Stage.REPORT, Stage.SIGN_OFF): record_final_report,
     (Stage.SIGN_OFF, Stage.PUBLICATION): record_publication_plan,
     (Stage.PUBLICATION, Stage.MONITORING): record_published,
@@ -276,8 +280,12 @@ def test_a_move_that_is_not_in_the_lifecycle_is_refused(personas: Personas, revi
 
 def test_referral_cannot_jump_to_publication_even_with_everything_recorded(
         personas: Personas, review: Review, dates: Dates) -> None:
-    for record in NEEDS.values():
+    for (frm, to), record in NEEDS.items():
+        if to == Stage.NO_REVIEW:
+            continue  # a decision not to review would contradict the decision to review
+        put_in_stage(review, frm)
         record(personas, review, dates)
+    put_in_stage(review, Stage.REFERRAL)
     assert_refused(personas.manager, review, to=Stage.PUBLICATION, expected_from=Stage.REFERRAL,
                    match="cannot move from Referral to Publication")
 
@@ -366,33 +374,33 @@ def test_a_stale_form_cannot_make_a_move_that_is_legal_from_the_new_stage(
 # ---------------------------------------------------------------- what particular moves need
 
 
-def test_commissioning_is_refused_without_an_appointed_independent_reviewer(
+def test_evidence_gathering_is_refused_without_an_appointed_independent_reviewer(
         personas: Personas, review: Review, dates: Dates) -> None:
     record_decision_to_review(personas, review, dates)
     record_terms(personas, review, dates)
-    put_in_stage(review, Stage.DECISION)
-    assert_refused(personas.manager, review, to=Stage.COMMISSIONING, expected_from=Stage.DECISION,
+    put_in_stage(review, Stage.COMMISSIONING)
+    assert_refused(personas.manager, review, to=Stage.EVIDENCE, expected_from=Stage.COMMISSIONING,
                    match="an appointed independent reviewer")
 
 
-def test_commissioning_is_refused_once_the_reviewer_appointment_has_ended(
+def test_evidence_gathering_is_refused_once_the_reviewer_appointment_has_ended(
         personas: Personas, review: Review, dates: Dates) -> None:
     record_decision_to_review(personas, review, dates)
     record_terms(personas, review, dates)
     appointment = appoint_reviewer(personas, review, dates)
     services.panel_appointment_end(by=personas.manager, appointment=appointment,
                                    reason="Stood down")
-    put_in_stage(review, Stage.DECISION)
-    assert_refused(personas.manager, review, to=Stage.COMMISSIONING, expected_from=Stage.DECISION,
+    put_in_stage(review, Stage.COMMISSIONING)
+    assert_refused(personas.manager, review, to=Stage.EVIDENCE, expected_from=Stage.COMMISSIONING,
                    match="an appointed independent reviewer")
 
 
-def test_commissioning_is_refused_without_terms_of_reference(personas: Personas, review: Review,
-                                                             dates: Dates) -> None:
+def test_evidence_gathering_is_refused_without_terms_of_reference(
+        personas: Personas, review: Review, dates: Dates) -> None:
     record_decision_to_review(personas, review, dates)
     appoint_reviewer(personas, review, dates)
-    put_in_stage(review, Stage.DECISION)
-    assert_refused(personas.manager, review, to=Stage.COMMISSIONING, expected_from=Stage.DECISION,
+    put_in_stage(review, Stage.COMMISSIONING)
+    assert_refused(personas.manager, review, to=Stage.EVIDENCE, expected_from=Stage.COMMISSIONING,
                    match="terms of reference")
 
 
@@ -400,8 +408,6 @@ def test_commissioning_is_refused_after_a_decision_not_to_review(personas: Perso
                                                                  review: Review,
                                                                  dates: Dates) -> None:
     record_decision_not_to_review(personas, review, dates)
-    record_terms(personas, review, dates)
-    appoint_reviewer(personas, review, dates)
     put_in_stage(review, Stage.DECISION)
     assert_refused(personas.manager, review, to=Stage.COMMISSIONING, expected_from=Stage.DECISION,
                    match="a recorded decision: carry out a review")
@@ -457,6 +463,8 @@ def test_publication_is_refused_without_a_planned_date_or_the_date_sent_to_the_p
 def test_action_plan_monitoring_needs_a_publication_date_that_is_not_in_the_future(
         review: Review, dates: Dates) -> None:
     guard = TRANSITIONS[(Stage.PUBLICATION, Stage.MONITORING)].guard
+    review.national_panel_sent_report_on = dates.sent_to_panel
+    review.planned_publication_on = add_working_days(dates.sent_to_panel, 7)
     review.published_on = dates.today + timedelta(days=1)
     assert guard(review) == ["a publication date that is not in the future"]
     review.published_on = dates.today

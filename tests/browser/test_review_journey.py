@@ -32,6 +32,14 @@ def signed_in_manager(live_server: Any, page: Any, settings: Any) -> Any:
     return page
 
 
+def move(page: Any, label: str) -> None:
+    """Make a stage move from the review page: its link, then the confirmation button."""
+    page.get_by_role("link", name=label).click()
+    assert_accessible(page)
+    page.get_by_role("button", name=label).click()
+    page.get_by_text("Moved to").wait_for()
+
+
 def test_manager_opens_a_review_records_its_steps_appoints_a_reviewer_and_sees_the_clocks(
     live_server: Any, signed_in_manager: Any
 ) -> None:
@@ -57,12 +65,20 @@ def test_manager_opens_a_review_records_its_steps_appoints_a_reviewer_and_sees_t
     assert reference.startswith("LCSPR-")
     assert_accessible(page)
 
-    # The notification.
+    # Notification: the stage moves on and the date is recorded.
+    move(page, "Start notification")
     page.get_by_role("link", name="Change notification").click()
     page.get_by_label("Date the national Panel and Ofsted were notified").fill(
         typed(today - timedelta(days=1)))
     page.get_by_role("button", name="Save").click()
     page.get_by_text("Notification recorded.").wait_for()
+
+    # The rapid review: it cannot start before the notification is recorded (it now is).
+    move(page, "Start the rapid review")
+    page.get_by_role("link", name="Change rapid review").click()
+    page.get_by_label("Date of the rapid review meeting").fill(typed(today))
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Rapid review recorded.").wait_for()
 
     # The decision: a future date is refused with the error summary, nothing saved.
     page.get_by_role("link", name="Change decision").click()
@@ -112,7 +128,7 @@ def test_manager_opens_a_review_records_its_steps_appoints_a_reviewer_and_sees_t
     row = page.locator("#dashboard tr", has_text=reference)
     row.wait_for()
     text = row.inner_text()
-    assert "Referral" in text
+    assert "Rapid review" in text  # the stage
     # Notification and rapid review are met (the decision was taken): the 6-month clock runs.
     assert "Final report" in text
     due = today + relativedelta(months=6)

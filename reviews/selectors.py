@@ -137,7 +137,7 @@ def tasks_for(user: User) -> list[Task]:
     if not user.has_role(Role.BUSINESS_MANAGER):
         requests = requests.filter(agency_id__in=user.agency_ids(Role.AGENCY_LEAD))
     for req in requests.select_related("review", "agency").order_by("due_on")[:20]:
-        tasks.append(Task(f"{req.review.reference}: send {req.agency}'s {req.description.lower()}",
+        tasks.append(Task(f"{req.review.reference}: {req.agency} to send “{req.description}”",
                           reverse("review", args=[req.review_id]), req.due_on))
     appointed = (PanelAppointment.objects.filter(user=user, ended_on__isnull=True,
                                                  panel_role=PanelAppointment.PanelRole.REVIEWER)

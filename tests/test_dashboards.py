@@ -116,7 +116,7 @@ def test_each_role_sees_its_own_tasks_on_the_home_page(personas: Personas) -> No
     manager_home = client_for(personas.manager).get("/").content.decode()
     assert f"{review.reference}: Notify the national Panel" in manager_home
     police_home = client_for(personas.police_lead).get("/").content.decode()
-    assert "send Police&#x27;s imr and chronology" in police_home
+    assert "Police to send “IMR and chronology”" in police_home
     assert client_for(personas.health_lead).get("/").content.decode().count(
         review.reference) == 0
     assert "you are the independent reviewer" in client_for(personas.reviewer).get(

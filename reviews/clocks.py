@@ -30,10 +30,12 @@ class Rag:
     GREEN = "green"
     PAUSED = "paused"
     MET = "met"
+    STOPPED = "stopped"
 
-    LABELS = {RED: "Red", AMBER: "Amber", GREEN: "Green", PAUSED: "Paused", MET: "Met"}
+    LABELS = {RED: "Red", AMBER: "Amber", GREEN: "Green", PAUSED: "Paused", MET: "Met",
+              STOPPED: "Stopped"}
     TAGS = {RED: "govuk-tag--red", AMBER: "govuk-tag--orange", GREEN: "govuk-tag--green",
-            PAUSED: "govuk-tag--grey", MET: "govuk-tag--blue"}
+            PAUSED: "govuk-tag--grey", MET: "govuk-tag--blue", STOPPED: "govuk-tag--grey"}
 
 
 def rag_for(due: date, today: date) -> str:
@@ -72,6 +74,7 @@ class Clock:
     working_days: bool
     explanation: str | None
     started: date | None = None
+    stopped: bool = False  # the review ended (no review, withdrawn, closed) before it was met
 
     @property
     def pausable(self) -> bool:
@@ -86,7 +89,7 @@ class Clock:
             return False
         if self.met_on is not None:
             return self.met_on > self.due
-        return not self.paused and self.due < timezone.localdate()
+        return not self.paused and not self.stopped and self.due < timezone.localdate()
 
     @property
     def needs_explanation(self) -> bool:
@@ -96,6 +99,8 @@ class Clock:
     def rag(self) -> str:
         if self.met_on is not None:
             return Rag.RED if self.missed else Rag.MET
+        if self.stopped:
+            return Rag.STOPPED
         if self.paused or self.due is None:
             return Rag.PAUSED
         return rag_for(self.due, timezone.localdate())
@@ -111,7 +116,7 @@ class Clock:
     @property
     def days_left(self) -> int | None:
         """Working days (or calendar days for month clocks) to the due date; negative if late."""
-        if self.due is None or self.met_on is not None or self.paused:
+        if self.due is None or self.met_on is not None or self.paused or self.stopped:
             return None
         today = timezone.localdate()
         if self.working_days:
@@ -165,13 +170,16 @@ def review_clocks(review: Review, pauses: list[ClockPause] | None = None,
         else:
             due = add_months(start, months) + timedelta(days=paused_days)
         clocks.append(Clock(kind, ClockKind(kind).label, due, met_on, paused, paused_days,
-                            working_days is not None, explained.get(kind), start))
+                            working_days is not None, explained.get(kind), start,
+                            stopped=not review.is_open and met_on is None))
     if review.planned_publication_on:
         due = subtract_working_days(review.planned_publication_on,
                                     settings.CLOCK_PUBLICATION_NOTICE_WORKING_DAYS)
+        sent = review.national_panel_sent_report_on
         clocks.append(Clock(ClockKind.PUBLICATION_NOTICE, ClockKind.PUBLICATION_NOTICE.label,
-                            due, review.national_panel_sent_report_on, False, 0, True,
-                            explained.get(ClockKind.PUBLICATION_NOTICE)))
+                            due, sent, False, 0, True,
+                            explained.get(ClockKind.PUBLICATION_NOTICE),
+                            stopped=not review.is_open and sent is None))
     return clocks
 
 

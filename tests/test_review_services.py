@@ -827,3 +827,14 @@ def test_dates_outside_sensible_years_are_refused_on_the_form() -> None:
     form = NotificationForm({"notification_sent_on": "01/01/0001"})
     assert not form.is_valid()
     assert "between 1900 and 2100" in form.errors["notification_sent_on"][0]
+
+
+def test_a_withdrawn_review_stops_its_clocks_rather_than_missing_them(personas: Personas) -> None:
+    review = open_review(personas, aware_date=today() - timedelta(days=40))
+    services.review_transition(by=personas.manager, review=review, to=Stage.WITHDRAWN,
+                               expected_from=Stage.REFERRAL, reason="Referred in error")
+    notification = clock(review, ClockKind.NOTIFICATION)
+    assert notification.stopped and not notification.missed
+    assert notification.rag_label == "Stopped"
+    stored = Review.objects.get(pk=review.pk)
+    assert (stored.next_clock, stored.next_due_on) == ("", None)

@@ -38,6 +38,11 @@ class Rag:
             PAUSED: "govuk-tag--grey", MET: "govuk-tag--blue", STOPPED: "govuk-tag--grey"}
 
 
+def clock_label(kind: str) -> str:
+    """The label of a clock kind ('' for none or an unknown kind)."""
+    return str(ClockKind(kind).label) if kind in ClockKind.values else ""
+
+
 def rag_for(due: date, today: date) -> str:
     """Red once overdue, amber within CLOCK_AMBER_DAYS, green otherwise."""
     if due < today:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from agencies.roles import Role
 
-from .clocks import annotate_rag, missed_clock_q, review_clocks
+from .clocks import annotate_rag, clock_label, missed_clock_q, review_clocks
 from .models import (
     ENDED_STAGES,
     STAGE_PATH,
@@ -22,7 +22,6 @@ from .models import (
     PanelAppointment,
     Review,
     Stage,
-    StageChange,
 )
 
 if TYPE_CHECKING:
@@ -122,7 +121,7 @@ def tasks_for(user: User) -> list[Task]:
     if user.has_role(Role.BUSINESS_MANAGER):
         for review in Review.objects.for_user(user).open().exclude(next_due_on=None).filter(
                 next_due_on__lte=today + timezone.timedelta(days=14)).order_by("next_due_on")[:20]:
-            tasks.append(Task(f"{review.reference}: {_clock_label(review.next_clock)}",
+            tasks.append(Task(f"{review.reference}: {clock_label(review.next_clock)}",
                               reverse("review", args=[review.pk]), review.next_due_on))
         late = (Review.objects.for_user(user).filter(has_missed_clock=True)
                 .exclude(stage__in=ENDED_STAGES)
@@ -139,31 +138,17 @@ def tasks_for(user: User) -> list[Task]:
     for req in requests.select_related("review", "agency").order_by("due_on")[:20]:
         tasks.append(Task(f"{req.review.reference}: {req.agency} to send “{req.description}”",
                           reverse("review", args=[req.review_id]), req.due_on))
-    appointed = (PanelAppointment.objects.filter(user=user, ended_on__isnull=True,
-                                                 panel_role=PanelAppointment.PanelRole.REVIEWER)
-                 .exclude(review__stage__in=ENDED_STAGES).select_related("review"))
-    for appointment in appointed:
+    # Appointments to reviews the person may still see (an ended role ends them too).
+    appointments = (PanelAppointment.objects.for_user(user)
+                    .filter(user=user, ended_on__isnull=True)
+                    .exclude(review__stage__in=ENDED_STAGES).select_related("review"))
+    for appointment in appointments:
         review = appointment.review
-        tasks.append(Task(f"{review.reference}: {Stage(review.stage).label.lower()} "
-                          "– you are the independent reviewer",
+        place = ("you are the independent reviewer"
+                 if appointment.panel_role == PanelAppointment.PanelRole.REVIEWER
+                 else f"you sit on the panel as {appointment.get_panel_role_display().lower()}")
+        tasks.append(Task(f"{review.reference}: {Stage(review.stage).label.lower()} – {place}",
                           reverse("review", args=[review.pk]), review.next_due_on))
-    seats = (PanelAppointment.objects.filter(user=user, ended_on__isnull=True)
-             .exclude(panel_role=PanelAppointment.PanelRole.REVIEWER)
-             .exclude(review__stage__in=ENDED_STAGES).select_related("review"))
-    for seat in seats:
-        tasks.append(Task(f"{seat.review.reference}: {Stage(seat.review.stage).label.lower()} "
-                          f"– you sit on the panel as {seat.get_panel_role_display().lower()}",
-                          reverse("review", args=[seat.review_id]), seat.review.next_due_on))
     if user.has_role(Role.BOARD_MEMBER):
         tasks.append(Task("See the board dashboard", reverse("board")))
     return tasks
-
-
-def _clock_label(kind: str) -> str:
-    from .models import ClockKind
-
-    return ClockKind(kind).label if kind else ""
-
-
-def last_stage_change(review: Review) -> StageChange | None:
-    return review.stage_changes.order_by("-at").first()

@@ -17,7 +17,7 @@ from reviews.services import TransitionRefused
 from reviews.workflow import TRANSITIONS
 from scr.workdays import add_working_days
 
-from .conftest import Personas
+from .conftest import Personas, at_stage
 from .factories import MembershipFactory, UserFactory
 
 # ---------------------------------------------------------------- arranging a review
@@ -76,13 +76,6 @@ def review(personas: Personas, dates: Dates) -> Review:
         referring_agency=personas.social_care, agencies_involved=[personas.police, personas.health])
 
 
-def put_in_stage(review: Review, stage: str) -> Review:
-    """Arrange only: place the review at a stage without going through the moves before it."""
-    Review.objects.filter(pk=review.pk).update(stage=stage)
-    review.refresh_from_db()
-    return review
-
-
 def record_notification(p: Personas, review: Review, d: Dates) -> None:
     services.notification_record(by=p.manager, review=review, notification_sent_on=d.notified)
 
@@ -94,14 +87,14 @@ def record_rapid_review(p: Personas, review: Review, d: Dates) -> None:
 
 def record_decision_to_review(p: Personas, review: Review, d: Dates) -> None:
     if review.stage not in services.DECISION_STAGES:
-        put_in_stage(review, Stage.DECISION)  # the decision is taken at the rapid review
+        at_stage(review, Stage.DECISION)  # the decision is taken at the rapid review
     services.decision_record(by=p.manager, review=review, decision=Review.Decision.REVIEW,
                              decision_date=d.decided, decision_reasons="Criteria met; learning")
 
 
 def record_decision_not_to_review(p: Personas, review: Review, d: Dates) -> None:
     if review.stage not in services.DECISION_STAGES:
-        put_in_stage(review, Stage.DECISION)
+        at_stage(review, Stage.DECISION)
     services.decision_record(by=p.manager, review=review, decision=Review.Decision.NO_REVIEW,
                              decision_date=d.decided,
                              decision_reasons="Learning already captured elsewhere")
@@ -202,7 +195,7 @@ def test_each_move_goes_ahead_when_what_it_needs_is_recorded(personas: Personas,
                                                              dates: Dates,
                                                              move: tuple[str, str]) -> None:
     frm, to = move
-    put_in_stage(review, frm)
+    at_stage(review, frm)
     if move in NEEDS:
         NEEDS[move](personas, review, dates)
     review.refresh_from_db()
@@ -227,7 +220,7 @@ def test_each_move_goes_ahead_when_what_it_needs_is_recorded(personas: Personas,
 def test_a_move_is_refused_and_nothing_changes_while_what_it_needs_is_missing(
         personas: Personas, review: Review, move: tuple[str, str]) -> None:
     frm, to = move
-    put_in_stage(review, frm)
+    at_stage(review, frm)
     assert TRANSITIONS[move].guard(review) != []
     error = assert_refused(personas.manager, review, to=to, expected_from=frm,
                            reason="Trying anyway", match=f"Before moving to {Stage(to).label}")
@@ -240,7 +233,7 @@ def test_a_move_is_refused_and_nothing_changes_while_what_it_needs_is_missing(
 def test_withdrawing_or_closing_a_review_is_refused_without_a_reason(
         personas: Personas, review: Review, move: tuple[str, str], blank: str) -> None:
     frm, to = move
-    put_in_stage(review, frm)
+    at_stage(review, frm)
     assert_refused(personas.manager, review, to=to, expected_from=frm, reason=blank,
                    match="Enter the reason")
 
@@ -273,7 +266,7 @@ def test_a_move_that_is_not_in_the_lifecycle_is_refused(personas: Personas, revi
                                                         move: tuple[str, str]) -> None:
     frm, to = move
     assert move not in TRANSITIONS
-    put_in_stage(review, frm)
+    at_stage(review, frm)
     assert_refused(personas.manager, review, to=to, expected_from=frm, reason="Skipping ahead",
                    match=f"cannot move from {Stage(frm).label} to {Stage(to).label}")
 
@@ -283,9 +276,9 @@ def test_referral_cannot_jump_to_publication_even_with_everything_recorded(
     for (frm, to), record in NEEDS.items():
         if to == Stage.NO_REVIEW:
             continue  # a decision not to review would contradict the decision to review
-        put_in_stage(review, frm)
+        at_stage(review, frm)
         record(personas, review, dates)
-    put_in_stage(review, Stage.REFERRAL)
+    at_stage(review, Stage.REFERRAL)
     assert_refused(personas.manager, review, to=Stage.PUBLICATION, expected_from=Stage.REFERRAL,
                    match="cannot move from Referral to Publication")
 
@@ -312,7 +305,7 @@ def test_only_the_business_manager_may_withdraw_a_review(personas: Personas, rev
 def test_agency_leads_board_and_panel_members_cannot_start_analysis(
         personas: Personas, review: Review, dates: Dates, who: str) -> None:
     appoint_reviewer(personas, review, dates)
-    put_in_stage(review, Stage.EVIDENCE)
+    at_stage(review, Stage.EVIDENCE)
     assert_refused(getattr(personas, who), review, to=Stage.ANALYSIS,
                    expected_from=Stage.EVIDENCE, match="Your role cannot make this move")
 
@@ -320,7 +313,7 @@ def test_agency_leads_board_and_panel_members_cannot_start_analysis(
 def test_the_appointed_reviewer_may_start_analysis_and_the_report(
         personas: Personas, review: Review, dates: Dates) -> None:
     appoint_reviewer(personas, review, dates)
-    put_in_stage(review, Stage.EVIDENCE)
+    at_stage(review, Stage.EVIDENCE)
     services.review_transition(by=personas.reviewer, review=review, to=Stage.ANALYSIS,
                                expected_from=Stage.EVIDENCE)
     services.review_transition(by=personas.reviewer, review=review, to=Stage.REPORT,
@@ -334,7 +327,7 @@ def test_the_reviewer_cannot_send_the_report_for_sign_off(personas: Personas, re
                                                           dates: Dates) -> None:
     appoint_reviewer(personas, review, dates)
     record_final_report(personas, review, dates)
-    put_in_stage(review, Stage.REPORT)
+    at_stage(review, Stage.REPORT)
     assert_refused(personas.reviewer, review, to=Stage.SIGN_OFF, expected_from=Stage.REPORT,
                    match="Your role cannot make this move")
 
@@ -378,7 +371,7 @@ def test_evidence_gathering_is_refused_without_an_appointed_independent_reviewer
         personas: Personas, review: Review, dates: Dates) -> None:
     record_decision_to_review(personas, review, dates)
     record_terms(personas, review, dates)
-    put_in_stage(review, Stage.COMMISSIONING)
+    at_stage(review, Stage.COMMISSIONING)
     assert_refused(personas.manager, review, to=Stage.EVIDENCE, expected_from=Stage.COMMISSIONING,
                    match="an appointed independent reviewer")
 
@@ -390,7 +383,7 @@ def test_evidence_gathering_is_refused_once_the_reviewer_appointment_has_ended(
     appointment = appoint_reviewer(personas, review, dates)
     services.panel_appointment_end(by=personas.manager, appointment=appointment,
                                    reason="Stood down")
-    put_in_stage(review, Stage.COMMISSIONING)
+    at_stage(review, Stage.COMMISSIONING)
     assert_refused(personas.manager, review, to=Stage.EVIDENCE, expected_from=Stage.COMMISSIONING,
                    match="an appointed independent reviewer")
 
@@ -399,7 +392,7 @@ def test_evidence_gathering_is_refused_without_terms_of_reference(
         personas: Personas, review: Review, dates: Dates) -> None:
     record_decision_to_review(personas, review, dates)
     appoint_reviewer(personas, review, dates)
-    put_in_stage(review, Stage.COMMISSIONING)
+    at_stage(review, Stage.COMMISSIONING)
     assert_refused(personas.manager, review, to=Stage.EVIDENCE, expected_from=Stage.COMMISSIONING,
                    match="terms of reference")
 
@@ -408,7 +401,7 @@ def test_commissioning_is_refused_after_a_decision_not_to_review(personas: Perso
                                                                  review: Review,
                                                                  dates: Dates) -> None:
     record_decision_not_to_review(personas, review, dates)
-    put_in_stage(review, Stage.DECISION)
+    at_stage(review, Stage.DECISION)
     assert_refused(personas.manager, review, to=Stage.COMMISSIONING, expected_from=Stage.DECISION,
                    match="a recorded decision: carry out a review")
 
@@ -417,7 +410,7 @@ def test_recording_no_review_is_refused_after_a_decision_to_review(personas: Per
                                                                    review: Review,
                                                                    dates: Dates) -> None:
     record_decision_to_review(personas, review, dates)
-    put_in_stage(review, Stage.DECISION)
+    at_stage(review, Stage.DECISION)
     assert_refused(personas.manager, review, to=Stage.NO_REVIEW, expected_from=Stage.DECISION,
                    match="a recorded decision: do not carry out a review")
 
@@ -429,7 +422,7 @@ def test_publication_is_refused_while_a_parallel_process_is_open(personas: Perso
     process = services.parallel_process_open(
         by=personas.manager, review=review, kind="criminal", opened_on=dates.decided,
         description="Criminal trial of the father")
-    put_in_stage(review, Stage.SIGN_OFF)
+    at_stage(review, Stage.SIGN_OFF)
 
     assert_refused(personas.manager, review, to=Stage.PUBLICATION, expected_from=Stage.SIGN_OFF,
                    match="every parallel process cleared")
@@ -447,14 +440,14 @@ def test_publication_is_refused_when_the_panel_had_the_report_fewer_than_7_worki
     services.report_and_publication_record(
         by=personas.manager, review=review, national_panel_sent_report_on=dates.sent_to_panel,
         planned_publication_on=add_working_days(dates.sent_to_panel, 6))
-    put_in_stage(review, Stage.SIGN_OFF)
+    at_stage(review, Stage.SIGN_OFF)
     assert_refused(personas.manager, review, to=Stage.PUBLICATION, expected_from=Stage.SIGN_OFF,
                    match="at least 7 working days before publication")
 
 
 def test_publication_is_refused_without_a_planned_date_or_the_date_sent_to_the_panel(
         personas: Personas, review: Review) -> None:
-    put_in_stage(review, Stage.SIGN_OFF)
+    at_stage(review, Stage.SIGN_OFF)
     error = assert_refused(personas.manager, review, to=Stage.PUBLICATION,
                            expected_from=Stage.SIGN_OFF, match="a planned publication date")
     assert "the date the final report was sent to the national Panel" in error.messages[0]
@@ -507,7 +500,7 @@ def test_a_withdrawn_review_has_no_next_clock_and_no_further_moves(personas: Per
 
 def test_available_moves_show_what_is_missing_and_whether_the_person_may_move(
         personas: Personas, review: Review) -> None:
-    put_in_stage(review, Stage.NOTIFICATION)
+    at_stage(review, Stage.NOTIFICATION)
     by_manager = {m.to: m for m in workflow.available_moves(review, personas.manager)}
     assert set(by_manager) == {Stage.RAPID_REVIEW, Stage.WITHDRAWN}
     rapid = by_manager[Stage.RAPID_REVIEW]
@@ -536,7 +529,7 @@ def test_a_move_to_a_stage_that_does_not_exist_is_refused(personas: Personas,
 def test_a_reviewer_not_appointed_to_the_review_cannot_move_it(
     personas: Personas, review: Review
 ) -> None:
-    put_in_stage(review, Stage.EVIDENCE)
+    at_stage(review, Stage.EVIDENCE)
     other = UserFactory(username="another-reviewer")
     MembershipFactory(user=other, role="reviewer", agency=None)
     with pytest.raises(services.TransitionRefused, match="cannot make this move"):

@@ -4,18 +4,14 @@ from typing import Any
 
 from django import template
 
-from reviews.models import ClockKind, Review
+from reviews.clocks import clock_label
+from reviews.models import Review
 from reviews.selectors import days_in_stage
 
 register = template.Library()
 
 
-@register.filter
-def clock_label(kind: str) -> str:
-    try:
-        return str(ClockKind(kind).label)
-    except ValueError:
-        return ""
+register.filter("clock_label", clock_label)
 
 
 @register.filter

@@ -16,6 +16,19 @@ from agencies.roles import Role
 
 from .models import ENDED_STAGES, STAGE_PATH, Review, Stage
 
+
+class Missing(str):
+    """One thing a move still needs: reads as its text, and knows the URL name of the form
+    that records it (``record``, empty when no form does), so pages can link to it."""
+
+    record: str
+
+    def __new__(cls, text: str, record: str = "") -> Missing:
+        missing = super().__new__(cls, text)
+        missing.record = record
+        return missing
+
+
 Guard = Callable[[Review], list[str]]
 
 
@@ -25,13 +38,14 @@ def needs_nothing(review: Review) -> list[str]:
 
 def notification_sent(review: Review) -> list[str]:
     return [] if review.notification_sent_on else [
-        "the date the national Panel and Ofsted were notified"]
+        Missing("the date the national Panel and Ofsted were notified",
+                "review_notification")]
 
 
 def rapid_review_held(review: Review) -> list[str]:
     missing = []
     if not review.rapid_review_meeting_on:
-        missing.append("the date of the rapid review meeting")
+        missing.append(Missing("the date of the rapid review meeting", "review_rapid_review"))
     return missing
 
 
@@ -39,11 +53,12 @@ def decided(outcome: str) -> Guard:
     def guard(review: Review) -> list[str]:
         missing = []
         if review.decision != outcome:
-            missing.append(f"a recorded decision: {Review.Decision(outcome).label.lower()}")
+            missing.append(Missing(f"a recorded decision: {Review.Decision(outcome).label.lower()}",
+                                   "review_decision"))
         if not review.decision_date:
-            missing.append("the date of the decision")
+            missing.append(Missing("the date of the decision", "review_decision"))
         if not review.decision_reasons.strip():
-            missing.append("the reasons for the decision")
+            missing.append(Missing("the reasons for the decision", "review_decision"))
         return missing
     return guard
 
@@ -53,15 +68,16 @@ def commissioned(review: Review) -> list[str]:
     appointed (with an independence declaration) who is still in post."""
     missing = []
     if not review.terms.exists():
-        missing.append("terms of reference")
+        missing.append(Missing("terms of reference", "review_terms"))
     if not review.panel.filter(panel_role="reviewer", ended_on__isnull=True).exclude(
             independence_declaration="").exists():
-        missing.append("an appointed independent reviewer")
+        missing.append(Missing("an appointed independent reviewer", "review_appoint"))
     return missing
 
 
 def final_report_received(review: Review) -> list[str]:
-    return [] if review.final_report_received_on else ["the date the final report was received"]
+    return [] if review.final_report_received_on else [
+        Missing("the date the final report was received", "review_report_dates")]
 
 
 def ready_to_publish(review: Review) -> list[str]:
@@ -73,9 +89,10 @@ def ready_to_publish(review: Review) -> list[str]:
     if review.parallel_processes.filter(cleared_on__isnull=True).exists():
         missing.append("every parallel process cleared")
     if not review.planned_publication_on:
-        missing.append("a planned publication date")
+        missing.append(Missing("a planned publication date", "review_report_dates"))
     if not review.national_panel_sent_report_on:
-        missing.append("the date the final report was sent to the national Panel")
+        missing.append(Missing("the date the final report was sent to the national Panel",
+                               "review_report_dates"))
     elif review.planned_publication_on and working_days_between(
             review.national_panel_sent_report_on, review.planned_publication_on
     ) < settings.CLOCK_PUBLICATION_NOTICE_WORKING_DAYS:
@@ -88,7 +105,7 @@ def ready_to_publish(review: Review) -> list[str]:
 def published(review: Review) -> list[str]:
     missing = ready_to_publish(review)
     if not review.published_on:
-        missing.append("the publication date")
+        missing.append(Missing("the publication date", "review_report_dates"))
     elif review.published_on > timezone.localdate():
         missing.append("a publication date that is not in the future")
     return missing

@@ -9,6 +9,7 @@ unit, the board, independent reviewers).
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser, Group, UserManager
 from django.core.exceptions import ValidationError
@@ -16,6 +17,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from scr.text import looks_mixed, normalise_text, skeleton
 
 from .roles import ROLE_PRECEDENCE, ROLES_NEEDING_AGENCY, Role
 
@@ -44,6 +47,38 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def clean_fields(self, exclude: Any = None) -> None:
+        """Names and usernames in one normal form (scr/text.py) before they are validated."""
+        self.username = normalise_text(self.username or "").replace(" ", "")
+        self.first_name = normalise_text(self.first_name or "")
+        self.last_name = normalise_text(self.last_name or "")
+        super().clean_fields(exclude=exclude)
+
+    def clean(self) -> None:
+        """A username that imitates another (mixed scripts, or the same letters in
+        look-alike characters) is refused."""
+        super().clean()
+        if looks_mixed(self.username):
+            raise ValidationError({"username": "Use one alphabet for the username: it mixes "
+                                               "letters that look alike from different scripts"})
+        mine = skeleton(self.username)
+        others = User.objects.exclude(pk=self.pk).values_list("username", flat=True)
+        clash = next((other for other in others.iterator() if skeleton(other) == mine), None)
+        if clash is not None:
+            raise ValidationError({"username": f"This username looks the same as “{clash}”, "
+                                               "which is taken: choose another"})
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Signing in updates only ``last_login``: that is not a change to record (it would
+        bury the real changes in history), so such a save skips the history row."""
+        if set(kwargs.get("update_fields") or ()) == {"last_login"}:
+            self.skip_history_when_saving = True
+            try:
+                return super().save(*args, **kwargs)
+            finally:
+                del self.skip_history_when_saving
+        return super().save(*args, **kwargs)
 
     def active_memberships(self, on: date | None = None) -> list[Membership]:
         """Memberships in force today, cached on the instance for the request."""

@@ -13,6 +13,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from scr.history import save_with_history
+from scr.rules import fresh_locked, require_reason
 
 from .models import Agency, Membership, User
 
@@ -25,14 +26,20 @@ def agency_create(*, by: User | None, name: str, kind: str, reason: str = "Agenc
 @transaction.atomic
 def agency_update(*, by: User, agency: Agency, name: str, kind: str, is_active: bool,
                   reason: str) -> Agency:
-    agency.name, agency.kind, agency.is_active = name, kind, is_active
-    return save_with_history(agency, by=by, reason=reason)
+    reason = require_reason(reason)
+    stored = fresh_locked(agency)
+    stored.name, stored.kind, stored.is_active = name, kind, is_active
+    stored.full_clean(exclude=["group"])
+    save_with_history(stored, by=by, reason=reason)
+    agency.refresh_from_db()
+    return agency
 
 
 @transaction.atomic
 def membership_create(*, by: User | None, user: User, role: str, agency: Agency | None,
                       active_from: date | None = None, active_to: date | None = None,
                       reason: str = "Role given") -> Membership:
+    reason = require_reason(reason)
     membership = Membership(user=user, role=role, agency=agency,
                             active_from=active_from or timezone.localdate(), active_to=active_to)
     membership.full_clean()
@@ -43,11 +50,15 @@ def membership_create(*, by: User | None, user: User, role: str, agency: Agency 
 def membership_end(*, by: User, membership: Membership, on: date | None = None,
                    reason: str) -> Membership:
     """End a role (it stays in the record): access through it stops the day after ``on``."""
-    on = on or timezone.localdate()
-    if on < membership.active_from:
+    reason = require_reason(reason)
+    stored = fresh_locked(membership)
+    stored.active_to = on or timezone.localdate()
+    if stored.active_to < stored.active_from:
         raise ValidationError({"active_to": "A role cannot end before it started."})
-    membership.active_to = on
-    return save_with_history(membership, by=by, reason=reason)
+    stored.full_clean()
+    save_with_history(stored, by=by, reason=reason)
+    membership.refresh_from_db()
+    return membership
 
 
 @transaction.atomic
@@ -92,9 +103,14 @@ def send_invitation_email(user_id: int) -> None:
 @transaction.atomic
 def user_update(*, by: User, user: User, first_name: str, last_name: str, email: str,
                 job_title: str, reason: str) -> User:
-    user.first_name, user.last_name, user.email, user.job_title = (
+    reason = require_reason(reason)
+    stored = fresh_locked(user)
+    stored.first_name, stored.last_name, stored.email, stored.job_title = (
         first_name, last_name, email, job_title)
-    return save_with_history(user, by=by, reason=reason)
+    stored.full_clean(exclude=["password"])
+    save_with_history(stored, by=by, reason=reason)
+    user.refresh_from_db()
+    return user
 
 
 @transaction.atomic
@@ -102,16 +118,23 @@ def user_deactivate(*, by: User, user: User, reason: str) -> User:
     """Deactivate an account. Its sessions end at once: an inactive user is
     never authenticated again (the auth backend refuses inactive users on
     every request), and the password hash rotates so session hashes no longer match."""
+    reason = require_reason(reason)
     if user.pk == by.pk:
         raise ValidationError("You cannot deactivate your own account.")
-    user.is_active = False
-    user.set_unusable_password()
-    return save_with_history(user, by=by, reason=reason)
+    stored = fresh_locked(user)
+    stored.is_active = False
+    stored.set_unusable_password()
+    save_with_history(stored, by=by, reason=reason)
+    user.refresh_from_db()
+    return user
 
 
 @transaction.atomic
 def user_reactivate(*, by: User, user: User, reason: str) -> User:
-    user.is_active = True
-    save_with_history(user, by=by, reason=reason)
+    reason = require_reason(reason)
+    stored = fresh_locked(user)
+    stored.is_active = True
+    save_with_history(stored, by=by, reason=reason)
+    user.refresh_from_db()
     _queue_invitation(user.pk)
     return user

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
 from django.conf import settings
 from django.db.models import Case, Q, QuerySet, Value, When
@@ -118,7 +119,7 @@ class Clock:
     def rag_tag(self) -> str:
         return Rag.TAGS[self.rag]
 
-    @property
+    @cached_property
     def days_left(self) -> int | None:
         """Working days (or calendar days for month clocks) to the due date; negative if late."""
         if self.due is None or self.met_on is not None or self.paused or self.stopped:
@@ -129,19 +130,48 @@ class Clock:
         return (self.due - today).days
 
 
+def publication_notice_due(publication_on: date) -> date:
+    """The last day the report can reach the national Panel for publication on
+    ``publication_on``: CLOCK_PUBLICATION_NOTICE_WORKING_DAYS working days before it
+    (publication day is day 0, whether or not it is a working day). The clock's due date
+    and the publication guard both call this, so they cannot disagree."""
+    return subtract_working_days(publication_on, settings.CLOCK_PUBLICATION_NOTICE_WORKING_DAYS)
+
+
+def merge_intervals(intervals: Iterable[tuple[date, date]]) -> list[tuple[date, date]]:
+    """Half-open [start, end) intervals merged so that no day is in two of them."""
+    merged: list[tuple[date, date]] = []
+    for start, end in sorted(i for i in intervals if i[1] > i[0]):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
 def _pause_length(pauses: Iterable[ClockPause], working: bool, today: date, start: date,
                   met_on: date | None) -> tuple[int, bool]:
-    """Days paused, counting only while the clock ran: from its start to when it was met."""
-    total, open_pause = 0, False
+    """Days the clock stood still, each counted once (docs/lifecycle.md, "Pauses").
+
+    A pause "from" P "resumed on" R holds the clock on the days P … R-1: the clock runs
+    again on the day it resumes. Only days the clock would have counted are lost: after
+    day 0 (``start``), and up to the day it was met. An open pause holds it through today.
+    """
+    intervals, open_pause = [], False
+    first_counted = start + timedelta(days=1)
+    stop = met_on + timedelta(days=1) if met_on is not None else None
     for pause in pauses:
-        begin = max(pause.paused_on, start)
-        end = pause.resumed_on or today
-        if met_on is not None:
-            end = min(end, met_on)
         open_pause = open_pause or (pause.resumed_on is None and met_on is None)
-        if end <= begin:
-            continue
-        total += working_days_between(begin, end) if working else (end - begin).days
+        begin = max(pause.paused_on, first_counted)
+        end = pause.resumed_on or today + timedelta(days=1)
+        if stop is not None:
+            end = min(end, stop)
+        intervals.append((begin, end))
+    total = 0
+    for begin, end in merge_intervals(intervals):
+        last = end - timedelta(days=1)
+        total += (working_days_between(begin - timedelta(days=1), last) if working
+                  else (end - begin).days)
     return total, open_pause
 
 
@@ -178,8 +208,7 @@ def review_clocks(review: Review, pauses: list[ClockPause] | None = None,
                             working_days is not None, explained.get(kind), start,
                             stopped=not review.is_open and met_on is None))
     if review.planned_publication_on:
-        due = subtract_working_days(review.planned_publication_on,
-                                    settings.CLOCK_PUBLICATION_NOTICE_WORKING_DAYS)
+        due = publication_notice_due(review.planned_publication_on)
         sent = review.national_panel_sent_report_on
         clocks.append(Clock(ClockKind.PUBLICATION_NOTICE, ClockKind.PUBLICATION_NOTICE.label,
                             due, sent, False, 0, True,

@@ -209,12 +209,17 @@ class ResumeForm(ReasonMixin):
     field_order = ["resumed_on", "reason"]
 
 
-class DelayForm(forms.Form):
+class DelayForm(ChangeReasonMixin):
     clock = forms.ChoiceField(choices=ClockKind.choices, widget=forms.RadioSelect,
                               error_messages={"required": "Select the clock"})
     explanation = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}),
                                   error_messages={"required": "Enter the explanation for the "
                                                               "delay"})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = ("Reason for the change (if you are changing an "
+                                       "explanation already recorded)")
 
 
 class TransitionForm(forms.Form):

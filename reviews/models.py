@@ -8,6 +8,8 @@ the review (``next_due_on``) so dashboards can sort and filter in SQL.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -18,6 +20,48 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from agencies.models import Agency
+from scr.text import normalise_text, skeleton
+
+DATE_LABELS = {
+    "incident_date": "The date of the incident",
+    "aware_date": "The date the local authority became aware",
+    "notification_sent_on": "The notification date",
+    "rapid_review_meeting_on": "The rapid review meeting date",
+    "agency_summaries_received_on": "The date summaries were received",
+    "rapid_review_report_sent_on": "The date the report was sent",
+    "national_panel_reply_on": "The date of the national Panel's reply",
+    "decision_date": "The date of the decision",
+    "final_report_received_on": "The date the final report was received",
+    "national_panel_sent_report_on": "The date the report was sent",
+    "published_on": "The publication date",
+    "appointed_on": "The date appointed", "ended_on": "The end date",
+    "opened_on": "The start date", "cleared_on": "The date cleared",
+    "paused_on": "The date paused", "resumed_on": "The date resumed",
+    "requested_on": "The date requested", "received_on": "The date received",
+}
+
+
+def date_errors(record: models.Model, *, past_only: tuple[str, ...] = (),
+                order: tuple[tuple[str, str, str], ...] = ()) -> dict[str, str]:
+    """The date rules every dated record shares, written once: none of ``past_only`` in
+    the future, and each (later, earlier, message) pair in order. Returns field → message."""
+    today = timezone.localdate()
+    errors: dict[str, str] = {}
+    for name in past_only:
+        value = getattr(record, name)
+        if value and value > today:
+            errors[name] = f"{DATE_LABELS.get(name, 'The date')} cannot be in the future"
+    for later, earlier, message in order:
+        first, then = getattr(record, earlier), getattr(record, later)
+        if first and then and then < first:
+            errors.setdefault(later, message)
+    return errors
+
+
+def check_dates(record: models.Model, **rules: tuple) -> None:
+    errors = date_errors(record, **rules)
+    if errors:
+        raise ValidationError(errors)
 
 
 class Stage(models.TextChoices):
@@ -143,37 +187,69 @@ class Review(models.Model):
 
     def clean(self) -> None:
         """Invariants of the dates, whatever form or service sets them."""
-        today = timezone.localdate()
-        errors: dict[str, str] = {}
-        past_only = {
-            "incident_date": "The date of the incident cannot be in the future",
-            "aware_date": "The date the local authority became aware cannot be in the future",
-            "notification_sent_on": "The notification date cannot be in the future",
-            "rapid_review_meeting_on": "The rapid review meeting date cannot be in the future",
-            "agency_summaries_received_on": "The date summaries were received cannot be in the "
-                                            "future",
-            "rapid_review_report_sent_on": "The date the report was sent cannot be in the future",
-            "national_panel_reply_on": "The date of the national Panel's reply cannot be in the "
-                                       "future",
-            "decision_date": "The date of the decision cannot be in the future",
-            "final_report_received_on": "The date the final report was received cannot be in the "
-                                        "future",
-            "national_panel_sent_report_on": "The date the report was sent cannot be in the future",
-            "published_on": "The publication date cannot be in the future",
-        }
-        for name, message in past_only.items():
-            value = getattr(self, name)
-            if value and value > today:
-                errors[name] = message
-        if self.incident_date and self.aware_date and self.aware_date < self.incident_date:
-            errors["aware_date"] = ("The date the local authority became aware cannot be before "
-                                    "the date of the incident")
-        for name in ("notification_sent_on", "rapid_review_meeting_on", "decision_date"):
+        errors = date_errors(self, past_only=PAST_ONLY, order=DATE_ORDER)
+        for name in ("notification_sent_on", "rapid_review_meeting_on", "decision_date",
+                     "agency_summaries_received_on", "rapid_review_report_sent_on"):
             value = getattr(self, name)
             if value and self.aware_date and value < self.aware_date and name not in errors:
                 errors[name] = "This date cannot be before the local authority became aware"
+        if self.final_report_received_on and not (
+                self.decision == self.Decision.REVIEW and self.decision_date):
+            errors.setdefault("final_report_received_on", "A final report can be received only "
+                                                          "after a decision to carry out a review")
+        if self.published_on and not self.national_panel_sent_report_on:
+            errors.setdefault("published_on", "Record the date the report was sent to the "
+                                              "national Panel before the publication date")
         if errors:
             raise ValidationError(errors)
+
+
+PAST_ONLY = ("incident_date", "aware_date", "notification_sent_on", "rapid_review_meeting_on",
+             "agency_summaries_received_on", "rapid_review_report_sent_on",
+             "national_panel_reply_on", "decision_date", "final_report_received_on",
+             "national_panel_sent_report_on", "published_on")
+# (later date, earlier date, message): a record dated before what it follows is refused.
+DATE_ORDER: tuple[tuple[str, str, str], ...] = (
+    ("rapid_review_report_sent_on", "rapid_review_meeting_on",
+     "The rapid review report cannot be sent before the rapid review meeting"),
+    ("national_panel_reply_on", "rapid_review_report_sent_on",
+     "The national Panel cannot reply before the rapid review report was sent"),
+    ("aware_date", "incident_date",
+     "The date the local authority became aware cannot be before the date of the incident"),
+    ("decision_date", "rapid_review_meeting_on",
+     "The decision cannot be dated before the rapid review meeting"),
+    ("final_report_received_on", "decision_date",
+     "The final report cannot be received before the decision to review"),
+    ("national_panel_sent_report_on", "final_report_received_on",
+     "The report cannot be sent to the national Panel before it was received"),
+    ("planned_publication_on", "national_panel_sent_report_on",
+     "Publication cannot be planned before the report is sent to the national Panel"),
+    ("published_on", "national_panel_sent_report_on",
+     "The report cannot be published before it was sent to the national Panel"),
+)
+
+
+class NoOneQuerySet(models.QuerySet):
+    """Bookkeeping no page shows: in no one's scope."""
+
+    def for_user(self, user: object, action: str = "view") -> models.QuerySet:
+        return self.none()
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number given in a year: one sequence whatever the vocabulary.
+
+    Taken with a row lock (``services.review_create``), so two referrals saved at
+    once each get their own number instead of one failing on the unique reference.
+    """
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+    objects = NoOneQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
 
 
 class GrantScope:
@@ -266,6 +342,28 @@ class Subject(models.Model):
         # Never the real name: str() ends up in logs, history and the access log.
         return self.pseudonym
 
+    def clean_fields(self, exclude: Any = None) -> None:
+        """One normal form for every name (scr/text.py), before validation, so look-alikes
+        cannot slip past the one-pseudonym rule or, later, the search for names in a
+        published report."""
+        for name in ("pseudonym", "full_name", "school"):
+            setattr(self, name, normalise_text(getattr(self, name) or ""))
+        for name in ("other_names", "identifiers", "address"):
+            setattr(self, name, normalise_text(getattr(self, name) or "", multiline=True))
+        super().clean_fields(exclude=exclude)
+
+    @property
+    def pseudonym_key(self) -> str:
+        """Pseudonyms that differ only in case, spacing or look-alike letters are one."""
+        return skeleton(self.pseudonym).replace(" ", "")
+
+    def clean(self) -> None:
+        errors = {}
+        if self.date_of_birth and self.date_of_birth > timezone.localdate():
+            errors["date_of_birth"] = "The date of birth cannot be in the future"
+        if errors:
+            raise ValidationError(errors)
+
 
 class TermsOfReference(models.Model):
     """One version of the terms of reference; a new version is a new row."""
@@ -331,6 +429,11 @@ class PanelAppointment(models.Model):
     def __str__(self) -> str:
         return f"{self.get_panel_role_display()}: {self.user}"
 
+    def clean(self) -> None:
+        check_dates(self, past_only=("appointed_on", "ended_on"),
+                    order=(("ended_on", "appointed_on", "An appointment cannot end before it "
+                                                        "started"),))
+
 
 class ParallelProcess(models.Model):
     class Kind(models.TextChoices):
@@ -357,6 +460,10 @@ class ParallelProcess(models.Model):
     @property
     def is_open(self) -> bool:
         return self.cleared_on is None
+
+    def clean(self) -> None:
+        check_dates(self, past_only=("opened_on", "cleared_on"),
+                    order=(("cleared_on", "opened_on", "It cannot clear before it started"),))
 
 
 class ClockKind(models.TextChoices):
@@ -388,6 +495,11 @@ class ClockPause(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_clock_display()} paused {self.paused_on}"
+
+    def clean(self) -> None:
+        check_dates(self, past_only=("paused_on", "resumed_on"),
+                    order=(("resumed_on", "paused_on", "A clock cannot resume before it was "
+                                                       "paused"),))
 
 
 class DelayExplanation(models.Model):
@@ -461,6 +573,12 @@ class EvidenceRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Evidence from {self.agency}"
+
+    def clean(self) -> None:
+        check_dates(self, past_only=("requested_on", "received_on"), order=(
+            ("due_on", "requested_on", "The due date cannot be before the request"),
+            ("received_on", "requested_on", "It cannot be received before it was requested"),
+        ))
 
     @property
     def is_overdue(self) -> bool:

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
+from django.conf import settings
 from django.utils import timezone
 
 from agencies.roles import Role
 
+from .clocks import publication_notice_due
 from .models import ENDED_STAGES, STAGE_PATH, Review, Stage
 
 
@@ -65,8 +68,13 @@ def decided(outcome: str) -> Guard:
 
 def commissioned(review: Review) -> list[str]:
     """Commissioning is done: terms of reference agreed and an independent reviewer
-    appointed (with an independence declaration) who is still in post."""
-    missing = []
+    appointed (with an independence declaration) who is still in post and still
+    independent of every agency in scope."""
+    from .independence import independence_conflicts
+
+    missing: list[str] = [Missing(f"the reviewer's independence resolved: {conflict}",
+                                  "review_appoint")
+                          for conflict in independence_conflicts(review)]
     if not review.terms.exists():
         missing.append(Missing("terms of reference", "review_terms"))
     if not review.panel.filter(panel_role="reviewer", ended_on__isnull=True).exclude(
@@ -80,25 +88,26 @@ def final_report_received(review: Review) -> list[str]:
         Missing("the date the final report was received", "review_report_dates")]
 
 
-def ready_to_publish(review: Review) -> list[str]:
-    from django.conf import settings
-
-    from scr.workdays import working_days_between
-
+def ready_to_publish(review: Review, on: date | None = None) -> list[str]:
+    """What publication on ``on`` still needs (by default the recorded or planned date).
+    The notice rule is ``publication_notice_due``, the same function the clock uses, and
+    publication can never come before the report was sent to the national Panel."""
     missing = []
     if review.parallel_processes.filter(cleared_on__isnull=True).exists():
-        missing.append("every parallel process cleared")
+        missing.append(Missing("every parallel process cleared", "parallel_process_add"))
     if not review.planned_publication_on:
         missing.append(Missing("a planned publication date", "review_report_dates"))
-    if not review.national_panel_sent_report_on:
+    on = on or review.published_on or review.planned_publication_on
+    sent = review.national_panel_sent_report_on
+    if not sent:
         missing.append(Missing("the date the final report was sent to the national Panel",
                                "review_report_dates"))
-    elif review.planned_publication_on and working_days_between(
-            review.national_panel_sent_report_on, review.planned_publication_on
-    ) < settings.CLOCK_PUBLICATION_NOTICE_WORKING_DAYS:
-        missing.append(f"the report sent to the national Panel at least "
-                       f"{settings.CLOCK_PUBLICATION_NOTICE_WORKING_DAYS} working days before "
-                       "publication")
+    elif on and sent > publication_notice_due(on):
+        missing.append(Missing(
+            f"the report sent to the national Panel at least "
+            f"{settings.CLOCK_PUBLICATION_NOTICE_WORKING_DAYS} working days before publication "
+            f"(by {publication_notice_due(on):%-d %B %Y} for publication on {on:%-d %B %Y})",
+            "review_report_dates"))
     return missing
 
 
@@ -107,8 +116,35 @@ def published(review: Review) -> list[str]:
     if not review.published_on:
         missing.append(Missing("the publication date", "review_report_dates"))
     elif review.published_on > timezone.localdate():
-        missing.append("a publication date that is not in the future")
+        missing.append(Missing("a publication date that is not in the future",
+                               "review_report_dates"))
     return missing
+
+
+def has_subject_child(review: Review) -> list[str]:
+    """A review is about a child: commissioning needs the child in the pseudonym register."""
+    if review.subjects.filter(kind="child", withdrawn=False).exists():
+        return []
+    return [Missing("the subject child in the pseudonym register", "subject_add")]
+
+
+def all_of(*guards: Guard) -> Guard:
+    def guard(review: Review) -> list[str]:
+        return [item for g in guards for item in g(review)]
+    guard.__doc__ = " and ".join(g.__name__ for g in guards)
+    return guard
+
+
+def came_from(stage: str) -> Guard:
+    """A reopened review returns to the stage it left when it ended, and nowhere else."""
+    def guard(review: Review) -> list[str]:
+        last = (review.stage_changes.filter(to_stage=review.stage).order_by("-at", "-id")
+                .values_list("from_stage", flat=True).first())
+        if last == stage:
+            return []
+        return [f"a review that ended at {Stage(stage).label} (this one ended at "
+                f"{Stage(last).label if last else 'an unknown stage'})"]
+    return guard
 
 
 @dataclass(frozen=True)
@@ -117,6 +153,8 @@ class Transition:
     roles: frozenset[str] = field(default_factory=lambda: frozenset({Role.BUSINESS_MANAGER}))
     needs_reason: bool = False
     label: str = ""
+    # A reopen is offered only towards the stage the review left (its guard holds).
+    reopen: bool = False
 
 
 MANAGER_OR_REVIEWER = frozenset({Role.BUSINESS_MANAGER, Role.REVIEWER})
@@ -127,8 +165,9 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
                                                          label="Start the rapid review"),
     (Stage.RAPID_REVIEW, Stage.DECISION): Transition(rapid_review_held,
                                                      label="Move to decision"),
-    (Stage.DECISION, Stage.COMMISSIONING): Transition(decided(Review.Decision.REVIEW),
-                                                      label="Commission the review"),
+    (Stage.DECISION, Stage.COMMISSIONING): Transition(
+        all_of(decided(Review.Decision.REVIEW), has_subject_child),
+        label="Commission the review"),
     (Stage.DECISION, Stage.NO_REVIEW): Transition(decided(Review.Decision.NO_REVIEW),
                                                   label="Record no review"),
     (Stage.COMMISSIONING, Stage.EVIDENCE): Transition(commissioned,
@@ -140,15 +179,26 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     (Stage.REPORT, Stage.SIGN_OFF): Transition(final_report_received, label="Send for sign-off"),
     (Stage.SIGN_OFF, Stage.PUBLICATION): Transition(ready_to_publish,
                                                     label="Move to publication"),
+    (Stage.SIGN_OFF, Stage.REPORT): Transition(roles=MANAGER_OR_REVIEWER, needs_reason=True,
+                                               label="Return the draft to the report stage"),
     (Stage.PUBLICATION, Stage.MONITORING): Transition(published,
                                                       label="Start action plan monitoring"),
     (Stage.MONITORING, Stage.CLOSED): Transition(needs_reason=True, label="Close the review"),
 }
-# Any open stage may be withdrawn, with a reason.
-for _stage in STAGE_PATH:
-    if _stage not in ENDED_STAGES:
-        TRANSITIONS[(_stage, Stage.WITHDRAWN)] = Transition(needs_reason=True,
-                                                            label="Withdraw the review")
+# Any open stage may be withdrawn, with a reason; and an ended review may be reopened, with
+# a reason, to the stage it left (the national Panel disagrees with "no review", a withdrawn
+# review is reinstated, a closed review's monitoring resumes).
+OPEN_STAGES = tuple(s for s in STAGE_PATH if s not in ENDED_STAGES)
+REOPENS = {Stage.CLOSED: (Stage.MONITORING,), Stage.NO_REVIEW: (Stage.DECISION,),
+           Stage.WITHDRAWN: OPEN_STAGES}
+for _stage in OPEN_STAGES:
+    TRANSITIONS[(_stage, Stage.WITHDRAWN)] = Transition(needs_reason=True,
+                                                        label="Withdraw the review")
+for _ended, _targets in REOPENS.items():
+    for _target in _targets:
+        TRANSITIONS[(_ended, _target)] = Transition(
+            came_from(_target), needs_reason=True, reopen=True,
+            label=f"Reopen the review at {Stage(_target).label}")
 
 
 def may_make(user: object, review: Review, transition: Transition) -> bool:
@@ -181,9 +231,14 @@ class Move:
 
 def available_moves(review: Review, user: object) -> list[Move]:
     """Every move out of the current stage, with what is missing and whether the user may."""
-    return [Move(to, t.label or Stage(to).label, t.guard(review), may_make(user, review, t),
-                 t.needs_reason)
-            for to, t in moves_from(review.stage)]
+    moves = []
+    for to, t in moves_from(review.stage):
+        missing = t.guard(review)
+        if t.reopen and missing:
+            continue  # not the stage this review left: no such option
+        moves.append(Move(to, t.label or Stage(to).label, missing, may_make(user, review, t),
+                          t.needs_reason))
+    return moves
 
 
 def stage_path(review: Review) -> list[tuple[str, str, str]]:

@@ -255,3 +255,5 @@ CLOCK_FINAL_REPORT_MONTHS = env_int("CLOCK_FINAL_REPORT_MONTHS", 6)
 CLOCK_PUBLICATION_NOTICE_WORKING_DAYS = env_int("CLOCK_PUBLICATION_NOTICE_WORKING_DAYS", 7)
 # A clock is amber when due within this many calendar days, red once overdue.
 CLOCK_AMBER_DAYS = env_int("CLOCK_AMBER_DAYS", 7)
+# An independent reviewer must not have worked for an agency in scope within this many months.
+REVIEWER_INDEPENDENCE_LOOKBACK_MONTHS = env_int("REVIEWER_INDEPENDENCE_LOOKBACK_MONTHS", 12)

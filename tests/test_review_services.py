@@ -639,7 +639,7 @@ def test_explaining_a_delay_twice_keeps_one_explanation_and_a_blank_one_is_refus
     services.delay_explain(by=personas.manager, review=review, clock=ClockKind.NOTIFICATION,
                            explanation="First")
     services.delay_explain(by=personas.manager, review=review, clock=ClockKind.NOTIFICATION,
-                           explanation="Corrected")
+                           explanation="Corrected", reason="The first account was wrong")
     assert list(DelayExplanation.objects.values_list("explanation", flat=True)) == ["Corrected"]
 
 

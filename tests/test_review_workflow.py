@@ -15,6 +15,7 @@ from reviews import services, workflow
 from reviews.models import ENDED_STAGES, PanelAppointment, Review, Stage, StageChange, TermsOfReference
 from reviews.services import TransitionRefused
 from reviews.workflow import TRANSITIONS
+from scr.history import save_with_history
 from scr.workdays import add_working_days
 
 from .conftest import Personas, at_stage
@@ -86,10 +87,23 @@ def record_rapid_review(p: Personas, review: Review, d: Dates) -> None:
 
 
 def record_decision_to_review(p: Personas, review: Review, d: Dates) -> None:
+    stage = review.stage
     if review.stage not in services.DECISION_STAGES:
         at_stage(review, Stage.DECISION)  # the decision is taken at the rapid review
     services.decision_record(by=p.manager, review=review, decision=Review.Decision.REVIEW,
                              decision_date=d.decided, decision_reasons="Criteria met; learning")
+    at_stage(review, stage)
+
+
+def record_subject_child(p: Personas, review: Review, d: Dates) -> None:
+    if not review.subjects.filter(kind="child").exists():
+        services.subject_add(by=p.manager, review=review, kind="child", pseudonym="Child A",
+                             full_name="Kayden Smith")
+
+
+def record_decision_and_child(p: Personas, review: Review, d: Dates) -> None:
+    record_decision_to_review(p, review, d)
+    record_subject_child(p, review, d)
 
 
 def record_decision_not_to_review(p: Personas, review: Review, d: Dates) -> None:
@@ -121,11 +135,15 @@ def record_commissioning(p: Personas, review: Review, d: Dates) -> None:
 
 
 def record_final_report(p: Personas, review: Review, d: Dates) -> None:
+    if not review.decision_date:
+        record_decision_to_review(p, review, d)
     services.report_and_publication_record(by=p.manager, review=review,
                                            final_report_received_on=d.final_report)
 
 
 def record_publication_plan(p: Personas, review: Review, d: Dates) -> None:
+    if not review.final_report_received_on:
+        record_final_report(p, review, d)
     services.report_and_publication_record(
         by=p.manager, review=review, national_panel_sent_report_on=d.sent_to_panel,
         planned_publication_on=add_working_days(d.sent_to_panel, 7))
@@ -138,16 +156,25 @@ def record_published(p: Personas, review: Review, d: Dates) -> None:
 
 Recorder = Callable[[Personas, Review, Dates], object]
 
+
+def ended_from(stage: str) -> Recorder:
+    """Arrange a review that ended (closed, no review, withdrawn) while at ``stage``."""
+    def record(p: Personas, review: Review, d: Dates) -> None:
+        save_with_history(StageChange(review=review, from_stage=stage, to_stage=review.stage,
+                                      by=p.manager, reason="Ended"), by=p.manager, reason="Ended")
+    return record
+
 # What each guarded move needs, recorded through the services.
 NEEDS: dict[tuple[str, str], Recorder] = {
     (Stage.NOTIFICATION, Stage.RAPID_REVIEW): record_notification,
     (Stage.RAPID_REVIEW, Stage.DECISION): record_rapid_review,
-    (Stage.DECISION, Stage.COMMISSIONING): record_decision_to_review,
+    (Stage.DECISION, Stage.COMMISSIONING): record_decision_and_child,
     (Stage.DECISION, Stage.NO_REVIEW): record_decision_not_to_review,
     (Stage.COMMISSIONING, Stage.EVIDENCE): record_commissioning,
     (Stage.REPORT, Stage.SIGN_OFF): record_final_report,
     (Stage.SIGN_OFF, Stage.PUBLICATION): record_publication_plan,
     (Stage.PUBLICATION, Stage.MONITORING): record_published,
+    **{(frm, to): ended_from(to) for (frm, to), t in TRANSITIONS.items() if t.reopen},
 }
 
 GUARDED = sorted(k for k, t in TRANSITIONS.items() if t.guard is not workflow.needs_nothing)
@@ -208,7 +235,7 @@ def test_each_move_goes_ahead_when_what_it_needs_is_recorded(personas: Personas,
     assert moved.stage == to
     assert Review.objects.get(pk=review.pk).stage == to
     assert moved.stage_entered_at >= entered
-    change = StageChange.objects.get(review=review)
+    change = StageChange.objects.filter(review=review).last()
     assert (change.from_stage, change.to_stage, change.by) == (frm, to, personas.manager)
     latest = Review.history.filter(id=review.pk).latest("history_date")
     assert latest.stage == to
@@ -258,7 +285,7 @@ def test_every_open_stage_can_be_withdrawn_and_no_ended_stage_can() -> None:
     (Stage.SIGN_OFF, Stage.CLOSED),
     (Stage.CLOSED, Stage.REFERRAL),
     (Stage.CLOSED, Stage.WITHDRAWN),
-    (Stage.WITHDRAWN, Stage.REFERRAL),
+    (Stage.WITHDRAWN, Stage.CLOSED),
     (Stage.WITHDRAWN, Stage.WITHDRAWN),
     (Stage.NO_REVIEW, Stage.COMMISSIONING),
 ], ids=move_id)
@@ -326,8 +353,8 @@ def test_the_appointed_reviewer_may_start_analysis_and_the_report(
 def test_the_reviewer_cannot_send_the_report_for_sign_off(personas: Personas, review: Review,
                                                           dates: Dates) -> None:
     appoint_reviewer(personas, review, dates)
-    record_final_report(personas, review, dates)
     at_stage(review, Stage.REPORT)
+    record_final_report(personas, review, dates)
     assert_refused(personas.reviewer, review, to=Stage.SIGN_OFF, expected_from=Stage.REPORT,
                    match="Your role cannot make this move")
 
@@ -418,11 +445,11 @@ def test_recording_no_review_is_refused_after_a_decision_to_review(personas: Per
 def test_publication_is_refused_while_a_parallel_process_is_open(personas: Personas,
                                                                  review: Review,
                                                                  dates: Dates) -> None:
+    at_stage(review, Stage.SIGN_OFF)
     record_publication_plan(personas, review, dates)
     process = services.parallel_process_open(
         by=personas.manager, review=review, kind="criminal", opened_on=dates.decided,
         description="Criminal trial of the father")
-    at_stage(review, Stage.SIGN_OFF)
 
     assert_refused(personas.manager, review, to=Stage.PUBLICATION, expected_from=Stage.SIGN_OFF,
                    match="every parallel process cleared")
@@ -437,10 +464,11 @@ def test_publication_is_refused_while_a_parallel_process_is_open(personas: Perso
 
 def test_publication_is_refused_when_the_panel_had_the_report_fewer_than_7_working_days(
         personas: Personas, review: Review, dates: Dates) -> None:
+    at_stage(review, Stage.SIGN_OFF)
+    record_final_report(personas, review, dates)
     services.report_and_publication_record(
         by=personas.manager, review=review, national_panel_sent_report_on=dates.sent_to_panel,
         planned_publication_on=add_working_days(dates.sent_to_panel, 6))
-    at_stage(review, Stage.SIGN_OFF)
     assert_refused(personas.manager, review, to=Stage.PUBLICATION, expected_from=Stage.SIGN_OFF,
                    match="at least 7 working days before publication")
 
@@ -482,7 +510,8 @@ def test_a_review_walks_the_whole_main_path_and_every_move_is_recorded(
     moves = list(StageChange.objects.filter(review=review).values_list("from_stage", "to_stage"))
     assert moves == list(pairwise(path))
     assert not review.is_open
-    assert workflow.moves_from(review.stage) == []
+    # Closed: the only way on is a reasoned reopen to where it left.
+    assert [to for to, _ in workflow.moves_from(review.stage)] == [Stage.MONITORING]
     assert review.next_clock == ""
     assert review.next_due_on is None
 
@@ -495,7 +524,9 @@ def test_a_withdrawn_review_has_no_next_clock_and_no_further_moves(personas: Per
     review.refresh_from_db()
     assert review.stage == Stage.WITHDRAWN
     assert (review.next_clock, review.next_due_on) == ("", None)
-    assert workflow.available_moves(review, personas.manager) == []
+    # Withdrawn: the only move offered is a reasoned reopen to the stage it left.
+    moves = workflow.available_moves(review, personas.manager)
+    assert [(m.to, m.needs_reason) for m in moves] == [(Stage.REFERRAL, True)]
 
 
 def test_available_moves_show_what_is_missing_and_whether_the_person_may_move(
@@ -514,7 +545,7 @@ def test_the_reason_for_a_move_is_kept_on_the_stage_change(personas: Personas,
                                                            review: Review) -> None:
     services.review_transition(by=personas.manager, review=review, to=Stage.WITHDRAWN,
                                expected_from=Stage.REFERRAL, reason="Criteria not met")
-    change = StageChange.objects.get(review=review)
+    change = StageChange.objects.filter(review=review).last()
     assert change.reason == "Criteria not met"
     assert change.by == personas.manager
 

@@ -114,6 +114,15 @@ class ReportDatesForm(ChangeReasonMixin):
     published_on = GovukDateField(label="Date published", required=False)
 
 
+class PublicationCorrectionForm(ReasonMixin):
+    """The one way to change the date of a published review (services.publication_date_correct)."""
+
+    published_on = GovukDateField(label="Corrected publication date",
+                                  error_messages={"required": "Enter the corrected publication "
+                                                              "date"})
+    field_order = ["published_on", "reason"]
+
+
 class TermsForm(forms.Form):
     expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     scope_start = GovukDateField(label="Scope period starts",

@@ -138,8 +138,12 @@ def all_of(*guards: Guard) -> Guard:
 def came_from(stage: str) -> Guard:
     """A reopened review returns to the stage it left when it ended, and nowhere else."""
     def guard(review: Review) -> list[str]:
-        last = (review.stage_changes.filter(to_stage=review.stage).order_by("-at", "-id")
-                .values_list("from_stage", flat=True).first())
+        memo = getattr(review, "_ended_from", None)
+        if memo is None or memo[0] != review.stage:  # one query for all the reopen guards
+            memo = (review.stage, review.stage_changes.filter(to_stage=review.stage)
+                    .order_by("-at", "-id").values_list("from_stage", flat=True).first())
+            review._ended_from = memo  # type: ignore[attr-defined]
+        last = memo[1]
         if last == stage:
             return []
         return [f"a review that ended at {Stage(stage).label} (this one ended at "

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
+NO_COMPOSE = "docker-compose (Debian package) is not installed"
+pytestmark = [pytest.mark.integration,
+              pytest.mark.skipif(shutil.which("docker-compose") is None, reason=NO_COMPOSE)]
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.skipif(shutil.which("docker-compose") is None,
-                    reason="docker-compose (Debian package) is not installed")
 def test_compose_file_is_valid_and_has_the_five_services() -> None:
     env = {"PATH": os.environ["PATH"], "SECRET_KEY": "compose-validation"}
     result = subprocess.run(["docker-compose", "config", "--services"], cwd=ROOT, env=env,
@@ -30,8 +32,6 @@ def test_compose_file_is_valid_and_has_the_five_services() -> None:
 
 
 def test_compose_refuses_to_start_without_a_secret_key() -> None:
-    if shutil.which("docker-compose") is None:
-        pytest.skip("docker-compose is not installed")
     result = subprocess.run(["docker-compose", "config", "-q"], cwd=ROOT,
                             env={"PATH": os.environ["PATH"]}, capture_output=True, text=True,
                             timeout=60, check=False)

@@ -60,5 +60,9 @@ beat: install
 bench: install
 	SCR_TESTING=1 $(BIN)/python benchmarks/run_all.py
 
+# 50 signed-in users against gunicorn (its own database scr_load); see benchmarks/README.md.
+bench-load: install
+	$(BIN)/python benchmarks/load.py
+
 clean:
 	rm -rf $(VENV) node_modules static/dist staticfiles

@@ -23,11 +23,10 @@ import time
 # isort: off
 import run_all  # first: sets up Django (scr.settings); also seeds volume
 # isort: on
-from django.conf import settings
 from django.contrib import admin
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext, setup_test_environment
+from django.test.utils import CaptureQueriesContext
 
 from reviews.models import Review
 
@@ -54,13 +53,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=30)
     args = parser.parse_args()
 
-    setup_test_environment()
-    settings.ALLOWED_HOSTS = ["testserver"]
-    settings.DEBUG = False
-    name = connection.settings_dict["NAME"]
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"{name}_bench"
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True)
-    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
+    run_all.use_bench_database(keep=True)
     manager, _, agencies = run_all.people()
     seconds = run_all.seed(args.reviews, manager, agencies, random.Random(20261123))
     print(f"{Review.objects.count()} reviews (seeding took {seconds:.0f}s)", flush=True)

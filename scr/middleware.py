@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
 STARTED = "_session_started"
@@ -45,3 +47,13 @@ class SessionTimeoutMiddleware:
             session[STARTED] = now
         if SEEN not in session or now - seen >= SEEN_RESOLUTION:
             session[SEEN] = now
+
+
+@receiver(user_logged_in, dispatch_uid="scr.session_started")
+def stamp_session_at_sign_in(request: HttpRequest | None, **_: object) -> None:
+    """Record start and last-seen while signing in, which saves the session anyway, so the
+    first page after it does not write the session a second time."""
+    if request is not None and hasattr(request, "session"):
+        now = int(time.time())
+        request.session[STARTED] = now
+        request.session[SEEN] = now

@@ -39,9 +39,9 @@ def session_saves(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 def test_a_second_request_within_a_minute_does_not_save_the_session(
     personas: Personas, frozen_clock: SimpleNamespace, session_saves: list[str],
 ) -> None:
-    client = client_for(personas.manager)
-    assert client.get("/").status_code == 200  # records when the session started
+    client = client_for(personas.manager)  # signing in records when the session started
     session_saves.clear()
+    assert client.get("/").status_code == 200
     frozen_clock.now += 30
     assert client.get("/").status_code == 200
     frozen_clock.now += 29

@@ -21,4 +21,4 @@ RUN DEBUG=0 SECRET_KEY=collectstatic-only python manage.py collectstatic --noinp
  && useradd --create-home --uid 1000 app && mkdir -p /data/media && chown app /data/media
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "scr.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "scr.wsgi:application", "--bind", "0.0.0.0:8000", "--worker-class", "sync", "--workers", "3"]

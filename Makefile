@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint check-migrations frontend worker beat bench clean
+.PHONY: run test test-machine install lint check-migrations frontend worker beat bench bench-load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,8 +41,15 @@ lint: install
 check-migrations: install
 	SCR_TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
-test: install lint check-migrations
+# The whole suite runs on PostgreSQL and the real broker, whatever the shell has set.
+test: export DATABASE_URL ?= postgres://scr:scr@127.0.0.1:5432/scr
+test: export CELERY_BROKER_URL ?= redis://127.0.0.1:6379/1
+test: test-machine install lint check-migrations
 	SCR_TESTING=1 $(BIN)/pytest $(PYTEST_ARGS)
+
+# Debian packages, PostgreSQL, Redis and the database role (scripts/test-machine.sh).
+test-machine:
+	scripts/test-machine.sh
 
 worker: install
 	$(BIN)/celery -A scr worker -Q default,pdf --loglevel=INFO
@@ -52,6 +59,10 @@ beat: install
 
 bench: install
 	SCR_TESTING=1 $(BIN)/python benchmarks/run_all.py
+
+# 50 signed-in users against gunicorn (its own database scr_load); see benchmarks/README.md.
+bench-load: install
+	$(BIN)/python benchmarks/load.py
 
 clean:
 	rm -rf $(VENV) node_modules static/dist staticfiles

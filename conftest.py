@@ -1,10 +1,21 @@
-"""Root conftest: make every test run tasks in-process unless it asks for a real worker."""
+"""Root conftest: tasks run in-process unless a test asks for a real worker, and a skipped
+test is a reported gap, not a pass.
+
+Every run ends with one line saying what was skipped and why. With ``CI=true`` a skipped
+test that needs the real machine (marked ``integration``, ``browser`` or ``postgresql``)
+fails the run: CI is where those must run, and a green run that skipped them would hide it.
+"""
 
 from __future__ import annotations
 
+import os
+from collections import Counter
 from collections.abc import Iterator
 
 import pytest
+
+REQUIRED_IN_CI = ("integration", "browser", "postgresql")
+_SKIPS: list[tuple[str, str, bool]] = []  # (test id, reason, required in CI)
 
 
 @pytest.fixture(autouse=True)
@@ -18,3 +29,46 @@ def _eager_celery_by_default(request: pytest.FixtureRequest) -> Iterator[None]:
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+    return reason.removeprefix("Skipped: ")
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Collect skips here (not from items) so it also works for pytest-xdist's workers."""
+    if report.skipped and not hasattr(report, "wasxfail"):
+        required = any(marker in report.keywords for marker in REQUIRED_IN_CI)
+        _SKIPS.append((report.nodeid, _skip_reason(report), required))
+
+
+def skip_summary(skips: list[tuple[str, str, bool]]) -> str:
+    """One line: 'skipped: 0', or 'skipped 3: <reason> (x2), <reason>'."""
+    if not skips:
+        return "skipped: 0"
+    reasons = Counter(reason for _, reason, _ in skips)
+    parts = [f"{reason} (x{count})" if count > 1 else reason for reason, count in reasons.items()]
+    return f"skipped {len(skips)}: " + ", ".join(parts)
+
+
+def _ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    required = [nodeid for nodeid, _, needed in _SKIPS if needed]
+    if _ci() and required and exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if hasattr(terminalreporter.config, "workerinput"):
+        return  # an xdist worker: the controller prints the summary
+    terminalreporter.write_line(skip_summary(_SKIPS))
+    required = [nodeid for nodeid, _, needed in _SKIPS if needed]
+    if _ci() and required:
+        terminalreporter.write_line(
+            f"CI=true: {len(required)} integration/browser/PostgreSQL test(s) skipped, failing "
+            "the run: " + ", ".join(required), red=True)

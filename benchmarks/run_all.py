@@ -137,15 +137,8 @@ def measure(manager: User, lead: User, n: int) -> dict[str, object]:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--reviews", type=int, default=5000)
-    parser.add_argument("--small", type=int, default=500)
-    parser.add_argument("--requests", type=int, default=50)
-    parser.add_argument("--keep", action="store_true",
-                        help="reuse the seeded database instead of starting afresh")
-    args = parser.parse_args()
-
+def use_bench_database(*, keep: bool) -> None:
+    """Point Django at ``<name>_bench`` (created, or reused with ``keep``), test client ready."""
     setup_test_environment()
     from django.conf import settings
 
@@ -155,8 +148,20 @@ def main() -> None:
     name = connection.settings_dict["NAME"]
     # A database of its own, kept between runs: never the one pytest creates and drops.
     connection.settings_dict.setdefault("TEST", {})["NAME"] = f"{name}_bench"
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keep)
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keep)
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']} (from {name})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--reviews", type=int, default=5000)
+    parser.add_argument("--small", type=int, default=500)
+    parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--keep", action="store_true",
+                        help="reuse the seeded database instead of starting afresh")
+    args = parser.parse_args()
+
+    use_bench_database(keep=args.keep)
     manager, lead, agencies = people()
     rng = random.Random(20261123)
     results = {"database": connection.vendor, "steps": []}

@@ -118,6 +118,21 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+
+
+def cache_from_url(url: str) -> dict[str, object]:
+    """``CACHE_URL``: ``redis://host:port/db`` (shared by every web process, so derived
+    figures cached for one request are there for the next), or empty for a
+    per-process local-memory cache (the embedded default)."""
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured("CACHE_URL must be a redis:// URL (or empty for local memory).")
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
+            "KEY_PREFIX": "scr", "TIMEOUT": env_int("CACHE_TIMEOUT", 300)}
+
+
+CACHES = {"default": cache_from_url(env_str("CACHE_URL"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "agencies.User"

@@ -242,6 +242,7 @@ def test_bulk_update_of_the_access_log_is_refused(event: AccessEvent) -> None:
     assert event.object_repr == "SCR-1"
 
 
+@pytest.mark.postgresql
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL only")
 @pytest.mark.parametrize("statement", [
     "UPDATE scr_accessevent SET object_repr = 'tampered' WHERE id = %s",

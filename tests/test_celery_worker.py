@@ -57,4 +57,6 @@ def test_an_invitation_queued_on_commit_is_sent_by_the_worker(real_worker: None)
     while not mail.outbox and time.monotonic() < deadline:
         time.sleep(0.1)
     assert [m.to for m in mail.outbox] == [["new.lead@example.invalid"]]
-    assert "/set-password/" in mail.outbox[0].body
+    from django.conf import settings
+
+    assert f"{settings.SITE_URL.rstrip('/')}/set-password/" in mail.outbox[0].body

@@ -6,6 +6,9 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PROBE = (
@@ -15,9 +18,9 @@ PROBE = (
 )
 
 
-def run_python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def run_python(code: str, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     base = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "scr.settings"}
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**base, **env},
+    return subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, env={**base, **env},
                           capture_output=True, text=True, timeout=60, check=False)
 
 
@@ -94,3 +97,65 @@ def test_embedded_default_serves_the_sign_in_page_and_its_styles(tmp_path: Path)
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+# ---------------------------------------------------------------- cache and site address
+
+CACHE_PROBE = (
+    "import django, json; django.setup(); from django.conf import settings as s; "
+    "c = s.CACHES['default']; print(json.dumps([c['BACKEND'], c.get('LOCATION')]))"
+)
+
+
+def test_cache_is_local_memory_when_cache_url_is_unset() -> None:
+    result = run_python(CACHE_PROBE, {})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == '["django.core.cache.backends.locmem.LocMemCache", null]'
+
+
+def test_cache_url_switches_to_the_shared_redis_cache() -> None:
+    result = run_python(CACHE_PROBE, {"CACHE_URL": "redis://127.0.0.1:6379/3"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        '["django.core.cache.backends.redis.RedisCache", "redis://127.0.0.1:6379/3"]')
+
+
+def test_a_cache_url_that_is_not_redis_is_refused() -> None:
+    result = run_python(CACHE_PROBE, {"CACHE_URL": "memcached://127.0.0.1:11211"})
+    assert result.returncode != 0
+    assert "CACHE_URL must be a redis:// URL" in result.stderr
+
+
+@pytest.mark.integration
+@pytest.mark.skipif(not os.environ.get("CELERY_BROKER_URL", "").startswith("redis://"),
+                    reason="CELERY_BROKER_URL is not set: no real Redis to test against")
+def test_the_redis_cache_is_shared_between_processes() -> None:
+    """What one web process caches, another reads: the reason for CACHE_URL."""
+    env = {"CACHE_URL": os.environ["CELERY_BROKER_URL"]}
+    code = ("import django, sys; django.setup(); from django.core.cache import cache; "
+            "print(cache.set(*sys.argv[2:], 30) if sys.argv[1] == 'set' else cache.get(sys.argv[2]))")
+    key, value = f"settings-test-{os.getpid()}", "shared"
+    writer = run_python(code, env, "set", key, value)
+    assert writer.returncode == 0, writer.stderr
+    reader = run_python(code, env, "get", key)
+    assert reader.returncode == 0, reader.stderr
+    assert reader.stdout.strip() == value
+
+
+def test_invitation_links_start_with_the_configured_site_url(
+    settings: Any, db: None, django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django.core import mail
+
+    from agencies import services
+    from agencies.models import Agency
+
+    settings.SITE_URL = "https://reviews.example.org"
+    agency = Agency.objects.create(name="Invite agency", kind=Agency.Kind.HEALTH)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.user_invite(by=None, username="new.lead", email="new.lead@example.invalid",
+                             first_name="New", last_name="Lead", role="agency_lead", agency=agency)
+    assert [m.to for m in mail.outbox] == [["new.lead@example.invalid"]]
+    links = [word for word in mail.outbox[0].body.split() if "://" in word]
+    assert len(links) == 1
+    assert links[0].startswith("https://reviews.example.org/set-password/")

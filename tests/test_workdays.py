@@ -210,3 +210,77 @@ def test_calendar_month_clocks_ignore_weekends_and_bank_holidays() -> None:
 def test_subtracting_a_negative_number_of_working_days_is_refused() -> None:
     with pytest.raises(ValueError, match="must not be negative"):
         subtract_working_days(date(2026, 12, 30), -1)
+
+
+# ---------------------------------------------------------------- the table against a walk
+
+
+def walk(day: date, days: int) -> date:
+    """Reference: step a day at a time, counting working days as they are passed
+    (forward for days > 0, backward for days < 0). Slow and obviously right."""
+    from datetime import timedelta
+
+    step = timedelta(days=1 if days > 0 else -1)
+    remaining = abs(days)
+    while remaining:
+        day += step
+        if is_working_day(day):
+            remaining -= 1
+    return day
+
+
+def walk_between(start: date, end: date) -> int:
+    """Reference: count working days after ``start`` up to and including ``end``."""
+    from datetime import timedelta
+
+    if end < start:
+        return -walk_between(end, start)
+    return sum(is_working_day(start + timedelta(days=i)) for i in range(1, (end - start).days + 1))
+
+
+def random_dates(seed: int, count: int, first: date = date(1950, 1, 1),
+                 last: date = date(2090, 12, 31)) -> list[date]:
+    import random
+
+    rng = random.Random(seed)
+    return [date.fromordinal(rng.randint(first.toordinal(), last.toordinal())) for _ in range(count)]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_adding_and_subtracting_match_a_day_by_day_walk_on_random_dates(seed: int) -> None:
+    import random
+
+    rng = random.Random(seed)
+    for day in random_dates(seed, 400):
+        days = rng.choice([0, 1, 2, 5, 7, 15, rng.randint(0, 60), rng.randint(0, 600)])
+        assert add_working_days(day, days) == walk(day, days), (day, days)
+        assert subtract_working_days(day, days) == walk(day, -days), (day, days)
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_working_days_between_matches_a_day_by_day_count_on_random_pairs(seed: int) -> None:
+    import random
+
+    rng = random.Random(seed)
+    for start in random_dates(seed, 300):
+        end = date.fromordinal(start.toordinal() + rng.randint(-900, 900))
+        assert working_days_between(start, end) == walk_between(start, end), (start, end)
+
+
+def test_every_day_of_christmas_and_easter_2026_to_2028_matches_the_walk() -> None:
+    from datetime import timedelta
+
+    for first in (date(2026, 3, 25), date(2026, 12, 15), date(2027, 12, 15), date(2028, 4, 5)):
+        for offset in range(30):
+            day = first + timedelta(days=offset)
+            for days in (1, 5, 15):
+                assert add_working_days(day, days) == walk(day, days), (day, days)
+                assert subtract_working_days(day, days) == walk(day, -days), (day, days)
+
+
+def test_dates_far_apart_in_time_are_answered_whichever_is_asked_first() -> None:
+    # The table grows on demand, backwards and forwards, without gaps.
+    assert add_working_days(date(2099, 12, 24), 5) == walk(date(2099, 12, 24), 5)
+    assert add_working_days(date(1901, 12, 24), 5) == walk(date(1901, 12, 24), 5)
+    assert working_days_between(date(1900, 1, 1), date(2100, 12, 31)) == walk_between(
+        date(1900, 1, 1), date(2100, 12, 31))

@@ -616,6 +616,7 @@ def test_references_share_one_sequence_per_year_whatever_the_vocabulary(
     assert other_year.reference == "LCSPR-2025-001"
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_referrals_saved_at_once_both_get_their_own_reference(personas: Personas) -> None:
     if connection.vendor != "postgresql":

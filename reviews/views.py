@@ -15,6 +15,7 @@ from agencies.roles import Role
 from scr.access import role_required, scoped_object_or_404
 from scr.accesslog import record_access
 from scr.csvexport import csv_lines
+from scr.figures import cached_figure
 from scr.formviews import Save, form_page, handle_form, initial_from
 from scr.history import history_entries, history_people
 from scr.models import AccessEvent
@@ -97,7 +98,8 @@ def review_export(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.BOARD_MEMBER, Role.BUSINESS_MANAGER)
 def board(request: HttpRequest) -> HttpResponse:
-    return render(request, "reviews/board.html", {"stats": board_stats(request.user)})
+    stats = cached_figure("board", request.user, lambda: board_stats(request.user))
+    return render(request, "reviews/board.html", {"stats": stats})
 
 
 # ---------------------------------------------------------------- one review

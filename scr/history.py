@@ -2,6 +2,8 @@
 
 The request middleware fills in the user for web requests; services call
 ``save_with_history`` so the user and the reason are explicit everywhere else too.
+Every such write also retires the cached per-person figures once it commits
+(``scr.figures``).
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
+
+from .figures import note_case_write
 
 M = TypeVar("M", bound=models.Model)
 
@@ -23,6 +27,7 @@ def save_with_history(instance: M, *, by: Any, reason: str, **save_kwargs: Any) 
     instance._history_user = by if getattr(by, "is_authenticated", False) else None  # type: ignore[attr-defined]
     instance._change_reason = reason  # type: ignore[attr-defined]
     instance.save(**save_kwargs)
+    note_case_write(save_kwargs.get("using") or DEFAULT_DB_ALIAS)
     return instance
 
 

@@ -76,7 +76,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "reviews/list.html", {
-        "form": form, "page": page, "rows": dashboard_rows(page.object_list),
+        "form": form, "page": page, "rows": list(dashboard_rows(page.object_list)),
         "query": query.urlencode(), "only_open": filters["stage"] == OPEN,
         "is_manager": request.user.has_role(Role.BUSINESS_MANAGER),
     })

@@ -100,9 +100,12 @@ def _linked_records(versions: list[tuple[Any, list[Any], dict[str, models.Field]
 
 
 def _label(row: Any, fields: dict[str, models.Field], linked: Linked) -> str:
-    """``str()`` of the version, with its links filled in from what was loaded (a model's
-    ``__str__`` that names a linked record would otherwise query once per row)."""
-    instance = row.instance
+    """``str()`` of the version, built from the version's own values with its links filled
+    in from what was loaded: simple-history's ``row.instance`` re-reads fields it does not
+    track, and a ``__str__`` that names a linked record would query, once per row each."""
+    model = type(row).instance_type
+    instance = model(**{f.attname: getattr(row, f.attname) for f in model._meta.concrete_fields
+                        if hasattr(row, f.attname)})
     for attname, field in fields.items():
         if field.is_relation:
             obj = linked.get(field.related_model, {}).get(getattr(row, attname))

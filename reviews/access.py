@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
 
 from agencies.roles import Role
 
@@ -39,17 +38,29 @@ IDENTIFIABLE = "view_identifiable"
 
 
 def _granted(user: User, codename: str) -> Q:
-    """Reviews on which ``user`` holds ``codename``, directly or through an agency group."""
-    from agencies.models import Membership
+    """Reviews on which ``user`` holds ``codename``, directly or through an agency group.
 
+    Built once per person and request (memoised on the user object, which lives for one
+    request) and reused by every selector: the agency groups come from the memberships
+    already loaded for the role checks, so the SQL carries no membership join either.
+    """
+    memo = getattr(user, "_review_scope", None)
+    if memo is None:
+        memo = user._review_scope = {}  # type: ignore[union-attr]
+    if codename not in memo:
+        memo[codename] = _build_granted(user, codename)
+    return memo[codename]
+
+
+def _build_granted(user: User, codename: str) -> Q:
     from .models import ReviewGroupObjectPermission, ReviewUserObjectPermission
 
-    today = timezone.localdate()
-    leads = Membership.objects.active(today).filter(
-        user=user, role=Role.AGENCY_LEAD).values("agency__group")
-    via_agency = ReviewGroupObjectPermission.objects.filter(
-        content_object=OuterRef("pk"), permission__codename=codename, group__in=leads)
-    scope = Q(Exists(via_agency))
+    groups = sorted({m.agency.group_id for m in user.active_memberships()
+                     if m.role == Role.AGENCY_LEAD and m.agency_id and m.agency.group_id})
+    scope = Q(pk__in=[])
+    if groups:
+        scope |= Q(Exists(ReviewGroupObjectPermission.objects.filter(
+            content_object=OuterRef("pk"), permission__codename=codename, group_id__in=groups)))
     # An appointment counts only while the person still holds a reviewer or panel role:
     # ending their role ends their access, whatever appointments remain on record.
     if user.has_role(*APPOINTED_ROLES):

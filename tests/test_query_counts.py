@@ -162,3 +162,27 @@ def test_manager_home_page_tasks_do_not_query_per_review(personas: Personas) -> 
     few = queries_for(client, "/")
     add_late(6)
     assert queries_for(client, "/") == few
+
+
+@pytest.mark.django_db
+def test_a_persons_review_scope_is_built_once_per_request_and_reused(
+    personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reviews import access
+
+    add_reviews(personas, 3, police_every=1)
+    review = Review.objects.order_by("pk").first()
+    built: list[str] = []
+    real = access._build_granted
+
+    def counting(user: Any, codename: str) -> Any:
+        built.append(codename)
+        return real(user, codename)
+
+    monkeypatch.setattr(access, "_build_granted", counting)
+    client = client_for(personas.police_lead)
+    for page in ("/reviews/", f"/reviews/{review.pk}/", f"/reviews/{review.pk}/evidence/",
+                 f"/reviews/{review.pk}/history/"):
+        built.clear()
+        assert client.get(page).status_code == 200
+        assert built and len(built) == len(set(built)), (page, built)

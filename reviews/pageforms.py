@@ -11,6 +11,7 @@ from django.db.models import Prefetch, QuerySet
 from agencies.models import Membership, User
 from agencies.roles import Role
 
+from . import forms as record_forms
 from .forms import AppointForm, SubjectEditForm, SubjectForm
 from .models import Stage, Subject
 from .selectors import ENDED, EVERY, OPEN
@@ -19,14 +20,10 @@ STAGE_FILTERS = [(OPEN, "Open reviews (any stage)"), *Stage.choices,
                  (ENDED, "Ended (closed, no review or withdrawn)"), (EVERY, "Every review")]
 
 
-class DashboardFilterForm(forms.Form):
+class DashboardFilterForm(record_forms.DashboardFilterForm):
+    """Open reviews by default; any one stage (ended ones too), every ended or every review."""
+
     stage = forms.ChoiceField(required=False, choices=STAGE_FILTERS)
-    rag = forms.ChoiceField(label="RAG status", required=False,
-                            choices=[("", "All"), ("red", "Red"), ("amber", "Amber"),
-                                     ("green", "Green")])
-    sort = forms.ChoiceField(label="Sort by", required=False,
-                             choices=[("due", "Next due date"), ("reference", "Reference"),
-                                      ("stage", "Stage"), ("days", "Days in stage")])
 
     def filters(self) -> dict[str, str]:
         data = self.cleaned_data if self.is_valid() else {}

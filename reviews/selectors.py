@@ -219,23 +219,6 @@ def board_stats(user: User) -> BoardStats:
     )
 
 
-def review_page(review: Review) -> dict[str, Any]:
-    """Everything the review page shows, fetched once each."""
-    pauses = list(review.clock_pauses.all())
-    explanations = list(review.delay_explanations.all())
-    return {
-        "clocks": review_clocks(review, pauses, explanations),
-        "pauses": pauses,
-        "subjects": list(review.subjects.filter(withdrawn=False)),
-        "involved": list(review.involvements.select_related("agency")),
-        "terms": review.terms.prefetch_related("agencies_in_scope").first(),
-        "terms_versions": review.terms.count(),
-        "panel": list(review.panel.filter(ended_on__isnull=True).select_related("user", "agency")),
-        "parallel_processes": list(review.parallel_processes.all()),
-        "stage_changes": list(review.stage_changes.select_related("by")),
-    }
-
-
 def tasks_for(user: User) -> list[Task]:
     """What this person must do next, across the reviews they can see."""
     if not user.is_authenticated:

@@ -114,29 +114,20 @@ def _section(request: HttpRequest, pk: int, name: str,
         **section_context(request.user, review, name), **build(review, request.user)})
 
 
-@login_required
-def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _section(request, pk, "review", sections.overview)
+def _section_view(name: str, build: Callable[[Review, object], dict]) -> Callable[..., HttpResponse]:
+    @login_required
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        return _section(request, pk, name, build)
+
+    view.__name__ = view.__qualname__ = name
+    return view
 
 
-@login_required
-def review_people(request: HttpRequest, pk: int) -> HttpResponse:
-    return _section(request, pk, "review_people", sections.people)
-
-
-@login_required
-def review_clocks(request: HttpRequest, pk: int) -> HttpResponse:
-    return _section(request, pk, "review_clocks", sections.clocks)
-
-
-@login_required
-def review_panel(request: HttpRequest, pk: int) -> HttpResponse:
-    return _section(request, pk, "review_panel", sections.panel)
-
-
-@login_required
-def review_evidence(request: HttpRequest, pk: int) -> HttpResponse:
-    return _section(request, pk, "review_evidence", sections.evidence)
+review_detail = _section_view("review", sections.overview)
+review_people = _section_view("review_people", sections.people)
+review_clocks = _section_view("review_clocks", sections.clocks)
+review_panel = _section_view("review_panel", sections.panel)
+review_evidence = _section_view("review_evidence", sections.evidence)
 
 
 @login_required

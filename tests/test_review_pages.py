@@ -22,6 +22,12 @@ from .test_dashboards import open_review
 pytestmark = pytest.mark.django_db
 
 
+def request_evidence(people: Personas, review: Review, agency, description: str) -> None:
+    services.evidence_request_create(by=people.manager, review=review, agency=agency,
+                                     due_on=timezone.localdate() + timedelta(days=5),
+                                     description=description)
+
+
 def rows_of(client, **query) -> list:
     return list(client.get("/reviews/", query).context["rows"])
 
@@ -176,9 +182,7 @@ def test_each_section_of_a_review_is_its_own_page_and_each_view_is_logged(
     personas: Personas,
 ) -> None:
     review = open_review(personas, aware_days_ago=3, involved=[personas.police])
-    services.evidence_request_create(by=personas.manager, review=review, agency=personas.police,
-                                     due_on=timezone.localdate() + timedelta(days=5),
-                                     description="IMR and chronology")
+    request_evidence(personas, review, personas.police, "IMR and chronology")
     client = client_for(personas.manager)
     expected = {"": "Next steps", "people/": "Pseudonym register",
                 "clocks/": "Notify the national Panel", "panel/": "Terms of reference",
@@ -260,9 +264,7 @@ def test_history_names_linked_records_and_choices_to_the_minute_without_empty_en
     personas: Personas,
 ) -> None:
     review = open_review(personas, aware_days_ago=3, involved=[personas.police])
-    services.evidence_request_create(by=personas.manager, review=review, agency=personas.police,
-                                     due_on=timezone.localdate() + timedelta(days=5),
-                                     description="IMR")
+    request_evidence(personas, review, personas.police, "IMR")
     services.review_transition(by=personas.manager, review=review, to=Stage.NOTIFICATION,
                                expected_from=Stage.REFERRAL)
     save_with_history(Review.objects.get(pk=review.pk), by=personas.manager,
@@ -305,9 +307,7 @@ def test_history_of_records_a_lead_may_not_see_stays_hidden_when_filtered(
 ) -> None:
     review = open_review(personas, aware_days_ago=3, involved=[personas.police, personas.health])
     for agency in (personas.police, personas.health):
-        services.evidence_request_create(by=personas.manager, review=review, agency=agency,
-                                         due_on=timezone.localdate() + timedelta(days=5),
-                                         description=f"{agency.name} IMR")
+        request_evidence(personas, review, agency, f"{agency.name} IMR")
     page = history(client_for(personas.police_lead), review,
                    record_type="evidencerequest").context["page"]
     assert {e.record for e in page.paginator.object_list} == {"Evidence from Police"}

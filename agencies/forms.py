@@ -128,10 +128,13 @@ class AgencyForm(forms.ModelForm):
 
 
 class AccessLogFilterForm(forms.Form):
-    user = forms.ModelChoiceField(queryset=User.objects.all(), required=False,
-                                  empty_label="Anyone")
-    review = forms.IntegerField(label="Review number", required=False, min_value=1,
-                                help_text="The number in the review's address.")
+    """Search the log the way people know things: a person's name, a review's reference,
+    local dates."""
+
+    person = forms.CharField(label="Person", required=False, max_length=150,
+                             help_text="Part of their name or username.")
+    review = forms.CharField(label="Review reference", required=False, max_length=30,
+                             help_text="For example, LCSPR-2025-001.")
     date_from = GovukDateField(label="From", required=False)
     date_to = GovukDateField(label="To", required=False)
 

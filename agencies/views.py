@@ -6,13 +6,15 @@ calls one service.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 
 from scr.access import role_required, scoped_object_or_404
 from scr.accesslog import record_access
@@ -154,21 +156,31 @@ def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
                              back=reverse("agencies"))
 
 
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def _filtered_events(request: HttpRequest) -> tuple[AccessLogFilterForm, object]:
     form = AccessLogFilterForm(request.GET or None)
     events = AccessEvent.objects.for_user(request.user).select_related("user")
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        if data["user"]:
-            events = events.filter(user=data["user"])
+        if data["person"]:
+            name = data["person"].strip()
+            events = events.filter(Q(username__icontains=name) | Q(user__first_name__icontains=name)
+                                   | Q(user__last_name__icontains=name))
         if data["review"]:
-            events = events.filter(review_id=data["review"])
-        # The log is kept and searched in UTC, whatever the local time zone.
+            # The review's id from its own page views (this app does not reach into reviews):
+            # every view of a review page records its reference and id together.
+            ref = data["review"].strip()
+            ids = AccessEvent.objects.filter(object_type="reviews.Review",
+                                             object_repr__iexact=ref).values("review_id")
+            events = events.filter(Q(review_id__in=ids) | Q(object_repr__iexact=ref))
+        # Days are the partnership's local days; the export keeps UTC.
         if data["date_from"]:
-            events = events.filter(at__gte=datetime.combine(data["date_from"], time.min, UTC))
+            events = events.filter(at__gte=_local_midnight(data["date_from"]))
         if data["date_to"]:
-            events = events.filter(
-                at__lt=datetime.combine(data["date_to"] + timedelta(days=1), time.min, UTC))
+            events = events.filter(at__lt=_local_midnight(data["date_to"] + timedelta(days=1)))
     elif form.is_bound:
         events = events.none()
     return form, events
@@ -177,6 +189,10 @@ def _filtered_events(request: HttpRequest) -> tuple[AccessLogFilterForm, object]
 @manager_only
 def access_log(request: HttpRequest) -> HttpResponse:
     form, events = _filtered_events(request)
+    # The review's reference, not its internal id, from the review page's own view events.
+    reference = AccessEvent.objects.filter(object_type="reviews.Review",
+                                           review_id=OuterRef("review_id")).values("object_repr")
+    events = events.annotate(review_reference=Subquery(reference[:1]))
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

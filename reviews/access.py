@@ -13,10 +13,10 @@ Everything is an ``Exists`` subquery: never a Python list of ids.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
 
 from agencies.roles import Role
 
@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 # Roles whose holders reach reviews through their own appointments.
 APPOINTED_ROLES = (Role.REVIEWER, Role.PANEL_MEMBER)
 
+# Roles that can hold a per-review grant of identifiable access.
+IDENTIFIABLE_ROLES = (Role.REVIEWER, Role.PANEL_MEMBER, Role.AGENCY_LEAD)
+
 # Guardian codenames granted per review.
 VIEW = "view_review"
 CHANGE = "change_review"
@@ -35,17 +38,29 @@ IDENTIFIABLE = "view_identifiable"
 
 
 def _granted(user: User, codename: str) -> Q:
-    """Reviews on which ``user`` holds ``codename``, directly or through an agency group."""
-    from agencies.models import Membership
+    """Reviews on which ``user`` holds ``codename``, directly or through an agency group.
 
+    Built once per person and request (memoised on the user object, which lives for one
+    request) and reused by every selector: the agency groups come from the memberships
+    already loaded for the role checks, so the SQL carries no membership join either.
+    """
+    memo = getattr(user, "_review_scope", None)
+    if memo is None:
+        memo = user._review_scope = {}  # type: ignore[union-attr]
+    if codename not in memo:
+        memo[codename] = _build_granted(user, codename)
+    return memo[codename]
+
+
+def _build_granted(user: User, codename: str) -> Q:
     from .models import ReviewGroupObjectPermission, ReviewUserObjectPermission
 
-    today = timezone.localdate()
-    leads = Membership.objects.active(today).filter(
-        user=user, role=Role.AGENCY_LEAD).values("agency__group")
-    via_agency = ReviewGroupObjectPermission.objects.filter(
-        content_object=OuterRef("pk"), permission__codename=codename, group__in=leads)
-    scope = Q(Exists(via_agency))
+    groups = sorted({m.agency.group_id for m in user.active_memberships()
+                     if m.role == Role.AGENCY_LEAD and m.agency_id and m.agency.group_id})
+    scope = Q(pk__in=[])
+    if groups:
+        scope |= Q(Exists(ReviewGroupObjectPermission.objects.filter(
+            content_object=OuterRef("pk"), permission__codename=codename, group_id__in=groups)))
     # An appointment counts only while the person still holds a reviewer or panel role:
     # ending their role ends their access, whatever appointments remain on record.
     if user.has_role(*APPOINTED_ROLES):
@@ -88,8 +103,34 @@ def reviews_for(user: User, action: str, qs: QuerySet[Review]) -> QuerySet[Revie
     return qs.none()
 
 
+@dataclass(frozen=True)
+class ReviewAccess:
+    """What one person may do on one review beyond seeing it."""
+
+    can_manage: bool
+    identifiable: bool  # real names; also the review's history (the same grant)
+
+
+def review_access(user: User, review: Review) -> ReviewAccess:
+    """Worked out once per person, review and request (memoised on the user object, which
+    lives for one request), and with no query at all for managers and the board."""
+    memo = getattr(user, "_review_access", None)
+    if memo is None:
+        memo = user._review_access = {}  # type: ignore[union-attr]
+    if review.pk not in memo:
+        from .models import Review as ReviewModel
+
+        if user.has_role(Role.BUSINESS_MANAGER):
+            access = ReviewAccess(can_manage=True, identifiable=True)
+        elif user.has_role(Role.BOARD_MEMBER) or not user.has_role(*IDENTIFIABLE_ROLES):
+            access = ReviewAccess(can_manage=False, identifiable=False)
+        else:
+            access = ReviewAccess(can_manage=False, identifiable=ReviewModel.objects.for_user(
+                user, "view_identifiable").filter(pk=review.pk).exists())
+        memo[review.pk] = access
+    return memo[review.pk]
+
+
 def can_see_identities(user: User, review: Review) -> bool:
     """May this person see real names, dates of birth and addresses in this review?"""
-    from .models import Review as ReviewModel
-
-    return ReviewModel.objects.for_user(user, "view_identifiable").filter(pk=review.pk).exists()
+    return review_access(user, review).identifiable

@@ -3,6 +3,8 @@ from django.urls import reverse
 
 from agencies.roles import Role
 
+from .sections import SECTIONS
+
 
 def navigation(request: HttpRequest) -> dict[str, object]:
     """The service navigation, by role: nobody is shown a link they cannot use."""
@@ -10,7 +12,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if user is None or not user.is_authenticated:
         return {}
     current = request.resolver_match.url_name if request.resolver_match else ""
-    items = [("review_list", "Reviews", {"review_list", "review", "review_create"})]
+    review_pages = {"review_list", "review_create", "review_move", *(n for n, _ in SECTIONS)}
+    items = [("review_list", "Reviews", review_pages)]
     if user.has_role(Role.BOARD_MEMBER, Role.BUSINESS_MANAGER):
         items.append(("board", "Board dashboard", {"board"}))
     if user.has_role(Role.BUSINESS_MANAGER):

@@ -3,25 +3,46 @@
 from __future__ import annotations
 
 import statistics
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.conf import settings
+from django.db import models
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from agencies.roles import Role
 
-from .clocks import annotate_rag, clock_label, missed_clock_q, review_clocks
+from .clocks import Rag, annotate_rag, clock_label, missed_clock_q, review_clocks
 from .models import (
     ENDED_STAGES,
     STAGE_PATH,
+    ClockPause,
+    DelayExplanation,
     EvidenceRequest,
+    InvolvedAgency,
     PanelAppointment,
+    ParallelProcess,
     Review,
     Stage,
+    StageChange,
+    Subject,
+    TermsOfReference,
 )
 
 if TYPE_CHECKING:
@@ -35,24 +56,127 @@ class Task:
     due: date | None = None
 
 
-def dashboard_reviews(user: User, *, stage: str = "", rag: str = "",
+# The dashboard's stage filter: open reviews by default, any single stage (ended ones
+# included) when chosen, or every ended / every review.
+OPEN, ENDED, EVERY = "", "ended", "all"
+LIFECYCLE_ORDER: tuple[str, ...] = (*STAGE_PATH, Stage.NO_REVIEW, Stage.WITHDRAWN)
+
+
+def _evidence_count(user: User, today: date, *, overdue: bool) -> Coalesce:
+    """Outstanding (or overdue) evidence requests per review, counted through the
+    requests' own scope: an agency lead counts only their agency's."""
+    rows = EvidenceRequest.objects.for_user(user).filter(
+        review=OuterRef("pk"), received_on__isnull=True, withdrawn=False)
+    if overdue:
+        rows = rows.filter(due_on__lt=today)
+    counted = rows.order_by().values("review").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def dashboard_reviews(user: User, *, stage: str = OPEN, rag: str = "",
                       sort: str = "due") -> QuerySet[Review]:
-    """Open reviews with their next clock, RAG and overdue evidence count, in one query."""
+    """Reviews with their next clock, RAG and evidence counts in one query, and what each
+    row names (child's pseudonym, reviewer, agencies, pauses) prefetched: a flat count of
+    queries whatever the number of rows."""
     today = timezone.localdate()
-    # Counted through the evidence requests' own scope: an agency lead counts only theirs.
-    overdue = (EvidenceRequest.objects.for_user(user)
-               .filter(review=OuterRef("pk"), received_on__isnull=True, withdrawn=False,
-                       due_on__lt=today)
-               .order_by().values("review").annotate(n=Count("pk")).values("n"))
-    qs = annotate_rag(Review.objects.for_user(user).open(), today).annotate(
-        overdue_evidence=Coalesce(Subquery(overdue, output_field=IntegerField()), 0))
-    if stage:
+    qs = Review.objects.for_user(user)
+    if stage == OPEN:
+        qs = qs.open()
+    elif stage == ENDED:
+        qs = qs.filter(stage__in=ENDED_STAGES)
+    elif stage != EVERY:
         qs = qs.filter(stage=stage)
+    qs = annotate_rag(qs, today).annotate(
+        overdue_evidence=_evidence_count(user, today, overdue=True),
+        outstanding_evidence=_evidence_count(user, today, overdue=False))
     if rag:
         qs = qs.filter(rag=rag)
-    orderings = {"due": ["next_due_on", "reference"], "reference": ["reference"],
-                 "stage": ["stage", "next_due_on"], "days": ["stage_entered_at"]}
-    return qs.order_by(*orderings.get(sort, orderings["due"]))
+    lifecycle = Case(*[When(stage=s, then=Value(i)) for i, s in enumerate(LIFECYCLE_ORDER)],
+                     output_field=IntegerField())
+    due = F("next_due_on").asc(nulls_last=True)
+    orderings = {"due": [due, "reference"], "reference": ["reference"],
+                 "stage": [lifecycle, due, "reference"], "days": ["stage_entered_at"]}
+    return qs.order_by(*orderings.get(sort, orderings["due"])).prefetch_related(
+        Prefetch("subjects", to_attr="children", queryset=Subject.objects.filter(
+            kind=Subject.Kind.CHILD, withdrawn=False)),
+        Prefetch("panel", to_attr="reviewers", queryset=PanelAppointment.objects.filter(
+            panel_role=PanelAppointment.PanelRole.REVIEWER, ended_on__isnull=True)
+            .select_related("user")),
+        Prefetch("involvements", to_attr="involved", queryset=InvolvedAgency.objects
+                 .select_related("agency").order_by("agency__name")),
+        "clock_pauses")
+
+
+def days_phrase(days: int | None, working: bool = True) -> str:
+    """'3 working days left', 'Due today', '7 working days overdue' (never a minus sign)."""
+    if days is None:
+        return ""
+    if days == 0:
+        return "Due today"
+    unit = f"{'working ' if working else ''}day{'s' if abs(days) != 1 else ''}"
+    return f"{days} {unit} left" if days > 0 else f"{-days} {unit} overdue"
+
+
+@dataclass(frozen=True)
+class DashboardRow:
+    """Everything one dashboard row (and CSV line) shows, computed once, in words."""
+
+    pk: int
+    reference: str
+    stage: str
+    children: str
+    reviewer: str
+    agencies: str
+    next_clock: str
+    next_due: date | None
+    due_phrase: str
+    rag: str
+    rag_label: str
+    rag_tag: str
+    days_in_stage: int
+    missed: tuple[str, ...]
+    evidence_outstanding: int
+    evidence_overdue: int
+
+
+def dashboard_row(review: Review, today: date, now: datetime) -> DashboardRow:
+    # Whether a clock was missed does not depend on its explanation: none are fetched.
+    clocks = review_clocks(review, list(review.clock_pauses.all()), [])
+    upcoming = next((c for c in clocks if c.kind == review.next_clock), None)
+    phrase = days_phrase(upcoming.days_left, upcoming.working_days) if upcoming else ""
+    rag = getattr(review, "rag", "")
+    return DashboardRow(
+        pk=review.pk, reference=review.reference, stage=review.get_stage_display(),
+        children=", ".join(s.pseudonym for s in review.children),
+        reviewer=", ".join(str(a.user) for a in review.reviewers),
+        agencies=", ".join(i.agency.name for i in review.involved),
+        next_clock=clock_label(review.next_clock), next_due=review.next_due_on,
+        due_phrase=phrase, rag=rag, rag_label=Rag.LABELS.get(rag, ""),
+        rag_tag=Rag.TAGS.get(rag, ""), days_in_stage=(now - review.stage_entered_at).days,
+        missed=tuple(c.label for c in clocks if c.missed),
+        evidence_outstanding=review.outstanding_evidence,
+        evidence_overdue=review.overdue_evidence,
+    )
+
+
+def dashboard_rows(reviews: Iterable[Review]) -> Iterator[DashboardRow]:
+    today, now = timezone.localdate(), timezone.now()
+    return (dashboard_row(review, today, now) for review in reviews)
+
+
+def dashboard_csv_header() -> list[str]:
+    term = settings.REVIEW_VOCABULARY
+    return [f"{term} reference", "Stage", "Child (pseudonym)", "Independent reviewer",
+            "Agencies involved", "Next clock", "Next due date", "Time to next due date",
+            "RAG status", "Days in stage", "Missed clocks", "Evidence outstanding",
+            "Evidence overdue"]
+
+
+def dashboard_csv_row(row: DashboardRow) -> list[object]:
+    return [row.reference, row.stage, row.children, row.reviewer, row.agencies, row.next_clock,
+            row.next_due.isoformat() if row.next_due else "", row.due_phrase, row.rag_label,
+            row.days_in_stage, "; ".join(row.missed), row.evidence_outstanding,
+            row.evidence_overdue]
 
 
 def days_in_stage(review: Review) -> int:
@@ -95,23 +219,6 @@ def board_stats(user: User) -> BoardStats:
     )
 
 
-def review_page(review: Review) -> dict[str, Any]:
-    """Everything the review page shows, fetched once each."""
-    pauses = list(review.clock_pauses.all())
-    explanations = list(review.delay_explanations.all())
-    return {
-        "clocks": review_clocks(review, pauses, explanations),
-        "pauses": pauses,
-        "subjects": list(review.subjects.filter(withdrawn=False)),
-        "involved": list(review.involvements.select_related("agency")),
-        "terms": review.terms.prefetch_related("agencies_in_scope").first(),
-        "terms_versions": review.terms.count(),
-        "panel": list(review.panel.filter(ended_on__isnull=True).select_related("user", "agency")),
-        "parallel_processes": list(review.parallel_processes.all()),
-        "stage_changes": list(review.stage_changes.select_related("by")),
-    }
-
-
 def tasks_for(user: User) -> list[Task]:
     """What this person must do next, across the reviews they can see."""
     if not user.is_authenticated:
@@ -152,3 +259,62 @@ def tasks_for(user: User) -> list[Task]:
     if user.has_role(Role.BOARD_MEMBER):
         tasks.append(Task("See the board dashboard", reverse("board")))
     return tasks
+
+
+@dataclass(frozen=True)
+class Need:
+    """One thing a move still needs, and the form that records it (url is '' if none)."""
+
+    text: str
+    url: str
+
+
+@dataclass(frozen=True)
+class MoveOption:
+    """A move as a page shows it: a link when it can be made, what is missing otherwise."""
+
+    to: str
+    label: str
+    needs: tuple[Need, ...]
+    allowed_role: bool
+    needs_reason: bool
+
+    @property
+    def possible(self) -> bool:
+        return self.allowed_role and not self.needs
+
+    @property
+    def stage_label(self) -> str:
+        return str(Stage(self.to).label)
+
+
+def move_options(review: Review, moves: list[Any]) -> list[MoveOption]:
+    """``available_moves`` made linkable: each missing item that names the form recording it
+    (``Missing.record``) links there; plain strings stay text."""
+    def need(item: str) -> Need:
+        record = getattr(item, "record", "")
+        return Need(str(item), reverse(record, args=[review.pk]) if record else "")
+
+    return [MoveOption(m.to, m.label, tuple(need(i) for i in m.missing), m.allowed_role,
+                       m.needs_reason) for m in moves]
+
+
+# The records whose history makes up a review's History page, keyed for the filter.
+HISTORY_MODELS: tuple[type[models.Model], ...] = (
+    Subject, TermsOfReference, PanelAppointment, ParallelProcess, ClockPause, DelayExplanation,
+    StageChange, InvolvedAgency)
+
+
+def review_histories(user: User, review: Review) -> dict[str, tuple[str, QuerySet]]:
+    """{key: (label, historical rows)} of the review and its records. Evidence requests keep
+    their own, narrower scope: an agency lead reads only their agency's."""
+    evidence = EvidenceRequest.objects.for_user(user).filter(review=review)
+    histories = {"review": (str(Review._meta.verbose_name).capitalize(),
+                            Review.history.filter(id=review.pk))}
+    for model in HISTORY_MODELS:
+        histories[model._meta.model_name] = (
+            str(model._meta.verbose_name).capitalize(),
+            model.history.filter(review_id=review.pk))  # type: ignore[attr-defined]
+    histories["evidencerequest"] = ("Evidence request", EvidenceRequest.history.filter(
+        id__in=evidence.values("pk")))
+    return histories

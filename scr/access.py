@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
@@ -24,9 +25,15 @@ View = Callable[..., HttpResponse]
 
 
 def scoped_object_or_404(model: type[M], user: Any, action: str = "view", **lookup: Any) -> M:
+    """One query: the object within the user's view scope, and whether the action is
+    allowed on it (an ``Exists`` over the action's scope)."""
     manager = model._default_manager
-    obj = get_object_or_404(manager.for_user(user, "view"), **lookup)  # type: ignore[attr-defined]
-    if action != "view" and not manager.for_user(user, action).filter(pk=obj.pk).exists():  # type: ignore[attr-defined]
+    visible = manager.for_user(user, "view")  # type: ignore[attr-defined]
+    if action == "view":
+        return get_object_or_404(visible, **lookup)
+    allowed = manager.for_user(user, action).filter(pk=OuterRef("pk"))  # type: ignore[attr-defined]
+    obj = get_object_or_404(visible.annotate(_scr_allowed=Exists(allowed)), **lookup)
+    if not obj._scr_allowed:  # type: ignore[attr-defined]
         raise PermissionDenied
     return obj
 

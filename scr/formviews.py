@@ -20,10 +20,12 @@ Save = Callable[[dict[str, Any], Any], Any]
 
 
 def form_page(request: HttpRequest, form: Any, *, title: str, submit: str, back: str,
-              caption: str = "", intro: str = "", danger: bool = False) -> HttpResponse:
+              caption: str = "", intro: str = "", danger: bool = False,
+              link: tuple[str, str] | None = None) -> HttpResponse:
+    """``link`` is (text, url) of a page the person may need first (e.g. to give a role)."""
     return render(request, "form_page.html", {"form": form, "title": title, "submit": submit,
                                               "back": back, "caption": caption, "intro": intro,
-                                              "danger": danger})
+                                              "danger": danger, "link": link})
 
 
 def handle_form(request: HttpRequest, form: Any, save: Save, *, success: str | Callable[[Any], str],

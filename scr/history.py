@@ -2,16 +2,23 @@
 
 The request middleware fills in the user for web requests; services call
 ``save_with_history`` so the user and the reason are explicit everywhere else too.
+Every such write also retires the cached per-person figures once it commits
+(``scr.figures``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from .figures import note_case_write
 
 M = TypeVar("M", bound=models.Model)
 
@@ -20,6 +27,7 @@ def save_with_history(instance: M, *, by: Any, reason: str, **save_kwargs: Any) 
     instance._history_user = by if getattr(by, "is_authenticated", False) else None  # type: ignore[attr-defined]
     instance._change_reason = reason  # type: ignore[attr-defined]
     instance.save(**save_kwargs)
+    note_case_write(save_kwargs.get("using") or DEFAULT_DB_ALIAS)
     return instance
 
 
@@ -36,6 +44,7 @@ class HistoryEntry:
 
     when: datetime
     who: str
+    who_id: int | None
     why: str
     kind: str  # "Created", "Changed" or "Deleted"
     record_type: str
@@ -44,58 +53,134 @@ class HistoryEntry:
 
 
 KINDS = {"+": "Created", "~": "Changed", "-": "Deleted"}
+# Never shown as a change: the row's own id says nothing to a reader.
+HIDDEN_FIELDS = frozenset({"id"})
 
 
-def _display(field: models.Field, value: Any) -> str:
+def _display(field: models.Field, value: Any, linked: dict[Any, models.Model]) -> str:
+    """A value in words: a linked record by its name, a choice by its label, a time to the
+    minute in local time, a date as a date."""
     if value is None or value == "":
         return "–"
+    if field.is_relation:
+        obj = linked.get(value)
+        return str(obj) if obj is not None else "(a record you cannot see)"
     choices = dict(field.flatchoices) if getattr(field, "choices", None) else None
     if choices and value in choices:
         return str(choices[value])
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if isinstance(value, datetime):
+        return date_format(timezone.localtime(value), "j M Y, H:i")
+    if isinstance(value, date):
+        return date_format(value, "j M Y")
     return str(value)
+
+
+Linked = dict[type[models.Model], dict[Any, models.Model]]
+
+
+def _tracked_fields(model: Any) -> dict[str, models.Field]:
+    tracked = {h.attname for h in model._meta.concrete_fields}
+    return {f.attname: f for f in model.instance_type._meta.concrete_fields
+            if f.attname in tracked and f.attname not in HIDDEN_FIELDS}
+
+
+def _linked_records(versions: list[tuple[Any, list[Any], dict[str, models.Field]]]) -> Linked:
+    """Every record the versions point to, one query per linked model across all the
+    histories (never one per row)."""
+    wanted: dict[type[models.Model], set[Any]] = {}
+    for _model, rows, fields in versions:
+        for attname, field in fields.items():
+            if field.is_relation:
+                ids = wanted.setdefault(field.related_model, set())
+                ids.update(getattr(row, attname) for row in rows)
+    return {target: target._base_manager.in_bulk(ids - {None})
+            for target, ids in wanted.items() if ids - {None}}
+
+
+def _label(row: Any, fields: dict[str, models.Field], linked: Linked) -> str:
+    """``str()`` of the version, built from the version's own values with its links filled
+    in from what was loaded: simple-history's ``row.instance`` re-reads fields it does not
+    track, and a ``__str__`` that names a linked record would query, once per row each."""
+    model = type(row).instance_type
+    instance = model(**{f.attname: getattr(row, f.attname) for f in model._meta.concrete_fields
+                        if hasattr(row, f.attname)})
+    for attname, field in fields.items():
+        if field.is_relation:
+            obj = linked.get(field.related_model, {}).get(getattr(row, attname))
+            if obj is not None:
+                field.set_cached_value(instance, obj)
+    return str(instance)
 
 
 def history_entries(querysets: Iterable[models.QuerySet[Any]]) -> list[HistoryEntry]:
     """Merge the history of several records, newest first, with field-level diffs.
 
-    One query per historical model: versions are paired with their predecessor
-    in Python rather than through ``prev_record`` (which would query per row).
+    One query per historical model and one per model the versions link to: versions are
+    paired with their predecessor in Python rather than through ``prev_record`` (which
+    would query per row). A save that changed nothing is left out.
     """
-    entries: list[HistoryEntry] = []
+    versions = []
     for qs in querysets:
-        model = qs.model
+        pk_name = qs.model.instance_type._meta.pk.attname
+        rows = list(qs.select_related("history_user").order_by(pk_name, "history_date",
+                                                               "history_id"))
+        versions.append((qs.model, rows, _tracked_fields(qs.model)))
+    linked = _linked_records(versions)
+    entries: list[HistoryEntry] = []
+    for model, rows, fields in versions:
         pk_name = model.instance_type._meta.pk.attname
-        fields = {f.attname: f for f in model.instance_type._meta.concrete_fields
-                  if f.attname in {h.attname for h in model._meta.concrete_fields}}
-        rows = qs.select_related("history_user").order_by(pk_name, "history_date", "history_id")
+        record_type = str(model.instance_type._meta.verbose_name).capitalize()
         previous: dict[Any, Any] = {}
         for row in rows:
-            key = getattr(row, pk_name)
-            before = previous.get(key)
-            changes = []
-            for attname, field in fields.items():
-                new = getattr(row, attname)
-                old = getattr(before, attname) if before is not None else None
-                if before is None and row.history_type == "+":
-                    if new in (None, ""):
-                        continue
-                elif new == old:
-                    continue
-                changes.append(FieldChange(str(field.verbose_name).capitalize(),
-                                           _display(field, old) if before is not None else "",
-                                           _display(field, new)))
-            previous[key] = row
+            before = previous.get(getattr(row, pk_name))
+            previous[getattr(row, pk_name)] = row
+            changes = _changes(row, before, fields, linked)
+            if not changes and row.history_type == "~":
+                continue
             user = row.history_user
             entries.append(HistoryEntry(
                 when=row.history_date,
                 who=(user.get_full_name() or user.username) if user else "System",
+                who_id=user.pk if user else None,
                 why=row.history_change_reason or "",
                 kind=KINDS.get(row.history_type, row.history_type),
-                record_type=str(model.instance_type._meta.verbose_name).capitalize(),
-                record=str(row.instance),
-                changes=tuple(changes),
+                record_type=record_type,
+                record=_label(row, fields, linked),
+                changes=changes,
             ))
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries
+
+
+def _changes(row: Any, before: Any, fields: dict[str, models.Field],
+             linked: Linked) -> tuple[FieldChange, ...]:
+    changes = []
+    for attname, field in fields.items():
+        new = getattr(row, attname)
+        old = getattr(before, attname) if before is not None else None
+        if before is None and row.history_type == "+":
+            if new in (None, ""):
+                continue
+        elif new == old:
+            continue
+        names = linked.get(field.related_model, {}) if field.is_relation else {}
+        changes.append(FieldChange(str(field.verbose_name).capitalize(),
+                                   _display(field, old, names) if before is not None else "",
+                                   _display(field, new, names)))
+    return tuple(changes)
+
+
+def history_people(querysets: Iterable[models.QuerySet[Any]]) -> list[tuple[int, str]]:
+    """(id, name) of everyone who made a change in these histories, in one query."""
+    from django.contrib.auth import get_user_model
+
+    scope = Q()
+    for qs in querysets:
+        scope |= Q(pk__in=qs.values("history_user_id"))
+    if not scope:
+        return []
+    return [(u.pk, u.get_full_name() or u.username)
+            for u in get_user_model()._base_manager.filter(scope).order_by(
+                "first_name", "last_name", "username")]

@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from .access import scoped_object_or_404
 from .accesslog import record_access
+from .figures import cached_figure
 from .history import history_entries
 from .models import AccessEvent
 
@@ -15,7 +16,8 @@ def home(request: HttpRequest) -> HttpResponse:
     """The signed-in person's name, role and what they must do next."""
     from reviews.selectors import tasks_for
 
-    return render(request, "home.html", {"tasks": tasks_for(request.user)})
+    tasks = cached_figure("tasks", request.user, lambda: tasks_for(request.user))
+    return render(request, "home.html", {"tasks": tasks})
 
 
 def history_model(label: str) -> type[models.Model]:

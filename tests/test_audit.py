@@ -455,12 +455,14 @@ def logged(personas: Personas) -> dict[str, AccessEvent]:
     return {
         "lead_r1_march": log_event(at(date(2025, 3, 3)), user=p.police_lead,
                                    username="police_lead", action="view", review_id=101,
+                                   object_type="reviews.Review",
                                    object_repr="LCSPR-2025-001", ip_address="192.0.2.1"),
         "lead_r2_march": log_event(at(date(2025, 3, 10)), user=p.police_lead,
                                    username="police_lead", action="download", review_id=102,
                                    object_repr="LCSPR-2025-002"),
         "lead_r1_may": log_event(at(date(2025, 5, 20)), user=p.police_lead,
                                  username="police_lead", action="view", review_id=101,
+                                   object_type="reviews.Review",
                                  object_repr="LCSPR-2025-001"),
         "reviewer_r1_march": log_event(at(date(2025, 3, 4)), user=p.reviewer,
                                        username="reviewer", action="view", review_id=101,
@@ -476,14 +478,26 @@ def shown(response: Any) -> set[int]:
 def test_business_manager_searches_the_access_log_by_user(
         personas: Personas, logged: dict[str, AccessEvent]) -> None:
     client = client_for(personas.manager)
-    result = shown(client.get("/access-log/", {"user": personas.police_lead.pk}))
+    result = shown(client.get("/access-log/", {"person": "police_lead"}))
     assert result == {logged["lead_r1_march"].pk, logged["lead_r2_march"].pk,
                       logged["lead_r1_may"].pk}
 
 
+def test_business_manager_searches_the_access_log_by_a_persons_name_not_an_id(
+        personas: Personas, logged: dict[str, AccessEvent]) -> None:
+    lead = personas.police_lead
+    lead.first_name, lead.last_name = "Jordan", "Pricewell"
+    lead.save()
+    response = client_for(personas.manager).get("/access-log/", {"person": "pricew"})
+    assert shown(response) == {logged["lead_r1_march"].pk, logged["lead_r2_march"].pk,
+                               logged["lead_r1_may"].pk}
+    assert "Jordan Pricewell" in response.content.decode()
+
+
 def test_business_manager_searches_the_access_log_by_review(
         personas: Personas, logged: dict[str, AccessEvent]) -> None:
-    result = shown(client_for(personas.manager).get("/access-log/", {"review": 101}))
+    result = shown(client_for(personas.manager).get("/access-log/",
+                                                    {"review": "lcspr-2025-001"}))
     assert result == {logged["lead_r1_march"].pk, logged["lead_r1_may"].pk,
                       logged["reviewer_r1_march"].pk}
 
@@ -503,7 +517,7 @@ def test_business_manager_searches_the_access_log_by_date_range(
 def test_business_manager_combines_user_review_and_dates_in_one_search(
         personas: Personas, logged: dict[str, AccessEvent]) -> None:
     result = shown(client_for(personas.manager).get("/access-log/", {
-        "user": personas.police_lead.pk, "review": 101,
+        "person": "police_lead", "review": "LCSPR-2025-001",
         "date_from": "01/03/2025", "date_to": "31/03/2025"}))
     assert result == {logged["lead_r1_march"].pk}
 
@@ -520,7 +534,7 @@ def test_access_log_search_with_an_end_before_the_start_shows_the_error_and_noth
 
 def test_access_log_lists_newest_first(personas: Personas,
                                        logged: dict[str, AccessEvent]) -> None:
-    response = client_for(personas.manager).get("/access-log/", {"review": 101})
+    response = client_for(personas.manager).get("/access-log/", {"review": "LCSPR-2025-001"})
     events = list(response.context["page"].object_list)
     assert [e.at for e in events] == sorted((e.at for e in events), reverse=True)
 
@@ -536,8 +550,8 @@ def read_csv(response: Any) -> list[dict[str, str]]:
 def test_business_manager_exports_the_filtered_access_log_as_csv(
         personas: Personas, logged: dict[str, AccessEvent]) -> None:
     response = client_for(personas.manager).get("/access-log/export.csv",
-                                                {"user": personas.police_lead.pk,
-                                                 "review": 101})
+                                                {"person": "police_lead",
+                                                 "review": "LCSPR-2025-001"})
     rows = read_csv(response)
     assert [r["time_utc"][:10] for r in rows] == ["2025-05-20", "2025-03-03"]
     first_march = rows[1]
@@ -552,12 +566,12 @@ def test_business_manager_exports_the_filtered_access_log_as_csv(
 def test_exporting_the_access_log_is_itself_logged(personas: Personas,
                                                    logged: dict[str, AccessEvent]) -> None:
     client = client_for(personas.manager)
-    read_csv(client.get("/access-log/export.csv", {"review": 101}))
+    read_csv(client.get("/access-log/export.csv", {"review": "LCSPR-2025-001"}))
     export = AccessEvent.objects.get(action=AccessEvent.Action.EXPORT)
     assert export.user == personas.manager
     assert export.object_repr == "Access log CSV"
     assert export.path.startswith("/access-log/export.csv?")
-    assert "review=101" in export.path
+    assert "review=LCSPR-2025-001" in export.path
     assert export.ip_address == "127.0.0.1"
 
 
@@ -618,24 +632,33 @@ def test_each_view_of_a_review_page_is_logged(personas: Personas, review: Review
 
 def test_viewed_review_is_found_by_searching_the_access_log_for_it(
         personas: Personas, review: Review) -> None:
-    client_for(personas.police_lead).get(f"/reviews/{review.pk}/")
-    result = client_for(personas.manager).get("/access-log/", {"review": review.pk})
+    lead = client_for(personas.police_lead)
+    lead.get(f"/reviews/{review.pk}/")
+    lead.get(f"/reviews/{review.pk}/people/")
+    result = client_for(personas.manager).get("/access-log/", {"review": review.reference})
     events = list(result.context["page"].object_list)
-    assert [(e.user, e.action) for e in events] == [(personas.police_lead, "view")]
+    assert [(e.user, e.action, e.path) for e in events] == [
+        (personas.police_lead, "view", f"/reviews/{review.pk}/people/"),
+        (personas.police_lead, "view", f"/reviews/{review.pk}/")]
+    # The page names the review by its reference, never by its internal number.
+    assert f"<td class=\"govuk-table__cell\">{review.reference}</td>" in result.content.decode()
 
 
-def test_access_log_is_shown_and_searched_in_utc(personas: Any) -> None:
-    # 23:30 UTC on 30 June is already 1 July in London: the log must say 30 June.
+def test_access_log_is_shown_and_searched_in_local_time_and_exported_in_utc(
+        personas: Any) -> None:
+    # 23:30 UTC on 30 June is already 00:30 on 1 July in London (summer time).
     late = datetime(2025, 6, 30, 23, 30, tzinfo=UTC)
     with mock.patch("django.utils.timezone.now", return_value=late):
         AccessEvent.objects.create(user=personas.police_lead, username="police_lead",
                                    action=AccessEvent.Action.VIEW, object_repr="late-night view")
     client = client_for(personas.manager)
-    found = client.get("/access-log/", {"date_from": "30/06/2025", "date_to": "30/06/2025"})
+    found = client.get("/access-log/", {"date_from": "01/07/2025", "date_to": "01/07/2025"})
     assert "late-night view" in found.content.decode()
-    assert "2025-06-30 23:30:00" in found.content.decode()
-    missed = client.get("/access-log/", {"date_from": "01/07/2025", "date_to": "01/07/2025"})
+    assert "1 Jul 2025, 00:30:00" in found.content.decode()
+    missed = client.get("/access-log/", {"date_from": "30/06/2025", "date_to": "30/06/2025"})
     assert "late-night view" not in missed.content.decode()
+    export = client.get("/access-log/export.csv", {"date_from": "01/07/2025"})
+    assert "2025-06-30T23:30:00+00:00" in b"".join(export.streaming_content).decode()
 
 
 def test_access_log_export_defuses_spreadsheet_formulas(personas: Any) -> None:

@@ -68,10 +68,13 @@ def test_manager_exports_the_dashboard_as_csv_and_the_export_is_logged(
     response = client_for(personas.manager).get("/reviews/export.csv")
     text = b"".join(response.streaming_content).decode()
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert [r["reference"] for r in rows] == [review.reference]
+    assert [r["LCSPR reference"] for r in rows] == [review.reference]
     due = add_working_days(review.aware_date, 5)
-    assert rows[0]["next_due_on"] == due.isoformat()
-    assert rows[0]["stage"] == "Referral"
+    assert rows[0]["Next due date"] == due.isoformat()
+    assert rows[0]["Stage"] == "Referral"
+    assert rows[0]["Next clock"] == "Notify the national Panel"
+    assert rows[0]["Child (pseudonym)"] == "Child A"
+    assert rows[0]["RAG status"] in {"Green", "Amber"}
     assert "Jayden" not in text
     assert AccessEvent.objects.filter(action=AccessEvent.Action.EXPORT).count() == 1
 

@@ -18,6 +18,7 @@ from agencies.models import Membership, User
 from agencies.roles import Role
 from reviews import services as review_services
 from reviews.models import Review
+from scr.figures import bump_generation
 
 from .conftest import Personas, client_for
 
@@ -113,7 +114,8 @@ def test_invitation_email_is_sent_only_once_the_invite_is_saved(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         client_for(personas.manager).post(INVITE, invite_data(personas))
     assert mail.outbox == []
-    assert len(callbacks) == 1
+    # One e-mail queued (besides the cache generation bump every tracked write queues).
+    assert len([c for c in callbacks if c is not bump_generation]) == 1
 
 
 def test_partnership_role_can_be_invited_without_an_agency(

@@ -176,6 +176,14 @@ RULES: dict[str, list[Case]] = {
              expect(manager=200, reviewer=404, panel=404, police_lead=404, health_lead=200,
                     board=200)),
     ],
+    # The review's other sections read exactly like its overview.
+    **{name: [
+        Case(review_in, READ_REVIEW_IN),
+        Case(review_out, READ_REVIEW_OUT),
+        Case(lambda w: {"pk": w.review_published.pk},
+             expect(manager=200, reviewer=404, panel=404, police_lead=404, health_lead=200,
+                    board=200)),
+    ] for name in ("review_people", "review_clocks", "review_panel", "review_evidence")},
     "review_history": [
         Case(review_in, READ_REVIEW_IN),
         Case(review_out, READ_REVIEW_OUT),

@@ -39,6 +39,9 @@ def test_business_manager_pages_have_no_axe_violations(live_server: Any, page: A
     pages = ["/", "/reviews/", "/board/", "/people/", f"/people/{demo['police']}/",
              "/people/invite/", "/agencies/", "/access-log/",
              f"/reviews/{demo['review']}/", f"/reviews/{demo['review']}/history/",
+             f"/reviews/{demo['review']}/people/", f"/reviews/{demo['review']}/clocks/",
+             f"/reviews/{demo['review']}/panel/", f"/reviews/{demo['review']}/evidence/",
+             "/reviews/?stage=all&sort=stage", f"/reviews/{demo['review']}/people/add/",
              f"/reviews/{demo['review']}/panel/appoint/", f"/reviews/{demo['review']}/terms/",
              f"/people-in-case/{demo['subject']}/edit/", f"/reviews/{demo['review']}/move/?to=analysis",
              f"/history/agencies.user/{demo['police']}/"]
@@ -56,7 +59,10 @@ def test_business_manager_pages_have_no_axe_violations(live_server: Any, page: A
 def test_agency_lead_and_board_member_pages_have_no_axe_violations(
     live_server: Any, browser: Any, demo: dict[str, int]
 ) -> None:
-    for username, paths in (("police", ["/", "/reviews/", f"/reviews/{demo['review']}/"]),
+    review = f"/reviews/{demo['review']}/"
+    for username, paths in (("police", ["/", "/reviews/", review, f"{review}people/",
+                                        f"{review}clocks/", f"{review}panel/",
+                                        f"{review}evidence/", f"{review}history/"]),
                             ("board", ["/", "/reviews/", "/board/"])):
         context = browser.new_context()
         page = context.new_page()

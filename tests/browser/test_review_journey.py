@@ -65,9 +65,11 @@ def test_manager_opens_a_review_records_its_steps_appoints_a_reviewer_and_sees_t
     assert reference.startswith("LCSPR-")
     assert_accessible(page)
 
-    # Notification: the stage moves on and the date is recorded.
+    # Notification: the stage moves on; the next move names the date it needs and links
+    # straight to the form that records it.
     move(page, "Start notification")
-    page.get_by_role("link", name="Change notification").click()
+    page.locator("#moves").get_by_role("link", name="The date the national Panel and Ofsted "
+                                                    "were notified").click()
     page.get_by_label("Date the national Panel and Ofsted were notified").fill(
         typed(today - timedelta(days=1)))
     page.get_by_role("button", name="Save").click()
@@ -75,13 +77,13 @@ def test_manager_opens_a_review_records_its_steps_appoints_a_reviewer_and_sees_t
 
     # The rapid review: it cannot start before the notification is recorded (it now is).
     move(page, "Start the rapid review")
-    page.get_by_role("link", name="Change rapid review").click()
+    page.get_by_role("link", name="Record rapid review").click()
     page.get_by_label("Date of the rapid review meeting").fill(typed(today))
     page.get_by_role("button", name="Save").click()
     page.get_by_text("Rapid review recorded.").wait_for()
 
     # The decision: a future date is refused with the error summary, nothing saved.
-    page.get_by_role("link", name="Change decision").click()
+    page.get_by_role("link", name="Record decision").click()
     page.get_by_label("Carry out a review", exact=True).check()
     page.get_by_label("Date of the decision").fill(typed(today + timedelta(days=3)))
     page.get_by_label("Reasons").fill("The criteria are met: serious harm, neglect suspected.")
@@ -94,7 +96,9 @@ def test_manager_opens_a_review_records_its_steps_appoints_a_reviewer_and_sees_t
     page.get_by_role("button", name="Save").click()
     page.get_by_text("Decision recorded.").wait_for()
 
-    # The terms of reference.
+    # The terms of reference, on the review's Panel section.
+    page.get_by_role("link", name="Panel", exact=True).click()
+    assert_accessible(page)
     page.get_by_role("link", name="Record the terms of reference").click()
     page.get_by_label("Scope period starts").fill(typed(today - timedelta(days=400)))
     page.get_by_label("Scope period ends").fill(typed(today - timedelta(days=2)))
@@ -105,26 +109,31 @@ def test_manager_opens_a_review_records_its_steps_appoints_a_reviewer_and_sees_t
     page.get_by_role("button", name="Save a new version").click()
     page.get_by_text("Terms of reference saved.").wait_for()
 
-    # Appointing a reviewer: the police lead works for an involved agency and is refused.
+    # Appointing a reviewer: only people holding a panel role are offered; a panel member
+    # without the reviewer role is refused with the reason.
     page.get_by_role("link", name="Appoint to the panel").click()
+    options = page.get_by_label("Person").locator("option").all_inner_texts()
+    assert "Jordan Price" not in " ".join(options)  # an agency lead, no panel role
     page.get_by_label("Independent reviewer").check()
-    page.get_by_label("Person").select_option(label="Jordan Price")
+    page.get_by_label("Person").select_option(label="Pat Lindqvist (Panel member)")
     page.get_by_label("Independence declaration (reviewer and chair)").fill("No involvement.")
     page.get_by_role("button", name="Appoint").click()
     summary = page.locator(".govuk-error-summary")
     summary.wait_for()
-    assert "works for Northshire Police, an agency involved in this case" in summary.inner_text()
+    assert "does not hold the independent reviewer role" in summary.inner_text()
     assert_accessible(page)
-    page.get_by_label("Person").select_option(label="Riley Okafor")
+    page.get_by_label("Person").select_option(label="Riley Okafor (Independent reviewer)")
     page.get_by_role("button", name="Appoint").click()
     page.get_by_text("Appointment made.").wait_for()
     assert "Independent reviewer: Riley Okafor" in page.locator("#panel").inner_text()
 
-    # The clocks on the review page and on the dashboard.
+    # The clocks on the review's Clocks section and on the dashboard.
+    page.get_by_role("link", name="Clocks", exact=True).click()
+    assert_accessible(page)
     clocks = page.locator("#clocks").inner_text()
     assert "Notify the national Panel" in clocks and "Met" in clocks
     assert "Final report" in clocks
-    page.get_by_role("link", name="Reviews", exact=True).click()
+    page.get_by_role("link", name="Reviews", exact=True).first.click()
     row = page.locator("#dashboard tr", has_text=reference)
     row.wait_for()
     text = row.inner_text()

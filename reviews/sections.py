@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from .access import review_access
 from .clocks import Clock, Rag, clock_label, review_clocks
+from .independence import independence_conflicts
 from .models import EvidenceRequest, Review, Subject
 from .selectors import days_in_stage, days_phrase, move_options
 from .workflow import available_moves, stage_path
@@ -52,7 +53,9 @@ def clock_row(clock: Clock) -> ClockRow:
 
 def overview(review: Review, user: User) -> dict[str, Any]:
     return {
-        "moves": move_options(review, available_moves(review, user)) if review.is_open else [],
+        # Ended reviews too: their one move is a reasoned reopen to the stage they left.
+        "moves": move_options(review, available_moves(review, user)),
+        "independence_conflicts": independence_conflicts(review) if review.is_open else [],
         "path": stage_path(review), "days_in_stage": days_in_stage(review),
         "next_clock": clock_label(review.next_clock),
         "children": list(review.subjects.filter(kind=Subject.Kind.CHILD, withdrawn=False)),
@@ -77,6 +80,7 @@ def clocks(review: Review, user: User) -> dict[str, Any]:
 def panel(review: Review, user: User) -> dict[str, Any]:
     terms = list(review.terms.prefetch_related("agencies_in_scope"))
     return {"terms": terms[0] if terms else None, "terms_versions": len(terms),
+            "independence_conflicts": independence_conflicts(review) if review.is_open else [],
             "panel": list(review.panel.filter(ended_on__isnull=True)
                           .select_related("user", "agency"))}
 

@@ -17,6 +17,8 @@ urlpatterns = [
     path("reviews/<int:pk>/rapid-review/", views.review_rapid_review, name="review_rapid_review"),
     path("reviews/<int:pk>/decision/", views.review_decision, name="review_decision"),
     path("reviews/<int:pk>/report-dates/", views.review_report_dates, name="review_report_dates"),
+    path("reviews/<int:pk>/publication-date/correct/", views.review_publication_correct,
+         name="review_publication_correct"),
     path("reviews/<int:pk>/terms/", views.review_terms, name="review_terms"),
     path("reviews/<int:pk>/panel/appoint/", views.review_appoint, name="review_appoint"),
     path("reviews/<int:pk>/people/add/", views.subject_add, name="subject_add"),

@@ -215,6 +215,16 @@ def review_report_dates(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def review_publication_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    return review_form_view(
+        request, pk, forms.PublicationCorrectionForm,
+        lambda data, review: services.publication_date_correct(by=request.user, review=review,
+                                                               **data),
+        title="Correct the publication date", submit="Save the correction",
+        success="Publication date corrected.", initial=initial_from(forms.PublicationCorrectionForm))
+
+
+@login_required
 def review_terms(request: HttpRequest, pk: int) -> HttpResponse:
     def initial(review: Review) -> dict:
         latest = review.terms.prefetch_related("agencies_in_scope").first()

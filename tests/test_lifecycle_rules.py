@@ -734,3 +734,38 @@ def test_a_username_is_normalised_and_invisible_characters_removed(personas: Per
                               email="n@example.invalid", first_name="New", last_name="Comer",
                               role=Role.AGENCY_LEAD, agency=personas.police)
     assert user.username == "newcomer"
+
+
+# ---------------------------------------------------------------- the pages for these rules
+
+
+def test_a_manager_corrects_a_publication_date_on_its_page_with_a_reason(
+        personas: Personas) -> None:
+    from .conftest import client_for
+
+    review = published_review(personas)
+    client = client_for(personas.manager)
+    url = reverse("review_publication_correct", args=[review.pk])
+    blank = client.post(url, {"published_on": today().strftime("%d/%m/%Y"), "reason": ""})
+    assert blank.status_code == 200
+    assert "Enter the reason" in blank.content.decode()
+    page = client.get(reverse("review", args=[review.pk])).content.decode()
+    assert url in page
+
+
+def test_the_review_page_shows_an_independence_conflict_and_an_ended_review_offers_reopen(
+        personas: Personas) -> None:
+    from .conftest import client_for
+
+    review = commissioning(personas)
+    services.panel_appoint(by=personas.manager, review=review, user=personas.reviewer,
+                           panel_role=PanelAppointment.PanelRole.REVIEWER,
+                           independence_declaration="No links")
+    MembershipFactory(user=personas.reviewer, agency=personas.police, role=Role.AGENCY_LEAD,
+                      active_from=today())
+    client = client_for(personas.manager)
+    page = client.get(reverse("review", args=[review.pk])).content.decode()
+    assert "Independence conflict" in page and "works for Police" in page
+    withdrawn = ended(personas, Stage.WITHDRAWN)
+    page = client.get(reverse("review", args=[withdrawn.pk])).content.decode()
+    assert "Reopen the review at Evidence" in page

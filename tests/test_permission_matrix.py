@@ -131,7 +131,7 @@ PERSON_MANAGE = expect(manager=200, reviewer=404, panel=404, police_lead=403, he
 REVIEW_PAGES = ("review_referral_edit", "review_notification", "review_rapid_review",
                 "review_decision", "review_report_dates", "review_terms", "review_appoint",
                 "subject_add", "parallel_process_add", "clock_pause", "review_explain_delay",
-                "evidence_request_add")
+                "evidence_request_add", "review_publication_correct")
 
 RULES: dict[str, list[Case]] = {
     "home": [Case(expected=ALL_SIGNED_IN)],

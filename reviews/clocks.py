@@ -11,7 +11,7 @@ recorded explanation.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
 
@@ -81,6 +81,9 @@ class Clock:
     explanation: str | None
     started: date | None = None
     stopped: bool = False  # the review ended (no review, withdrawn, closed) before it was met
+    # The day the figures are for: read once per set of clocks (reading the time zone is
+    # not free, and every figure of one page must agree on what "today" is).
+    today: date = field(default_factory=timezone.localdate, compare=False)
 
     @property
     def pausable(self) -> bool:
@@ -95,7 +98,7 @@ class Clock:
             return False
         if self.met_on is not None:
             return self.met_on > self.due
-        return not self.paused and not self.stopped and self.due < timezone.localdate()
+        return not self.paused and not self.stopped and self.due < self.today
 
     @property
     def needs_explanation(self) -> bool:
@@ -109,7 +112,7 @@ class Clock:
             return Rag.STOPPED
         if self.paused or self.due is None:
             return Rag.PAUSED
-        return rag_for(self.due, timezone.localdate())
+        return rag_for(self.due, self.today)
 
     @property
     def rag_label(self) -> str:
@@ -124,10 +127,9 @@ class Clock:
         """Working days (or calendar days for month clocks) to the due date; negative if late."""
         if self.due is None or self.met_on is not None or self.paused or self.stopped:
             return None
-        today = timezone.localdate()
         if self.working_days:
-            return working_days_between(today, self.due)
-        return (self.due - today).days
+            return working_days_between(self.today, self.due)
+        return (self.due - self.today).days
 
 
 def publication_notice_due(publication_on: date) -> date:
@@ -176,9 +178,10 @@ def _pause_length(pauses: Iterable[ClockPause], working: bool, today: date, star
 
 
 def review_clocks(review: Review, pauses: list[ClockPause] | None = None,
-                  explanations: list[DelayExplanation] | None = None) -> list[Clock]:
+                  explanations: list[DelayExplanation] | None = None,
+                  today: date | None = None) -> list[Clock]:
     """Every clock that applies to this review, in the order they fall."""
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     if pauses is None:
         pauses = list(review.clock_pauses.all())
     if explanations is None:
@@ -206,14 +209,14 @@ def review_clocks(review: Review, pauses: list[ClockPause] | None = None,
             due = add_months(start, months) + timedelta(days=paused_days)
         clocks.append(Clock(kind, ClockKind(kind).label, due, met_on, paused, paused_days,
                             working_days is not None, explained.get(kind), start,
-                            stopped=not review.is_open and met_on is None))
+                            stopped=not review.is_open and met_on is None, today=today))
     if review.planned_publication_on:
         due = publication_notice_due(review.planned_publication_on)
         sent = review.national_panel_sent_report_on
         clocks.append(Clock(ClockKind.PUBLICATION_NOTICE, ClockKind.PUBLICATION_NOTICE.label,
                             due, sent, False, 0, True,
                             explained.get(ClockKind.PUBLICATION_NOTICE),
-                            stopped=not review.is_open and sent is None))
+                            stopped=not review.is_open and sent is None, today=today))
     return clocks
 
 

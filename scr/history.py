@@ -8,7 +8,7 @@ Every such write also retires the cached per-person figures once it commits
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -114,7 +114,44 @@ def _label(row: Any, fields: dict[str, models.Field], linked: Linked) -> str:
     return str(instance)
 
 
-def history_entries(querysets: Iterable[models.QuerySet[Any]]) -> list[HistoryEntry]:
+class HistoryEntries(Sequence[HistoryEntry]):
+    """The merged history, newest first, built a page at a time.
+
+    Which versions to show (a save that changed nothing is left out) is decided for every
+    version with a cheap comparison; the words of an entry (labels, linked names, local
+    times) are built only for the entries a page shows, so a long history costs its page,
+    not its length. ``Paginator`` slices it like a list.
+    """
+
+    def __init__(self, pending: list[tuple[Any, Any, Any, dict[str, models.Field]]],
+                 linked: Linked) -> None:
+        self._pending = pending
+        self._linked = linked
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self._build(p) for p in self._pending[index]]
+        return self._build(self._pending[index])
+
+    def _build(self, pending: tuple[Any, Any, Any, dict[str, models.Field]]) -> HistoryEntry:
+        model, row, before, fields = pending
+        user = row.history_user
+        return HistoryEntry(
+            when=row.history_date,
+            who=(user.get_full_name() or user.username) if user else "System",
+            who_id=user.pk if user else None,
+            why=row.history_change_reason or "",
+            kind=KINDS.get(row.history_type, row.history_type),
+            record_type=str(model.instance_type._meta.verbose_name).capitalize(),
+            record=_label(row, fields, self._linked),
+            changes=_changes(row, before, fields, self._linked),
+        )
+
+
+def history_entries(querysets: Iterable[models.QuerySet[Any]]) -> HistoryEntries:
     """Merge the history of several records, newest first, with field-level diffs.
 
     One query per historical model and one per model the versions link to: versions are
@@ -128,30 +165,19 @@ def history_entries(querysets: Iterable[models.QuerySet[Any]]) -> list[HistoryEn
                                                                "history_id"))
         versions.append((qs.model, rows, _tracked_fields(qs.model)))
     linked = _linked_records(versions)
-    entries: list[HistoryEntry] = []
+    pending = []
     for model, rows, fields in versions:
         pk_name = model.instance_type._meta.pk.attname
-        record_type = str(model.instance_type._meta.verbose_name).capitalize()
         previous: dict[Any, Any] = {}
         for row in rows:
             before = previous.get(getattr(row, pk_name))
             previous[getattr(row, pk_name)] = row
-            changes = _changes(row, before, fields, linked)
-            if not changes and row.history_type == "~":
+            if row.history_type == "~" and before is not None and not any(
+                    getattr(row, name) != getattr(before, name) for name in fields):
                 continue
-            user = row.history_user
-            entries.append(HistoryEntry(
-                when=row.history_date,
-                who=(user.get_full_name() or user.username) if user else "System",
-                who_id=user.pk if user else None,
-                why=row.history_change_reason or "",
-                kind=KINDS.get(row.history_type, row.history_type),
-                record_type=record_type,
-                record=_label(row, fields, linked),
-                changes=changes,
-            ))
-    entries.sort(key=lambda e: e.when, reverse=True)
-    return entries
+            pending.append((model, row, before, fields))
+    pending.sort(key=lambda p: p[1].history_date, reverse=True)
+    return HistoryEntries(pending, linked)
 
 
 def _changes(row: Any, before: Any, fields: dict[str, models.Field],

@@ -1,0 +1,69 @@
+"""HTML for the dashboard's rows, built in Python once per row.
+
+The dashboard shows 50 rows of ten cells; through the template language each row
+cost about a millisecond of variable lookups, filters and ``{% url %}`` tags. The
+Django admin builds its changelist rows in Python too. Every value goes through
+``escape`` here; only the fixed markup around the values is trusted.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+if TYPE_CHECKING:
+    from .selectors import DashboardRow
+
+_PK = 2_147_483_647  # a placeholder no review has
+
+
+@lru_cache(maxsize=1)
+def _review_url_parts() -> tuple[str, str]:
+    """The review page's URL around its pk, resolved once (``reverse`` per row is slow)."""
+    before, after = reverse("review", args=[_PK]).split(str(_PK))
+    return before, after
+
+
+def review_url(pk: int) -> str:
+    before, after = _review_url_parts()
+    return f"{before}{int(pk)}{after}"
+
+
+def _cell(content: str, numeric: bool = False) -> str:
+    cls = "govuk-table__cell govuk-table__cell--numeric" if numeric else "govuk-table__cell"
+    return f'<td class="{cls}">{content}</td>'
+
+
+def dashboard_row_html(row: DashboardRow) -> SafeString:
+    """One ``<tr>`` of the dashboard table; every value escaped."""
+    if row.next_clock:
+        due = f"{row.next_due:%-d %b %Y}" if row.next_due else ""
+        next_clock = (f"{escape(row.next_clock)}<br>{escape(due)}<br><span class=\"govuk-hint "
+                      f"govuk-!-margin-bottom-0\">{escape(row.due_phrase)}</span>")
+    else:
+        next_clock = "–"
+    rag = (f'<strong class="govuk-tag {escape(row.rag_tag)}">{escape(row.rag_label)}</strong>'
+           if row.rag else "")
+    missed = "<br>".join(escape(m) for m in row.missed) or "None"
+    evidence = str(int(row.evidence_outstanding))
+    if row.evidence_overdue:
+        evidence += (f'<br><strong class="govuk-tag govuk-tag--red">'
+                     f"{int(row.evidence_overdue)} overdue</strong>")
+    cells = (
+        _cell(f'<a class="govuk-link" href="{escape(review_url(row.pk))}">'
+              f"{escape(row.reference)}</a>"),
+        _cell(escape(row.stage)),
+        _cell(escape(row.children or "–")),
+        _cell(escape(row.reviewer or "Not appointed")),
+        _cell(escape(row.agencies or "–")),
+        _cell(next_clock),
+        _cell(rag),
+        _cell(missed),
+        _cell(str(int(row.days_in_stage)), numeric=True),
+        _cell(evidence, numeric=True),
+    )
+    return mark_safe(f'<tr class="govuk-table__row">{"".join(cells)}</tr>')  # noqa: S308 - values escaped above

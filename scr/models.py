@@ -21,11 +21,9 @@ class AccessEventQuerySet(models.QuerySet["AccessEvent"]):
         raise PermissionError("The access log is append-only.")
 
     def for_user(self, user: object, action: str = "view") -> AccessEventQuerySet:
-        """Only business managers read the access log."""
-        from agencies.roles import Role
-
+        """Only the roles named in ``ACCESS_LOG_READER_ROLES`` (business managers) read it."""
         if getattr(user, "is_authenticated", False) and action == "view" and (
-            user.has_role(Role.BUSINESS_MANAGER)  # type: ignore[attr-defined]
+            user.has_role(*settings.ACCESS_LOG_READER_ROLES)  # type: ignore[attr-defined]
         ):
             return self.all()
         return self.none()

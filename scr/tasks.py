@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.apps import apps
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
@@ -11,14 +13,15 @@ from django.db import connection
 def worker_ping() -> dict[str, object]:
     """Prove a worker can run a task *and* reach the database.
 
-    Read-only, hence idempotent and safe to acknowledge late.
+    Read-only, hence idempotent and safe to acknowledge late. The table it counts is named
+    in settings (``WORKER_PING_MODEL``) so scr imports no app.
     """
-    from agencies.models import Agency
-
+    model = apps.get_model(settings.WORKER_PING_MODEL)
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         cursor.fetchone()
-    return {"database": connection.vendor, "agencies": Agency.objects.count()}
+    return {"database": connection.vendor,
+            str(model._meta.verbose_name_plural): model._default_manager.count()}
 
 
 @shared_task(name="scr.tasks.clear_expired_sessions", acks_late=True, reject_on_worker_lost=True)

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -40,6 +41,11 @@ def pdf_fonts(pdf: bytes) -> set[str]:
         for ref in page["/Resources"]["/Font"].values():
             fonts.add(str(ref.get_object()["/BaseFont"]).split("+", 1)[-1])
     return fonts
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture

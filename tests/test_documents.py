@@ -32,29 +32,32 @@ from .factories import AgencyFactory, UserFactory
 test_apps = Apps(["scr"])
 
 
-class AgencyLeaflet(StoredDocument):
-    ALLOWED_TYPES = frozenset({filetypes.PDF, filetypes.DOCX, filetypes.TEXT})
-    MAX_SIZE = 200 * 1024
-    LOGICAL_KEY = ("agency",)
+class LeafletBase(StoredDocument):
+    """An agency's leaflet; the user model is named by class, not by setting, because this
+    registry does not hold the agencies app."""
 
+    LOGICAL_KEY = ("agency",)
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
 
     class Meta(StoredDocument.Meta):
+        abstract = True
         app_label = "scr"
         apps = test_apps
+
+
+class AgencyLeaflet(LeafletBase):
+    ALLOWED_TYPES = frozenset({filetypes.PDF, filetypes.DOCX, filetypes.TEXT})
+    MAX_SIZE = 200 * 1024
+
+    class Meta(LeafletBase.Meta):
         constraints = [models.UniqueConstraint(fields=["agency", "version"],
                                                name="tests_leaflet_version_once")]
 
 
-class LeafletWithoutVersionRule(StoredDocument):
-    LOGICAL_KEY = ("agency",)
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
-    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-
-    class Meta(StoredDocument.Meta):
-        app_label = "scr"
-        apps = test_apps
+class LeafletWithoutVersionRule(LeafletBase):
+    class Meta(LeafletBase.Meta):
+        pass
 
 
 @pytest.fixture(autouse=True)

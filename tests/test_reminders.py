@@ -3,7 +3,6 @@ retries, duplicate deliveries or concurrent workers do."""
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 
 import pytest
@@ -16,6 +15,7 @@ from agencies.models import Agency
 from scr.models import ReminderSent
 from scr.reminders import claim, period_key_quarter, period_key_week, send_once
 
+from .concurrency import run_at_once
 from .factories import AgencyFactory, UserFactory
 
 
@@ -100,25 +100,11 @@ def test_two_workers_claiming_at_once_only_one_wins() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: concurrent writers (set DATABASE_URL)")
     user, agency = UserFactory(), AgencyFactory()
-    start = threading.Barrier(2)
-    results: list[bool] = []
-    errors: list[BaseException] = []
 
-    def worker() -> None:
-        try:
-            with transaction.atomic():
-                start.wait(timeout=10)
-                results.append(claim(user, agency, "evidence_due", "2026-W48"))
-        except BaseException as error:  # pragma: no cover - reported below
-            errors.append(error)
-        finally:
-            connection.close()
+    def a_worker() -> bool:
+        with transaction.atomic():
+            return claim(user, agency, "evidence_due", "2026-W48")
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert errors == []
+    results = run_at_once(a_worker, times=2)
     assert sorted(results) == [False, True]
     assert ReminderSent.objects.count() == 1

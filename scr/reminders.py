@@ -16,6 +16,8 @@ reminder is the better failure than a lost one.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, models, transaction
@@ -23,15 +25,15 @@ from django.db import IntegrityError, models, transaction
 from .models import ReminderSent
 
 
-def period_key_week(day: object) -> str:
+def period_key_week(day: date) -> str:
     """The ISO week a date falls in, as a period key: ``2026-W48``."""
-    year, week, _ = day.isocalendar()  # type: ignore[attr-defined]
+    year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
 
 
-def period_key_quarter(day: object) -> str:
+def period_key_quarter(day: date) -> str:
     """The calendar quarter a date falls in, as a period key: ``2026-Q4``."""
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"  # type: ignore[attr-defined]
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
 
 def claim(recipient: models.Model, item: models.Model, kind: str, period: str) -> bool:

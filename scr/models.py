@@ -1,6 +1,7 @@
-"""The append-only access log.
+"""scr's models: the append-only access log, and the records of the shared mechanisms
+(the abstract stored document, render records, the reminders ledger).
 
-Every view of a case page, every download and every export writes one
+The access log: every view of a case page, every download and every export writes one
 ``AccessEvent``; so do sign-ins, sign-outs and failed sign-ins. Rows are never
 updated or deleted: the model refuses it, the admin is read-only, and on
 PostgreSQL a trigger refuses it too. It carries no simple-history table because
@@ -9,8 +10,18 @@ a row never changes (see docs/audit.md).
 
 from __future__ import annotations
 
+import uuid
+from typing import Any, ClassVar
+
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core import checks
 from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from . import filetypes
 
 
 class AccessEventQuerySet(models.QuerySet["AccessEvent"]):
@@ -21,11 +32,9 @@ class AccessEventQuerySet(models.QuerySet["AccessEvent"]):
         raise PermissionError("The access log is append-only.")
 
     def for_user(self, user: object, action: str = "view") -> AccessEventQuerySet:
-        """Only business managers read the access log."""
-        from agencies.roles import Role
-
+        """Only the roles named in ``ACCESS_LOG_READER_ROLES`` (business managers) read it."""
         if getattr(user, "is_authenticated", False) and action == "view" and (
-            user.has_role(Role.BUSINESS_MANAGER)  # type: ignore[attr-defined]
+            user.has_role(*settings.ACCESS_LOG_READER_ROLES)  # type: ignore[attr-defined]
         ):
             return self.all()
         return self.none()
@@ -70,3 +79,128 @@ class AccessEvent(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise PermissionError("The access log is append-only.")
+
+
+# ---------------------------------------------------------------- shared mechanisms
+# Their rules and the choices behind them: docs/shared-mechanisms.md.
+
+
+class UnscopedQuerySet(models.QuerySet[Any]):
+    """Records of a shared mechanism belong to whatever the owning app attaches them to;
+    scr cannot know who may see them, so on their own nobody does. The owning app
+    reaches them through its own scoped records (a review's evidence, its report)."""
+
+    def for_user(self, user: object, action: str = "view") -> models.QuerySet[Any]:
+        return self.none()
+
+
+def document_upload_to(instance: models.Model, filename: str) -> str:
+    """A random storage name per file: never the uploader's name (path tricks, guessing)."""
+    return f"documents/{instance._meta.app_label}/{instance._meta.model_name}/{uuid.uuid4().hex}"
+
+
+class StoredDocument(models.Model):
+    """An uploaded file, one version of one logical document (abstract).
+
+    A subclass adds what the document belongs to (``LOGICAL_KEY``: the fields naming the
+    logical document, e.g. ``("evidence_request",)``), a ``UniqueConstraint`` over those
+    fields and ``version``, its ``ALLOWED_TYPES`` and ``MAX_SIZE``, and writes through
+    ``scr.documents.document_store_version``. The system check below fails a subclass
+    that forgets the constraint.
+    """
+
+    ALLOWED_TYPES: ClassVar[frozenset[str]] = frozenset({filetypes.PDF})
+    MAX_SIZE: ClassVar[int] = 20 * 1024 * 1024
+    LOGICAL_KEY: ClassVar[tuple[str, ...]] = ()
+
+    file = models.FileField(upload_to=document_upload_to, max_length=255)
+    original_filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100, help_text="As libmagic read the content.")
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    version = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"{self.original_filename} (version {self.version})"
+
+    @classmethod
+    def check(cls, **kwargs: Any) -> list[checks.CheckMessage]:
+        errors = super().check(**kwargs)
+        wanted = {*cls.LOGICAL_KEY, "version"}
+        if not any(isinstance(c, models.UniqueConstraint) and set(c.fields) == wanted
+                   for c in cls._meta.constraints):
+            errors.append(checks.Error(
+                f"{cls._meta.label} needs UniqueConstraint(fields={sorted(wanted)}).",
+                hint="Each version number is used once per logical document.",
+                obj=cls, id="scr.E001"))
+        return errors
+
+
+class RenderRecord(models.Model):
+    """One PDF render of one record (NetBox's ``Job`` shape): queued → running → done or
+    failed, with the error, the timings and the output file with its SHA-256."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    kind = models.CharField(max_length=60, help_text="The renderer, e.g. 'reviews.report'.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    file = models.FileField(upload_to=document_upload_to, max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+
+    history = HistoricalRecords()
+    objects = UnscopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} render {self.pk} ({self.get_status_display()})"
+
+
+class ReminderSent(models.Model):
+    """The reminders ledger: at most one row per recipient, item, kind and period, so
+    a reminder is sent once whatever retries or duplicate workers do. Claiming a
+    reminder is inserting its row (``scr.reminders.claim``)."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+")
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    item = GenericForeignKey("content_type", "object_id")
+    kind = models.CharField(max_length=60)
+    period = models.CharField(max_length=20, help_text="e.g. 2026-W48, 2026-11, 2026-Q4.")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+    objects = UnscopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [models.UniqueConstraint(
+            fields=["recipient", "content_type", "object_id", "kind", "period"],
+            name="scr_reminder_once_per_recipient_item_kind_period")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.period} to user {self.recipient_id}"

@@ -231,6 +231,13 @@ CELERY_BEAT_SCHEDULE = {
 }
 HEALTHZ_WORKER_TIMEOUT = float(env_str("HEALTHZ_WORKER_TIMEOUT", "3"))
 
+# Composition: the few places where scr's cross-cutting code reaches the apps above it.
+# scr imports nothing from agencies/reviews (tests/test_layers.py); these dotted names and
+# labels are resolved at run time instead (docs/shared-mechanisms.md).
+HOME_TASKS_PROVIDER = "reviews.selectors.tasks_for"  # (user) -> list of tasks on the home page
+WORKER_PING_MODEL = "agencies.Agency"  # the worker ping proves it can read this table
+ACCESS_LOG_READER_ROLES = ("business_manager",)  # agencies.roles.Role values
+
 # The partnership: its name, its vocabulary (SCR or LCSPR) and its public contact block.
 PARTNERSHIP_NAME = env_str("PARTNERSHIP_NAME", "Northshire Safeguarding Children Partnership")
 REVIEW_VOCABULARY = env_str("REVIEW_VOCABULARY", "LCSPR").upper()

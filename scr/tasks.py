@@ -1,26 +1,40 @@
-"""Cross-cutting tasks: the worker ping used by /healthz and housekeeping."""
+"""Cross-cutting tasks: the worker ping used by /healthz, housekeeping, PDF renders."""
 
 from __future__ import annotations
 
 from celery import shared_task
+from django.apps import apps
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+
+from .renders import RENDER_TIME_LIMIT, render_run
 
 
 @shared_task(name="scr.tasks.worker_ping", acks_late=True, reject_on_worker_lost=True)
 def worker_ping() -> dict[str, object]:
     """Prove a worker can run a task *and* reach the database.
 
-    Read-only, hence idempotent and safe to acknowledge late.
+    Read-only, hence idempotent and safe to acknowledge late. The table it counts is named
+    in settings (``WORKER_PING_MODEL``) so scr imports no app.
     """
-    from agencies.models import Agency
-
+    model = apps.get_model(settings.WORKER_PING_MODEL)
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         cursor.fetchone()
-    return {"database": connection.vendor, "agencies": Agency.objects.count()}
+    return {"database": connection.vendor,
+            str(model._meta.verbose_name_plural): model._default_manager.count()}
 
 
 @shared_task(name="scr.tasks.clear_expired_sessions", acks_late=True, reject_on_worker_lost=True)
 def clear_expired_sessions() -> None:
     call_command("clearsessions")
+
+
+@shared_task(name="scr.tasks.render_pdf", acks_late=True, reject_on_worker_lost=True,
+             time_limit=RENDER_TIME_LIMIT, soft_time_limit=RENDER_TIME_LIMIT - 30)
+def render_pdf(record_id: int) -> str | None:
+    """Render one ``RenderRecord`` (queue ``pdf``). Idempotent: ``render_run`` does nothing
+    for a record another delivery has finished, so acknowledging late is safe."""
+    record = render_run(record_id)
+    return record.status if record is not None else None

@@ -3,7 +3,8 @@
 #
 # Idempotent, and quick when nothing is missing:
 #   1. installs the Debian packages the tests need (browser, PDF text, fonts, compose
-#      validator, PostgreSQL and Redis with their clients) when they are missing;
+#      validator, libmagic for upload types, PostgreSQL and Redis with their clients)
+#      when they are missing;
 #   2. starts PostgreSQL and Redis when they are installed but down;
 #   3. creates the database role (LOGIN CREATEDB, so pytest can create its test
 #      database) and the database named in DATABASE_URL.
@@ -21,6 +22,7 @@ missing=()
 need() { eval "$2" >/dev/null 2>&1 || missing+=("$1"); }
 need chromium          "command -v chromium"
 need poppler-utils     "command -v pdftotext"
+need libmagic1         "ldconfig -p | grep -q libmagic.so.1"
 need fonts-dejavu-core "test -d /usr/share/fonts/truetype/dejavu"
 need fonts-liberation  "test -d /usr/share/fonts/truetype/liberation"
 need docker-compose    "command -v docker-compose"

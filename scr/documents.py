@@ -1,0 +1,128 @@
+"""Secure documents: storing a new version of an uploaded file, and sending it back.
+
+Every app that keeps files (evidence, report drafts, minutes, evidence of impact)
+subclasses ``scr.models.StoredDocument`` and uses the two functions here, so each rule
+is written once:
+
+- ``document_store_version`` refuses an empty file, a file over the subclass's size
+  limit and a type outside its allow-list (judged by libmagic from the content, see
+  ``scr.filetypes``), computes the SHA-256 while reading the file in chunks, and stores
+  the file through Django's storage API (a random name under MEDIA_ROOT by default, or
+  any django-storages backend; MEDIA_ROOT is never served as static files) with the
+  next version number, in one transaction;
+- ``document_response`` checks the caller's scope (outside it: 404), writes the access
+  event, and streams the file as an attachment with a safe name, the stored type,
+  ``nosniff`` and ``no-store``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.http import FileResponse, Http404, HttpRequest
+
+from . import filetypes
+from .accesslog import record_access
+from .history import save_with_history
+from .models import AccessEvent, StoredDocument
+
+D = TypeVar("D", bound=StoredDocument)
+
+
+@dataclass(frozen=True)
+class Inspection:
+    content_type: str
+    size: int
+    sha256: str
+
+
+def sha256_of(file: File) -> str:
+    """The SHA-256 of a file, read in chunks (a large upload never sits in memory)."""
+    digest = hashlib.sha256()
+    file.seek(0)
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()
+
+
+def inspect_upload(file: File, *, allowed: frozenset[str], max_size: int) -> Inspection:
+    """Size, type by content and SHA-256 of an upload, or a ``ValidationError`` saying why
+    it is refused (in the GOV.UK design system's words for file uploads)."""
+    digest = hashlib.sha256()
+    head = b""
+    size = 0
+    file.seek(0)
+    for chunk in file.chunks():
+        if len(head) < filetypes.SNIFF_BYTES:
+            head += chunk[: filetypes.SNIFF_BYTES - len(head)]
+        size += len(chunk)
+        if size > max_size:
+            raise ValidationError(
+                f"The selected file must be smaller than {max_size // (1024 * 1024)}MB",
+                code="too_large")
+        digest.update(chunk)
+    file.seek(0)
+    if size == 0:
+        raise ValidationError("The selected file is empty", code="empty")
+    content_type = filetypes.sniff(head)
+    if content_type not in allowed:
+        raise ValidationError(
+            f"The selected file must be a {filetypes.describe(allowed)}",
+            code="wrong_type", params={"found": content_type})
+    return Inspection(content_type=content_type, size=size, sha256=digest.hexdigest())
+
+
+def document_store_version(*, model: type[D], by: Any, upload: File, reason: str = "",
+                           **logical_key: Any) -> D:
+    """Store ``upload`` as the next version of the logical document named by
+    ``logical_key`` (the subclass's ``LOGICAL_KEY`` fields), in one transaction."""
+    if set(logical_key) != set(model.LOGICAL_KEY):
+        raise TypeError(f"{model.__name__} versions are numbered per {model.LOGICAL_KEY}")
+    found = inspect_upload(upload, allowed=model.ALLOWED_TYPES, max_size=model.MAX_SIZE)
+    original = (upload.name or "document").replace("\\", "/").rsplit("/", 1)[-1][:255]
+    try:
+        with transaction.atomic():
+            # Lock this document's versions so two uploads in turn get 2 and 3, not 2 twice.
+            versions = model._default_manager.select_for_update().filter(**logical_key)
+            latest = max(versions.values_list("version", flat=True), default=0)
+            document = model(**logical_key, original_filename=original,
+                             content_type=found.content_type, size=found.size,
+                             sha256=found.sha256, version=latest + 1, uploaded_by=by)
+            document.file.save(original, upload, save=False)
+            try:
+                save_with_history(document, by=by, reason=reason or "new version uploaded")
+            except BaseException:
+                document.file.delete(save=False)
+                raise
+    except IntegrityError:
+        # Two first versions at once: there was no row to lock. One of them wins.
+        raise ValidationError("Someone else uploaded a version at the same time: try again",
+                              code="conflict") from None
+    return document
+
+
+def document_response(request: HttpRequest, document: StoredDocument,
+                      scope_check: Callable[[Any, StoredDocument], bool]) -> FileResponse:
+    """Send a stored document to a user who may see it; 404 for one who may not.
+
+    ``scope_check(user, document)`` is the owning app's rule (usually "is the record it
+    belongs to in ``for_user(user, 'view')``"); it runs before anything is logged or read.
+    """
+    if not scope_check(request.user, document):
+        raise Http404
+    record_access(request, AccessEvent.Action.DOWNLOAD, document)
+    response = FileResponse(
+        document.file.open("rb"), as_attachment=True,
+        filename=filetypes.safe_filename(document.original_filename, document.content_type),
+        content_type=document.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -1,0 +1,59 @@
+"""The reminders ledger: no one is e-mailed twice for the same item, kind and period.
+
+Celery on Redis can deliver a task twice (``acks_late`` redelivery after the
+visibility timeout, celery/celery#5935) and two beat schedulers can run at once, so
+"has this been sent?" cannot be a read followed by a write. Claiming is the insert of
+the ledger row itself: the unique constraint lets exactly one insert win (PostgreSQL
+makes a second inserter wait for the first one's commit, then fails it), and the
+loser gets ``False``. The insert runs in a savepoint so a lost claim does not break
+the caller's transaction.
+
+``send_once`` sends inside the claim's transaction: if the send raises, the claim is
+rolled back and a retry may send again. The one gap left is a crash between the mail
+server's acceptance and the commit (then the next run sends again): a duplicate
+reminder is the better failure than a lost one.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, models, transaction
+
+from .models import ReminderSent
+
+
+def period_key_week(day: date) -> str:
+    """The ISO week a date falls in, as a period key: ``2026-W48``."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def period_key_quarter(day: date) -> str:
+    """The calendar quarter a date falls in, as a period key: ``2026-Q4``."""
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def claim(recipient: models.Model, item: models.Model, kind: str, period: str) -> bool:
+    """Insert the ledger row; ``True`` only for the one caller whose insert made it."""
+    try:
+        with transaction.atomic():
+            ReminderSent.objects.create(
+                recipient=recipient, content_type=ContentType.objects.get_for_model(item),
+                object_id=item.pk, kind=kind, period=period)
+    except IntegrityError:
+        return False
+    return True
+
+
+def send_once(recipient: models.Model, item: models.Model, kind: str, period: str,
+              message: EmailMessage) -> bool:
+    """Send ``message`` if this reminder has not been sent for the period; ``True`` if it was
+    sent now. A send that raises rolls the claim back, so the retry can send it."""
+    with transaction.atomic():
+        if not claim(recipient, item, kind, period):
+            return False
+        message.send()
+    return True

@@ -1,0 +1,108 @@
+"""Render records: every PDF is a ``RenderRecord`` that moves queued → running → done or
+failed, rendered by a Celery task on the ``pdf`` queue.
+
+An app registers what a ``kind`` of render turns into HTML (``register_renderer`` in its
+``AppConfig.ready``: a function from the target record to HTML, already pseudonymised
+where it must be), then asks for a render with ``render_request``. The record is
+created in the caller's transaction and the task is queued on commit, so a worker
+never looks for a record that is not there yet.
+
+The task may be delivered twice (Redis redelivers an unacknowledged task after the
+visibility timeout; a worker may die mid-render), so ``render_run`` is idempotent:
+the status moves under ``select_for_update`` and only a queued record (or a running
+one whose worker has been gone longer than the task's time limit) is rendered; a
+second delivery of a done or failed record does nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.db import models, transaction
+from django.utils import timezone
+
+from .documents import sha256_of
+from .history import save_with_history
+from .models import RenderRecord
+from .pdf import html_to_pdf
+
+logger = logging.getLogger(__name__)
+
+# The render task's hard time limit; a record running for longer lost its worker.
+RENDER_TIME_LIMIT = 300
+Renderer = Callable[[models.Model], str]
+_RENDERERS: dict[str, Renderer] = {}
+
+
+def register_renderer(kind: str, renderer: Renderer) -> None:
+    """Say how a ``kind`` of render turns its target into HTML (call from ``ready()``)."""
+    _RENDERERS[kind] = renderer
+
+
+def unregister_renderer(kind: str) -> None:
+    _RENDERERS.pop(kind, None)
+
+
+def render_request(*, by: Any, target: models.Model, kind: str) -> RenderRecord:
+    """Queue a render of ``target``: one record now, the task once the caller commits."""
+    if kind not in _RENDERERS:
+        raise ValueError(f"No renderer is registered for {kind!r}.")
+    from .tasks import render_pdf
+
+    with transaction.atomic():
+        record = RenderRecord(content_type=ContentType.objects.get_for_model(target),
+                              object_id=target.pk, kind=kind, created_by=by)
+        save_with_history(record, by=by, reason=f"{kind} render requested")
+        transaction.on_commit(lambda: render_pdf.delay(record.pk))
+    return record
+
+
+def _take(record_id: int) -> RenderRecord | None:
+    """Move the record to running if this delivery should render it, else ``None``."""
+    with transaction.atomic():
+        record = RenderRecord.objects.select_for_update().filter(pk=record_id).first()
+        if record is None:
+            return None
+        stale = (record.status == RenderRecord.Status.RUNNING and record.started_at is not None
+                 and timezone.now() - record.started_at > timedelta(seconds=RENDER_TIME_LIMIT))
+        if record.status != RenderRecord.Status.QUEUED and not stale:
+            return None
+        record.status = RenderRecord.Status.RUNNING
+        record.started_at = timezone.now()
+        return save_with_history(record, by=record.created_by, reason="render started")
+
+
+def _finish(record_id: int, started_at: object, **outcome: Any) -> RenderRecord | None:
+    """Record the outcome, unless another delivery has taken the record over since."""
+    with transaction.atomic():
+        record = RenderRecord.objects.select_for_update().get(pk=record_id)
+        if record.status != RenderRecord.Status.RUNNING or record.started_at != started_at:
+            return None
+        pdf: bytes | None = outcome.pop("pdf", None)
+        if pdf is not None:
+            record.file.save(f"{record.kind}.pdf", ContentFile(pdf), save=False)
+            record.size, record.sha256 = len(pdf), sha256_of(ContentFile(pdf))
+        for name, value in outcome.items():
+            setattr(record, name, value)
+        record.finished_at = timezone.now()
+        return save_with_history(record, by=record.created_by, reason=f"render {record.status}")
+
+
+def render_run(record_id: int) -> RenderRecord | None:
+    """Render one record (the task's body); a delivery with nothing to do returns ``None``."""
+    record = _take(record_id)
+    if record is None:
+        return None
+    try:
+        html = _RENDERERS[record.kind](record.target)
+        pdf = html_to_pdf(html)
+    except Exception as error:
+        logger.exception("Render %s (%s) failed", record.pk, record.kind)
+        return _finish(record.pk, record.started_at, status=RenderRecord.Status.FAILED,
+                       error=f"{type(error).__name__}: {error}"[:2000])
+    return _finish(record.pk, record.started_at, status=RenderRecord.Status.DONE, pdf=pdf)

@@ -37,6 +37,7 @@ run: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 check-migrations: install
 	SCR_TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run

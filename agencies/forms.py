@@ -45,7 +45,7 @@ class RoleFieldsMixin(forms.Form):
                                     help_text="Required for panel members and agency leads.")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("role") in ROLES_NEEDING_AGENCY and not data.get("agency"):
             self.add_error("agency", "Select the agency this person represents")
         return data
@@ -105,7 +105,7 @@ class MembershipForm(RoleFieldsMixin, ReasonForm):
     field_order = ["role", "agency", "active_from", "active_to", "reason"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("active_from"), data.get("active_to")
         if start and end and end < start:
             self.add_error("active_to", "The end date must be on or after the start date")
@@ -139,7 +139,7 @@ class AccessLogFilterForm(forms.Form):
     date_to = GovukDateField(label="To", required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
             self.add_error("date_to", "The end date must be on or after the start date")
         return data

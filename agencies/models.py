@@ -9,7 +9,7 @@ unit, the board, independent reviewers).
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, Group, UserManager
 from django.core.exceptions import ValidationError
@@ -23,7 +23,7 @@ from scr.text import looks_mixed, normalise_text, skeleton
 from .roles import ROLE_PRECEDENCE, ROLES_NEEDING_AGENCY, Role
 
 
-class ScopedUserManager(UserManager):
+class ScopedUserManager(UserManager["User"]):
     def for_user(self, user: User, action: str = "view") -> models.QuerySet[User]:
         from .access import users_for
 
@@ -39,7 +39,7 @@ class User(AbstractUser):
     )
     job_title = models.CharField(max_length=150, blank=True)
 
-    objects = ScopedUserManager()
+    objects: ClassVar[ScopedUserManager] = ScopedUserManager()
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
@@ -117,7 +117,7 @@ class User(AbstractUser):
 
 
 class AgencyQuerySet(models.QuerySet["Agency"]):
-    def for_user(self, user: User, action: str = "view") -> AgencyQuerySet:
+    def for_user(self, user: User, action: str = "view") -> models.QuerySet[Agency]:
         from .access import agencies_for
 
         return agencies_for(user, action, self)
@@ -151,7 +151,7 @@ class Agency(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.group_id is None:
             self.group, _ = Group.objects.get_or_create(name=f"agency:{self.name}")
         super().save(*args, **kwargs)
@@ -165,7 +165,7 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
             user__is_active=True,
         )
 
-    def for_user(self, user: User, action: str = "view") -> MembershipQuerySet:
+    def for_user(self, user: User, action: str = "view") -> models.QuerySet[Membership]:
         from .access import memberships_for
 
         return memberships_for(user, action, self)
@@ -195,7 +195,7 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        where = self.agency.name if self.agency_id else "the partnership"
+        where = self.agency.name if self.agency is not None else "the partnership"
         return f"{self.user} – {self.get_role_display()} ({where})"
 
     def clean(self) -> None:

@@ -10,8 +10,8 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Q, Subquery
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +32,7 @@ from .forms import (
     ReasonForm,
     UserEditForm,
 )
+from .http import AuthenticatedHttpRequest
 from .models import Agency, Membership, User
 from .roles import Role
 
@@ -39,13 +40,13 @@ manager_only = role_required(Role.BUSINESS_MANAGER)
 
 
 @manager_only
-def people(request: HttpRequest) -> HttpResponse:
+def people(request: AuthenticatedHttpRequest) -> HttpResponse:
     users = User.objects.for_user(request.user).prefetch_related("memberships__agency")
     return render(request, "agencies/people.html", {"people": users})
 
 
 @manager_only
-def person_invite(request: HttpRequest) -> HttpResponse:
+def person_invite(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = InviteUserForm(request.POST or None)
     done = handle_form(request, form, lambda data, _: services.user_invite(by=request.user, **data),
                        success=lambda user: f"{user} has been invited by email.",
@@ -55,7 +56,7 @@ def person_invite(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def person(request: HttpRequest, pk: int) -> HttpResponse:
+def person(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     subject = scoped_object_or_404(User, request.user, pk=pk)
     memberships = subject.memberships.select_related("agency").order_by("-active_from")
     can_manage = User.objects.for_user(request.user, "change").filter(pk=pk).exists()
@@ -63,12 +64,12 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
                                                     "can_manage": can_manage})
 
 
-def _manage(request: HttpRequest, pk: int) -> User:
+def _manage(request: AuthenticatedHttpRequest, pk: int) -> User:
     return scoped_object_or_404(User, request.user, "change", pk=pk)
 
 
 @login_required
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def person_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     subject = _manage(request, pk)
     form = UserEditForm(request.POST or None, initial=initial_from(UserEditForm)(subject),
                         person=subject)
@@ -81,7 +82,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+def person_deactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     subject = _manage(request, pk)
     form = ReasonForm(request.POST or None)
     back = reverse("person", args=[pk])
@@ -95,7 +96,7 @@ def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def person_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+def person_reactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     subject = _manage(request, pk)
     form = ReasonForm(request.POST or None)
     back = reverse("person", args=[pk])
@@ -108,7 +109,7 @@ def person_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     subject = _manage(request, pk)
     form = MembershipForm(request.POST or None)
     back = reverse("person", args=[pk])
@@ -119,7 +120,7 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     membership = scoped_object_or_404(Membership, request.user, "change", pk=pk)
     form = EndMembershipForm(request.POST or None)
     back = reverse("person", args=[membership.user_id])
@@ -131,12 +132,12 @@ def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @manager_only
-def agencies(request: HttpRequest) -> HttpResponse:
+def agencies(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "agencies/agencies.html", {"agencies": Agency.objects.all()})
 
 
 @manager_only
-def agency_add(request: HttpRequest) -> HttpResponse:
+def agency_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AgencyForm(request.POST or None)
     done = handle_form(request, form, lambda data, _: services.agency_create(
         by=request.user, name=data["name"], kind=data["kind"]), success="Agency added.",
@@ -146,7 +147,7 @@ def agency_add(request: HttpRequest) -> HttpResponse:
 
 
 @manager_only
-def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def agency_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     agency = scoped_object_or_404(Agency, request.user, "change", pk=pk)
     form = AgencyForm(request.POST or None, instance=Agency.objects.get(pk=pk))
     done = handle_form(request, form, lambda data, obj: services.agency_update(
@@ -160,7 +161,8 @@ def _local_midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def _filtered_events(request: HttpRequest) -> tuple[AccessLogFilterForm, object]:
+def _filtered_events(request: AuthenticatedHttpRequest,
+                     ) -> tuple[AccessLogFilterForm, QuerySet[AccessEvent]]:
     form = AccessLogFilterForm(request.GET or None)
     events = AccessEvent.objects.for_user(request.user).select_related("user")
     if form.is_bound and form.is_valid():
@@ -187,7 +189,7 @@ def _filtered_events(request: HttpRequest) -> tuple[AccessLogFilterForm, object]
 
 
 @manager_only
-def access_log(request: HttpRequest) -> HttpResponse:
+def access_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, events = _filtered_events(request)
     # The review's reference, not its internal id, from the review page's own view events.
     reference = AccessEvent.objects.filter(object_type="reviews.Review",
@@ -201,7 +203,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
 
 
 @manager_only
-def access_log_export(request: HttpRequest) -> HttpResponse:
+def access_log_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     _form, events = _filtered_events(request)
     record_access(request, AccessEvent.Action.EXPORT, label="Access log CSV")
     header = ["time_utc", "user", "action", "object_type", "object_id", "object", "review_id",

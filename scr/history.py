@@ -80,6 +80,13 @@ def _display(field: models.Field, value: Any, linked: dict[Any, models.Model]) -
 Linked = dict[type[models.Model], dict[Any, models.Model]]
 
 
+def _target(field: models.Field) -> type[models.Model]:
+    """The model a relation points to (a relation always has one)."""
+    target = field.related_model
+    assert target is not None and not isinstance(target, str)
+    return target
+
+
 def _tracked_fields(model: Any) -> dict[str, models.Field]:
     tracked = {h.attname for h in model._meta.concrete_fields}
     return {f.attname: f for f in model.instance_type._meta.concrete_fields
@@ -93,7 +100,7 @@ def _linked_records(versions: list[tuple[Any, list[Any], dict[str, models.Field]
     for _model, rows, fields in versions:
         for attname, field in fields.items():
             if field.is_relation:
-                ids = wanted.setdefault(field.related_model, set())
+                ids = wanted.setdefault(_target(field), set())
                 ids.update(getattr(row, attname) for row in rows)
     return {target: target._base_manager.in_bulk(ids - {None})
             for target, ids in wanted.items() if ids - {None}}
@@ -108,9 +115,9 @@ def _label(row: Any, fields: dict[str, models.Field], linked: Linked) -> str:
                         if hasattr(row, f.attname)})
     for attname, field in fields.items():
         if field.is_relation:
-            obj = linked.get(field.related_model, {}).get(getattr(row, attname))
+            obj = linked.get(_target(field), {}).get(getattr(row, attname))
             if obj is not None:
-                field.set_cached_value(instance, obj)
+                field.set_cached_value(instance, obj)  # type: ignore[attr-defined]
     return str(instance)
 
 
@@ -191,7 +198,7 @@ def _changes(row: Any, before: Any, fields: dict[str, models.Field],
                 continue
         elif new == old:
             continue
-        names = linked.get(field.related_model, {}) if field.is_relation else {}
+        names = linked.get(_target(field), {}) if field.is_relation else {}
         changes.append(FieldChange(str(field.verbose_name).capitalize(),
                                    _display(field, old, names) if before is not None else "",
                                    _display(field, new, names)))

@@ -41,7 +41,8 @@ def claim(recipient: models.Model, item: models.Model, kind: str, period: str) -
     try:
         with transaction.atomic():
             ReminderSent.objects.create(
-                recipient=recipient, content_type=ContentType.objects.get_for_model(item),
+                recipient=recipient,  # type: ignore[misc]  # the user model, named by settings
+                content_type=ContentType.objects.get_for_model(item),
                 object_id=item.pk, kind=kind, period=period)
     except IntegrityError:
         return False

@@ -99,7 +99,7 @@ def render_run(record_id: int) -> RenderRecord | None:
     if record is None:
         return None
     try:
-        html = _RENDERERS[record.kind](record.target)
+        html = _RENDERERS[record.kind](record.target)  # type: ignore[arg-type]
         pdf = html_to_pdf(html)
     except Exception as error:
         logger.exception("Render %s (%s) failed", record.pk, record.kind)

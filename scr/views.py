@@ -44,6 +44,7 @@ def record_history(request: HttpRequest, label: str, pk: int) -> HttpResponse:
     review_id = getattr(obj, "review_id", None)
     if review_id is not None or model._meta.label == "reviews.Review":
         record_access(request, AccessEvent.Action.VIEW, obj)
-    entries = history_entries([model.history.filter(**{model._meta.pk.attname: obj.pk})])
+    history = model.history  # type: ignore[attr-defined]  # every model has HistoricalRecords
+    entries = history_entries([history.filter(**{model._meta.pk.attname: obj.pk})])
     return render(request, "history.html", {"object": obj, "entries": entries,
                                             "title": f"History of {obj}"})

@@ -45,6 +45,7 @@ DATE_LABELS = {
     "opened_on": "The start date", "cleared_on": "The date cleared",
     "paused_on": "The date paused", "resumed_on": "The date resumed",
     "requested_on": "The date requested", "received_on": "The date received",
+    "date_of_birth": "The date of birth",
 }
 
 
@@ -91,7 +92,6 @@ class NoOneQuerySet(models.QuerySet):
 
     def for_user(self, user: object, action: str = "view") -> models.QuerySet:
         return self.none()
-
 
 
 class ReviewRecord(models.Model):

@@ -46,13 +46,11 @@ class ParallelProcess(ReviewRecord):
                     order=(("cleared_on", "opened_on", "It cannot clear before it started"),))
 
 
-
 class ClockKind(models.TextChoices):
     NOTIFICATION = "notification", "Notify the national Panel"
     RAPID_REVIEW = "rapid_review", "Rapid review"
     FINAL_REPORT = "final_report", "Final report"
     PUBLICATION_NOTICE = "publication_notice", "Send the report to the national Panel"
-
 
 
 class ClockPause(ReviewRecord):
@@ -80,7 +78,6 @@ class ClockPause(ReviewRecord):
         check_dates(self, past_only=("paused_on", "resumed_on"),
                     order=(("resumed_on", "paused_on", "A clock cannot resume before it was "
                                                        "paused"),))
-
 
 
 class DelayExplanation(ReviewRecord):

@@ -32,7 +32,6 @@ class EvidenceRequestQuerySet(ReviewScopedQuerySet):
         return qs.filter(Q(review__in=direct_grant_reviews(user)) | Q(agency_id__in=own))
 
 
-
 class EvidenceRequest(ReviewRecord):
     """A request to one agency for its agency report (IMR) and chronology."""
 

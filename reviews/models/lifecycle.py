@@ -192,7 +192,6 @@ DATE_ORDER: tuple[tuple[str, str, str], ...] = (
 )
 
 
-
 class ReferenceCounter(models.Model):
     """The last reference number given in a year: one sequence whatever the vocabulary.
 
@@ -207,7 +206,6 @@ class ReferenceCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
-
 
 
 class GrantScope:
@@ -247,7 +245,6 @@ class ReviewGroupObjectPermission(GroupObjectPermissionBase):
     history = HistoricalRecords()
 
 
-
 class InvolvedAgency(ReviewRecord):
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="involvements")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="involvements")
@@ -258,7 +255,6 @@ class InvolvedAgency(ReviewRecord):
 
     def __str__(self) -> str:
         return f"{self.agency} in {self.review}"
-
 
 
 class StageChange(ReviewRecord):

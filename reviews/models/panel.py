@@ -48,6 +48,9 @@ class TermsOfReference(ReviewRecord):
     def __str__(self) -> str:
         return f"Terms of reference v{self.version}"
 
+    def clean(self) -> None:
+        check_dates(self, order=(("scope_end", "scope_start",
+                                  "The end of the scope period must be on or after its start"),))
 
 
 class PanelAppointment(ReviewRecord):

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
 from scr.text import normalise_text, skeleton
 
-from .base import ReviewRecord
+from .base import ReviewRecord, check_dates
 from .lifecycle import Review
 
 __all__ = [
@@ -72,8 +70,4 @@ class Subject(ReviewRecord):
         return skeleton(self.pseudonym).replace(" ", "")
 
     def clean(self) -> None:
-        errors = {}
-        if self.date_of_birth and self.date_of_birth > timezone.localdate():
-            errors["date_of_birth"] = "The date of birth cannot be in the future"
-        if errors:
-            raise ValidationError(errors)
+        check_dates(self, past_only=("date_of_birth",))

@@ -8,14 +8,10 @@ from typing import TYPE_CHECKING, Any
 from django.urls import reverse
 from django.utils import timezone
 
-from ..models import (
-    Review,
-    Stage,
-)
+from ..models import Review, Stage
 
 if TYPE_CHECKING:
     pass
-
 
 
 __all__ = [
@@ -28,8 +24,6 @@ __all__ = [
 
 def days_in_stage(review: Review) -> int:
     return (timezone.now() - review.stage_entered_at).days
-
-
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,6 @@ if TYPE_CHECKING:
     from agencies.models import User
 
 
-
 __all__ = [
     "BOARD_MISSED_SHOWN",
     "DASHBOARD_FIELDS",
@@ -267,8 +266,6 @@ def dashboard_csv_row(row: DashboardRow) -> list[object]:
             row.next_due.isoformat() if row.next_due else "", row.due_phrase, row.rag_label,
             row.days_in_stage, "; ".join(row.missed), row.evidence_outstanding,
             row.evidence_overdue]
-
-
 
 
 @dataclass(frozen=True)

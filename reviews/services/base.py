@@ -38,7 +38,6 @@ def open_review_locked(review: Review) -> Review:
     return locked
 
 
-
 def _permission(codename: str) -> Permission:
     return Permission.objects.get(content_type__app_label="reviews", codename=codename)
 

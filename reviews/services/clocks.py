@@ -15,13 +15,7 @@ from scr.history import save_with_history
 from scr.rules import fresh_locked, require_reason
 
 from ..clocks import next_clock, review_clocks
-from ..models import (
-    ClockKind,
-    ClockPause,
-    DelayExplanation,
-    ParallelProcess,
-    Review,
-)
+from ..models import ClockKind, ClockPause, DelayExplanation, ParallelProcess, Review
 from .base import open_review_locked
 
 __all__ = [
@@ -47,7 +41,6 @@ def review_refresh_clocks(review: Review) -> Review:
     finally:
         del review.skip_history_when_saving  # type: ignore[attr-defined]
     return review
-
 
 
 @transaction.atomic

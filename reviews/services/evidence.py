@@ -12,10 +12,7 @@ from agencies.models import Agency, User
 from scr.history import save_with_history
 from scr.rules import fresh_locked
 
-from ..models import (
-    EvidenceRequest,
-    Review,
-)
+from ..models import EvidenceRequest, Review
 from .base import open_review_locked
 
 __all__ = [

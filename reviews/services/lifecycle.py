@@ -21,13 +21,7 @@ from scr.history import save_with_history
 from scr.rules import require_reason
 
 from .. import access
-from ..models import (
-    InvolvedAgency,
-    ReferenceCounter,
-    Review,
-    Stage,
-    StageChange,
-)
+from ..models import InvolvedAgency, ReferenceCounter, Review, Stage, StageChange
 from ..workflow import TRANSITIONS, may_make
 from .base import _grant, open_review_locked
 from .clocks import review_refresh_clocks
@@ -53,7 +47,6 @@ class TransitionRefused(ValidationError):
     pass
 
 
-
 def _update_review(*, by: User, review: Review, reason: str, recorded: str,
                    **fields: Any) -> Review:
     """Set fields on the review. Recording a value needs no reason (``recorded`` is kept
@@ -71,7 +64,6 @@ def _update_review(*, by: User, review: Review, reason: str, recorded: str,
     review_refresh_clocks(stored)
     review.refresh_from_db()
     return review
-
 
 
 def _highest_reference_number(year: int) -> int:
@@ -187,8 +179,6 @@ def decision_record(*, by: User, review: Review, decision: str, decision_date: d
     return _update_review(by=by, review=review, reason=reason, recorded="Decision recorded",
                           decision=decision, decision_date=decision_date,
                           decision_reasons=decision_reasons)
-
-
 
 
 @transaction.atomic

@@ -16,11 +16,7 @@ from scr.rules import fresh_locked, require_reason
 
 from .. import access
 from ..independence import independence_problems
-from ..models import (
-    PanelAppointment,
-    Review,
-    TermsOfReference,
-)
+from ..models import PanelAppointment, Review, TermsOfReference
 from .base import _grant, _revoke, open_review_locked
 from .lifecycle import agency_involve
 
@@ -37,7 +33,6 @@ ROLE_GRANTS = {
     PanelAppointment.PanelRole.CHAIR: (access.VIEW, access.IDENTIFIABLE),
     PanelAppointment.PanelRole.MEMBER: (access.VIEW, access.IDENTIFIABLE),
 }
-
 
 
 @transaction.atomic

@@ -13,10 +13,7 @@ from agencies.roles import Role
 from scr.history import save_with_history
 from scr.rules import require_reason
 
-from ..models import (
-    Review,
-    Stage,
-)
+from ..models import Review, Stage
 from ..workflow import ready_to_publish
 from .base import open_review_locked
 from .clocks import review_refresh_clocks

@@ -11,10 +11,7 @@ from agencies.models import User
 from scr.history import save_with_history
 from scr.rules import fresh_locked, require_reason
 
-from ..models import (
-    Review,
-    Subject,
-)
+from ..models import Review, Subject
 from .base import open_review_locked
 
 __all__ = [

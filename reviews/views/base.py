@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -11,37 +12,27 @@ from django.urls import reverse
 
 from scr.access import scoped_object_or_404
 from scr.accesslog import record_access
-from scr.formviews import Save, form_page, handle_form
+from scr.formviews import Save, record_form
 from scr.models import AccessEvent
 
-from ..models import (
-    Review,
-)
+from ..models import Review
 from ..sections import section_context
 
-__all__ = [
-    "review_form_view",
-    "section_view",
-]
+__all__ = ["back_to", "review_form_view", "section_view"]
 
 
-def review_form_view(request: HttpRequest, pk: int, form_class: type, save: Save, *, title: str,
-                     submit: str, success: str, initial: Callable[[Review], dict] | None = None,
-                     form_kwargs: Callable[[Review], dict] | None = None,
-                     section: str = "review", link: tuple[str, str] | None = None) -> HttpResponse:
+def back_to(section: str) -> Callable[[Any], str]:
+    """The section of the review page a record (or the review itself) is shown on."""
+    return lambda obj: reverse(section, args=[getattr(obj, "review_id", obj.pk)])
+
+
+def review_form_view(request: HttpRequest, pk: int, form_class: type, save: Save, *,
+                     section: str = "review", **options: Any) -> HttpResponse:
     """A form about one review that only its managers may submit; done, it returns to the
     section of the review page the record belongs to."""
     review = scoped_object_or_404(Review, request.user, "manage", pk=pk)
-    if request.method == "GET":
-        record_access(request, AccessEvent.Action.VIEW, review, label=title)
-    form = form_class(request.POST or None, initial=initial(review) if initial else None,
-                      **(form_kwargs(review) if form_kwargs else {}))
-    url = reverse(section, args=[review.pk])
-    done = handle_form(request, form, lambda data, _: save(data, review), success=success,
-                       done_url=url)
-    return done or form_page(request, form, title=title, submit=submit, back=url,
-                             caption=review.reference, link=link)
-
+    return record_form(request, review, form_class, save, back=back_to(section),
+                       caption=review.reference, log_view=True, **options)
 
 
 def _section(request: HttpRequest, pk: int, name: str,

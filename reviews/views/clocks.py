@@ -4,17 +4,12 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 
-from scr.access import scoped_object_or_404
-from scr.formviews import form_page, handle_form
+from scr.formviews import record_form
 
 from .. import forms, sections, services
-from ..models import (
-    ClockPause,
-    ParallelProcess,
-)
-from .base import review_form_view, section_view
+from ..models import ClockPause, ParallelProcess
+from .base import back_to, review_form_view, section_view
 
 __all__ = [
     "clock_pause",
@@ -41,13 +36,11 @@ def parallel_process_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def parallel_process_clear(request: HttpRequest, pk: int) -> HttpResponse:
-    process = scoped_object_or_404(ParallelProcess, request.user, "manage", pk=pk)
-    form = forms.ClearForm(request.POST or None)
-    url = reverse("review_clocks", args=[process.review_id])
-    done = handle_form(request, form, lambda data, obj: services.parallel_process_clear(
-        by=request.user, process=obj, **data), success="Parallel process cleared.",
-        done_url=url, obj=process)
-    return done or form_page(request, form, title=f"Clear: {process}", submit="Save", back=url)
+    return record_form(
+        request, ParallelProcess, forms.ClearForm,
+        lambda data, obj: services.parallel_process_clear(by=request.user, process=obj, **data),
+        pk=pk, title=lambda process: f"Clear: {process}", submit="Save",
+        success="Parallel process cleared.", back=back_to("review_clocks"))
 
 
 @login_required
@@ -60,12 +53,11 @@ def clock_pause(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def clock_resume(request: HttpRequest, pk: int) -> HttpResponse:
-    pause = scoped_object_or_404(ClockPause, request.user, "manage", pk=pk)
-    form = forms.ResumeForm(request.POST or None)
-    url = reverse("review_clocks", args=[pause.review_id])
-    done = handle_form(request, form, lambda data, obj: services.clock_resume(
-        by=request.user, pause=obj, **data), success="Clock resumed.", done_url=url, obj=pause)
-    return done or form_page(request, form, title=f"Resume: {pause}", submit="Resume", back=url)
+    return record_form(
+        request, ClockPause, forms.ResumeForm,
+        lambda data, obj: services.clock_resume(by=request.user, pause=obj, **data),
+        pk=pk, title=lambda pause: f"Resume: {pause}", submit="Resume", success="Clock resumed.",
+        back=back_to("review_clocks"))
 
 
 @login_required

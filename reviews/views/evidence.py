@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 
-from scr.access import scoped_object_or_404
-from scr.formviews import form_page, handle_form
+from scr.formviews import record_form
 
 from .. import forms, sections, services
-from ..models import (
-    EvidenceRequest,
-)
-from .base import review_form_view, section_view
+from ..models import EvidenceRequest
+from .base import back_to, review_form_view, section_view
 
 __all__ = [
     "evidence_request_add",
@@ -38,11 +34,9 @@ def evidence_request_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def evidence_request_received(request: HttpRequest, pk: int) -> HttpResponse:
-    evidence = scoped_object_or_404(EvidenceRequest, request.user, "manage", pk=pk)
-    form = forms.ReceivedForm(request.POST or None)
-    url = reverse("review_evidence", args=[evidence.review_id])
-    done = handle_form(request, form, lambda data, obj: services.evidence_request_received(
-        by=request.user, request=obj, **data), success="Evidence marked as received.",
-        done_url=url, obj=evidence)
-    return done or form_page(request, form, title=f"Received: {evidence}", submit="Save",
-                             back=url)
+    return record_form(
+        request, EvidenceRequest, forms.ReceivedForm,
+        lambda data, obj: services.evidence_request_received(by=request.user, request=obj,
+                                                             **data),
+        pk=pk, title=lambda evidence: f"Received: {evidence}", submit="Save",
+        success="Evidence marked as received.", back=back_to("review_evidence"))

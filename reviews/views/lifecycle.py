@@ -17,15 +17,9 @@ from scr.history import history_entries, history_people
 from scr.models import AccessEvent
 
 from .. import forms, pageforms, sections, services
-from ..models import (
-    Review,
-    Stage,
-)
+from ..models import Review, Stage
 from ..sections import section_context
-from ..selectors import (
-    move_options,
-    review_histories,
-)
+from ..selectors import move_options, review_histories
 from ..workflow import available_moves
 from .base import review_form_view, section_view
 
@@ -116,8 +110,6 @@ def review_decision(request: HttpRequest, pk: int) -> HttpResponse:
         lambda data, review: services.decision_record(by=request.user, review=review, **data),
         title="Record the decision", submit="Save", success="Decision recorded.",
         initial=initial_from(forms.DecisionForm))
-
-
 
 
 @login_required

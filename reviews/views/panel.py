@@ -6,15 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from scr.access import scoped_object_or_404
-from scr.formviews import form_page, handle_form
+from scr.formviews import record_form
 
 from .. import forms, pageforms, sections, services
-from ..models import (
-    PanelAppointment,
-    Review,
-)
-from .base import review_form_view, section_view
+from ..models import PanelAppointment, Review
+from .base import back_to, review_form_view, section_view
 
 __all__ = [
     "panel_appointment_end",
@@ -59,11 +55,9 @@ def review_appoint(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def panel_appointment_end(request: HttpRequest, pk: int) -> HttpResponse:
-    appointment = scoped_object_or_404(PanelAppointment, request.user, "manage", pk=pk)
-    form = forms.ReasonMixin(request.POST or None)
-    url = reverse("review_panel", args=[appointment.review_id])
-    done = handle_form(request, form, lambda data, obj: services.panel_appointment_end(
-        by=request.user, appointment=obj, reason=data["reason"]), success="Appointment ended.",
-        done_url=url, obj=appointment)
-    return done or form_page(request, form, title=f"End appointment: {appointment}",
-                             submit="End appointment", back=url)
+    return record_form(
+        request, PanelAppointment, forms.ReasonMixin,
+        lambda data, obj: services.panel_appointment_end(by=request.user, appointment=obj,
+                                                         reason=data["reason"]),
+        pk=pk, title=lambda appointment: f"End appointment: {appointment}",
+        submit="End appointment", success="Appointment ended.", back=back_to("review_panel"))

@@ -43,7 +43,7 @@ def review_refresh_clocks(review: Review) -> Review:
     return review
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def parallel_process_open(*, by: User, review: Review, kind: str, opened_on: date,
                           description: str = "", pause_clocks: Iterable[str] = (),
                           reason: str = "Parallel process recorded") -> ParallelProcess:
@@ -56,12 +56,12 @@ def parallel_process_open(*, by: User, review: Review, kind: str, opened_on: dat
         raise ValidationError("This parallel process is already recorded. Nothing was changed.")
     save_with_history(process, by=by, reason=require_reason(reason))
     for clock in pause_clocks:
-        clock_pause(by=by, review=review, clock=clock, paused_on=opened_on,
+        _pause_clock(by=by, review=review, clock=clock, paused_on=opened_on,
                     reason=f"{process.get_kind_display()} under way", parallel_process=process)
     return process
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def parallel_process_clear(*, by: User, process: ParallelProcess, cleared_on: date,
                            reason: str) -> ParallelProcess:
     reason = require_reason(reason)
@@ -73,16 +73,24 @@ def parallel_process_clear(*, by: User, process: ParallelProcess, cleared_on: da
     stored.full_clean()
     save_with_history(stored, by=by, reason=reason)
     for pause in stored.pauses.filter(resumed_on__isnull=True):
-        clock_resume(by=by, pause=pause, resumed_on=cleared_on, reason=reason)
+        _resume_clock(by=by, pause=pause, resumed_on=cleared_on, reason=reason)
     process.refresh_from_db()
     return process
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def clock_pause(*, by: User, review: Review, clock: str, paused_on: date, reason: str,
                 parallel_process: ParallelProcess | None = None) -> ClockPause:
     """Pause a running clock. Pauses of one clock never overlap: each paused working day
     counts once (a backdated pause inside an earlier one is refused)."""
+    return _pause_clock(by=by, review=review, clock=clock, paused_on=paused_on, reason=reason,
+                        parallel_process=parallel_process)
+
+
+@transaction.atomic(savepoint=False)
+def _pause_clock(*, by: User, review: Review, clock: str, paused_on: date, reason: str,
+                 parallel_process: ParallelProcess | None = None) -> ClockPause:
+    """``clock_pause`` inside the caller's transaction (a parallel process pauses clocks)."""
     review = open_review_locked(review)
     reason = require_reason(reason, "Enter the reason for pausing the clock")
     own = list(review.clock_pauses.filter(clock=clock))
@@ -111,8 +119,14 @@ def clock_pause(*, by: User, review: Review, clock: str, paused_on: date, reason
     return pause
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def clock_resume(*, by: User, pause: ClockPause, resumed_on: date, reason: str) -> ClockPause:
+    return _resume_clock(by=by, pause=pause, resumed_on=resumed_on, reason=reason)
+
+
+@transaction.atomic(savepoint=False)
+def _resume_clock(*, by: User, pause: ClockPause, resumed_on: date, reason: str) -> ClockPause:
+    """``clock_resume`` inside the caller's transaction (clearing a process resumes clocks)."""
     reason = require_reason(reason)
     review = open_review_locked(pause.review)
     stored = fresh_locked(pause)
@@ -126,7 +140,7 @@ def clock_resume(*, by: User, pause: ClockPause, resumed_on: date, reason: str) 
     return pause
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def delay_explain(*, by: User, review: Review, clock: str, explanation: str,
                   reason: str = "") -> DelayExplanation:
     """Record why a clock was missed. Changing an explanation already given needs a reason,

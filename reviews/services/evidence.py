@@ -21,7 +21,7 @@ __all__ = [
 ]
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def evidence_request_create(*, by: User, review: Review, agency: Agency, due_on: date,
                             description: str) -> EvidenceRequest:
     review = open_review_locked(review)
@@ -38,7 +38,7 @@ def evidence_request_create(*, by: User, review: Review, agency: Agency, due_on:
     return save_with_history(request, by=by, reason="Evidence requested")
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def evidence_request_received(*, by: User, request: EvidenceRequest,
                               received_on: date) -> EvidenceRequest:
     open_review_locked(request.review)

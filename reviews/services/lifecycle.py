@@ -47,6 +47,7 @@ class TransitionRefused(ValidationError):
     pass
 
 
+@transaction.atomic(savepoint=False)
 def _update_review(*, by: User, review: Review, reason: str, recorded: str,
                    **fields: Any) -> Review:
     """Set fields on the review. Recording a value needs no reason (``recorded`` is kept
@@ -95,7 +96,7 @@ def _grant_agency(review: Review, agency: Agency, *, by: User, reason: str) -> N
         _grant(review, codename, by=by, reason=reason, group=agency.group)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def review_create(*, by: User, incident_date: date, aware_date: date, what_happened: str,
                   harm: str, abuse_or_neglect: str, criteria_met: bool, referring_agency: Agency,
                   agencies_involved: Iterable[Agency], creation_token: uuid.UUID | None = None,
@@ -121,19 +122,26 @@ def review_create(*, by: User, incident_date: date, aware_date: date, what_happe
     return review_refresh_clocks(review)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def review_update_referral(*, by: User, review: Review, reason: str, **fields: Any) -> Review:
     require_reason(reason)
     updated = _update_review(by=by, review=review, reason=reason, recorded=reason, **fields)
     referring = fields.get("referring_agency")
     if referring is not None and not review.involvements.filter(agency=referring).exists():
-        agency_involve(by=by, review=review, agency=referring,
-                       reason="The referring agency is involved in the case")
+        _involve_agency(by=by, review=review, agency=referring,
+                        reason="The referring agency is involved in the case")
     return updated
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def agency_involve(*, by: User, review: Review, agency: Agency, reason: str) -> InvolvedAgency:
+    return _involve_agency(by=by, review=review, agency=agency, reason=reason)
+
+
+@transaction.atomic(savepoint=False)
+def _involve_agency(*, by: User, review: Review, agency: Agency, reason: str) -> InvolvedAgency:
+    """Involve an agency (and grant its group the review), inside the caller's transaction:
+    the referral and the terms of reference involve agencies as part of their own write."""
     review = open_review_locked(review)
     reason = require_reason(reason)
     if review.involvements.filter(agency=agency).exists():
@@ -147,14 +155,14 @@ def agency_involve(*, by: User, review: Review, agency: Agency, reason: str) -> 
 # ---------------------------------------------------------------- stage records
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def notification_record(*, by: User, review: Review, notification_sent_on: date,
                         reason: str = "") -> Review:
     return _update_review(by=by, review=review, reason=reason, recorded="Notification recorded",
                           notification_sent_on=notification_sent_on)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def rapid_review_record(*, by: User, review: Review, reason: str = "", **fields: Any) -> Review:
     allowed = {"rapid_review_meeting_on", "agency_summaries_received_on",
                "rapid_review_report_sent_on", "national_panel_reply_on", "national_panel_reply"}
@@ -167,7 +175,7 @@ def rapid_review_record(*, by: User, review: Review, reason: str = "", **fields:
 DECISION_STAGES = frozenset({Stage.NOTIFICATION, Stage.RAPID_REVIEW, Stage.DECISION})
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def decision_record(*, by: User, review: Review, decision: str, decision_date: date,
                     decision_reasons: str, reason: str = "") -> Review:
     if review.stage not in DECISION_STAGES:
@@ -181,7 +189,7 @@ def decision_record(*, by: User, review: Review, decision: str, decision_date: d
                           decision_reasons=decision_reasons)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def review_transition(*, by: User, review: Review, to: str, expected_from: str,
                       reason: str = "") -> Review:
     """The one way a review changes stage. Refuses, changing nothing, with what is missing."""

@@ -18,7 +18,7 @@ from .. import access
 from ..independence import independence_problems
 from ..models import PanelAppointment, Review, TermsOfReference
 from .base import _grant, _revoke, open_review_locked
-from .lifecycle import agency_involve
+from .lifecycle import _involve_agency
 
 __all__ = [
     "ROLE_GRANTS",
@@ -35,7 +35,7 @@ ROLE_GRANTS = {
 }
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def terms_create(*, by: User, review: Review, expected_version: int, scope_start: date,
                  scope_end: date, key_lines_of_enquiry: str, method: str,
                  agencies_in_scope: Iterable[Agency],
@@ -49,22 +49,20 @@ def terms_create(*, by: User, review: Review, expected_version: int, scope_start
     if latest != expected_version:
         raise ValidationError(f"Version {latest} of the terms of reference was saved meanwhile. "
                               "Check it before saving again.")
-    if scope_end < scope_start:
-        raise ValidationError({"scope_end": "The end of the scope period must be on or after "
-                                            "its start"})
+    terms = TermsOfReference(review=review, version=latest + 1, scope_start=scope_start,
+                             scope_end=scope_end, key_lines_of_enquiry=key_lines_of_enquiry,
+                             method=method, created_by=by)
+    terms.full_clean()
     agencies = list(agencies_in_scope)
     if not agencies:
         raise ValidationError({"agencies_in_scope": "Select the agencies in scope"})
-    terms = save_with_history(
-        TermsOfReference(review=review, version=latest + 1, scope_start=scope_start,
-                         scope_end=scope_end, key_lines_of_enquiry=key_lines_of_enquiry,
-                         method=method, created_by=by), by=by, reason=reason)
+    save_with_history(terms, by=by, reason=reason)
     terms.agencies_in_scope.set(agencies)
     involved = set(review.involvements.values_list("agency_id", flat=True))
     for agency in agencies:
         if agency.pk not in involved:
-            agency_involve(by=by, review=review, agency=agency,
-                           reason=f"In scope of the terms of reference v{terms.version}")
+            _involve_agency(by=by, review=review, agency=agency,
+                            reason=f"In scope of the terms of reference v{terms.version}")
     return terms
 
 
@@ -77,7 +75,7 @@ def _grant_person(review: Review, appointment: PanelAppointment, *, by: User,
         _grant(review, codename, by=by, reason=reason, user=appointment.user)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def panel_appoint(*, by: User, review: Review, user: User, panel_role: str,
                   agency: Agency | None = None, independence_declaration: str = "",
                   reason: str = "Appointed to the panel") -> PanelAppointment:
@@ -122,7 +120,7 @@ def panel_appoint(*, by: User, review: Review, user: User, panel_role: str,
     return appointment
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def panel_appointment_end(*, by: User, appointment: PanelAppointment, reason: str) -> None:
     reason = require_reason(reason)
     review = open_review_locked(appointment.review)

@@ -39,7 +39,7 @@ RECORDED_AT = {
 }
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def report_and_publication_record(*, by: User, review: Review, reason: str = "",
                                   **fields: Any) -> Review:
     """Report and publication dates. The publication date is the act of publishing: it can
@@ -76,7 +76,7 @@ def _check_publishable(stored: Review, changed: dict[str, Any]) -> None:
                                                + "; ".join(missing)})
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def publication_date_correct(*, by: User, review: Review, published_on: date | None,
                              reason: str) -> Review:
     """The one way to change a recorded publication date: business managers only, with a

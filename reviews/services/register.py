@@ -27,7 +27,7 @@ def _pseudonym_taken(subject: Subject) -> bool:
     return any(other.pseudonym_key == subject.pseudonym_key for other in others)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def subject_add(*, by: User, review: Review, reason: str = "Added to the pseudonym register",
                 **fields: Any) -> Subject:
     review = open_review_locked(review)
@@ -38,7 +38,7 @@ def subject_add(*, by: User, review: Review, reason: str = "Added to the pseudon
     return save_with_history(subject, by=by, reason=reason)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def subject_update(*, by: User, subject: Subject, reason: str, **fields: Any) -> Subject:
     reason = require_reason(reason)
     open_review_locked(subject.review)
@@ -53,7 +53,7 @@ def subject_update(*, by: User, subject: Subject, reason: str, **fields: Any) ->
     return subject
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def subject_withdraw(*, by: User, subject: Subject, reason: str) -> Subject:
     """Take a person out of the register (never deleted: history keeps them)."""
     reason = require_reason(reason)

@@ -1,25 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
+
+from scr.admin import NoDeleteMixin
 
 from .models import Agency, Membership, User
 
 
-class NoDeleteMixin:
-    """Case and people records are never hard-deleted: deactivate or end them instead."""
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
-class MembershipInline(admin.TabularInline):
+class MembershipInline(NoDeleteMixin, admin.TabularInline):
     model = Membership
     extra = 0
     fk_name = "user"
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(User)

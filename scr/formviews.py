@@ -1,7 +1,9 @@
 """The one shape every single-form page shares: show, validate, call a service, redirect.
 
 Services raise ``ValidationError``; ``handle_form`` puts it back on the form so
-the user sees the GOV.UK error summary and nothing is half-saved.
+the user sees the GOV.UK error summary and nothing is half-saved. ``record_form``
+is the whole sequence a page about one record repeats: the record (scoped by the
+user's rights, so out of scope is a 404), the form, the service, the page.
 """
 
 from __future__ import annotations
@@ -11,12 +13,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from .access import scoped_object_or_404
+from .accesslog import record_access
 from .forms import add_service_errors
+from .models import AccessEvent
 
 Save = Callable[[dict[str, Any], Any], Any]
+# A page's words or links: fixed, or worked out from the record the page is about.
+PerRecord = Any
 
 
 def form_page(request: HttpRequest, form: Any, *, title: str, submit: str, back: str,
@@ -40,6 +48,33 @@ def handle_form(request: HttpRequest, form: Any, save: Save, *, success: str | C
         return None
     messages.success(request, success(result) if callable(success) else success)
     return redirect(done_url(result) if callable(done_url) else done_url)
+
+
+def _for(value: PerRecord, obj: Any) -> Any:
+    return value(obj) if callable(value) else value
+
+
+def record_form(request: HttpRequest, record: models.Model | type[models.Model], form_class: type,
+                save: Save, *, pk: Any = None, action: str = "manage", title: PerRecord,
+                submit: str, success: str, back: PerRecord,
+                initial: Callable[[Any], dict[str, Any]] | None = None,
+                form_kwargs: Callable[[Any], dict[str, Any]] | None = None,
+                log_view: bool = False, **page: PerRecord) -> HttpResponse:
+    """A form about one record: ``record`` is a model (scoped here for ``action``, so a
+    record out of the user's scope is a 404) or a record the caller already scoped.
+    ``save(data, record)`` calls the service; ``title``, ``back`` and the other page
+    options (``caption``, ``intro``, ``link``) may be worked out from the record.
+    ``log_view`` writes an access event when the form is shown (it shows case data)."""
+    obj = (scoped_object_or_404(record, request.user, action, pk=pk) if isinstance(record, type)
+           else record)
+    if log_view and request.method == "GET":
+        record_access(request, AccessEvent.Action.VIEW, obj)
+    form = form_class(request.POST or None, initial=initial(obj) if initial else None,
+                      **(form_kwargs(obj) if form_kwargs else {}))
+    url = _for(back, obj)
+    done = handle_form(request, form, save, success=success, done_url=url, obj=obj)
+    return done or form_page(request, form, title=_for(title, obj), submit=submit, back=url,
+                             **{name: _for(value, obj) for name, value in page.items()})
 
 
 def initial_from(form_class: type) -> Callable[[Any], dict[str, Any]]:

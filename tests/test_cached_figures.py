@@ -18,6 +18,7 @@ from agencies.roles import Role
 from reviews import services
 from reviews.models import Review
 from scr.figures import cached_figure
+from scr.history import save_with_history
 
 from .conftest import Personas, client_for
 from .factories import MembershipFactory, UserFactory
@@ -94,9 +95,11 @@ def test_a_write_rolled_back_leaves_the_cached_figure_in_place(
         return len(calls)
 
     assert cached_figure("probe", personas.manager, compute) == 1
+    # Services are durable (their own outermost transaction), so the write to roll back is
+    # made here the way a service makes it.
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.notification_record(by=personas.manager, review=review,
-                                     notification_sent_on=timezone.localdate())
+        review.notification_sent_on = timezone.localdate()
+        save_with_history(review, by=personas.manager, reason="Notification recorded")
         # Inside the transaction the cache is bypassed: its own writes are never missed.
         assert cached_figure("probe", personas.manager, compute) == 2
         raise RuntimeError("roll back")

@@ -17,9 +17,11 @@ class Command(BaseCommand):
             raise CommandError("Demo data is only for DEBUG or DEMO_MODE: its passwords are public.")
         with transaction.atomic():
             seed_people()
-            from reviews.demo import seed_reviews
+        from reviews.demo import seed_reviews
 
-            seed_reviews()
+        # Each review service is its own (durable) transaction, so the demo reviews are
+        # seeded outside one: a review already built is recognised by its creation token.
+        seed_reviews()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Demo logins (password "
                                              f"'{DEMO_PASSWORD}' for all):"))
         for person in DEMO_PEOPLE:

@@ -1,4 +1,6 @@
-"""Reads for the reviews app, already narrowed to what the user may see."""
+"""Lists across reviews: the dashboard (and its CSV), the board's figures, and each
+person's tasks, already narrowed to what the user may see.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +9,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import models
 from django.db.models import (
     Case,
     Count,
@@ -29,25 +30,45 @@ from django.utils.safestring import SafeString
 
 from agencies.roles import Role
 
-from .clocks import Rag, annotate_rag, clock_label, missed_clock_q, review_clocks
-from .models import (
+from ..clocks import Rag, annotate_rag, clock_label, missed_clock_q, review_clocks
+from ..models import (
     ENDED_STAGES,
     STAGE_PATH,
     ClockPause,
-    DelayExplanation,
     EvidenceRequest,
     InvolvedAgency,
     PanelAppointment,
-    ParallelProcess,
     Review,
     Stage,
-    StageChange,
     Subject,
-    TermsOfReference,
 )
 
 if TYPE_CHECKING:
     from agencies.models import User
+
+
+__all__ = [
+    "BOARD_MISSED_SHOWN",
+    "DASHBOARD_FIELDS",
+    "ENDED",
+    "EVERY",
+    "LIFECYCLE_ORDER",
+    "OPEN",
+    "STAGE_LABELS",
+    "BoardStats",
+    "DashboardRow",
+    "PauseSpan",
+    "RowExtras",
+    "Task",
+    "board_stats",
+    "dashboard_csv_header",
+    "dashboard_csv_row",
+    "dashboard_reviews",
+    "dashboard_row",
+    "dashboard_rows",
+    "days_phrase",
+    "tasks_for",
+]
 
 
 @dataclass(frozen=True)
@@ -183,7 +204,7 @@ class DashboardRow:
 
     @cached_property
     def html(self) -> SafeString:
-        from .presenters import dashboard_row_html
+        from ..presenters import dashboard_row_html
 
         return dashboard_row_html(self)
 
@@ -245,10 +266,6 @@ def dashboard_csv_row(row: DashboardRow) -> list[object]:
             row.next_due.isoformat() if row.next_due else "", row.due_phrase, row.rag_label,
             row.days_in_stage, "; ".join(row.missed), row.evidence_outstanding,
             row.evidence_overdue]
-
-
-def days_in_stage(review: Review) -> int:
-    return (timezone.now() - review.stage_entered_at).days
 
 
 @dataclass(frozen=True)
@@ -327,62 +344,3 @@ def tasks_for(user: User) -> list[Task]:
     if user.has_role(Role.BOARD_MEMBER):
         tasks.append(Task("See the board dashboard", reverse("board")))
     return tasks
-
-
-@dataclass(frozen=True)
-class Need:
-    """One thing a move still needs, and the form that records it (url is '' if none)."""
-
-    text: str
-    url: str
-
-
-@dataclass(frozen=True)
-class MoveOption:
-    """A move as a page shows it: a link when it can be made, what is missing otherwise."""
-
-    to: str
-    label: str
-    needs: tuple[Need, ...]
-    allowed_role: bool
-    needs_reason: bool
-
-    @property
-    def possible(self) -> bool:
-        return self.allowed_role and not self.needs
-
-    @property
-    def stage_label(self) -> str:
-        return str(Stage(self.to).label)
-
-
-def move_options(review: Review, moves: list[Any]) -> list[MoveOption]:
-    """``available_moves`` made linkable: each missing item that names the form recording it
-    (``Missing.record``) links there; plain strings stay text."""
-    def need(item: str) -> Need:
-        record = getattr(item, "record", "")
-        return Need(str(item), reverse(record, args=[review.pk]) if record else "")
-
-    return [MoveOption(m.to, m.label, tuple(need(i) for i in m.missing), m.allowed_role,
-                       m.needs_reason) for m in moves]
-
-
-# The records whose history makes up a review's History page, keyed for the filter.
-HISTORY_MODELS: tuple[type[models.Model], ...] = (
-    Subject, TermsOfReference, PanelAppointment, ParallelProcess, ClockPause, DelayExplanation,
-    StageChange, InvolvedAgency)
-
-
-def review_histories(user: User, review: Review) -> dict[str, tuple[str, QuerySet]]:
-    """{key: (label, historical rows)} of the review and its records. Evidence requests keep
-    their own, narrower scope: an agency lead reads only their agency's."""
-    evidence = EvidenceRequest.objects.for_user(user).filter(review=review)
-    histories = {"review": (str(Review._meta.verbose_name).capitalize(),
-                            Review.history.filter(id=review.pk))}
-    for model in HISTORY_MODELS:
-        histories[model._meta.model_name] = (
-            str(model._meta.verbose_name).capitalize(),
-            model.history.filter(review_id=review.pk))  # type: ignore[attr-defined]
-    histories["evidencerequest"] = ("Evidence request", EvidenceRequest.history.filter(
-        id__in=evidence.values("pk")))
-    return histories

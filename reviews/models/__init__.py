@@ -1,0 +1,27 @@
+"""The reviews app's models, one module per sub-domain (as NetBox's ``dcim/models/``).
+
+Each module declares ``__all__``; this package re-exports them, so
+``from reviews.models import Review`` works wherever a model lives:
+
+- ``base`` — ``ReviewRecord`` (scope + history for every record of a review), date rules
+- ``lifecycle`` — the review, stages, involved agencies, stage changes, grants
+- ``register`` — subjects and their pseudonyms
+- ``panel`` — terms of reference and panel appointments
+- ``clocks`` — parallel processes, clock pauses, delay explanations
+- ``evidence`` — evidence requests
+"""
+
+from .base import *  # noqa: F403
+from .base import __all__ as _base
+from .clocks import *  # noqa: F403
+from .clocks import __all__ as _clocks
+from .evidence import *  # noqa: F403
+from .evidence import __all__ as _evidence
+from .lifecycle import *  # noqa: F403
+from .lifecycle import __all__ as _lifecycle
+from .panel import *  # noqa: F403
+from .panel import __all__ as _panel
+from .register import *  # noqa: F403
+from .register import __all__ as _register
+
+__all__ = [*_base, *_lifecycle, *_register, *_panel, *_clocks, *_evidence]

@@ -1,0 +1,119 @@
+"""What every record of a review shares: date rules, scope and history.
+
+``ReviewRecord`` is the abstract base of every model that belongs to one review, so
+"every record has scope and history" is built in rather than remembered: it brings the
+review-scoped manager (``for_user`` follows the review's own scope) and
+``HistoricalRecords(inherit=True)``. The date rules (``date_errors``/``check_dates``)
+are the one validator of "not in the future" and "not before what it follows" that
+every model's ``clean()`` calls.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+__all__ = [
+    "DATE_LABELS",
+    "NoOneQuerySet",
+    "ReviewRecord",
+    "ReviewScopedQuerySet",
+    "check_dates",
+    "date_errors",
+    "review_record_models",
+]
+
+
+DATE_LABELS = {
+    "incident_date": "The date of the incident",
+    "aware_date": "The date the local authority became aware",
+    "notification_sent_on": "The notification date",
+    "rapid_review_meeting_on": "The rapid review meeting date",
+    "agency_summaries_received_on": "The date summaries were received",
+    "rapid_review_report_sent_on": "The date the report was sent",
+    "national_panel_reply_on": "The date of the national Panel's reply",
+    "decision_date": "The date of the decision",
+    "final_report_received_on": "The date the final report was received",
+    "national_panel_sent_report_on": "The date the report was sent",
+    "published_on": "The publication date",
+    "appointed_on": "The date appointed", "ended_on": "The end date",
+    "opened_on": "The start date", "cleared_on": "The date cleared",
+    "paused_on": "The date paused", "resumed_on": "The date resumed",
+    "requested_on": "The date requested", "received_on": "The date received",
+    "date_of_birth": "The date of birth",
+}
+
+
+def date_errors(record: models.Model, *, past_only: tuple[str, ...] = (),
+                order: tuple[tuple[str, str, str], ...] = ()) -> dict[str, str]:
+    """The date rules every dated record shares, written once: none of ``past_only`` in
+    the future, and each (later, earlier, message) pair in order. Returns field → message."""
+    today = timezone.localdate()
+    errors: dict[str, str] = {}
+    for name in past_only:
+        value = getattr(record, name)
+        if value and value > today:
+            errors[name] = f"{DATE_LABELS.get(name, 'The date')} cannot be in the future"
+    for later, earlier, message in order:
+        first, then = getattr(record, earlier), getattr(record, later)
+        if first and then and then < first:
+            errors.setdefault(later, message)
+    return errors
+
+
+def check_dates(record: models.Model, **rules: tuple) -> None:
+    errors = date_errors(record, **rules)
+    if errors:
+        raise ValidationError(errors)
+
+class ReviewScopedQuerySet(models.QuerySet):
+    """Records that belong to one review take their scope from that review."""
+
+    review_action = {"view": "view", "change": "manage", "manage": "manage",
+                     "view_history": "view_history", "view_identifiable": "view_identifiable"}
+
+    def for_user(self, user: object, action: str = "view") -> models.QuerySet:
+        from .lifecycle import Review
+
+        mapped = self.review_action.get(action)
+        if mapped is None:
+            return self.none()
+        field = getattr(self.model, "REVIEW_FIELD", "review")
+        return self.filter(**{f"{field}__in": Review.objects.for_user(user, mapped).values("pk")})
+
+
+class NoOneQuerySet(models.QuerySet):
+    """Bookkeeping no page shows: in no one's scope."""
+
+    def for_user(self, user: object, action: str = "view") -> models.QuerySet:
+        return self.none()
+
+
+class ReviewRecord(models.Model):
+    """A record that belongs to one review: scoped by that review, with its history.
+
+    Subclasses declare their own ``review`` foreign key, because each has its own
+    ``related_name`` (``subjects``, ``panel``, ``terms``...); ``REVIEW_FIELD`` names it
+    for the scope. A subclass with a narrower scope overrides ``objects`` with a
+    ``ReviewScopedQuerySet`` subclass (evidence requests do). A many-to-many field whose
+    changes belong in the history is named in ``_history_m2m_fields``.
+    """
+
+    REVIEW_FIELD: ClassVar[str] = "review"
+
+    objects = ReviewScopedQuerySet.as_manager()
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+
+
+def review_record_models() -> list[type[ReviewRecord]]:
+    """Every kind of record a review has, by name: the parts of its merged history."""
+    found = [m for m in apps.get_models() if issubclass(m, ReviewRecord)]
+    return sorted(found, key=lambda m: str(m._meta.verbose_name))

@@ -1,0 +1,18 @@
+"""Reads for the reviews app, already narrowed to what the user may see.
+
+One module per sub-domain; this package re-exports their ``__all__`` so
+``from reviews.selectors import dashboard_reviews`` works wherever it lives:
+
+- ``lists`` — the dashboard and its CSV, the board's figures, each person's tasks
+- ``lifecycle`` — days in stage, the moves a review page offers
+- ``history`` — a review's merged history, each record through its own scope
+"""
+
+from .history import *  # noqa: F403
+from .history import __all__ as _history
+from .lifecycle import *  # noqa: F403
+from .lifecycle import __all__ as _lifecycle
+from .lists import *  # noqa: F403
+from .lists import __all__ as _lists
+
+__all__ = [*_history, *_lifecycle, *_lists]

@@ -1,0 +1,36 @@
+"""Writes to reviews, one module per sub-domain (as Zulip's ``zerver/actions/``).
+
+Keyword-only functions named ``<thing>_<verb>``: each validates, saves with who
+and why (``scr.history``), keeps the derived clock fields in step and raises
+``ValidationError``s whose messages are meant for the form. Views call these and
+nothing else to change a review. This package re-exports every module's
+``__all__``, so callers write ``from reviews import services;
+services.review_transition(...)`` wherever the function lives:
+
+- ``lifecycle`` — referral, involved agencies, stage records, transitions
+- ``clocks`` — parallel processes, pauses, delay explanations, the stored next clock
+- ``register`` — the pseudonym register
+- ``panel`` — terms of reference and panel appointments
+- ``evidence`` — evidence requests
+- ``publication`` — report and publication dates
+- ``base`` — the locked open review and grants, shared by the modules above
+"""
+
+from ..independence import independence_conflicts, independence_problems
+from .base import *  # noqa: F403
+from .base import __all__ as _base
+from .clocks import *  # noqa: F403
+from .clocks import __all__ as _clocks
+from .evidence import *  # noqa: F403
+from .evidence import __all__ as _evidence
+from .lifecycle import *  # noqa: F403
+from .lifecycle import __all__ as _lifecycle
+from .panel import *  # noqa: F403
+from .panel import __all__ as _panel
+from .publication import *  # noqa: F403
+from .publication import __all__ as _publication
+from .register import *  # noqa: F403
+from .register import __all__ as _register
+
+__all__ = ["independence_conflicts", "independence_problems", *_base, *_clocks, *_evidence,
+           *_lifecycle, *_panel, *_publication, *_register]

@@ -1,0 +1,221 @@
+"""The review's lifecycle: referral, involved agencies, stage records and transitions.
+
+``review_transition`` is the one way a review changes stage; ``reviews/workflow.py``
+says which moves exist and what each needs.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from agencies.models import Agency, User
+from scr.history import save_with_history
+from scr.rules import require_reason
+
+from .. import access
+from ..models import InvolvedAgency, ReferenceCounter, Review, Stage, StageChange
+from ..workflow import TRANSITIONS, may_make
+from .base import _grant, open_review_locked
+from .clocks import review_refresh_clocks
+
+__all__ = [
+    "AGENCY_GRANTS",
+    "DECISION_STAGES",
+    "TransitionRefused",
+    "agency_involve",
+    "decision_record",
+    "notification_record",
+    "rapid_review_record",
+    "review_create",
+    "review_transition",
+    "review_update_referral",
+]
+
+
+AGENCY_GRANTS = (access.VIEW, access.IDENTIFIABLE)
+
+
+class TransitionRefused(ValidationError):
+    pass
+
+
+@transaction.atomic(savepoint=False)
+def _update_review(*, by: User, review: Review, reason: str, recorded: str,
+                   **fields: Any) -> Review:
+    """Set fields on the review. Recording a value needs no reason (``recorded`` is kept
+    as the history note); changing or clearing one already recorded needs the user's.
+    Works on a fresh locked copy: a refusal leaves the caller's object untouched."""
+    stored = open_review_locked(review)
+    overwritten = [name for name, value in fields.items()
+                   if getattr(stored, name) not in (None, "") and getattr(stored, name) != value]
+    if overwritten:
+        require_reason(reason, "Enter the reason for changing what was already recorded")
+    for name, value in fields.items():
+        setattr(stored, name, value)
+    stored.full_clean()
+    save_with_history(stored, by=by, reason=reason.strip() or recorded)
+    review_refresh_clocks(stored)
+    review.refresh_from_db()
+    return review
+
+
+def _highest_reference_number(year: int) -> int:
+    taken = Review.objects.filter(reference__contains=f"-{year}-").values_list("reference",
+                                                                               flat=True)
+    numbers = [int(r.rsplit("-", 1)[1]) for r in taken if r.rsplit("-", 1)[1].isdigit()]
+    return max(numbers, default=0)
+
+
+def _next_reference(aware_date: date, by: User) -> str:
+    """The next number of the year, whatever the vocabulary's prefix, taken from a
+    row-locked counter so that referrals saved at once never share a number."""
+    year = aware_date.year
+    counter = ReferenceCounter.objects.select_for_update().filter(year=year).first()
+    if counter is None:
+        try:
+            with transaction.atomic():
+                ReferenceCounter.objects.create(year=year, last=_highest_reference_number(year))
+        except IntegrityError:
+            pass  # another referral created it first; its row lock is taken below
+        counter = ReferenceCounter.objects.select_for_update().get(year=year)
+    counter.last += 1
+    save_with_history(counter, by=by, reason="Reference allocated")
+    return f"{settings.REVIEW_VOCABULARY}-{year}-{counter.last:03d}"
+
+
+def _grant_agency(review: Review, agency: Agency, *, by: User, reason: str) -> None:
+    for codename in AGENCY_GRANTS:
+        _grant(review, codename, by=by, reason=reason, group=agency.group)
+
+
+@transaction.atomic(durable=True)
+def review_create(*, by: User, incident_date: date, aware_date: date, what_happened: str,
+                  harm: str, abuse_or_neglect: str, criteria_met: bool, referring_agency: Agency,
+                  agencies_involved: Iterable[Agency], creation_token: uuid.UUID | None = None,
+                  ) -> Review:
+    """Open a review from a referral. A repeated ``creation_token`` returns the first review."""
+    if creation_token is not None:
+        existing = Review.objects.filter(creation_token=creation_token).first()
+        if existing is not None:
+            return existing
+    review = Review(incident_date=incident_date, aware_date=aware_date,
+                    what_happened=what_happened, harm=harm, abuse_or_neglect=abuse_or_neglect,
+                    criteria_met=criteria_met, referring_agency=referring_agency,
+                    creation_token=creation_token, reference="")
+    review.full_clean(exclude=["reference"])
+    review.reference = _next_reference(aware_date, by)
+    save_with_history(review, by=by, reason="Referral recorded")
+    involved = {a.pk: a for a in agencies_involved}
+    involved.setdefault(referring_agency.pk, referring_agency)
+    for agency in involved.values():
+        save_with_history(InvolvedAgency(review=review, agency=agency), by=by,
+                          reason="Agency involved in the case")
+        _grant_agency(review, agency, by=by, reason="Agency involved in the case")
+    return review_refresh_clocks(review)
+
+
+@transaction.atomic(durable=True)
+def review_update_referral(*, by: User, review: Review, reason: str, **fields: Any) -> Review:
+    require_reason(reason)
+    updated = _update_review(by=by, review=review, reason=reason, recorded=reason, **fields)
+    referring = fields.get("referring_agency")
+    if referring is not None and not review.involvements.filter(agency=referring).exists():
+        _involve_agency(by=by, review=review, agency=referring,
+                        reason="The referring agency is involved in the case")
+    return updated
+
+
+@transaction.atomic(durable=True)
+def agency_involve(*, by: User, review: Review, agency: Agency, reason: str) -> InvolvedAgency:
+    return _involve_agency(by=by, review=review, agency=agency, reason=reason)
+
+
+@transaction.atomic(savepoint=False)
+def _involve_agency(*, by: User, review: Review, agency: Agency, reason: str) -> InvolvedAgency:
+    """Involve an agency (and grant its group the review), inside the caller's transaction:
+    the referral and the terms of reference involve agencies as part of their own write."""
+    review = open_review_locked(review)
+    reason = require_reason(reason)
+    if review.involvements.filter(agency=agency).exists():
+        raise ValidationError({"agency": f"{agency} is already involved in this review"})
+    involvement = save_with_history(InvolvedAgency(review=review, agency=agency), by=by,
+                                    reason=reason)
+    _grant_agency(review, agency, by=by, reason=reason)
+    return involvement
+
+
+# ---------------------------------------------------------------- stage records
+
+
+@transaction.atomic(durable=True)
+def notification_record(*, by: User, review: Review, notification_sent_on: date,
+                        reason: str = "") -> Review:
+    return _update_review(by=by, review=review, reason=reason, recorded="Notification recorded",
+                          notification_sent_on=notification_sent_on)
+
+
+@transaction.atomic(durable=True)
+def rapid_review_record(*, by: User, review: Review, reason: str = "", **fields: Any) -> Review:
+    allowed = {"rapid_review_meeting_on", "agency_summaries_received_on",
+               "rapid_review_report_sent_on", "national_panel_reply_on", "national_panel_reply"}
+    return _update_review(by=by, review=review, reason=reason, recorded="Rapid review recorded",
+                          **{k: v for k, v in fields.items() if k in allowed})
+
+
+# The decision is taken at the rapid review; afterwards it stands (a new decision means
+# withdrawing the review and recording why).
+DECISION_STAGES = frozenset({Stage.NOTIFICATION, Stage.RAPID_REVIEW, Stage.DECISION})
+
+
+@transaction.atomic(durable=True)
+def decision_record(*, by: User, review: Review, decision: str, decision_date: date,
+                    decision_reasons: str, reason: str = "") -> Review:
+    if review.stage not in DECISION_STAGES:
+        raise ValidationError(f"The decision can be recorded or changed only during the "
+                              f"notification, rapid review or decision stages; this review is "
+                              f"at {Stage(review.stage).label}. Nothing was changed.")
+    if not decision_reasons.strip():
+        raise ValidationError({"decision_reasons": "Enter the reasons for the decision"})
+    return _update_review(by=by, review=review, reason=reason, recorded="Decision recorded",
+                          decision=decision, decision_date=decision_date,
+                          decision_reasons=decision_reasons)
+
+
+@transaction.atomic(durable=True)
+def review_transition(*, by: User, review: Review, to: str, expected_from: str,
+                      reason: str = "") -> Review:
+    """The one way a review changes stage. Refuses, changing nothing, with what is missing."""
+    locked = Review.objects.select_for_update().get(pk=review.pk)
+    if locked.stage != expected_from:
+        raise TransitionRefused(
+            f"This review has already moved to {Stage(locked.stage).label}. Nothing was changed.")
+    transition = TRANSITIONS.get((locked.stage, to))
+    if to not in Stage.values:
+        raise TransitionRefused(f"There is no stage called “{to}”.")
+    if transition is None:
+        raise TransitionRefused(
+            f"A review cannot move from {Stage(locked.stage).label} to {Stage(to).label}.")
+    if not may_make(by, locked, transition):
+        raise TransitionRefused("Your role cannot make this move on this review.")
+    if transition.needs_reason and not reason.strip():
+        raise TransitionRefused("Enter the reason for this move.")
+    missing = transition.guard(locked)
+    if missing:
+        raise TransitionRefused(
+            f"Before moving to {Stage(to).label}, record: " + "; ".join(missing) + ".")
+    save_with_history(StageChange(review=locked, from_stage=locked.stage, to_stage=to, by=by,
+                                  reason=reason), by=by, reason=reason or "Stage changed")
+    locked.stage = to
+    locked.stage_entered_at = timezone.now()
+    save_with_history(locked, by=by, reason=reason or f"Moved to {Stage(to).label}")
+    review_refresh_clocks(locked)
+    review.refresh_from_db()  # the caller's instance is now the moved review
+    return review

@@ -1,0 +1,136 @@
+"""One review's lifecycle: its overview and history, the referral, stage records, moves."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from agencies.roles import Role
+from scr.access import role_required, scoped_object_or_404
+from scr.accesslog import record_access
+from scr.formviews import form_page, handle_form, initial_from
+from scr.history import history_entries, history_people
+from scr.models import AccessEvent
+
+from .. import forms, pageforms, sections, services
+from ..models import Review, Stage
+from ..sections import section_context
+from ..selectors import move_options, review_histories
+from ..workflow import available_moves
+from .base import review_form_view, section_view
+
+__all__ = [
+    "review_create",
+    "review_decision",
+    "review_detail",
+    "review_history",
+    "review_move",
+    "review_notification",
+    "review_rapid_review",
+    "review_referral_edit",
+]
+
+
+review_detail = section_view("review", sections.overview)
+
+
+@login_required
+def review_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every change to the review and its records, merged, newest first, filterable by kind
+    of record and by person, a page at a time."""
+    review = scoped_object_or_404(Review, request.user, "view_history", pk=pk)
+    record_access(request, AccessEvent.Action.VIEW, review, label="history")
+    histories = review_histories(request.user, review)
+    form = pageforms.HistoryFilterForm(
+        request.GET or None, record_types=[(k, label) for k, (label, _) in histories.items()],
+        people=history_people(qs for _, qs in histories.values()))
+    page = Paginator(history_entries(form.chosen(histories)), 25).get_page(
+        request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "reviews/review_history.html", {
+        **section_context(request.user, review, "review_history"), "form": form, "page": page,
+        "query": query.urlencode()})
+
+
+@role_required(Role.BUSINESS_MANAGER)
+def review_create(request: HttpRequest) -> HttpResponse:
+    form = forms.ReferralForm(request.POST or None)
+    done = handle_form(request, form,
+                       lambda data, _: services.review_create(by=request.user, **data),
+                       success="Review opened from the referral.",
+                       done_url=lambda review: reverse("review", args=[review.pk]))
+    return done or form_page(request, form, title="Record a referral", submit="Open the review",
+                     back=reverse("review_list"),
+                     intro="A child has died or been seriously harmed and abuse or neglect is "
+                           "known or suspected. Record the triggering event.")
+
+
+@login_required
+def review_referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    fields = [f for f in forms.ReferralEditForm.base_fields if f != "reason"]
+
+    def save(data: dict, review: Review) -> Review:
+        return services.review_update_referral(by=request.user, review=review,
+                                               reason=data["reason"],
+                                               **{f: data[f] for f in fields})
+
+    return review_form_view(request, pk, forms.ReferralEditForm, save,
+                            title="Change the referral", submit="Save",
+                            success="Referral updated.",
+                            initial=lambda review: {f: getattr(review, f) for f in fields})
+
+
+@login_required
+def review_notification(request: HttpRequest, pk: int) -> HttpResponse:
+    return review_form_view(
+        request, pk, forms.NotificationForm,
+        lambda data, review: services.notification_record(by=request.user, review=review, **data),
+        title="Record the notification", submit="Save", success="Notification recorded.",
+        initial=initial_from(forms.NotificationForm))
+
+
+@login_required
+def review_rapid_review(request: HttpRequest, pk: int) -> HttpResponse:
+    return review_form_view(
+        request, pk, forms.RapidReviewForm,
+        lambda data, review: services.rapid_review_record(by=request.user, review=review, **data),
+        title="Record the rapid review", submit="Save", success="Rapid review recorded.",
+        initial=initial_from(forms.RapidReviewForm))
+
+
+@login_required
+def review_decision(request: HttpRequest, pk: int) -> HttpResponse:
+    return review_form_view(
+        request, pk, forms.DecisionForm,
+        lambda data, review: services.decision_record(by=request.user, review=review, **data),
+        title="Record the decision", submit="Save", success="Decision recorded.",
+        initial=initial_from(forms.DecisionForm))
+
+
+@login_required
+def review_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm and make one stage move (GET shows what it needs; POST makes it). A form
+    sent again after the review moved on (Back, a second tab) says so, with a way back."""
+    review = scoped_object_or_404(Review, request.user, pk=pk)
+    expected = request.POST.get("expected_from") or request.GET.get("from", "")
+    if expected and expected != review.stage:
+        return render(request, "reviews/moved.html", {"review": review}, status=409)
+    to = request.POST.get("to") or request.GET.get("to", "")
+    move = next((m for m in move_options(review, available_moves(review, request.user))
+                 if m.to == to), None)
+    if move is None or not move.allowed_role:
+        raise PermissionDenied
+    form = forms.TransitionForm(request.POST or None,
+                                initial={"to": to, "expected_from": review.stage})
+    url = reverse("review", args=[review.pk])
+    done = move.possible and handle_form(request, form, lambda data, obj: services.review_transition(
+        by=request.user, review=obj, to=data["to"], expected_from=data["expected_from"],
+        reason=data["reason"]), success=f"Moved to {Stage(to).label}.", done_url=url,
+        obj=review)
+    return done or render(request, "reviews/move.html", {"form": form, "review": review,
+                                                         "move": move, "back": url})

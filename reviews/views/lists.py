@@ -1,0 +1,67 @@
+"""Lists across reviews: the dashboard, its CSV export, the board."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+
+from agencies.roles import Role
+from scr.access import role_required
+from scr.accesslog import record_access
+from scr.csvexport import csv_lines
+from scr.figures import cached_figure
+from scr.models import AccessEvent
+
+from .. import pageforms
+from ..selectors import (
+    OPEN,
+    board_stats,
+    dashboard_csv_header,
+    dashboard_csv_row,
+    dashboard_reviews,
+    dashboard_rows,
+)
+
+__all__ = [
+    "board",
+    "review_export",
+    "review_list",
+]
+
+
+@login_required
+def review_list(request: HttpRequest) -> HttpResponse:
+    """The dashboard: open reviews by default, any stage (ended ones too) when filtered."""
+    form = pageforms.DashboardFilterForm(request.GET or None)
+    filters = form.filters()
+    page = Paginator(dashboard_reviews(request.user, **filters), 50).get_page(
+        request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "reviews/list.html", {
+        "form": form, "page": page, "rows": list(dashboard_rows(page.object_list)),
+        "query": query.urlencode(), "only_open": filters["stage"] == OPEN,
+        "is_manager": request.user.has_role(Role.BUSINESS_MANAGER),
+    })
+
+
+@role_required(Role.BUSINESS_MANAGER)
+def review_export(request: HttpRequest) -> HttpResponse:
+    """The dashboard as it is filtered, in words: labels, not codes; the partnership's
+    own name for a review (SCR or LCSPR) in the headers."""
+    filters = pageforms.DashboardFilterForm(request.GET or None).filters()
+    reviews = dashboard_reviews(request.user, **filters)
+    record_access(request, AccessEvent.Action.EXPORT, label="Reviews dashboard CSV")
+    rows = (dashboard_csv_row(row) for row in dashboard_rows(reviews.iterator(chunk_size=500)))
+    response = StreamingHttpResponse(csv_lines(dashboard_csv_header(), rows),
+                                     content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="reviews.csv"'
+    return response
+
+
+@role_required(Role.BOARD_MEMBER, Role.BUSINESS_MANAGER)
+def board(request: HttpRequest) -> HttpResponse:
+    stats = cached_figure("board", request.user, lambda: board_stats(request.user))
+    return render(request, "reviews/board.html", {"stats": stats})

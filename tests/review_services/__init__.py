@@ -1,0 +1,1 @@
+"""Writes to reviews (reviews/services/), one file per sub-domain."""

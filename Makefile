@@ -38,6 +38,7 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	SCR_TESTING=1 $(BIN)/mypy
 
 check-migrations: install
 	SCR_TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run

@@ -6,10 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from agencies.http import AuthenticatedHttpRequest
+from agencies.models import User
 from scr.access import scoped_object_or_404
 from scr.accesslog import record_access
 from scr.formviews import Save, record_form
@@ -26,7 +28,7 @@ def back_to(section: str) -> Callable[[Any], str]:
     return lambda obj: reverse(section, args=[getattr(obj, "review_id", obj.pk)])
 
 
-def review_form_view(request: HttpRequest, pk: int, form_class: type, save: Save, *,
+def review_form_view(request: AuthenticatedHttpRequest, pk: int, form_class: type, save: Save, *,
                      section: str = "review", **options: Any) -> HttpResponse:
     """A form about one review that only its managers may submit; done, it returns to the
     section of the review page the record belongs to."""
@@ -35,8 +37,8 @@ def review_form_view(request: HttpRequest, pk: int, form_class: type, save: Save
                        caption=review.reference, log_view=True, **options)
 
 
-def _section(request: HttpRequest, pk: int, name: str,
-             build: Callable[[Review, object], dict]) -> HttpResponse:
+def _section(request: AuthenticatedHttpRequest, pk: int, name: str,
+             build: Callable[[Review, User], dict[str, Any]]) -> HttpResponse:
     """One page of a review: scoped, logged, with the sub-navigation between its sections."""
     review = scoped_object_or_404(Review, request.user, pk=pk)
     record_access(request, AccessEvent.Action.VIEW, review)
@@ -44,9 +46,10 @@ def _section(request: HttpRequest, pk: int, name: str,
         **section_context(request.user, review, name), **build(review, request.user)})
 
 
-def section_view(name: str, build: Callable[[Review, object], dict]) -> Callable[..., HttpResponse]:
+def section_view(name: str, build: Callable[[Review, User], dict[str, Any]],
+                 ) -> Callable[..., HttpResponse]:
     @login_required
-    def view(request: HttpRequest, pk: int) -> HttpResponse:
+    def view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return _section(request, pk, name, build)
 
     view.__name__ = view.__qualname__ = name

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 
+from agencies.http import AuthenticatedHttpRequest
 from scr.formviews import record_form
 
 from .. import forms, sections, services
@@ -25,7 +26,7 @@ review_clocks = section_view("review_clocks", sections.clocks)
 
 
 @login_required
-def parallel_process_add(request: HttpRequest, pk: int) -> HttpResponse:
+def parallel_process_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return review_form_view(
         request, pk, forms.ParallelProcessForm,
         lambda data, review: services.parallel_process_open(by=request.user, review=review,
@@ -35,7 +36,7 @@ def parallel_process_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def parallel_process_clear(request: HttpRequest, pk: int) -> HttpResponse:
+def parallel_process_clear(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return record_form(
         request, ParallelProcess, forms.ClearForm,
         lambda data, obj: services.parallel_process_clear(by=request.user, process=obj, **data),
@@ -44,7 +45,7 @@ def parallel_process_clear(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def clock_pause(request: HttpRequest, pk: int) -> HttpResponse:
+def clock_pause(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return review_form_view(
         request, pk, forms.PauseForm,
         lambda data, review: services.clock_pause(by=request.user, review=review, **data),
@@ -52,7 +53,7 @@ def clock_pause(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def clock_resume(request: HttpRequest, pk: int) -> HttpResponse:
+def clock_resume(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return record_form(
         request, ClockPause, forms.ResumeForm,
         lambda data, obj: services.clock_resume(by=request.user, pause=obj, **data),
@@ -61,7 +62,7 @@ def clock_resume(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def review_explain_delay(request: HttpRequest, pk: int) -> HttpResponse:
+def review_explain_delay(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return review_form_view(
         request, pk, forms.DelayForm,
         lambda data, review: services.delay_explain(by=request.user, review=review, **data),

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 
+from agencies.http import AuthenticatedHttpRequest
 from scr.formviews import record_form
 
 from .. import forms, sections, services
@@ -22,7 +23,7 @@ review_evidence = section_view("review_evidence", sections.evidence)
 
 
 @login_required
-def evidence_request_add(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_request_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return review_form_view(
         request, pk, forms.EvidenceRequestForm,
         lambda data, review: services.evidence_request_create(by=request.user, review=review,
@@ -33,7 +34,7 @@ def evidence_request_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def evidence_request_received(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_request_received(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return record_form(
         request, EvidenceRequest, forms.ReceivedForm,
         lambda data, obj: services.evidence_request_received(by=request.user, request=obj,

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from agencies.http import AuthenticatedHttpRequest
 from agencies.roles import Role
 from scr.access import role_required, scoped_object_or_404
 from scr.accesslog import record_access
@@ -39,7 +40,7 @@ review_detail = section_view("review", sections.overview)
 
 
 @login_required
-def review_history(request: HttpRequest, pk: int) -> HttpResponse:
+def review_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Every change to the review and its records, merged, newest first, filterable by kind
     of record and by person, a page at a time."""
     review = scoped_object_or_404(Review, request.user, "view_history", pk=pk)
@@ -58,7 +59,7 @@ def review_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.BUSINESS_MANAGER)
-def review_create(request: HttpRequest) -> HttpResponse:
+def review_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = forms.ReferralForm(request.POST or None)
     done = handle_form(request, form,
                        lambda data, _: services.review_create(by=request.user, **data),
@@ -71,7 +72,7 @@ def review_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def review_referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def review_referral_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     fields = [f for f in forms.ReferralEditForm.base_fields if f != "reason"]
 
     def save(data: dict, review: Review) -> Review:
@@ -86,7 +87,7 @@ def review_referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def review_notification(request: HttpRequest, pk: int) -> HttpResponse:
+def review_notification(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return review_form_view(
         request, pk, forms.NotificationForm,
         lambda data, review: services.notification_record(by=request.user, review=review, **data),
@@ -95,7 +96,7 @@ def review_notification(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def review_rapid_review(request: HttpRequest, pk: int) -> HttpResponse:
+def review_rapid_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return review_form_view(
         request, pk, forms.RapidReviewForm,
         lambda data, review: services.rapid_review_record(by=request.user, review=review, **data),
@@ -104,7 +105,7 @@ def review_rapid_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def review_decision(request: HttpRequest, pk: int) -> HttpResponse:
+def review_decision(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return review_form_view(
         request, pk, forms.DecisionForm,
         lambda data, review: services.decision_record(by=request.user, review=review, **data),
@@ -113,7 +114,7 @@ def review_decision(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def review_move(request: HttpRequest, pk: int) -> HttpResponse:
+def review_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Confirm and make one stage move (GET shows what it needs; POST makes it). A form
     sent again after the review moved on (Back, a second tab) says so, with a way back."""
     review = scoped_object_or_404(Review, request.user, pk=pk)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
+from agencies.http import AuthenticatedHttpRequest
 from agencies.roles import Role
 from scr.access import role_required
 from scr.accesslog import record_access
@@ -32,7 +33,7 @@ __all__ = [
 
 
 @login_required
-def review_list(request: HttpRequest) -> HttpResponse:
+def review_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The dashboard: open reviews by default, any stage (ended ones too) when filtered."""
     form = pageforms.DashboardFilterForm(request.GET or None)
     filters = form.filters()
@@ -48,7 +49,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.BUSINESS_MANAGER)
-def review_export(request: HttpRequest) -> HttpResponse:
+def review_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     """The dashboard as it is filtered, in words: labels, not codes; the partnership's
     own name for a review (SCR or LCSPR) in the headers."""
     filters = pageforms.DashboardFilterForm(request.GET or None).filters()
@@ -62,6 +63,6 @@ def review_export(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.BOARD_MEMBER, Role.BUSINESS_MANAGER)
-def board(request: HttpRequest) -> HttpResponse:
+def board(request: AuthenticatedHttpRequest) -> HttpResponse:
     stats = cached_figure("board", request.user, lambda: board_stats(request.user))
     return render(request, "reviews/board.html", {"stats": stats})

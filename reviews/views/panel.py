@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 
+from agencies.http import AuthenticatedHttpRequest
 from scr.formviews import record_form
 
 from .. import forms, pageforms, sections, services
@@ -24,7 +25,7 @@ review_panel = section_view("review_panel", sections.panel)
 
 
 @login_required
-def review_terms(request: HttpRequest, pk: int) -> HttpResponse:
+def review_terms(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def initial(review: Review) -> dict:
         latest = review.terms.prefetch_related("agencies_in_scope").first()
         if latest is None:
@@ -43,7 +44,7 @@ def review_terms(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def review_appoint(request: HttpRequest, pk: int) -> HttpResponse:
+def review_appoint(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return review_form_view(
         request, pk, pageforms.AppointPersonForm,
         lambda data, review: services.panel_appoint(by=request.user, review=review, **data),
@@ -54,7 +55,7 @@ def review_appoint(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def panel_appointment_end(request: HttpRequest, pk: int) -> HttpResponse:
+def panel_appointment_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return record_form(
         request, PanelAppointment, forms.ReasonMixin,
         lambda data, obj: services.panel_appointment_end(by=request.user, appointment=obj,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 
+from agencies.http import AuthenticatedHttpRequest
 from scr.formviews import initial_from
 
 from .. import forms, services
@@ -17,7 +18,7 @@ __all__ = [
 
 
 @login_required
-def review_report_dates(request: HttpRequest, pk: int) -> HttpResponse:
+def review_report_dates(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return review_form_view(
         request, pk, forms.ReportDatesForm,
         lambda data, review: services.report_and_publication_record(
@@ -27,7 +28,7 @@ def review_report_dates(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def review_publication_correct(request: HttpRequest, pk: int) -> HttpResponse:
+def review_publication_correct(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return review_form_view(
         request, pk, forms.PublicationCorrectionForm,
         lambda data, review: services.publication_date_correct(by=request.user, review=review,

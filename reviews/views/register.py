@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 
+from agencies.http import AuthenticatedHttpRequest
 from scr.access import scoped_object_or_404
 from scr.formviews import record_form
 
@@ -26,7 +27,7 @@ review_people = section_view("review_people", sections.people)
 
 
 @login_required
-def subject_add(request: HttpRequest, pk: int) -> HttpResponse:
+def subject_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return review_form_view(
         request, pk, pageforms.PersonInCaseForm,
         lambda data, review: services.subject_add(by=request.user, review=review, **data),
@@ -34,7 +35,7 @@ def subject_add(request: HttpRequest, pk: int) -> HttpResponse:
         success="Added to the register.", section="review_people")
 
 
-def _subject_for_manager(request: HttpRequest, pk: int) -> Subject:
+def _subject_for_manager(request: AuthenticatedHttpRequest, pk: int) -> Subject:
     subject = scoped_object_or_404(Subject, request.user, "manage", pk=pk)
     if not can_see_identities(request.user, subject.review):
         raise PermissionDenied
@@ -42,7 +43,7 @@ def _subject_for_manager(request: HttpRequest, pk: int) -> Subject:
 
 
 @login_required
-def subject_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def subject_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     names = list(forms.SubjectForm.base_fields)
 
     def save(data: dict, obj: Subject) -> None:
@@ -57,7 +58,7 @@ def subject_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def subject_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def subject_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return record_form(
         request, _subject_for_manager(request, pk), forms.ReasonMixin,
         lambda data, obj: services.subject_withdraw(by=request.user, subject=obj,

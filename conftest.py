@@ -31,6 +31,14 @@ def _eager_celery_by_default(request: pytest.FixtureRequest) -> Iterator[None]:
     app.conf.task_always_eager = previous
 
 
+@pytest.fixture
+def personas(db: None) -> object:
+    """One person per role (tests/personas.py), for every app's tests."""
+    from tests.personas import make_personas
+
+    return make_personas()
+
+
 def _skip_reason(report: pytest.TestReport) -> str:
     longrepr = report.longrepr
     reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
+from scr.actions import Action
+
 from .roles import Role
 
 if TYPE_CHECKING:
@@ -16,7 +18,7 @@ def is_business_manager(user: User) -> bool:
     return bool(user.is_authenticated and user.has_role(Role.BUSINESS_MANAGER))
 
 
-def users_for(user: User, action: str, qs: QuerySet[User]) -> QuerySet[User]:
+def users_for(user: User, action: Action, qs: QuerySet[User]) -> QuerySet[User]:
     """Business managers manage everyone; anyone else sees only themselves."""
     if not user.is_authenticated:
         return qs.none()
@@ -26,7 +28,7 @@ def users_for(user: User, action: str, qs: QuerySet[User]) -> QuerySet[User]:
 
 
 
-def memberships_for(user: User, action: str, qs: QuerySet[Membership]) -> QuerySet[Membership]:
+def memberships_for(user: User, action: Action, qs: QuerySet[Membership]) -> QuerySet[Membership]:
     if not user.is_authenticated:
         return qs.none()
     if is_business_manager(user):
@@ -34,7 +36,7 @@ def memberships_for(user: User, action: str, qs: QuerySet[Membership]) -> QueryS
     return qs.filter(user=user) if action == "view" else qs.none()
 
 
-def agencies_for(user: User, action: str, qs: QuerySet[Agency]) -> QuerySet[Agency]:
+def agencies_for(user: User, action: Action, qs: QuerySet[Agency]) -> QuerySet[Agency]:
     """Agency names are not sensitive: anyone signed in sees them; managers change them."""
     if not user.is_authenticated:
         return qs.none()

@@ -18,13 +18,14 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from scr.actions import Action
 from scr.text import looks_mixed, normalise_text, skeleton
 
 from .roles import ROLE_PRECEDENCE, ROLES_NEEDING_AGENCY, Role
 
 
 class ScopedUserManager(UserManager["User"]):
-    def for_user(self, user: User, action: str = "view") -> models.QuerySet[User]:
+    def for_user(self, user: User, action: Action = "view") -> models.QuerySet[User]:
         from .access import users_for
 
         return users_for(user, action, self.get_queryset())
@@ -117,7 +118,7 @@ class User(AbstractUser):
 
 
 class AgencyQuerySet(models.QuerySet["Agency"]):
-    def for_user(self, user: User, action: str = "view") -> models.QuerySet[Agency]:
+    def for_user(self, user: User, action: Action = "view") -> models.QuerySet[Agency]:
         from .access import agencies_for
 
         return agencies_for(user, action, self)
@@ -165,7 +166,7 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
             user__is_active=True,
         )
 
-    def for_user(self, user: User, action: str = "view") -> models.QuerySet[Membership]:
+    def for_user(self, user: User, action: Action = "view") -> models.QuerySet[Membership]:
         from .access import memberships_for
 
         return memberships_for(user, action, self)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from agencies.roles import Role
+from scr.actions import Action
 
 if TYPE_CHECKING:
     from agencies.models import User
@@ -80,7 +81,7 @@ def direct_grant_reviews(user: User) -> QuerySet[Review]:
         content_object=OuterRef("pk"), user=user, permission__codename=VIEW))).values("pk")
 
 
-def reviews_for(user: User, action: str, qs: QuerySet[Review]) -> QuerySet[Review]:
+def reviews_for(user: User, action: Action, qs: QuerySet[Review]) -> QuerySet[Review]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return qs.none()
     if user.has_role(Role.BUSINESS_MANAGER):

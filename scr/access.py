@@ -21,11 +21,13 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 
+from .actions import Action
+
 M = TypeVar("M", bound=models.Model)
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 
-def scoped_object_or_404(model: type[M], user: Any, action: str = "view", **lookup: Any) -> M:
+def scoped_object_or_404(model: type[M], user: Any, action: Action = "view", **lookup: Any) -> M:
     """One query: the object within the user's view scope, and whether the action is
     allowed on it (an ``Exists`` over the action's scope)."""
     manager = model._default_manager

@@ -19,12 +19,14 @@ from django.shortcuts import redirect, render
 
 from .access import scoped_object_or_404
 from .accesslog import record_access
+from .actions import Action
 from .forms import add_service_errors
 from .models import AccessEvent
 
 Save = Callable[[dict[str, Any], Any], Any]
 # A page's words or links: fixed, or worked out from the record the page is about.
 PerRecord = Any
+
 
 
 def form_page(request: HttpRequest, form: Any, *, title: str, submit: str, back: str,
@@ -55,7 +57,7 @@ def _for(value: PerRecord, obj: Any) -> Any:
 
 
 def record_form(request: HttpRequest, record: models.Model | type[models.Model], form_class: type,
-                save: Save, *, pk: Any = None, action: str = "manage", title: PerRecord,
+                save: Save, *, pk: Any = None, action: Action = "manage", title: PerRecord,
                 submit: str, success: str, back: PerRecord,
                 initial: Callable[[Any], dict[str, Any]] | None = None,
                 form_kwargs: Callable[[Any], dict[str, Any]] | None = None,

@@ -22,6 +22,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from . import filetypes
+from .actions import Action
 
 
 class AccessEventQuerySet(models.QuerySet["AccessEvent"]):
@@ -31,7 +32,7 @@ class AccessEventQuerySet(models.QuerySet["AccessEvent"]):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise PermissionError("The access log is append-only.")
 
-    def for_user(self, user: object, action: str = "view") -> AccessEventQuerySet:
+    def for_user(self, user: object, action: Action = "view") -> AccessEventQuerySet:
         """Only the roles named in ``ACCESS_LOG_READER_ROLES`` (business managers) read it."""
         if getattr(user, "is_authenticated", False) and action == "view" and (
             user.has_role(*settings.ACCESS_LOG_READER_ROLES)  # type: ignore[attr-defined]
@@ -90,7 +91,7 @@ class UnscopedQuerySet(models.QuerySet[Any]):
     scr cannot know who may see them, so on their own nobody does. The owning app
     reaches them through its own scoped records (a review's evidence, its report)."""
 
-    def for_user(self, user: object, action: str = "view") -> models.QuerySet[Any]:
+    def for_user(self, user: object, action: Action = "view") -> models.QuerySet[Any]:
         return self.none()
 
 

@@ -18,6 +18,8 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from scr.actions import Action
+
 __all__ = [
     "DATE_LABELS",
     "NoOneQuerySet",
@@ -74,10 +76,10 @@ def check_dates(record: models.Model, **rules: tuple) -> None:
 class ReviewScopedQuerySet(models.QuerySet):
     """Records that belong to one review take their scope from that review."""
 
-    review_action = {"view": "view", "change": "manage", "manage": "manage",
+    review_action: dict[str, Action] = {"view": "view", "change": "manage", "manage": "manage",
                      "view_history": "view_history", "view_identifiable": "view_identifiable"}
 
-    def for_user(self, user: object, action: str = "view") -> models.QuerySet:
+    def for_user(self, user: object, action: Action = "view") -> models.QuerySet:
         from .lifecycle import Review
 
         mapped = self.review_action.get(action)
@@ -90,7 +92,7 @@ class ReviewScopedQuerySet(models.QuerySet):
 class NoOneQuerySet(models.QuerySet):
     """Bookkeeping no page shows: in no one's scope."""
 
-    def for_user(self, user: object, action: str = "view") -> models.QuerySet:
+    def for_user(self, user: object, action: Action = "view") -> models.QuerySet:
         return self.none()
 
 

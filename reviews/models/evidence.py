@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import Agency
+from scr.actions import Action
 
 from .base import ReviewRecord, ReviewScopedQuerySet, check_dates
 from .lifecycle import Review
@@ -18,7 +19,7 @@ __all__ = [
 
 
 class EvidenceRequestQuerySet(ReviewScopedQuerySet):
-    def for_user(self, user: object, action: str = "view") -> models.QuerySet:
+    def for_user(self, user: object, action: Action = "view") -> models.QuerySet:
         """An agency lead sees only requests made to their own agency."""
         from agencies.roles import Role
 

@@ -18,6 +18,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from agencies.models import Agency
+from scr.actions import Action
 
 from .base import NoOneQuerySet, ReviewRecord, date_errors
 
@@ -67,7 +68,7 @@ ENDED_STAGES = frozenset({Stage.CLOSED, Stage.NO_REVIEW, Stage.WITHDRAWN})
 
 
 class ReviewQuerySet(models.QuerySet["Review"]):
-    def for_user(self, user: object, action: str = "view") -> ReviewQuerySet:
+    def for_user(self, user: object, action: Action = "view") -> ReviewQuerySet:
         from ..access import reviews_for
 
         return reviews_for(user, action, self)  # type: ignore[arg-type]
@@ -211,7 +212,7 @@ class ReferenceCounter(models.Model):
 class GrantScope:
     """Grants are managed by the services; only business managers may list them."""
 
-    def for_user(self, user: object, action: str = "view") -> models.QuerySet:
+    def for_user(self, user: object, action: Action = "view") -> models.QuerySet:
         from agencies.roles import Role
 
         qs = self.get_queryset()  # type: ignore[attr-defined]

@@ -1,0 +1,98 @@
+"""Fixed personas (one per role) and the arrange helpers every test shares.
+
+The ``personas`` fixture lives in the root ``conftest.py`` (so the apps' own tests can use it
+too); it builds them with ``make_personas`` here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.test import Client
+
+from agencies.models import Agency, User
+from agencies.roles import Role
+
+from .factories import AgencyFactory, MembershipFactory, UserFactory
+
+PASSWORD = "correct-horse-battery"
+
+
+@dataclass
+class Personas:
+    police: Agency
+    health: Agency
+    education: Agency
+    social_care: Agency
+    manager: User
+    reviewer: User
+    panel: User
+    police_lead: User
+    health_lead: User
+    board: User
+
+    def by_role(self) -> dict[str, User]:
+        return {
+            "business_manager": self.manager,
+            "reviewer": self.reviewer,
+            "panel_member": self.panel,
+            "police_lead": self.police_lead,
+            "health_lead": self.health_lead,
+            "board_member": self.board,
+        }
+
+
+def _person(username: str, role: str, agency: Agency | None) -> User:
+    user = UserFactory(username=username)
+    MembershipFactory(user=user, role=role, agency=agency)
+    return user
+
+
+def make_personas() -> Personas:
+    police = AgencyFactory(name="Police", kind=Agency.Kind.POLICE)
+    health = AgencyFactory(name="Health", kind=Agency.Kind.HEALTH)
+    education = AgencyFactory(name="Education", kind=Agency.Kind.EDUCATION)
+    social_care = AgencyFactory(name="Social care", kind=Agency.Kind.CHILDRENS_SOCIAL_CARE)
+    return Personas(
+        police=police, health=health, education=education, social_care=social_care,
+        manager=_person("manager", Role.BUSINESS_MANAGER, None),
+        reviewer=_person("reviewer", Role.REVIEWER, None),
+        panel=_person("panel", Role.PANEL_MEMBER, education),
+        police_lead=_person("police_lead", Role.AGENCY_LEAD, police),
+        health_lead=_person("health_lead", Role.AGENCY_LEAD, health),
+        board=_person("board", Role.BOARD_MEMBER, None),
+    )
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user, backend="agencies.backends.DemoAwareModelBackend")
+    return client
+
+
+def at_stage(review: Any, stage: str) -> Any:
+    """Arrange only: place a review at a stage without walking the moves before it."""
+    from reviews.models import Review
+
+    Review.objects.filter(pk=review.pk).update(stage=stage)
+    review.refresh_from_db()
+    return review
+
+
+def publish(review: Any, by: User, on: Any = None) -> Any:
+    """Arrange a published review: at the Publication stage, report sent to the national
+    Panel 7 working days before, then the publication date recorded through the service."""
+    from django.utils import timezone
+
+    from reviews import services
+    from reviews.models import Stage
+    from scr.workdays import subtract_working_days
+
+    on = on or timezone.localdate()
+    at_stage(review, Stage.PUBLICATION)
+    services.report_and_publication_record(
+        by=by, review=review, planned_publication_on=on,
+        national_panel_sent_report_on=subtract_working_days(on, 7), published_on=on)
+    return review

@@ -8,10 +8,15 @@ sign-in) stay cacheable: the rule follows the access log, not every page.
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.test import RequestFactory
 from django.urls import reverse
 
-from scr.accesslog import shows_case_data
+from scr.accesslog import record_access, shows_case_data
+from scr.middleware import NoStoreCaseDataMiddleware
 from scr.models import AccessEvent
 
 from . import test_permission_matrix as matrix
@@ -95,3 +100,22 @@ def test_a_refused_case_page_writes_no_access_event_and_is_not_marked(world: Wor
     assert not shows_case_data(response.wsgi_request)
     assert not AccessEvent.objects.filter(user=police_lead,
                                           action=AccessEvent.Action.VIEW).exists()
+
+
+def test_a_download_that_sets_its_own_no_store_ends_up_no_store_private_once(
+        personas: Personas) -> None:
+    """scr.documents.document_response writes ``no-store`` itself; the middleware adds
+    ``private`` to it rather than a second, conflicting header."""
+    request = RequestFactory().get("/download")
+    request.user = personas.manager
+
+    def download(request: HttpRequest) -> HttpResponse:
+        record_access(request, AccessEvent.Action.DOWNLOAD, label="a file")
+        response = FileResponse(io.BytesIO(b"%PDF-1.7"), as_attachment=True, filename="a.pdf")
+        response["Cache-Control"] = "no-store"
+        return response
+
+    response = NoStoreCaseDataMiddleware(download)(request)
+    assert response.streaming
+    assert sorted(d.strip() for d in response["Cache-Control"].split(",")) == [
+        "no-store", "private"]

@@ -1,4 +1,9 @@
-"""Writing to the access log: one call per view, download or export."""
+"""Writing to the access log: one call per view, download or export.
+
+``record_access`` is also the one definition of "this response shows case data":
+it marks the request, and ``scr.middleware.NoStoreCaseDataMiddleware`` then tells
+browsers and proxies not to keep a copy of the response.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,14 @@ from django.db import models
 from django.http import HttpRequest
 
 from .models import AccessEvent
+
+# Set on the request by record_access; read by NoStoreCaseDataMiddleware.
+SHOWS_CASE_DATA = "shows_case_data"
+
+
+def shows_case_data(request: HttpRequest) -> bool:
+    """Whether a view logged access to case data while handling this request."""
+    return getattr(request, SHOWS_CASE_DATA, False)
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -29,7 +42,11 @@ def record_access(
     review_id: int | None = None,
     label: str = "",
 ) -> AccessEvent:
-    """Append one event: who did what to which object, when and from where."""
+    """Append one event: who did what to which object, when and from where.
+
+    Marks the request as showing case data, so its response is never cached.
+    """
+    setattr(request, SHOWS_CASE_DATA, True)
     user = request.user if getattr(request, "user", None) and request.user.is_authenticated else None
     if obj is not None and review_id is None:
         review_id = getattr(obj, "review_id", None)

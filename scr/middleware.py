@@ -1,4 +1,5 @@
-"""Session lifetime: 30 minutes idle, 12 hours absolute (both from settings)."""
+"""Session lifetime (30 minutes idle, 12 hours absolute, both from settings), and no
+cached copies of pages that show case data."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
+
+from .accesslog import shows_case_data
 
 STARTED = "_session_started"
 SEEN = "_session_seen"
@@ -57,3 +61,22 @@ def stamp_session_at_sign_in(request: HttpRequest | None, **_: object) -> None:
         now = int(time.time())
         request.session[STARTED] = now
         request.session[SEEN] = now
+
+
+class NoStoreCaseDataMiddleware:
+    """``Cache-Control: no-store, private`` on every response whose view logged access to
+    case data (``scr.accesslog.record_access``), streamed ones too.
+
+    Case data must not outlive the session in a browser's cache or a shared proxy. Keying
+    the header on the access log, not on a list of views, means a new case page cannot
+    log its views yet forget the header; pages showing no case data stay cacheable.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if shows_case_data(request):
+            patch_cache_control(response, no_store=True, private=True)
+        return response

@@ -1,0 +1,121 @@
+"""Every page that shows a review's case data: right status for every role, one access event
+per view, and never cached (``Cache-Control: no-store, private``).
+
+Who gets which status comes from the permission matrix (tests/viewcases.py ``matrix_pages``);
+this file adds what the matrix does not check. Pages that show nothing about a case (home,
+sign-in) stay cacheable: the rule follows the access log, not every page.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.test import RequestFactory
+from django.urls import reverse
+
+from scr.accesslog import record_access, shows_case_data
+from scr.middleware import NoStoreCaseDataMiddleware
+from scr.models import AccessEvent
+
+from . import test_permission_matrix as matrix
+from .conftest import Personas, client_for
+from .test_permission_matrix import World
+from .viewcases import RecordPage, check_record_page, matrix_pages
+
+world = matrix.world  # the matrix's world of reviews, so both tests see the same cases
+
+SECTIONS = ("review", "review_people", "review_clocks", "review_panel", "review_evidence",
+            "review_history")
+# review_form_view pages (manager-only forms about a review) and the register's change form.
+LOGGED_FORMS = (*matrix.REVIEW_PAGES, "subject_edit")
+# Forms that show a record of a case (its pseudonym, its name) but write no access event yet:
+# scr.formviews.record_form is called without log_view, and review_move does not log.
+NOT_YET_LOGGED = ("subject_withdraw", "panel_appointment_end", "parallel_process_clear",
+                  "clock_resume", "evidence_request_received", "review_move")
+
+# The history of a record of a review (a subject, the review itself): the matrix's cases 1 and 2.
+RECORD_HISTORY = matrix_pages("record_history")[1:3]
+
+PAGES: list[RecordPage] = [*(page for name in (*SECTIONS, *LOGGED_FORMS)
+                             for page in matrix_pages(name)), *RECORD_HISTORY]
+GAPS = [pytest.param(page, id=str(page), marks=pytest.mark.xfail(
+    strict=True, reason="shows case data but writes no access event, so no no-store either"))
+    for name in NOT_YET_LOGGED for page in matrix_pages(name)]
+
+
+@pytest.mark.parametrize("page", [*(pytest.param(p, id=str(p)) for p in PAGES), *GAPS])
+def test_record_page_is_scoped_logged_and_never_cached(world: World, page: RecordPage) -> None:
+    check_record_page(page, world)
+
+
+def test_every_url_of_a_review_record_is_checked_here_or_listed_as_a_gap() -> None:
+    """A new page about a review must be added to PAGES (or, knowingly, to the gaps)."""
+    about_a_review = {name for name, cases in matrix.RULES.items()
+                      if any(c.expected.get("health_lead") == 404 or
+                             c.expected.get("reviewer") == 404 for c in cases)}
+    people_pages = {"person", "person_edit", "person_deactivate", "person_reactivate",
+                    "membership_add", "membership_end"}
+    checked = {*SECTIONS, *LOGGED_FORMS, *NOT_YET_LOGGED, "record_history"}
+    assert sorted(about_a_review - people_pages - checked) == []
+
+
+def test_csv_export_of_the_dashboard_is_streamed_logged_and_never_cached(
+        personas: Personas) -> None:
+    url = reverse("review_export")
+    response = client_for(personas.manager).get(url)
+    assert response.status_code == 200
+    assert response.streaming
+    b"".join(response.streaming_content)  # the body is produced only when read
+    cache_control = {d.strip() for d in response["Cache-Control"].split(",")}
+    assert {"no-store", "private"} <= cache_control
+    assert AccessEvent.objects.filter(user=personas.manager, path=url,
+                                      action=AccessEvent.Action.EXPORT).count() == 1
+
+
+def test_home_page_shows_no_case_data_and_stays_cacheable(personas: Personas) -> None:
+    response = client_for(personas.manager).get(reverse("home"))
+    assert response.status_code == 200
+    assert not shows_case_data(response.wsgi_request)
+    assert "no-store" not in response.get("Cache-Control", "")
+    assert not AccessEvent.objects.filter(action=AccessEvent.Action.VIEW).exists()
+
+
+def test_sign_in_page_is_not_marked_as_case_data(db: None) -> None:
+    """Django's LoginView sends its own never_cache headers (the form carries a CSRF token);
+    what matters here is that our rule does not claim the page shows case data."""
+    response = client_for(None).get(reverse("login"))
+    assert response.status_code == 200
+    assert not shows_case_data(response.wsgi_request)
+    assert not AccessEvent.objects.exists()
+
+
+def test_a_refused_case_page_writes_no_access_event_and_is_not_marked(world: World) -> None:
+    """Marking comes from record_access, which runs only once scope allows the view."""
+    police_lead = world.people.police_lead
+    response = client_for(police_lead).get(reverse("review", args=[world.review_out.pk]))
+    assert response.status_code == 404
+    assert "no-store" not in response.get("Cache-Control", "")
+    assert not shows_case_data(response.wsgi_request)
+    assert not AccessEvent.objects.filter(user=police_lead,
+                                          action=AccessEvent.Action.VIEW).exists()
+
+
+def test_a_download_that_sets_its_own_no_store_ends_up_no_store_private_once(
+        personas: Personas) -> None:
+    """scr.documents.document_response writes ``no-store`` itself; the middleware adds
+    ``private`` to it rather than a second, conflicting header."""
+    request = RequestFactory().get("/download")
+    request.user = personas.manager
+
+    def download(request: HttpRequest) -> HttpResponse:
+        record_access(request, AccessEvent.Action.DOWNLOAD, label="a file")
+        response = FileResponse(io.BytesIO(b"%PDF-1.7"), as_attachment=True, filename="a.pdf")
+        response["Cache-Control"] = "no-store"
+        return response
+
+    response = NoStoreCaseDataMiddleware(download)(request)
+    assert response.streaming
+    assert sorted(d.strip() for d in response["Cache-Control"].split(",")) == [
+        "no-store", "private"]

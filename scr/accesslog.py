@@ -16,6 +16,12 @@ from .models import AccessEvent
 SHOWS_CASE_DATA = "shows_case_data"
 
 
+def mark_case_data(request: HttpRequest) -> None:
+    """This response shows case data (it will not be cached) without logging a new view:
+    a form shown again with its errors after the view that showed it was logged."""
+    setattr(request, SHOWS_CASE_DATA, True)
+
+
 def shows_case_data(request: HttpRequest) -> bool:
     """Whether a view logged access to case data while handling this request."""
     return getattr(request, SHOWS_CASE_DATA, False)

@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from .access import scoped_object_or_404
-from .accesslog import record_access
+from .accesslog import mark_case_data, record_access
 from .actions import Action
 from .forms import add_service_errors
 from .models import AccessEvent
@@ -61,12 +61,13 @@ def record_form(request: HttpRequest, record: models.Model | type[models.Model],
                 submit: str, success: str, back: PerRecord,
                 initial: Callable[[Any], dict[str, Any]] | None = None,
                 form_kwargs: Callable[[Any], dict[str, Any]] | None = None,
-                log_view: bool = False, **page: PerRecord) -> HttpResponse:
+                log_view: bool = True, **page: PerRecord) -> HttpResponse:
     """A form about one record: ``record`` is a model (scoped here for ``action``, so a
     record out of the user's scope is a 404) or a record the caller already scoped.
     ``save(data, record)`` calls the service; ``title``, ``back`` and the other page
     options (``caption``, ``intro``, ``link``) may be worked out from the record.
-    ``log_view`` writes an access event when the form is shown (it shows case data)."""
+    ``log_view`` (the default: these forms are about case records) writes an access event
+    when the form is shown, and a form shown again with its errors is never cached either."""
     obj = (scoped_object_or_404(record, request.user, action, pk=pk) if isinstance(record, type)
            else record)
     if log_view and request.method == "GET":
@@ -75,6 +76,8 @@ def record_form(request: HttpRequest, record: models.Model | type[models.Model],
                       **(form_kwargs(obj) if form_kwargs else {}))
     url = _for(back, obj)
     done = handle_form(request, form, save, success=success, done_url=url, obj=obj)
+    if done is None and log_view:
+        mark_case_data(request)
     return done or form_page(request, form, title=_for(title, obj), submit=submit, back=url,
                              **{name: _for(value, obj) for name, value in page.items()})
 

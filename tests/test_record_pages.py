@@ -29,11 +29,12 @@ world = matrix.world  # the matrix's world of reviews, so both tests see the sam
 SECTIONS = ("review", "review_people", "review_clocks", "review_panel", "review_evidence",
             "review_history")
 # review_form_view pages (manager-only forms about a review) and the register's change form.
-LOGGED_FORMS = (*matrix.REVIEW_PAGES, "subject_edit")
-# Forms that show a record of a case (its pseudonym, its name) but write no access event yet:
-# scr.formviews.record_form is called without log_view, and review_move does not log.
-NOT_YET_LOGGED = ("subject_withdraw", "panel_appointment_end", "parallel_process_clear",
-                  "clock_resume", "evidence_request_received", "review_move")
+LOGGED_FORMS = (*matrix.REVIEW_PAGES, "subject_edit", "subject_withdraw", "panel_appointment_end",
+                "parallel_process_clear", "clock_resume", "evidence_request_received",
+                "review_move")
+# Pages that show case data but write no access event (none today): each is listed as a
+# strict expected failure, so that logging it turns the list red until it moves up.
+NOT_YET_LOGGED: tuple[str, ...] = ()
 
 # The history of a record of a review (a subject, the review itself): the matrix's cases 1 and 2.
 RECORD_HISTORY = matrix_pages("record_history")[1:3]
@@ -119,3 +120,13 @@ def test_a_download_that_sets_its_own_no_store_ends_up_no_store_private_once(
     assert response.streaming
     assert sorted(d.strip() for d in response["Cache-Control"].split(",")) == [
         "no-store", "private"]
+
+
+def test_a_form_shown_again_with_its_errors_is_never_cached_either(world: World) -> None:
+    """The edit form for a person in the case re-shows the real name just typed."""
+    subject = world.review_in.subjects.get()
+    response = client_for(world.people.manager).post(
+        reverse("subject_edit", args=[subject.pk]), {"pseudonym": "", "reason": ""})
+    assert response.status_code == 200
+    assert "govuk-error-summary" in response.content.decode()
+    assert "no-store" in response["Cache-Control"]

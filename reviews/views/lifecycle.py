@@ -126,6 +126,7 @@ def review_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                  if m.to == to), None)
     if move is None or not move.allowed_role:
         raise PermissionDenied
+    record_access(request, AccessEvent.Action.VIEW, review, label="stage move")
     form = forms.TransitionForm(request.POST or None,
                                 initial={"to": to, "expected_from": review.stage})
     url = reverse("review", args=[review.pk])

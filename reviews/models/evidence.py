@@ -46,6 +46,12 @@ class EvidenceRequest(ReviewRecord):
 
     objects = EvidenceRequestQuerySet.as_manager()
 
+    @classmethod
+    def history_in(cls, user: object, review: models.Model) -> models.QuerySet:
+        """Narrower than the review: an agency lead reads only their agency's requests."""
+        visible = cls.objects.for_user(user, "view_history").filter(review=review)
+        return cls.history.filter(id__in=visible.values("pk"))  # type: ignore[attr-defined]
+
     class Meta:
         ordering = ["due_on"]
 

@@ -17,17 +17,16 @@ __all__ = ["review_histories"]
 def review_histories(user: User, review: Review) -> dict[str, tuple[str, QuerySet]]:
     """{key: (label, historical rows)} of the review and each kind of record it has.
 
-    Every record model (a ``ReviewRecord`` subclass) is read through its own
-    ``for_user(user, "view_history")``: one subquery per model, and a model with a
-    narrower scope keeps it here too (an agency lead reads only their agency's evidence
-    requests). A new kind of record joins the page by subclassing ``ReviewRecord``.
+    The caller has checked that ``user`` may read this review's history
+    (``scoped_object_or_404(Review, user, "view_history")``). Every record model (a
+    ``ReviewRecord`` subclass) gives its rows through ``history_in``: one plain query, or,
+    for a model with a narrower scope, through its own ``for_user(user, "view_history")``
+    (an agency lead reads only their agency's evidence requests). A new kind of record
+    joins the page by subclassing ``ReviewRecord``.
     """
     histories = {"review": (str(Review._meta.verbose_name).capitalize(),
                             Review.history.filter(id=review.pk))}
     for model in review_record_models():
-        visible = model.objects.for_user(user, "view_history").filter(
-            **{model.REVIEW_FIELD: review})
-        histories[model._meta.model_name] = (
-            str(model._meta.verbose_name).capitalize(),
-            model.history.filter(id__in=visible.values("pk")))  # type: ignore[attr-defined]
+        histories[model._meta.model_name] = (str(model._meta.verbose_name).capitalize(),
+                                             model.history_in(user, review))
     return histories

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, models
-from django.db.models import Q
+from django.db.models import IntegerField, Q, Value
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -122,69 +122,111 @@ def _label(row: Any, fields: dict[str, models.Field], linked: Linked) -> str:
 
 
 class HistoryEntries(Sequence[HistoryEntry]):
-    """The merged history, newest first, built a page at a time.
+    """The merged history of several records, newest first, read a page at a time.
 
-    Which versions to show (a save that changed nothing is left out) is decided for every
-    version with a cheap comparison; the words of an entry (labels, linked names, local
-    times) are built only for the entries a page shows, so a long history costs its page,
-    not its length. ``Paginator`` slices it like a list.
+    The merge and the page are one SQL query (a ``UNION ALL`` of each history's date and
+    id, ordered and sliced by the database), so a history of tens of thousands of versions
+    (an imported chronology) costs its page, not its length. For the versions on a page,
+    one query per kind of record reads the rows and their predecessors (the diffs), and
+    one per linked model their names. A save that changed nothing is left out of the page
+    (a page may then show fewer entries than its size; the count includes them).
     """
 
-    def __init__(self, pending: list[tuple[Any, Any, Any, dict[str, models.Field]]],
-                 linked: Linked) -> None:
-        self._pending = pending
-        self._linked = linked
+    def __init__(self, querysets: Iterable[models.QuerySet[Any]]) -> None:
+        self._querysets = list(querysets)
+        self._count: int | None = None
+
+    def _merged(self) -> models.QuerySet[Any] | None:
+        parts = [qs.order_by().annotate(_kind=Value(i, output_field=IntegerField()))
+                 .values_list("history_date", "history_id", "_kind")
+                 for i, qs in enumerate(self._querysets)]
+        if not parts:
+            return None
+        return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
 
     def __len__(self) -> int:
-        return len(self._pending)
+        if self._count is None:
+            merged = self._merged()
+            self._count = merged.count() if merged is not None else 0
+        return self._count
 
     def __getitem__(self, index: Any) -> Any:
         if isinstance(index, slice):
-            return [self._build(p) for p in self._pending[index]]
-        return self._build(self._pending[index])
+            return self._page(index)
+        page = self._page(slice(index, index + 1))
+        if not page:
+            raise IndexError(index)
+        return page[0]
 
-    def _build(self, pending: tuple[Any, Any, Any, dict[str, models.Field]]) -> HistoryEntry:
-        model, row, before, fields = pending
-        user = row.history_user
-        return HistoryEntry(
-            when=row.history_date,
-            who=(user.get_full_name() or user.username) if user else "System",
-            who_id=user.pk if user else None,
-            why=row.history_change_reason or "",
-            kind=KINDS.get(row.history_type, row.history_type),
-            record_type=str(model.instance_type._meta.verbose_name).capitalize(),
-            record=_label(row, fields, self._linked),
-            changes=_changes(row, before, fields, self._linked),
-        )
-
-
-def history_entries(querysets: Iterable[models.QuerySet[Any]]) -> HistoryEntries:
-    """Merge the history of several records, newest first, with field-level diffs.
-
-    One query per historical model and one per model the versions link to: versions are
-    paired with their predecessor in Python rather than through ``prev_record`` (which
-    would query per row). A save that changed nothing is left out.
-    """
-    versions = []
-    for qs in querysets:
-        pk_name = qs.model.instance_type._meta.pk.attname
-        rows = list(qs.select_related("history_user").order_by(pk_name, "history_date",
-                                                               "history_id"))
-        versions.append((qs.model, rows, _tracked_fields(qs.model)))
-    linked = _linked_records(versions)
-    pending = []
-    for model, rows, fields in versions:
-        pk_name = model.instance_type._meta.pk.attname
-        previous: dict[Any, Any] = {}
-        for row in rows:
-            before = previous.get(getattr(row, pk_name))
-            previous[getattr(row, pk_name)] = row
+    def _page(self, window: slice) -> list[HistoryEntry]:
+        merged = self._merged()
+        if merged is None:
+            return []
+        keys = list(merged.order_by("-history_date", "-history_id")[window])
+        by_kind: dict[int, list[int]] = {}
+        for _when, history_id, kind in keys:
+            by_kind.setdefault(kind, []).append(history_id)
+        loaded: dict[int, tuple[dict[int, Any], dict[int, Any], dict[str, models.Field]]] = {}
+        versions = []
+        for kind, ids in by_kind.items():
+            model = self._querysets[kind].model
+            fields = _tracked_fields(model)
+            rows, previous = _with_predecessors(model, ids)
+            loaded[kind] = ({row.history_id: row for row in rows}, previous, fields)
+            versions.append((model, rows + list(previous.values()), fields))
+        linked = _linked_records(versions)
+        entries = []
+        for _when, history_id, kind in keys:
+            rows_by_id, previous, fields = loaded[kind]
+            row, before = rows_by_id[history_id], previous.get(history_id)
             if row.history_type == "~" and before is not None and not any(
                     getattr(row, name) != getattr(before, name) for name in fields):
                 continue
-            pending.append((model, row, before, fields))
-    pending.sort(key=lambda p: p[1].history_date, reverse=True)
-    return HistoryEntries(pending, linked)
+            entries.append(_entry(self._querysets[kind].model, row, before, fields, linked))
+        return entries
+
+
+def _with_predecessors(model: Any, ids: list[int]) -> tuple[list[Any], dict[int, Any]]:
+    """The versions ``ids`` of one historical model and, for each, the version of the same
+    record just before it: two queries, whatever the number of versions."""
+    pk_name = model.instance_type._meta.pk.attname
+    rows = list(model._default_manager.filter(history_id__in=ids).select_related("history_user"))
+    if not rows:
+        return [], {}
+    chain = model._default_manager.filter(
+        **{f"{pk_name}__in": {getattr(row, pk_name) for row in rows}},
+        history_date__lte=max(row.history_date for row in rows),
+    ).order_by(pk_name, "history_date", "history_id")
+    wanted = set(ids)
+    last: dict[Any, Any] = {}
+    previous: dict[int, Any] = {}
+    for version in chain:
+        record = getattr(version, pk_name)
+        if version.history_id in wanted and record in last:
+            previous[version.history_id] = last[record]
+        last[record] = version
+    return rows, previous
+
+
+def _entry(model: Any, row: Any, before: Any, fields: dict[str, models.Field],
+           linked: Linked) -> HistoryEntry:
+    user = row.history_user
+    return HistoryEntry(
+        when=row.history_date,
+        who=(user.get_full_name() or user.username) if user else "System",
+        who_id=user.pk if user else None,
+        why=row.history_change_reason or "",
+        kind=KINDS.get(row.history_type, row.history_type),
+        record_type=str(model.instance_type._meta.verbose_name).capitalize(),
+        record=_label(row, fields, linked),
+        changes=_changes(row, before, fields, linked),
+    )
+
+
+def history_entries(querysets: Iterable[models.QuerySet[Any]]) -> HistoryEntries:
+    """Merge the history of several records, newest first, with field-level diffs, read a
+    page at a time (``Paginator`` slices it like a list)."""
+    return HistoryEntries(querysets)
 
 
 def _changes(row: Any, before: Any, fields: dict[str, models.Field],

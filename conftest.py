@@ -39,6 +39,16 @@ def personas(db: None) -> object:
     return make_personas()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With pytest-xdist (``-n 2 --dist loadgroup``, as ``make test`` runs it), the tests
+    that start a real Celery worker share one broker and its queues: a task sent by one
+    xdist worker's test must not be taken by the other's Celery worker, so they all run
+    in one group, one after another."""
+    for item in items:
+        if item.get_closest_marker("integration"):
+            item.add_marker(pytest.mark.xdist_group("broker"))
+
+
 def _skip_reason(report: pytest.TestReport) -> str:
     longrepr = report.longrepr
     reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)

@@ -104,3 +104,22 @@ def test_a_write_rolled_back_leaves_the_cached_figure_in_place(
         assert cached_figure("probe", personas.manager, compute) == 2
         raise RuntimeError("roll back")
     assert cached_figure("probe", personas.manager, compute) == 1
+
+
+def test_the_dashboard_page_comes_from_the_cache_until_a_service_write_commits(
+    personas: Personas, cache_backend: str,
+) -> None:
+    review = open_review(personas, aware_days_ago=1, involved=[personas.police])
+    manager, lead = client_for(personas.manager), client_for(personas.police_lead)
+    assert review.reference in manager.get("/reviews/").content.decode()
+    # Behind the services' back: not seen, the page is cached (per person and filter).
+    Review.objects.filter(pk=review.pk).update(reference="SCR-BEHIND-BACK")
+    assert review.reference in manager.get("/reviews/").content.decode()
+    assert "SCR-BEHIND-BACK" in manager.get("/reviews/?stage=all").content.decode()
+    services.notification_record(by=personas.manager, review=review,
+                                 notification_sent_on=timezone.localdate())
+    assert "SCR-BEHIND-BACK" in manager.get("/reviews/").content.decode()
+    # Another person's dashboard is their own, never the manager's cached page.
+    assert "SCR-BEHIND-BACK" in lead.get("/reviews/").content.decode()
+    assert "SCR-BEHIND-BACK" not in client_for(personas.health_lead).get(
+        "/reviews/").content.decode()

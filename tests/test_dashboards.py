@@ -143,7 +143,7 @@ def test_agency_leads_see_only_their_own_agencys_evidence_in_counts_and_history(
     history = police.get(f"/reviews/{review.pk}/history/").content.decode()
     assert "Police IMR" in history
     assert "GP surgery" not in history
-    row = police.get("/reviews/").context["page"].object_list[0]
-    assert row.overdue_evidence == 1
-    manager_row = client_for(personas.manager).get("/reviews/").context["page"].object_list[0]
-    assert manager_row.overdue_evidence == 2
+    row = police.get("/reviews/").context["rows"][0]
+    assert row.evidence_overdue == 1
+    manager_row = client_for(personas.manager).get("/reviews/").context["rows"][0]
+    assert manager_row.evidence_overdue == 2

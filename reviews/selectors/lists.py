@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     Count,
@@ -63,6 +64,7 @@ __all__ = [
     "board_stats",
     "dashboard_csv_header",
     "dashboard_csv_row",
+    "dashboard_page",
     "dashboard_reviews",
     "dashboard_row",
     "dashboard_rows",
@@ -251,6 +253,18 @@ def _rows(batch: list[Review], now: datetime) -> Iterator[DashboardRow]:
     today = timezone.localdate()
     for review in batch:
         yield dashboard_row(review, extras[review.pk], now, today)
+
+
+def dashboard_page(user: User, filters: dict[str, str], number: str | None,
+                   per_page: int = 50) -> tuple[Page, list[DashboardRow]]:
+    """One page of the dashboard: its rows built (their HTML too) and a light page object
+    that holds no queryset, so the whole can be kept in the cache as it is."""
+    page = Paginator(dashboard_reviews(user, **filters), per_page).get_page(number)
+    rows = list(dashboard_rows(page.object_list))
+    for row in rows:
+        row.html  # noqa: B018 - built once, kept with the page
+    light = Paginator(range(page.paginator.count), per_page).page(page.number)
+    return light, rows
 
 
 def dashboard_csv_header() -> list[str]:

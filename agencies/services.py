@@ -53,9 +53,7 @@ def membership_end(*, by: User, membership: Membership, on: date | None = None,
     reason = require_reason(reason)
     stored = fresh_locked(membership)
     stored.active_to = on or timezone.localdate()
-    if stored.active_to < stored.active_from:
-        raise ValidationError({"active_to": "A role cannot end before it started."})
-    stored.full_clean()
+    stored.full_clean()  # the model's clean() refuses an end before the start
     save_with_history(stored, by=by, reason=reason)
     membership.refresh_from_db()
     return membership

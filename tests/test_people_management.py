@@ -320,6 +320,26 @@ def test_ending_a_role_before_it_started_is_refused(personas: Personas) -> None:
     assert membership.active_to is None
 
 
+def test_a_role_ending_before_it_started_is_one_rule_of_the_membership_itself(
+        personas: Personas) -> None:
+    from django.core.exceptions import ValidationError
+
+    from agencies import services
+
+    membership = Membership.objects.get(user=personas.health_lead)
+    early = membership.active_from - timedelta(days=1)
+    with pytest.raises(ValidationError) as by_model:
+        Membership(user=membership.user, role=membership.role, agency=membership.agency,
+                   active_from=membership.active_from, active_to=early).full_clean()
+    with pytest.raises(ValidationError) as by_service:
+        services.membership_end(by=personas.manager, membership=membership, on=early,
+                                reason="Typo")
+    assert by_model.value.message_dict == by_service.value.message_dict == {
+        "active_to": ["A role cannot end before it started."]}
+    membership.refresh_from_db()
+    assert membership.active_to is None
+
+
 def test_changing_a_role_is_ending_the_old_one_and_giving_the_new_one(
         personas: Personas) -> None:
     lead = personas.health_lead

@@ -118,6 +118,20 @@ def test_invitation_email_is_sent_only_once_the_invite_is_saved(
     assert len([c for c in callbacks if c is not bump_generation]) == 1
 
 
+def test_a_people_service_refuses_to_run_inside_another_transaction(personas: Personas) -> None:
+    """Durable, as the review services: an invitation cannot be folded into a larger
+    transaction that might still roll back after its e-mail was queued."""
+    from django.db import transaction
+
+    from agencies import services
+
+    with transaction.atomic(), pytest.raises(RuntimeError, match="durable"):
+        services.user_invite(by=personas.manager, username="nested", email="n@example.invalid",
+                             first_name="Nested", last_name="Call", role=Role.BOARD_MEMBER,
+                             agency=None)
+    assert not User.objects.filter(username="nested").exists()
+
+
 def test_partnership_role_can_be_invited_without_an_agency(
         personas: Personas, django_capture_on_commit_callbacks: Any) -> None:
     with django_capture_on_commit_callbacks(execute=True):

@@ -59,7 +59,7 @@ def _for(value: PerRecord, obj: Any) -> Any:
 
 def record_form(request: HttpRequest, record: models.Model | type[models.Model], form_class: type,
                 save: Save, *, pk: Any = None, action: Action = "manage", title: PerRecord,
-                submit: str, success: str, back: PerRecord,
+                submit: str, success: str | Callable[[Any], str], back: PerRecord,
                 initial: Callable[[Any], dict[str, Any]] | None = None,
                 form_kwargs: Callable[[Any], dict[str, Any]] | None = None,
                 log_view: bool = True, **page: PerRecord) -> HttpResponse:

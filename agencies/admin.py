@@ -16,7 +16,7 @@ class MembershipInline(NoDeleteMixin, admin.TabularInline):
 @admin.register(User)
 class ProjectUserAdmin(NoDeleteMixin, SimpleHistoryAdmin, UserAdmin):
     inlines = [MembershipInline]
-    fieldsets = (*UserAdmin.fieldsets, ("Service", {"fields": ("job_title", "is_demo")}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("Service", {"fields": ("job_title", "is_demo")}))
 
 
 @admin.register(Agency)

@@ -203,4 +203,4 @@ class Membership(models.Model):
         if self.role in ROLES_NEEDING_AGENCY and not self.agency_id:
             raise ValidationError({"agency": "Choose the agency this person represents."})
         if self.active_to and self.active_from and self.active_to < self.active_from:
-            raise ValidationError({"active_to": "The end date must be on or after the start date."})
+            raise ValidationError({"active_to": "A role cannot end before it started."})

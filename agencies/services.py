@@ -1,4 +1,8 @@
-"""Writes about people, agencies and memberships: one transaction each, with history."""
+"""Writes about people, agencies and memberships: one transaction each, with history.
+
+Public services are durable (the outermost transaction, as in ``reviews.services``), so
+the invitation queued with ``on_commit`` goes once, after the commit; a service that
+another composes has a private, savepoint-free part (``_create_membership``)."""
 
 from __future__ import annotations
 
@@ -18,12 +22,12 @@ from scr.rules import fresh_locked, require_reason
 from .models import Agency, Membership, User
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def agency_create(*, by: User | None, name: str, kind: str, reason: str = "Agency added") -> Agency:
     return save_with_history(Agency(name=name, kind=kind), by=by, reason=reason)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def agency_update(*, by: User, agency: Agency, name: str, kind: str, is_active: bool,
                   reason: str) -> Agency:
     reason = require_reason(reason)
@@ -35,10 +39,19 @@ def agency_update(*, by: User, agency: Agency, name: str, kind: str, is_active: 
     return agency
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def membership_create(*, by: User | None, user: User, role: str, agency: Agency | None,
                       active_from: date | None = None, active_to: date | None = None,
                       reason: str = "Role given") -> Membership:
+    return _create_membership(by=by, user=user, role=role, agency=agency,
+                              active_from=active_from, active_to=active_to, reason=reason)
+
+
+@transaction.atomic(savepoint=False)
+def _create_membership(*, by: User | None, user: User, role: str, agency: Agency | None,
+                       active_from: date | None = None, active_to: date | None = None,
+                       reason: str) -> Membership:
+    """``membership_create`` inside the caller's transaction (an invitation gives a role)."""
     reason = require_reason(reason)
     membership = Membership(user=user, role=role, agency=agency,
                             active_from=active_from or timezone.localdate(), active_to=active_to)
@@ -46,22 +59,20 @@ def membership_create(*, by: User | None, user: User, role: str, agency: Agency 
     return save_with_history(membership, by=by, reason=reason)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def membership_end(*, by: User, membership: Membership, on: date | None = None,
                    reason: str) -> Membership:
     """End a role (it stays in the record): access through it stops the day after ``on``."""
     reason = require_reason(reason)
     stored = fresh_locked(membership)
     stored.active_to = on or timezone.localdate()
-    if stored.active_to < stored.active_from:
-        raise ValidationError({"active_to": "A role cannot end before it started."})
-    stored.full_clean()
+    stored.full_clean()  # the model's clean() refuses an end before the start
     save_with_history(stored, by=by, reason=reason)
     membership.refresh_from_db()
     return membership
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def user_invite(*, by: User | None, username: str, email: str, first_name: str, last_name: str,
                 role: str, agency: Agency | None, job_title: str = "",
                 reason: str = "Invited") -> User:
@@ -71,7 +82,7 @@ def user_invite(*, by: User | None, username: str, email: str, first_name: str, 
     user.set_unusable_password()
     user.full_clean(exclude=["password"])
     save_with_history(user, by=by, reason=reason)
-    membership_create(by=by, user=user, role=role, agency=agency, reason=reason)
+    _create_membership(by=by, user=user, role=role, agency=agency, reason=reason)
     _queue_invitation(user.pk)
     return user
 
@@ -100,7 +111,7 @@ def send_invitation_email(user_id: int) -> None:
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def user_update(*, by: User, user: User, first_name: str, last_name: str, email: str,
                 job_title: str, reason: str) -> User:
     reason = require_reason(reason)
@@ -113,7 +124,7 @@ def user_update(*, by: User, user: User, first_name: str, last_name: str, email:
     return user
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def user_deactivate(*, by: User, user: User, reason: str) -> User:
     """Deactivate an account. Its sessions end at once: an inactive user is
     never authenticated again (the auth backend refuses inactive users on
@@ -129,7 +140,7 @@ def user_deactivate(*, by: User, user: User, reason: str) -> User:
     return user
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def user_reactivate(*, by: User, user: User, reason: str) -> User:
     reason = require_reason(reason)
     stored = fresh_locked(user)

@@ -7,6 +7,7 @@ calls one service.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -19,7 +20,7 @@ from django.utils import timezone
 from scr.access import role_required, scoped_object_or_404
 from scr.accesslog import record_access
 from scr.csvexport import csv_lines
-from scr.formviews import form_page, handle_form, initial_from
+from scr.formviews import Save, form_page, handle_form, initial_from, record_form
 from scr.models import AccessEvent
 
 from . import services
@@ -64,71 +65,60 @@ def person(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                                                     "can_manage": can_manage})
 
 
-def _manage(request: AuthenticatedHttpRequest, pk: int) -> User:
-    return scoped_object_or_404(User, request.user, "change", pk=pk)
+def _person_page(record: User | Membership) -> str:
+    return reverse("person", args=[record.user_id if isinstance(record, Membership) else record.pk])
+
+
+def _manage(request: AuthenticatedHttpRequest, record: type[User] | type[Membership], pk: int,
+            form_class: type, save: Save, **page: Any) -> HttpResponse:
+    """A manager's form about one person or role (``scr.formviews.record_form``): out of
+    the manager's scope is a 404; people pages are not case data, so no access event."""
+    return record_form(request, record, form_class, save, pk=pk, action="change",
+                       back=_person_page, log_view=False, **page)
 
 
 @login_required
 def person_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    subject = _manage(request, pk)
-    form = UserEditForm(request.POST or None, initial=initial_from(UserEditForm)(subject),
-                        person=subject)
-    back = reverse("person", args=[pk])
-    done = handle_form(request, form, lambda data, obj: services.user_update(
-        by=request.user, user=obj, **data), success="Details updated.", done_url=back,
-        obj=subject)
-    return done or form_page(request, form, title=f"Change {subject}'s details", submit="Save",
-                             back=back)
+    return _manage(request, User, pk, UserEditForm, lambda data, obj: services.user_update(
+        by=request.user, user=obj, **data), title=lambda person: f"Change {person}'s details",
+        submit="Save", success="Details updated.", initial=initial_from(UserEditForm),
+        form_kwargs=lambda person: {"person": person})
 
 
 @login_required
 def person_deactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    subject = _manage(request, pk)
-    form = ReasonForm(request.POST or None)
-    back = reverse("person", args=[pk])
-    done = handle_form(request, form, lambda data, obj: services.user_deactivate(
+    return _manage(request, User, pk, ReasonForm, lambda data, obj: services.user_deactivate(
         by=request.user, user=obj, reason=data["reason"]),
-        success=f"{subject} has been deactivated and signed out.", done_url=back, obj=subject)
-    return done or form_page(request, form, title=f"Deactivate {subject}", submit="Deactivate",
-                             back=back, danger=True,
-                             intro="They are signed out at once and can no longer sign in. "
-                                   "Their records and history stay.")
+        success=lambda person: f"{person} has been deactivated and signed out.",
+        title=lambda person: f"Deactivate {person}", submit="Deactivate", danger=True,
+        intro="They are signed out at once and can no longer sign in. "
+              "Their records and history stay.")
 
 
 @login_required
 def person_reactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    subject = _manage(request, pk)
-    form = ReasonForm(request.POST or None)
-    back = reverse("person", args=[pk])
-    done = handle_form(request, form, lambda data, obj: services.user_reactivate(
+    return _manage(request, User, pk, ReasonForm, lambda data, obj: services.user_reactivate(
         by=request.user, user=obj, reason=data["reason"]),
-        success=f"{subject} has been reactivated and sent a link to set a new password.",
-        done_url=back, obj=subject)
-    return done or form_page(request, form, title=f"Reactivate {subject}", submit="Reactivate",
-                             back=back)
+        success=lambda person: f"{person} has been reactivated and sent a link to set a new "
+                               "password.",
+        title=lambda person: f"Reactivate {person}", submit="Reactivate")
 
 
 @login_required
 def membership_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    subject = _manage(request, pk)
-    form = MembershipForm(request.POST or None)
-    back = reverse("person", args=[pk])
-    done = handle_form(request, form, lambda data, obj: services.membership_create(
-        by=request.user, user=obj, **data), success="Role added.", done_url=back, obj=subject)
-    return done or form_page(request, form, title=f"Give {subject} a role", submit="Add role",
-                             back=back)
+    return _manage(request, User, pk, MembershipForm, lambda data, obj: services.membership_create(
+        by=request.user, user=obj, **data), success="Role added.",
+        title=lambda person: f"Give {person} a role", submit="Add role")
 
 
 @login_required
 def membership_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    membership = scoped_object_or_404(Membership, request.user, "change", pk=pk)
-    form = EndMembershipForm(request.POST or None)
-    back = reverse("person", args=[membership.user_id])
-    done = handle_form(request, form, lambda data, obj: services.membership_end(
-        by=request.user, membership=obj, on=data["active_to"], reason=data["reason"]),
-        success="Role ended.", done_url=back, obj=membership)
-    return done or form_page(request, form, title=f"End role: {membership}", submit="End role",
-                             back=back)
+    return _manage(request, Membership, pk, EndMembershipForm,
+                   lambda data, obj: services.membership_end(
+                       by=request.user, membership=obj, on=data["active_to"],
+                       reason=data["reason"]),
+                   success="Role ended.", title=lambda membership: f"End role: {membership}",
+                   submit="End role")
 
 
 @manager_only

@@ -206,7 +206,7 @@ def review_clocks(review: Review, pauses: list[ClockPause] | None = None,
         if working_days is not None:
             due = add_working_days(start, working_days + paused_days)
         else:
-            due = add_months(start, months) + timedelta(days=paused_days)
+            due = add_months(start, months or 0) + timedelta(days=paused_days)
         clocks.append(Clock(kind, ClockKind(kind).label, due, met_on, paused, paused_days,
                             working_days is not None, explained.get(kind), start,
                             stopped=not review.is_open and met_on is None, today=today))

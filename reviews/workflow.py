@@ -46,7 +46,7 @@ def notification_sent(review: Review) -> list[str]:
 
 
 def rapid_review_held(review: Review) -> list[str]:
-    missing = []
+    missing: list[str] = []
     if not review.rapid_review_meeting_on:
         missing.append(Missing("the date of the rapid review meeting", "review_rapid_review"))
     return missing
@@ -54,7 +54,7 @@ def rapid_review_held(review: Review) -> list[str]:
 
 def decided(outcome: str) -> Guard:
     def guard(review: Review) -> list[str]:
-        missing = []
+        missing: list[str] = []
         if review.decision != outcome:
             missing.append(Missing(f"a recorded decision: {Review.Decision(outcome).label.lower()}",
                                    "review_decision"))
@@ -92,7 +92,7 @@ def ready_to_publish(review: Review, on: date | None = None) -> list[str]:
     """What publication on ``on`` still needs (by default the recorded or planned date).
     The notice rule is ``publication_notice_due``, the same function the clock uses, and
     publication can never come before the report was sent to the national Panel."""
-    missing = []
+    missing: list[str] = []
     if review.parallel_processes.filter(cleared_on__isnull=True).exists():
         missing.append(Missing("every parallel process cleared", "parallel_process_add"))
     if not review.planned_publication_on:

@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -58,7 +59,7 @@ def _for(value: PerRecord, obj: Any) -> Any:
 
 def record_form(request: HttpRequest, record: models.Model | type[models.Model], form_class: type,
                 save: Save, *, pk: Any = None, action: Action = "manage", title: PerRecord,
-                submit: str, success: str, back: PerRecord,
+                submit: str, success: str | Callable[[Any], str], back: PerRecord,
                 initial: Callable[[Any], dict[str, Any]] | None = None,
                 form_kwargs: Callable[[Any], dict[str, Any]] | None = None,
                 log_view: bool = True, **page: PerRecord) -> HttpResponse:
@@ -82,7 +83,7 @@ def record_form(request: HttpRequest, record: models.Model | type[models.Model],
                              **{name: _for(value, obj) for name, value in page.items()})
 
 
-def initial_from(form_class: type) -> Callable[[Any], dict[str, Any]]:
+def initial_from(form_class: type[Form]) -> Callable[[Any], dict[str, Any]]:
     """Initial form values read from the object's attributes of the same names."""
     names = list(form_class.base_fields)
     return lambda obj: {name: getattr(obj, name) for name in names if hasattr(obj, name)}

@@ -118,6 +118,20 @@ def test_invitation_email_is_sent_only_once_the_invite_is_saved(
     assert len([c for c in callbacks if c is not bump_generation]) == 1
 
 
+def test_a_people_service_refuses_to_run_inside_another_transaction(personas: Personas) -> None:
+    """Durable, as the review services: an invitation cannot be folded into a larger
+    transaction that might still roll back after its e-mail was queued."""
+    from django.db import transaction
+
+    from agencies import services
+
+    with transaction.atomic(), pytest.raises(RuntimeError, match="durable"):
+        services.user_invite(by=personas.manager, username="nested", email="n@example.invalid",
+                             first_name="Nested", last_name="Call", role=Role.BOARD_MEMBER,
+                             agency=None)
+    assert not User.objects.filter(username="nested").exists()
+
+
 def test_partnership_role_can_be_invited_without_an_agency(
         personas: Personas, django_capture_on_commit_callbacks: Any) -> None:
     with django_capture_on_commit_callbacks(execute=True):
@@ -316,6 +330,26 @@ def test_ending_a_role_before_it_started_is_refused(personas: Personas) -> None:
     response = client_for(personas.manager).post(
         f"/roles/{membership.pk}/end/", {"active_to": "31/12/2019", "reason": "Typo"})
     assert "A role cannot end before it started" in error_summary(response)
+    membership.refresh_from_db()
+    assert membership.active_to is None
+
+
+def test_a_role_ending_before_it_started_is_one_rule_of_the_membership_itself(
+        personas: Personas) -> None:
+    from django.core.exceptions import ValidationError
+
+    from agencies import services
+
+    membership = Membership.objects.get(user=personas.health_lead)
+    early = membership.active_from - timedelta(days=1)
+    with pytest.raises(ValidationError) as by_model:
+        Membership(user=membership.user, role=membership.role, agency=membership.agency,
+                   active_from=membership.active_from, active_to=early).full_clean()
+    with pytest.raises(ValidationError) as by_service:
+        services.membership_end(by=personas.manager, membership=membership, on=early,
+                                reason="Typo")
+    assert by_model.value.message_dict == by_service.value.message_dict == {
+        "active_to": ["A role cannot end before it started."]}
     membership.refresh_from_db()
     assert membership.active_to is None
 

@@ -27,6 +27,6 @@ def review_histories(user: User, review: Review) -> dict[str, tuple[str, QuerySe
     histories = {"review": (str(Review._meta.verbose_name).capitalize(),
                             Review.history.filter(id=review.pk))}
     for model in review_record_models():
-        histories[model._meta.model_name] = (str(model._meta.verbose_name).capitalize(),
+        histories[str(model._meta.model_name)] = (str(model._meta.verbose_name).capitalize(),
                                              model.history_in(user, review))
     return histories

@@ -7,7 +7,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -326,7 +326,7 @@ def tasks_for(user: User) -> list[Task]:
     today = timezone.localdate()
     if user.has_role(Role.BUSINESS_MANAGER):
         for review in Review.objects.for_user(user).open().exclude(next_due_on=None).filter(
-                next_due_on__lte=today + timezone.timedelta(days=14)).order_by("next_due_on")[:20]:
+                next_due_on__lte=today + timedelta(days=14)).order_by("next_due_on")[:20]:
             tasks.append(Task(f"{review.reference}: {clock_label(review.next_clock)}",
                               reverse("review", args=[review.pk]), review.next_due_on))
         late = (Review.objects.for_user(user).filter(has_missed_clock=True)

@@ -109,9 +109,10 @@ def _pause_clock(*, by: User, review: Review, clock: str, paused_on: date, reaso
     if clock not in running:
         raise ValidationError({"clock": f"“{ClockKind(clock).label}” has not started, cannot be "
                                         "paused, or has already been met"})
-    if running[clock].started and paused_on < running[clock].started:
+    started, due = running[clock].started, running[clock].due
+    if started and paused_on < started:
         raise ValidationError({"paused_on": "A clock cannot be paused before it started"})
-    if running[clock].due and paused_on > running[clock].due:
+    if due and paused_on > due:
         raise ValidationError({"paused_on": "The clock was already overdue on that date: record "
                                             "an explanation for the delay instead"})
     save_with_history(pause, by=by, reason=reason)

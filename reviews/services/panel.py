@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 
-ROLE_GRANTS = {
+ROLE_GRANTS: dict[str, tuple[str, ...]] = {
     PanelAppointment.PanelRole.REVIEWER: (access.VIEW, access.CHANGE, access.IDENTIFIABLE),
     PanelAppointment.PanelRole.CHAIR: (access.VIEW, access.IDENTIFIABLE),
     PanelAppointment.PanelRole.MEMBER: (access.VIEW, access.IDENTIFIABLE),

@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
 from agencies.backends import demo_logins_enabled
 from agencies.demo import DEMO_PASSWORD, DEMO_PEOPLE, seed_people
@@ -15,12 +14,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not demo_logins_enabled():
             raise CommandError("Demo data is only for DEBUG or DEMO_MODE: its passwords are public.")
-        with transaction.atomic():
-            seed_people()
+        # Each service is its own (durable) transaction, so the demo data is seeded outside
+        # one: people and agencies already there are left as they are, and a review already
+        # built is recognised by its creation token.
+        seed_people()
         from reviews.demo import seed_reviews
 
-        # Each review service is its own (durable) transaction, so the demo reviews are
-        # seeded outside one: a review already built is recognised by its creation token.
         seed_reviews()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Demo logins (password "
                                              f"'{DEMO_PASSWORD}' for all):"))

@@ -39,6 +39,8 @@ class User(AbstractUser):
         help_text="Demo account: can sign in only when DEBUG or DEMO_MODE is on.",
     )
     job_title = models.CharField(max_length=150, blank=True)
+    # When a business manager last removed this person's second factor (agencies/security.py).
+    second_factor_reset_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects: ClassVar[ScopedUserManager] = ScopedUserManager()
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
@@ -82,12 +84,19 @@ class User(AbstractUser):
         return super().save(*args, **kwargs)
 
     def active_memberships(self, on: date | None = None) -> list[Membership]:
-        """Memberships in force today, cached on the instance for the request."""
+        """Memberships in force today, cached on the instance for the request.
+
+        Board members never see identifiable data, whatever else they hold: while a board
+        membership is in force it is the only one that counts (roles, agencies, grants), so
+        an account that also holds an identifiable role acts as a board member only. Giving
+        such a mix is refused (``membership_create``); board work needs its own account.
+        """
         on = on or timezone.localdate()
         cache = getattr(self, "_active_memberships", None)
         if cache is None or cache[0] != on:
             rows = list(Membership.objects.active(on).filter(user=self).select_related("agency"))
-            cache = (on, rows)
+            board = [m for m in rows if m.role == Role.BOARD_MEMBER]
+            cache = (on, board or rows)
             self._active_memberships = cache
         return cache[1]
 
@@ -160,9 +169,12 @@ class Agency(models.Model):
 
 class MembershipQuerySet(models.QuerySet["Membership"]):
     def active(self, on: date | None = None) -> MembershipQuerySet:
+        """In force on ``on``: started, not ended, the person active, and the agency (if any)
+        not deactivated: deactivating an agency ends its people's access at once."""
         on = on or timezone.localdate()
         return self.filter(
             Q(active_from__lte=on) & (Q(active_to__isnull=True) | Q(active_to__gte=on)),
+            Q(agency__isnull=True) | Q(agency__is_active=True),
             user__is_active=True,
         )
 

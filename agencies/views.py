@@ -21,8 +21,9 @@ from scr.accesslog import record_access
 from scr.csvexport import csv_lines
 from scr.formviews import form_page, handle_form, initial_from
 from scr.models import AccessEvent
+from scr.reauth import recent_authentication_required
 
-from . import services
+from . import security, services
 from .forms import (
     AccessLogFilterForm,
     AgencyForm,
@@ -69,6 +70,7 @@ def _manage(request: AuthenticatedHttpRequest, pk: int) -> User:
 
 
 @login_required
+@recent_authentication_required
 def person_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     subject = _manage(request, pk)
     form = UserEditForm(request.POST or None, initial=initial_from(UserEditForm)(subject),
@@ -82,6 +84,7 @@ def person_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@recent_authentication_required
 def person_deactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     subject = _manage(request, pk)
     form = ReasonForm(request.POST or None)
@@ -96,6 +99,7 @@ def person_deactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 
 @login_required
+@recent_authentication_required
 def person_reactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     subject = _manage(request, pk)
     form = ReasonForm(request.POST or None)
@@ -109,6 +113,7 @@ def person_reactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 
 @login_required
+@recent_authentication_required
 def membership_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     subject = _manage(request, pk)
     form = MembershipForm(request.POST or None)
@@ -120,6 +125,7 @@ def membership_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@recent_authentication_required
 def membership_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     membership = scoped_object_or_404(Membership, request.user, "change", pk=pk)
     form = EndMembershipForm(request.POST or None)
@@ -129,6 +135,22 @@ def membership_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         success="Role ended.", done_url=back, obj=membership)
     return done or form_page(request, form, title=f"End role: {membership}", submit="End role",
                              back=back)
+
+
+@login_required
+@recent_authentication_required
+def person_two_factor_reset(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    subject = _manage(request, pk)
+    form = ReasonForm(request.POST or None)
+    back = reverse("person", args=[pk])
+    done = handle_form(request, form, lambda data, obj: security.second_factor_reset(
+        by=request.user, user=obj, reason=data["reason"], request=request),
+        success=f"{subject}'s second factor has been reset. They have been signed out and will "
+                "set up a new one when they next sign in.", done_url=back, obj=subject)
+    return done or form_page(request, form, title=f"Reset {subject}'s second factor",
+                             submit="Reset second factor", back=back, danger=True,
+                             intro="Use this when they have lost their phone or backup codes. "
+                                   "They are signed out and told by email.")
 
 
 @manager_only
@@ -147,6 +169,7 @@ def agency_add(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @manager_only
+@recent_authentication_required
 def agency_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     agency = scoped_object_or_404(Agency, request.user, "change", pk=pk)
     form = AgencyForm(request.POST or None, instance=Agency.objects.get(pk=pk))

@@ -6,4 +6,11 @@ class ScrConfig(AppConfig):
     verbose_name = "Cross-cutting: access log, renders, reminders"
 
     def ready(self) -> None:
-        from . import middleware  # noqa: F401 - connects its sign-in receiver
+        from django.db.models.signals import post_migrate
+
+        from . import middleware, reauth, sessions  # noqa: F401 - connect their sign-in receivers
+        from .auditchain import install_protection
+
+        # After every migrate: TRUNCATE refused on the audit tables, new history tables too.
+        post_migrate.connect(install_protection, sender=self,
+                             dispatch_uid="scr.audit_protection")

@@ -10,6 +10,7 @@ from scr import throttle
 from scr.accesslog import client_ip
 from scr.forms import GovukDateField
 from scr.models import AccessEvent
+from scr.text import REASON_LENGTH, too_long
 
 from .models import Agency, User
 from .roles import ROLES_NEEDING_AGENCY, Role
@@ -23,6 +24,9 @@ class SignInForm(AuthenticationForm):
         "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
         "inactive": "This account has been deactivated.",
     }
+    password = forms.CharField(label="Password", strip=False, max_length=200,
+                               widget=forms.PasswordInput(attrs={"autocomplete":
+                                                                 "current-password"}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -30,8 +34,6 @@ class SignInForm(AuthenticationForm):
                                                      "spellcheck": "false"})
         self.fields["username"].error_messages["required"] = "Enter your username"
         self.fields["password"].error_messages["required"] = "Enter your password"
-        self.fields["password"].widget = forms.PasswordInput(
-            attrs={"autocomplete": "current-password"})
 
     def clean(self) -> dict[str, Any]:
         """An attempt that comes too soon after repeated failures (scr/throttle.py) is refused
@@ -52,8 +54,9 @@ class SignInForm(AuthenticationForm):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}),
-                             max_length=1000,
-                             error_messages={"required": "Enter the reason for this change"},
+                             max_length=REASON_LENGTH,
+                             error_messages={"required": "Enter the reason for this change",
+                                             **too_long("Reason", REASON_LENGTH)},
                              help_text="Kept in the history with your name.")
 
 
@@ -157,6 +160,10 @@ class AccessLogFilterForm(forms.Form):
                              help_text="For example, LCSPR-2025-001.")
     date_from = GovukDateField(label="From", required=False)
     date_to = GovukDateField(label="To", required=False)
+    action = forms.ChoiceField(label="What happened", required=False,
+                               choices=[("", "Everything"), *AccessEvent.Action.choices],
+                               help_text="For example, Refused access: pages someone tried to "
+                                         "reach and could not.")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

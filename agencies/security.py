@@ -21,7 +21,7 @@ from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from scr.accesslog import record_access
+from scr.accesslog import client_ip
 from scr.history import save_with_history
 from scr.models import AccessEvent
 from scr.rules import fresh_locked, require_reason
@@ -53,8 +53,14 @@ def send_account_notice_email(user_id: int, change: str, to: str) -> None:
 
 
 def _log(request: HttpRequest | None, user: User, what: str) -> None:
-    if request is not None:
-        record_access(request, AccessEvent.Action.ACCOUNT, user, label=what)
+    """An account-security event in the access log: who did it, to whom, what."""
+    if request is None:
+        return
+    actor = request.user if request.user.is_authenticated else None
+    AccessEvent.objects.create(user=actor, username=getattr(actor, "username", ""),
+                               action=AccessEvent.Action.ACCOUNT, object_type="agencies.User",
+                               object_id=str(user.pk), object_repr=f"{what}: {user}"[:200],
+                               path=request.get_full_path()[:500], ip_address=client_ip(request))
 
 
 # ---------------------------------------------------------------- second factor
@@ -148,7 +154,7 @@ def password_change(*, user: User, new_password: str, request: HttpRequest | Non
                     reason: str = "Password changed") -> User:
     """Set a new password (the form checked the current one and the rules); other sessions
     end because the password hash changes. The person is told."""
-    stored = fresh_locked(user)
+    stored = User.objects.select_for_update().get(pk=user.pk)
     stored.set_password(new_password)
     save_with_history(stored, by=user, reason=reason)
     _log(request, stored, reason)

@@ -201,6 +201,8 @@ def _filtered_events(request: AuthenticatedHttpRequest,
             ids = AccessEvent.objects.filter(object_type="reviews.Review",
                                              object_repr__iexact=ref).values("review_id")
             events = events.filter(Q(review_id__in=ids) | Q(object_repr__iexact=ref))
+        if data["action"]:
+            events = events.filter(action=data["action"])
         # Days are the partnership's local days; the export keeps UTC.
         if data["date_from"]:
             events = events.filter(at__gte=_local_midnight(data["date_from"]))
@@ -230,9 +232,9 @@ def access_log_export(request: AuthenticatedHttpRequest) -> StreamingHttpRespons
     _form, events = _filtered_events(request)
     record_access(request, AccessEvent.Action.EXPORT, label="Access log CSV")
     header = ["time_utc", "user", "action", "object_type", "object_id", "object", "review_id",
-              "path", "ip_address"]
+              "path", "ip_address", "status"]
     rows = ([e.at.isoformat(), e.username, e.action, e.object_type, e.object_id, e.object_repr,
-             e.review_id or "", e.path, e.ip_address or ""]
+             e.review_id or "", e.path, e.ip_address or "", e.status_code or ""]
             for e in events.iterator(chunk_size=2000))
     response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="access-log.csv"'

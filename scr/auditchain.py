@@ -142,6 +142,7 @@ class Verification:
     checked: int
     head: str
     first_break: Break | None
+    pending: int  # rows not sealed yet (normal for a minute or so)
     unsealed: dict[str, int]  # table -> rows older than the allowed age still unsealed
 
     @property
@@ -193,21 +194,27 @@ def verify(max_unsealed_age: timedelta | None = timedelta(hours=1)) -> Verificat
                 problem = "the row has been altered since it was sealed"
             if problem:
                 return Verification(checked, previous, Break(link.pk, link.table, link.row_id,
-                                                              problem), {})
+                                                              problem), 0, {})
             previous = link.chain_hash
             checked += 1
-    unsealed = {}
-    if max_unsealed_age is not None:
-        cutoff = timezone.now() - max_unsealed_age
-        for model in audited_models():
+    unsealed, pending = {}, 0
+    for model in audited_models():
+        pending += _unsealed(model).count()
+        if max_unsealed_age is not None:
+            cutoff = timezone.now() - max_unsealed_age
             old = _unsealed(model).filter(**{_time_field(model) + "__lt": cutoff}).count()
             if old:
                 unsealed[model._meta.label] = old
-    return Verification(checked, previous, None, unsealed)
+    return Verification(checked, previous, None, pending, unsealed)
 
 
 def _time_field(model: type[models.Model]) -> str:
-    return "at" if model is AccessEvent else "history_date"
+    """When the row was written: the access event's time, the version's history date, or for
+    a many-to-many history row (``_history_m2m_fields``) its version's."""
+    names = {f.name for f in model._meta.concrete_fields}
+    if model is AccessEvent:
+        return "at"
+    return "history_date" if "history_date" in names else "history__history_date"
 
 
 # ---------------------------------------------------------------- database protection

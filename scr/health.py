@@ -13,9 +13,8 @@ in-process.
 
 from __future__ import annotations
 
-import logging
-
 import hmac
+import logging
 
 from django.conf import settings
 from django.db import connection

@@ -130,6 +130,14 @@ class AuditLink(models.Model):
         raise PermissionError("The audit chain is append-only.")
 
 
+class SignedInSessionQuerySet(models.QuerySet["SignedInSession"]):
+    def for_user(self, user: object, action: Action = "view") -> SignedInSessionQuerySet:
+        """A person sees (and ends) only their own sessions."""
+        if getattr(user, "is_authenticated", False) and action in ("view", "change"):
+            return self.filter(user_id=user.pk)  # type: ignore[attr-defined]
+        return self.none()
+
+
 class SignedInSession(models.Model):
     """One signed-in session of a person, so they can see where they are signed in and sign
     out everywhere else. Written at sign-in, removed at sign-out; a row whose session has
@@ -141,6 +149,8 @@ class SignedInSession(models.Model):
     signed_in_at = models.DateTimeField(default=timezone.now)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
+
+    objects = SignedInSessionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-signed_in_at"]

@@ -48,7 +48,7 @@ def forget_session(sender: Any, request: HttpRequest | None, user: Any, **_: Any
 def active_sessions(user: Any) -> list[SignedInSession]:
     """The person's sessions that are still alive, newest first (dead rows are dropped)."""
     alive = []
-    for row in SignedInSession.objects.filter(user=user):
+    for row in SignedInSession.objects.for_user(user):
         if _store(row.session_key).exists(row.session_key):
             alive.append(row)
         else:
@@ -59,7 +59,7 @@ def active_sessions(user: Any) -> list[SignedInSession]:
 def end_other_sessions(user: Any, keep: str | None) -> int:
     """Sign the person out of every session but ``keep`` (the one they are using)."""
     ended = 0
-    for row in SignedInSession.objects.filter(user=user).exclude(session_key=keep or ""):
+    for row in SignedInSession.objects.for_user(user, "change").exclude(session_key=keep or ""):
         _store(row.session_key).delete(row.session_key)
         row.delete()
         ended += 1

@@ -145,6 +145,7 @@ def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@recent_authentication_required
 def sessions_end_others(request: AuthenticatedHttpRequest) -> HttpResponse:
     ended = end_other_sessions(request.user, keep=request.session.session_key)
     messages.success(request, f"Signed out of {ended} other session{'s' if ended != 1 else ''}.")

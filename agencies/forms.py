@@ -173,21 +173,20 @@ class AccessLogFilterForm(forms.Form):
 
 
 class CodeForm(forms.Form):
-    """A code from the authenticator app (6 digits) or a backup code (8 digits)."""
+    """A code from the authenticator app (6 digits) or a backup code (23 letters and digits)."""
 
-    code = forms.CharField(label="Code", max_length=20,
+    code = forms.CharField(label="Code", max_length=40,
                            help_text="The 6-digit code your authenticator app shows, or one of "
-                                     "your 8-digit backup codes.",
+                                     "your backup codes.",
                            error_messages={"required": "Enter the code"},
                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
-                                                         "inputmode": "numeric",
                                                          "spellcheck": "false",
                                                          "class": "govuk-input govuk-input--width-10"}))
 
     def clean_code(self) -> str:
-        code = "".join(self.cleaned_data["code"].split())
-        if not code.isdigit():
-            raise forms.ValidationError("The code must be numbers only")
+        code = "".join(self.cleaned_data["code"].split()).replace("-", "").upper()
+        if not code.isalnum():
+            raise forms.ValidationError("The code must be letters and numbers only")
         return code
 
 

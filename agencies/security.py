@@ -18,7 +18,6 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django_otp import devices_for_user
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from scr.accesslog import client_ip
@@ -27,7 +26,7 @@ from scr.models import AccessEvent
 from scr.rules import fresh_locked, require_reason
 from scr.sessions import end_other_sessions
 
-from .models import User
+from .models import BackupCode, BackupCodeDevice, User, backup_code_digest
 
 BACKUP_DEVICE_NAME = "Backup codes"
 APP_DEVICE_NAME = "Authenticator app"
@@ -78,15 +77,26 @@ def totp_secret(device: TOTPDevice) -> str:
     return " ".join(key[i:i + 4] for i in range(0, len(key), 4))
 
 
+# Crockford's base 32 (no I, L, O, U): 23 characters are 115 bits.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 23
+
+
+def _backup_code() -> str:
+    plain = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "-".join(plain[i:i + 5] for i in range(0, CODE_LENGTH, 5))
+
+
 def _new_backup_codes(user: User) -> list[str]:
+    """New codes replace the old ones; only their hashes are kept (shown once)."""
     from django.conf import settings
 
-    device, _ = StaticDevice.objects.get_or_create(user=user, name=BACKUP_DEVICE_NAME,
-                                                   defaults={"confirmed": True})
-    device.token_set.all().delete()
-    codes = [f"{secrets.randbelow(10**8):08d}" for _ in range(settings.BACKUP_CODE_COUNT)]
+    device, _ = BackupCodeDevice.objects.get_or_create(user=user, name=BACKUP_DEVICE_NAME,
+                                                       defaults={"confirmed": True})
+    device.codes.all().delete()
+    codes = [_backup_code() for _ in range(settings.BACKUP_CODE_COUNT)]
     for code in codes:
-        StaticToken.objects.create(device=device, token=code)
+        BackupCode.objects.create(device=device, digest=backup_code_digest(code))
     return codes
 
 
@@ -119,7 +129,8 @@ def backup_codes_renew(*, user: User, request: HttpRequest | None = None) -> lis
 
 
 def backup_codes_left(user: User) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return BackupCode.objects.for_user(user).filter(used_at__isnull=True,
+                                                    device__confirmed=True).count()
 
 
 @transaction.atomic

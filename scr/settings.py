@@ -67,7 +67,6 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
     "scr",
     "agencies",
     "reviews",
@@ -179,7 +178,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # password again when the last authentication is older than this (scr/reauth.py).
 REAUTH_MAX_AGE = env_int("REAUTH_MAX_AGE", 15 * 60)
 
-# Two-factor sign-in (django-otp: TOTP authenticator apps and one-time backup codes), required
+# Two-factor sign-in (django-otp: TOTP authenticator apps; one-time backup codes, stored hashed,
+# are agencies.BackupCodeDevice rather than django-otp's plain-text static device), required
 # for every account whenever DEBUG is off; demo accounts, which sign in only with DEBUG or
 # DEMO_MODE, are exempt and the pages say so (scr/twofactor.py).
 TWO_FACTOR_REQUIRED = not DEBUG

@@ -1,8 +1,8 @@
 """Two-factor sign-in: who needs it, and the middleware that holds everyone else back.
 
-django-otp keeps the devices (``TOTPDevice``: an authenticator app; ``StaticDevice``: ten
-one-time backup codes) and marks a session verified once a code matched
-(``django_otp.login``; ``request.user.is_verified()``).
+django-otp keeps the devices (``TOTPDevice``: an authenticator app;
+``agencies.BackupCodeDevice``: ten one-time backup codes, stored hashed) and marks a session
+verified once a code matched (``django_otp.login``; ``request.user.is_verified()``).
 
 ``TWO_FACTOR_REQUIRED`` is on whenever ``DEBUG`` is off (scr/settings.py). Then a signed-in
 person whose session is not verified reaches nothing but the two-factor pages and signing

@@ -191,6 +191,17 @@ def test_a_person_sees_their_sessions_and_signs_out_everywhere_else(personas: Pe
     assert SignedInSession.objects.filter(user=personas.reviewer).count() == 1
 
 
+def test_signing_out_everywhere_else_needs_a_recent_authentication(personas: Personas) -> None:
+    """ASVS 5.0 7.5.2: terminating sessions after authenticating again."""
+    phone, desk = Client(), Client()
+    sign_in(phone, "manager", PASSWORD)
+    sign_in(desk, "manager", PASSWORD)
+    stale(desk)
+    response = desk.post("/account/sessions/sign-out-others/")
+    assert response["Location"].startswith("/account/confirm/")
+    assert phone.get("/").status_code == 200
+
+
 def test_signing_out_forgets_the_session(personas: Personas) -> None:
     client = Client()
     sign_in(client, "manager", PASSWORD)

@@ -40,6 +40,9 @@ HISTORY_EXEMPT = {
     "scr.AuditLink": "append-only: the hash chain over the audit itself",
     "scr.SignedInSession": "a mirror of the session table (sign-in and sign-out are in the "
                            "access log)",
+    "agencies.BackupCodeDevice": "second-factor secrets (set up and reset are in the access log "
+                                 "and the person's history)",
+    "agencies.BackupCode": "second-factor secrets, kept as hashes only",
 }
 
 

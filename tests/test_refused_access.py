@@ -16,10 +16,13 @@ from django.urls import reverse
 from scr import refusals
 from scr.models import AccessEvent, ReminderSent
 
+from . import test_permission_matrix as matrix
 from .conftest import client_for
-from .test_permission_matrix import World, world  # noqa: F401 - the shared arrangement
+from .test_permission_matrix import World
 
 PROBER_ADDRESS = "198.51.100.44"
+
+world = matrix.world  # the permission matrix's reviews and people
 
 
 def probe(client: Client, world: World, times: int) -> None:

@@ -17,9 +17,12 @@ from agencies.roles import Role
 from reviews.access import can_see_identities
 from reviews.models import Review
 
+from . import test_permission_matrix as matrix
 from .conftest import client_for
 from .factories import MembershipFactory
-from .test_permission_matrix import World, world  # noqa: F401 - the shared arrangement
+from .test_permission_matrix import World
+
+world = matrix.world  # the permission matrix's reviews and people
 
 
 def test_a_business_manager_who_also_sits_on_the_board_sees_no_real_names(world: World) -> None:

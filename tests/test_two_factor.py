@@ -10,10 +10,9 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.test import Client
-from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from agencies.models import User
+from agencies.models import BackupCode, User
 from scr.models import AccessEvent
 
 from .conftest import PASSWORD, Personas, client_for
@@ -21,6 +20,8 @@ from .factories import MembershipFactory, UserFactory
 from .test_authentication import sign_in
 from .test_settings import run_python
 from .two_factor import code_for, enrolled_device, verified_client
+
+CODE_PATTERN = r"<li><code>([0-9A-Z]{5}(?:-[0-9A-Z]{1,5}){4})</code></li>"
 
 
 @pytest.fixture(autouse=True)
@@ -72,7 +73,7 @@ def test_enrolment_shows_a_qr_code_and_the_key_and_a_right_code_confirms_it(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/account/two-factor/set-up/", {"code": code_for(device)})
     assert response.status_code == 200
-    codes = re.findall(r"<li><code>(\d{8})</code></li>", response.content.decode())
+    codes = re.findall(CODE_PATTERN, response.content.decode())
     assert len(codes) == 10
     assert "no-store" in response["Cache-Control"]
     device.refresh_from_db()
@@ -123,7 +124,7 @@ def test_a_password_alone_cannot_enrol_a_new_device_over_an_existing_one(
 def test_a_backup_code_signs_in_once(personas: Personas) -> None:
     client = verified_client(personas.manager)
     codes_page = client.post("/account/two-factor/backup-codes/")
-    codes = re.findall(r"<li><code>(\d{8})</code></li>", codes_page.content.decode())
+    codes = re.findall(CODE_PATTERN, codes_page.content.decode())
     assert len(codes) == 10
     first = Client()
     sign_in(first, "manager", PASSWORD)
@@ -132,7 +133,24 @@ def test_a_backup_code_signs_in_once(personas: Personas) -> None:
     sign_in(again, "manager", PASSWORD)
     assert "The code is not right" in again.post("/account/two-factor/",
                                                  {"code": codes[0]}).content.decode()
-    assert StaticToken.objects.filter(device__user=personas.manager).count() == 9
+    assert BackupCode.objects.filter(device__user=personas.manager,
+                                     used_at__isnull=True).count() == 9
+
+
+def test_backup_codes_are_kept_only_as_hashes(personas: Personas) -> None:
+    client = verified_client(personas.manager)
+    codes = re.findall(CODE_PATTERN, client.post("/account/two-factor/backup-codes/")
+                       .content.decode())
+    stored = list(BackupCode.objects.values_list("digest", flat=True))
+    assert len(stored) == 10
+    for code in codes:
+        assert len(code.replace("-", "")) == 23  # 115 bits
+        assert not any(code.replace("-", "") in digest.upper() for digest in stored)
+    # Typed in lower case with spaces instead of dashes, it still works.
+    other = Client()
+    sign_in(other, "manager", PASSWORD)
+    typed = codes[3].lower().replace("-", " ")
+    assert other.post("/account/two-factor/", {"code": typed}).status_code == 302
 
 
 def test_the_admin_is_behind_the_same_check(personas: Personas) -> None:

@@ -32,7 +32,7 @@ class ScopedUserManager(UserManager["User"]):
         return users_for(user, action, self.get_queryset())
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # BackupCodeDevice.user: django-otp untyped
     """A person who signs in. Never deleted: deactivate instead."""
 
     is_demo = models.BooleanField(

@@ -40,3 +40,29 @@ class BreachedPasswordValidator:
 
     def get_help_text(self) -> str:
         return "Your password must not be one that has appeared in a data breach."
+
+
+def context_words() -> list[str]:
+    """Words an attacker would try first here (ASVS 5.0 6.1.2, 6.2.11): the partnership's
+    name, the service's vocabulary and ``PASSWORD_CONTEXT_WORDS``; five letters or more."""
+    from django.conf import settings
+
+    text = " ".join([settings.PARTNERSHIP_NAME, *settings.PASSWORD_CONTEXT_WORDS])
+    words = {w for w in "".join(c if c.isalnum() else " " for c in text.lower()).split()
+             if len(w) >= 5}
+    return sorted(words)
+
+
+class ContextWordsValidator:
+    """Refuses a password that contains a word of the documented context list."""
+
+    def validate(self, password: str, user: Any = None) -> None:
+        plain = password.lower()
+        found = next((w for w in context_words() if w in plain), None)
+        if found is not None:
+            raise ValidationError(
+                f"Your password must not contain “{found}”: words about this partnership and "
+                "service are among the first that attackers try", code="password_context")
+
+    def get_help_text(self) -> str:
+        return "Your password must not contain the partnership's name or words about the service."

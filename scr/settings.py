@@ -157,6 +157,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     # Passwords known from breaches, from a list shipped in a package (no network): scr/passwords.py.
     {"NAME": "scr.passwords.BreachedPasswordValidator"},
+    # Nor the partnership's name or words about the service (the documented list, below).
+    {"NAME": "scr.passwords.ContextWordsValidator"},
 ]
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -288,6 +290,12 @@ CONTACT_FRONT_DOOR = env_str("CONTACT_FRONT_DOOR", "01632 960 001")
 CONTACT_OUT_OF_HOURS = env_str("CONTACT_OUT_OF_HOURS", "01632 960 002")
 CONTACT_LADO = env_str("CONTACT_LADO", "01632 960 003")
 PHASE_BANNER = env_str("PHASE_BANNER", "Beta")
+# Context-specific words refused in passwords (with every word of PARTNERSHIP_NAME):
+# scr/passwords.py, docs/security.md.
+PASSWORD_CONTEXT_WORDS = env_list(
+    "PASSWORD_CONTEXT_WORDS",
+    "safeguarding,children,child,review,reviews,lcspr,practice,serious,case,partnership,"
+    "panel,reviewer,board,agency,police,health,social,education,probation,password")
 
 # Security: strict when DEBUG is off (check --deploy reports nothing).
 # X-Forwarded-Proto is believed only when the deployment says a TLS-terminating proxy sits in

@@ -112,6 +112,18 @@ def test_a_password_known_from_a_breach_is_refused_from_the_local_list(
         assert "has appeared in a data breach" in response.content.decode(), breached
 
 
+def test_a_password_with_the_partnerships_name_or_service_words_is_refused(
+    personas: Personas,
+) -> None:
+    client = client_for(personas.manager)
+    for guessable, word in (("Northshire-2026-lantern", "northshire"),
+                            ("MySafeguarding!Pass", "safeguarding")):
+        response = client.post("/account/password/", {"old_password": PASSWORD,
+                                                      "new_password1": guessable,
+                                                      "new_password2": guessable})
+        assert f"must not contain “{word}”" in response.content.decode()
+
+
 def test_the_breach_check_needs_no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     import socket
 

@@ -18,6 +18,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
@@ -58,6 +59,7 @@ def _too_soon(request: AuthenticatedHttpRequest, form: Any, field: str) -> bool:
 
 
 @login_required
+@never_cache  # sessions and addresses
 def account(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "agencies/account.html", {
         "has_device": has_device(request.user),

@@ -15,6 +15,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 
 from scr.access import role_required, scoped_object_or_404
 from scr.accesslog import record_access
@@ -214,6 +215,7 @@ def _filtered_events(request: AuthenticatedHttpRequest,
 
 
 @manager_only
+@never_cache  # who saw which case, from where: not for a browser's or proxy's cache
 def access_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, events = _filtered_events(request)
     # The review's reference, not its internal id, from the review page's own view events.

@@ -190,7 +190,9 @@ def test_a_person_sees_their_sessions_and_signs_out_everywhere_else(personas: Pe
     sign_in(phone, "manager", PASSWORD)
     sign_in(desk, "manager", PASSWORD)
     sign_in(Client(), "reviewer", PASSWORD)
-    page = desk.get("/account/").content.decode()
+    response = desk.get("/account/")
+    assert "no-store" in response["Cache-Control"]
+    page = response.content.decode()
     assert "PhoneBrowser/1.0" in page and "DeskBrowser/2.0" in page
     assert "192.0.2.50" in page
     assert page.count("This session") == 1

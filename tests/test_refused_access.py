@@ -66,8 +66,11 @@ def test_business_managers_filter_the_access_log_by_refused_access(world: World)
     assert len(rows) == 2
     html = response.content.decode()
     assert "Not found (404)" in html
-    csv = b"".join(client_for(world.people.manager).get(
-        reverse("access_log_export"), {"action": "refused"}).streaming_content).decode()
+    assert "no-store" in response["Cache-Control"]
+    export = client_for(world.people.manager).get(reverse("access_log_export"),
+                                                  {"action": "refused"})
+    assert "no-store" in export["Cache-Control"]
+    csv = b"".join(export.streaming_content).decode()
     assert csv.splitlines()[0].endswith(",status")
     assert csv.count(",refused,") == 2
 

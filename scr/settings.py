@@ -187,6 +187,9 @@ REAUTH_MAX_AGE = env_int("REAUTH_MAX_AGE", 15 * 60)
 TWO_FACTOR_REQUIRED = not DEBUG
 OTP_TOTP_ISSUER = env_str("PARTNERSHIP_NAME", "Northshire Safeguarding Children Partnership")
 OTP_TOTP_THROTTLE_FACTOR = 1
+# The admin never shows an authenticator's key or QR code (staff could otherwise copy a
+# person's second factor).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 OTP_STATIC_THROTTLE_FACTOR = 1
 BACKUP_CODE_COUNT = 10
 

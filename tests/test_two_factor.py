@@ -165,6 +165,16 @@ def test_the_admin_is_behind_the_same_check(personas: Personas) -> None:
     assert client.get("/admin/").status_code == 200
 
 
+def test_the_admin_never_shows_an_authenticators_key(personas: Personas) -> None:
+    staff = UserFactory(username="staffer", is_staff=True, is_superuser=True)
+    client = verified_client(staff)
+    device = enrolled_device(personas.police_lead)
+    page = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/")
+    assert page.status_code == 200
+    assert device.key not in page.content.decode()
+    assert "qrcode" not in client.get("/admin/otp_totp/totpdevice/").content.decode()
+
+
 def test_the_admin_sign_in_page_is_the_services_own(db: None) -> None:
     response = Client().get("/admin/login/?next=/admin/")
     assert response.status_code == 302

@@ -164,6 +164,8 @@ def user_deactivate(*, by: User, user: User, reason: str) -> User:
     stored.is_active = False
     stored.set_unusable_password()
     save_with_history(stored, by=by, reason=reason)
+    queue_account_notice(stored, f"{by} deactivated your account (reason: {reason}). You can "
+                                 "no longer sign in.")
     user.refresh_from_db()
     return user
 

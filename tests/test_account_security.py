@@ -74,6 +74,18 @@ def test_giving_and_ending_a_role_tell_the_person(
     assert "Your role Independent reviewer ends on" in told[1]
 
 
+def test_deactivating_an_account_tells_the_person(
+    personas: Personas, django_capture_on_commit_callbacks: Any,
+) -> None:
+    lead = personas.police_lead
+    lead.email = "lead@police.example"
+    lead.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.user_deactivate(by=personas.manager, user=lead, reason="Left the police")
+    assert any("deactivated your account (reason: Left the police)" in b
+               for b in notices("lead@police.example"))
+
+
 def test_an_invitation_sends_only_the_invitation(db: None,
                                                  django_capture_on_commit_callbacks: Any) -> None:
     with django_capture_on_commit_callbacks(execute=True):

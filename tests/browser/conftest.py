@@ -53,18 +53,23 @@ def is_csp_message(text: str) -> bool:
     return "Content Security Policy" in text or text.startswith("CSP violation")
 
 
+def collect_csp_violations(context: Any, page: Any) -> list[str]:
+    """Every CSP violation the context's pages cause, as "url: message" lines."""
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
+    violations: list[str] = []
+    page.on("console", lambda message: violations.append(f"{page.url}: {message.text}")
+            if is_csp_message(message.text) else None)
+    return violations
+
+
 @pytest.fixture
 def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     """A fresh page; the test fails if any page it visits violates the Content-Security-Policy
     (issue 9: no inline script or style anywhere, so a violation is a bug to fix)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.add_init_script(REPORT_CSP_VIOLATIONS)
     page = context.new_page()
+    violations = collect_csp_violations(context, page)
     page.set_default_timeout(15_000)
-    violations: list[str] = []
-    page.on("console", lambda message: violations.append(f"{page.url}: {message.text}")
-            if is_csp_message(message.text) else None)
-    page.csp_violations = violations
     yield page
     if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
         ARTIFACTS.mkdir(exist_ok=True)

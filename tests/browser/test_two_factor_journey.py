@@ -98,3 +98,23 @@ def test_invited_person_sets_a_password_sets_up_two_factor_and_signs_in_with_a_c
     page.get_by_role("heading", name="Your account").wait_for()
     assert "Authenticator app" in page.locator("main").inner_text()
     assert_accessible(page)
+
+
+def test_the_csp_watch_catches_an_inline_script(live_server: Any, browser: Any,
+                                                db: None) -> None:
+    """The ``page`` fixture's watch is real: an inline script, refused by the policy, is
+    reported (this test uses its own page, so the violation does not fail it)."""
+    from .conftest import collect_csp_violations
+
+    context = browser.new_context()
+    page = context.new_page()
+    violations = collect_csp_violations(context, page)
+    page.goto(f"{live_server.url}/sign-in/")
+    page.evaluate("""() => { const s = document.createElement("script");
+                             s.textContent = "window.injected = true";
+                             document.body.append(s); }""")
+    page.wait_for_timeout(200)
+    injected = page.evaluate("() => window.injected === true")
+    context.close()
+    assert not injected
+    assert any("script-src" in v for v in violations), violations

@@ -7,6 +7,7 @@ service in ``agencies.security`` or a helper in ``scr``.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import segno
 from django.contrib import messages
@@ -75,7 +76,7 @@ def two_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     codes. Someone who already has a second factor must use it first: a password alone
     never replaces a second factor."""
     if has_device(request.user) and not is_verified(request):
-        return redirect(f"{reverse('two_factor_verify')}?next={_next(request)}")
+        return redirect(f"{reverse('two_factor_verify')}?{urlencode({'next': _next(request)})}")
     if has_device(request.user):
         return redirect("account")
     device = security.totp_device_pending(request.user)
@@ -104,7 +105,7 @@ def _show_backup_codes(request: AuthenticatedHttpRequest, codes: list[str], *,
 @login_required
 def two_factor_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not has_device(request.user):
-        return redirect(f"{reverse('two_factor_setup')}?next={_next(request)}")
+        return redirect(f"{reverse('two_factor_setup')}?{urlencode({'next': _next(request)})}")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and not _too_soon(request, form, "code"):
         device = match_token(request.user, form.cleaned_data["code"])

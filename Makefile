@@ -21,7 +21,7 @@ node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-static/dist/.built: node_modules/.installed static/build.mjs static/scss/app.scss static/js/app.js
+static/dist/.built: node_modules/.installed static/build.mjs static/scss/app.scss static/js/app.js static/js/body-classes.js static/images/favicon.svg
 	npm run --silent build
 	touch $@
 

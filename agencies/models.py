@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django_otp.models import Device, DeviceManager, ThrottlingMixin, TimestampMixin
 from simple_history.models import HistoricalRecords
 
 from scr.actions import Action
@@ -31,7 +32,7 @@ class ScopedUserManager(UserManager["User"]):
         return users_for(user, action, self.get_queryset())
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # BackupCodeDevice.user: django-otp untyped
     """A person who signs in. Never deleted: deactivate instead."""
 
     is_demo = models.BooleanField(
@@ -39,6 +40,8 @@ class User(AbstractUser):
         help_text="Demo account: can sign in only when DEBUG or DEMO_MODE is on.",
     )
     job_title = models.CharField(max_length=150, blank=True)
+    # When a business manager last removed this person's second factor (agencies/security.py).
+    second_factor_reset_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects: ClassVar[ScopedUserManager] = ScopedUserManager()
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
@@ -82,12 +85,19 @@ class User(AbstractUser):
         return super().save(*args, **kwargs)
 
     def active_memberships(self, on: date | None = None) -> list[Membership]:
-        """Memberships in force today, cached on the instance for the request."""
+        """Memberships in force today, cached on the instance for the request.
+
+        Board members never see identifiable data, whatever else they hold: while a board
+        membership is in force it is the only one that counts (roles, agencies, grants), so
+        an account that also holds an identifiable role acts as a board member only. Giving
+        such a mix is refused (``membership_create``); board work needs its own account.
+        """
         on = on or timezone.localdate()
         cache = getattr(self, "_active_memberships", None)
         if cache is None or cache[0] != on:
             rows = list(Membership.objects.active(on).filter(user=self).select_related("agency"))
-            cache = (on, rows)
+            board = [m for m in rows if m.role == Role.BOARD_MEMBER]
+            cache = (on, board or rows)
             self._active_memberships = cache
         return cache[1]
 
@@ -160,9 +170,12 @@ class Agency(models.Model):
 
 class MembershipQuerySet(models.QuerySet["Membership"]):
     def active(self, on: date | None = None) -> MembershipQuerySet:
+        """In force on ``on``: started, not ended, the person active, and the agency (if any)
+        not deactivated: deactivating an agency ends its people's access at once."""
         on = on or timezone.localdate()
         return self.filter(
             Q(active_from__lte=on) & (Q(active_to__isnull=True) | Q(active_to__gte=on)),
+            Q(agency__isnull=True) | Q(agency__is_active=True),
             user__is_active=True,
         )
 
@@ -204,3 +217,74 @@ class Membership(models.Model):
             raise ValidationError({"agency": "Choose the agency this person represents."})
         if self.active_to and self.active_from and self.active_to < self.active_from:
             raise ValidationError({"active_to": "A role cannot end before it started."})
+
+
+# ---------------------------------------------------------------- backup codes
+
+
+class BackupCodeDeviceManager(DeviceManager):
+    def for_user(self, user: User, action: Action = "view") -> models.QuerySet[Any]:
+        """A person's second-factor records are theirs alone (their account page)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(user=user)
+
+
+class BackupCodeQuerySet(models.QuerySet["BackupCode"]):
+    def for_user(self, user: User, action: Action = "view") -> BackupCodeQuerySet:
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(device__user=user)
+
+
+class BackupCodeDevice(TimestampMixin, ThrottlingMixin, Device):
+    """One-time backup codes, a django-otp device (``match_token`` finds it).
+
+    django-otp's own static device keeps its codes in plain text; ASVS 5.0 6.5.2 wants
+    lookup secrets hashed. These codes carry 115 bits (23 random base-32 characters), so a
+    plain SHA-256 is enough (6.5.2 asks a password hash only below 112 bits) and a code is
+    found by its hash in one indexed query. Wrong codes are throttled like the app's codes.
+    """
+
+    objects = BackupCodeDeviceManager()
+
+    def get_throttle_factor(self) -> int:
+        from django.conf import settings
+
+        return int(getattr(settings, "OTP_STATIC_THROTTLE_FACTOR", 1))
+
+    def verify_token(self, token: str) -> bool:
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        code = self.codes.filter(digest=backup_code_digest(token), used_at__isnull=True).first()
+        if code is None:
+            self.throttle_increment()
+            return False
+        code.used_at = timezone.now()
+        code.save(update_fields=["used_at"])
+        self.throttle_reset(commit=False)
+        self.set_last_used_timestamp(commit=False)
+        self.save()
+        return True
+
+
+def backup_code_digest(code: str) -> str:
+    """SHA-256 of a code as typed, ignoring case, spaces and dashes."""
+    import hashlib
+
+    plain = "".join(ch for ch in code.upper() if ch.isalnum())
+    return hashlib.sha256(plain.encode()).hexdigest()
+
+
+class BackupCode(models.Model):
+    """One backup code: its hash only, and when it was used (a code works once)."""
+
+    device = models.ForeignKey(BackupCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = BackupCodeQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"backup code {self.pk} ({'used' if self.used_at else 'unused'})"

@@ -12,6 +12,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -20,6 +21,8 @@ from scr.history import save_with_history
 from scr.rules import fresh_locked, require_reason
 
 from .models import Agency, Membership, User
+from .roles import ROLES_WITH_IDENTIFIABLE_ACCESS, Role
+from .security import queue_account_notice
 
 
 @transaction.atomic(durable=True)
@@ -43,6 +46,7 @@ def agency_update(*, by: User, agency: Agency, name: str, kind: str, is_active: 
 def membership_create(*, by: User | None, user: User, role: str, agency: Agency | None,
                       active_from: date | None = None, active_to: date | None = None,
                       reason: str = "Role given") -> Membership:
+    """Give a role; the person is told by e-mail."""
     return _create_membership(by=by, user=user, role=role, agency=agency,
                               active_from=active_from, active_to=active_to, reason=reason)
 
@@ -50,13 +54,41 @@ def membership_create(*, by: User | None, user: User, role: str, agency: Agency 
 @transaction.atomic(savepoint=False)
 def _create_membership(*, by: User | None, user: User, role: str, agency: Agency | None,
                        active_from: date | None = None, active_to: date | None = None,
-                       reason: str) -> Membership:
-    """``membership_create`` inside the caller's transaction (an invitation gives a role)."""
+                       reason: str, notify: bool = True) -> Membership:
+    """``membership_create`` inside the caller's transaction. The person is told by e-mail
+    (``notify``; not for the role an invitation gives, which the invitation itself
+    announces, nor for system changes with no ``by``)."""
     reason = require_reason(reason)
     membership = Membership(user=user, role=role, agency=agency,
                             active_from=active_from or timezone.localdate(), active_to=active_to)
     membership.full_clean()
-    return save_with_history(membership, by=by, reason=reason)
+    _refuse_board_with_identifiable_roles(user, role, membership)
+    save_with_history(membership, by=by, reason=reason)
+    where = f" for {agency}" if agency is not None else ""
+    if notify and by is not None:
+        queue_account_notice(user, f"You were given the role {membership.get_role_display()}"
+                                   f"{where}, from {membership.active_from:%d %B %Y}.")
+    return membership
+
+
+def _refuse_board_with_identifiable_roles(user: User, role: str, membership: Membership) -> None:
+    """Board members never see identifiable data: a board member and someone who sees real
+    names (business manager, reviewer, panel member, agency lead) are separate accounts.
+    The scope rules enforce it too (a board membership in force wins: ``active_memberships``)."""
+    others = Membership.objects.filter(user=user).exclude(pk=membership.pk)
+    end = membership.active_to
+    overlapping = others.filter(Q(active_to__isnull=True) | Q(active_to__gte=membership.active_from))
+    if end is not None:
+        overlapping = overlapping.filter(active_from__lte=end)
+    if role == Role.BOARD_MEMBER:
+        clash = overlapping.filter(role__in=ROLES_WITH_IDENTIFIABLE_ACCESS).exists()
+    else:
+        clash = (role in ROLES_WITH_IDENTIFIABLE_ACCESS
+                 and overlapping.filter(role=Role.BOARD_MEMBER).exists())
+    if clash:
+        raise ValidationError({"role": "Board members never see identifiable case data, so a "
+                                       "board role and this role cannot be held by one account. "
+                                       "Invite a separate account for the board role"})
 
 
 @transaction.atomic(durable=True)
@@ -68,6 +100,8 @@ def membership_end(*, by: User, membership: Membership, on: date | None = None,
     stored.active_to = on or timezone.localdate()
     stored.full_clean()  # the model's clean() refuses an end before the start
     save_with_history(stored, by=by, reason=reason)
+    queue_account_notice(stored.user, f"Your role {stored.get_role_display()} ends on "
+                                      f"{stored.active_to:%d %B %Y}.")
     membership.refresh_from_db()
     return membership
 
@@ -82,7 +116,7 @@ def user_invite(*, by: User | None, username: str, email: str, first_name: str, 
     user.set_unusable_password()
     user.full_clean(exclude=["password"])
     save_with_history(user, by=by, reason=reason)
-    _create_membership(by=by, user=user, role=role, agency=agency, reason=reason)
+    _create_membership(by=by, user=user, role=role, agency=agency, reason=reason, notify=False)
     _queue_invitation(user.pk)
     return user
 
@@ -116,10 +150,16 @@ def user_update(*, by: User, user: User, first_name: str, last_name: str, email:
                 job_title: str, reason: str) -> User:
     reason = require_reason(reason)
     stored = fresh_locked(user)
+    old_email = stored.email
     stored.first_name, stored.last_name, stored.email, stored.job_title = (
         first_name, last_name, email, job_title)
     stored.full_clean(exclude=["password"])
     save_with_history(stored, by=by, reason=reason)
+    if old_email.lower() != stored.email.lower():
+        # To the old address: a takeover by changing the address cannot go unseen.
+        queue_account_notice(stored, f"{by} changed the e-mail address of your account from "
+                                     f"{old_email} to {stored.email} (reason: {reason}).",
+                             to=old_email)
     user.refresh_from_db()
     return user
 
@@ -136,6 +176,8 @@ def user_deactivate(*, by: User, user: User, reason: str) -> User:
     stored.is_active = False
     stored.set_unusable_password()
     save_with_history(stored, by=by, reason=reason)
+    queue_account_notice(stored, f"{by} deactivated your account (reason: {reason}). You can "
+                                 "no longer sign in.")
     user.refresh_from_db()
     return user
 

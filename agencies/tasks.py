@@ -11,3 +11,12 @@ def send_invitation(user_id: int) -> None:
     from .services import send_invitation_email
 
     send_invitation_email(user_id)
+
+
+@shared_task(name="agencies.tasks.send_account_notice", acks_late=True, reject_on_worker_lost=True)
+def send_account_notice(user_id: int, change: str, to: str) -> None:
+    """Tell a person about a change to their account (address, role, password, second
+    factor). A repeat sends the same notice again: better than a lost one."""
+    from .security import send_account_notice_email
+
+    send_account_notice_email(user_id, change, to)

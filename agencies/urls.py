@@ -1,8 +1,19 @@
 from django.urls import path
 
-from . import views
+from . import account, views
 
 urlpatterns = [
+    path("account/", account.account, name="account"),
+    path("account/two-factor/", account.two_factor_verify, name="two_factor_verify"),
+    path("account/two-factor/set-up/", account.two_factor_setup, name="two_factor_setup"),
+    path("account/two-factor/backup-codes/", account.backup_codes_renew,
+         name="backup_codes_renew"),
+    path("account/password/", account.password_change, name="password_change"),
+    path("account/sessions/sign-out-others/", account.sessions_end_others,
+         name="sessions_end_others"),
+    path("account/confirm/", account.confirm_identity, name="confirm_identity"),
+    path("people/<int:pk>/two-factor/reset/", views.person_two_factor_reset,
+         name="person_two_factor_reset"),
     path("people/", views.people, name="people"),
     path("people/invite/", views.person_invite, name="person_invite"),
     path("people/<int:pk>/", views.person, name="person"),

@@ -16,14 +16,16 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 
 from scr.access import role_required, scoped_object_or_404
 from scr.accesslog import record_access
 from scr.csvexport import csv_lines
 from scr.formviews import Save, form_page, handle_form, initial_from, record_form
 from scr.models import AccessEvent
+from scr.reauth import recent_authentication_required
 
-from . import services
+from . import security, services
 from .forms import (
     AccessLogFilterForm,
     AgencyForm,
@@ -78,6 +80,7 @@ def _manage(request: AuthenticatedHttpRequest, record: type[User] | type[Members
 
 
 @login_required
+@recent_authentication_required
 def person_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _manage(request, User, pk, UserEditForm, lambda data, obj: services.user_update(
         by=request.user, user=obj, **data), title=lambda person: f"Change {person}'s details",
@@ -86,6 +89,7 @@ def person_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@recent_authentication_required
 def person_deactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _manage(request, User, pk, ReasonForm, lambda data, obj: services.user_deactivate(
         by=request.user, user=obj, reason=data["reason"]),
@@ -96,6 +100,7 @@ def person_deactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 
 @login_required
+@recent_authentication_required
 def person_reactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _manage(request, User, pk, ReasonForm, lambda data, obj: services.user_reactivate(
         by=request.user, user=obj, reason=data["reason"]),
@@ -105,6 +110,7 @@ def person_reactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 
 @login_required
+@recent_authentication_required
 def membership_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _manage(request, User, pk, MembershipForm, lambda data, obj: services.membership_create(
         by=request.user, user=obj, **data), success="Role added.",
@@ -112,6 +118,7 @@ def membership_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@recent_authentication_required
 def membership_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _manage(request, Membership, pk, EndMembershipForm,
                    lambda data, obj: services.membership_end(
@@ -119,6 +126,18 @@ def membership_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                        reason=data["reason"]),
                    success="Role ended.", title=lambda membership: f"End role: {membership}",
                    submit="End role")
+
+
+@login_required
+@recent_authentication_required
+def person_two_factor_reset(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _manage(request, User, pk, ReasonForm, lambda data, obj: security.second_factor_reset(
+        by=request.user, user=obj, reason=data["reason"], request=request),
+        success=lambda person: f"{person}'s second factor has been reset. They have been signed "
+                               "out and will set up a new one when they next sign in.",
+        title=lambda person: f"Reset {person}'s second factor", submit="Reset second factor",
+        danger=True, intro="Use this when they have lost their phone or backup codes. "
+                           "They are signed out and told by email.")
 
 
 @manager_only
@@ -137,6 +156,7 @@ def agency_add(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @manager_only
+@recent_authentication_required
 def agency_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     agency = scoped_object_or_404(Agency, request.user, "change", pk=pk)
     form = AgencyForm(request.POST or None, instance=Agency.objects.get(pk=pk))
@@ -168,6 +188,8 @@ def _filtered_events(request: AuthenticatedHttpRequest,
             ids = AccessEvent.objects.filter(object_type="reviews.Review",
                                              object_repr__iexact=ref).values("review_id")
             events = events.filter(Q(review_id__in=ids) | Q(object_repr__iexact=ref))
+        if data["action"]:
+            events = events.filter(action=data["action"])
         # Days are the partnership's local days; the export keeps UTC.
         if data["date_from"]:
             events = events.filter(at__gte=_local_midnight(data["date_from"]))
@@ -179,6 +201,7 @@ def _filtered_events(request: AuthenticatedHttpRequest,
 
 
 @manager_only
+@never_cache  # who saw which case, from where: not for a browser's or proxy's cache
 def access_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, events = _filtered_events(request)
     # The review's reference, not its internal id, from the review page's own view events.
@@ -197,9 +220,9 @@ def access_log_export(request: AuthenticatedHttpRequest) -> StreamingHttpRespons
     _form, events = _filtered_events(request)
     record_access(request, AccessEvent.Action.EXPORT, label="Access log CSV")
     header = ["time_utc", "user", "action", "object_type", "object_id", "object", "review_id",
-              "path", "ip_address"]
+              "path", "ip_address", "status"]
     rows = ([e.at.isoformat(), e.username, e.action, e.object_type, e.object_id, e.object_repr,
-             e.review_id or "", e.path, e.ip_address or ""]
+             e.review_id or "", e.path, e.ip_address or "", e.status_code or ""]
             for e in events.iterator(chunk_size=2000))
     response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="access-log.csv"'

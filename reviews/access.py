@@ -67,8 +67,24 @@ def _build_granted(user: User, codename: str) -> Q:
     if user.has_role(*APPOINTED_ROLES):
         direct = ReviewUserObjectPermission.objects.filter(
             content_object=OuterRef("pk"), user=user, permission__codename=codename)
-        scope |= Q(Exists(direct))
+        scope |= Q(Exists(direct)) & _still_represents(user)
     return scope
+
+
+def _still_represents(user: User) -> Q:
+    """A panel member sits on a panel for the agency they represent: once their panel
+    membership for that agency ends (they left it, or the agency was deactivated), the
+    appointment gives nothing, even if they hold a panel role for another agency. Reviewers
+    and chairs represent no agency."""
+    from .models import PanelAppointment
+
+    if user.has_role(Role.REVIEWER):
+        return Q()
+    member = PanelAppointment.PanelRole.MEMBER
+    represented = PanelAppointment.objects.filter(
+        Q(agency_id__in=sorted(user.agency_ids(Role.PANEL_MEMBER))) | ~Q(panel_role=member),
+        review=OuterRef("pk"), user=user, ended_on__isnull=True)
+    return Q(Exists(represented))
 
 
 def direct_grant_reviews(user: User) -> QuerySet[Review]:
@@ -78,7 +94,8 @@ def direct_grant_reviews(user: User) -> QuerySet[Review]:
     if not user.has_role(*APPOINTED_ROLES):
         return Review.objects.none().values("pk")
     return Review.objects.filter(Exists(ReviewUserObjectPermission.objects.filter(
-        content_object=OuterRef("pk"), user=user, permission__codename=VIEW))).values("pk")
+        content_object=OuterRef("pk"), user=user, permission__codename=VIEW)),
+        _still_represents(user)).values("pk")
 
 
 def reviews_for(user: User, action: Action, qs: QuerySet[Review]) -> QuerySet[Review]:

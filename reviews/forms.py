@@ -11,6 +11,7 @@ from django import forms
 
 from agencies.models import Agency, User
 from scr.forms import GovukDateField
+from scr.text import DESCRIPTION_LENGTH, NARRATIVE_LENGTH, REASON_LENGTH, too_long
 
 from .models import ClockKind, PanelAppointment, ParallelProcess, Review, Subject, TermsOfReference
 
@@ -22,9 +23,10 @@ def _agencies() -> forms.ModelMultipleChoiceField:
 
 
 class ReasonMixin(forms.Form):
-    reason = forms.CharField(label="Reason for the change", max_length=1000,
+    reason = forms.CharField(label="Reason for the change", max_length=REASON_LENGTH,
                              widget=forms.Textarea(attrs={"rows": 2}),
-                             error_messages={"required": "Enter the reason for this change"},
+                             error_messages={"required": "Enter the reason for this change",
+                                             **too_long("Reason", REASON_LENGTH)},
                              help_text="Kept in the review's history with your name.")
 
 
@@ -32,7 +34,9 @@ class ChangeReasonMixin(forms.Form):
     """Recording for the first time needs no reason; changing what was recorded does."""
 
     reason = forms.CharField(label="Reason for the change (if you are changing a date or "
-                                   "decision already recorded)", required=False, max_length=1000,
+                                   "decision already recorded)", required=False,
+                             max_length=REASON_LENGTH, error_messages=too_long("Reason",
+                                                                               REASON_LENGTH),
                              widget=forms.Textarea(attrs={"rows": 2}),
                              help_text="Kept in the review's history with your name.")
 
@@ -58,7 +62,10 @@ class ReferralForm(forms.Form):
                                          choices=Review.AbuseNeglect.choices,
                                          error_messages={"required": "Select known or suspected"})
     what_happened = forms.CharField(label="What happened", widget=forms.Textarea(attrs={"rows": 5}),
-                                    error_messages={"required": "Describe what happened"})
+                                    max_length=NARRATIVE_LENGTH,
+                                    error_messages={"required": "Describe what happened",
+                                                    **too_long("What happened",
+                                                               NARRATIVE_LENGTH)})
     criteria_met = forms.BooleanField(label="The criteria for a review appear to be met",
                                       required=False)
     referring_agency = forms.ModelChoiceField(
@@ -92,7 +99,10 @@ class RapidReviewForm(ChangeReasonMixin):
     national_panel_reply_on = GovukDateField(label="Date of the national Panel's reply",
                                              required=False)
     national_panel_reply = forms.CharField(label="The national Panel's reply", required=False,
-                                           widget=forms.Textarea(attrs={"rows": 3}))
+                                           widget=forms.Textarea(attrs={"rows": 3}),
+                                           max_length=NARRATIVE_LENGTH,
+                                           error_messages=too_long("The national Panel's reply",
+                                                                   NARRATIVE_LENGTH))
 
 
 class DecisionForm(ChangeReasonMixin):
@@ -101,8 +111,10 @@ class DecisionForm(ChangeReasonMixin):
     decision_date = GovukDateField(label="Date of the decision",
                                    error_messages={"required": "Enter the date of the decision"})
     decision_reasons = forms.CharField(label="Reasons", widget=forms.Textarea(attrs={"rows": 4}),
+                                       max_length=NARRATIVE_LENGTH,
                                        error_messages={"required": "Enter the reasons for the "
-                                                                   "decision"})
+                                                                   "decision",
+                                                       **too_long("The reasons", NARRATIVE_LENGTH)})
 
 
 class ReportDatesForm(ChangeReasonMixin):
@@ -133,8 +145,11 @@ class TermsForm(forms.Form):
                                error_messages={"required": "Select the review method"})
     key_lines_of_enquiry = forms.CharField(label="Key lines of enquiry",
                                            widget=forms.Textarea(attrs={"rows": 6}),
+                                           max_length=NARRATIVE_LENGTH,
                                            error_messages={"required": "Enter the key lines of "
-                                                                       "enquiry"})
+                                                                       "enquiry",
+                                                           **too_long("Key lines of enquiry",
+                                                                      NARRATIVE_LENGTH)})
     agencies_in_scope = forms.ModelMultipleChoiceField(
         label="Agencies in scope", queryset=Agency.objects.filter(is_active=True),
         widget=forms.CheckboxSelectMultiple,
@@ -160,7 +175,8 @@ class AppointForm(forms.Form):
         queryset=Agency.objects.filter(is_active=True), empty_label="Not applicable")
     independence_declaration = forms.CharField(
         label="Independence declaration (reviewer and chair)", required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=DESCRIPTION_LENGTH,
+        error_messages=too_long("The independence declaration", DESCRIPTION_LENGTH),
         help_text="Their statement that they are independent of the case and of the agencies "
                   "whose work is reviewed.")
 
@@ -178,7 +194,10 @@ class SubjectForm(forms.ModelForm):
         labels = {"kind": "Who they are in the case"}
         error_messages = {"pseudonym": {"required": "Enter a pseudonym, for example Child A"},
                           "full_name": {"required": "Enter their full name"},
-                          "kind": {"required": "Select who they are in the case"}}
+                          "kind": {"required": "Select who they are in the case"},
+                          "other_names": too_long("Other names", DESCRIPTION_LENGTH),
+                          "address": too_long("Address", DESCRIPTION_LENGTH),
+                          "identifiers": too_long("Identifiers", DESCRIPTION_LENGTH)}
 
 
 class SubjectEditForm(SubjectForm, ReasonMixin):
@@ -191,7 +210,9 @@ class ParallelProcessForm(forms.Form):
                              error_messages={"required": "Select the kind of process"})
     opened_on = GovukDateField(label="Started on",
                                error_messages={"required": "Enter the date it started"})
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                  max_length=DESCRIPTION_LENGTH,
+                                  error_messages=too_long("Description", DESCRIPTION_LENGTH))
     pause_clocks = forms.MultipleChoiceField(
         label="Pause these clocks while it is open", required=False,
         choices=PAUSABLE_CLOCKS, widget=forms.CheckboxSelectMultiple)
@@ -208,8 +229,9 @@ class PauseForm(forms.Form):
                               error_messages={"required": "Select the clock to pause"})
     paused_on = GovukDateField(label="Paused from",
                                error_messages={"required": "Enter the date the pause starts"})
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}),
-                             error_messages={"required": "Enter the reason for pausing the clock"})
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=REASON_LENGTH,
+                             error_messages={"required": "Enter the reason for pausing the clock",
+                                             **too_long("Reason", REASON_LENGTH)})
 
 
 class ResumeForm(ReasonMixin):
@@ -222,8 +244,10 @@ class DelayForm(ChangeReasonMixin):
     clock = forms.ChoiceField(choices=ClockKind.choices, widget=forms.RadioSelect,
                               error_messages={"required": "Select the clock"})
     explanation = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}),
+                                  max_length=NARRATIVE_LENGTH,
                                   error_messages={"required": "Enter the explanation for the "
-                                                              "delay"})
+                                                              "delay",
+                                                  **too_long("Explanation", NARRATIVE_LENGTH)})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -234,7 +258,8 @@ class DelayForm(ChangeReasonMixin):
 class TransitionForm(forms.Form):
     to = forms.CharField(widget=forms.HiddenInput)
     expected_from = forms.CharField(widget=forms.HiddenInput)
-    reason = forms.CharField(label="Reason or note", required=False, max_length=1000,
+    reason = forms.CharField(label="Reason or note", required=False, max_length=REASON_LENGTH,
+                             error_messages=too_long("Reason or note", REASON_LENGTH),
                              widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -243,7 +268,9 @@ class EvidenceRequestForm(forms.Form):
                                     error_messages={"required": "Select the agency"})
     description = forms.CharField(initial="Agency report (IMR) and chronology",
                                   widget=forms.Textarea(attrs={"rows": 2}),
-                                  error_messages={"required": "Describe what is requested"})
+                                  max_length=DESCRIPTION_LENGTH,
+                                  error_messages={"required": "Describe what is requested",
+                                                  **too_long("Description", DESCRIPTION_LENGTH)})
     due_on = GovukDateField(label="Due on", error_messages={"required": "Enter the due date"})
 
     def __init__(self, *args: Any, review: Review, **kwargs: Any) -> None:

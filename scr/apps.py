@@ -6,4 +6,15 @@ class ScrConfig(AppConfig):
     verbose_name = "Cross-cutting: access log, renders, reminders"
 
     def ready(self) -> None:
-        from . import middleware  # noqa: F401 - connects its sign-in receiver
+        from django.db.models.signals import post_migrate, pre_save
+
+        from . import middleware, reauth, sessions  # noqa: F401 - connect their sign-in receivers
+        from .auditchain import install_protection
+        from .text import refuse_overlong_text
+
+        # Every save of every model: no text longer than its field allows (scr/text.py).
+        pre_save.connect(refuse_overlong_text, dispatch_uid="scr.text_lengths")
+
+        # After every migrate: TRUNCATE refused on the audit tables, new history tables too.
+        post_migrate.connect(install_protection, sender=self,
+                             dispatch_uid="scr.audit_protection")

@@ -14,6 +14,8 @@ def partnership(request: HttpRequest) -> dict[str, object]:
             else "Local Child Safeguarding Practice Review"
         ),
         "phase_banner": settings.PHASE_BANNER,
+        # Demo accounts can sign in (without a second factor): every page says so.
+        "demo_mode": bool(settings.DEMO_MODE),
         "contact": {
             "front_door": settings.CONTACT_FRONT_DOOR,
             "out_of_hours": settings.CONTACT_OUT_OF_HOURS,

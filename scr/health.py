@@ -1,11 +1,19 @@
-"""GET /healthz: the database, the broker and a worker, as JSON.
+"""GET /healthz: a bare liveness answer for anyone; the detail for those allowed.
 
-200 when every part is healthy; 503 naming each failing part otherwise. With the
-embedded default (no broker) the broker and worker are reported as in-process.
+Anyone (the container's health check, a load balancer) gets ``{"status": "ok"}``: the
+process is up and answering. Nothing else is revealed and nothing is checked, so the public
+answer cannot be used to probe or load the database, the broker or the workers.
+
+A signed-in person holding one of ``HEALTHZ_DETAIL_ROLES`` (business managers), or a
+request carrying ``Authorization: Bearer <HEALTHZ_TOKEN>``, gets the checks: the database,
+the broker and a worker, 200 when every part is healthy, 503 naming each failing part
+otherwise. With the embedded default (no broker) the broker and worker are reported as
+in-process.
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
 
 from django.conf import settings
@@ -15,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from scr.celery import app as celery_app
+from scr.twofactor import is_verified, second_factor_required
 
 logger = logging.getLogger(__name__)
 
@@ -56,9 +65,22 @@ def check_worker() -> dict[str, str]:
     return {"status": "ok", "database": str(reply.get("database"))}
 
 
+def may_see_detail(request: HttpRequest) -> bool:
+    token = settings.HEALTHZ_TOKEN
+    offered = request.META.get("HTTP_AUTHORIZATION", "").removeprefix("Bearer ").strip()
+    if token and offered and hmac.compare_digest(offered.encode(), token.encode()):
+        return True
+    user = request.user
+    if not user.is_authenticated or (second_factor_required(user) and not is_verified(request)):
+        return False
+    return bool(user.has_role(*settings.HEALTHZ_DETAIL_ROLES))  # type: ignore[union-attr]
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
+    if not may_see_detail(request):
+        return JsonResponse({"status": "ok"})
     checks = {"database": check_database(), "broker": check_broker()}
     # A worker cannot answer without a broker: don't wait for it in vain.
     if checks["broker"]["status"] == "ok":

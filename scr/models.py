@@ -49,6 +49,9 @@ class AccessEvent(models.Model):
         LOGIN = "login", "Signed in"
         LOGOUT = "logout", "Signed out"
         LOGIN_FAILED = "login_failed", "Failed sign-in"
+        LOGIN_DELAYED = "login_delayed", "Sign-in refused: too soon after failures"
+        REFUSED = "refused", "Refused access"
+        ACCOUNT = "account", "Account security change"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
@@ -63,12 +66,16 @@ class AccessEvent(models.Model):
     review_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     path = models.CharField(max_length=500, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # The HTTP status of a refused request (403, 404); empty for everything else.
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
 
     objects = AccessEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["user", "at"])]
+        indexes = [models.Index(fields=["user", "at"]),
+                   models.Index(fields=["username", "action", "at"]),
+                   models.Index(fields=["ip_address", "action", "at"])]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username or self.user_id} {self.action} {self.object_repr}"
@@ -80,6 +87,76 @@ class AccessEvent(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise PermissionError("The access log is append-only.")
+
+
+class AuditLinkQuerySet(models.QuerySet["AuditLink"]):
+    def update(self, **kwargs: object) -> int:
+        raise PermissionError("The audit chain is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("The audit chain is append-only.")
+
+    def for_user(self, user: object, action: Action = "view") -> AuditLinkQuerySet:
+        """Nobody reads the links through the service: ``manage.py verify_audit`` does."""
+        return self.none()
+
+
+class AuditLink(models.Model):
+    """One link of the tamper-evident chain over the access log and the history tables
+    (scr/auditchain.py): which row, its hash when sealed, and the chain hash."""
+
+    table = models.CharField(max_length=100, help_text="The model's label, e.g. scr.AccessEvent.")
+    row_id = models.BigIntegerField()
+    row_hash = models.CharField(max_length=64)
+    chain_hash = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AuditLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["table", "row_id"],
+                                               name="scr_auditlink_one_link_per_row")]
+
+    def __str__(self) -> str:
+        return f"link {self.pk}: {self.table} {self.row_id}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise PermissionError("The audit chain is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise PermissionError("The audit chain is append-only.")
+
+
+class SignedInSessionQuerySet(models.QuerySet["SignedInSession"]):
+    def for_user(self, user: object, action: Action = "view") -> SignedInSessionQuerySet:
+        """A person sees (and ends) only their own sessions."""
+        if getattr(user, "is_authenticated", False) and action in ("view", "change"):
+            return self.filter(user_id=user.pk)  # type: ignore[attr-defined]
+        return self.none()
+
+
+class SignedInSession(models.Model):
+    """One signed-in session of a person, so they can see where they are signed in and sign
+    out everywhere else. Written at sign-in, removed at sign-out; a row whose session has
+    expired is shown as ended and swept by ``clearsessions``' schedule."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="signed_in_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    signed_in_at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    objects = SignedInSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-signed_in_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} since {self.signed_in_at:%Y-%m-%d %H:%M}"
 
 
 # ---------------------------------------------------------------- shared mechanisms

@@ -14,8 +14,12 @@ def require_reason(reason: str, message: str = "Enter the reason for this change
                    field: str = "reason") -> str:
     """A reason the history will keep: blank or white space is refused, in the service,
     whatever the form did. Returns it stripped."""
+    from .text import REASON_LENGTH
+
     if not (reason or "").strip():
         raise ValidationError({field: message})
+    if len(reason.strip()) > REASON_LENGTH:
+        raise ValidationError({field: f"The reason must be {REASON_LENGTH:,} characters or less"})
     return reason.strip()
 
 

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "guardian",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "scr",
     "agencies",
     "reviews",
@@ -73,12 +75,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "scr.middleware.SessionTimeoutMiddleware",
+    "scr.twofactor.SecondFactorRequiredMiddleware",
     "scr.middleware.NoStoreCaseDataMiddleware",
+    "scr.refusals.RefusedAccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -148,6 +155,10 @@ AUTH_PASSWORD_VALIDATORS = [
      "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Passwords known from breaches, from a list shipped in a package (no network): scr/passwords.py.
+    {"NAME": "scr.passwords.BreachedPasswordValidator"},
+    # Nor the partnership's name or words about the service (the documented list, below).
+    {"NAME": "scr.passwords.ContextWordsValidator"},
 ]
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -162,6 +173,25 @@ SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# A browser-session cookie: closing the browser ends it (the server still ends the session
+# after the idle and absolute timeouts above).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Sensitive actions (giving roles, deactivating, resetting a second factor...) ask for the
+# password again when the last authentication is older than this (scr/reauth.py).
+REAUTH_MAX_AGE = env_int("REAUTH_MAX_AGE", 15 * 60)
+
+# Two-factor sign-in (django-otp: TOTP authenticator apps; one-time backup codes, stored hashed,
+# are agencies.BackupCodeDevice rather than django-otp's plain-text static device), required
+# for every account whenever DEBUG is off; demo accounts, which sign in only with DEBUG or
+# DEMO_MODE, are exempt and the pages say so (scr/twofactor.py).
+TWO_FACTOR_REQUIRED = not DEBUG
+OTP_TOTP_ISSUER = env_str("PARTNERSHIP_NAME", "Northshire Safeguarding Children Partnership")
+OTP_TOTP_THROTTLE_FACTOR = 1
+# The admin never shows an authenticator's key or QR code (staff could otherwise copy a
+# person's second factor).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+OTP_STATIC_THROTTLE_FACTOR = 1
+BACKUP_CODE_COUNT = 10
 
 # django-simple-history: reasons are free text (the forms allow up to 1,000 characters).
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
@@ -170,11 +200,22 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 
-# django-axes: throttle failed logins per user and per IP.
+# django-axes: lock out one username *from one address* (the pair), so a wrong password typed
+# by an attacker elsewhere never locks the real user out, and a good sign-in resets only the
+# failures of that pair (never another account's: issue 9, defect 1).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Across addresses (scr/throttle.py): after this many failures for one username in the window,
+# each further attempt from an address the person has not signed in from waits twice as long
+# as the one before (up to the maximum); one address failing against many usernames is slowed
+# down the same way.
+SIGN_IN_DELAY_AFTER = env_int("SIGN_IN_DELAY_AFTER", AXES_FAILURE_LIMIT)
+SIGN_IN_ADDRESS_DELAY_AFTER = env_int("SIGN_IN_ADDRESS_DELAY_AFTER", 20)
+SIGN_IN_DELAY_MAX_SECONDS = env_int("SIGN_IN_DELAY_MAX_SECONDS", 15 * 60)
+SIGN_IN_WINDOW_HOURS = env_int("SIGN_IN_WINDOW_HOURS", 24)
+SIGN_IN_KNOWN_ADDRESS_DAYS = env_int("SIGN_IN_KNOWN_ADDRESS_DAYS", 90)
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
 # Reverse proxies in front of the app: how many X-Forwarded-For hops to trust.
@@ -229,6 +270,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "scr.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),
     },
+    "seal-audit-chain": {
+        "task": "scr.tasks.seal_audit_chain",
+        "schedule": 60.0,
+    },
 }
 HEALTHZ_WORKER_TIMEOUT = float(env_str("HEALTHZ_WORKER_TIMEOUT", "3"))
 
@@ -248,9 +293,18 @@ CONTACT_FRONT_DOOR = env_str("CONTACT_FRONT_DOOR", "01632 960 001")
 CONTACT_OUT_OF_HOURS = env_str("CONTACT_OUT_OF_HOURS", "01632 960 002")
 CONTACT_LADO = env_str("CONTACT_LADO", "01632 960 003")
 PHASE_BANNER = env_str("PHASE_BANNER", "Beta")
+# Context-specific words refused in passwords (with every word of PARTNERSHIP_NAME):
+# scr/passwords.py, docs/security.md.
+PASSWORD_CONTEXT_WORDS = env_list(
+    "PASSWORD_CONTEXT_WORDS",
+    "safeguarding,children,child,review,reviews,lcspr,practice,serious,case,partnership,"
+    "panel,reviewer,board,agency,police,health,social,education,probation,password")
 
 # Security: strict when DEBUG is off (check --deploy reports nothing).
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto is believed only when the deployment says a TLS-terminating proxy sits in
+# front of the app (docs/deploy.md): otherwise any client could claim HTTPS and skip the redirect.
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -259,9 +313,60 @@ if not DEBUG:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # Host-only, secure, whole-site cookies (a sibling sub-domain cannot plant or read them).
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Content-Security-Policy (django-csp): nothing inline, everything from this site, never framed.
+# CSP_REPORT_ONLY=1 sends it as Content-Security-Policy-Report-Only (to try a change first);
+# CSP_REPORT_URI names where browsers report violations. docs/security.md.
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        **({"report-uri": [env_str("CSP_REPORT_URI")]} if env_str("CSP_REPORT_URI") else {}),
+    },
+}
+CSP_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", default=False)
+if CSP_REPORT_ONLY:
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
+# Permissions-Policy (django-permissions-policy): no powerful browser feature is used.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: [] for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media",
+        "fullscreen", "geolocation", "gyroscope", "magnetometer", "microphone", "midi",
+        "payment", "picture-in-picture", "publickey-credentials-get", "screen-wake-lock",
+        "sync-xhr", "usb", "xr-spatial-tracking")
+}
+
+# /healthz: a bare liveness answer for anyone; the checks' detail for signed-in business
+# managers or a request carrying this token (header "Authorization: Bearer <token>").
+HEALTHZ_TOKEN = env_str("HEALTHZ_TOKEN")
+HEALTHZ_DETAIL_ROLES = ("business_manager",)  # agencies.roles.Role values
+
+# Refused access (403/404 on the service's pages) is logged; more refusals than this by one
+# person within the minutes below e-mails the business managers (scr/refusals.py).
+REFUSED_ACCESS_ALERT_COUNT = env_int("REFUSED_ACCESS_ALERT_COUNT", 10)
+REFUSED_ACCESS_ALERT_MINUTES = env_int("REFUSED_ACCESS_ALERT_MINUTES", 10)
+SECURITY_ALERT_RECIPIENTS = "agencies.selectors.security_alert_recipients"  # () -> list of emails
+
+# Tamper-evident audit (scr/auditchain.py): the key of the hash chain over the access log and
+# every history table. Defaults to one derived from SECRET_KEY; set it apart to keep it out of
+# the application's reach.
+AUDIT_CHAIN_KEY = env_str("AUDIT_CHAIN_KEY")
 
 LOGGING = {
     "version": 1,

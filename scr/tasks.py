@@ -38,3 +38,21 @@ def render_pdf(record_id: int) -> str | None:
     for a record another delivery has finished, so acknowledging late is safe."""
     record = render_run(record_id)
     return record.status if record is not None else None
+
+
+@shared_task(name="scr.tasks.check_refusals", acks_late=True, reject_on_worker_lost=True)
+def check_refusals(event_id: int) -> int:
+    """Alert the business managers when refusals pile up (scr/refusals.py). Idempotent:
+    each alert is claimed in the reminders ledger before it is sent."""
+    from .refusals import alert_if_probing
+
+    return alert_if_probing(event_id)
+
+
+@shared_task(name="scr.tasks.seal_audit_chain", acks_late=True, reject_on_worker_lost=True)
+def seal_audit_chain() -> int:
+    """Link every audit row not yet in the hash chain (scr/auditchain.py). Idempotent: one
+    sealer at a time (an advisory lock), and a row is linked once."""
+    from .auditchain import seal
+
+    return seal()

@@ -57,3 +57,36 @@ def skeleton(value: str) -> str:
 def looks_mixed(value: str) -> bool:
     """True when the text mixes scripts with characters that imitate another script."""
     return bool(confusables.is_dangerous(value))
+
+
+# ---------------------------------------------------------------- maximum lengths
+# Every free-text field has a maximum length (issue 9, defect 7: a 2 MB delay explanation
+# was stored). Model text fields declare ``max_length``; forms take the same limit (the
+# browser's ``maxlength`` too) with ``too_long`` as the message; and ``refuse_overlong_text``
+# checks every model save, so no service, task or command can store more.
+REASON_LENGTH = 1_000  # a reason or short note
+DESCRIPTION_LENGTH = 2_000  # a description, an address, a list of names or identifiers
+NARRATIVE_LENGTH = 10_000  # an account of events, reasons for a decision, an explanation
+
+
+def too_long(label: str, limit: int) -> dict[str, str]:
+    """A form field's ``error_messages`` entry for its maximum length, in GOV.UK words."""
+    return {"max_length": f"{label} must be {limit:,} characters or less"}
+
+
+def refuse_overlong_text(sender: type, instance: object, **_: object) -> None:
+    """``pre_save``: a text longer than its field allows is refused with a clear message
+    (instead of a database error, or storing it where the column has no limit)."""
+    from django.core.exceptions import ValidationError
+    from django.db import models
+
+    errors = {}
+    for field in instance._meta.concrete_fields:  # type: ignore[attr-defined]
+        if not isinstance(field, (models.CharField, models.TextField)) or not field.max_length:
+            continue
+        value = getattr(instance, field.attname, None)
+        if isinstance(value, str) and len(value) > field.max_length:
+            label = str(field.verbose_name).capitalize()
+            errors[field.name] = f"{label} must be {field.max_length:,} characters or less"
+    if errors:
+        raise ValidationError(errors)

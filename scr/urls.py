@@ -1,10 +1,17 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import redirect_to_login
 from django.urls import include, path
 
+from agencies.account import SetPasswordView
 from agencies.forms import SignInForm
 
 from . import health, views
+
+# The admin signs in through the service's own sign-in page (throttling, second factor);
+# its pages are behind the same two-factor check as every other (scr.twofactor).
+admin.site.login = lambda request, extra_context=None: redirect_to_login(  # type: ignore[method-assign]
+    request.get_full_path())
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,8 +21,8 @@ urlpatterns = [
                                                   redirect_authenticated_user=True),
          name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
-    path("set-password/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
-        success_url="/set-password/done/"), name="password_reset_confirm"),
+    path("set-password/<uidb64>/<token>/", SetPasswordView.as_view(),
+         name="password_reset_confirm"),
     path("set-password/done/", auth_views.PasswordResetCompleteView.as_view(),
          name="password_reset_complete"),
     path("", include("agencies.urls")),

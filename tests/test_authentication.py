@@ -118,21 +118,8 @@ def test_sixth_attempt_after_five_wrong_passwords_is_locked_out_even_with_the_ri
     assert "_auth_user_id" not in client.session
 
 
-def test_lockout_is_per_username_whatever_the_address(personas: Personas) -> None:
-    for attempt in range(5):
-        sign_in(Client(REMOTE_ADDR=f"192.0.2.{attempt + 1}"), "manager", WRONG)
-    assert_locked_out(sign_in(Client(REMOTE_ADDR="198.51.100.99"), "manager", PASSWORD))
-    # Someone else, from a fresh address, is not affected.
-    assert_signed_in(sign_in(Client(REMOTE_ADDR="198.51.100.99"), "reviewer", PASSWORD))
-
-
-def test_lockout_is_per_address_whatever_the_username(personas: Personas) -> None:
-    attacker = "203.0.113.66"
-    for username in ("alpha", "bravo", "charlie", "delta", "echo"):
-        sign_in(Client(REMOTE_ADDR=attacker), username, WRONG)
-    assert_locked_out(sign_in(Client(REMOTE_ADDR=attacker), "manager", PASSWORD))
-    # The same person from another address still signs in.
-    assert_signed_in(sign_in(Client(REMOTE_ADDR="198.51.100.7"), "manager", PASSWORD))
+# Lock-out per (username, address) pair, growing delays per username and per address, and
+# the pen test's attack scenarios: tests/test_sign_in_attacks.py.
 
 
 def test_fewer_wrong_passwords_than_the_limit_do_not_lock_out(personas: Personas) -> None:

@@ -37,8 +37,11 @@ def test_worker_runs_a_task_that_reads_the_database(real_worker: None) -> None:
     assert reply == {"database": connection.vendor, "agencies": 1}
 
 
-def test_healthz_reports_a_live_worker(real_worker: None, client: object) -> None:
-    response = client.get("/healthz")  # type: ignore[attr-defined]
+def test_healthz_reports_a_live_worker(real_worker: None, client: object, settings: object,
+                                      ) -> None:
+    settings.HEALTHZ_TOKEN = "worker-test-token"  # type: ignore[attr-defined]
+    response = client.get("/healthz",  # type: ignore[attr-defined]
+                          HTTP_AUTHORIZATION="Bearer worker-test-token")
     assert response.status_code == 200, response.content
     assert response.json()["checks"]["worker"]["status"] == "ok"
 

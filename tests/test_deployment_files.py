@@ -23,12 +23,12 @@ def compose_config(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
                           timeout=60, check=False)
 
 
-def test_compose_file_is_valid_and_has_the_five_services() -> None:
+def test_compose_file_is_valid_and_has_the_six_services() -> None:
     env = {"PATH": os.environ["PATH"], **REQUIRED}
     result = subprocess.run(["docker-compose", "config", "--services"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
-    assert set(result.stdout.split()) == {"db", "redis", "web", "worker", "beat"}
+    assert set(result.stdout.split()) == {"db", "redis", "web", "worker", "beat", "proxy"}
     full = subprocess.run(["docker-compose", "config"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60, check=False)
     assert full.returncode == 0, full.stderr
@@ -37,8 +37,40 @@ def test_compose_file_is_valid_and_has_the_five_services() -> None:
     assert full.stdout.count("image: scr-app:latest") == 3
     assert "manage.py migrate" in full.stdout
     assert "--worker-class sync" in full.stdout
-    assert full.stdout.count("SITE_URL: https://reviews.example.org") == 3
+    # web, worker, beat, and the proxy (its site address).
+    assert full.stdout.count("SITE_URL: https://reviews.example.org") == 4
     assert full.stdout.count("CACHE_URL: redis://redis:6379/1") == 3
+
+
+def _service_blocks(config: str) -> dict[str, str]:
+    """``docker-compose config`` output cut into its services' blocks (no YAML library here)."""
+    import re
+
+    body = ("\n" + config).split("\nservices:\n", 1)[1].split("\nvolumes:\n", 1)[0]
+    parts = re.split(r"^  ([A-Za-z0-9_-]+):\n", body, flags=re.MULTILINE)
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+def test_only_the_tls_proxy_is_published_and_the_app_is_told_it_is_behind_one() -> None:
+    """Issue 9, defect 4: gunicorn was published directly while the app trusted
+    X-Forwarded-Proto, so a client could claim HTTPS. Now only the proxy is reachable."""
+    env = {"PATH": os.environ["PATH"], **REQUIRED}
+    full = subprocess.run(["docker-compose", "config"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert full.returncode == 0, full.stderr
+    services = _service_blocks(full.stdout)
+    assert set(services) == {"db", "redis", "web", "worker", "beat", "proxy"}
+    published = {name for name, block in services.items() if "\n    ports:" in f"\n{block}"}
+    assert published == {"proxy"}
+    assert "image: caddy:2" in services["proxy"]
+    assert "published: 443" in services["proxy"] or '443:443' in services["proxy"]
+    for name in ("web", "worker", "beat"):
+        assert "BEHIND_TLS_PROXY: '1'" in services[name] or 'BEHIND_TLS_PROXY: "1"' in \
+            services[name], services[name]
+        assert "TRUSTED_PROXY_COUNT: '1'" in services[name] or \
+            'TRUSTED_PROXY_COUNT: "1"' in services[name]
+    caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()
+    assert "{$SITE_URL}" in caddyfile and "reverse_proxy web:8000" in caddyfile
 
 
 @pytest.mark.parametrize("variable", sorted(REQUIRED))

@@ -249,16 +249,17 @@ def role_data(**overrides: Any) -> dict[str, Any]:
 
 def test_business_manager_gives_a_person_another_role(personas: Personas) -> None:
     lead = personas.police_lead
-    response = client_for(personas.manager).post(f"/people/{lead.pk}/roles/add/", role_data())
+    response = client_for(personas.manager).post(f"/people/{lead.pk}/roles/add/", role_data(
+        role=Role.REVIEWER, reason="Joined the reviewers' pool"))
     assert response.status_code == 302
     assert response.url == f"/people/{lead.pk}/"
-    added = Membership.objects.get(user=lead, role=Role.BOARD_MEMBER)
+    added = Membership.objects.get(user=lead, role=Role.REVIEWER)
     assert added.active_from.isoformat() == "2025-04-01"
     assert added.agency is None
     history = added.history.get()
     assert history.history_user == personas.manager
-    assert history.history_change_reason == "Appointed to the board"
-    assert User.objects.get(pk=lead.pk).roles() == {Role.AGENCY_LEAD, Role.BOARD_MEMBER}
+    assert history.history_change_reason == "Joined the reviewers' pool"
+    assert User.objects.get(pk=lead.pk).roles() == {Role.AGENCY_LEAD, Role.REVIEWER}
 
 
 def test_giving_a_role_that_represents_an_agency_without_one_is_refused(

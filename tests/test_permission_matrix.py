@@ -149,8 +149,19 @@ RULES: dict[str, list[Case]] = {
         Case(lambda w: {"label": "scr.accessevent", "pk": 1},
              expect(**dict.fromkeys(ROLES[1:], 404))),
     ],
+    # your own account (issue 9): everyone signed in, about themselves only
+    "account": [Case(expected=ALL_SIGNED_IN)],
+    "password_change": [Case(expected=ALL_SIGNED_IN)],
+    "confirm_identity": [Case(expected=ALL_SIGNED_IN)],
+    "two_factor_setup": [Case(expected=ALL_SIGNED_IN)],
+    # No device yet: sent to set one up.
+    "two_factor_verify": [Case(expected=dict.fromkeys(ROLES, 302))],
+    # A POST makes new codes; a GET goes back to the account page.
+    "backup_codes_renew": [Case(expected=dict.fromkeys(ROLES, 302))],
+    "sessions_end_others": [Case(expected=expect(**dict.fromkeys(ROLES[1:], 405)))],
     # people and agencies
     "people": [Case(expected=MANAGER_ONLY_PAGE)],
+    "person_two_factor_reset": [Case(police_lead, PERSON_MANAGE)],
     "person_invite": [Case(expected=MANAGER_ONLY_PAGE)],
     "person": [Case(police_lead, PERSON_VIEW)],
     "person_edit": [Case(police_lead, PERSON_MANAGE)],

@@ -57,7 +57,7 @@ def test_every_url_of_a_review_record_is_checked_here_or_listed_as_a_gap() -> No
                       if any(c.expected.get("health_lead") == 404 or
                              c.expected.get("reviewer") == 404 for c in cases)}
     people_pages = {"person", "person_edit", "person_deactivate", "person_reactivate",
-                    "membership_add", "membership_end"}
+                    "membership_add", "membership_end", "person_two_factor_reset"}
     checked = {*SECTIONS, *LOGGED_FORMS, *NOT_YET_LOGGED, "record_history"}
     assert sorted(about_a_review - people_pages - checked) == []
 

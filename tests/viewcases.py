@@ -5,7 +5,7 @@ case data. ``check_record_page`` then visits it as every role and asserts:
 
 - allowed roles get a 200; in scope but not allowed a 403; out of scope a 404;
 - each 200 wrote exactly one access event for that person and that path (``logs_access``),
-  and a refused visit wrote none;
+  and a refused visit wrote one ``refused`` event with its status, and no view;
 - each 200 carries ``Cache-Control: no-store, private`` (``case_data``).
 
 The statuses are never written twice: ``matrix_pages`` reads them from the permission
@@ -90,7 +90,11 @@ def check_record_page(page: RecordPage, world: World) -> None:
             f"{role} GET {url}: {response.status_code}, expected {expected}")
         written = _events(user, url) - before
         if expected != 200:
-            assert written == 0, f"{role} GET {url} was refused but logged {written} access events"
+            # A refusal is logged as one refused event with its status, never as a view.
+            refused = AccessEvent.objects.filter(user=user, path=url).order_by("-id")[:written]
+            assert [(e.action, e.status_code) for e in refused] == [("refused", expected)], (
+                f"{role} GET {url} was refused: expected one refused event, got "
+                f"{[(e.action, e.status_code) for e in refused]}")
             continue
         if page.logs_access:
             assert written == 1, f"{role} GET {url}: {written} access events, expected 1"

@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from scr.text import DESCRIPTION_LENGTH, NARRATIVE_LENGTH, REASON_LENGTH
+
 from .base import ReviewRecord, check_dates
 from .lifecycle import Review
 
@@ -27,7 +29,7 @@ class ParallelProcess(ReviewRecord):
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="parallel_processes")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=DESCRIPTION_LENGTH)
     opened_on = models.DateField()
     cleared_on = models.DateField(null=True, blank=True)
 
@@ -58,7 +60,7 @@ class ClockPause(ReviewRecord):
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="clock_pauses")
     clock = models.CharField(max_length=30, choices=ClockKind.choices)
-    reason = models.TextField()
+    reason = models.TextField(max_length=REASON_LENGTH)
     parallel_process = models.ForeignKey(ParallelProcess, on_delete=models.PROTECT, null=True,
                                          blank=True, related_name="pauses")
     paused_on = models.DateField()
@@ -85,7 +87,7 @@ class DelayExplanation(ReviewRecord):
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="delay_explanations")
     clock = models.CharField(max_length=30, choices=ClockKind.choices)
-    explanation = models.TextField()
+    explanation = models.TextField(max_length=NARRATIVE_LENGTH)
     recorded_on = models.DateField(default=timezone.localdate)
 
     class Meta:

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from scr.actions import Action
+from scr.text import DESCRIPTION_LENGTH
 
 from .base import ReviewRecord, ReviewScopedQuerySet, check_dates
 from .lifecycle import Review
@@ -38,7 +39,8 @@ class EvidenceRequest(ReviewRecord):
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="evidence_requests")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="evidence_requests")
-    description = models.TextField(default="Agency report (IMR) and chronology")
+    description = models.TextField(default="Agency report (IMR) and chronology",
+                                   max_length=DESCRIPTION_LENGTH)
     requested_on = models.DateField(default=timezone.localdate)
     due_on = models.DateField()
     received_on = models.DateField(null=True, blank=True)

@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from agencies.models import Agency
 from scr.actions import Action
+from scr.text import NARRATIVE_LENGTH, REASON_LENGTH
 
 from .base import NoOneQuerySet, ReviewRecord, date_errors
 
@@ -98,7 +99,7 @@ class Review(models.Model):
     # Stage 0: referral / triggering event.
     incident_date = models.DateField()
     aware_date = models.DateField(help_text="The day the local authority became aware (day 0).")
-    what_happened = models.TextField()
+    what_happened = models.TextField(max_length=NARRATIVE_LENGTH)
     harm = models.CharField(max_length=20, choices=Harm.choices)
     abuse_or_neglect = models.CharField(max_length=20, choices=AbuseNeglect.choices)
     criteria_met = models.BooleanField(default=False)
@@ -113,11 +114,11 @@ class Review(models.Model):
     agency_summaries_received_on = models.DateField(null=True, blank=True)
     rapid_review_report_sent_on = models.DateField(null=True, blank=True)
     national_panel_reply_on = models.DateField(null=True, blank=True)
-    national_panel_reply = models.TextField(blank=True)
+    national_panel_reply = models.TextField(blank=True, max_length=NARRATIVE_LENGTH)
     # Stage 3: decision.
     decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
     decision_date = models.DateField(null=True, blank=True)
-    decision_reasons = models.TextField(blank=True)
+    decision_reasons = models.TextField(blank=True, max_length=NARRATIVE_LENGTH)
     # Later stages that clocks depend on.
     final_report_received_on = models.DateField(null=True, blank=True)
     planned_publication_on = models.DateField(null=True, blank=True)
@@ -266,7 +267,7 @@ class StageChange(ReviewRecord):
     to_stage = models.CharField(max_length=20, choices=Stage.choices)
     at = models.DateTimeField(default=timezone.now)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True, max_length=REASON_LENGTH)
 
     class Meta:
         ordering = ["at", "id"]

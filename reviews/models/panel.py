@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import Agency
+from scr.text import DESCRIPTION_LENGTH, NARRATIVE_LENGTH
 
 from .base import ReviewRecord, check_dates
 from .lifecycle import Review
@@ -31,7 +32,7 @@ class TermsOfReference(ReviewRecord):
     version = models.PositiveIntegerField()
     scope_start = models.DateField()
     scope_end = models.DateField()
-    key_lines_of_enquiry = models.TextField()
+    key_lines_of_enquiry = models.TextField(max_length=NARRATIVE_LENGTH)
     method = models.CharField(max_length=20, choices=Method.choices)
     agencies_in_scope = models.ManyToManyField(Agency, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -65,7 +66,7 @@ class PanelAppointment(ReviewRecord):
     panel_role = models.CharField(max_length=20, choices=PanelRole.choices)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True,
                                related_name="+", help_text="The agency a panel member represents.")
-    independence_declaration = models.TextField(blank=True)
+    independence_declaration = models.TextField(blank=True, max_length=DESCRIPTION_LENGTH)
     appointed_on = models.DateField(default=timezone.localdate)
     ended_on = models.DateField(null=True, blank=True)
 

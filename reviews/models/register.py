@@ -7,7 +7,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 
-from scr.text import normalise_text, skeleton
+from scr.text import DESCRIPTION_LENGTH, normalise_text, skeleton
 
 from .base import ReviewRecord, check_dates
 from .lifecycle import Review
@@ -33,13 +33,15 @@ class Subject(ReviewRecord):
     pseudonym = models.CharField(max_length=60,
                                  help_text='As it will appear when published, e.g. "Child A".')
     full_name = models.CharField(max_length=200)
-    other_names = models.TextField(blank=True, help_text="Known as, previous surnames, nicknames: "
-                                                         "one per line.")
+    other_names = models.TextField(blank=True, max_length=DESCRIPTION_LENGTH,
+                                   help_text="Known as, previous surnames, nicknames: "
+                                             "one per line.")
     date_of_birth = models.DateField(null=True, blank=True)
-    address = models.TextField(blank=True)
+    address = models.TextField(blank=True, max_length=DESCRIPTION_LENGTH)
     school = models.CharField(max_length=200, blank=True)
-    identifiers = models.TextField(blank=True, help_text="NHS number and other identifiers: "
-                                                         "one per line.")
+    identifiers = models.TextField(blank=True, max_length=DESCRIPTION_LENGTH,
+                                   help_text="NHS number and other identifiers: "
+                                             "one per line.")
     withdrawn = models.BooleanField(default=False)
 
     class Meta:

@@ -1,0 +1,14 @@
+"""Reads about people that other layers ask for by name (settings wiring)."""
+
+from __future__ import annotations
+
+from .models import Membership, User
+from .roles import Role
+
+
+def security_alert_recipients() -> list[User]:
+    """Who receives security alerts (refused access piling up): the active business managers
+    (``SECURITY_ALERT_RECIPIENTS`` in settings)."""
+    ids = Membership.objects.active().filter(role=Role.BUSINESS_MANAGER).values("user_id")
+    return list(User.objects.filter(pk__in=ids, is_active=True).exclude(email="")
+                .order_by("pk"))

@@ -39,7 +39,8 @@ def review_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = form.filters()
     raw = request.GET.get("page", "")
     number = raw if raw.isdigit() and len(raw) < 7 else "1"  # get_page's own fallback
-    page, rows = cached_figure(f"dashboard:{sorted(filters.items())}:{number}", request.user,
+    key = ":".join([*(filters[k] for k in sorted(filters)), number])  # codes and digits only
+    page, rows = cached_figure(f"dashboard:{key}", request.user,
                                lambda: dashboard_page(request.user, filters, number))
     query = request.GET.copy()
     query.pop("page", None)

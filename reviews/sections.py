@@ -96,11 +96,12 @@ def panel(review: Review, user: User) -> dict[str, Any]:
 def evidence(review: Review, user: User) -> dict[str, Any]:
     """The agency-by-agency grid of requests and their states, and the requests themselves
     (each links to its own page)."""
-    kinds, rows = evidence_grid(user, review)
-    return {"kinds": kinds, "grid": rows,
-            "evidence": list(EvidenceRequest.objects.for_user(user).filter(review=review)
-                             .select_related("agency").order_by("agency__name", "kind", "pk")),
-            "can_request": review.is_open and runs_review(user, review)}
+    runs = runs_review(user, review)
+    requests = list(EvidenceRequest.objects.for_user(user).filter(review=review)
+                    .select_related("agency").order_by("agency__name", "kind", "pk"))
+    kinds, rows = evidence_grid(review, requests, runs=runs)
+    return {"kinds": kinds, "grid": rows, "evidence": requests,
+            "can_request": review.is_open and runs}
 
 
 def section_context(user: User, review: Review, current: str) -> dict[str, Any]:

@@ -53,7 +53,8 @@ CEILINGS = {
     "/reviews/{pk}/people/": 10,
     "/reviews/{pk}/clocks/": 11,
     "/reviews/{pk}/panel/": 10,
-    "/reviews/{pk}/evidence/": 9,
+    # One more than the other sections: the involved agencies (the grid's rows).
+    "/reviews/{pk}/evidence/": 10,
     "/reviews/{pk}/history/": 22,
     "/reviews/{pk}/history/?record_type=subject": 22,
     "/reviews/{pk}/terms/": 11,
@@ -72,6 +73,11 @@ def add_records(people: Personas, review: Review, count: int) -> None:
     for i in range(start, start + count):
         services.subject_add(by=people.manager, review=review, kind="sibling",
                              pseudonym=f"Sibling {i}", full_name=f"Sibling Doe {i}")
+        # One open request per agency and kind: the one before is withdrawn (still shown).
+        for open_request in review.evidence_requests.filter(agency=people.health,
+                                                            status="sent"):
+            services.evidence_request_withdraw(by=people.manager, request=open_request,
+                                               reason="Superseded")
         services.evidence_request_create(
             by=people.manager, review=review, agency=people.health, description=f"IMR {i}",
             due_on=timezone.localdate() + timedelta(days=5 + i))

@@ -115,26 +115,24 @@ class GridRow:
     cells: list[EvidenceRequest | None] = field(default_factory=list)
 
 
-def evidence_grid(user: User, review: Review) -> tuple[list[tuple[str, str]], list[GridRow]]:
-    """The kinds (columns) and one row per agency the person may see requests of: every
-    involved agency for the people running the review, their own agency for a lead."""
-    requests = list(EvidenceRequest.objects.for_user(user).filter(review=review)
-                    .select_related("agency").order_by("agency__name", "-requested_on", "-pk"))
+def evidence_grid(review: Review, requests: list[EvidenceRequest], *, runs: bool,
+                  ) -> tuple[list[tuple[str, str]], list[GridRow]]:
+    """The kinds (columns) and one row per agency: every involved agency for the people
+    running the review (``runs``), else only the agencies whose requests the person may see
+    (``requests`` is already scoped: a lead sees their own agency's)."""
     kinds = [(k, str(label)) for k, label in EvidenceKind.choices]
     by_agency: dict[str, dict[str, EvidenceRequest]] = {}
-    for request in requests:
+    for request in sorted(requests, key=lambda r: (r.requested_on, r.pk), reverse=True):
         latest = by_agency.setdefault(str(request.agency), {})
-        # An open request of a kind outranks an older closed one.
+        # The newest request of a kind, unless an older one is still open.
         current = latest.get(request.kind)
         if current is None or (request.is_open and not current.is_open):
             latest[request.kind] = request
-    agencies = [str(i.agency) for i in review.involvements.select_related("agency")]
-    if not user.has_role(Role.BUSINESS_MANAGER) and not Review.objects.for_user(
-            user, "change").filter(pk=review.pk).exists():
-        agencies = [a for a in agencies if a in by_agency]
-    names = sorted(set(agencies) | set(by_agency))
+    names = set(by_agency)
+    if runs:
+        names |= {str(i.agency) for i in review.involvements.select_related("agency")}
     return kinds, [GridRow(name, [by_agency.get(name, {}).get(k) for k, _ in kinds])
-                   for name in names]
+                   for name in sorted(names)]
 
 
 def open_requests(review: Review) -> list[EvidenceRequest]:

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from agencies.roles import Role
+from scr.actions import Action
 
 from ..clocks import Rag, annotate_rag, clock_label, missed_clock_q, review_clocks
 from ..models import (
@@ -307,10 +308,13 @@ def board_stats(user: User) -> BoardStats:
 
 
 def _evidence_tasks(user: User) -> list[Task]:
-    """An agency lead: each request waiting for their agency, with its due date. The
-    people running a review: each answer waiting for their decision."""
+    """An agency lead: each request waiting for their agency, with its due date (the
+    business manager: every agency's). The people running a review: each answer waiting
+    for their decision."""
     tasks = []
-    waiting = (EvidenceRequest.objects.for_user(user, "change").awaiting_agency()
+    # The business manager chases every agency; a lead sees their own agency's requests.
+    chase: Action = "manage" if user.has_role(Role.BUSINESS_MANAGER) else "change"
+    waiting = (EvidenceRequest.objects.for_user(user, chase).awaiting_agency()
                .select_related("review", "agency").order_by("due_on", "pk"))[:20]
     for req in waiting:
         late = " (overdue)" if req.is_overdue else ""

@@ -24,8 +24,8 @@ from scr.models import AccessEvent
 
 from .. import evidence_forms as forms
 from .. import sections, selectors, services
-from ..models import AgencyReport, EvidenceDocument, EvidenceRequest, EvidenceSubmission
-from .base import back_to, review_form_view, section_view
+from ..models import AgencyReport, EvidenceDocument, EvidenceRequest, EvidenceSubmission, Review
+from .base import back_to, section_view
 
 __all__ = [
     "evidence_document_download",
@@ -62,13 +62,16 @@ def _caption(obj: Any) -> str:
 
 @login_required
 def evidence_request_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return review_form_view(
-        request, pk, forms.EvidenceSendForm,
-        lambda data, review: services.evidence_requests_send(by=request.user, review=review,
-                                                             **data),
+    """Send requests to several agencies at once: the business manager or the review's own
+    reviewer (``change`` on the review)."""
+    review = scoped_object_or_404(Review, request.user, "change", pk=pk)
+    return record_form(
+        request, review, forms.EvidenceSendForm,
+        lambda data, obj: services.evidence_requests_send(by=request.user, review=obj, **data),
         title="Request evidence from agencies", submit="Send requests",
         success="Evidence requested. The agencies' leads have been e-mailed.",
-        form_kwargs=lambda review: {"review": review}, section="review_evidence")
+        form_kwargs=lambda obj: {"review": obj}, back=back_to("review_evidence"),
+        caption=review.reference)
 
 
 @login_required

@@ -74,13 +74,8 @@ def _notify(request: EvidenceRequest, event: str, number: int = 0) -> None:
     transaction.on_commit(lambda: evidence_notify.delay(request.pk, event, number))
 
 
-@transaction.atomic(savepoint=False)
-def _move(*, by: User, request: EvidenceRequest, to: str, reason: str,
-          **fields: Any) -> EvidenceRequest:
-    """Move a request to ``to`` (a fresh, locked copy), or refuse saying why, changing
-    nothing. The caller's object is refreshed once saved."""
-    open_review_locked(request.review)
-    stored = fresh_locked(request)
+def _check_move(by: User, stored: EvidenceRequest, to: str) -> None:
+    """Refuse, saying why, a move the table does not have or the person may not make."""
     if stored.status == to:
         raise ValidationError(f"This request is already {S(to).label.lower()}. "
                               "Nothing was changed.")
@@ -90,6 +85,16 @@ def _move(*, by: User, request: EvidenceRequest, to: str, reason: str,
     if not may_move(by, stored, to):
         mover = Mover(EVIDENCE_MOVES[(stored.status, to)]).label
         raise ValidationError(f"Only {mover} can do this. Nothing was changed.")
+
+
+@transaction.atomic(savepoint=False)
+def _move(*, by: User, request: EvidenceRequest, to: str, reason: str,
+          **fields: Any) -> EvidenceRequest:
+    """Move a request to ``to`` (a fresh, locked copy), or refuse saying why, changing
+    nothing. The caller's object is refreshed once saved."""
+    open_review_locked(request.review)
+    stored = fresh_locked(request)
+    _check_move(by, stored, to)
     stored.status = to
     for name, value in fields.items():
         setattr(stored, name, value)
@@ -219,9 +224,11 @@ def evidence_request_submit(*, by: User, request: EvidenceRequest, expected_numb
     or a document. Documents not yet submitted go with it."""
     open_review_locked(request.review)
     stored = fresh_locked(request)
+    to = S.RESUBMITTED if stored.status == S.RETURNED else S.SUBMITTED
     number = stored.submissions.count()
     if expected_number != number:
         raise ValidationError("This version has already been submitted. Nothing was changed.")
+    _check_move(by, stored, to)
     pending = stored.documents.filter(submission_number__isnull=True, withdrawn_at__isnull=True)
     report: dict[str, str] = {}
     if stored.kind == EvidenceKind.IMR:
@@ -234,7 +241,6 @@ def evidence_request_submit(*, by: User, request: EvidenceRequest, expected_numb
                                   + ", ".join(empty) + ".")
     elif not note.strip() and not pending.exists():
         raise ValidationError({"note": "Add a note or upload a document before submitting"})
-    to = S.RESUBMITTED if stored.status == S.RETURNED else S.SUBMITTED
     _move(by=by, request=request, to=to,
           reason="Evidence resubmitted" if to == S.RESUBMITTED else "Evidence submitted")
     submission = save_with_history(EvidenceSubmission(

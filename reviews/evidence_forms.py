@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
+from agencies.models import Agency
 from scr import filetypes
 from scr.forms import GovukDateField
 
@@ -17,8 +18,8 @@ from .models import IMR_HEADINGS, AgencyReport, EvidenceKind, Review
 
 
 class EvidenceSendForm(forms.Form):
-    agencies = forms.ModelMultipleChoiceField(
-        label="Agencies", queryset=None, widget=forms.CheckboxSelectMultiple,
+    agencies: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
+        label="Agencies", queryset=Agency.objects.none(), widget=forms.CheckboxSelectMultiple,
         help_text="Each agency gets its own request, with the same words and due date.",
         error_messages={"required": "Select at least one agency"})
     kind = forms.ChoiceField(label="What kind of evidence", choices=EvidenceKind.choices,

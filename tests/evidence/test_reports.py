@@ -149,7 +149,7 @@ def test_the_request_page_shows_what_is_asked_its_history_and_the_answer(
 
 def test_the_evidence_section_shows_a_grid_of_agencies_and_kinds(personas: Personas) -> None:
     review = h.evidence_review(personas)
-    police, health = h.send_imr(personas, review, personas.police, personas.health)
+    police, _health = h.send_imr(personas, review, personas.police, personas.health)
     h.submit_imr(personas, police)
     grid = client_for(personas.manager).get(reverse("review_evidence", args=[review.pk]))
     rows = {row.agency: row for row in grid.context["grid"]}

@@ -64,7 +64,10 @@ def overview(review: Review, user: User) -> dict[str, Any]:
         "moves": move_options(review, available_moves(review, user)),
         "independence_conflicts": independence_conflicts(review) if review.is_open else [],
         "path": stage_path(review), "days_in_stage": days_in_stage(review),
-        "summaries": summaries_sentence(review),
+        # Which agencies' summaries are in: for the business manager (a lead sees only
+        # their own agency's requests).
+        "summaries": summaries_sentence(review) if review_access(user, review).can_manage
+        else "",
         "next_clock": clock_label(review.next_clock),
         "children": list(review.subjects.filter(kind=Subject.Kind.CHILD, withdrawn=False)),
         "involved": list(review.involvements.select_related("agency")),

@@ -58,6 +58,15 @@ def _eager_celery_by_default(request: pytest.FixtureRequest) -> Iterator[None]:
     app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _uploads_in_a_temporary_media_root(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Files stored by tests (evidence documents, renders) go to a temporary directory,
+    never to the checkout's ``media/``. Set before any storage is first used."""
+    from django.conf import settings
+
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture
 def personas(db: None) -> object:
     """One person per role (tests/personas.py), for every app's tests."""

@@ -8,13 +8,14 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from agencies.models import Agency, User
 from scr.workdays import add_working_days
 
 from . import services
-from .models import PanelAppointment, Review, Stage, TermsOfReference
+from .models import EvidenceKind, PanelAppointment, Review, Stage, TermsOfReference
 
 NAMESPACE = uuid.UUID("6f1c6c1e-6a53-4c39-9f55-2f0d7c3d1a01")
 
@@ -27,6 +28,56 @@ def _move(manager: User, review: Review, *stages: str) -> None:
     for stage in stages:
         services.review_transition(by=manager, review=review, to=stage,
                                             expected_from=review.stage, reason="Demo data")
+
+
+def _evidence(manager: User, reviewer: User, review: Review, police: Agency, health: Agency,
+              education: Agency, today: date) -> None:
+    """Requests in each state: police's report returned once and resubmitted, its
+    chronology accepted; health's report sent and its chronology acknowledged; education's
+    records withdrawn."""
+    police_lead = User.objects.get(username="police")
+    health_lead = User.objects.get(username="health")
+    imr = EvidenceKind.IMR
+    police_imr, health_imr = services.evidence_requests_send(
+        by=manager, review=review, agencies=[police, health], kind=imr,
+        description="Your agency report (IMR) under the standard headings, covering the scope "
+                    "period in the terms of reference.", due_on=today + timedelta(days=10))
+    services.agency_report_save(
+        by=police_lead, request=police_imr, author="DS Demo, safeguarding review officer",
+        independence="No involvement in the case or in managing those involved.",
+        records_secured_on=today - timedelta(days=5),
+        terms_addressed="Information sharing with health and education.",
+        analysis="Demo: referrals were made but not followed up.",
+        lessons="Demo: check that referrals are acknowledged.")
+    services.evidence_document_upload(by=police_lead, request=police_imr, upload=ContentFile(
+        b"Demo: list of police contacts with the family.\n", name="police-contacts.txt"))
+    services.evidence_request_submit(by=police_lead, request=police_imr, expected_number=0)
+    services.evidence_request_return(by=reviewer, request=police_imr,
+                                     missing="Demo: say who supervised the officers involved.")
+    services.agency_report_save(by=police_lead, request=police_imr,
+                                context="Demo: the team was two officers short; supervision "
+                                        "was monthly.")
+    services.evidence_request_submit(by=police_lead, request=police_imr, expected_number=1)
+    chronology = services.evidence_request_create(
+        by=manager, review=review, agency=health, kind=EvidenceKind.CHRONOLOGY,
+        description="Your agency's chronology for the scope period.",
+        due_on=today + timedelta(days=3))
+    services.evidence_request_acknowledge(by=health_lead, request=chronology)
+    police_chronology = services.evidence_request_create(
+        by=manager, review=review, agency=police, kind=EvidenceKind.CHRONOLOGY,
+        description="Your agency's chronology for the scope period.",
+        due_on=today + timedelta(days=3))
+    services.evidence_request_submit(by=police_lead, request=police_chronology,
+                                     expected_number=0,
+                                     note="Demo: chronology of 14 contacts, attached by e-mail "
+                                          "before this service; now entered here.")
+    services.evidence_request_accept(by=reviewer, request=police_chronology)
+    records = services.evidence_request_create(
+        by=manager, review=review, agency=education, kind=EvidenceKind.RECORDS,
+        description="Attendance records for the scope period.", due_on=today + timedelta(days=1))
+    services.evidence_request_withdraw(by=manager, request=records,
+                                       reason="Demo: the school sent them to the reviewer.")
+    del health_imr
 
 
 def seed_reviews() -> None:
@@ -85,16 +136,20 @@ def seed_reviews() -> None:
         services.panel_appoint(by=manager, review=review, user=panel,
                                panel_role=PanelAppointment.PanelRole.MEMBER, agency=education)
         _move(manager, review, Stage.COMMISSIONING, Stage.EVIDENCE)
-        services.evidence_request_create(by=manager, review=review, agency=police,
-                                         due_on=today + timedelta(days=10),
-                                         description="Agency report (IMR) and chronology")
-        services.evidence_request_create(by=manager, review=review, agency=health,
-                                         due_on=today + timedelta(days=3),
-                                         description="Agency report (IMR) and chronology")
+        _evidence(manager, reviewer, review, police, health, education, today)
 
-    # 3. A late notification: the clock was missed and needs an explanation.
+    # 3. A late notification: the clock was missed and needs an explanation. The rapid
+    # review is waiting for one agency summary of two.
     review = create("late-notification", today - timedelta(days=30), [police, health])
     if review:
         services.notification_record(by=manager, review=review,
                                      notification_sent_on=add_working_days(review.aware_date, 8))
         _move(manager, review, Stage.NOTIFICATION, Stage.RAPID_REVIEW)
+        summaries = services.evidence_requests_send(
+            by=manager, review=review, agencies=[police, health], kind=EvidenceKind.SUMMARY,
+            description="A short summary of your agency's involvement with the family.",
+            due_on=today + timedelta(days=2))
+        police_lead = User.objects.get(username="police")
+        services.evidence_request_submit(
+            by=police_lead, request=summaries[0], expected_number=0,
+            note="Demo: two call-outs to the address in the last year; no arrests.")

@@ -92,8 +92,6 @@ class NotificationForm(ChangeReasonMixin):
 class RapidReviewForm(ChangeReasonMixin):
     rapid_review_meeting_on = GovukDateField(label="Date of the rapid review meeting",
                                              required=False)
-    agency_summaries_received_on = GovukDateField(label="Date all agency summaries were received",
-                                                  required=False)
     rapid_review_report_sent_on = GovukDateField(label="Date the rapid review report was sent "
                                                        "to the national Panel", required=False)
     national_panel_reply_on = GovukDateField(label="Date of the national Panel's reply",
@@ -261,26 +259,6 @@ class TransitionForm(forms.Form):
     reason = forms.CharField(label="Reason or note", required=False, max_length=REASON_LENGTH,
                              error_messages=too_long("Reason or note", REASON_LENGTH),
                              widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class EvidenceRequestForm(forms.Form):
-    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), empty_label="Select an agency",
-                                    error_messages={"required": "Select the agency"})
-    description = forms.CharField(initial="Agency report (IMR) and chronology",
-                                  widget=forms.Textarea(attrs={"rows": 2}),
-                                  max_length=DESCRIPTION_LENGTH,
-                                  error_messages={"required": "Describe what is requested",
-                                                  **too_long("Description", DESCRIPTION_LENGTH)})
-    due_on = GovukDateField(label="Due on", error_messages={"required": "Enter the due date"})
-
-    def __init__(self, *args: Any, review: Review, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = review.agencies_involved.all()
-
-
-class ReceivedForm(forms.Form):
-    received_on = GovukDateField(label="Received on",
-                                 error_messages={"required": "Enter the date it was received"})
 
 
 class DashboardFilterForm(forms.Form):

@@ -14,7 +14,14 @@ from .access import review_access
 from .clocks import Clock, Rag, clock_label, review_clocks
 from .independence import independence_conflicts
 from .models import EvidenceRequest, Review, Subject
-from .selectors import days_in_stage, days_phrase, move_options
+from .selectors import (
+    days_in_stage,
+    days_phrase,
+    evidence_grid,
+    move_options,
+    runs_review,
+    summaries_sentence,
+)
 from .workflow import available_moves, stage_path
 
 if TYPE_CHECKING:
@@ -57,6 +64,10 @@ def overview(review: Review, user: User) -> dict[str, Any]:
         "moves": move_options(review, available_moves(review, user)),
         "independence_conflicts": independence_conflicts(review) if review.is_open else [],
         "path": stage_path(review), "days_in_stage": days_in_stage(review),
+        # Which agencies' summaries are in: for the business manager (a lead sees only
+        # their own agency's requests).
+        "summaries": summaries_sentence(review) if review_access(user, review).can_manage
+        else "",
         "next_clock": clock_label(review.next_clock),
         "children": list(review.subjects.filter(kind=Subject.Kind.CHILD, withdrawn=False)),
         "involved": list(review.involvements.select_related("agency")),
@@ -86,8 +97,14 @@ def panel(review: Review, user: User) -> dict[str, Any]:
 
 
 def evidence(review: Review, user: User) -> dict[str, Any]:
-    return {"evidence": list(EvidenceRequest.objects.for_user(user).filter(review=review)
-                             .select_related("agency"))}
+    """The agency-by-agency grid of requests and their states, and the requests themselves
+    (each links to its own page)."""
+    runs = runs_review(user, review)
+    requests = list(EvidenceRequest.objects.for_user(user).filter(review=review)
+                    .select_related("agency").order_by("agency__name", "kind", "pk"))
+    kinds, rows = evidence_grid(review, requests, runs=runs)
+    return {"kinds": kinds, "grid": rows, "evidence": requests,
+            "can_request": review.is_open and runs}
 
 
 def section_context(user: User, review: Review, current: str) -> dict[str, Any]:

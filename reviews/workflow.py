@@ -46,10 +46,28 @@ def notification_sent(review: Review) -> list[str]:
 
 
 def rapid_review_held(review: Review) -> list[str]:
+    """The meeting held, and every agency summary asked for received (derived from the
+    summary-kind evidence requests, never a typed date)."""
+    from .selectors.evidence import summaries_received
+
     missing: list[str] = []
     if not review.rapid_review_meeting_on:
         missing.append(Missing("the date of the rapid review meeting", "review_rapid_review"))
+    summaries = summaries_received(review)
+    if summaries.waiting:
+        missing.append(Missing("the agency summaries from " + ", ".join(summaries.waiting),
+                               "review_evidence"))
     return missing
+
+
+def evidence_still_open(review: Review) -> list[str]:
+    """Why moving on from Evidence needs a reason: requests not yet accepted or withdrawn.
+    Not a guard (analysis may start with some evidence outstanding), but the reason is
+    recorded with the move instead of passing silently."""
+    from .selectors.evidence import open_requests
+
+    return [f"{r.kind_phrase} from {r.agency} ({r.get_status_display().lower()})"
+            for r in open_requests(review)]
 
 
 def decided(outcome: str) -> Guard:
@@ -159,6 +177,11 @@ class Transition:
     label: str = ""
     # A reopen is offered only towards the stage the review left (its guard holds).
     reopen: bool = False
+    # What makes a reason required for this move on this review (empty: none needed).
+    reason_when: Guard = needs_nothing
+
+    def reasons_needed(self, review: Review) -> list[str]:
+        return self.reason_when(review)
 
 
 MANAGER_OR_REVIEWER = frozenset({Role.BUSINESS_MANAGER, Role.REVIEWER})
@@ -177,6 +200,7 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     (Stage.COMMISSIONING, Stage.EVIDENCE): Transition(commissioned,
                                                       label="Start gathering evidence"),
     (Stage.EVIDENCE, Stage.ANALYSIS): Transition(roles=MANAGER_OR_REVIEWER,
+                                                 reason_when=evidence_still_open,
                                                  label="Start analysis"),
     (Stage.ANALYSIS, Stage.REPORT): Transition(roles=MANAGER_OR_REVIEWER,
                                                label="Start the report"),
@@ -227,6 +251,7 @@ class Move:
     missing: list[str]
     allowed_role: bool
     needs_reason: bool
+    reason_because: tuple[str, ...] = ()
 
     @property
     def possible(self) -> bool:
@@ -240,8 +265,9 @@ def available_moves(review: Review, user: object) -> list[Move]:
         missing = t.guard(review)
         if t.reopen and missing:
             continue  # not the stage this review left: no such option
+        because = tuple(t.reasons_needed(review))
         moves.append(Move(to, t.label or Stage(to).label, missing, may_make(user, review, t),
-                          t.needs_reason))
+                          t.needs_reason or bool(because), because))
     return moves
 
 

@@ -12,7 +12,10 @@ is written once:
   next version number, in one transaction;
 - ``document_response`` checks the caller's scope (outside it: 404), writes the access
   event, and streams the file as an attachment with a safe name, the stored type,
-  ``nosniff`` and ``no-store``.
+  ``nosniff`` and ``no-store``;
+- ``document_withdraw`` / ``document_restore`` hide a version from the pages with a
+  reason, and undo that: nothing a user reaches overwrites or deletes a stored file (a
+  replacement is the next version).
 """
 
 from __future__ import annotations
@@ -26,11 +29,13 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404, HttpRequest
+from django.utils import timezone
 
 from . import filetypes
 from .accesslog import record_access
 from .history import save_with_history
 from .models import AccessEvent, StoredDocument
+from .rules import fresh_locked, require_reason
 
 D = TypeVar("D", bound=StoredDocument)
 
@@ -52,9 +57,12 @@ def sha256_of(file: File) -> str:
     return digest.hexdigest()
 
 
-def inspect_upload(file: File, *, allowed: frozenset[str], max_size: int) -> Inspection:
+def inspect_upload(file: File, *, allowed: frozenset[str], max_size: int,
+                   name: str | None = None) -> Inspection:
     """Size, type by content and SHA-256 of an upload, or a ``ValidationError`` saying why
-    it is refused (in the GOV.UK design system's words for file uploads)."""
+    it is refused (in the GOV.UK design system's words for file uploads): empty, too
+    large, a type outside ``allowed``, encrypted, with macros, or a declared ``name``
+    (by default the upload's own) whose extension disagrees with the content."""
     digest = hashlib.sha256()
     head = b""
     size = 0
@@ -71,11 +79,20 @@ def inspect_upload(file: File, *, allowed: frozenset[str], max_size: int) -> Ins
     file.seek(0)
     if size == 0:
         raise ValidationError("The selected file is empty", code="empty")
-    content_type = filetypes.sniff(head)
+    name = (file.name or "") if name is None else name
+    try:
+        content_type = filetypes.inspect_container(file, filetypes.sniff(head), head)
+    except filetypes.Refused as refused:
+        raise ValidationError(refused.message, code=refused.code) from None
+    content_type = filetypes.text_type(content_type, name)
     if content_type not in allowed:
         raise ValidationError(
             f"The selected file must be a {filetypes.describe(allowed)}",
             code="wrong_type", params={"found": content_type})
+    problem = filetypes.extension_problem(name, content_type)
+    if problem:
+        raise ValidationError(problem, code="wrong_extension",
+                              params={"found": content_type})
     return Inspection(content_type=content_type, size=size, sha256=digest.hexdigest())
 
 
@@ -85,8 +102,8 @@ def document_store_version(*, model: type[D], by: Any, upload: File, reason: str
     ``logical_key`` (the subclass's ``LOGICAL_KEY`` fields), in one transaction."""
     if set(logical_key) != set(model.LOGICAL_KEY):
         raise TypeError(f"{model.__name__} versions are numbered per {model.LOGICAL_KEY}")
-    found = inspect_upload(upload, allowed=model.ALLOWED_TYPES, max_size=model.MAX_SIZE)
-    original = (upload.name or "document").replace("\\", "/").rsplit("/", 1)[-1][:255]
+    found = inspect_upload(upload, allowed=model.ALLOWED_TYPES, max_size=model.max_size())
+    original = filetypes.clean_original_name(upload.name or "")
     try:
         with transaction.atomic():
             # Lock this document's versions so two uploads in turn get 2 and 3, not 2 twice.
@@ -126,3 +143,33 @@ def document_response(request: HttpRequest, document: StoredDocument,
     response["Cache-Control"] = "no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@transaction.atomic(savepoint=False)
+def document_withdraw(*, document: D, by: Any, reason: str) -> D:
+    """Hide one version from the pages, with a reason; the file and its row stay (and
+    ``document_restore`` undoes it). Runs in the caller's transaction (the owning app's
+    service is the durable one)."""
+    reason = require_reason(reason, "Enter the reason for withdrawing the document")
+    stored = fresh_locked(document)
+    if stored.withdrawn_at is not None:
+        raise ValidationError("This document is already withdrawn. Nothing was changed.")
+    stored.withdrawn_at = timezone.now()
+    stored.withdrawn_reason = reason
+    save_with_history(stored, by=by, reason=f"Document withdrawn: {reason}")
+    document.refresh_from_db()
+    return document
+
+
+@transaction.atomic(savepoint=False)
+def document_restore(*, document: D, by: Any, reason: str) -> D:
+    """Undo a withdrawal, with a reason."""
+    reason = require_reason(reason, "Enter the reason for restoring the document")
+    stored = fresh_locked(document)
+    if stored.withdrawn_at is None:
+        raise ValidationError("This document is not withdrawn. Nothing was changed.")
+    stored.withdrawn_at = None
+    stored.withdrawn_reason = ""
+    save_with_history(stored, by=by, reason=f"Document restored: {reason}")
+    document.refresh_from_db()
+    return document

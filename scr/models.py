@@ -23,6 +23,7 @@ from simple_history.models import HistoricalRecords
 
 from . import filetypes
 from .actions import Action
+from .text import REASON_LENGTH
 
 
 class AccessEventQuerySet(models.QuerySet["AccessEvent"]):
@@ -188,7 +189,8 @@ class StoredDocument(models.Model):
     """
 
     ALLOWED_TYPES: ClassVar[frozenset[str]] = frozenset({filetypes.PDF})
-    MAX_SIZE: ClassVar[int] = 20 * 1024 * 1024
+    # None: the limit in settings (DOCUMENT_MAX_SIZE_MB, 25 MB by default).
+    MAX_SIZE: ClassVar[int | None] = None
     LOGICAL_KEY: ClassVar[tuple[str, ...]] = ()
 
     file = models.FileField(upload_to=document_upload_to, max_length=255)
@@ -200,6 +202,9 @@ class StoredDocument(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
+    # Withdrawn: hidden from the pages, kept, and restorable (scr.documents.document_withdraw).
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.TextField(blank=True, max_length=REASON_LENGTH)
 
     class Meta:
         abstract = True
@@ -207,6 +212,14 @@ class StoredDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_filename} (version {self.version})"
+
+    @classmethod
+    def max_size(cls) -> int:
+        return cls.MAX_SIZE or settings.DOCUMENT_MAX_SIZE
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
     @classmethod
     def check(cls, **kwargs: Any) -> list[checks.CheckMessage]:

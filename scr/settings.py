@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
@@ -231,7 +232,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static" / "dist"]
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -242,6 +243,18 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Secure documents (scr/documents.py): the largest upload accepted, in megabytes.
+DOCUMENT_MAX_SIZE = env_int("DOCUMENT_MAX_SIZE_MB", 25) * 1024 * 1024
+if env_str("DOCUMENT_STORAGE_BUCKET"):
+    # S3-compatible object storage through django-storages (docs/deploy.md).
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": env_str("DOCUMENT_STORAGE_BUCKET"),
+        "endpoint_url": env_str("DOCUMENT_STORAGE_ENDPOINT") or None,
+        "region_name": env_str("DOCUMENT_STORAGE_REGION") or None,
+        "location": env_str("DOCUMENT_STORAGE_PREFIX", "scr"),
+        "default_acl": None, "querystring_auth": True, "file_overwrite": False,
+        "object_parameters": {"ServerSideEncryption": "AES256"},
+    }}
 
 # E-mail: console by default; set EMAIL_HOST to send through SMTP.
 EMAIL_HOST = env_str("EMAIL_HOST")

@@ -67,6 +67,7 @@ def looks_mixed(value: str) -> bool:
 REASON_LENGTH = 1_000  # a reason or short note
 DESCRIPTION_LENGTH = 2_000  # a description, an address, a list of names or identifiers
 NARRATIVE_LENGTH = 10_000  # an account of events, reasons for a decision, an explanation
+DOCUMENT_LENGTH = 100_000  # a long written piece: an agency report's analysis, a report section
 
 
 def too_long(label: str, limit: int) -> dict[str, str]:

@@ -97,7 +97,7 @@ def upload(content: bytes, name: str) -> ContentFile:
 
 
 def test_a_real_pdf_is_recognised_by_its_content_and_hashed(real_pdf: bytes) -> None:
-    found = inspect_upload(upload(real_pdf, "leaflet.bin"), allowed=frozenset({filetypes.PDF}),
+    found = inspect_upload(upload(real_pdf, "leaflet"), allowed=frozenset({filetypes.PDF}),
                            max_size=10**6)
     assert found.content_type == filetypes.PDF
     assert found.size == len(real_pdf)
@@ -213,7 +213,7 @@ def test_a_download_is_an_attachment_with_safe_headers_and_is_logged(
 ) -> None:
     lead = UserFactory()
     leaflet = document_store_version(model=leaflets, by=lead, agency=AgencyFactory(),
-                                     upload=upload(real_pdf, 'Leaflet "final".exe'))
+                                     upload=upload(real_pdf, 'Leaflet "final".pdf'))
     response = download(leaflet, lead, allowed=True)
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == 'attachment; filename="Leaflet -final.pdf"'

@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -66,12 +67,28 @@ def world(personas: Personas) -> World:
                                              opened_on=today,
                                              pause_clocks=[ClockKind.RAPID_REVIEW])
     assert process.pauses.exists()
-    services.evidence_request_create(by=p.manager, review=review_in, agency=p.police,
-                                     due_on=today + timedelta(days=5),
-                                     description="IMR and chronology")
+    police_request = services.evidence_request_create(
+        by=p.manager, review=review_in, agency=p.police, due_on=today + timedelta(days=5),
+        description="IMR and chronology")
+    answer_twice(p, police_request)
     review_out = _review(p, [p.health])
     review_published = _review(p, [p.health], published=True)
     return World(p, review_in, review_out, review_published)
+
+
+def answer_twice(p: Personas, request: Any) -> None:
+    """The police lead submits an agency report with a document, the reviewer returns it,
+    the lead resubmits: two versions to read and compare, and the request resubmitted."""
+    services.agency_report_save(by=p.police_lead, request=request, author="DS Example",
+                                independence="No involvement.",
+                                records_secured_on=timezone.localdate(),
+                                analysis="Analysis.", lessons="Lessons.")
+    services.evidence_document_upload(by=p.police_lead, request=request,
+                                      upload=ContentFile(b"Police notes\n", name="notes.txt"))
+    services.evidence_request_submit(by=p.police_lead, request=request, expected_number=0)
+    services.evidence_request_return(by=p.reviewer, request=request, missing="More analysis.")
+    services.agency_report_save(by=p.police_lead, request=request, analysis="More analysis.")
+    services.evidence_request_submit(by=p.police_lead, request=request, expected_number=1)
 
 
 def expect(**statuses: int) -> dict[str, int]:
@@ -131,7 +148,24 @@ PERSON_MANAGE = expect(manager=200, reviewer=404, panel=404, police_lead=403, he
 REVIEW_PAGES = ("review_referral_edit", "review_notification", "review_rapid_review",
                 "review_decision", "review_report_dates", "review_terms", "review_appoint",
                 "subject_add", "parallel_process_add", "clock_pause", "review_explain_delay",
-                "evidence_request_add", "review_publication_correct")
+                "review_publication_correct")
+
+# Evidence: a page about the police request on review_in, by who acts on it.
+POLICE_REQUEST = _on_review_in(lambda r: r.evidence_requests.get())
+POLICE_DOCUMENT = lambda w: {"pk": w.review_in.evidence_requests.get().documents.get().pk}  # noqa: E731
+POLICE_VERSION = lambda w: {"pk": w.review_in.evidence_requests.get().submissions.last().pk}  # noqa: E731
+# The business manager or the review's own reviewer (send, change, return, accept, withdraw).
+RUN_REVIEW_IN = expect(manager=200, reviewer=200, panel=403, police_lead=403, health_lead=404,
+                       board=404)
+# The agency asked (acknowledge, write the report, upload, submit).
+POLICE_ANSWERS = expect(manager=403, reviewer=403, panel=403, police_lead=200, health_lead=404,
+                        board=404)
+# The answer: never the panel before it is shared, never another agency, never the board.
+READ_POLICE_ANSWER = expect(manager=200, reviewer=200, panel=404, police_lead=200,
+                            health_lead=404, board=404)
+# Withdraw or restore a document: its agency and the business manager.
+CHANGE_POLICE_DOCUMENT = expect(manager=200, reviewer=403, panel=404, police_lead=200,
+                                health_lead=404, board=404)
 
 RULES: dict[str, list[Case]] = {
     "home": [Case(expected=ALL_SIGNED_IN)],
@@ -213,8 +247,22 @@ RULES: dict[str, list[Case]] = {
     "parallel_process_clear": [Case(_on_review_in(lambda r: r.parallel_processes.get()),
                                     MANAGE_REVIEW_IN)],
     "clock_resume": [Case(_on_review_in(lambda r: r.clock_pauses.get()), MANAGE_REVIEW_IN)],
-    "evidence_request_received": [Case(_on_review_in(lambda r: r.evidence_requests.get()),
-                                       MANAGE_REVIEW_IN)],
+    "evidence_request_add": [Case(review_in, RUN_REVIEW_IN),
+                             Case(review_out, expect(manager=200, reviewer=404, panel=404,
+                                                     police_lead=404, health_lead=403,
+                                                     board=404))],
+    "evidence_request": [Case(POLICE_REQUEST, READ_REVIEW_IN)],
+    **{name: [Case(POLICE_REQUEST, RUN_REVIEW_IN)]
+       for name in ("evidence_request_edit", "evidence_request_return", "evidence_request_accept",
+                    "evidence_request_withdraw", "evidence_request_share")},
+    **{name: [Case(POLICE_REQUEST, POLICE_ANSWERS)]
+       for name in ("evidence_request_acknowledge", "evidence_report_edit",
+                    "evidence_document_upload", "evidence_request_submit")},
+    "evidence_request_compare": [Case(POLICE_REQUEST, READ_POLICE_ANSWER)],
+    "evidence_submission": [Case(POLICE_VERSION, READ_POLICE_ANSWER)],
+    "evidence_document_download": [Case(POLICE_DOCUMENT, READ_POLICE_ANSWER)],
+    "evidence_document_withdraw": [Case(POLICE_DOCUMENT, CHANGE_POLICE_DOCUMENT)],
+    "evidence_document_restore": [Case(POLICE_DOCUMENT, CHANGE_POLICE_DOCUMENT)],
 }
 
 

@@ -53,7 +53,8 @@ CEILINGS = {
     "/reviews/{pk}/people/": 10,
     "/reviews/{pk}/clocks/": 11,
     "/reviews/{pk}/panel/": 10,
-    "/reviews/{pk}/evidence/": 9,
+    # One more than the other sections: the involved agencies (the grid's rows).
+    "/reviews/{pk}/evidence/": 10,
     "/reviews/{pk}/history/": 22,
     "/reviews/{pk}/history/?record_type=subject": 22,
     "/reviews/{pk}/terms/": 11,
@@ -72,6 +73,11 @@ def add_records(people: Personas, review: Review, count: int) -> None:
     for i in range(start, start + count):
         services.subject_add(by=people.manager, review=review, kind="sibling",
                              pseudonym=f"Sibling {i}", full_name=f"Sibling Doe {i}")
+        # One open request per agency and kind: the one before is withdrawn (still shown).
+        for open_request in review.evidence_requests.filter(agency=people.health,
+                                                            status="sent"):
+            services.evidence_request_withdraw(by=people.manager, request=open_request,
+                                               reason="Superseded")
         services.evidence_request_create(
             by=people.manager, review=review, agency=people.health, description=f"IMR {i}",
             due_on=timezone.localdate() + timedelta(days=5 + i))
@@ -92,7 +98,12 @@ def test_every_main_page_has_a_query_ceiling_and_does_not_grow_with_the_data(
     add_reviews(personas, 20, police_every=1)
     add_records(personas, first, 8)
     large = {page: queries_for(client, page.format(pk=first.pk)) for page in pages}
-    assert large == small
+    # The History page reads one page: its queries follow the kinds of record on that
+    # page, so more data may mean fewer kinds on the first page, never more queries.
+    history = {p for p in pages if "/history/" in p}
+    assert {p: n for p, n in large.items() if p not in history} == {
+        p: n for p, n in small.items() if p not in history}
+    assert all(large[p] <= small[p] for p in history), (large, small)
     for page, ceiling in pages.items():
         with django_assert_max_num_queries(ceiling, info=page):
             client.get(page.format(pk=first.pk))

@@ -30,8 +30,14 @@ SECTIONS = ("review", "review_people", "review_clocks", "review_panel", "review_
             "review_history")
 # review_form_view pages (manager-only forms about a review) and the register's change form.
 LOGGED_FORMS = (*matrix.REVIEW_PAGES, "subject_edit", "subject_withdraw", "panel_appointment_end",
-                "parallel_process_clear", "clock_resume", "evidence_request_received",
-                "review_move")
+                "parallel_process_clear", "clock_resume", "review_move",
+                # evidence: the request's page, its forms, its versions and documents
+                "evidence_request", "evidence_request_add", "evidence_request_edit",
+                "evidence_request_return", "evidence_request_accept", "evidence_request_withdraw",
+                "evidence_request_share", "evidence_request_acknowledge", "evidence_report_edit",
+                "evidence_document_upload", "evidence_request_submit", "evidence_request_compare",
+                "evidence_submission", "evidence_document_download", "evidence_document_withdraw",
+                "evidence_document_restore")
 # Pages that show case data but write no access event (none today): each is listed as a
 # strict expected failure, so that logging it turns the list red until it moves up.
 NOT_YET_LOGGED: tuple[str, ...] = ()

@@ -310,4 +310,4 @@ def test_history_of_records_a_lead_may_not_see_stays_hidden_when_filtered(
         request_evidence(personas, review, agency, f"{agency.name} IMR")
     page = history(client_for(personas.police_lead), review,
                    record_type="evidencerequest").context["page"]
-    assert {e.record for e in page.paginator.object_list} == {"Evidence from Police"}
+    assert {e.record for e in page.paginator.object_list} == {"Agency report (IMR) from Police"}

@@ -47,6 +47,8 @@ DATE_LABELS = {
     "opened_on": "The start date", "cleared_on": "The date cleared",
     "paused_on": "The date paused", "resumed_on": "The date resumed",
     "requested_on": "The date requested", "received_on": "The date received",
+    "accepted_on": "The date accepted",
+    "records_secured_on": "The date the records were secured",
     "date_of_birth": "The date of birth",
 }
 

@@ -6,8 +6,11 @@ One module per sub-domain; this package re-exports their ``__all__`` so
 - ``lists`` — the dashboard and its CSV, the board's figures, each person's tasks
 - ``lifecycle`` — days in stage, the moves a review page offers
 - ``history`` — a review's merged history, each record through its own scope
+- ``evidence`` — the evidence grid, a request's states and answer, version comparison
 """
 
+from .evidence import *  # noqa: F403
+from .evidence import __all__ as _evidence
 from .history import *  # noqa: F403
 from .history import __all__ as _history
 from .lifecycle import *  # noqa: F403
@@ -15,4 +18,4 @@ from .lifecycle import __all__ as _lifecycle
 from .lists import *  # noqa: F403
 from .lists import __all__ as _lists
 
-__all__ = [*_history, *_lifecycle, *_lists]
+__all__ = [*_evidence, *_history, *_lifecycle, *_lists]

@@ -43,6 +43,7 @@ class MoveOption:
     needs: tuple[Need, ...]
     allowed_role: bool
     needs_reason: bool
+    reason_because: tuple[str, ...] = ()
 
     @property
     def possible(self) -> bool:
@@ -61,4 +62,4 @@ def move_options(review: Review, moves: list[Any]) -> list[MoveOption]:
         return Need(str(item), reverse(record, args=[review.pk]) if record else "")
 
     return [MoveOption(m.to, m.label, tuple(need(i) for i in m.missing), m.allowed_role,
-                       m.needs_reason) for m in moves]
+                       m.needs_reason, tuple(getattr(m, "reason_because", ()))) for m in moves]

@@ -30,13 +30,16 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from agencies.roles import Role
+from scr.actions import Action
 
 from ..clocks import Rag, annotate_rag, clock_label, missed_clock_q, review_clocks
 from ..models import (
+    AWAITING_AGENCY,
     ENDED_STAGES,
     STAGE_PATH,
     ClockPause,
     EvidenceRequest,
+    EvidenceStatus,
     InvolvedAgency,
     PanelAppointment,
     Review,
@@ -90,7 +93,7 @@ def _evidence_count(user: User, today: date, *, overdue: bool) -> Coalesce:
     """Outstanding (or overdue) evidence requests per review, counted through the
     requests' own scope: an agency lead counts only their agency's."""
     rows = EvidenceRequest.objects.for_user(user).filter(
-        review=OuterRef("pk"), received_on__isnull=True, withdrawn=False)
+        review=OuterRef("pk"), status__in=AWAITING_AGENCY)
     if overdue:
         rows = rows.filter(due_on__lt=today)
     counted = rows.order_by().values("review").annotate(n=Count("pk")).values("n")
@@ -318,6 +321,32 @@ def board_stats(user: User) -> BoardStats:
     )
 
 
+def _evidence_tasks(user: User) -> list[Task]:
+    """An agency lead: each request waiting for their agency, with its due date (the
+    business manager: every agency's). The people running a review: each answer waiting
+    for their decision."""
+    tasks = []
+    # The business manager chases every agency; a lead sees their own agency's requests.
+    chase: Action = "manage" if user.has_role(Role.BUSINESS_MANAGER) else "change"
+    waiting = (EvidenceRequest.objects.for_user(user, chase).awaiting_agency()
+               .select_related("review", "agency").order_by("due_on", "pk"))[:20]
+    for req in waiting:
+        late = " (overdue)" if req.is_overdue else ""
+        verb = "send more for" if req.status == EvidenceStatus.RETURNED else "send"
+        tasks.append(Task(f"{req.review.reference}: {req.agency} to {verb} "
+                          f"“{req.description}”{late}",
+                          reverse("evidence_request", args=[req.pk]), req.due_on))
+    decide = (EvidenceRequest.objects.for_user(user, "manage")
+              .filter(status__in=(EvidenceStatus.SUBMITTED, EvidenceStatus.RESUBMITTED))
+              .exclude(review__stage__in=ENDED_STAGES)
+              .select_related("review", "agency").order_by("due_on", "pk"))[:20]
+    for req in decide:
+        tasks.append(Task(f"{req.review.reference}: accept or return the "
+                          f"{req.kind_phrase} from {req.agency}",
+                          reverse("evidence_request", args=[req.pk])))
+    return tasks
+
+
 def tasks_for(user: User) -> list[Task]:
     """What this person must do next, across the reviews they can see."""
     if not user.is_authenticated:
@@ -337,13 +366,7 @@ def tasks_for(user: User) -> list[Task]:
                 if clock.needs_explanation and clock.met_on:
                     tasks.append(Task(f"{review.reference}: explain the delay to “{clock.label}”",
                                       reverse("review_explain_delay", args=[review.pk])))
-    requests = EvidenceRequest.objects.for_user(user).filter(
-        received_on__isnull=True, withdrawn=False)
-    if not user.has_role(Role.BUSINESS_MANAGER):
-        requests = requests.filter(agency_id__in=user.agency_ids(Role.AGENCY_LEAD))
-    for req in requests.select_related("review", "agency").order_by("due_on")[:20]:
-        tasks.append(Task(f"{req.review.reference}: {req.agency} to send “{req.description}”",
-                          reverse("review", args=[req.review_id]), req.due_on))
+    tasks.extend(_evidence_tasks(user))
     # Appointments to reviews the person may still see (an ended role ends them too).
     appointments = (PanelAppointment.objects.for_user(user)
                     .filter(user=user, ended_on__isnull=True)

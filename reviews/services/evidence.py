@@ -1,55 +1,365 @@
-"""Evidence requests to the agencies involved, and their receipt."""
+"""Evidence from agencies: sending requests, answering them, and deciding on the answers.
+
+Every move of a request goes through ``_move``, which reads ``EVIDENCE_MOVES`` (who may
+make it, from which state) under a row lock, so a double click or a second tab is refused
+rather than applied twice. E-mails to the agency's leads are queued after the commit
+(``reviews.tasks.evidence_notify``, ids only) and sent once per lead through the
+reminders ledger.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from agencies.models import Agency, User
+from agencies.roles import Role
+from scr.documents import document_restore, document_store_version, document_withdraw
 from scr.history import save_with_history
-from scr.rules import fresh_locked
+from scr.rules import fresh_locked, require_reason
 
-from ..models import EvidenceRequest, Review
+from ..models import (
+    EVIDENCE_MOVES,
+    IMR_HEADINGS,
+    OPEN_EVIDENCE,
+    AgencyReport,
+    EvidenceDocument,
+    EvidenceKind,
+    EvidenceRequest,
+    EvidenceStatus,
+    EvidenceSubmission,
+    Mover,
+    Review,
+)
+from ..selectors.evidence import is_lead_of as _is_lead_of
+from ..selectors.evidence import may_move, runs_review
 from .base import open_review_locked
 
 __all__ = [
+    "IMR_REQUIRED",
+    "agency_report_save",
+    "chronology_submitted",
+    "evidence_answer_share",
+    "evidence_document_restore",
+    "evidence_document_upload",
+    "evidence_document_withdraw",
+    "evidence_request_accept",
+    "evidence_request_acknowledge",
     "evidence_request_create",
-    "evidence_request_received",
+    "evidence_request_edit",
+    "evidence_request_return",
+    "evidence_request_submit",
+    "evidence_request_withdraw",
+    "evidence_requests_send",
 ]
+
+S = EvidenceStatus
+# The headings an agency report cannot be submitted without.
+IMR_REQUIRED = ("author", "independence", "records_secured_on", "analysis", "lessons")
+
+
+def _notify(request: EvidenceRequest, event: str, number: int = 0) -> None:
+    """E-mail the agency's leads once this transaction commits (ids only)."""
+    from ..tasks import evidence_notify
+
+    transaction.on_commit(lambda: evidence_notify.delay(request.pk, event, number))
+
+
+def _check_move(by: User, stored: EvidenceRequest, to: str) -> None:
+    """Refuse, saying why, a move the table does not have or the person may not make."""
+    if stored.status == to:
+        raise ValidationError(f"This request is already {S(to).label.lower()}. "
+                              "Nothing was changed.")
+    if (stored.status, to) not in EVIDENCE_MOVES:
+        raise ValidationError(f"A request that is {S(stored.status).label.lower()} cannot be "
+                              f"{S(to).label.lower()}. Nothing was changed.")
+    if not may_move(by, stored, to):
+        mover = Mover(EVIDENCE_MOVES[(stored.status, to)]).label
+        raise ValidationError(f"Only {mover} can do this. Nothing was changed.")
+
+
+@transaction.atomic(savepoint=False)
+def _move(*, by: User, request: EvidenceRequest, to: str, reason: str,
+          **fields: Any) -> EvidenceRequest:
+    """Move a request to ``to`` (a fresh, locked copy), or refuse saying why, changing
+    nothing. The caller's object is refreshed once saved."""
+    open_review_locked(request.review)
+    stored = fresh_locked(request)
+    _check_move(by, stored, to)
+    stored.status = to
+    for name, value in fields.items():
+        setattr(stored, name, value)
+    stored.full_clean()
+    save_with_history(stored, by=by, reason=reason)
+    request.refresh_from_db()
+    return stored
+
+
+def _open_duplicate(review: Review, agency: Agency, kind: str) -> EvidenceRequest | None:
+    return review.evidence_requests.filter(agency=agency, kind=kind,
+                                           status__in=OPEN_EVIDENCE).first()
+
+
+def _duplicate_error(first: EvidenceRequest) -> ValidationError:
+    link = format_html('A request for the {} has already been sent to {} and is still open: '
+                       '<a class="govuk-link" href="{}">see the open request</a>. Nothing was '
+                       'sent.', first.kind_phrase, first.agency,
+                       reverse("evidence_request", args=[first.pk]))
+    return ValidationError({"agencies": link})
+
+
+@transaction.atomic(savepoint=False)
+def _send(*, by: User, review: Review, agencies: Iterable[Agency], kind: str,
+          description: str, due_on: date) -> list[EvidenceRequest]:
+    review = open_review_locked(review)
+    if not runs_review(by, review):
+        raise ValidationError("Only the business manager or the review's reviewer can request "
+                              "evidence. Nothing was sent.")
+    agencies = list(agencies)
+    if not agencies:
+        raise ValidationError({"agencies": "Select at least one agency"})
+    if kind not in EvidenceKind.values:
+        raise ValidationError({"kind": "Select the kind of evidence"})
+    if not description.strip():
+        raise ValidationError({"description": "Describe what is needed"})
+    if due_on < timezone.localdate():
+        raise ValidationError({"due_on": "The due date cannot be in the past"})
+    involved = set(review.involvements.values_list("agency_id", flat=True))
+    for agency in agencies:
+        if agency.pk not in involved:
+            raise ValidationError({"agencies": f"{agency} is not involved in this review"})
+        first = _open_duplicate(review, agency, kind)
+        if first is not None:
+            raise _duplicate_error(first)
+    sent = []
+    for agency in agencies:
+        request = EvidenceRequest(review=review, agency=agency, kind=kind,
+                                  description=description.strip(), due_on=due_on)
+        request.full_clean(validate_constraints=False)
+        try:
+            with transaction.atomic():
+                save_with_history(request, by=by, reason="Evidence requested")
+        except IntegrityError:
+            # Sent at the same moment from another tab: the first one stands.
+            raise _duplicate_error(_open_duplicate(review, agency, kind)  # type: ignore[arg-type]
+                                   ) from None
+        _notify(request, "sent")
+        sent.append(request)
+    return sent
+
+
+@transaction.atomic(durable=True)
+def evidence_requests_send(*, by: User, review: Review, agencies: Iterable[Agency], kind: str,
+                           description: str, due_on: date) -> list[EvidenceRequest]:
+    """Send one request to each agency at once (all or none): refused if any agency already
+    has an open request of this kind, with a link to it."""
+    return _send(by=by, review=review, agencies=agencies, kind=kind, description=description,
+                 due_on=due_on)
 
 
 @transaction.atomic(durable=True)
 def evidence_request_create(*, by: User, review: Review, agency: Agency, due_on: date,
-                            description: str) -> EvidenceRequest:
-    review = open_review_locked(review)
-    if due_on < timezone.localdate():
-        raise ValidationError({"due_on": "The due date cannot be in the past"})
-    if not review.involvements.filter(agency=agency).exists():
-        raise ValidationError({"agency": f"{agency} is not involved in this review"})
-    request = EvidenceRequest(review=review, agency=agency, due_on=due_on,
-                              description=description)
-    request.full_clean()
-    if review.evidence_requests.filter(agency=agency, description=description, due_on=due_on,
-                                       received_on__isnull=True, withdrawn=False).exists():
-        raise ValidationError("This request has already been sent. Nothing was changed.")
-    return save_with_history(request, by=by, reason="Evidence requested")
+                            description: str, kind: str = EvidenceKind.IMR) -> EvidenceRequest:
+    """One request to one agency (``evidence_requests_send`` for one agency)."""
+    return _send(by=by, review=review, agencies=[agency], kind=kind, description=description,
+                 due_on=due_on)[0]
 
 
 @transaction.atomic(durable=True)
-def evidence_request_received(*, by: User, request: EvidenceRequest,
-                              received_on: date) -> EvidenceRequest:
+def evidence_request_edit(*, by: User, request: EvidenceRequest, description: str,
+                          due_on: date, reason: str) -> EvidenceRequest:
+    """Change what is needed or the due date of an open request, with a reason."""
+    reason = require_reason(reason)
     open_review_locked(request.review)
     stored = fresh_locked(request)
-    if stored.received_on is not None:
-        raise ValidationError("This evidence has already been marked as received. "
-                              "Nothing was changed.")
-    if stored.withdrawn:
-        raise ValidationError("This request was withdrawn.")
-    stored.received_on = received_on
+    if not runs_review(by, stored.review):
+        raise ValidationError("Only the business manager or the review's reviewer can change "
+                              "a request. Nothing was changed.")
+    if not stored.is_open:
+        raise ValidationError(f"This request is {stored.get_status_display().lower()}, so it "
+                              "can no longer be changed. Nothing was changed.")
+    if due_on != stored.due_on and due_on < timezone.localdate():
+        raise ValidationError({"due_on": "The due date cannot be in the past"})
+    if not description.strip():
+        raise ValidationError({"description": "Describe what is needed"})
+    stored.description, stored.due_on = description.strip(), due_on
     stored.full_clean()
-    save_with_history(stored, by=by, reason="Evidence received")
+    save_with_history(stored, by=by, reason=reason)
     request.refresh_from_db()
     return request
+
+
+@transaction.atomic(durable=True)
+def evidence_request_acknowledge(*, by: User, request: EvidenceRequest) -> EvidenceRequest:
+    _move(by=by, request=request, to=S.ACKNOWLEDGED, reason="Request acknowledged")
+    return request
+
+
+def chronology_submitted(*, by: User, request: EvidenceRequest,
+                         submission: EvidenceSubmission) -> None:
+    """The seam for the structured chronology: called, inside the submission's transaction,
+    when an agency submits a request of the chronology kind.
+
+    Today a chronology request is answered with a document and/or a note, so there is
+    nothing more to do here. When the chronology entries exist (reviews/models/chronology.py),
+    this is where the agency's draft entries become its submitted entries for the merged
+    chronology; raising ``ValidationError`` here refuses the whole submission."""
+
+
+@transaction.atomic(durable=True)
+def evidence_request_submit(*, by: User, request: EvidenceRequest, expected_number: int,
+                            note: str = "") -> EvidenceSubmission:
+    """Submit the answer: a new immutable, numbered version. ``expected_number`` is the
+    number of submissions when the form was shown, so the same version sent twice (a double
+    click) is refused. An agency report needs its required headings; any other kind a note
+    or a document. Documents not yet submitted go with it."""
+    open_review_locked(request.review)
+    stored = fresh_locked(request)
+    to = S.RESUBMITTED if stored.status == S.RETURNED else S.SUBMITTED
+    number = stored.submissions.count()
+    if expected_number != number:
+        raise ValidationError("This version has already been submitted. Nothing was changed.")
+    _check_move(by, stored, to)
+    pending = stored.documents.filter(submission_number__isnull=True, withdrawn_at__isnull=True)
+    report: dict[str, str] = {}
+    if stored.kind == EvidenceKind.IMR:
+        draft = AgencyReport.objects.filter(request=stored).first()
+        report = draft.as_report() if draft else {}
+        labels = {name: label for name, label, _ in IMR_HEADINGS}
+        empty = [labels[name] for name in IMR_REQUIRED if not report.get(name)]
+        if empty:
+            raise ValidationError("Complete the agency report before submitting it: "
+                                  + ", ".join(empty) + ".")
+    elif not note.strip() and not pending.exists():
+        raise ValidationError({"note": "Add a note or upload a document before submitting"})
+    _move(by=by, request=request, to=to,
+          reason="Evidence resubmitted" if to == S.RESUBMITTED else "Evidence submitted")
+    submission = save_with_history(EvidenceSubmission(
+        request=stored, number=number + 1, note=note.strip(), report=report,
+        due_on=stored.due_on, submitted_by=by), by=by, reason=f"Version {number + 1} submitted")
+    for document in pending:
+        document.submission_number = submission.number
+        save_with_history(document, by=by, reason=f"Submitted with version {submission.number}")
+    if stored.kind == EvidenceKind.CHRONOLOGY:
+        chronology_submitted(by=by, request=stored, submission=submission)
+    return submission
+
+
+@transaction.atomic(durable=True)
+def evidence_request_return(*, by: User, request: EvidenceRequest,
+                            missing: str) -> EvidenceRequest:
+    """Return a submission for more, saying what is missing; the agency's leads are told."""
+    missing = require_reason(missing, "Say what is missing", field="missing")
+    number = request.submissions.count()
+    _move(by=by, request=request, to=S.RETURNED, reason=f"Returned for more: {missing}",
+          missing=missing)
+    _notify(request, "returned", number)
+    return request
+
+
+@transaction.atomic(durable=True)
+def evidence_request_accept(*, by: User, request: EvidenceRequest) -> EvidenceRequest:
+    _move(by=by, request=request, to=S.ACCEPTED, reason="Evidence accepted",
+          accepted_on=timezone.localdate())
+    return request
+
+
+@transaction.atomic(durable=True)
+def evidence_request_withdraw(*, by: User, request: EvidenceRequest,
+                              reason: str) -> EvidenceRequest:
+    reason = require_reason(reason, "Enter the reason for withdrawing the request")
+    _move(by=by, request=request, to=S.WITHDRAWN, reason=f"Request withdrawn: {reason}",
+          withdrawn_reason=reason)
+    return request
+
+
+@transaction.atomic(durable=True)
+def evidence_answer_share(*, by: User, request: EvidenceRequest) -> EvidenceRequest:
+    """The reviewer (or business manager) shares a received answer with the panel."""
+    open_review_locked(request.review)
+    stored = fresh_locked(request)
+    if not runs_review(by, stored.review):
+        raise ValidationError("Only the business manager or the review's reviewer can share "
+                              "an answer with the panel. Nothing was changed.")
+    if stored.shared_with_panel:
+        raise ValidationError("This answer is already shared with the panel. "
+                              "Nothing was changed.")
+    if not stored.submissions.exists():
+        raise ValidationError("Nothing has been submitted yet, so there is nothing to share.")
+    stored.shared_with_panel = True
+    save_with_history(stored, by=by, reason="Answer shared with the panel")
+    request.refresh_from_db()
+    return request
+
+
+def _answerable(by: User, request: EvidenceRequest) -> EvidenceRequest:
+    """The fresh, locked request if ``by`` may still work on its answer."""
+    open_review_locked(request.review)
+    stored = fresh_locked(request)
+    if not _is_lead_of(by, stored.agency_id):
+        raise ValidationError(f"Only {stored.agency}'s leads can answer this request. "
+                              "Nothing was changed.")
+    if not stored.awaits_agency:
+        raise ValidationError(f"This request is {stored.get_status_display().lower()}, so it "
+                              "cannot be answered now. Nothing was changed.")
+    return stored
+
+
+@transaction.atomic(durable=True)
+def agency_report_save(*, by: User, request: EvidenceRequest, **headings: Any) -> AgencyReport:
+    """Save the agency report's draft (private to the agency until submitted)."""
+    stored = _answerable(by, request)
+    if stored.kind != EvidenceKind.IMR:
+        raise ValidationError("This request does not ask for an agency report.")
+    draft = AgencyReport.objects.select_for_update().filter(request=stored).first() or \
+        AgencyReport(request=stored)
+    for name, _, _ in IMR_HEADINGS:
+        if name in headings:
+            setattr(draft, name, headings[name])
+    draft.updated_at = timezone.now()
+    draft.full_clean()
+    return save_with_history(draft, by=by, reason="Agency report draft saved")
+
+
+@transaction.atomic(durable=True)
+def evidence_document_upload(*, by: User, request: EvidenceRequest, upload: File,
+                             replaces: EvidenceDocument | None = None) -> EvidenceDocument:
+    """Attach a file to the answer, or replace one (its next version): checked by content
+    (scr.documents), stored under a random name, never overwriting anything."""
+    stored = _answerable(by, request)
+    if replaces is not None and replaces.request_id != stored.pk:
+        raise ValidationError("That document belongs to another request.")
+    series = replaces.series if replaces is not None else (
+        stored.documents.aggregate(n=Max("series"))["n"] or 0) + 1
+    return document_store_version(
+        model=EvidenceDocument, by=by, upload=upload, request=stored, series=series,
+        reason="Document replaced" if replaces is not None else "Document attached")
+
+
+def _document_changer(by: User, document: EvidenceDocument) -> None:
+    open_review_locked(document.request.review)
+    if not (by.has_role(Role.BUSINESS_MANAGER) or _is_lead_of(by, document.request.agency_id)):
+        raise ValidationError("Only the agency's leads or the business manager can do this.")
+
+
+@transaction.atomic(durable=True)
+def evidence_document_withdraw(*, by: User, document: EvidenceDocument,
+                               reason: str) -> EvidenceDocument:
+    _document_changer(by, document)
+    return document_withdraw(document=document, by=by, reason=reason)
+
+
+@transaction.atomic(durable=True)
+def evidence_document_restore(*, by: User, document: EvidenceDocument,
+                              reason: str) -> EvidenceDocument:
+    _document_changer(by, document)
+    return document_restore(document=document, by=by, reason=reason)

@@ -164,8 +164,10 @@ def notification_record(*, by: User, review: Review, notification_sent_on: date,
 
 @transaction.atomic(durable=True)
 def rapid_review_record(*, by: User, review: Review, reason: str = "", **fields: Any) -> Review:
-    allowed = {"rapid_review_meeting_on", "agency_summaries_received_on",
-               "rapid_review_report_sent_on", "national_panel_reply_on", "national_panel_reply"}
+    # Whether the agency summaries are in is derived from the summary-kind evidence
+    # requests (selectors.summaries_received); the old typed date is no longer written.
+    allowed = {"rapid_review_meeting_on", "rapid_review_report_sent_on",
+               "national_panel_reply_on", "national_panel_reply"}
     return _update_review(by=by, review=review, reason=reason, recorded="Rapid review recorded",
                           **{k: v for k, v in fields.items() if k in allowed})
 
@@ -207,6 +209,10 @@ def review_transition(*, by: User, review: Review, to: str, expected_from: str,
         raise TransitionRefused("Your role cannot make this move on this review.")
     if transition.needs_reason and not reason.strip():
         raise TransitionRefused("Enter the reason for this move.")
+    because = transition.reasons_needed(locked)
+    if because and not reason.strip():
+        raise TransitionRefused("Enter the reason for moving on while evidence is still open: "
+                                + "; ".join(because) + ".")
     missing = transition.guard(locked)
     if missing:
         raise TransitionRefused(

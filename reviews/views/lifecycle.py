@@ -20,7 +20,7 @@ from scr.models import AccessEvent
 from .. import forms, pageforms, sections, services
 from ..models import Review, Stage
 from ..sections import section_context
-from ..selectors import move_options, review_histories
+from ..selectors import move_options, review_histories, summaries_sentence
 from ..workflow import available_moves
 from .base import review_form_view, section_view
 
@@ -101,7 +101,7 @@ def review_rapid_review(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         request, pk, forms.RapidReviewForm,
         lambda data, review: services.rapid_review_record(by=request.user, review=review, **data),
         title="Record the rapid review", submit="Save", success="Rapid review recorded.",
-        initial=initial_from(forms.RapidReviewForm))
+        initial=initial_from(forms.RapidReviewForm), intro=summaries_sentence)
 
 
 @login_required

@@ -1,0 +1,103 @@
+"""Forms for evidence requests, their answers and documents. Field-level checks only: the
+rules (who, which state, due dates, duplicates, file types) live in
+``reviews/services/evidence.py`` and ``scr/documents.py``, whose errors come back here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+
+from agencies.models import Agency
+from scr import filetypes
+from scr.forms import GovukDateField
+from scr.text import DESCRIPTION_LENGTH, NARRATIVE_LENGTH, REASON_LENGTH
+
+from .forms import ReasonMixin
+from .models import IMR_HEADINGS, AgencyReport, EvidenceKind, Review
+
+
+class EvidenceSendForm(forms.Form):
+    agencies: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
+        label="Agencies", queryset=Agency.objects.none(), widget=forms.CheckboxSelectMultiple,
+        help_text="Each agency gets its own request, with the same words and due date.",
+        error_messages={"required": "Select at least one agency"})
+    kind = forms.ChoiceField(label="What kind of evidence", choices=EvidenceKind.choices,
+                             widget=forms.RadioSelect,
+                             error_messages={"required": "Select the kind of evidence"})
+    description = forms.CharField(label="What is needed", widget=forms.Textarea(attrs={"rows": 4}),
+                                  error_messages={"required": "Describe what is needed"},
+                                  max_length=DESCRIPTION_LENGTH)
+    due_on = GovukDateField(label="Due on", error_messages={"required": "Enter the due date"})
+
+    def __init__(self, *args: Any, review: Review, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agencies"].queryset = review.agencies_involved.order_by("name")  # type: ignore[attr-defined]
+
+
+class EvidenceEditForm(ReasonMixin):
+    description = forms.CharField(label="What is needed", widget=forms.Textarea(attrs={"rows": 4}),
+                                  error_messages={"required": "Describe what is needed"},
+                                  max_length=DESCRIPTION_LENGTH)
+    due_on = GovukDateField(label="Due on", error_messages={"required": "Enter the due date"})
+    field_order = ["description", "due_on", "reason"]
+
+
+class ConfirmForm(forms.Form):
+    """A button and nothing else (acknowledge, accept, share)."""
+
+
+class ReturnForm(forms.Form):
+    missing = forms.CharField(label="What is missing", widget=forms.Textarea(attrs={"rows": 4}),
+                              help_text="The agency's leads read this and are e-mailed.",
+                              error_messages={"required": "Say what is missing"}, max_length=NARRATIVE_LENGTH)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label="Reason for withdrawing", widget=forms.Textarea(attrs={"rows": 3}),
+                             error_messages={"required": "Enter the reason for withdrawing"},
+                             max_length=REASON_LENGTH)
+
+
+class SubmitForm(forms.Form):
+    expected_number = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    note = forms.CharField(label="Note (optional)", required=False,
+                           widget=forms.Textarea(attrs={"rows": 4}),
+                           help_text="Anything the reviewer should know about this answer.",
+                           max_length=NARRATIVE_LENGTH)
+
+
+def _max_mb() -> int:
+    return settings.DOCUMENT_MAX_SIZE // (1024 * 1024)
+
+
+class DocumentUploadForm(forms.Form):
+    file = forms.FileField(label="Upload a file",
+                           error_messages={"required": "Select a file",
+                                           "empty": "The selected file is empty"})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = (
+            f"{filetypes.describe(filetypes.EVIDENCE_TYPES)}, smaller than {_max_mb()}MB. "
+            "Files with macros or a password are not accepted.")
+
+
+class AgencyReportForm(forms.ModelForm):
+    """The standard headings of an agency report (IMR)."""
+
+    records_secured_on = GovukDateField(label="Date the agency's records were secured",
+                                        required=False)
+
+    class Meta:
+        model = AgencyReport
+        fields = [name for name, _, _ in IMR_HEADINGS]
+        labels = {name: label for name, label, _ in IMR_HEADINGS}
+        help_texts = {name: hint for name, _, hint in IMR_HEADINGS if hint}
+        widgets = {name: forms.Textarea(attrs={"rows": 5}) for name, _, _ in IMR_HEADINGS
+                   if name != "records_secured_on"}
+
+
+class DocumentReasonForm(ReasonMixin):
+    pass

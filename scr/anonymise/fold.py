@@ -1,0 +1,103 @@
+"""Text folded for searching, with a map back to the original.
+
+Every search for a name or an identifier runs on a *folded* copy of the text, in which
+what a reader sees as the same is the same string:
+
+- letters lose their accents and case ("Zoë", "ZOE" → "zoe"); letters with no
+  decomposition and letters of other scripts are transliterated by ``anyascii``
+  ("Ø" → "o", "ł" → "l", a Cyrillic "а" that imitates a Latin one → "a");
+- every apostrophe (' ’ ‘ ʼ ` ´ ′) is ``'`` and every dash (‐ ‑ ‒ – — ― −) is ``-``;
+- every kind of space and line break (non-breaking, thin, U+2028) is one space;
+- invisible format characters (soft hyphen, zero-width space and joiners, bidi marks)
+  and lone combining marks disappear.
+
+``origin[i]`` is the index in the original text that folded character ``i`` came
+from, so a match in the folded text maps back to the exact original span.
+``join_hyphenation`` also drops a hyphen that ends a line between two letters, with
+the line break ("Kay-\\nden" → "kayden"): a PDF's layout hyphenates words, names too.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from anyascii import anyascii
+
+__all__ = ["APOSTROPHES", "DASHES", "Folded", "fold", "fold_key", "fold_words"]
+
+APOSTROPHES = "'\u2019\u2018\u02bc\u02bb\u0060\u00b4\u2032\uff07\u02b9"
+DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d\u00ad"
+_LINE_END_HYPHEN = re.compile(
+    r"(?<=[^\W\d_])[-\u2010\u2011\u00ad][ \t\u00a0]*(?:\r\n|\n|\r|\f|\u2028)[\s]*(?=[^\W\d_])")
+
+
+@dataclass(frozen=True)
+class Folded:
+    text: str
+    origin: tuple[int, ...]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original span of the folded span ``[start, end)``."""
+        return self.origin[start], self.origin[end - 1] + 1
+
+
+@lru_cache(maxsize=8192)
+def _fold_char(char: str) -> str:
+    if char in APOSTROPHES:
+        return "'"
+    if char == "\u00ad":  # soft hyphen: invisible unless a line breaks there
+        return ""
+    if char in DASHES:
+        return "-"
+    if char.isspace():
+        return " "
+    category = unicodedata.category(char)
+    if category in ("Cf", "Cc", "Mn", "Me", "Cs", "Co", "Cn"):
+        return ""
+    out = []
+    for part in unicodedata.normalize("NFKD", char):
+        if unicodedata.combining(part):
+            continue
+        for letter in part.casefold():
+            if letter.isascii():
+                out.append(letter)
+            else:
+                out.append(anyascii(letter).lower() or letter)
+    return "".join(out)
+
+
+def fold(text: str, *, join_hyphenation: bool = False) -> Folded:
+    """``text`` folded (see the module docstring), with the origin of each character."""
+    dropped: set[int] = set()
+    if join_hyphenation:
+        for match in _LINE_END_HYPHEN.finditer(text):
+            dropped.update(range(match.start(), match.end()))
+    chars: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        if index in dropped:
+            continue
+        folded = _fold_char(char)
+        for letter in folded:
+            chars.append(letter)
+            origin.append(index)
+    return Folded("".join(chars), tuple(origin))
+
+
+_SEPARATORS = re.compile(r"[\s\-]+")
+
+
+def fold_words(text: str) -> list[str]:
+    """The folded words of a name: split at spaces and dashes, an initial's full stop
+    dropped ("J. Smith" and "J Smith" are one name)."""
+    words = (w.rstrip(".") if len(w.rstrip(".")) == 1 else w
+             for w in _SEPARATORS.split(fold(text).text))
+    return [w for w in words if w]
+
+
+def fold_key(text: str) -> str:
+    """One key per name however it is written: folded words joined by one space."""
+    return " ".join(fold_words(text))

@@ -40,3 +40,7 @@ __all__ = [
     "name_variants",
     "normalise_identifier",
 ]
+
+from .leakcheck import Hit, LeakCheckError, leak_check, leak_check_pages, pdf_pages  # noqa: E402
+
+__all__ += ["Hit", "LeakCheckError", "leak_check", "leak_check_pages", "pdf_pages"]

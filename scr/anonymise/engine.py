@@ -55,6 +55,7 @@ Register = Iterable[RegisterEntry] | CompiledRegister
 _BLOCK_TAGS = re.compile(r"^</?(?:p|li|ul|ol|td|th|tr|h[1-6]|div|br|blockquote|caption|dt|dd|"
                          r"section|article|header|footer|table|body)\b", re.IGNORECASE)
 _OPENERS = set(" \t\r\n\u00a0\"'“‘«([{*•·–—-\u2019\u201d")
+_NAME_GAP = re.compile(r"[\s\u00a0\-\u2010-\u2015\u00ad\u200b]+")
 _LEAD_IN = re.compile(r"(?:\b(?:born(?:\s+on)?|date\s+of\s+birth|dob|d\.o\.b\.?)\s*[:\-]?\s*)$")
 
 
@@ -196,9 +197,8 @@ def _in_address_token(text: str, start: int, end: int) -> bool:
 
 def _original_span(text: str, folded: Folded, start: int, end: int) -> tuple[int, int]:
     ostart, oend = folded.span(start, end)
-    while oend < len(text) and (unicodedata.combining(text[oend])
-                                or unicodedata.category(text[oend]) == "Cf"):
-        oend += 1  # a decomposed accent or an invisible mark on the last letter
+    while oend < len(text) and unicodedata.combining(text[oend]):
+        oend += 1  # a decomposed accent on the last letter
     return ostart, oend
 
 
@@ -224,7 +224,7 @@ def _names(text: str, folded: Folded, register: CompiledRegister,
                                        context_of(text, start, end),
                                        "a common word in lower case, left as it is"))
                 continue
-            if at_sentence_start(text, start):
+            if " " not in form.key and at_sentence_start(text, start):
                 uncertain, note = True, "a common word at the start of a sentence"
         if form.others:
             uncertain = True
@@ -248,11 +248,14 @@ def _dates_of_birth(text: str, folded: Folded, register: CompiledRegister,
             continue
         born, pseudonym = owners[0]
         lead_in = _LEAD_IN.search(folded.text[max(0, match.start - 30):match.start])
+        phrase = age_phrase(born, reference_date)
         if lead_in and lead_in.group():
             start = folded.origin[match.start - len(lead_in.group())]
+        elif reference_date is not None and born <= reference_date:
+            phrase = f"[date of birth, {phrase}]"  # "On [date of birth, aged 4] she..."
         note = f"also the date of birth of {', '.join(p for _, p in owners[1:])}" \
             if len(owners) > 1 else ""
-        found.append(_Candidate(start, end, age_phrase(born, reference_date), "date_of_birth",
+        found.append(_Candidate(start, end, phrase, "date_of_birth",
                                 pseudonym, 0, len(owners) > 1, note))
     return found, findings
 
@@ -272,13 +275,26 @@ def _identifiers(text: str, folded: Folded, register: CompiledRegister,
     return found
 
 
-def _settle(candidates: list[_Candidate]) -> list[_Candidate]:
-    """Longest first, then the stronger kind; an overlapping shorter span is dropped."""
+def _settle(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
+    """Longest first, then the stronger kind; an overlapping shorter span is dropped. Two
+    parts of one person's name side by side ("Amelia Marsh", where the register has
+    "Amelia Rose Marsh-O'Neill") become one replacement."""
     accepted: list[_Candidate] = []
     for candidate in sorted(candidates, key=lambda c: (c.start - c.end, c.priority, c.start)):
         if all(candidate.end <= a.start or a.end <= candidate.start for a in accepted):
             accepted.append(candidate)
-    return sorted(accepted, key=lambda c: c.start)
+    merged: list[_Candidate] = []
+    for candidate in sorted(accepted, key=lambda c: c.start):
+        last = merged[-1] if merged else None
+        if (last is not None and last.kind == candidate.kind == "name"
+                and last.pseudonym == candidate.pseudonym and last.replacement == last.pseudonym
+                and _NAME_GAP.fullmatch(text[last.end:candidate.start])):
+            merged[-1] = _Candidate(last.start, candidate.end, candidate.replacement, "name",
+                                    last.pseudonym, 2, last.uncertain and candidate.uncertain,
+                                    "; ".join(filter(None, {last.note: 0, candidate.note: 0})))
+            continue
+        merged.append(candidate)
+    return merged
 
 
 def anonymise(text: str, register: Register, reference_date: date | None = None, *,
@@ -295,7 +311,7 @@ def anonymise(text: str, register: Register, reference_date: date | None = None,
     births, findings = _dates_of_birth(text, folded, register, reference_date)
     candidates = [*_identifiers(text, folded, register, generic), *births,
                   *_names(text, folded, register, skipped)]
-    accepted = _settle(candidates)
+    accepted = _settle(text, candidates)
     pieces, replacements, cursor = [], [], 0
     for c in accepted:
         pieces.append(text[cursor:c.start])

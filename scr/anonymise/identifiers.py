@@ -223,8 +223,15 @@ def address_lines(address: str) -> list[str]:
     return found
 
 
-def identifier_patterns(kind: str, value: str) -> list[str]:
-    """Regular expressions (for folded text) that find this identifier, longest first."""
+def identifier_patterns(kind: str, value: str) -> list[tuple[str, str]]:
+    """(kind, regular expression for folded text) that find this identifier, longest
+    first; an address also gives its postcode, as a postcode."""
+    return [(kind, p) for p in _patterns(kind, value)] + (
+        [("postcode", _patterns("postcode", m.group(1).upper())[0])
+         for m in POSTCODE.finditer(fold(value).text)] if kind == "address" else [])
+
+
+def _patterns(kind: str, value: str) -> list[str]:
     if kind in ("nhs_number", "ni_number") or kind in REFERENCE_KINDS:
         return [_chars_pattern(value)]
     if kind == "postcode":
@@ -244,8 +251,5 @@ def identifier_patterns(kind: str, value: str) -> list[str]:
         lines = value.split("\n")
         forms = [", ".join(lines)] if len(lines) > 1 else []
         forms += address_lines(value)
-        patterns = [_words_pattern(f, r"[\s\-,]+") for f in forms]
-        patterns += [identifier_patterns("postcode", p.upper())[0] for p in
-                     (m.group(1) for m in POSTCODE.finditer(fold(value).text))]
-        return patterns
+        return [_words_pattern(f, r"[\s\-,]+") for f in forms]
     return []

@@ -137,9 +137,9 @@ def compile_register(register: Iterable[RegisterEntry]) -> CompiledRegister:
     dates: dict[date, list[str]] = {}
     for entry in entries:
         for identifier in entry.identifiers:
-            for pattern in identifier_patterns(identifier.kind, identifier.value):
-                identifiers.append(IdentifierForm(identifier.kind, identifier.value,
-                                                  entry.pseudonym, re.compile(pattern)))
+            for kind, pattern in identifier_patterns(identifier.kind, identifier.value):
+                identifiers.append(IdentifierForm(kind, identifier.value, entry.pseudonym,
+                                                  re.compile(pattern)))
         if entry.date_of_birth:
             dates.setdefault(entry.date_of_birth, []).append(entry.pseudonym)
     pseudonym_words = frozenset(w for e in entries for w in fold_key(e.pseudonym).split())

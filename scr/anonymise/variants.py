@@ -84,8 +84,11 @@ def _spellings(token: str, source: str) -> list[Variant]:
         found.append(Variant(token.replace("-", ""), f"{source} written as one word", GENERATED))
     mc = _MC.match(token)
     if mc:
+        rest = token[mc.end():]
         other = "Mac" if mc.group(1).lower() == "mc" else "Mc"
-        found.append(Variant(other + token[mc.end():], "Mc/Mac spelling", GENERATED))
+        found += [Variant(other + rest, "Mc/Mac spelling", GENERATED),
+                  Variant(f"Mc {rest}", "Mc/Mac spelling", GENERATED),
+                  Variant(f"Mac {rest}", "Mc/Mac spelling", GENERATED)]
     prefixed = _O_PREFIX.match(token)
     if prefixed:
         found.append(Variant(prefixed.group(2), f"{token} without {prefixed.group(1)}'",
@@ -122,8 +125,9 @@ def _name_variants(name: str, *, what: str, given_names_too: bool) -> list[Varia
     last = surname[-1]
     found.append(Variant(last, f"surname ({what})", PART))
     if "-" in last:
-        found += [Variant(p, f"part of the surname {last}", PART)
-                  for p in last.split("-") if len(p) > 1]
+        for piece in (p for p in last.split("-") if len(p) > 1):
+            found.append(Variant(piece, f"part of the surname {last}", PART))
+            found += _spellings(piece, "part of the surname")
     found += _spellings(last, "surname")
     if given and len(given) > 1:
         found.append(Variant(f"{given[0]} {' '.join(surname)}", f"first name and surname ({what})",
@@ -146,8 +150,9 @@ def name_variants(full_name: str, other_names: tuple[str, ...] | list[str] = (),
     candidates = _name_variants(full_name, what="full name", given_names_too=True)
     for other in other_names:
         candidates += _name_variants(other, what="other name", given_names_too=True)
-    candidates += [Variant(normalise_text(a), "added by a reviewer", TYPED) for a in added
-                   if fold_key(a)]
+    for text in (normalise_text(a) for a in added if fold_key(a)):
+        candidates.append(Variant(text, "added by a reviewer", TYPED))
+        candidates += [s for token in text.split(" ") for s in _spellings(token, "added")]
     gone = {fold_key(r) for r in removed}
     best: dict[str, Variant] = {}
     for variant in candidates:

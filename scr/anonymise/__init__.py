@@ -16,31 +16,43 @@ registered identifiers) only.
 """
 
 from .engine import AnonymisedText, Finding, Replacement, Skipped, age_phrase, anonymise
-from .identifiers import (IDENTIFIER_KINDS, NAME_KINDS, REPLACEMENTS, Identifier,
-                          InvalidIdentifier, normalise_identifier)
+from .identifiers import (
+                          IDENTIFIER_KINDS,
+                          NAME_KINDS,
+                          REPLACEMENTS,
+                          Identifier,
+                          InvalidIdentifier,
+                          normalise_identifier,
+)
+from .leakcheck import Hit, LeakCheckError, leak_check, leak_check_pages, pdf_pages
 from .register import CompiledRegister, RegisterEntry, compile_register
+from .unregistered import PossibleName, unregistered_names
 from .variants import Variant, name_variants
 
 __all__ = [
-    "IDENTIFIER_KINDS",
-    "NAME_KINDS",
-    "REPLACEMENTS",
-    "AnonymisedText",
-    "CompiledRegister",
-    "Finding",
-    "Identifier",
-    "InvalidIdentifier",
-    "RegisterEntry",
-    "Replacement",
-    "Skipped",
-    "Variant",
-    "age_phrase",
-    "anonymise",
-    "compile_register",
-    "name_variants",
-    "normalise_identifier",
+                          "IDENTIFIER_KINDS",
+                          "NAME_KINDS",
+                          "REPLACEMENTS",
+                          "AnonymisedText",
+                          "CompiledRegister",
+                          "Finding",
+                          "Hit",
+                          "Identifier",
+                          "InvalidIdentifier",
+                          "LeakCheckError",
+                          "PossibleName",
+                          "RegisterEntry",
+                          "Replacement",
+                          "Skipped",
+                          "Variant",
+                          "age_phrase",
+                          "anonymise",
+                          "compile_register",
+                          "leak_check",
+                          "leak_check_pages",
+                          "name_variants",
+                          "normalise_identifier",
+                          "pdf_pages",
+                          "unregistered_names",
 ]
 
-from .leakcheck import Hit, LeakCheckError, leak_check, leak_check_pages, pdf_pages  # noqa: E402
-
-__all__ += ["Hit", "LeakCheckError", "leak_check", "leak_check_pages", "pdf_pages"]

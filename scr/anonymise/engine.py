@@ -269,9 +269,10 @@ def _identifiers(text: str, folded: Folded, register: CompiledRegister,
             found.append(_Candidate(start, end, REPLACEMENTS[identifier.kind], identifier.kind,
                                     identifier.pseudonym, 0))
     if generic:
-        for match in find_generic(folded.text, dates=False):
-            start, end = _original_span(text, folded, match.start, match.end)
-            found.append(_Candidate(start, end, REPLACEMENTS[match.kind], match.kind, None, 1))
+        for generic_match in find_generic(folded.text, dates=False):
+            start, end = _original_span(text, folded, generic_match.start, generic_match.end)
+            found.append(_Candidate(start, end, REPLACEMENTS[generic_match.kind],
+                                    generic_match.kind, None, 1))
     return found
 
 

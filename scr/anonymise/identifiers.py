@@ -24,8 +24,8 @@ __all__ = [
     "NAME_KINDS",
     "REPLACEMENTS",
     "Identifier",
-    "address_lines",
     "InvalidIdentifier",
+    "address_lines",
     "identifier_patterns",
     "normalise_identifier",
 ]

@@ -132,12 +132,12 @@ def _search(text: str, origin: list[int] | None, register: CompiledRegister,
     for identifier in register.identifiers:
         for match in identifier.pattern.finditer(folded.text):
             add(match.start(), match.end(), identifier.kind, identifier.pseudonym, 0)
-    for match in find_dates(folded.text):
-        owners = [p for d in match.dates for p in register.dates_of_birth.get(d, ())]
+    for found_date in find_dates(folded.text):
+        owners = [p for d in found_date.dates for p in register.dates_of_birth.get(d, ())]
         if owners:
-            add(match.start, match.end, "date_of_birth", owners[0], 0)
-        elif not set(match.dates) & allowed_dates:
-            add(match.start, match.end, "date", None, 1)
+            add(found_date.start, found_date.end, "date_of_birth", owners[0], 0)
+        elif not set(found_date.dates) & allowed_dates:
+            add(found_date.start, found_date.end, "date", None, 1)
     for generic in find_generic(folded.text, dates=False):
         if generic.value.lower() not in allow:
             add(generic.start, generic.end, generic.kind, None, 1)

@@ -75,7 +75,7 @@ def given_names() -> frozenset[str]:
         for attribute in _FAKER_ATTRIBUTES:
             names.update(getattr(provider, attribute, ()) or ())
     namer = _namer()
-    for canonical in list(namer._nickname_lookup):  # noqa: SLF001 - the dataset's own index
+    for canonical in list(namer._nickname_lookup):
         names.add(canonical)
         names.update(namer.nicknames_of(canonical))
     return frozenset(key for key in (fold_key(n) for n in names) if len(key) > 1 and " " not in key)

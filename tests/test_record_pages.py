@@ -30,6 +30,8 @@ SECTIONS = ("review", "review_people", "review_clocks", "review_panel", "review_
             "review_history")
 # review_form_view pages (manager-only forms about a review) and the register's change form.
 LOGGED_FORMS = (*matrix.REVIEW_PAGES, "subject_edit", "subject_withdraw", "panel_appointment_end",
+                "subject_detail", "subject_identifier_add", "subject_identifier_withdraw",
+                "name_variant_add", "name_variant_remove", "name_variant_choice_withdraw",
                 "parallel_process_clear", "clock_resume", "evidence_request_received",
                 "review_move")
 # Pages that show case data but write no access event (none today): each is listed as a

@@ -207,7 +207,7 @@ def _names(text: str, folded: Folded, register: CompiledRegister,
     if register.names is None:
         return []
     found = []
-    for match in register.names.finditer(folded.text):
+    for match in register.find_names(folded.text):
         form = register.form(match.group())
         start, end = _original_span(text, folded, match.start(), match.end())
         replacement, note, uncertain = form.pseudonym, "", False
@@ -263,7 +263,7 @@ def _dates_of_birth(text: str, folded: Folded, register: CompiledRegister,
 def _identifiers(text: str, folded: Folded, register: CompiledRegister,
                  generic: bool) -> list[_Candidate]:
     found = []
-    for identifier in register.identifiers:
+    for identifier in register.identifiers_in(folded.text):
         for match in identifier.pattern.finditer(folded.text):
             start, end = _original_span(text, folded, match.start(), match.end())
             found.append(_Candidate(start, end, REPLACEMENTS[identifier.kind], identifier.kind,

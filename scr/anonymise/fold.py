@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -37,7 +38,7 @@ _LINE_END_HYPHEN = re.compile(
 @dataclass(frozen=True)
 class Folded:
     text: str
-    origin: tuple[int, ...]
+    origin: Sequence[int]
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original span of the folded span ``[start, end)``."""
@@ -71,20 +72,28 @@ def _fold_char(char: str) -> str:
 
 def fold(text: str, *, join_hyphenation: bool = False) -> Folded:
     """``text`` folded (see the module docstring), with the origin of each character."""
-    dropped: set[int] = set()
+    parts = [_FOLDED[c] if c in _FOLDED else _remember(c) for c in text]
     if join_hyphenation:
         for match in _LINE_END_HYPHEN.finditer(text):
-            dropped.update(range(match.start(), match.end()))
-    chars: list[str] = []
+            parts[match.start():match.end()] = [""] * (match.end() - match.start())
+    folded = "".join(parts)
+    if len(folded) == len(text) and "" not in parts:
+        return Folded(folded, range(len(text)))  # the common case: one letter for one
     origin: list[int] = []
-    for index, char in enumerate(text):
-        if index in dropped:
-            continue
-        folded = _fold_char(char)
-        for letter in folded:
-            chars.append(letter)
+    for index, part in enumerate(parts):
+        if len(part) == 1:
             origin.append(index)
-    return Folded("".join(chars), tuple(origin))
+        elif part:
+            origin.extend([index] * len(part))
+    return Folded(folded, origin)
+
+
+_FOLDED: dict[str, str] = {}
+
+
+def _remember(char: str) -> str:
+    _FOLDED[char] = folded = _fold_char(char)
+    return folded
 
 
 _SEPARATORS = re.compile(r"[\s\-]+")

@@ -26,6 +26,7 @@ __all__ = [
     "Identifier",
     "InvalidIdentifier",
     "address_lines",
+    "needle",
     "identifier_patterns",
     "normalise_identifier",
 ]
@@ -223,33 +224,51 @@ def address_lines(address: str) -> list[str]:
     return found
 
 
-def identifier_patterns(kind: str, value: str) -> list[tuple[str, str]]:
-    """(kind, regular expression for folded text) that find this identifier, longest
-    first; an address also gives its postcode, as a postcode."""
-    return [(kind, p) for p in _patterns(kind, value)] + (
-        [("postcode", _patterns("postcode", m.group(1).upper())[0])
-         for m in POSTCODE.finditer(fold(value).text)] if kind == "address" else [])
+def needle(text: str) -> str:
+    """The letters and digits of folded text: a match of any identifier pattern contains
+    its needle in this form, so a text whose letters and digits lack it has no match."""
+    return "".join(_ALNUM.findall(fold(text).text))
 
 
-def _patterns(kind: str, value: str) -> list[str]:
+def identifier_patterns(kind: str, value: str) -> list[tuple[str, str, str]]:
+    """(kind, regular expression for folded text, needle) that find this identifier,
+    longest first; an address also gives its postcode, as a postcode."""
+    found = [(kind, p, n) for p, n in _patterns(kind, value)]
+    if kind == "address":
+        for match in POSTCODE.finditer(fold(value).text):
+            found += [("postcode", p, n) for p, n in _patterns("postcode", match.group(1))]
+    return found
+
+
+def _patterns(kind: str, value: str) -> list[tuple[str, str]]:
+    if kind == "phone":
+        try:
+            national = str(phonenumbers.parse(value, "GB").national_number)
+        except phonenumbers.NumberParseException:
+            national = needle(value)
+        return [(_phone_pattern(value), national)]
+    return [(pattern, needle(source)) for pattern, source in _sourced_patterns(kind, value)]
+
+
+def _sourced_patterns(kind: str, value: str) -> list[tuple[str, str]]:
+    """(pattern, the text it was made from)."""
     if kind in ("nhs_number", "ni_number") or kind in REFERENCE_KINDS:
-        return [_chars_pattern(value)]
+        return [(_chars_pattern(value), value)]
     if kind == "postcode":
         compact = value.replace(" ", "").lower()
-        return [_B + re.escape(compact[:-3]) + r"\s?" + re.escape(compact[-3:]) + _E]
-    if kind == "phone":
-        return [_phone_pattern(value)]
+        return [(_B + re.escape(compact[:-3]) + r"\s?" + re.escape(compact[-3:]) + _E, value)]
     if kind == "email":
-        return [r"(?<![a-z0-9._%+'\-])" + re.escape(fold(value).text) + r"(?![a-z0-9\-])"]
+        return [(r"(?<![a-z0-9._%+'\-])" + re.escape(fold(value).text) + r"(?![a-z0-9\-])",
+                 value)]
     if kind == "school":
         forms = [value]
         words = value.split()
         if len(words) > 2 and words[-1].lower() in _SCHOOL_WORDS:
             forms.append(" ".join(words[:-1]))
-        return [_words_pattern(f) for f in forms]
+        return [(_words_pattern(f), f) for f in forms]
     if kind == "address":
         lines = value.split("\n")
         forms = [", ".join(lines)] if len(lines) > 1 else []
         forms += address_lines(value)
-        return [_words_pattern(f, r"[\s\-,]+") for f in forms]
+        return [(_words_pattern(f, r"[\s\-,]+"), f) for f in forms]
     return []

@@ -96,16 +96,42 @@ def _boilerplate(pages: Sequence[str]) -> set[str]:
     return {line for line, count in seen.items() if count >= max(2, len(pages) / 2)}
 
 
-def _without_boilerplate(joined: str, boilerplate: set[str]) -> tuple[str, list[int]]:
-    kept: list[str] = []
-    origin: list[int] = []
-    position = 0
-    for line in joined.split("\n"):
-        if _DIGITS.sub("#", line.strip()) not in boilerplate:
-            kept.append(line + "\n")
-            origin.extend(range(position, position + len(line) + 1))
-        position += len(line) + 1
-    return "".join(kept), origin
+_JOIN_WINDOW = 300  # characters each side of a page break that a split identifier can span
+
+
+def _page_joins(pages: Sequence[str], starts: list[int],
+                boilerplate: set[str]) -> list[tuple[str, list[int]]]:
+    """The body text on each side of every page break, running headers and footers left
+    out, with where each character came from in the joined pages: the only places where
+    a name can be split across a page."""
+
+    def lines_of(page: int) -> list[tuple[int, str]]:
+        found, position = [], starts[page]
+        for line in pages[page].split("\n"):
+            if line.strip() and _DIGITS.sub("#", line.strip()) not in boilerplate:
+                found.append((position, line))
+            position += len(line) + 1
+        return found
+
+    views = []
+    for number in range(1, len(pages)):
+        before, after = lines_of(number - 1), lines_of(number)
+        chosen: list[tuple[int, str]] = []
+        for position, line in reversed(before):
+            chosen.insert(0, (position, line))
+            if sum(len(text) for _, text in chosen) > _JOIN_WINDOW:
+                break
+        taken = 0
+        for position, line in after:
+            chosen.append((position, line))
+            taken += len(line)
+            if taken > _JOIN_WINDOW:
+                break
+        text = "".join(f"{line}\n" for _, line in chosen)
+        origin = [index for position, line in chosen
+                  for index in range(position, position + len(line) + 1)]
+        views.append((text, origin))
+    return views
 
 
 def _search(text: str, origin: list[int] | None, register: CompiledRegister,
@@ -122,14 +148,14 @@ def _search(text: str, origin: list[int] | None, register: CompiledRegister,
         found.append(_Span(first, last + 1, kind, pseudonym, priority))
 
     if register.names is not None:
-        for match in register.names.finditer(folded.text):
+        for match in register.find_names(folded.text):
             form = register.form(match.group())
             if form.common:
                 letter = text[folded.origin[match.start()]]
                 if not letter.isupper():
                     continue
             add(match.start(), match.end(), "name", form.pseudonym, 2)
-    for identifier in register.identifiers:
+    for identifier in register.identifiers_in(folded.text):
         for match in identifier.pattern.finditer(folded.text):
             add(match.start(), match.end(), identifier.kind, identifier.pseudonym, 0)
     for found_date in find_dates(folded.text):
@@ -162,9 +188,9 @@ def leak_check_pages(pages: Sequence[str], register: Register, *, allow: Iterabl
         starts.append(position)
         position += len(page) + 1
     allowed, dates = _allowed(allow), frozenset(allowed_dates)
-    body, body_origin = _without_boilerplate(joined, _boilerplate(pages))
-    spans = [*_search(joined, None, register, allowed, dates),
-             *_search(body, body_origin, register, allowed, dates)]
+    spans = _search(joined, None, register, allowed, dates)
+    for text, origin in _page_joins(pages, starts, _boilerplate(pages)):
+        spans += _search(text, origin, register, allowed, dates)
     accepted: list[_Span] = []
     for span in sorted(spans, key=lambda s: (s.start - s.end, s.priority, s.start)):
         if all(span.end <= a.start or a.end <= span.start for a in accepted):

@@ -67,6 +67,9 @@ _NI = re.compile(r"(?<![a-z0-9])([a-ceghj-pr-tw-z][a-ceghj-npr-tw-z])\s?(\d{2})\
 _NI_REFUSED_PREFIXES = frozenset({"bg", "gb", "kn", "nk", "nt", "tn", "zz"})
 POSTCODE = re.compile(r"(?<![a-z0-9])(gir ?0aa|[a-pr-uwyz](?:\d{1,2}|\d[a-hjkps-uw]|[a-hk-y]\d{1,2}"
                       r"|[a-hk-y]\d[abehmnprv-y]) ?\d[abd-hjlnp-uw-z]{2})(?![a-z0-9])")
+# Runs of digits with the punctuation phone numbers are written with: only these are handed
+# to libphonenumber's matcher (which is thorough, and slow on a whole report).
+_PHONE_CANDIDATE = re.compile(r"(?:\+|00)?\s?(?:\(\s?)?\d[\d \-().]{7,24}\d")
 _EMAIL = re.compile(r"(?<![a-z0-9._%+'\-])[a-z0-9._%+'\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}"
                     r"(?![a-z0-9\-])")
 
@@ -144,10 +147,16 @@ def find_generic(folded: str, *, dates: bool = True) -> Iterator[GenericMatch]:
     for match in POSTCODE.finditer(folded):
         code = match.group(1).replace(" ", "").upper()
         yield GenericMatch(match.start(), match.end(), "postcode", f"{code[:-3]} {code[-3:]}")
-    for found in phonenumbers.PhoneNumberMatcher(folded, "GB",
-                                                 leniency=phonenumbers.Leniency.VALID):
-        value = phonenumbers.format_number(found.number, phonenumbers.PhoneNumberFormat.E164)
-        yield GenericMatch(found.start, found.end, "phone", value)
+    for candidate in _PHONE_CANDIDATE.finditer(folded):
+        if sum(c.isdigit() for c in candidate.group()) < 9:
+            continue  # no UK number has fewer than 9 digits after its leading 0
+        offset = max(0, candidate.start() - 1)
+        snippet = folded[offset:candidate.end() + 1]
+        for found in phonenumbers.PhoneNumberMatcher(snippet, "GB",
+                                                     leniency=phonenumbers.Leniency.VALID):
+            value = phonenumbers.format_number(found.number,
+                                               phonenumbers.PhoneNumberFormat.E164)
+            yield GenericMatch(offset + found.start, offset + found.end, "phone", value)
     for match in _EMAIL.finditer(folded):
         yield GenericMatch(match.start(), match.end(), "email", match.group())
     if dates:

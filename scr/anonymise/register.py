@@ -14,7 +14,7 @@ replacement can say it was ambiguous.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -75,6 +75,10 @@ class IdentifierForm:
     value: str
     pseudonym: str
     pattern: re.Pattern[str]
+    needle: str  # letters and digits any match contains (identifiers.needle)
+
+
+_TOKEN = re.compile(r"[a-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -84,9 +88,32 @@ class CompiledRegister:
     identifiers: tuple[IdentifierForm, ...]
     dates_of_birth: dict[date, tuple[str, ...]]
     pseudonym_words: frozenset[str]
+    # First token of a name form (folded letters and digits) → the forms that start with it,
+    # as one pattern: the text is read token by token, not tried at every character.
+    by_first_token: dict[str, re.Pattern[str]] = field(default_factory=dict)
 
     def form(self, matched_folded: str) -> NameForm:
         return self.forms[loose_key(matched_folded)]
+
+    def find_names(self, folded: str) -> Iterator[re.Match[str]]:
+        """Every name form in folded text, leftmost first, longest form first at a place,
+        never overlapping: what ``names.finditer`` finds, read token by token."""
+        resume = 0
+        for token in _TOKEN.finditer(folded):
+            if token.start() < resume:
+                continue
+            pattern = self.by_first_token.get(token.group())
+            if pattern is None:
+                continue
+            match = pattern.match(folded, token.start())
+            if match:
+                resume = match.end()
+                yield match
+
+    def identifiers_in(self, folded: str) -> Iterator[IdentifierForm]:
+        """The identifiers that can occur in this folded text (their needle is in it)."""
+        letters_and_digits = "".join(_TOKEN.findall(folded))
+        return (i for i in self.identifiers if i.needle and i.needle in letters_and_digits)
 
 
 def loose_key(folded: str) -> str:
@@ -129,19 +156,28 @@ def compile_register(register: Iterable[RegisterEntry]) -> CompiledRegister:
         forms[key] = NameForm(best.key, best.pseudonym, best.tier, best.source, best.common,
                               others)
     names = None
+    by_first: dict[str, list[str]] = {}
     if forms:
         longest_first = sorted(spellings, key=lambda k: (-len(k), k))
         alternatives = "|".join(_pattern(k) for k in longest_first)
         names = re.compile(rf"(?<!{_WORD})(?:{alternatives})(?!{_WORD})")
+        for key in longest_first:
+            first = key.split(" ")[0].rstrip(".")
+            for token in {first.split("'")[0], first.replace("'", "")}:
+                by_first.setdefault(token, []).append(key)
+    by_first_token = {
+        token: re.compile(rf"(?<!{_WORD})(?:{'|'.join(_pattern(k) for k in keys)})(?!{_WORD})")
+        for token, keys in by_first.items() if token}
     identifiers = []
     dates: dict[date, list[str]] = {}
     for entry in entries:
         for identifier in entry.identifiers:
-            for kind, pattern in identifier_patterns(identifier.kind, identifier.value):
+            for kind, pattern, needle in identifier_patterns(identifier.kind, identifier.value):
                 identifiers.append(IdentifierForm(kind, identifier.value, entry.pseudonym,
-                                                  re.compile(pattern)))
+                                                  re.compile(pattern), needle))
         if entry.date_of_birth:
             dates.setdefault(entry.date_of_birth, []).append(entry.pseudonym)
     pseudonym_words = frozenset(w for e in entries for w in fold_key(e.pseudonym).split())
     return CompiledRegister(names, forms, tuple(identifiers),
-                            {d: tuple(p) for d, p in dates.items()}, pseudonym_words)
+                            {d: tuple(p) for d, p in dates.items()}, pseudonym_words,
+                            by_first_token)

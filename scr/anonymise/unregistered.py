@@ -32,7 +32,7 @@ from .words import given_names, is_common_word
 
 __all__ = ["PossibleName", "unregistered_names"]
 
-_WORDS = re.compile(r"[^\W\d_]+(?:['\u2019\u02bc][^\W\d_]+)*(?:[\-\u2010\u2011][^\W\d_]+)*")
+_WORDS = re.compile(r"[^\W\d_]+(?:['\u2019\u02bc\-\u2010\u2011][^\W\d_]+)*")
 _TAGS = re.compile(r"<[^>]*>")
 _POSSESSIVE = re.compile(r"['\u2019\u02bc]s$")
 _MONTHS_AND_DAYS = {

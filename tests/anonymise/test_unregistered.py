@@ -57,3 +57,7 @@ def test_markup_is_not_read_as_words() -> None:
     register = [RegisterEntry("Child K", "Amelia Marsh")]
     found = unregistered_names('<p class="Emily">Amelia met <em>Oliver</em>.</p>', register)
     assert [p.name for p in found] == ["Oliver"]
+
+
+def test_a_registered_irish_hyphenated_surname_is_read_whole() -> None:
+    assert names("Ms Marsh-O’Neill and Marsh-O'Neill’s brother James came.") == []

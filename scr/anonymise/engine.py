@@ -263,11 +263,10 @@ def _dates_of_birth(text: str, folded: Folded, register: CompiledRegister,
 def _identifiers(text: str, folded: Folded, register: CompiledRegister,
                  generic: bool) -> list[_Candidate]:
     found = []
-    for identifier in register.identifiers_in(folded.text):
-        for match in identifier.pattern.finditer(folded.text):
-            start, end = _original_span(text, folded, match.start(), match.end())
-            found.append(_Candidate(start, end, REPLACEMENTS[identifier.kind], identifier.kind,
-                                    identifier.pseudonym, 0))
+    for identifier, match in register.identifier_matches(folded.text):
+        start, end = _original_span(text, folded, match.start(), match.end())
+        found.append(_Candidate(start, end, REPLACEMENTS[identifier.kind], identifier.kind,
+                                identifier.pseudonym, 0))
     if generic:
         for generic_match in find_generic(folded.text, dates=False):
             start, end = _original_span(text, folded, generic_match.start, generic_match.end)

@@ -155,9 +155,8 @@ def _search(text: str, origin: list[int] | None, register: CompiledRegister,
                 if not letter.isupper():
                     continue
             add(match.start(), match.end(), "name", form.pseudonym, 2)
-    for identifier in register.identifiers_in(folded.text):
-        for match in identifier.pattern.finditer(folded.text):
-            add(match.start(), match.end(), identifier.kind, identifier.pseudonym, 0)
+    for identifier, match in register.identifier_matches(folded.text):
+        add(match.start(), match.end(), identifier.kind, identifier.pseudonym, 0)
     for found_date in find_dates(folded.text):
         owners = [p for d in found_date.dates for p in register.dates_of_birth.get(d, ())]
         if owners:

@@ -110,10 +110,32 @@ class CompiledRegister:
                 resume = match.end()
                 yield match
 
-    def identifiers_in(self, folded: str) -> Iterator[IdentifierForm]:
-        """The identifiers that can occur in this folded text (their needle is in it)."""
-        letters_and_digits = "".join(_TOKEN.findall(folded))
-        return (i for i in self.identifiers if i.needle and i.needle in letters_and_digits)
+    def identifier_matches(self, folded: str) -> Iterator[tuple[IdentifierForm, re.Match[str]]]:
+        """Every match of every identifier in folded text. Each identifier's letters and
+        digits (its needle) are looked for in the text's letters and digits with a plain
+        substring search; the identifier's pattern is tried only where they occur."""
+        letters: list[str] = []
+        positions: list[int] = []
+        for token in _TOKEN.finditer(folded):
+            letters.append(token.group())
+            positions.extend(range(token.start(), token.end()))
+        alnum = "".join(letters)
+        for identifier in self.identifiers:
+            if not identifier.needle:
+                continue
+            seen: set[tuple[int, int]] = set()
+            at = alnum.find(identifier.needle)
+            while at >= 0:
+                first = positions[at]
+                # A match may start a little before its needle ("+44 (0)" before a number).
+                for start in range(max(0, first - 8), first + 1):
+                    match = identifier.pattern.match(folded, start)
+                    if match and match.end() > first:
+                        if match.span() not in seen:
+                            seen.add(match.span())
+                            yield identifier, match
+                        break
+                at = alnum.find(identifier.needle, at + 1)
 
 
 def loose_key(folded: str) -> str:

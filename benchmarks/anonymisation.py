@@ -88,16 +88,18 @@ SUBJECTS = [
 ]
 
 # The words of a clean report: pseudonyms, roles, agencies, towns, months and years.
-CLEAN_WORDS = (
+CLEAN_TEXT = (
     "the practitioners recognised that information sharing between agencies was slow and that "
-    "the voice of the child was not always heard during home visits in Northtown and Southford "
-    "where the family lived at different times supervision arrangements were reviewed by the "
-    "safeguarding partnership and the panel considered whether earlier help would have made a "
-    "difference to outcomes for the children early help assessments were started but not "
-    "completed and the school raised concerns with children's social care on several occasions "
-    "the police attended after a neighbour called and a referral was made to the front door "
-    "health professionals saw the children for routine appointments and growth was monitored"
-).split()
+    "the voice of the child was not always heard during home visits in Northtown and "
+    "Southford where the family lived at different times supervision arrangements were "
+    "reviewed by the safeguarding partnership and the panel considered whether earlier help "
+    "would have made a difference to outcomes for the children early help assessments were "
+    "started but not completed and the school raised concerns with children's social care on "
+    "several occasions the police attended after a neighbour called and a referral was made "
+    "to the front door health professionals saw the children for routine appointments and "
+    "growth was monitored"
+)
+CLEAN_WORDS = CLEAN_TEXT.split()
 PEOPLE_IN_CLEAN_TEXT = ("Jane Reviewer, the independent reviewer", "Dr Harold Pemberton, chair of "
                         "the board", "the Northshire Safeguarding Children Partnership",
                         "Northshire Constabulary", "Northtown General Hospital")
@@ -121,7 +123,7 @@ def _register():  # type: ignore[no-untyped-def]
 def _mentions(rng: random.Random) -> str:
     """A sentence naming a subject the way reports do: full name, first name, surname,
     possessive, other names, a number or an address."""
-    pseudonym, full_name, born, identifiers = rng.choice(SUBJECTS)
+    _pseudonym, full_name, born, identifiers = rng.choice(SUBJECTS)
     parts = full_name.split()
     kind, value = rng.choice(identifiers)
     value = value.replace("\n", ", ")

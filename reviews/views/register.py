@@ -62,7 +62,8 @@ def subject_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         request, pk, pageforms.PersonInCaseForm,
         lambda data, review: services.subject_add(by=request.user, review=review, **data),
         title="Add a person to the pseudonym register", submit="Add",
-        success="Added to the register. Add their other names, addresses and numbers here.",
+        success="Added to the register. Open their page to add other names, addresses and "
+                "numbers.",
         section="review_people")
 
 

@@ -26,8 +26,8 @@ __all__ = [
     "Identifier",
     "InvalidIdentifier",
     "address_lines",
-    "needle",
     "identifier_patterns",
+    "needle",
     "normalise_identifier",
 ]
 

@@ -23,7 +23,7 @@ from scr.anonymise import IDENTIFIER_KINDS, InvalidIdentifier, normalise_identif
 from scr.anonymise.fold import fold_key
 from scr.text import normalise_text, skeleton
 
-from .base import ReviewRecord, check_dates
+from .base import ReviewRecord, ReviewScopedQuerySet, check_dates
 from .lifecycle import Review
 
 __all__ = [
@@ -81,10 +81,18 @@ class Subject(ReviewRecord):
         check_dates(self, past_only=("date_of_birth",))
 
 
+class IdentifiableQuerySet(ReviewScopedQuerySet):
+    """Identifiers are identifiable data whatever the page: seeing one needs
+    ``view_identifiable`` on the review (board members never have it)."""
+
+    review_action = {**ReviewScopedQuerySet.review_action, "view": "view_identifiable"}
+
+
 class SubjectIdentifier(ReviewRecord):
     """One identifier of one person: another name, an address, a number (IDENTIFIER_KINDS)."""
 
     REVIEW_FIELD = "subject__review"
+    objects = IdentifiableQuerySet.as_manager()
 
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="identifiers")
     kind = models.CharField(max_length=20, choices=IDENTIFIER_KINDS)
@@ -119,6 +127,7 @@ class NameVariantChoice(ReviewRecord):
     """A reviewer's correction to a subject's generated name variants."""
 
     REVIEW_FIELD = "subject__review"
+    objects = IdentifiableQuerySet.as_manager()
 
     class Action(models.TextChoices):
         ADDED = "added", "Added"

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Case, IntegerField, Prefetch, Value, When
 
+from agencies.models import Agency
 from scr.anonymise import NAME_KINDS, Identifier, RegisterEntry, Variant, name_variants
 
 from ..models import NameVariantChoice, Review, Subject, SubjectIdentifier
 
-__all__ = ["VariantRow", "register_entry", "review_register", "subject_page", "subject_variant_rows"]
+__all__ = ["VariantRow", "register_entry", "review_public_names", "review_register",
+           "subject_page", "subject_variant_rows"]
 
 # Who wins a name two people share: the child first, professionals last.
 KIND_ORDER = ["child", "sibling", "parent", "relative", "adult", "professional"]
@@ -51,6 +54,17 @@ def review_register(review: Review) -> list[RegisterEntry]:
     person not withdrawn, with identifiers and variant choices, the child first. Three
     queries. Callers have already checked the reader may see the review."""
     return [register_entry(s) for s in _subjects(review)]
+
+
+def review_public_names(review: Review) -> list[str]:
+    """Names a published report may print that are nobody's identity: the partnership,
+    the agencies, the review's reference and the people appointed to its panel (reviewer,
+    chair, members). The ``ignore`` of ``scr.anonymise.unregistered_names``; a reviewer's
+    dismissed words are added by the caller."""
+    panel = review.panel.select_related("user")
+    return [settings.PARTNERSHIP_NAME, review.reference,
+            *Agency.objects.values_list("name", flat=True),
+            *(a.user.get_full_name() for a in panel if a.user.get_full_name())]
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 
 from reviews import services
 from reviews.models import NameVariantChoice, Subject, SubjectIdentifier
-from reviews.selectors import review_register, subject_variant_rows
+from reviews.selectors import review_public_names, review_register, subject_variant_rows
 from scr.anonymise import Identifier, anonymise
 
-from ..conftest import Personas
+from ..conftest import Personas, publish
 from .helpers import open_review
 
 
@@ -150,3 +150,37 @@ def test_nothing_changes_on_a_person_taken_off_the_register(personas: Personas) 
         services.subject_identifier_add(by=personas.manager, subject=child, kind="known_as",
                                         value="Millie")
     assert review_register(child.review) == []
+
+
+def test_identifiers_and_variant_choices_are_identifiable_data_for_every_action(
+        personas: Personas) -> None:
+    from .helpers import appoint
+
+    child = add_child(personas, identifiers=[("postcode", "NT1 2AB")])
+    services.name_variant_add(by=personas.manager, subject=child, text="Mimi")
+    appoint(personas, child.review, personas.reviewer)
+    publish(child.review, personas.manager)  # the board may read a published review...
+    assert Subject.objects.for_user(personas.board, "view").count() == 1
+    for model in (SubjectIdentifier, NameVariantChoice):  # ...never its identifiers
+        assert model.objects.for_user(personas.manager, "view").count() == 1
+        assert model.objects.for_user(personas.reviewer, "view").count() == 1
+        assert model.objects.for_user(personas.reviewer, "manage").count() == 0
+        assert model.objects.for_user(personas.board, "view").count() == 0
+
+
+def test_the_partnership_agencies_and_panel_are_not_possible_unregistered_names(
+        personas: Personas) -> None:
+    from scr.anonymise import unregistered_names
+
+    from .helpers import appoint
+
+    child = add_child(personas)
+    appoint(personas, child.review, personas.reviewer)
+    reviewer = personas.reviewer.get_full_name()
+    assert reviewer
+    text = f"{reviewer} met Oliver Stone and the {personas.police.name}."
+    register = review_register(child.review)
+    assert {"Northshire Safeguarding Children Partnership", child.review.reference,
+            personas.police.name, reviewer} <= set(review_public_names(child.review))
+    found = unregistered_names(text, register, ignore=review_public_names(child.review))
+    assert [p.name for p in found] == ["Oliver Stone"]

@@ -114,3 +114,18 @@ def test_a_part_of_the_name_offers_no_remove_link_and_cannot_be_removed_by_hand(
                            {"variant": "Doe", "reason": "Try"})
     assert "Only a generated variant can be removed" in response.content.decode()
     assert not NameVariantChoice.objects.exists()
+
+
+def test_identifier_changes_are_in_the_reviews_history_with_who_and_why(
+        personas: Personas) -> None:
+    review = open_review(personas, aware_days_ago=10)
+    child = with_identifiers(personas, review)
+    services.subject_identifier_withdraw(by=personas.manager,
+                                         identifier=child.identifiers.get(kind="known_as"),
+                                         reason="Not her name")
+    page = client_for(personas.manager).get(f"/reviews/{review.pk}/history/",
+                                            {"record_type": "subjectidentifier"})
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "Known as of Child A" in body and "Not her name" in body
+    assert "Identifier added to the register" in body

@@ -55,7 +55,6 @@ Register = Iterable[RegisterEntry] | CompiledRegister
 _BLOCK_TAGS = re.compile(r"^</?(?:p|li|ul|ol|td|th|tr|h[1-6]|div|br|blockquote|caption|dt|dd|"
                          r"section|article|header|footer|table|body)\b", re.IGNORECASE)
 _OPENERS = set(" \t\r\n\u00a0\"'“‘«([{*•·–—-\u2019\u201d")
-_NAME_GAP = re.compile(r"[\s\u00a0\-\u2010-\u2015\u00ad\u200b]+")
 _LEAD_IN = re.compile(r"(?:\b(?:born(?:\s+on)?|date\s+of\s+birth|dob|d\.o\.b\.?)\s*[:\-]?\s*)$")
 
 
@@ -214,8 +213,11 @@ def _names(text: str, folded: Folded, register: CompiledRegister,
         after = folded.text[match.end():match.end() + 2]
         if match.group().endswith("s") and after[:1] == "'" and not after[1:2].isalnum():
             apostrophe_at = folded.origin[match.end()]
-            end = apostrophe_at + 1  # "James' coat" → "Child A's coat"
-            replacement = f"{form.pseudonym}{text[apostrophe_at]}s"
+            end = (folded.origin[match.end() + 1] if match.end() + 1 < len(folded.text)
+                   else len(text))  # the apostrophe as written ("'", "’" or "&rsquo;")
+            apostrophe = text[apostrophe_at:end].rstrip()
+            end = apostrophe_at + len(apostrophe)
+            replacement = f"{form.pseudonym}{apostrophe}s"  # "James' coat" → "Child A's coat"
         original = text[start:end]
         first_letter = next((c for c in original if c.isalpha()), "")
         if form.common and not _in_address_token(text, start, end):
@@ -275,6 +277,11 @@ def _identifiers(text: str, folded: Folded, register: CompiledRegister,
     return found
 
 
+def _only_spaces(gap: str) -> bool:
+    """Spaces, dashes or invisible characters only ("&nbsp;" counts as a space)."""
+    return bool(gap) and not fold(gap).text.strip(" -")
+
+
 def _settle(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
     """Longest first, then the stronger kind; an overlapping shorter span is dropped. Two
     parts of one person's name side by side ("Amelia Marsh", where the register has
@@ -288,7 +295,7 @@ def _settle(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
         last = merged[-1] if merged else None
         if (last is not None and last.kind == candidate.kind == "name"
                 and last.pseudonym == candidate.pseudonym and last.replacement == last.pseudonym
-                and _NAME_GAP.fullmatch(text[last.end:candidate.start])):
+                and _only_spaces(text[last.end:candidate.start])):
             merged[-1] = _Candidate(last.start, candidate.end, candidate.replacement, "name",
                                     last.pseudonym, 2, last.uncertain and candidate.uncertain,
                                     "; ".join(filter(None, {last.note: 0, candidate.note: 0})))

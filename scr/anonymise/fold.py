@@ -9,7 +9,9 @@ what a reader sees as the same is the same string:
 - every apostrophe (' ’ ‘ ʼ ` ´ ′) is ``'`` and every dash (‐ ‑ ‒ – — ― −) is ``-``;
 - every kind of space and line break (non-breaking, thin, U+2028) is one space;
 - invisible format characters (soft hyphen, zero-width space and joiners, bidi marks)
-  and lone combining marks disappear.
+  and lone combining marks disappear;
+- an HTML character reference is the character it stands for ("&nbsp;" a space,
+  "&rsquo;" an apostrophe), so HTML can be searched as it is.
 
 ``origin[i]`` is the index in the original text that folded character ``i`` came
 from, so a match in the folded text maps back to the exact original span.
@@ -19,6 +21,7 @@ the line break ("Kay-\\nden" → "kayden"): a PDF's layout hyphenates words, nam
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -73,6 +76,14 @@ def _fold_char(char: str) -> str:
 def fold(text: str, *, join_hyphenation: bool = False) -> Folded:
     """``text`` folded (see the module docstring), with the origin of each character."""
     parts = [_FOLDED[c] if c in _FOLDED else _remember(c) for c in text]
+    if "&" in text:
+        # HTML character references count as the character they stand for:
+        # "Amelia&nbsp;Marsh" is one name, "O&rsquo;Neill" an Irish surname.
+        for match in _ENTITY.finditer(text):
+            char = html.unescape(match.group())
+            if len(char) == 1 and char != match.group():
+                parts[match.start()] = _FOLDED[char] if char in _FOLDED else _remember(char)
+                parts[match.start() + 1:match.end()] = [""] * (match.end() - match.start() - 1)
     if join_hyphenation:
         for match in _LINE_END_HYPHEN.finditer(text):
             parts[match.start():match.end()] = [""] * (match.end() - match.start())
@@ -97,6 +108,7 @@ def _remember(char: str) -> str:
 
 
 _SEPARATORS = re.compile(r"[\s\-]+")
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
 
 
 def fold_words(text: str) -> list[str]:

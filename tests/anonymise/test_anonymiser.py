@@ -133,6 +133,13 @@ TABLE = [
     ("<p>Hope came</p>", "<p>Mother came</p>"),
     ("<li>Amelia</li>", "<li>Child K</li>"),
     ("<p><strong>Amelia</strong>'s school</p>", "<p><strong>Child K</strong>'s school</p>"),
+    # --- HTML character references count as their characters
+    ("<p>Amelia&nbsp;Marsh</p>", "<p>Child K</p>"),
+    ("O&rsquo;Neill&rsquo;s file", "Child K&rsquo;s file"),
+    ("O&#8217;Neill", "Child K"),
+    ("James&#x2019; coat", "Sibling 1&#x2019;s coat"),
+    ("Ame&shy;lia", "Child K"),
+    ("Fish &amp; chips &copy; Amelia", "Fish &amp; chips &copy; Child K"),
 ]
 
 

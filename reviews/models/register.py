@@ -13,7 +13,7 @@ removed). Nothing is deleted: rows are withdrawn, and the history keeps them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -92,7 +92,7 @@ class SubjectIdentifier(ReviewRecord):
     """One identifier of one person: another name, an address, a number (IDENTIFIER_KINDS)."""
 
     REVIEW_FIELD = "subject__review"
-    objects = IdentifiableQuerySet.as_manager()
+    objects: ClassVar = IdentifiableQuerySet.as_manager()  # narrower than ReviewRecord's
 
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="identifiers")
     kind = models.CharField(max_length=20, choices=IDENTIFIER_KINDS)
@@ -127,7 +127,7 @@ class NameVariantChoice(ReviewRecord):
     """A reviewer's correction to a subject's generated name variants."""
 
     REVIEW_FIELD = "subject__review"
-    objects = IdentifiableQuerySet.as_manager()
+    objects: ClassVar = IdentifiableQuerySet.as_manager()  # narrower than ReviewRecord's
 
     class Action(models.TextChoices):
         ADDED = "added", "Added"

@@ -203,8 +203,6 @@ def _original_span(text: str, folded: Folded, start: int, end: int) -> tuple[int
 
 def _names(text: str, folded: Folded, register: CompiledRegister,
            skipped: list[Skipped]) -> list[_Candidate]:
-    if register.names is None:
-        return []
     found = []
     for match in register.find_names(folded.text):
         form = register.form(match.group())

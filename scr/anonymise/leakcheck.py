@@ -147,14 +147,11 @@ def _search(text: str, origin: list[int] | None, register: CompiledRegister,
             first, last = origin[first], origin[last]
         found.append(_Span(first, last + 1, kind, pseudonym, priority))
 
-    if register.names is not None:
-        for match in register.find_names(folded.text):
-            form = register.form(match.group())
-            if form.common:
-                letter = text[folded.origin[match.start()]]
-                if not letter.isupper():
-                    continue
-            add(match.start(), match.end(), "name", form.pseudonym, 2)
+    for match in register.find_names(folded.text):
+        form = register.form(match.group())
+        if form.common and not text[folded.origin[match.start()]].isupper():
+            continue  # "a rose", "the marsh": the word, not the name
+        add(match.start(), match.end(), "name", form.pseudonym, 2)
     for identifier, match in register.identifier_matches(folded.text):
         add(match.start(), match.end(), identifier.kind, identifier.pseudonym, 0)
     for found_date in find_dates(folded.text):

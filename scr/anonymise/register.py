@@ -2,8 +2,9 @@
 
 ``RegisterEntry`` is the pure, text-only view of one subject (reviews builds them from
 its ``Subject`` rows: ``reviews.selectors.review_register``). ``compile_register`` turns
-a register into a ``CompiledRegister``: one regular expression for every name form of
-every person, longest form first, and one per identifier.
+a register into a ``CompiledRegister``: for each first word of a name form, one regular
+expression of the forms that start with it, longest first (the text is read word by
+word, not tried at every character), and one expression per identifier.
 
 Who wins a form two people share (siblings' surname, a nickname that is also another
 person's name): the stronger claim (a typed name beats a part of a name, which beats a
@@ -83,7 +84,6 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 
 @dataclass(frozen=True)
 class CompiledRegister:
-    names: re.Pattern[str] | None
     forms: dict[str, NameForm]
     identifiers: tuple[IdentifierForm, ...]
     dates_of_birth: dict[date, tuple[str, ...]]
@@ -177,13 +177,9 @@ def compile_register(register: Iterable[RegisterEntry]) -> CompiledRegister:
                                      if c[2].pseudonym != best.pseudonym))
         forms[key] = NameForm(best.key, best.pseudonym, best.tier, best.source, best.common,
                               others)
-    names = None
     by_first: dict[str, list[str]] = {}
     if forms:
-        longest_first = sorted(spellings, key=lambda k: (-len(k), k))
-        alternatives = "|".join(_pattern(k) for k in longest_first)
-        names = re.compile(rf"(?<!{_WORD})(?:{alternatives})(?!{_WORD})")
-        for key in longest_first:
+        for key in sorted(spellings, key=lambda k: (-len(k), k)):  # longest first
             first = key.split(" ")[0].rstrip(".")
             for token in {first.split("'")[0], first.replace("'", "")}:
                 by_first.setdefault(token, []).append(key)
@@ -200,6 +196,6 @@ def compile_register(register: Iterable[RegisterEntry]) -> CompiledRegister:
         if entry.date_of_birth:
             dates.setdefault(entry.date_of_birth, []).append(entry.pseudonym)
     pseudonym_words = frozenset(w for e in entries for w in fold_key(e.pseudonym).split())
-    return CompiledRegister(names, forms, tuple(identifiers),
+    return CompiledRegister(forms, tuple(identifiers),
                             {d: tuple(p) for d, p in dates.items()}, pseudonym_words,
                             by_first_token)

@@ -10,7 +10,7 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b \
-      libfontconfig1 fonts-dejavu-core fonts-liberation poppler-utils libmagic1 \
+      libfontconfig1 fonts-liberation poppler-utils libmagic1 wbritish \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY requirements.lock ./

@@ -101,12 +101,13 @@ def seed_reviews() -> None:
             criteria_met=True, referring_agency=involved[0], agencies_involved=involved,
             creation_token=_token(name))
         services.subject_add(by=manager, review=review, kind="child", pseudonym="Child A",
-                             full_name="Kayden Smith-Jones", other_names="Kayden Jones\nKJ",
-                             date_of_birth=aware - timedelta(days=213), address="",
-                             school="", identifiers="")
+                             full_name="Kayden Smith-Jones",
+                             date_of_birth=aware - timedelta(days=213),
+                             identifiers=[("known_as", "Kayden Jones"),
+                                          ("address", "14 Marsh Lane\nNorthtown\nNT1 2AB"),
+                                          ("nhs_number", "943 476 5919")])
         services.subject_add(by=manager, review=review, kind="parent", pseudonym="Mother",
-                             full_name="Chantelle Smith", other_names="", date_of_birth=None,
-                             address="", school="", identifiers="")
+                             full_name="Chantelle Smith", date_of_birth=None)
         return review
 
     # 1. A new referral: the notification clock is running.

@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 
 from agencies.models import Agency, User
+from scr.anonymise import IDENTIFIER_KINDS
 from scr.forms import GovukDateField
 from scr.text import DESCRIPTION_LENGTH, NARRATIVE_LENGTH, REASON_LENGTH, too_long
 
@@ -184,11 +185,8 @@ class SubjectForm(forms.ModelForm):
 
     class Meta:
         model = Subject
-        fields = ["kind", "pseudonym", "full_name", "other_names", "date_of_birth", "address",
-                  "school", "identifiers"]
-        widgets = {"kind": forms.RadioSelect, "other_names": forms.Textarea(attrs={"rows": 2}),
-                   "address": forms.Textarea(attrs={"rows": 3}),
-                   "identifiers": forms.Textarea(attrs={"rows": 2})}
+        fields = ["kind", "pseudonym", "full_name", "date_of_birth"]
+        widgets = {"kind": forms.RadioSelect}
         labels = {"kind": "Who they are in the case"}
         error_messages = {"pseudonym": {"required": "Enter a pseudonym, for example Child A"},
                           "full_name": {"required": "Enter their full name"},
@@ -200,6 +198,33 @@ class SubjectForm(forms.ModelForm):
 
 class SubjectEditForm(SubjectForm, ReasonMixin):
     pass
+
+
+class SubjectIdentifierForm(forms.Form):
+    """Other names, addresses, numbers: one at a time, each checked for its kind."""
+
+    kind = forms.ChoiceField(label="What it is", choices=IDENTIFIER_KINDS,
+                             widget=forms.RadioSelect,
+                             error_messages={"required": "Select what kind of identifier this is"})
+    value = forms.CharField(label="The name, address or number", max_length=1000,
+                            widget=forms.Textarea(attrs={"rows": 3}),
+                            help_text="An address may take several lines. Numbers may be "
+                                      "typed with or without spaces.",
+                            error_messages={"required": "Enter the identifier"})
+
+
+class NameVariantForm(forms.Form):
+    text = forms.CharField(label="Name variant", max_length=200,
+                           help_text="A spelling, nickname or short form this person is known "
+                                     "by that the list above does not have.",
+                           error_messages={"required": "Enter the name variant"})
+    reason = forms.CharField(label="Why it is needed", required=False, max_length=1000,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="Kept in the review's history with your name.")
+
+
+class NameVariantRemoveForm(ReasonMixin):
+    variant = forms.CharField(widget=forms.HiddenInput)
 
 
 class ParallelProcessForm(forms.Form):

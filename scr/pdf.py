@@ -9,9 +9,13 @@ rendered). So every render goes through ``AssetFetcher``: it serves only the fil
 ``ResourceRefused``: a report that asks for an outside resource fails loudly rather
 than rendering without it.
 
-Fonts are shipped: DejaVu from Debian's ``fonts-dejavu-core`` (installed by
-scripts/test-machine.sh and the Dockerfile), referenced by ``@font-face`` in
-``pdf_assets/base.css``, including for the ``@page`` margin boxes.
+Fonts are shipped with the project, so a PDF looks the same on every machine: Noto Sans
+(regular, bold, italic, bold italic; Latin, Latin Extended, Greek and Cyrillic subsets)
+in ``pdf_assets/fonts/``, taken from the npm package ``@fontsource/noto-sans`` 5.3.0
+under the SIL Open Font License 1.1 (``pdf_assets/fonts/OFL.txt``, which allows
+redistribution with the software). ``pdf_assets/base.css`` names them with
+``@font-face`` and ``unicode-range``, including for the ``@page`` margin boxes; no
+system font is needed.
 """
 
 from __future__ import annotations
@@ -20,8 +24,8 @@ import logging
 import mimetypes
 from pathlib import Path
 
-from django.conf import settings
 from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 logger = logging.getLogger(__name__)
@@ -30,19 +34,12 @@ ASSET_SCHEME = "scr-asset:"
 _HERE = Path(__file__).resolve().parent / "pdf_assets"
 
 
-def _font_dir() -> Path:
-    return Path(getattr(settings, "PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
-
-
 def assets() -> dict[str, Path]:
-    """Every file a render may load, by the name used after ``scr-asset:``."""
-    fonts = _font_dir()
-    return {
-        "base.css": _HERE / "base.css",
-        "fonts/DejaVuSans.ttf": fonts / "DejaVuSans.ttf",
-        "fonts/DejaVuSans-Bold.ttf": fonts / "DejaVuSans-Bold.ttf",
-        "fonts/DejaVuSans-Oblique.ttf": fonts / "DejaVuSans-Oblique.ttf",
-    }
+    """Every file a render may load, by the name used after ``scr-asset:``: the base
+    stylesheet and the shipped fonts (every ``.woff2`` in ``pdf_assets/fonts``)."""
+    found = {"base.css": _HERE / "base.css"}
+    found.update({f"fonts/{font.name}": font for font in sorted((_HERE / "fonts").glob("*.woff2"))})
+    return found
 
 
 class ResourceRefused(Exception):
@@ -63,8 +60,8 @@ class AssetFetcher(URLFetcher):
             logger.warning("PDF render refused to fetch %.200s", url)
             raise _Refusal(f"refused to fetch {url[:200]!r}: only {ASSET_SCHEME} assets are allowed")
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        if path.suffix == ".ttf":
-            content_type = "font/ttf"
+        if path.suffix == ".woff2":
+            content_type = "font/woff2"
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
 
 
@@ -74,10 +71,13 @@ def html_to_pdf(html: str, base_url: str | None = None) -> bytes:
     ``base_url`` resolves relative URLs; whatever they resolve to still goes through
     the allow-list (so a ``file://`` base cannot open the disk)."""
     fetcher = AssetFetcher()
+    # Without a FontConfiguration, WeasyPrint ignores @font-face and silently uses a system
+    # font: the shipped fonts would never be used.
+    fonts = FontConfiguration()
     try:
-        stylesheet = CSS(url=f"{ASSET_SCHEME}base.css", url_fetcher=fetcher)
+        stylesheet = CSS(url=f"{ASSET_SCHEME}base.css", url_fetcher=fetcher, font_config=fonts)
         return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
-            stylesheets=[stylesheet])
+            stylesheets=[stylesheet], font_config=fonts)
     except FatalURLFetchingError as refused:
         cause = refused.__cause__ or refused.__context__ or refused
         raise ResourceRefused(str(cause if isinstance(cause, _Refusal) else refused)) from None

@@ -2,7 +2,8 @@
 # Make this machine ready for the whole test suite; `make test` runs it first.
 #
 # Idempotent, and quick when nothing is missing:
-#   1. installs the Debian packages the tests need (browser, PDF text, fonts, compose
+#   1. installs the Debian packages the tests need (browser, PDF text, fonts, the British
+#      English word list the anonymiser reads, compose
 #      validator, libmagic for upload types, PostgreSQL and Redis with their clients)
 #      when they are missing;
 #   2. starts PostgreSQL and Redis when they are installed but down;
@@ -22,8 +23,8 @@ missing=()
 need() { eval "$2" >/dev/null 2>&1 || missing+=("$1"); }
 need chromium          "command -v chromium"
 need poppler-utils     "command -v pdftotext"
+need wbritish          "test -f /usr/share/dict/british-english"
 need libmagic1         "ldconfig -p | grep -q libmagic.so.1"
-need fonts-dejavu-core "test -d /usr/share/fonts/truetype/dejavu"
 need fonts-liberation  "test -d /usr/share/fonts/truetype/liberation"
 need docker-compose    "command -v docker-compose"
 need libpango-1.0-0    "ldconfig -p | grep -q libpango-1.0.so"

@@ -714,10 +714,11 @@ def test_names_are_normalised_on_the_way_in(personas: Personas) -> None:
     review = open_review(personas)
     subject = services.subject_add(by=personas.manager, review=review, kind="child",
                                    pseudonym="Child\u00a0A\u200d", full_name="Ka\u0301yden\tSmith\x07",
-                                   other_names="K\u200bay\nKaykay")
+                                   identifiers=[("known_as", "K\u200bay"),
+                                                ("nickname", "Kay\u00a0kay")])
     assert subject.pseudonym == "Child A"
     assert subject.full_name == "Káyden Smith"
-    assert subject.other_names == "Kay\nKaykay"
+    assert [i.value for i in subject.identifiers.order_by("pk")] == ["Kay", "Kay kay"]
 
 
 def test_a_username_that_looks_like_another_is_refused(personas: Personas) -> None:

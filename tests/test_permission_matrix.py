@@ -47,7 +47,7 @@ def _review(people: Personas, involved: list, *, published: bool = False) -> Rev
         harm=Review.Harm.SERIOUS_HARM, abuse_or_neglect=Review.AbuseNeglect.SUSPECTED,
         criteria_met=True, referring_agency=involved[0], agencies_involved=involved)
     services.subject_add(by=people.manager, review=review, kind="child", pseudonym="Child A",
-                         full_name="Kayden Smith")
+                         full_name="Kayden Smith", identifiers=[("postcode", "NT1 2AB")])
     if published:
         publish(review, people.manager)
     return review
@@ -71,6 +71,7 @@ def world(personas: Personas) -> World:
         by=p.manager, review=review_in, agency=p.police, due_on=today + timedelta(days=5),
         description="IMR and chronology")
     answer_twice(p, police_request)
+    services.name_variant_add(by=p.manager, subject=review_in.subjects.get(), text="Kayd")
     review_out = _review(p, [p.health])
     review_published = _review(p, [p.health], published=True)
     return World(p, review_in, review_out, review_published)
@@ -229,6 +230,14 @@ RULES: dict[str, list[Case]] = {
              expect(manager=200, reviewer=404, panel=404, police_lead=404, health_lead=200,
                     board=200)),
     ] for name in ("review_people", "review_clocks", "review_panel", "review_evidence")},
+    # A person's page reads like the people page (the board: pseudonym only).
+    "subject_detail": [
+        Case(_on_review_in(lambda r: r.subjects.get()), READ_REVIEW_IN),
+        Case(lambda w: {"pk": w.review_out.subjects.get().pk}, READ_REVIEW_OUT),
+        Case(lambda w: {"pk": w.review_published.subjects.get().pk},
+             expect(manager=200, reviewer=404, panel=404, police_lead=404, health_lead=200,
+                    board=200)),
+    ],
     "review_history": [
         Case(review_in, READ_REVIEW_IN),
         Case(review_out, READ_REVIEW_OUT),
@@ -244,6 +253,14 @@ RULES: dict[str, list[Case]] = {
     "panel_appointment_end": [Case(_on_review_in(lambda r: r.panel.first()), MANAGE_REVIEW_IN)],
     "subject_edit": [Case(_on_review_in(lambda r: r.subjects.get()), MANAGE_REVIEW_IN)],
     "subject_withdraw": [Case(_on_review_in(lambda r: r.subjects.get()), MANAGE_REVIEW_IN)],
+    **{name: [Case(_on_review_in(lambda r: r.subjects.get()), MANAGE_REVIEW_IN, query=query)]
+       for name, query in (("subject_identifier_add", ""), ("name_variant_add", ""),
+                           ("name_variant_remove", "variant=Kay"))},
+    "subject_identifier_withdraw": [Case(lambda w: {"pk": w.review_in.subjects.get()
+                                                    .identifiers.get().pk}, MANAGE_REVIEW_IN)],
+    "name_variant_choice_withdraw": [Case(lambda w: {"pk": w.review_in.subjects.get()
+                                                     .variant_choices.get().pk},
+                                          MANAGE_REVIEW_IN)],
     "parallel_process_clear": [Case(_on_review_in(lambda r: r.parallel_processes.get()),
                                     MANAGE_REVIEW_IN)],
     "clock_resume": [Case(_on_review_in(lambda r: r.clock_pauses.get()), MANAGE_REVIEW_IN)],

@@ -31,6 +31,8 @@ SECTIONS = ("review", "review_people", "review_clocks", "review_panel", "review_
 # review_form_view pages (manager-only forms about a review) and the register's change form.
 LOGGED_FORMS = (*matrix.REVIEW_PAGES, "subject_edit", "subject_withdraw", "panel_appointment_end",
                 "parallel_process_clear", "clock_resume", "review_move",
+                "subject_detail", "subject_identifier_add", "subject_identifier_withdraw",
+                "name_variant_add", "name_variant_remove", "name_variant_choice_withdraw",
                 # evidence: the request's page, its forms, its versions and documents
                 "evidence_request", "evidence_request_add", "evidence_request_edit",
                 "evidence_request_return", "evidence_request_accept", "evidence_request_withdraw",

@@ -107,8 +107,27 @@ def test_a_real_pdf_is_rendered_with_the_shipped_fonts_and_its_text_reads_back()
     assert "Learning review" in text
     assert "Child A’s school — “Northshire”." in text
     assert "Page 1 of 1" in text  # the @page margin box
-    # "Report Sans" is no system font: DejaVu Sans is there only through @font-face.
-    assert pdf_fonts(pdf) == {"DejaVu-Sans", "DejaVu-Sans-Bold"}
+    # "Report Sans" is no system font: the shipped Noto Sans is embedded under that name,
+    # and no system font (DejaVu, Liberation) is used as a fallback.
+    assert pdf_fonts(pdf) == {"Report-Sans", "Report-Sans-Bold"}
+
+
+def test_names_in_latin_extended_greek_and_cyrillic_use_only_the_shipped_fonts() -> None:
+    pdf = html_to_pdf("<p>Zoë Łukasz Ştefan Đurić Ελένη Ольга <em>Siobhán</em> "
+                      "<strong><em>Ó Súilleabháin</em></strong></p>")
+    assert "Zoë Łukasz Ştefan Đurić Ελένη Ольга Siobhán Ó Súilleabháin" in pdf_text(pdf)
+    assert {f.split("-")[0] for f in pdf_fonts(pdf)} == {"Report"}
+
+
+def test_every_shipped_font_is_allow_listed_and_licensed() -> None:
+    from scr.pdf import assets
+
+    fonts = {name for name in assets() if name.startswith("fonts/")}
+    assert len(fonts) == 16  # 4 subsets x regular, bold, italic, bold italic
+    css = (Path(__file__).resolve().parent.parent / "scr" / "pdf_assets" / "base.css").read_text()
+    assert all(f"scr-asset:{name}" in css for name in fonts)
+    licence = Path(__file__).resolve().parent.parent / "scr" / "pdf_assets" / "fonts" / "OFL.txt"
+    assert "SIL Open Font License, Version 1.1" in licence.read_text()
 
 
 def test_a_page_number_is_in_every_margin_box() -> None:

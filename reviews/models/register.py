@@ -1,19 +1,35 @@
-"""The pseudonym register: the people in a case, under the names they will be published as."""
+"""The pseudonym register: the people in a case, under the names they will be published as.
+
+A ``Subject`` holds who someone is (full name, date of birth) and the pseudonym; every
+other identifier — other names, addresses, postcodes, school, NHS and National
+Insurance numbers, police and local-authority references, phone numbers, e-mail
+addresses — is a ``SubjectIdentifier`` row (a kind and a value), because a person has
+any number of each and each has its own history. Values are stored in one normal form
+(``scr.anonymise.normalise_identifier``: an NHS number with a wrong check digit is
+refused, a postcode is written "NT1 2AB"). ``NameVariantChoice`` keeps a reviewer's
+corrections to the generated name variants (a variant added, or a generated one
+removed). Nothing is deleted: rows are withdrawn, and the history keeps them.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from scr.anonymise import IDENTIFIER_KINDS, InvalidIdentifier, normalise_identifier
+from scr.anonymise.fold import fold_key
 from scr.text import DESCRIPTION_LENGTH, normalise_text, skeleton
 
-from .base import ReviewRecord, check_dates
+from .base import ReviewRecord, ReviewScopedQuerySet, check_dates
 from .lifecycle import Review
 
 __all__ = [
+    "NameVariantChoice",
     "Subject",
+    "SubjectIdentifier",
 ]
 
 
@@ -33,15 +49,7 @@ class Subject(ReviewRecord):
     pseudonym = models.CharField(max_length=60,
                                  help_text='As it will appear when published, e.g. "Child A".')
     full_name = models.CharField(max_length=200)
-    other_names = models.TextField(blank=True, max_length=DESCRIPTION_LENGTH,
-                                   help_text="Known as, previous surnames, nicknames: "
-                                             "one per line.")
     date_of_birth = models.DateField(null=True, blank=True)
-    address = models.TextField(blank=True, max_length=DESCRIPTION_LENGTH)
-    school = models.CharField(max_length=200, blank=True)
-    identifiers = models.TextField(blank=True, max_length=DESCRIPTION_LENGTH,
-                                   help_text="NHS number and other identifiers: "
-                                             "one per line.")
     withdrawn = models.BooleanField(default=False)
 
     class Meta:
@@ -60,10 +68,8 @@ class Subject(ReviewRecord):
         """One normal form for every name (scr/text.py), before validation, so look-alikes
         cannot slip past the one-pseudonym rule or, later, the search for names in a
         published report."""
-        for name in ("pseudonym", "full_name", "school"):
+        for name in ("pseudonym", "full_name"):
             setattr(self, name, normalise_text(getattr(self, name) or ""))
-        for name in ("other_names", "identifiers", "address"):
-            setattr(self, name, normalise_text(getattr(self, name) or "", multiline=True))
         super().clean_fields(exclude=exclude)
 
     @property
@@ -73,3 +79,84 @@ class Subject(ReviewRecord):
 
     def clean(self) -> None:
         check_dates(self, past_only=("date_of_birth",))
+
+
+class IdentifiableQuerySet(ReviewScopedQuerySet):
+    """Identifiers are identifiable data whatever the page: seeing one needs
+    ``view_identifiable`` on the review (board members never have it)."""
+
+    review_action = {**ReviewScopedQuerySet.review_action, "view": "view_identifiable"}
+
+
+class SubjectIdentifier(ReviewRecord):
+    """One identifier of one person: another name, an address, a number (IDENTIFIER_KINDS)."""
+
+    REVIEW_FIELD = "subject__review"
+    objects: ClassVar = IdentifiableQuerySet.as_manager()  # narrower than ReviewRecord's
+
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="identifiers")
+    kind = models.CharField(max_length=20, choices=IDENTIFIER_KINDS)
+    value = models.TextField(max_length=DESCRIPTION_LENGTH)
+    withdrawn = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["subject", "kind", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "kind", "value"],
+                                    condition=Q(withdrawn=False),
+                                    name="identifier_unique_per_subject"),
+        ]
+
+    def __str__(self) -> str:
+        # The kind, never the value: str() appears in history titles and the access log.
+        return f"{self.get_kind_display()} of {self.subject}"
+
+    @property
+    def review_id(self) -> int:
+        return self.subject.review_id
+
+    def clean_fields(self, exclude: Any = None) -> None:
+        super().clean_fields(exclude=exclude)
+        try:
+            self.value = normalise_identifier(self.kind, self.value)
+        except InvalidIdentifier as invalid:
+            raise ValidationError({"value": str(invalid)}) from None
+
+
+class NameVariantChoice(ReviewRecord):
+    """A reviewer's correction to a subject's generated name variants."""
+
+    REVIEW_FIELD = "subject__review"
+    objects: ClassVar = IdentifiableQuerySet.as_manager()  # narrower than ReviewRecord's
+
+    class Action(models.TextChoices):
+        ADDED = "added", "Added"
+        REMOVED = "removed", "Removed"
+
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT,
+                                related_name="variant_choices")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    text = models.CharField(max_length=200)
+    key = models.CharField(max_length=200, editable=False)
+    withdrawn = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["subject", "action", "text"]
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "key"], condition=Q(withdrawn=False),
+                                    name="one_variant_choice_per_form"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Name variant {self.get_action_display().lower()} for {self.subject}"
+
+    @property
+    def review_id(self) -> int:
+        return self.subject.review_id
+
+    def clean_fields(self, exclude: Any = None) -> None:
+        self.text = normalise_text(self.text or "")
+        self.key = fold_key(self.text)
+        if not any(len(w) > 1 for w in self.key.split()):
+            raise ValidationError({"text": "Enter a name of at least 2 letters"})
+        super().clean_fields(exclude=exclude)

@@ -7,6 +7,7 @@ One module per sub-domain; this package re-exports their ``__all__`` so
 - ``lifecycle`` — days in stage, the moves a review page offers
 - ``history`` — a review's merged history, each record through its own scope
 - ``evidence`` — the evidence grid, a request's states and answer, version comparison
+- ``register`` — the pseudonym register for the anonymiser (``review_register``)
 """
 
 from .evidence import *  # noqa: F403
@@ -17,5 +18,7 @@ from .lifecycle import *  # noqa: F403
 from .lifecycle import __all__ as _lifecycle
 from .lists import *  # noqa: F403
 from .lists import __all__ as _lists
+from .register import *  # noqa: F403
+from .register import __all__ as _register
 
-__all__ = [*_evidence, *_history, *_lifecycle, *_lists]
+__all__ = [*_evidence, *_history, *_lifecycle, *_lists, *_register]

@@ -44,6 +44,8 @@ def test_business_manager_pages_have_no_axe_violations(live_server: Any, page: A
              "/reviews/?stage=all&sort=stage", f"/reviews/{demo['review']}/people/add/",
              f"/reviews/{demo['review']}/panel/appoint/", f"/reviews/{demo['review']}/terms/",
              f"/people-in-case/{demo['subject']}/edit/", f"/reviews/{demo['review']}/move/?to=analysis",
+             f"/people-in-case/{demo['subject']}/", f"/people-in-case/{demo['subject']}/identifiers/add/",
+             f"/people-in-case/{demo['subject']}/variants/add/",
              f"/history/agencies.user/{demo['police']}/"]
     for path in pages:
         page.goto(f"{live_server.url}{path}")

@@ -1,0 +1,58 @@
+"""Anonymisation: the register's names and identifiers out of publishable text, and the
+checks around it (DOMAIN.md, "Anonymisation — the heart of publication").
+
+Pure code (no Django): reviews builds the register from its records
+(``reviews.selectors.review_register``) and calls these.
+
+- ``anonymise(text, register, reference_date) -> AnonymisedText`` (engine)
+- ``name_variants(...)`` (variants): the generated forms of a name
+- ``unregistered_names(text, register, ignore=...)`` (unregistered): capitalised words
+  that look like names of people nobody registered
+- ``leak_check(pdf_bytes, register) -> list[Hit]`` (leakcheck): identifiers and
+  personal data found in a rendered PDF's own text
+
+``scr.pseudonymise.pseudonymise(text, register)`` is the display form: names (and
+registered identifiers) only.
+"""
+
+from .engine import AnonymisedText, Finding, Replacement, Skipped, age_phrase, anonymise
+from .identifiers import (
+                          IDENTIFIER_KINDS,
+                          NAME_KINDS,
+                          REPLACEMENTS,
+                          Identifier,
+                          InvalidIdentifier,
+                          normalise_identifier,
+)
+from .leakcheck import Hit, LeakCheckError, leak_check, leak_check_pages, pdf_pages
+from .register import CompiledRegister, RegisterEntry, compile_register
+from .unregistered import PossibleName, unregistered_names
+from .variants import Variant, name_variants
+
+__all__ = [
+                          "IDENTIFIER_KINDS",
+                          "NAME_KINDS",
+                          "REPLACEMENTS",
+                          "AnonymisedText",
+                          "CompiledRegister",
+                          "Finding",
+                          "Hit",
+                          "Identifier",
+                          "InvalidIdentifier",
+                          "LeakCheckError",
+                          "PossibleName",
+                          "RegisterEntry",
+                          "Replacement",
+                          "Skipped",
+                          "Variant",
+                          "age_phrase",
+                          "anonymise",
+                          "compile_register",
+                          "leak_check",
+                          "leak_check_pages",
+                          "name_variants",
+                          "normalise_identifier",
+                          "pdf_pages",
+                          "unregistered_names",
+]
+

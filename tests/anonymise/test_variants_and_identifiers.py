@@ -1,0 +1,103 @@
+"""Name variants are generated, not only typed; identifiers are stored in one normal form
+and refused when they cannot be right."""
+
+from __future__ import annotations
+
+import pytest
+
+from scr.anonymise import InvalidIdentifier, name_variants, normalise_identifier
+
+
+def texts(full_name: str, *others: str, **kwargs: tuple[str, ...]) -> list[str]:
+    return [v.text for v in name_variants(full_name, list(others), **kwargs)]
+
+
+def test_every_part_of_a_multi_part_name_is_a_variant() -> None:
+    found = texts("Kayden Lee Smith-Jones")
+    for part in ("Kayden Lee Smith-Jones", "Kayden", "Lee", "Smith-Jones", "Smith", "Jones",
+                 "Kayden Smith-Jones", "K. Smith-Jones", "SmithJones"):
+        assert part in found, part
+
+
+def test_nicknames_of_given_names_come_from_the_nicknames_dataset() -> None:
+    found = {v.text: v for v in name_variants("Amelia Stone")}
+    assert "Millie" in found and found["Millie"].source == "nickname of Amelia"
+    assert "Dan" in texts("Daniel Okafor")
+    assert not any(v.source.startswith("nickname of Stone") for v in found.values())
+
+
+def test_irish_and_scottish_prefixes_give_their_other_spellings() -> None:
+    assert {"MacDonald", "Mc Donald"} <= set(texts("Iain McDonald"))
+    assert "McDonald" in texts("Iain MacDonald")
+    assert "Neill" in texts("Siobhan O’Neill")
+
+
+def test_a_surname_with_a_particle_is_kept_whole_and_the_particle_is_never_alone() -> None:
+    found = texts("María José de la Cruz")
+    assert "de la Cruz" in found and "Cruz" in found
+    assert not {"de", "la"} & set(found)
+
+
+def test_initials_alone_are_never_variants() -> None:
+    assert "J" not in texts("J Smith") and "J." not in texts("J. R. Smith")
+
+
+def test_other_names_are_varied_too_and_the_stronger_claim_wins() -> None:
+    found = {v.key: v for v in name_variants("Zoë Brown", ["Zoe Hart"])}
+    assert found["zoe"].tier == 1  # her first name, not a generated spelling
+    assert "hart" in found
+
+
+def test_a_reviewer_removes_a_generated_variant_but_not_a_part_of_the_name() -> None:
+    found = texts("William Stone", removed=("Will", "Stone"))
+    assert "Will" not in found and "Bill" in found
+    assert "Stone" in found  # a part of the real name always counts
+
+
+def test_a_reviewer_adds_a_variant() -> None:
+    added = {v.text: v for v in name_variants("William Stone", added=("Billy-Bob",))}
+    assert added["Billy-Bob"].source == "added by a reviewer"
+
+
+def test_accented_names_show_their_plain_spelling() -> None:
+    (zoe,) = [v for v in name_variants("Zoë Brown") if v.text == "Zoë"]
+    assert zoe.plain == "Zoe" and zoe.key == "zoe"
+
+
+@pytest.mark.parametrize(("kind", "typed", "stored"), [
+    ("nhs_number", "9434765919", "943 476 5919"),
+    ("nhs_number", " 943-476-5919 ", "943 476 5919"),
+    ("ni_number", "ab123456c", "AB 12 34 56 C"),
+    ("ni_number", "AB 12 34 56", "AB 12 34 56"),
+    ("postcode", "nt12ab", "NT1 2AB"),
+    ("postcode", "sw1a  1aa", "SW1A 1AA"),
+    ("phone", "07911 123456", "+447911123456"),
+    ("phone", "+44 (0)20 7946 0018", "+442079460018"),
+    ("email", " zoe.brown@example.org ", "zoe.brown@example.org"),
+    ("police_ref", "CR/2015/1234", "CR/2015/1234"),
+    ("address", "12 Marsh Lane, Northtown,\nNT1 2AB", "12 Marsh Lane\nNorthtown\nNT1 2AB"),
+    ("school", "Northtown\u00a0Primary  School", "Northtown Primary School"),
+    ("known_as", "Mil\u200blie", "Millie"),
+])
+def test_an_identifier_is_stored_in_one_normal_form(kind: str, typed: str, stored: str) -> None:
+    assert normalise_identifier(kind, typed) == stored
+
+
+@pytest.mark.parametrize(("kind", "typed", "message"), [
+    ("nhs_number", "943 476 5918", "last digit does not check"),
+    ("nhs_number", "12345", "10 digits"),
+    ("ni_number", "QQ 12 34 56 C", "right format"),  # QQ is never issued
+    ("ni_number", "GB 12 34 56 A", "right format"),
+    ("postcode", "NT1", "real postcode"),
+    ("postcode", "12345", "real postcode"),
+    ("phone", "12", "phone number"),
+    ("email", "zoe.brown", "correct format"),
+    ("police_ref", "A1", "at least 4"),
+    ("known_as", "K", "at least 2 letters"),
+    ("school", "", "Enter the identifier"),
+    ("shoe_size", "9", "Select what kind"),
+])
+def test_an_identifier_that_cannot_be_right_is_refused(kind: str, typed: str,
+                                                       message: str) -> None:
+    with pytest.raises(InvalidIdentifier, match=message):
+        normalise_identifier(kind, typed)

@@ -6,13 +6,19 @@ One module per sub-domain; this package re-exports their ``__all__`` so
 - ``lists`` — the dashboard and its CSV, the board's figures, each person's tasks
 - ``lifecycle`` — days in stage, the moves a review page offers
 - ``history`` — a review's merged history, each record through its own scope
+- ``register`` — the register as the pseudonymiser reads it; text as a person may read it
+- ``chronology`` — the merged chronology, its filters, exports and timeline
 """
 
+from .chronology import *  # noqa: F403
+from .chronology import __all__ as _chronology
 from .history import *  # noqa: F403
 from .history import __all__ as _history
 from .lifecycle import *  # noqa: F403
 from .lifecycle import __all__ as _lifecycle
 from .lists import *  # noqa: F403
 from .lists import __all__ as _lists
+from .register import *  # noqa: F403
+from .register import __all__ as _register
 
-__all__ = [*_history, *_lifecycle, *_lists]
+__all__ = [*_history, *_lifecycle, *_lists, *_register, *_chronology]

@@ -8,6 +8,7 @@ One module per sub-domain; this package re-exports their ``__all__`` so
 - ``history`` — a review's merged history, each record through its own scope
 - ``register`` — the register as the pseudonymiser reads it; text as a person may read it
 - ``chronology`` — the merged chronology, its filters, exports and timeline
+- ``meetings`` — a meeting's page, the family involvement log
 """
 
 from .chronology import *  # noqa: F403
@@ -18,7 +19,9 @@ from .lifecycle import *  # noqa: F403
 from .lifecycle import __all__ as _lifecycle
 from .lists import *  # noqa: F403
 from .lists import __all__ as _lists
+from .meetings import *  # noqa: F403
+from .meetings import __all__ as _meetings
 from .register import *  # noqa: F403
 from .register import __all__ as _register
 
-__all__ = [*_history, *_lifecycle, *_lists, *_register, *_chronology]
+__all__ = [*_history, *_lifecycle, *_lists, *_register, *_chronology, *_meetings]

@@ -323,8 +323,8 @@ def template_xlsx() -> bytes:
     significance.add("G2:G2000")
     guidance = book.create_sheet("Guidance")
     guidance.append(["Column", "What to write"])
-    for row in GUIDANCE:
-        guidance.append(list(row))
+    for column, words in GUIDANCE:
+        guidance.append([column, words])
     guidance.column_dimensions["B"].width = 90
     out = io.BytesIO()
     book.save(out)

@@ -269,9 +269,9 @@ RULES: dict[str, list[Case]] = {
     # The chronology: the merged one is the review team's; an agency's own is its leads'.
     "review_chronology": [Case(review_in, TEAM_REVIEW_IN), Case(review_out, TEAM_REVIEW_OUT),
                           Case(lambda w: {"pk": w.review_published.pk}, TEAM_PUBLISHED)],
-    "chronology_export": [Case(lambda w: {"pk": w.review_in.pk, "fmt": fmt}, TEAM_REVIEW_IN)
+    "chronology_export": [Case(lambda w, fmt=fmt: {"pk": w.review_in.pk, "fmt": fmt}, TEAM_REVIEW_IN)
                           for fmt in ("csv", "xlsx")],
-    "chronology_template": [Case(lambda w: {"fmt": fmt}, ALL_SIGNED_IN) for fmt in ("csv", "xlsx")],
+    "chronology_template": [Case(lambda w, fmt=fmt: {"fmt": fmt}, ALL_SIGNED_IN) for fmt in ("csv", "xlsx")],
     **{name: [Case(police_chronology, POLICE_ONLY)]
        for name in ("agency_chronology", "chronology_entry_add", "chronology_import",
                     "chronology_submit")},

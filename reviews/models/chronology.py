@@ -124,7 +124,7 @@ class Episode(ReviewRecord):
     description = models.TextField(blank=True)
     withdrawn = models.BooleanField(default=False)
 
-    objects = EpisodeQuerySet.as_manager()
+    objects = EpisodeQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["review", "id"]
@@ -168,7 +168,7 @@ class ChronologyEntry(ReviewRecord):
                                 related_name="entries")
     withdrawn = models.BooleanField(default=False)
 
-    objects = ChronologyEntryQuerySet.as_manager()
+    objects = ChronologyEntryQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         verbose_name_plural = "chronology entries"
@@ -211,7 +211,8 @@ class ScopeBounds:
         self.earliest = _years_before(incident, years)
         self.latest = review.aware_date
         terms = review.terms.order_by("-version").values_list("scope_start", "scope_end").first()
-        self.scope_start, self.scope_end = terms if terms else (None, None)
+        self.scope_start: date | None = terms[0] if terms else None
+        self.scope_end: date | None = terms[1] if terms else None
 
     def error(self, day: date) -> str:
         if day > self.latest:

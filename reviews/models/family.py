@@ -60,7 +60,7 @@ class FamilyInvolvement(ReviewRecord):
     interpreter_language = models.CharField(
         max_length=100, blank=True, help_text="Leave blank if no interpreter is needed.")
 
-    objects = FamilyQuerySet.as_manager()
+    objects = FamilyQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["review", "id"]
@@ -90,7 +90,7 @@ class FamilyContact(ReviewRecord):
     method = models.CharField("how", max_length=20, choices=Method.choices)
     summary = models.TextField()
 
-    objects = FamilyQuerySet.as_manager()
+    objects = FamilyQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["contacted_on", "id"]
@@ -115,7 +115,7 @@ class FamilyComment(ReviewRecord):
     comments = models.TextField()
     response = models.TextField("how the review responded", blank=True)
 
-    objects = FamilyQuerySet.as_manager()
+    objects = FamilyQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["received_on", "id"]

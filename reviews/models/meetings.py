@@ -64,7 +64,7 @@ class MeetingQuerySet(ReviewScopedQuerySet):
         team = Q(review__in=meeting_reviews(user, action).values("pk"))
         attended = Q(attendees__user=user, review__in=Review.objects.for_user(
             user, "view_history" if action == "view_history" else "view").values("pk"))
-        return self.filter(team | Q(pk__in=self.model.objects.filter(attended).values("pk")))
+        return self.filter(team | Q(pk__in=self.model._default_manager.filter(attended).values("pk")))
 
 
 class MeetingRecordQuerySet(ReviewScopedQuerySet):
@@ -88,7 +88,7 @@ class Meeting(ReviewRecord):
     notes = models.TextField(blank=True)
     withdrawn = models.BooleanField(default=False)
 
-    objects = MeetingQuerySet.as_manager()
+    objects = MeetingQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["held_on", "id"]
@@ -117,7 +117,7 @@ class MeetingAttendee(ReviewRecord):
                                related_name="+")
     withdrawn = models.BooleanField(default=False)
 
-    objects = MeetingRecordQuerySet.as_manager()
+    objects = MeetingRecordQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["meeting", "id"]
@@ -141,7 +141,7 @@ class MeetingAction(ReviewRecord):
     due_on = models.DateField()
     done_on = models.DateField(null=True, blank=True)
 
-    objects = MeetingRecordQuerySet.as_manager()
+    objects = MeetingRecordQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["due_on", "id"]
@@ -165,7 +165,7 @@ class MeetingMinutes(StoredDocument, ReviewRecord):
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="+")
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="minutes")
 
-    objects = MeetingRecordQuerySet.as_manager()
+    objects = MeetingRecordQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["-version"]
@@ -208,7 +208,7 @@ class LearningFeedback(models.Model):
                                  blank=True, related_name="+",
                                  help_text="Empty when given anonymously.")
 
-    objects = MeetingRecordQuerySet.as_manager()
+    objects = MeetingRecordQuerySet.as_manager()  # type: ignore[misc]
     history = HistoricalRecords(get_user=_no_author)
 
     class Meta:

@@ -240,10 +240,10 @@ def chronology_timeline(user: User, review: Review, shown: TextShown) -> Timelin
         marks = []
         for number, (count, key) in sorted(bins.items()):
             day = start + timedelta(days=number * bin_days)
-            period = (f"{day:%-d %b %Y}" if bin_days == 1 else
+            when = (f"{day:%-d %b %Y}" if bin_days == 1 else
                       f"{day:%-d %b %Y} to {day + timedelta(days=bin_days - 1):%-d %b %Y}")
             css = "app-timeline__mark--key" if key else f"app-timeline__mark--{_density(count)}"
-            title = f"{name}: {count} entr{'y' if count == 1 else 'ies'}, {period}" + (
+            title = f"{name}: {count} entr{'y' if count == 1 else 'ies'}, {when}" + (
                 f", {key} key practice episode{'s' if key != 1 else ''}" if key else "")
             marks.append(Mark(x(day), width, y + 6, LANE - 12, css, title))
         timeline.lanes.append(Lane(name, y, y + LANE / 2 + 5, marks))

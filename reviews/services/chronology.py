@@ -11,7 +11,7 @@ with any bad row saves nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -232,7 +232,7 @@ def chronology_import(*, by: User, review: Review, agency: Agency, upload: File,
     problems: list[tuple[int, str]] = []
     warnings: list[str] = []
     try:
-        for row in read_rows(upload.file if hasattr(upload, "file") else upload, xlsx=xlsx):
+        for row in read_rows(cast(IO[bytes], getattr(upload, "file", upload)), xlsx=xlsx):
             if not row.errors and row.fields["occurred_on"]:
                 error = bounds.error(row.fields["occurred_on"])
                 if error:

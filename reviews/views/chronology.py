@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
@@ -127,7 +128,7 @@ def review_chronology(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 
 @login_required
-def chronology_export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse:
+def chronology_export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponseBase:
     """The merged chronology as filtered, as CSV (streamed) or XLSX; cells defused."""
     if fmt not in ("csv", "xlsx"):
         raise Http404
@@ -137,7 +138,7 @@ def chronology_export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> H
                                   text_shown_to(request.user, review))
     record_access(request, AccessEvent.Action.EXPORT, review)
     name = f"{review.reference}-chronology.{fmt}"
-    response: HttpResponse = (
+    response: HttpResponse | StreamingHttpResponse = (
         StreamingHttpResponse(csv_lines(EXPORT_HEADER, rows), content_type="text/csv")
         if fmt == "csv" else HttpResponse(chronology_files.export_xlsx(EXPORT_HEADER, rows),
                                           content_type=filetypes.XLSX))

@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -170,7 +171,7 @@ def meeting_minutes_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
 
 
 @login_required
-def meeting_minutes_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def meeting_minutes_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     document = scoped_object_or_404(MeetingMinutes, request.user, pk=pk)
     return document_response(request, document, lambda user, doc: MeetingMinutes.objects.for_user(
         user).filter(pk=doc.pk).exists())

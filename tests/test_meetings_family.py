@@ -163,3 +163,29 @@ def test_the_family_log_records_involvement_contacts_and_comments_against_a_vers
     with pytest.raises(ValidationError):
         services.family_contact_add(by=p.panel, involvement=involvement, contacted_on=today(),
                                     contacted_by="Panel", method="phone", summary="x")
+
+
+def test_the_history_page_shows_an_agency_lead_none_of_the_family_log_meetings_or_others_drafts(
+        case: Case) -> None:
+    from reviews.selectors import review_histories
+
+    from .chronology_helpers import entry
+
+    p = case.people
+    mother = case.review.subjects.get(pseudonym="Mother")
+    services.family_involvement_record(by=p.reviewer, review=case.review, subject=mother,
+                                       invited=False, invitation_reason="Charged with neglect")
+    services.meeting_record(by=p.manager, review=case.review, kind="panel", held_on=today())
+    entry(case, agency=p.health, text="Health draft")
+    entry(case, agency=p.police, text="Police draft")
+    lead = review_histories(p.police_lead, case.review)
+    assert not lead["familyinvolvement"][1].exists()
+    assert not lead["meeting"][1].exists()
+    assert list(lead["chronologyentry"][1].values_list("what_happened", flat=True)) == [
+        "Police draft"]
+    manager = review_histories(p.manager, case.review)
+    assert manager["familyinvolvement"][1].count() == 1
+    assert not manager["chronologyentry"][1].exists()  # drafts are the agencies' own
+    html = client_for(p.police_lead).get(reverse("review_history", args=[case.review.pk])
+                                         ).content.decode()
+    assert "Charged with neglect" not in html and "Health draft" not in html

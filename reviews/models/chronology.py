@@ -29,6 +29,7 @@ __all__ = [
     "ChronologySubmission",
     "Episode",
     "EpisodeQuerySet",
+    "NarrowHistory",
     "ScopeBounds",
     "merged_chronology_reviews",
 ]
@@ -57,6 +58,18 @@ def _own_agencies(user: Any) -> set[int]:
     return user.agency_ids(Role.AGENCY_LEAD)
 
 
+class NarrowHistory:
+    """For a record whose scope is narrower than its review's: the review's History page
+    shows only the versions of records the reader may see (``for_user(user,
+    "view_history")``), as evidence requests do."""
+
+    @classmethod
+    def history_in(cls, user: object, review: models.Model) -> models.QuerySet:
+        visible = cls.objects.for_user(user, "view_history").filter(  # type: ignore[attr-defined]
+            review=review)
+        return cls.history.filter(id__in=visible.values("pk"))  # type: ignore[attr-defined]
+
+
 class ChronologyEntryQuerySet(ReviewScopedQuerySet):
     def for_user(self, user: object, action: Action = "view") -> models.QuerySet:
         """- ``view``/``view_history``/``view_identifiable``: an agency lead reads their own
@@ -83,7 +96,7 @@ class ChronologyEntryQuerySet(ReviewScopedQuerySet):
         return self.filter(merged | own_q) if own else self.filter(merged)
 
 
-class ChronologySubmission(ReviewRecord):
+class ChronologySubmission(ReviewRecord):  # scope: the review's (counts, no text)
     """One agency submitting its chronology: the draft entries it fixed, when and by whom."""
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT,
@@ -116,7 +129,7 @@ class EpisodeQuerySet(ReviewScopedQuerySet):
         return self.none()
 
 
-class Episode(ReviewRecord):
+class Episode(NarrowHistory, ReviewRecord):
     """A key practice episode: submitted entries grouped under a title by the reviewer."""
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="episodes")
@@ -133,7 +146,7 @@ class Episode(ReviewRecord):
         return self.title
 
 
-class ChronologyEntry(ReviewRecord):
+class ChronologyEntry(NarrowHistory, ReviewRecord):
     """One dated event in one agency's chronology. Names of practitioners are never
     recorded: their role is ("Health visitor", "Duty social worker")."""
 
@@ -183,12 +196,6 @@ class ChronologyEntry(ReviewRecord):
     def __str__(self) -> str:
         when = f"{self.occurred_on:%-d %b %Y}" if self.occurred_on else "undated"
         return f"{self.agency_id and self.agency} entry, {when}"
-
-    @classmethod
-    def history_in(cls, user: object, review: models.Model) -> models.QuerySet:
-        """Narrower than the review: drafts stay the agency's, other agencies' drafts unseen."""
-        visible = cls.objects.for_user(user, "view_history").filter(review=review)
-        return cls.history.filter(id__in=visible.values("pk"))  # type: ignore[attr-defined]
 
     @property
     def is_draft(self) -> bool:

@@ -14,6 +14,7 @@ from django.db.models import Q
 from scr.actions import Action
 
 from .base import ReviewRecord, ReviewScopedQuerySet, check_dates
+from .chronology import NarrowHistory
 from .lifecycle import Review
 from .register import Subject
 
@@ -42,7 +43,7 @@ class FamilyQuerySet(ReviewScopedQuerySet):
         return self.filter(review__in=reviews.values("pk"))
 
 
-class FamilyInvolvement(ReviewRecord):
+class FamilyInvolvement(NarrowHistory, ReviewRecord):
     class Consent(models.TextChoices):
         NOT_ASKED = "not_asked", "Not asked yet"
         GIVEN = "given", "Given"
@@ -72,7 +73,7 @@ class FamilyInvolvement(ReviewRecord):
         return f"Family involvement: {self.subject}"
 
 
-class FamilyContact(ReviewRecord):
+class FamilyContact(NarrowHistory, ReviewRecord):
     class Method(models.TextChoices):
         IN_PERSON = "in_person", "In person"
         PHONE = "phone", "Telephone"
@@ -102,7 +103,7 @@ class FamilyContact(ReviewRecord):
         check_dates(self, past_only=("contacted_on",))
 
 
-class FamilyComment(ReviewRecord):
+class FamilyComment(NarrowHistory, ReviewRecord):
     """A family member's comments on a draft report, against the version they read."""
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="+")

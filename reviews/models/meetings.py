@@ -24,6 +24,7 @@ from scr.actions import Action
 from scr.models import StoredDocument
 
 from .base import ReviewRecord, ReviewScopedQuerySet, check_dates
+from .chronology import NarrowHistory, merged_chronology_reviews
 from .lifecycle import Review
 
 __all__ = [
@@ -42,8 +43,6 @@ def meeting_reviews(user: Any, action: Action = "view") -> models.QuerySet:
     """Reviews whose meetings ``user`` reads (``view``) or records (``manage``): the
     business manager every review; the review's reviewer and panel members their own
     reviews (reading); the reviewer their own (recording)."""
-    from .chronology import merged_chronology_reviews
-
     if action in ("manage", "change"):
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return Review.objects.none()
@@ -74,7 +73,7 @@ class MeetingRecordQuerySet(ReviewScopedQuerySet):
         return self.filter(meeting__in=Meeting.objects.for_user(user, action).values("pk"))
 
 
-class Meeting(ReviewRecord):
+class Meeting(NarrowHistory, ReviewRecord):
     class Kind(models.TextChoices):
         RAPID_REVIEW = "rapid_review", "Rapid review meeting"
         PANEL = "panel", "Panel meeting"
@@ -104,7 +103,7 @@ class Meeting(ReviewRecord):
         return self.kind == self.Kind.LEARNING_EVENT
 
 
-class MeetingAttendee(ReviewRecord):
+class MeetingAttendee(NarrowHistory, ReviewRecord):
     """Someone at a meeting: a person who signs in here, or a role and agency
     ("Health visitor, Northshire ICB") for practitioners who do not."""
 
@@ -130,7 +129,7 @@ class MeetingAttendee(ReviewRecord):
         return f"{self.role}, {self.agency}" if self.agency_id else self.role
 
 
-class MeetingAction(ReviewRecord):
+class MeetingAction(NarrowHistory, ReviewRecord):
     """An action arising from a meeting: what, who owns it, by when, and when done."""
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="+")
@@ -154,7 +153,7 @@ class MeetingAction(ReviewRecord):
         return self.done_on is None and self.due_on < timezone.localdate()
 
 
-class MeetingMinutes(StoredDocument, ReviewRecord):
+class MeetingMinutes(NarrowHistory, StoredDocument, ReviewRecord):
     """The minutes of a meeting, one version per upload (scr.documents)."""
 
     LOGICAL_KEY: ClassVar[tuple[str, ...]] = ("meeting",)

@@ -157,6 +157,7 @@ def timed(fn: Any, n: int) -> tuple[float, float]:
 
 
 def page(client: Client, url: str, n: int) -> dict[str, Any]:
+    connection.queries_log.clear()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
@@ -218,6 +219,7 @@ def main() -> None:
     # 3. The timeline on its own (it is part of each page above).
     shown = text_shown_to(reviewer, merged)
     timeline = chronology_timeline(reviewer, merged, shown)
+    connection.queries_log.clear()
     with CaptureQueriesContext(connection) as queries:
         chronology_timeline(reviewer, merged, shown)
     median, p95 = timed(lambda: chronology_timeline(reviewer, merged, shown), args.requests)

@@ -117,3 +117,28 @@ def test_another_agencys_lead_and_the_board_get_404_for_the_police_chronology_an
     assert health.get(reverse("agency_chronology", args=[case.review.pk, p.health.pk])
                       ).status_code == 200
     assert health.get(reverse("review_chronology", args=[case.review.pk])).status_code == 403
+
+
+def test_each_person_is_offered_the_chronology_that_is_theirs(case: Case) -> None:
+    p = case.people
+    review_url = reverse("review", args=[case.review.pk])
+    merged = reverse("review_chronology", args=[case.review.pk])
+    police_own = reverse("agency_chronology", args=[case.review.pk, p.police.pk])
+    manager_page = client_for(p.manager).get(review_url).content.decode()
+    assert f'href="{merged}"' in manager_page and "/family/" in manager_page
+    police_page = client_for(p.police_lead).get(review_url).content.decode()
+    assert f'href="{police_own}"' in police_page
+    assert f'href="{merged}"' not in police_page and "/meetings/" not in police_page
+
+
+def test_a_long_chronology_is_binned_so_the_timeline_stays_one_drawing(case: Case) -> None:
+    from reviews.selectors import chronology_timeline, text_shown_to
+
+    p = case.people
+    for n in range(0, 730, 73):
+        entry(case, on=case.scope_start + timedelta(days=n), seen=n % 146 == 0)
+    submit(case)
+    timeline = chronology_timeline(p.manager, case.review, text_shown_to(p.manager, case.review))
+    assert timeline.bin_days == 5  # 731 days over at most 160 bins
+    assert len(timeline.lanes) == 1 and len(timeline.lanes[0].marks) == 10
+    assert all(m.x < timeline.width for m in timeline.lanes[0].marks)

@@ -14,7 +14,10 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Max, Min, Q, QuerySet
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from agencies.models import Agency
 
@@ -34,8 +37,10 @@ __all__ = [
     "chronology_rows",
     "chronology_timeline",
     "merged_entries",
+    "merged_page",
     "not_seen_periods",
     "review_episodes",
+    "timeline_svg",
 ]
 
 MERGED_ORDER = ("occurred_on", F("occurred_at").asc(nulls_first=True), "agency__name", "pk")
@@ -56,6 +61,17 @@ def merged_entries(user: User, review: Review, *, agency: Agency | None = None,
     if date_to:
         qs = qs.filter(occurred_on__lte=date_to)
     return qs.select_related("agency", "episode").order_by(*MERGED_ORDER)
+
+
+def merged_page(entries: QuerySet[ChronologyEntry], number: Any, size: int) -> Page:
+    """One page of the merged chronology in two short queries (and the count): the page's
+    ids are sorted on the narrow sort key alone, then only those rows are read whole. Sorting
+    whole rows (their free text) of a long chronology would spill to disk for every page."""
+    page = Paginator(entries.values_list("pk", flat=True), size).get_page(number)
+    ids = list(page.object_list)
+    found = entries.model._default_manager.select_related("agency", "episode").in_bulk(ids)
+    page.object_list = [found[pk] for pk in ids]  # type: ignore[misc]
+    return page
 
 
 def agency_entries(user: User, review: Review, agency: Agency) -> QuerySet[ChronologyEntry]:
@@ -202,21 +218,27 @@ def chronology_timeline(user: User, review: Review, shown: TextShown) -> Timelin
     that a long chronology stays one screen wide; key practice episodes highlighted; the
     periods when no professional saw the child shaded; episodes as bands above.
 
-    Four queries whatever the number of entries: entries per agency and day (counted in
-    SQL), the days the child was seen, the episodes' spans, the terms' scope start."""
+    Five queries whatever the number of entries: entries per agency and day (counted in
+    SQL), the agencies' names, the days the child was seen, the episodes' spans, the terms'
+    scope start."""
     threshold = settings.CHRONOLOGY_NOT_SEEN_DAYS
     base = ChronologyEntry.objects.for_user(user).filter(
         review=review, status=ChronologyEntry.Status.SUBMITTED, withdrawn=False)
-    per_day = list(base.values("agency_id", "agency__name", "occurred_on").annotate(
-        n=Count("id"), key=Count("id", filter=Q(significance=ChronologyEntry.Significance.KEY)))
-        .order_by("agency__name", "occurred_on"))
+    # Grouped on integers and dates only (a hash aggregate, nothing sorted in SQL); the
+    # agencies' names in one small query.
+    per_day: list[tuple[int, date, int, int]] = list(
+        base.values("agency_id", "occurred_on").annotate(
+            n=Count("id"), key=Count("id", filter=Q(
+                significance=ChronologyEntry.Significance.KEY))).order_by()
+        .values_list("agency_id", "occurred_on", "n", "key"))
     if not per_day:
         return Timeline(threshold=threshold)
+    names = dict(Agency.objects.filter(pk__in={r[0] for r in per_day}).values_list("pk", "name"))
     seen = list(base.filter(child_seen=True).values_list("occurred_on", flat=True)
                 .distinct().order_by("occurred_on"))
     scope_start = review.terms.order_by("-version").values_list("scope_start", flat=True).first()
-    first = min(row["occurred_on"] for row in per_day)
-    last = max(row["occurred_on"] for row in per_day)
+    days = [r[1] for r in per_day]
+    first, last = min(days), max(days)
     start = min(first, scope_start) if scope_start else first
     end = max(last, review.incident_date)
     span = (end - start).days + 1
@@ -226,14 +248,16 @@ def chronology_timeline(user: User, review: Review, shown: TextShown) -> Timelin
     def x(day: date) -> float:
         return round(LABEL_WIDTH + (day - start).days * scale, 1)
 
-    lanes_rows: dict[str, dict[int, list[int]]] = {}
-    for row in per_day:
-        bins = lanes_rows.setdefault(row["agency__name"], {})
-        counts = bins.setdefault((row["occurred_on"] - start).days // bin_days, [0, 0])
-        counts[0] += row["n"]
-        counts[1] += row["key"]
+    by_agency: dict[int, dict[int, list[int]]] = {}
+    origin = start.toordinal()
+    for agency_id, day, n, key in per_day:
+        counts = by_agency.setdefault(agency_id, {}).setdefault(
+            (day.toordinal() - origin) // bin_days, [0, 0])
+        counts[0] += n
+        counts[1] += key
+    lanes_rows = {names[a]: by_agency[a] for a in sorted(by_agency, key=lambda a: (names[a], a))}
     timeline = Timeline(start=start, end=end, bin_days=bin_days, threshold=threshold,
-                        entries=sum(r["n"] for r in per_day))
+                        entries=sum(r[2] for r in per_day))
     width = max(2.0, round(bin_days * scale, 1))
     for index, (name, bins) in enumerate(lanes_rows.items()):
         y = TOP + index * LANE
@@ -263,3 +287,46 @@ def chronology_timeline(user: User, review: Review, shown: TextShown) -> Timelin
             8, 14, "app-timeline__episode", f"Episode: {shown(episode.title)}"))
     timeline.ticks = _ticks(start, end, x)
     return timeline
+
+
+def _svg_rect(mark: Mark, css: str = "") -> str:
+    return (f'<rect class="{escape(css or mark.css)}" x="{mark.x}" y="{mark.y}" '
+            f'width="{mark.width}" height="{mark.height}"><title>{escape(mark.title)}</title></rect>')
+
+
+def timeline_svg(timeline: Timeline) -> SafeString:
+    """The timeline's SVG element, written here rather than by a template loop: a long
+    chronology has a thousand marks or more, and the template engine takes half a second
+    over them where string building takes a few milliseconds. Every text is escaped;
+    styling is by class only (no style attributes)."""
+    t = timeline
+    if t.empty or t.start is None or t.end is None:
+        return mark_safe("")
+    out = [f'<svg class="app-timeline__svg" viewBox="0 0 {t.width} {t.height}" role="img" '
+           'aria-labelledby="timeline-title timeline-desc" focusable="false" '
+           'xmlns="http://www.w3.org/2000/svg">',
+           '<title id="timeline-title">Timeline of the merged chronology</title>',
+           f'<desc id="timeline-desc">{escape(timeline_description(t))}</desc>']
+    out += [_svg_rect(mark) for _period, mark in t.gaps]
+    for x, label in t.ticks:
+        out.append(f'<line class="app-timeline__tick" x1="{x}" x2="{x}" y1="{t.plot_top}" '
+                   f'y2="{t.plot_bottom}"/><text class="app-timeline__tick-label" x="{x}" '
+                   f'y="{t.height - 8}" text-anchor="middle">{escape(label)}</text>')
+    for lane in t.lanes:
+        name = lane.name if len(lane.name) <= 24 else lane.name[:23] + "…"
+        out.append(f'<text class="app-timeline__label" x="4" y="{lane.label_y}">'
+                   f'{escape(name)}</text><line class="app-timeline__lane" x1="{t.plot_left}" '
+                   f'x2="{t.width}" y1="{lane.label_y - 5}" y2="{lane.label_y - 5}"/>')
+        out += [_svg_rect(mark, f"app-timeline__mark {mark.css}") for mark in lane.marks]
+    out += [_svg_rect(mark) for mark in t.episodes]
+    out.append("</svg>")
+    return mark_safe("".join(out))  # noqa: S308 - every text above is escaped
+
+
+def timeline_description(t: Timeline) -> str:
+    lanes, gaps, episodes = len(t.lanes), len(t.gaps), len(t.episodes)
+    assert t.start is not None and t.end is not None
+    return (f"{t.entries} entries from {lanes} agenc{'y' if lanes == 1 else 'ies'} between "
+            f"{t.start:%-d %B %Y} and {t.end:%-d %B %Y}; {gaps} period{'' if gaps == 1 else 's'}"
+            f" of more than {t.threshold} days when no professional saw the child, listed "
+            f"after the timeline; {episodes} episode{'' if episodes == 1 else 's'}.")

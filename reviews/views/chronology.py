@@ -49,8 +49,10 @@ from ..selectors import (
     chronology_rows,
     chronology_timeline,
     merged_entries,
+    merged_page,
     review_episodes,
     text_shown_to,
+    timeline_svg,
 )
 
 __all__ = [
@@ -104,13 +106,14 @@ def _warn(request: AuthenticatedHttpRequest, result: Any) -> Any:
 def _merged_context(user: User, review: Review, form: ChronologyFilterForm,
                     query: Any) -> dict[str, Any]:
     shown = text_shown_to(user, review)
-    page = Paginator(merged_entries(user, review, **form.filters()), PAGE_SIZE).get_page(
-        query.get("page"))
+    page = merged_page(merged_entries(user, review, **form.filters()), query.get("page"),
+                       PAGE_SIZE)
     rest = query.copy()
     rest.pop("page", None)
     timeline = chronology_timeline(user, review, shown)
     return {"form": form, "page": page, "rows": chronology_rows(page.object_list, shown),
-            "query": rest.urlencode(), "timeline": timeline, "shown_episodes": [
+            "query": rest.urlencode(), "timeline": timeline, "svg": timeline_svg(timeline),
+            "shown_episodes": [
                 (e, shown(e.title), shown(e.description)) for e in review_episodes(user, review)],
             "can_analyse": Review.objects.for_user(user, "change").filter(pk=review.pk).exists()}
 

@@ -188,11 +188,10 @@ class ChronologyEntry(NarrowHistory, ReviewRecord):
         # Date order; a date-only entry before the timed entries of its day.
         ordering = ["occurred_on", F("occurred_at").asc(nulls_first=True), "agency_id", "id"]
         indexes = [
-            # The merged order itself (date, then date-only before timed): a page of the
-            # merged chronology is an index range, ties within one moment sorted on the fly.
-            models.Index(F("review"), F("status"), F("occurred_on"),
-                         F("occurred_at").asc(nulls_first=True), condition=Q(withdrawn=False),
-                         name="chronology_merged_order"),
+            # The merged chronology's rows in date order (partial: never the withdrawn). Not
+            # "NULLS FIRST" in the index itself: SQLite, the embedded default, refuses it.
+            models.Index(fields=["review", "status", "occurred_on", "occurred_at"],
+                         condition=Q(withdrawn=False), name="chronology_merged_order"),
             models.Index(fields=["review", "agency", "status"], name="chronology_agency"),
         ]
 

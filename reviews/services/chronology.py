@@ -268,7 +268,7 @@ def chronology_import(*, by: User, review: Review, agency: Agency, upload: File,
         note_case_write()
         if len(entries) >= ANALYZE_AFTER:
             transaction.on_commit(_refresh_statistics)
-    else:  # SQLite (the embedded default) does not return the ids: one save at a time
+    else:  # a database that does not return the new ids (old SQLite): one save at a time
         for entry in entries:
             save_with_history(entry, by=by, reason=reason)
     return ImportResult(created=len(entries), warnings=warnings)

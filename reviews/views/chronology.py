@@ -18,6 +18,7 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from agencies.http import AuthenticatedHttpRequest
 from agencies.models import Agency, User
@@ -26,10 +27,12 @@ from scr import filetypes
 from scr.access import scoped_object_or_404
 from scr.accesslog import mark_case_data, record_access
 from scr.csvexport import csv_lines
+from scr.figures import cached_figure
 from scr.formviews import handle_form, record_form
 from scr.models import AccessEvent
 
 from .. import chronology_files, services
+from ..access import can_see_identities
 from ..forms import ReasonMixin
 from ..forms_chronology import (
     ChronologyCorrectionForm,
@@ -103,6 +106,21 @@ def _warn(request: AuthenticatedHttpRequest, result: Any) -> Any:
     return result
 
 
+def _drawn_timeline(user: User, review: Review, shown: Any) -> tuple[Any, str]:
+    """The timeline and its SVG, cached per person, review and day until any case data
+    changes (``scr.figures``: every write bumps the generation), and apart for those who see
+    real names and those who see pseudonyms. Paging and filtering the table then redraw
+    nothing. The page's scope check runs before, on every request."""
+    identifiable = can_see_identities(user, review)
+
+    def draw() -> tuple[Any, str]:
+        timeline = chronology_timeline(user, review, shown)
+        return timeline, str(timeline_svg(timeline))
+
+    timeline, svg = cached_figure(f"chronology-timeline:{review.pk}:{identifiable}", user, draw)
+    return timeline, mark_safe(svg)  # noqa: S308 - built escaped by timeline_svg
+
+
 def _merged_context(user: User, review: Review, form: ChronologyFilterForm,
                     query: Any) -> dict[str, Any]:
     shown = text_shown_to(user, review)
@@ -110,9 +128,9 @@ def _merged_context(user: User, review: Review, form: ChronologyFilterForm,
                        PAGE_SIZE)
     rest = query.copy()
     rest.pop("page", None)
-    timeline = chronology_timeline(user, review, shown)
+    timeline, svg = _drawn_timeline(user, review, shown)
     return {"form": form, "page": page, "rows": chronology_rows(page.object_list, shown),
-            "query": rest.urlencode(), "timeline": timeline, "svg": timeline_svg(timeline),
+            "query": rest.urlencode(), "timeline": timeline, "svg": svg,
             "shown_episodes": [
                 (e, shown(e.title), shown(e.description)) for e in review_episodes(user, review)],
             "can_analyse": Review.objects.for_user(user, "change").filter(pk=review.pk).exists()}

@@ -63,7 +63,9 @@ def use_bench_database(*, keep: bool) -> None:
     settings.DEBUG = False
     name = connection.settings_dict["NAME"]
     connection.settings_dict.setdefault("TEST", {})["NAME"] = f"{name}_chronobench"
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keep)
+    # serialize=False: a reused database is not read into memory (it would inflate the RSS).
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keep,
+                                       serialize=False)
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
 
 

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any
 from django.template.defaultfilters import date as format_date
 from django.urls import reverse
 
-from .access import review_access
+from agencies.roles import Role
+
+from .access import APPOINTED_ROLES, direct_grant_reviews, review_access
 from .clocks import Clock, Rag, clock_label, review_clocks
 from .independence import independence_conflicts
 from .models import EvidenceRequest, Review, Subject
@@ -30,7 +32,9 @@ if TYPE_CHECKING:
 # (URL name, label): the sub-navigation between a review's pages, in order.
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("review", "Overview"), ("review_people", "People"), ("review_clocks", "Clocks"),
-    ("review_panel", "Panel"), ("review_evidence", "Evidence"), ("review_history", "History"),
+    ("review_panel", "Panel"), ("review_evidence", "Evidence"),
+    ("review_chronology", "Chronology"), ("review_meetings", "Meetings"),
+    ("review_family", "Family"), ("review_history", "History"),
 )
 
 
@@ -107,12 +111,48 @@ def evidence(review: Review, user: User) -> dict[str, Any]:
             "can_request": review.is_open and runs}
 
 
+def _on_the_team(user: User, review: Review) -> bool:
+    """The business manager, or the review's own reviewer or panel member: those who read
+    the merged chronology, the meetings and (with identities) the family log. No query
+    for a business manager or an agency lead."""
+    if user.has_role(Role.BUSINESS_MANAGER):
+        return True
+    if not user.has_role(*APPOINTED_ROLES):
+        return False
+    return direct_grant_reviews(user).filter(pk=review.pk).exists()
+
+
+def _agency_chronology_url(user: User, review: Review) -> str | None:
+    """An agency lead's own chronology in this review (no query when they lead one agency:
+    their agency's grant is how they see the review)."""
+    own = sorted(user.agency_ids(Role.AGENCY_LEAD))
+    if len(own) > 1:
+        own = sorted(review.involvements.filter(agency_id__in=own).values_list("agency_id",
+                                                                                flat=True))
+    return reverse("agency_chronology", args=[review.pk, own[0]]) if own else None
+
+
+def _section_urls(user: User, review: Review, identifiable: bool) -> dict[str, str | None]:
+    """Each section's link for this person, or None where the section is not theirs."""
+    urls: dict[str, str | None] = {name: reverse(name, args=[review.pk]) for name, _ in SECTIONS}
+    team = _on_the_team(user, review)
+    if not team:
+        urls["review_chronology"] = _agency_chronology_url(user, review)
+        urls["review_meetings"] = None
+    if not (team and identifiable):
+        urls["review_family"] = None
+    if not identifiable:
+        urls["review_history"] = None
+    return urls
+
+
 def section_context(user: User, review: Review, current: str) -> dict[str, Any]:
     """The review, what the person may do on it, and the links between its sections (the
-    History link only for those who may read it)."""
+    History link only for those who may read it; the chronology, meetings and family log
+    only for those whose they are)."""
     access = review_access(user, review)
-    links = [(reverse(name, args=[review.pk]), label, name == current)
-             for name, label in SECTIONS if name != "review_history" or access.identifiable]
+    urls = _section_urls(user, review, access.identifiable)
+    links = [(urls[name], label, name == current) for name, label in SECTIONS if urls[name]]
     return {"review": review, "can_manage": access.can_manage,
             "identifiable": access.identifiable, "sections": links,
             "section_label": dict(SECTIONS)[current]}

@@ -398,3 +398,12 @@ CLOCK_PUBLICATION_NOTICE_WORKING_DAYS = env_int("CLOCK_PUBLICATION_NOTICE_WORKIN
 CLOCK_AMBER_DAYS = env_int("CLOCK_AMBER_DAYS", 7)
 # An independent reviewer must not have worked for an agency in scope within this many months.
 REVIEWER_INDEPENDENCE_LOOKBACK_MONTHS = env_int("REVIEWER_INDEPENDENCE_LOOKBACK_MONTHS", 12)
+
+# The chronology (docs/chronology.md).
+# A period longer than this many days between two entries where the child was seen is shaded
+# on the timeline as a period when no professional saw the child.
+CHRONOLOGY_NOT_SEEN_DAYS = env_int("CHRONOLOGY_NOT_SEEN_DAYS", 28)
+# The earliest an entry may be dated: this many years before the incident.
+CHRONOLOGY_LOOKBACK_YEARS = env_int("CHRONOLOGY_LOOKBACK_YEARS", 25)
+# An import file larger than this (in MB) is refused before it is read.
+CHRONOLOGY_IMPORT_MAX_MB = env_int("CHRONOLOGY_IMPORT_MAX_MB", 10)

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -72,6 +73,7 @@ def world(personas: Personas) -> World:
         description="IMR and chronology")
     answer_twice(p, police_request)
     services.name_variant_add(by=p.manager, subject=review_in.subjects.get(), text="Kayd")
+    _chronology_meetings_family(p, review_in)
     review_out = _review(p, [p.health])
     review_published = _review(p, [p.health], published=True)
     return World(p, review_in, review_out, review_published)
@@ -90,6 +92,29 @@ def answer_twice(p: Personas, request: Any) -> None:
     services.evidence_request_return(by=p.reviewer, request=request, missing="More analysis.")
     services.agency_report_save(by=p.police_lead, request=request, analysis="More analysis.")
     services.evidence_request_submit(by=p.police_lead, request=request, expected_number=1)
+def _chronology_meetings_family(p: Personas, review: Review) -> None:
+    """In review_in: a submitted police entry in an episode, a police draft, a learning
+    event the police lead attended (with an action and minutes), and the child in the
+    family involvement log."""
+    day = review.incident_date - timedelta(days=5)
+    fields = {"source": "Log", "what_happened": "Visit", "practitioner_role": "PC",
+              "child_seen": True}
+    submitted = services.chronology_entry_add(by=p.police_lead, review=review, agency=p.police,
+                                              occurred_on=day, **fields)
+    services.chronology_submit(by=p.police_lead, review=review, agency=p.police)
+    services.chronology_entry_add(by=p.police_lead, review=review, agency=p.police,
+                                  occurred_on=day, **fields)
+    services.episode_create(by=p.reviewer, review=review, title="Visit", entries=[submitted])
+    meeting = services.meeting_record(by=p.manager, review=review, kind="learning_event",
+                                      held_on=timezone.localdate())
+    services.meeting_attendee_add(by=p.manager, meeting=meeting, user=p.police_lead)
+    services.meeting_action_add(by=p.manager, meeting=meeting, description="Brief staff",
+                                owner="Police lead", due_on=timezone.localdate())
+    services.meeting_minutes_upload(by=p.manager, meeting=meeting, upload=SimpleUploadedFile(
+        "minutes.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"))
+    services.family_involvement_record(by=p.manager, review=review,
+                                       subject=review.subjects.get(), invited=True,
+                                       invitation_reason="Parent of the child")
 
 
 def expect(**statuses: int) -> dict[str, int]:
@@ -117,6 +142,29 @@ READ_REVIEW_OUT = expect(manager=200, reviewer=404, panel=404, police_lead=404, 
 PUBLIC = dict.fromkeys(ROLES, 200)
 
 
+# The merged chronology, meetings and family log are the review team's: manager, reviewer
+# and panel; an agency lead of the review is refused (403), anyone else never learns of it.
+TEAM_REVIEW_IN = expect(manager=200, reviewer=200, panel=200, police_lead=403, health_lead=404,
+                        board=404)
+TEAM_REVIEW_OUT = expect(manager=200, reviewer=404, panel=404, police_lead=404, health_lead=403,
+                         board=404)
+TEAM_PUBLISHED = expect(manager=200, reviewer=404, panel=404, police_lead=404, health_lead=403,
+                        board=403)
+# An agency's own chronology and its draft entries: its leads only; for anyone else, 404.
+POLICE_ONLY = expect(manager=404, reviewer=404, panel=404, police_lead=200, health_lead=404,
+                     board=404)
+# The reviewer's analysis of submitted entries.
+ANALYSE_REVIEW_IN = expect(manager=200, reviewer=200, panel=403, police_lead=403,
+                           health_lead=404, board=404)
+# Recording meetings and the family log: the manager and the review's reviewer.
+RECORD_REVIEW_IN = expect(manager=200, reviewer=200, panel=403, police_lead=403,
+                          health_lead=404, board=404)
+ATTENDED = expect(manager=200, reviewer=200, panel=200, police_lead=200, health_lead=404,
+                  board=404)
+KEEP_FAMILY_LOG = expect(manager=200, reviewer=200, panel=403, police_lead=404,
+                         health_lead=404, board=404)
+
+
 @dataclass
 class Case:
     kwargs: Callable[[World], dict[str, Any]] = lambda w: {}
@@ -134,6 +182,18 @@ def review_out(w: World) -> dict[str, Any]:
 
 def _on_review_in(getter: Callable[[Review], Any]) -> Callable[[World], dict[str, Any]]:
     return lambda w: {"pk": getter(w.review_in).pk}
+
+
+def police_chronology(w: World) -> dict[str, Any]:
+    return {"pk": w.review_in.pk, "agency_pk": w.people.police.pk}
+
+
+def police_draft(w: World) -> dict[str, Any]:
+    return {"pk": w.review_in.chronology.get(status="draft").pk}
+
+
+def police_submitted(w: World) -> dict[str, Any]:
+    return {"pk": w.review_in.chronology.get(status="submitted").pk}
 
 
 def police_lead(w: World) -> dict[str, Any]:
@@ -280,6 +340,41 @@ RULES: dict[str, list[Case]] = {
     "evidence_document_download": [Case(POLICE_DOCUMENT, READ_POLICE_ANSWER)],
     "evidence_document_withdraw": [Case(POLICE_DOCUMENT, CHANGE_POLICE_DOCUMENT)],
     "evidence_document_restore": [Case(POLICE_DOCUMENT, CHANGE_POLICE_DOCUMENT)],
+    # The chronology: the merged one is the review team's; an agency's own is its leads'.
+    "review_chronology": [Case(review_in, TEAM_REVIEW_IN), Case(review_out, TEAM_REVIEW_OUT),
+                          Case(lambda w: {"pk": w.review_published.pk}, TEAM_PUBLISHED)],
+    "chronology_export": [Case(lambda w, fmt=fmt: {"pk": w.review_in.pk, "fmt": fmt}, TEAM_REVIEW_IN)
+                          for fmt in ("csv", "xlsx")],
+    "chronology_template": [Case(lambda w, fmt=fmt: {"fmt": fmt}, ALL_SIGNED_IN) for fmt in ("csv", "xlsx")],
+    **{name: [Case(police_chronology, POLICE_ONLY)]
+       for name in ("agency_chronology", "chronology_entry_add", "chronology_import",
+                    "chronology_submit")},
+    "chronology_entry_edit": [Case(police_draft, POLICE_ONLY)],
+    "chronology_entry_withdraw": [Case(police_draft, POLICE_ONLY)],
+    "chronology_entry_correct": [Case(police_submitted, expect(
+        manager=403, reviewer=403, panel=403, police_lead=200, health_lead=404, board=404))],
+    "chronology_entry_mark": [Case(police_submitted, ANALYSE_REVIEW_IN)],
+    "episode_add": [Case(review_in, expect(manager=200, reviewer=200, panel=403, police_lead=403,
+                                           health_lead=404, board=404))],
+    "episode_withdraw": [Case(_on_review_in(lambda r: r.episodes.get()), expect(
+        manager=200, reviewer=200, panel=403, police_lead=404, health_lead=404, board=404))],
+    # Meetings: the team's; the police lead attended the learning event.
+    "review_meetings": [Case(review_in, TEAM_REVIEW_IN), Case(review_out, TEAM_REVIEW_OUT)],
+    "meeting_add": [Case(review_in, RECORD_REVIEW_IN)],
+    "meeting": [Case(_on_review_in(lambda r: r.meetings.get()), ATTENDED)],
+    "learning_feedback_add": [Case(_on_review_in(lambda r: r.meetings.get()), ATTENDED)],
+    "meeting_minutes_download": [Case(lambda w: {"pk": w.review_in.meetings.get().minutes.get().pk},
+                                      ATTENDED)],
+    **{name: [Case(_on_review_in(lambda r: r.meetings.get()), RECORD_REVIEW_IN)]
+       for name in ("meeting_edit", "meeting_attendee_add", "meeting_action_add",
+                    "meeting_minutes_upload")},
+    "meeting_action_done": [Case(lambda w: {"pk": w.review_in.meetings.get().actions.get().pk},
+                                 RECORD_REVIEW_IN)],
+    # The family log: the team with identities; kept by the manager and the reviewer.
+    "review_family": [Case(review_in, TEAM_REVIEW_IN), Case(review_out, TEAM_REVIEW_OUT)],
+    "family_involvement_add": [Case(review_in, RECORD_REVIEW_IN)],
+    **{name: [Case(_on_review_in(lambda r: r.family.get()), KEEP_FAMILY_LOG)]
+       for name in ("family_involvement_edit", "family_contact_add", "family_comment_add")},
 }
 
 

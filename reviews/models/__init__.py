@@ -9,19 +9,29 @@ Each module declares ``__all__``; this package re-exports them, so
 - ``panel`` — terms of reference and panel appointments
 - ``clocks`` — parallel processes, clock pauses, delay explanations
 - ``evidence`` — evidence requests
+- ``chronology`` — chronology entries, submissions, episodes
+- ``meetings`` — meetings, attendees, actions, minutes, learning-event feedback
+- ``family`` — the family involvement log
 """
 
 from .base import *  # noqa: F403
 from .base import __all__ as _base
+from .chronology import *  # noqa: F403
+from .chronology import __all__ as _chronology
 from .clocks import *  # noqa: F403
 from .clocks import __all__ as _clocks
 from .evidence import *  # noqa: F403
 from .evidence import __all__ as _evidence
+from .family import *  # noqa: F403
+from .family import __all__ as _family
 from .lifecycle import *  # noqa: F403
 from .lifecycle import __all__ as _lifecycle
+from .meetings import *  # noqa: F403
+from .meetings import __all__ as _meetings
 from .panel import *  # noqa: F403
 from .panel import __all__ as _panel
 from .register import *  # noqa: F403
 from .register import __all__ as _register
 
-__all__ = [*_base, *_lifecycle, *_register, *_panel, *_clocks, *_evidence]
+__all__ = [*_base, *_lifecycle, *_register, *_panel, *_clocks, *_evidence, *_chronology,
+           *_meetings, *_family]

@@ -7,9 +7,14 @@ One module per sub-domain; this package re-exports their ``__all__`` so
 - ``lifecycle`` — days in stage, the moves a review page offers
 - ``history`` — a review's merged history, each record through its own scope
 - ``evidence`` — the evidence grid, a request's states and answer, version comparison
-- ``register`` — the pseudonym register for the anonymiser (``review_register``)
+- ``register`` — the pseudonym register for the anonymiser (``review_register``), and text
+  as a person may read it (``text_shown_to``)
+- ``chronology`` — the merged chronology, its filters, exports and timeline
+- ``meetings`` — a meeting's page, the family involvement log
 """
 
+from .chronology import *  # noqa: F403
+from .chronology import __all__ as _chronology
 from .evidence import *  # noqa: F403
 from .evidence import __all__ as _evidence
 from .history import *  # noqa: F403
@@ -18,7 +23,9 @@ from .lifecycle import *  # noqa: F403
 from .lifecycle import __all__ as _lifecycle
 from .lists import *  # noqa: F403
 from .lists import __all__ as _lists
+from .meetings import *  # noqa: F403
+from .meetings import __all__ as _meetings
 from .register import *  # noqa: F403
 from .register import __all__ as _register
 
-__all__ = [*_evidence, *_history, *_lifecycle, *_lists, *_register]
+__all__ = [*_chronology, *_evidence, *_history, *_lifecycle, *_lists, *_meetings, *_register]

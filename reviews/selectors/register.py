@@ -1,19 +1,32 @@
-"""The register as the anonymiser and the subject's page read it."""
+"""The register as the anonymiser and the subject's page read it, and the one way a page
+shows a review's free text: real names for those with identifiable access, pseudonyms for
+everyone else (``text_shown_to``). ``review_register`` is the only code that turns
+``Subject`` rows into register entries; pages, exports and the published report all
+replace names through it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Case, IntegerField, Prefetch, Value, When
 
 from agencies.models import Agency
 from scr.anonymise import NAME_KINDS, Identifier, RegisterEntry, Variant, name_variants
+from scr.pseudonymise import pseudonymise
 
+from ..access import can_see_identities
 from ..models import NameVariantChoice, Review, Subject, SubjectIdentifier
 
-__all__ = ["VariantRow", "register_entry", "review_public_names", "review_register",
-           "subject_page", "subject_variant_rows"]
+if TYPE_CHECKING:
+    from agencies.models import User
+
+__all__ = ["TextShown", "VariantRow", "register_entry", "review_public_names", "review_register",
+           "subject_page", "subject_variant_rows", "text_shown_to"]
+
+TextShown = Callable[[str], str]
 
 # Who wins a name two people share: the child first, professionals last.
 KIND_ORDER = ["child", "sibling", "parent", "relative", "adult", "professional"]
@@ -98,3 +111,21 @@ def subject_page(subject: Subject, identifiable: bool) -> dict[str, object]:
     return {"subject": subject,
             "identifiers": list(subject.identifiers.filter(withdrawn=False)),
             "variant_rows": subject_variant_rows(subject)}
+
+
+def _unchanged(text: str) -> str:
+    return text
+
+
+def text_shown_to(user: User, review: Review) -> TextShown:
+    """A function that turns a text of ``review`` into what ``user`` may read: as written
+    for those with identifiable access, pseudonymised for everyone else. The register is
+    read once per call of this function, not once per text."""
+    if can_see_identities(user, review):
+        return _unchanged
+    entries = review_register(review)
+
+    def shown(text: str) -> str:
+        return pseudonymise(text, entries)
+
+    return shown

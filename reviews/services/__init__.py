@@ -13,18 +13,27 @@ services.review_transition(...)`` wherever the function lives:
 - ``panel`` — terms of reference and panel appointments
 - ``evidence`` — evidence requests
 - ``publication`` — report and publication dates
+- ``chronology`` — chronology entries, import, submission, the reviewer's episodes
+- ``meetings`` — meetings, attendees, actions, minutes, learning-event feedback
+- ``family`` — the family involvement log
 - ``base`` — the locked open review and grants, shared by the modules above
 """
 
 from ..independence import independence_conflicts, independence_problems
 from .base import *  # noqa: F403
 from .base import __all__ as _base
+from .chronology import *  # noqa: F403
+from .chronology import __all__ as _chronology
 from .clocks import *  # noqa: F403
 from .clocks import __all__ as _clocks
 from .evidence import *  # noqa: F403
 from .evidence import __all__ as _evidence
+from .family import *  # noqa: F403
+from .family import __all__ as _family
 from .lifecycle import *  # noqa: F403
 from .lifecycle import __all__ as _lifecycle
+from .meetings import *  # noqa: F403
+from .meetings import __all__ as _meetings
 from .panel import *  # noqa: F403
 from .panel import __all__ as _panel
 from .publication import *  # noqa: F403
@@ -33,4 +42,5 @@ from .register import *  # noqa: F403
 from .register import __all__ as _register
 
 __all__ = ["independence_conflicts", "independence_problems", *_base, *_clocks, *_evidence,
-           *_lifecycle, *_panel, *_publication, *_register]
+           *_lifecycle, *_panel, *_publication, *_register, *_chronology, *_meetings,
+           *_family]

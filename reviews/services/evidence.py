@@ -43,6 +43,7 @@ from ..models import (
 from ..selectors.evidence import is_lead_of as _is_lead_of
 from ..selectors.evidence import may_move, runs_review
 from .base import open_review_locked
+from .chronology import _submit_drafts
 
 __all__ = [
     "IMR_REQUIRED",
@@ -206,13 +207,12 @@ def evidence_request_acknowledge(*, by: User, request: EvidenceRequest) -> Evide
 
 def chronology_submitted(*, by: User, request: EvidenceRequest,
                          submission: EvidenceSubmission) -> None:
-    """The seam for the structured chronology: called, inside the submission's transaction,
-    when an agency submits a request of the chronology kind.
-
-    Today a chronology request is answered with a document and/or a note, so there is
-    nothing more to do here. When the chronology entries exist (reviews/models/chronology.py),
-    this is where the agency's draft entries become its submitted entries for the merged
-    chronology; raising ``ValidationError`` here refuses the whole submission."""
+    """Called, inside the submission's transaction, when an agency submits a request of the
+    chronology kind: the agency's draft chronology entries (entered in a form or imported,
+    ``services.chronology``) become its submitted entries in the merged chronology, linked
+    to this request. An answer with no draft entries (a document or a note only, or entries
+    submitted earlier from the agency's chronology page) submits nothing more."""
+    _submit_drafts(by=by, review=request.review, agency=request.agency, evidence_request=request)
 
 
 @transaction.atomic(durable=True)

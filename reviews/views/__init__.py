@@ -10,9 +10,13 @@ through ``for_user``, a form, one service call.
 - ``clocks`` — the clocks page, parallel processes, pauses, delays
 - ``evidence`` — the evidence page and evidence requests
 - ``publication`` — report and publication dates
+- ``chronology`` — an agency's chronology, the merged chronology, exports, episodes
+- ``meetings`` — meetings, learning-event feedback, the family involvement log
 - ``base`` — a section page of a review; a form about one review
 """
 
+from .chronology import *  # noqa: F403
+from .chronology import __all__ as _chronology
 from .clocks import *  # noqa: F403
 from .clocks import __all__ as _clocks
 from .evidence import *  # noqa: F403
@@ -21,6 +25,8 @@ from .lifecycle import *  # noqa: F403
 from .lifecycle import __all__ as _lifecycle
 from .lists import *  # noqa: F403
 from .lists import __all__ as _lists
+from .meetings import *  # noqa: F403
+from .meetings import __all__ as _meetings
 from .panel import *  # noqa: F403
 from .panel import __all__ as _panel
 from .publication import *  # noqa: F403
@@ -28,4 +34,5 @@ from .publication import __all__ as _publication
 from .register import *  # noqa: F403
 from .register import __all__ as _register
 
-__all__ = [*_clocks, *_evidence, *_lifecycle, *_lists, *_panel, *_publication, *_register]
+__all__ = [*_clocks, *_evidence, *_lifecycle, *_lists, *_panel, *_publication, *_register,
+           *_chronology, *_meetings]

@@ -253,19 +253,23 @@ def test_other_kinds_need_a_note_or_a_document(personas: Personas, review: Any) 
     assert request.status == "submitted"
 
 
-def test_a_chronology_request_calls_the_chronology_seam_on_submit(
-        personas: Personas, review: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from reviews.services import evidence as evidence_services
+def test_submitting_a_chronology_request_submits_the_agencys_draft_entries_with_it(
+        personas: Personas, review: Any) -> None:
+    from reviews.models import ChronologyEntry
 
-    seen: list[int] = []
-    monkeypatch.setattr(evidence_services, "chronology_submitted",
-                        lambda *, by, request, submission: seen.append(submission.number))
+    entry = services.chronology_entry_add(
+        by=personas.police_lead, review=review, agency=personas.police,
+        occurred_on=review.incident_date - timedelta(days=5), source="Custody log",
+        what_happened="Officers visited the home.", practitioner_role="PC", child_seen=True)
     request = services.evidence_requests_send(by=personas.manager, review=review,
                                               kind="chronology", agencies=[personas.police],
                                               description="Chronology", due_on=h.due())[0]
     services.evidence_request_submit(by=personas.police_lead, request=request,
-                                     expected_number=0, note="Attached")
-    assert seen == [1]
+                                     expected_number=0, note="Our entries are attached")
+    entry.refresh_from_db()
+    assert entry.status == ChronologyEntry.Status.SUBMITTED
+    assert entry.evidence_request == request
+    assert entry.submission is not None and entry.submission.evidence_request == request
 
 
 def test_editing_a_request_needs_a_reason_and_a_due_date_not_in_the_past(

@@ -1,0 +1,144 @@
+"""The chronology pages through the web: import by upload, the merged page and its
+timeline, exports (defused, pseudonymised, logged), the template downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from reviews.models import ChronologyEntry, ReviewUserObjectPermission
+from scr.models import AccessEvent
+
+from .chronology_helpers import Case, csv_upload, entry, make_case, submit
+from .personas import Personas, client_for
+
+
+@pytest.fixture
+def case(personas: Personas) -> Case:
+    return make_case(personas)
+
+
+def test_an_import_with_bad_rows_shows_every_line_in_the_error_summary_and_saves_nothing(
+        case: Case) -> None:
+    p = case.people
+    url = reverse("chronology_import", args=[case.review.pk, p.police.pk])
+    good = (case.scope_end - timedelta(days=3)).strftime("%d/%m/%Y")
+    upload = csv_upload([[good, "", "Log", "Visit", "PC", "yes", ""],
+                         ["12/31/2025", "", "Log", "Visit", "PC", "yes", ""],
+                         [good, "", "Log", "Visit", "PC", "", ""]])
+    response = client_for(p.police_lead).post(url, {"file": upload})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "govuk-error-summary" in html
+    assert "Line 3: “12/31/2025” is not a real date" in html
+    assert "Line 4: Enter yes or no for “Child seen”" in html
+    assert ChronologyEntry.objects.count() == 0
+
+
+def test_a_good_import_redirects_to_the_agency_chronology_with_drafts(case: Case) -> None:
+    p = case.people
+    url = reverse("chronology_import", args=[case.review.pk, p.police.pk])
+    good = (case.scope_end - timedelta(days=3)).strftime("%d/%m/%Y")
+    client = client_for(p.police_lead)
+    response = client.post(url, {"file": csv_upload([[good, "", "Log", "Visit", "PC", "yes",
+                                                      ""]])}, follow=True)
+    assert "Imported 1 entries as drafts." in response.content.decode()
+    assert "Submit 1 draft entry" in response.content.decode()
+
+
+def test_the_merged_page_shows_the_timeline_with_its_text_alternative(case: Case) -> None:
+    p = case.people
+    entry(case, agency=p.health, on=case.scope_start, seen=True)
+    entry(case, agency=p.police, on=case.scope_start + timedelta(days=60), seen=True)
+    submit(case, p.police)
+    submit(case, p.health)
+    response = client_for(p.reviewer).get(reverse("review_chronology", args=[case.review.pk]))
+    html = response.content.decode()
+    assert '<svg class="app-timeline__svg"' in html and 'role="img"' in html
+    assert "style=" not in html
+    assert 'class="app-timeline__gap"' in html
+    periods = html.split('id="not-seen-periods"')[1].split("</ul>")[0]
+    first = case.scope_start + timedelta(days=1)
+    assert f"{first:%-d %B %Y} to" in periods and "(59 days)" in periods
+    assert "2 entries." in html
+
+
+def test_a_panel_member_without_identities_exports_pseudonyms_and_cells_are_defused(
+        case: Case) -> None:
+    p = case.people
+    entry(case, on=case.scope_end - timedelta(days=2), text="=HYPERLINK(\"x\") Kayden Smith seen")
+    submit(case)
+    ReviewUserObjectPermission.objects.filter(
+        user=p.panel, permission__codename="view_identifiable").delete()
+    client = client_for(p.panel)
+    url = reverse("chronology_export", args=[case.review.pk, "csv"])
+    response = client.get(url)
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][:3] == ["Date", "Time", "Agency"]
+    assert rows[1][4] == "'=HYPERLINK(\"x\") Child A seen"
+    assert AccessEvent.objects.filter(user=p.panel, path=url,
+                                      action=AccessEvent.Action.EXPORT).count() == 1
+    xlsx = client.get(reverse("chronology_export", args=[case.review.pk, "xlsx"]))
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None
+    assert sheet.cell(row=2, column=5).value == "'=HYPERLINK(\"x\") Child A seen"
+    assert sheet.cell(row=2, column=5).data_type == "s"  # text, not a formula
+    page = client.get(reverse("review_chronology", args=[case.review.pk])).content.decode()
+    assert "Kayden" not in page and "Child A seen" in page
+
+
+def test_the_templates_download_in_both_formats_with_the_import_headings(case: Case) -> None:
+    client = client_for(case.people.police_lead)
+    text = client.get(reverse("chronology_template", args=["csv"])).content.decode()
+    assert text.strip() == "Date,Time,Source,What happened,Practitioner role,Child seen,Significance"
+    book = load_workbook(io.BytesIO(client.get(reverse("chronology_template",
+                                                       args=["xlsx"])).content))
+    assert [c.value for c in book["Chronology"][1]] == text.strip().split(",")
+    assert "Guidance" in book.sheetnames
+
+
+def test_another_agencys_lead_and_the_board_get_404_for_the_police_chronology_and_entry(
+        case: Case) -> None:
+    p = case.people
+    draft = entry(case, on=case.scope_end - timedelta(days=2))
+    health = client_for(p.health_lead)  # health is involved in this review too
+    assert health.get(reverse("agency_chronology", args=[case.review.pk, p.police.pk])
+                      ).status_code == 404
+    assert health.get(reverse("chronology_entry_edit", args=[draft.pk])).status_code == 404
+    board = client_for(p.board)
+    assert board.get(reverse("review_chronology", args=[case.review.pk])).status_code == 404
+    assert board.get(reverse("chronology_entry_edit", args=[draft.pk])).status_code == 404
+    # The health lead reads its own agency's chronology, and not the merged one.
+    assert health.get(reverse("agency_chronology", args=[case.review.pk, p.health.pk])
+                      ).status_code == 200
+    assert health.get(reverse("review_chronology", args=[case.review.pk])).status_code == 403
+
+
+def test_each_person_is_offered_the_chronology_that_is_theirs(case: Case) -> None:
+    p = case.people
+    review_url = reverse("review", args=[case.review.pk])
+    merged = reverse("review_chronology", args=[case.review.pk])
+    police_own = reverse("agency_chronology", args=[case.review.pk, p.police.pk])
+    manager_page = client_for(p.manager).get(review_url).content.decode()
+    assert f'href="{merged}"' in manager_page and "/family/" in manager_page
+    police_page = client_for(p.police_lead).get(review_url).content.decode()
+    assert f'href="{police_own}"' in police_page
+    assert f'href="{merged}"' not in police_page and "/meetings/" not in police_page
+
+
+def test_a_long_chronology_is_binned_so_the_timeline_stays_one_drawing(case: Case) -> None:
+    from reviews.selectors import chronology_timeline, text_shown_to
+
+    p = case.people
+    for n in range(0, 730, 73):
+        entry(case, on=case.scope_start + timedelta(days=n), seen=n % 146 == 0)
+    submit(case)
+    timeline = chronology_timeline(p.manager, case.review, text_shown_to(p.manager, case.review))
+    assert timeline.bin_days == 5  # 731 days over at most 160 bins
+    assert len(timeline.lanes) == 1 and len(timeline.lanes[0].marks) == 10
+    assert all(m.x < timeline.width for m in timeline.lanes[0].marks)

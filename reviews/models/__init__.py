@@ -9,8 +9,11 @@ Each module declares ``__all__``; this package re-exports them, so
 - ``panel`` — terms of reference and panel appointments
 - ``clocks`` — parallel processes, clock pauses, delay explanations
 - ``evidence`` — evidence requests
+- ``analysis`` — themes, findings and their evidence, recommendations
 """
 
+from .analysis import *  # noqa: F403
+from .analysis import __all__ as _analysis
 from .base import *  # noqa: F403
 from .base import __all__ as _base
 from .clocks import *  # noqa: F403
@@ -24,4 +27,4 @@ from .panel import __all__ as _panel
 from .register import *  # noqa: F403
 from .register import __all__ as _register
 
-__all__ = [*_base, *_lifecycle, *_register, *_panel, *_clocks, *_evidence]
+__all__ = [*_base, *_lifecycle, *_register, *_panel, *_clocks, *_evidence, *_analysis]

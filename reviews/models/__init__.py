@@ -10,6 +10,7 @@ Each module declares ``__all__``; this package re-exports them, so
 - ``clocks`` — parallel processes, clock pauses, delay explanations
 - ``evidence`` — evidence requests
 - ``analysis`` — themes, findings and their evidence, recommendations
+- ``report`` — sections, versions, snapshots, comments, sign-off, the board's response
 """
 
 from .analysis import *  # noqa: F403
@@ -26,5 +27,7 @@ from .panel import *  # noqa: F403
 from .panel import __all__ as _panel
 from .register import *  # noqa: F403
 from .register import __all__ as _register
+from .report import *  # noqa: F403
+from .report import __all__ as _report
 
-__all__ = [*_base, *_lifecycle, *_register, *_panel, *_clocks, *_evidence, *_analysis]
+__all__ = [*_base, *_lifecycle, *_register, *_panel, *_clocks, *_evidence, *_analysis, *_report]

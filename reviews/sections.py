@@ -23,8 +23,13 @@ if TYPE_CHECKING:
 # (URL name, label): the sub-navigation between a review's pages, in order.
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("review", "Overview"), ("review_people", "People"), ("review_clocks", "Clocks"),
-    ("review_panel", "Panel"), ("review_evidence", "Evidence"), ("review_history", "History"),
+    ("review_panel", "Panel"), ("review_evidence", "Evidence"), ("review_analysis", "Analysis"),
+    ("review_report", "Report"), ("review_report_versions", "Versions"),
+    ("review_sign_off", "Sign-off"), ("review_history", "History"),
 )
+# Sections of the draft report: only for those who may read it (reviews/reportaccess.py).
+DRAFTING_SECTIONS = frozenset({"review_analysis", "review_report"})
+VERSION_SECTIONS = frozenset({"review_report_versions", "review_sign_off"})
 
 
 @dataclass(frozen=True)
@@ -93,9 +98,18 @@ def evidence(review: Review, user: User) -> dict[str, Any]:
 def section_context(user: User, review: Review, current: str) -> dict[str, Any]:
     """The review, what the person may do on it, and the links between its sections (the
     History link only for those who may read it)."""
+    from .reportaccess import report_access
+
     access = review_access(user, review)
+    draft = report_access(user, review)
+    hidden = {"review_history"} if not access.identifiable else set()
+    if not draft.drafting:
+        hidden |= DRAFTING_SECTIONS
+    if not draft.reads_versions:
+        hidden |= VERSION_SECTIONS
     links = [(reverse(name, args=[review.pk]), label, name == current)
-             for name, label in SECTIONS if name != "review_history" or access.identifiable]
+             for name, label in SECTIONS if name not in hidden]
     return {"review": review, "can_manage": access.can_manage,
-            "identifiable": access.identifiable, "sections": links,
+            "identifiable": access.identifiable, "sections": links, "drafting": draft.drafting,
+            "panel_reader": draft.panel,
             "section_label": dict(SECTIONS)[current]}

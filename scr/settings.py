@@ -280,3 +280,22 @@ CLOCK_PUBLICATION_NOTICE_WORKING_DAYS = env_int("CLOCK_PUBLICATION_NOTICE_WORKIN
 CLOCK_AMBER_DAYS = env_int("CLOCK_AMBER_DAYS", 7)
 # An independent reviewer must not have worked for an agency in scope within this many months.
 REVIEWER_INDEPENDENCE_LOOKBACK_MONTHS = env_int("REVIEWER_INDEPENDENCE_LOOKBACK_MONTHS", 12)
+
+# The report (docs/report.md). More recommendations than this in one review is warned about.
+REPORT_MAX_RECOMMENDATIONS = env_int("REPORT_MAX_RECOMMENDATIONS", 10)
+# A section longer than this many words is warned about.
+REPORT_SECTION_MAX_WORDS = env_int("REPORT_SECTION_MAX_WORDS", 4000)
+# How often the section editor autosaves unsaved work (seconds).
+REPORT_AUTOSAVE_SECONDS = env_int("REPORT_AUTOSAVE_SECONDS", 20)
+# Whose approval sign-off needs: (key, label, who); who is "reviewer", "business_manager" or
+# "agency:<Agency.Kind>" (that safeguarding partner's representative on the review's panel).
+# REPORT_SIGN_OFF_PARTNERS="kind:Label,..." replaces the three partners.
+_partners = env_str("REPORT_SIGN_OFF_PARTNERS",
+                    "childrens_social_care:Local authority (children's social care),"
+                    "police:Police,health:Health (integrated care board)")
+REPORT_SIGN_OFF_APPROVERS = [
+    ("reviewer", "Independent reviewer", "reviewer"),
+    ("business_manager", "Business manager", "business_manager"),
+    *[(f"partner_{kind.strip()}", label.strip(), f"agency:{kind.strip()}")
+      for kind, _, label in (p.partition(":") for p in _partners.split(",") if p.strip())],
+]

@@ -16,7 +16,8 @@
 
 Findings and recommendations are part of the draft report: until the review is published
 only the drafting team (the appointed reviewer and business managers) sees them
-(``DraftScopedQuerySet``); once published, everyone who may read the review does.
+(``DraftScopedQuerySet``); once published, everyone with identifiable access to the review
+does (never the board: the text holds real names until it is pseudonymised for print).
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ class DraftScopedQuerySet(ReviewScopedQuerySet):
     """Records of a draft report: the drafting team only (the review's ``change`` scope:
     its appointed reviewer, and business managers). Never agency leads, never the board;
     panel members read drafts only through the versions shared with them. Once the review
-    is published (``PUBLISHED_READABLE``), anyone who may read the review reads them."""
+    is published (``PUBLISHED_READABLE``), anyone with identifiable access to the review
+    reads them (agency leads, for their action plans; never the board)."""
 
     review_action: dict[str, Action] = {
         "view": "change", "change": "change", "manage": "manage",
@@ -62,7 +64,10 @@ class DraftScopedQuerySet(ReviewScopedQuerySet):
         if action != "view" or not self.PUBLISHED_READABLE:
             return drafting
         field = getattr(self.model, "REVIEW_FIELD", "review")
-        published = Review.objects.for_user(user, "view").filter(published_on__isnull=False)
+        # Published text still holds real names (it is pseudonymised when rendered for
+        # publication), so only those with identifiable access read the records.
+        published = Review.objects.for_user(user, "view_identifiable").filter(
+            published_on__isnull=False)
         return self.filter(Q(pk__in=drafting.values("pk"))
                            | Q(**{f"{field}__in": published.values("pk")}))
 

@@ -6,13 +6,19 @@ One module per sub-domain; this package re-exports their ``__all__`` so
 - ``lists`` — the dashboard and its CSV, the board's figures, each person's tasks
 - ``lifecycle`` — days in stage, the moves a review page offers
 - ``history`` — a review's merged history, each record through its own scope
+- ``analysis`` — findings, lines of enquiry, recommendation warnings, learning across reviews
+- ``report`` — the draft report, versions and their comparison, sign-off
 """
 
+from .analysis import *  # noqa: F403
+from .analysis import __all__ as _analysis
 from .history import *  # noqa: F403
 from .history import __all__ as _history
 from .lifecycle import *  # noqa: F403
 from .lifecycle import __all__ as _lifecycle
 from .lists import *  # noqa: F403
 from .lists import __all__ as _lists
+from .report import *  # noqa: F403
+from .report import __all__ as _report
 
-__all__ = [*_history, *_lifecycle, *_lists]
+__all__ = [*_history, *_lifecycle, *_lists, *_analysis, *_report]

@@ -10,9 +10,13 @@ through ``for_user``, a form, one service call.
 - ``clocks`` — the clocks page, parallel processes, pauses, delays
 - ``evidence`` — the evidence page and evidence requests
 - ``publication`` — report and publication dates
+- ``analysis`` — findings, evidence links, recommendations, themes
+- ``report`` — the draft, the section editor, versions, comments, sign-off, board response
 - ``base`` — a section page of a review; a form about one review
 """
 
+from .analysis import *  # noqa: F403
+from .analysis import __all__ as _analysis
 from .clocks import *  # noqa: F403
 from .clocks import __all__ as _clocks
 from .evidence import *  # noqa: F403
@@ -27,5 +31,8 @@ from .publication import *  # noqa: F403
 from .publication import __all__ as _publication
 from .register import *  # noqa: F403
 from .register import __all__ as _register
+from .report import *  # noqa: F403
+from .report import __all__ as _report
 
-__all__ = [*_clocks, *_evidence, *_lifecycle, *_lists, *_panel, *_publication, *_register]
+__all__ = [*_clocks, *_evidence, *_lifecycle, *_lists, *_panel, *_publication, *_register, *_analysis,
+           *_report]

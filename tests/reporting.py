@@ -1,0 +1,146 @@
+"""Arrange helpers for the analysis and report tests: a review at the Analysis stage with
+its reviewer, terms of reference with key lines of enquiry, and the three safeguarding
+partners' representatives on its panel (the approvers of ``REPORT_SIGN_OFF_APPROVERS``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from agencies.models import User
+from agencies.roles import Role
+from reviews import services
+from reviews.models import (
+    EvidenceRequest,
+    Finding,
+    PanelAppointment,
+    ReportSnapshot,
+    Review,
+    SignOffSubmission,
+    Stage,
+    TermsOfReference,
+    Theme,
+)
+
+from .factories import MembershipFactory, UserFactory
+from .personas import Personas, at_stage
+
+LINES = ("Was the risk to the baby recognised?",
+         "How well did agencies share information?",
+         "Was the baby's lived experience understood?")
+
+
+@dataclass
+class ReportWorld:
+    p: Personas
+    review: Review
+    evidence: EvidenceRequest
+    la_rep: User  # children's social care representative on the panel
+    police_rep: User
+    health_rep: User
+
+    def approver_for(self, key: str) -> User:
+        return {"reviewer": self.p.reviewer, "business_manager": self.p.manager,
+                "partner_childrens_social_care": self.la_rep, "partner_police": self.police_rep,
+                "partner_health": self.health_rep}[key]
+
+
+def _rep(username: str, agency: Any) -> User:
+    user = UserFactory(username=username)
+    MembershipFactory(user=user, role=Role.PANEL_MEMBER, agency=agency)
+    return user
+
+
+def report_world(p: Personas, *, stage: str = Stage.ANALYSIS) -> ReportWorld:
+    today = timezone.localdate()
+    review = services.review_create(
+        by=p.manager, incident_date=today - timedelta(days=40), aware_date=today - timedelta(days=38),
+        what_happened="Kayden Smith was admitted with injuries.", harm=Review.Harm.SERIOUS_HARM,
+        abuse_or_neglect=Review.AbuseNeglect.SUSPECTED, criteria_met=True,
+        referring_agency=p.social_care, agencies_involved=[p.police, p.social_care, p.health])
+    services.subject_add(by=p.manager, review=review, kind="child", pseudonym="Child A",
+                         full_name="Kayden Smith")
+    services.panel_appoint(by=p.manager, review=review, user=p.reviewer,
+                           panel_role=PanelAppointment.PanelRole.REVIEWER,
+                           independence_declaration="No connection with the case.")
+    services.panel_appoint(by=p.manager, review=review, user=p.panel,
+                           panel_role=PanelAppointment.PanelRole.MEMBER, agency=p.education)
+    reps = {}
+    for name, agency in (("la_rep", p.social_care), ("police_rep", p.police),
+                         ("health_rep", p.health)):
+        reps[name] = _rep(name, agency)
+        services.panel_appoint(by=p.manager, review=review, user=reps[name],
+                               panel_role=PanelAppointment.PanelRole.MEMBER, agency=agency)
+    services.terms_create(by=p.manager, review=review, expected_version=0,
+                          scope_start=today - timedelta(days=400),
+                          scope_end=today - timedelta(days=40),
+                          key_lines_of_enquiry="\n".join(f"- {line}" for line in LINES),
+                          method=TermsOfReference.Method.SYSTEMS,
+                          agencies_in_scope=[p.police, p.social_care, p.health])
+    evidence = services.evidence_request_create(by=p.manager, review=review, agency=p.police,
+                                                due_on=today + timedelta(days=10),
+                                                description="IMR and chronology")
+    at_stage(review, stage)
+    return ReportWorld(p, review, evidence, **reps)
+
+
+def theme(name: str) -> Theme:
+    return Theme.objects.get(name=name)
+
+
+def add_finding(w: ReportWorld, title: str = "Risk was not reassessed", *,
+                evidence: bool = True, lines: tuple[str, ...] = (LINES[0],),
+                themes: tuple[str, ...] = ("Risk assessment",)) -> Finding:
+    finding = services.finding_create(
+        by=w.p.reviewer, review=w.review, title=title,
+        statement="Kayden Smith's injuries were seen as accidental.",
+        why_it_matters="Practitioners across the partnership rely on first explanations.",
+        themes=[theme(t) for t in themes], lines_of_enquiry=lines)
+    if evidence:
+        services.finding_evidence_add(by=w.p.reviewer, finding=finding,
+                                      kind="evidence_request", evidence_request=w.evidence,
+                                      source_reference="Police chronology, 3 March")
+    return finding
+
+
+def add_recommendation(w: ReportWorld, findings: list[Finding], **extra: Any) -> Any:
+    fields: dict[str, Any] = {
+        "text": "The partnership should revise its bruising protocol for non-mobile babies.",
+        "addressee": "partnership", "scope": "local",
+        "outcome_expected": "By March 2027 an audit shows 90% of non-mobile babies with bruising "
+                            "referred for a child protection medical."}
+    fields.update(extra)
+    return services.recommendation_create(by=w.p.reviewer, review=w.review, findings=findings,
+                                          **fields)
+
+
+def submitted(w: ReportWorld, name: str = "v1 for sign-off") -> SignOffSubmission:
+    """Start the report (if needed), write the introduction, name a version and submit it."""
+    if not w.review.report_sections.exists():
+        services.report_start(by=w.p.reviewer, review=w.review)
+    intro = w.review.report_sections.get(kind="introduction")
+    services.section_save(by=w.p.reviewer, section=intro, body=f"Introduction for {name}.",
+                          base_version=intro.version_number)
+    snapshot: ReportSnapshot = services.snapshot_create(by=w.p.reviewer, review=w.review, name=name)
+    return services.sign_off_submit(by=w.p.reviewer, snapshot=snapshot)
+
+
+def approve_all(w: ReportWorld, submission: SignOffSubmission) -> None:
+    from reviews.signoff import approvers
+
+    for approver in approvers():
+        services.approval_give(by=w.approver_for(approver.key), submission=submission,
+                               approver_key=approver.key)
+
+
+def board_response(w: ReportWorld) -> Any:
+    decisions = {f"finding-{f.pk}": ("accepted", "Protocol revised")
+                 for f in w.review.findings.filter(withdrawn=False)}
+    decisions |= {f"recommendation-{r.pk}": ("accepted", "Audit in March")
+                  for r in w.review.recommendations.filter(withdrawn=False)}
+    return services.board_response_record(
+        by=w.p.manager, review=w.review, response="The board accepts the findings.",
+        monitoring="Quarterly reports to the board.", decisions=decisions)

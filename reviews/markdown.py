@@ -14,7 +14,7 @@ from functools import lru_cache
 import nh3
 from markdown_it import MarkdownIt
 
-__all__ = ["render_markdown"]
+__all__ = ["render_markdown", "sanitise"]
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "code", "pre",
@@ -32,7 +32,11 @@ def render_markdown(text: str) -> str:
     """Safe HTML for ``text`` (cached per text: a report page renders the same versions
     again and again). Headings start at ``h2``: the page owns ``h1``."""
     html = _parser.render(text or "")
-    html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
+    return sanitise(html.replace("<h1>", "<h2>").replace("</h1>", "</h2>"))
+
+
+def sanitise(html: str) -> str:
+    """Only the tags, attributes and link schemes a report needs (nh3)."""
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                      url_schemes=URL_SCHEMES, link_rel="noopener noreferrer nofollow",
                      strip_comments=True)

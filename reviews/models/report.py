@@ -344,6 +344,10 @@ class SignOffSubmission(ScopedHistory):
             "snapshot" in self._state.fields_cache) else "Sign-off submission"
 
 
+class ApprovalQuerySet(SharedScopedQuerySet):
+    SHARED_FIELD = "submission__snapshot__shared_with_panel_at"
+
+
 class Approval(ScopedHistory):
     """One approver's approval of a submitted version; voided (never deleted) when the
     report changes afterwards."""
@@ -360,7 +364,7 @@ class Approval(ScopedHistory):
     voided_at = models.DateTimeField(null=True, blank=True)
     void_reason = models.TextField(blank=True)
 
-    objects = SignOffQuerySet.as_manager()  # type: ignore[misc]
+    objects = ApprovalQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["submission", "approved_at"]

@@ -54,6 +54,29 @@ def _rep(username: str, agency: Any) -> User:
     return user
 
 
+def partner_reps(p: Personas, review: Review) -> dict[str, User]:
+    """The three partners' representatives appointed to the review's panel (made once)."""
+    reps = {}
+    for name, agency in (("la_rep", p.social_care), ("police_rep", p.police),
+                         ("health_rep", p.health)):
+        reps[name] = _rep(name, agency)
+        if not review.panel.filter(user=reps[name], ended_on__isnull=True).exists():
+            services.panel_appoint(by=p.manager, review=review, user=reps[name],
+                                   panel_role=PanelAppointment.PanelRole.MEMBER, agency=agency)
+    return reps
+
+
+def sign_off_records(p: Personas, review: Review, reps: dict[str, User]) -> None:
+    """Every approval of the live submission, then the board's response."""
+    from reviews.signoff import live_submission
+
+    w = ReportWorld(p, review, None, **reps)  # type: ignore[arg-type]
+    submission = live_submission(review)
+    assert submission is not None
+    approve_all(w, submission)
+    board_response(w)
+
+
 def report_world(p: Personas, *, stage: str = Stage.ANALYSIS) -> ReportWorld:
     today = timezone.localdate()
     review = services.review_create(
@@ -68,12 +91,7 @@ def report_world(p: Personas, *, stage: str = Stage.ANALYSIS) -> ReportWorld:
                            independence_declaration="No connection with the case.")
     services.panel_appoint(by=p.manager, review=review, user=p.panel,
                            panel_role=PanelAppointment.PanelRole.MEMBER, agency=p.education)
-    reps = {}
-    for name, agency in (("la_rep", p.social_care), ("police_rep", p.police),
-                         ("health_rep", p.health)):
-        reps[name] = _rep(name, agency)
-        services.panel_appoint(by=p.manager, review=review, user=reps[name],
-                               panel_role=PanelAppointment.PanelRole.MEMBER, agency=agency)
+    reps = partner_reps(p, review)
     services.terms_create(by=p.manager, review=review, expected_version=0,
                           scope_start=today - timedelta(days=400),
                           scope_end=today - timedelta(days=40),

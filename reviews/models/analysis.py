@@ -74,10 +74,13 @@ class DraftScopedQuerySet(ReviewScopedQuerySet):
 
 def _drafting_history(cls: type[ReviewRecord], user: object, review: Review) -> models.QuerySet:
     """History rows of a draft record: only for the drafting team (the review's History page
-    is also open to panel members and involved agencies' leads)."""
-    team = Review.objects.for_user(user, "change").filter(pk=review.pk)
-    return cls.history.filter(  # type: ignore[attr-defined]
-        models.Exists(team), **{f"{cls.REVIEW_FIELD}_id": review.pk})
+    is also open to panel members and involved agencies' leads). Who drafts is worked out
+    once per request (``reviews.reportaccess``), so the rows are one plain query."""
+    from ..reportaccess import report_access
+
+    if not report_access(user, review).drafting:
+        return cls.history.none()  # type: ignore[attr-defined]
+    return cls.history.filter(**{f"{cls.REVIEW_FIELD}_id": review.pk})  # type: ignore[attr-defined]
 
 
 class DraftRecord(ReviewRecord):

@@ -104,6 +104,14 @@ class ScopedHistory(DraftRecord):
 
     @classmethod
     def history_in(cls, user: object, review: models.Model) -> models.QuerySet:
+        """The drafting team reads every row; a panel member the rows of shared versions."""
+        from ..reportaccess import report_access
+
+        access = report_access(user, review)  # type: ignore[arg-type]
+        if access.drafting:
+            return cls.history.filter(review_id=review.pk)  # type: ignore[attr-defined]
+        if not access.panel:
+            return cls.history.none()  # type: ignore[attr-defined]
         visible = cls.objects.for_user(user, "view_history").filter(review=review)
         return cls.history.filter(id__in=visible.values("pk"))  # type: ignore[attr-defined]
 

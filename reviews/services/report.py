@@ -319,8 +319,8 @@ def sign_off_submit(*, by: User, snapshot: ReportSnapshot) -> SignOffSubmission:
     submission = save_with_history(SignOffSubmission(review=review, snapshot=stored,
                                                      submitted_by=by),
                                    by=by, reason=f"Version {stored.number} submitted for sign-off")
-    if (not review.final_report_received_on and review.decision == Review.Decision.REVIEW
-            and review.decision_date):
+    if (not review.final_report_received_on and not review.national_panel_sent_report_on
+            and review.decision == Review.Decision.REVIEW and review.decision_date):
         _update_review(by=by, review=review, reason="", recorded="Final report submitted",
                        final_report_received_on=timezone.localdate())
     return submission

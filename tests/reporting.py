@@ -162,3 +162,49 @@ def board_response(w: ReportWorld) -> Any:
     return services.board_response_record(
         by=w.p.manager, review=w.review, response="The board accepts the findings.",
         monitoring="Quarterly reports to the board.", decisions=decisions)
+
+
+@dataclass
+class MatrixRecords:
+    """One of each analysis and report record on the permission matrix's ``review_in``:
+    two versions (both shared with the panel), a comment, a live sign-off submission."""
+
+    finding: Finding
+    link: Any
+    recommendation: Any
+    section: Any
+    snapshot: ReportSnapshot
+    comment: Any
+    submission: SignOffSubmission
+
+
+def matrix_records(world: Any) -> MatrixRecords:
+    """Made once per test (memoised on the matrix's ``World``), through the services, with
+    the review moved to the stages they need and back to where the matrix expects it."""
+    if getattr(world, "_report_records", None) is not None:
+        return world._report_records  # type: ignore[no-any-return]
+    p, review = world.people, world.review_in
+    stage = review.stage
+    at_stage(review, Stage.REPORT)
+    finding = services.finding_create(by=p.reviewer, review=review, title="Risk not reassessed",
+                                      statement="s", why_it_matters="w",
+                                      themes=[theme("Risk assessment")])
+    link = services.finding_evidence_add(by=p.reviewer, finding=finding, kind="other",
+                                         source_reference="Police chronology, 3 March")
+    rec = services.recommendation_create(by=p.reviewer, review=review, text="Revise the protocol",
+                                         findings=[finding], addressee="partnership",
+                                         scope="local", outcome_expected="An audit by March 2027 "
+                                         "shows 90% of babies referred for a medical.")
+    section = services.report_start(by=p.reviewer, review=review)[0]
+    services.section_save(by=p.reviewer, section=section, body="Version one.", base_version=0)
+    first = services.snapshot_create(by=p.reviewer, review=review, name="v1 for panel")
+    services.snapshot_share(by=p.reviewer, snapshot=first)
+    part = first.parts.get(section=section)
+    comment = services.comment_add(by=p.panel, part=part, text="Say more")
+    services.section_save(by=p.reviewer, section=section, body="Version two.", base_version=1)
+    second = services.snapshot_create(by=p.reviewer, review=review, name="v2 for sign-off")
+    submission = services.sign_off_submit(by=p.reviewer, snapshot=second)
+    at_stage(review, stage)
+    world._report_records = MatrixRecords(finding, link, rec, section, second, comment,
+                                          submission)
+    return world._report_records

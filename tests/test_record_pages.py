@@ -32,6 +32,15 @@ SECTIONS = ("review", "review_people", "review_clocks", "review_panel", "review_
 LOGGED_FORMS = (*matrix.REVIEW_PAGES, "subject_edit", "subject_withdraw", "panel_appointment_end",
                 "parallel_process_clear", "clock_resume", "evidence_request_received",
                 "review_move")
+# The analysis and the draft report (issue 11): pages and forms, each logged once per view.
+REPORT_PAGES = ("review_analysis", "review_report", "finding_add", "finding_earlier",
+                "recommendation_add", "report_start", "section_add", "snapshot_create", "finding",
+                "finding_edit", "finding_withdraw", "finding_evidence_add",
+                "finding_evidence_withdraw", "recommendation_edit", "recommendation_withdraw",
+                "section_edit", "section_move", "section_versions", "section_compare",
+                "snapshot_share", "sign_off_submit", "snapshot", "comment_add", "comment_resolve",
+                "approval_give", "review_report_versions", "review_sign_off", "snapshot_compare",
+                "board_response_record")
 # Pages that show case data but write no access event (none today): each is listed as a
 # strict expected failure, so that logging it turns the list red until it moves up.
 NOT_YET_LOGGED: tuple[str, ...] = ()
@@ -39,7 +48,7 @@ NOT_YET_LOGGED: tuple[str, ...] = ()
 # The history of a record of a review (a subject, the review itself): the matrix's cases 1 and 2.
 RECORD_HISTORY = matrix_pages("record_history")[1:3]
 
-PAGES: list[RecordPage] = [*(page for name in (*SECTIONS, *LOGGED_FORMS)
+PAGES: list[RecordPage] = [*(page for name in (*SECTIONS, *LOGGED_FORMS, *REPORT_PAGES)
                              for page in matrix_pages(name)), *RECORD_HISTORY]
 GAPS = [pytest.param(page, id=str(page), marks=pytest.mark.xfail(
     strict=True, reason="shows case data but writes no access event, so no no-store either"))
@@ -58,7 +67,7 @@ def test_every_url_of_a_review_record_is_checked_here_or_listed_as_a_gap() -> No
                              c.expected.get("reviewer") == 404 for c in cases)}
     people_pages = {"person", "person_edit", "person_deactivate", "person_reactivate",
                     "membership_add", "membership_end"}
-    checked = {*SECTIONS, *LOGGED_FORMS, *NOT_YET_LOGGED, "record_history"}
+    checked = {*SECTIONS, *LOGGED_FORMS, *REPORT_PAGES, *NOT_YET_LOGGED, "record_history"}
     assert sorted(about_a_review - people_pages - checked) == []
 
 

@@ -157,19 +157,26 @@ def section_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     done, conflict = _save(request, section, form)
     if done:
         return done
-    record_access(request, AccessEvent.Action.VIEW, section) if request.method == "GET" else (
-        mark_case_data(request))
+    if request.method == "GET":
+        record_access(request, AccessEvent.Action.VIEW, section)
+    mark_case_data(request)
     if conflict is not None:
         form = reportforms.SectionForm(initial={"body": conflict.yours,
                                                 "base_version": section.version_number})
     return render(request, "reviews/section_edit.html", {
         **section_context(request.user, section.review, "review_report"), "section": section,
-        "form": form, "draft": draft, "conflict": conflict,
-        "autosave_seconds": settings.REPORT_AUTOSAVE_SECONDS,
-        "before_label": conflict and f"Saved by {conflict.current.saved_by if conflict.current else 'someone else'}",
-        "after_label": "Your text (not saved)",
-        "diff": conflict and word_diff(conflict.current.body if conflict.current else "",
-                                       conflict.yours)})
+        "form": form, "draft": draft, "autosave_seconds": settings.REPORT_AUTOSAVE_SECONDS,
+        **_conflict_context(conflict)})
+
+
+def _conflict_context(conflict: Any) -> dict[str, Any]:
+    """Both texts of a refused save, the saved one on the left, the difference marked."""
+    if conflict is None:
+        return {"conflict": None}
+    saved = conflict.current
+    return {"conflict": conflict, "diff": word_diff(saved.body if saved else "", conflict.yours),
+            "before_label": f"Saved by {saved.saved_by if saved else 'someone else'}",
+            "after_label": "Your text (not saved)"}
 
 
 @require_POST

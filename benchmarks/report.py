@@ -49,11 +49,12 @@ from agencies.services import agency_create, membership_create  # noqa: E402
 from reviews import services  # noqa: E402
 from reviews.models import PanelAppointment, ReportSection, Review, Stage, Theme  # noqa: E402
 
-WORDS = ("the health visitor saw the baby at home and noted bruising on the left cheek which "
-         "mother explained as a fall from the sofa although the baby could not yet roll over "
-         "agencies did not share the referral and the social worker closed the case after a "
-         "single visit supervision did not challenge the decision risk was not reassessed when "
-         "the family moved house school nursery police attended a domestic incident").split()
+SENTENCE = ("the health visitor saw the baby at home and noted bruising on the left cheek which "
+            "mother explained as a fall from the sofa although the baby could not yet roll over "
+            "agencies did not share the referral and the social worker closed the case after a "
+            "single visit supervision did not challenge the decision risk was not reassessed "
+            "when the family moved house school nursery police attended a domestic incident")
+WORDS = SENTENCE.split()
 
 
 def text(rng: random.Random, words: int) -> str:
@@ -104,7 +105,7 @@ def seed(*, sections: int, words: int, findings: int, recommendations: int,
         services.finding_evidence_add(by=reviewer, finding=finding, kind="episode",
                                       source_reference=f"Key practice episode {i}")
         made.append(finding)
-    for i in range(recommendations):
+    for _ in range(recommendations):
         services.recommendation_create(
             by=reviewer, review=review, text=text(rng, 40), findings=rng.sample(made, 2),
             addressee="partnership", scope="local",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms as django_forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -240,7 +241,7 @@ def theme_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def theme_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return record_form(
-        request, Theme, forms.forms.Form,
+        request, Theme, django_forms.Form,
         lambda data, obj: services.theme_delete(by=request.user, theme=obj),
         pk=pk, title=lambda t: f"Delete the theme “{t}”", submit="Delete the theme",
         success="Theme deleted.", back=reverse("themes"), log_view=False, danger=True,

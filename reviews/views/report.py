@@ -40,7 +40,7 @@ from ..models import (
 )
 from ..reportaccess import report_access
 from ..sections import section_context
-from ..signoff import approvers, may_approve
+from ..signoff import approvers, live_submission, may_approve
 
 __all__ = [
     "approval_give",
@@ -136,6 +136,7 @@ def _save(request: AuthenticatedHttpRequest, section: ReportSection,
     """Save the section; a stale base is returned as the conflict to show, not raised."""
     if request.method != "POST" or not form.is_valid():
         return None, None
+    submitted = live_submission(section.review)
     try:
         version = services.section_save(by=request.user, section=section, **form.cleaned_data)
     except services.SectionConflict as conflict:
@@ -144,6 +145,9 @@ def _save(request: AuthenticatedHttpRequest, section: ReportSection,
         add_service_errors(form, error)
         return None, None
     messages.success(request, f"“{section.title}” saved as version {version.number}.")
+    if submitted is not None:
+        messages.warning(request, f"{submitted.snapshot} was submitted for sign-off: this change "
+                                  f"voided that submission and every approval of it.")
     return redirect(f"{_report_url(section)}#section-{section.pk}"), None
 
 

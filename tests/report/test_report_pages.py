@@ -132,3 +132,30 @@ def test_approving_a_stale_version_is_refused_with_the_current_version_linked(
     assert page.status_code == 200
     assert "no longer the current version" in text
     assert reverse("snapshot", args=[new.snapshot.pk]) in text
+
+
+def test_saving_a_section_after_submission_says_the_approvals_were_voided(
+        personas: Personas) -> None:
+    w = report_world(personas, stage=Stage.REPORT)
+    submission = submitted(w)
+    at_stage(w.review, Stage.SIGN_OFF)
+    services.approval_give(by=personas.reviewer, submission=submission, approver_key="reviewer")
+    intro = _intro(w)
+    page = client_for(personas.reviewer).post(
+        reverse("section_edit", args=[intro.pk]),
+        {"body": "A late correction.", "base_version": intro.version_number}, follow=True)
+    assert "voided that submission and every approval of it" in page.content.decode()
+    sign_off = client_for(personas.manager).get(reverse("review_sign_off", args=[w.review.pk]))
+    assert "Voided: the report changed after this approval" in sign_off.content.decode()
+
+
+def test_the_history_page_shows_draft_records_only_to_the_drafting_team(
+        personas: Personas) -> None:
+    w = report_world(personas)
+    add_finding(w, title="Risk was not reassessed")
+    url = reverse("review_history", args=[w.review.pk])
+    assert "Risk was not reassessed" in client_for(personas.reviewer).get(url).content.decode()
+    for outsider in (personas.panel, personas.police_lead):
+        page = client_for(outsider).get(url)
+        assert page.status_code == 200
+        assert "Risk was not reassessed" not in page.content.decode()

@@ -188,15 +188,21 @@ def section_save(*, by: User, section: ReportSection, body: str, base_version: i
 
 @transaction.atomic(durable=True)
 def section_autosave(*, by: User, section: ReportSection, body: str,
-                     base_version: int) -> SectionDraft:
+                     base_version: int) -> SectionDraft | None:
     """Keep unsaved work on a section (one draft per person and section), so a session
     that times out loses nothing. Not a version: the report does not change."""
     review = _drafting_review(by, section.review, "write the report")
     stored = _section_locked(section)
+    body = body.replace("\r\n", "\n")
     draft = SectionDraft.objects.select_for_update().filter(section=stored, author=by).first()
     if draft is None:
+        saved = stored.current.body if stored.current else ""
+        if body == saved and base_version == stored.version_number:
+            return None  # nothing typed yet: no draft to keep
         draft = SectionDraft(review=review, section=stored, author=by)
-    draft.body, draft.base_version, draft.saved_at = body.replace("\r\n", "\n"), base_version, timezone.now()
+    elif draft.body == body and draft.base_version == base_version:
+        return draft  # unchanged since the last autosave: no new history row
+    draft.body, draft.base_version, draft.saved_at = body, base_version, timezone.now()
     return save_with_history(draft, by=by, reason="Autosaved")
 
 

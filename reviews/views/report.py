@@ -198,7 +198,7 @@ def section_autosave(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
                                           base_version=form.cleaned_data["base_version"])
     except ValidationError as error:
         return render(request, "reviews/_autosave_status.html", {"error": error.messages[0]})
-    return render(request, "reviews/_autosave_status.html", {"draft": draft})
+    return render(request, "reviews/_autosave_status.html", {"draft": draft, "section": section})
 
 
 @login_required

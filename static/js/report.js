@@ -8,7 +8,7 @@ document.body.addEventListener("htmx:beforeSwap", function (event) {
     return;
   }
   var xhr = event.detail.xhr;
-  var signedOut = xhr.responseURL && xhr.responseURL.indexOf("/login") !== -1;
+  var signedOut = xhr.responseURL && xhr.responseURL.indexOf("/sign-in/") !== -1;
   if (signedOut || xhr.status >= 400) {
     event.detail.shouldSwap = false;
     target.textContent = signedOut

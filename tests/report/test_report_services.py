@@ -254,3 +254,16 @@ def test_submitting_records_the_final_report_date_for_its_clock(personas: Person
     w.review.refresh_from_db()
     # This review has no recorded decision (arranged at the stage): no date is invented.
     assert w.review.final_report_received_on is None
+
+
+def test_autosave_keeps_no_draft_when_nothing_was_typed_and_no_row_when_nothing_changed(
+        personas: Personas) -> None:
+    from reviews.models import SectionDraft
+
+    w = report_world(personas)
+    intro = services.report_start(by=personas.reviewer, review=w.review)[0]
+    assert services.section_autosave(by=personas.reviewer, section=intro, body="",
+                                     base_version=0) is None
+    services.section_autosave(by=personas.reviewer, section=intro, body="Typed", base_version=0)
+    services.section_autosave(by=personas.reviewer, section=intro, body="Typed", base_version=0)
+    assert SectionDraft.history.count() == 1

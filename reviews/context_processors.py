@@ -19,6 +19,10 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if user.has_role(Role.BUSINESS_MANAGER):
         items += [("people", "People", {"people", "person", "person_invite"}),
                   ("agencies", "Agencies", {"agencies", "agency_add", "agency_edit"}),
-                  ("access_log", "Access log", {"access_log"})]
+                  ("access_log", "Access log", {"access_log"}),
+                  ("themes", "Themes", {"themes", "theme_add", "theme_edit", "theme_delete",
+                                        "themes_recurring"})]
+    elif user.has_role(Role.BOARD_MEMBER):
+        items.append(("themes_recurring", "Recurring themes", {"themes_recurring"}))
     return {"nav_items": [{"url": reverse(name), "label": label, "active": current in names}
                           for name, label, names in items]}

@@ -34,8 +34,13 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("review", "Overview"), ("review_people", "People"), ("review_clocks", "Clocks"),
     ("review_panel", "Panel"), ("review_evidence", "Evidence"),
     ("review_chronology", "Chronology"), ("review_meetings", "Meetings"),
-    ("review_family", "Family"), ("review_history", "History"),
+    ("review_family", "Family"), ("review_analysis", "Analysis"),
+    ("review_report", "Report"), ("review_report_versions", "Versions"),
+    ("review_sign_off", "Sign-off"), ("review_history", "History"),
 )
+# Sections of the draft report: only for those who may read it (reviews/reportaccess.py).
+DRAFTING_SECTIONS = frozenset({"review_analysis", "review_report"})
+VERSION_SECTIONS = frozenset({"review_report_versions", "review_sign_off"})
 
 
 @dataclass(frozen=True)
@@ -149,10 +154,21 @@ def _section_urls(user: User, review: Review, identifiable: bool) -> dict[str, s
 def section_context(user: User, review: Review, current: str) -> dict[str, Any]:
     """The review, what the person may do on it, and the links between its sections (the
     History link only for those who may read it; the chronology, meetings and family log
-    only for those whose they are)."""
+    only for those whose they are; the draft report's sections only for its drafting team
+    and, for shared versions, the panel)."""
+    from .reportaccess import report_access
+
     access = review_access(user, review)
+    draft = report_access(user, review)
     urls = _section_urls(user, review, access.identifiable)
-    links = [(urls[name], label, name == current) for name, label in SECTIONS if urls[name]]
+    hidden: set[str] = set()
+    if not draft.drafting:
+        hidden |= DRAFTING_SECTIONS
+    if not draft.reads_versions:
+        hidden |= VERSION_SECTIONS
+    links = [(urls[name], label, name == current) for name, label in SECTIONS
+             if urls[name] and name not in hidden]
     return {"review": review, "can_manage": access.can_manage,
-            "identifiable": access.identifiable, "sections": links,
+            "identifiable": access.identifiable, "sections": links, "drafting": draft.drafting,
+            "panel_reader": draft.panel,
             "section_label": dict(SECTIONS)[current]}

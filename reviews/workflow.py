@@ -101,9 +101,45 @@ def commissioned(review: Review) -> list[str]:
     return missing
 
 
-def final_report_received(review: Review) -> list[str]:
-    return [] if review.final_report_received_on else [
-        Missing("the date the final report was received", "review_report_dates")]
+def final_version_submitted(review: Review) -> list[str]:
+    """Report → Sign-off: a specific version of the report submitted for sign-off that is
+    still the current version (nothing changed since). Replaces the typed "final report
+    received" date (the submission records that date itself)."""
+    from .signoff import current_report, live_submission
+
+    submission = live_submission(review)
+    report = current_report(review)
+    if submission is None or report is None or submission.snapshot.revision != report.revision:
+        return [Missing("a current version of the report submitted for sign-off",
+                        "review_report_versions")]
+    return []
+
+
+def signed_off(review: Review) -> list[str]:
+    """Every approver's approval of the current submitted version, and the board's written
+    response recorded (``REPORT_SIGN_OFF_APPROVERS``; reviews/signoff.py)."""
+    from .signoff import approvers, live_submission
+
+    missing = final_version_submitted(review)
+    if missing:
+        return missing
+    submission = live_submission(review)
+    assert submission is not None
+    given = set(submission.approvals.filter(voided_at__isnull=True)
+                .values_list("approver_key", flat=True))
+    missing = [Missing(f"approval: {a.label}", "review_sign_off")
+               for a in approvers() if a.key not in given]
+    latest = review.board_responses.order_by("-version").first()
+    if latest is None:
+        missing.append(Missing("the board's written response", "board_response_record"))
+    else:
+        items = list(latest.items.values_list("finding_id", "recommendation_id"))
+        findings = set(review.findings.filter(withdrawn=False).values_list("pk", flat=True))
+        recs = set(review.recommendations.filter(withdrawn=False).values_list("pk", flat=True))
+        if findings - {f for f, _ in items} or recs - {r for _, r in items}:
+            missing.append(Missing("the board's response to every current finding and "
+                                   "recommendation", "board_response_record"))
+    return missing
 
 
 def ready_to_publish(review: Review, on: date | None = None) -> list[str]:
@@ -204,8 +240,9 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
                                                  label="Start analysis"),
     (Stage.ANALYSIS, Stage.REPORT): Transition(roles=MANAGER_OR_REVIEWER,
                                                label="Start the report"),
-    (Stage.REPORT, Stage.SIGN_OFF): Transition(final_report_received, label="Send for sign-off"),
-    (Stage.SIGN_OFF, Stage.PUBLICATION): Transition(ready_to_publish,
+    (Stage.REPORT, Stage.SIGN_OFF): Transition(final_version_submitted,
+                                               label="Send for sign-off"),
+    (Stage.SIGN_OFF, Stage.PUBLICATION): Transition(all_of(signed_off, ready_to_publish),
                                                     label="Move to publication"),
     (Stage.SIGN_OFF, Stage.REPORT): Transition(roles=MANAGER_OR_REVIEWER, needs_reason=True,
                                                label="Return the draft to the report stage"),

@@ -407,3 +407,21 @@ CHRONOLOGY_NOT_SEEN_DAYS = env_int("CHRONOLOGY_NOT_SEEN_DAYS", 28)
 CHRONOLOGY_LOOKBACK_YEARS = env_int("CHRONOLOGY_LOOKBACK_YEARS", 25)
 # An import file larger than this (in MB) is refused before it is read.
 CHRONOLOGY_IMPORT_MAX_MB = env_int("CHRONOLOGY_IMPORT_MAX_MB", 10)
+# The report (docs/report.md). More recommendations than this in one review is warned about.
+REPORT_MAX_RECOMMENDATIONS = env_int("REPORT_MAX_RECOMMENDATIONS", 10)
+# A section longer than this many words is warned about.
+REPORT_SECTION_MAX_WORDS = env_int("REPORT_SECTION_MAX_WORDS", 4000)
+# How often the section editor autosaves unsaved work (seconds).
+REPORT_AUTOSAVE_SECONDS = env_int("REPORT_AUTOSAVE_SECONDS", 20)
+# Whose approval sign-off needs: (key, label, who); who is "reviewer", "business_manager" or
+# "agency:<Agency.Kind>" (that safeguarding partner's representative on the review's panel).
+# REPORT_SIGN_OFF_PARTNERS="kind:Label,..." replaces the three partners.
+_partners = env_str("REPORT_SIGN_OFF_PARTNERS",
+                    "childrens_social_care:Local authority (children's social care),"
+                    "police:Police,health:Health (integrated care board)")
+REPORT_SIGN_OFF_APPROVERS = [
+    ("reviewer", "Independent reviewer", "reviewer"),
+    ("business_manager", "Business manager", "business_manager"),
+    *[(f"partner_{kind.strip()}", label.strip(), f"agency:{kind.strip()}")
+      for kind, _, label in (p.partition(":") for p in _partners.split(",") if p.strip())],
+]

@@ -24,7 +24,7 @@ writeFileSync(join(dist, "css", "app.css"), result.css);
 cpSync(join(govuk, "assets"), join(dist, "govuk", "assets"), { recursive: true });
 cpSync(join(govuk, "govuk-frontend.min.js"), join(dist, "js", "govuk-frontend.min.js"));
 cpSync(join(root, "node_modules", "htmx.org", "dist", "htmx.min.js"), join(dist, "js", "htmx.min.js"));
-cpSync(join(root, "static", "js", "app.js"), join(dist, "js", "app.js"));
-cpSync(join(root, "static", "js", "body-classes.js"), join(dist, "js", "body-classes.js"));
+// The project's own scripts (app.js and the modules it imports), never inline in a page.
+cpSync(join(root, "static", "js"), join(dist, "js"), { recursive: true });
 cpSync(join(root, "static", "images"), join(dist, "images"), { recursive: true });
 console.log(`static/dist built (${result.css.length} bytes of CSS)`);

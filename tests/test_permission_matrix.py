@@ -206,6 +206,35 @@ PERSON_VIEW = expect(manager=200, reviewer=404, panel=404, police_lead=200, heal
 PERSON_MANAGE = expect(manager=200, reviewer=404, panel=404, police_lead=403, health_lead=404,
                        board=404)
 
+# The analysis and the draft report (issue 11). The drafting team (the review's reviewer and
+# business managers) reads and writes the draft; the panel reads only versions shared with
+# it; agency leads and the board never see a draft.
+DRAFT_REVIEW_IN = expect(manager=200, reviewer=200, panel=403, police_lead=403, health_lead=404,
+                         board=404)
+DRAFT_REVIEW_OUT = expect(manager=200, reviewer=404, panel=404, police_lead=404, health_lead=403,
+                          board=404)
+DRAFT_RECORD = expect(manager=200, reviewer=200, panel=404, police_lead=404, health_lead=404,
+                      board=404)
+SHARED_RECORD_MANAGE = expect(manager=200, reviewer=200, panel=403, police_lead=404,
+                              health_lead=404, board=404)
+SHARED_READ = expect(manager=200, reviewer=200, panel=200, police_lead=404, health_lead=404,
+                     board=404)
+VERSIONS_OF_REVIEW_IN = expect(manager=200, reviewer=200, panel=200, police_lead=403,
+                               health_lead=404, board=404)
+
+
+def _records(getter: Callable[[Any], Any]) -> Callable[[World], dict[str, Any]]:
+    from .reporting import matrix_records
+
+    return lambda w: {"pk": getter(matrix_records(w)).pk}
+
+
+def theme_pk(w: World) -> dict[str, Any]:
+    from reviews.models import Theme
+
+    return {"pk": Theme.objects.get(name="Supervision").pk}
+
+
 REVIEW_PAGES = ("review_referral_edit", "review_notification", "review_rapid_review",
                 "review_decision", "review_report_dates", "review_terms", "review_appoint",
                 "subject_add", "parallel_process_add", "clock_pause", "review_explain_delay",
@@ -375,7 +404,45 @@ RULES: dict[str, list[Case]] = {
     "family_involvement_add": [Case(review_in, RECORD_REVIEW_IN)],
     **{name: [Case(_on_review_in(lambda r: r.family.get()), KEEP_FAMILY_LOG)]
        for name in ("family_involvement_edit", "family_contact_add", "family_comment_add")},
+    # analysis and the report (issue 11)
+    **{name: [Case(review_in, DRAFT_REVIEW_IN), Case(review_out, DRAFT_REVIEW_OUT)]
+       for name in ("review_analysis", "review_report")},
+    **{name: [Case(review_in, DRAFT_REVIEW_IN)]
+       for name in ("finding_add", "finding_earlier", "recommendation_add", "report_start",
+                    "section_add", "snapshot_create")},
+    **{name: [Case(_records(lambda r: r.finding), DRAFT_RECORD)]
+       for name in ("finding", "finding_edit", "finding_withdraw", "finding_evidence_add")},
+    "finding_evidence_withdraw": [Case(_records(lambda r: r.link), DRAFT_RECORD)],
+    **{name: [Case(_records(lambda r: r.recommendation), DRAFT_RECORD)]
+       for name in ("recommendation_edit", "recommendation_withdraw")},
+    **{name: [Case(_records(lambda r: r.section), DRAFT_RECORD)]
+       for name in ("section_edit", "section_move", "section_versions", "section_compare")},
+    "section_autosave": [Case(_records(lambda r: r.section), dict.fromkeys(ROLES, 405))],
+    **{name: [Case(_records(lambda r: r.snapshot), SHARED_RECORD_MANAGE)]
+       for name in ("snapshot_share", "sign_off_submit")},
+    "snapshot": [Case(_records(lambda r: r.snapshot), SHARED_READ)],
+    "comment_add": [Case(_records(lambda r: r.snapshot.parts.first()), SHARED_READ)],
+    "comment_resolve": [Case(_records(lambda r: r.comment), SHARED_RECORD_MANAGE)],
+    "approval_give": [Case(_records(lambda r: r.submission), SHARED_RECORD_MANAGE)],
+    **{name: [Case(lambda w: {"pk": matrix_pk(w)}, VERSIONS_OF_REVIEW_IN)]
+       for name in ("review_report_versions", "review_sign_off")},
+    "snapshot_compare": [Case(lambda w: {"pk": matrix_pk(w)}, VERSIONS_OF_REVIEW_IN,
+                              query="a=1&b=2")],
+    "board_response_record": [Case(review_in, MANAGE_REVIEW_IN)],
+    "themes": [Case(expected=MANAGER_ONLY_PAGE)],
+    "theme_add": [Case(expected=MANAGER_ONLY_PAGE)],
+    "themes_recurring": [Case(expected=BOARD_PAGE)],
+    "theme_edit": [Case(theme_pk, MANAGER_ONLY_PAGE)],
+    "theme_delete": [Case(theme_pk, MANAGER_ONLY_PAGE)],
 }
+
+
+def matrix_pk(w: World) -> int:
+    """review_in, with its report records made (so the pages show versions)."""
+    from .reporting import matrix_records
+
+    matrix_records(w)
+    return w.review_in.pk
 
 
 def url_names(patterns: list[Any] | None = None, namespace: str = "") -> set[str]:

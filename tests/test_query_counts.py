@@ -57,8 +57,8 @@ CEILINGS = {
     "/reviews/{pk}/evidence/": 10,
     # The History page merges every kind of record in one query (a page of it), then reads
     # the kinds on that page: its ceiling follows the kinds a page can show.
-    "/reviews/{pk}/history/": 28,
-    "/reviews/{pk}/history/?record_type=subject": 28,
+    "/reviews/{pk}/history/": 30,
+    "/reviews/{pk}/history/?record_type=subject": 30,
     "/reviews/{pk}/terms/": 11,
     "/reviews/{pk}/move/?to=withdrawn": 9,
     "/access-log/": 8,

@@ -49,6 +49,15 @@ CHRONOLOGY_PAGES = (
     "meeting_minutes_download", "meeting_edit", "meeting_attendee_add", "meeting_action_add",
     "meeting_minutes_upload", "meeting_action_done", "review_family", "family_involvement_add",
     "family_involvement_edit", "family_contact_add", "family_comment_add")
+# The analysis and the draft report (issue 11): pages and forms, each logged once per view.
+REPORT_PAGES = ("review_analysis", "review_report", "finding_add", "finding_earlier",
+                "recommendation_add", "report_start", "section_add", "snapshot_create", "finding",
+                "finding_edit", "finding_withdraw", "finding_evidence_add",
+                "finding_evidence_withdraw", "recommendation_edit", "recommendation_withdraw",
+                "section_edit", "section_move", "section_versions", "section_compare",
+                "snapshot_share", "sign_off_submit", "snapshot", "comment_add", "comment_resolve",
+                "approval_give", "review_report_versions", "review_sign_off", "snapshot_compare",
+                "board_response_record")
 # Pages that show case data but write no access event (none today): each is listed as a
 # strict expected failure, so that logging it turns the list red until it moves up.
 NOT_YET_LOGGED: tuple[str, ...] = ()
@@ -56,7 +65,8 @@ NOT_YET_LOGGED: tuple[str, ...] = ()
 # The history of a record of a review (a subject, the review itself): the matrix's cases 1 and 2.
 RECORD_HISTORY = matrix_pages("record_history")[1:3]
 
-PAGES: list[RecordPage] = [*(page for name in (*SECTIONS, *LOGGED_FORMS, *CHRONOLOGY_PAGES)
+PAGES: list[RecordPage] = [*(page for name in (*SECTIONS, *LOGGED_FORMS, *CHRONOLOGY_PAGES,
+                                                  *REPORT_PAGES)
                              for page in matrix_pages(name)), *RECORD_HISTORY]
 GAPS = [pytest.param(page, id=str(page), marks=pytest.mark.xfail(
     strict=True, reason="shows case data but writes no access event, so no no-store either"))
@@ -75,7 +85,8 @@ def test_every_url_of_a_review_record_is_checked_here_or_listed_as_a_gap() -> No
                              c.expected.get("reviewer") == 404 for c in cases)}
     people_pages = {"person", "person_edit", "person_deactivate", "person_reactivate",
                     "membership_add", "membership_end", "person_two_factor_reset"}
-    checked = {*SECTIONS, *LOGGED_FORMS, *CHRONOLOGY_PAGES, *NOT_YET_LOGGED, "record_history"}
+    checked = {*SECTIONS, *LOGGED_FORMS, *CHRONOLOGY_PAGES, *REPORT_PAGES, *NOT_YET_LOGGED,
+               "record_history"}
     assert sorted(about_a_review - people_pages - checked) == []
 
 

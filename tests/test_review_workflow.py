@@ -135,13 +135,31 @@ def record_commissioning(p: Personas, review: Review, d: Dates) -> None:
 
 
 def record_final_report(p: Personas, review: Review, d: Dates) -> None:
+    """The typed date the final report was received (still recorded for its clock)."""
     if not review.decision_date:
         record_decision_to_review(p, review, d)
     services.report_and_publication_record(by=p.manager, review=review,
                                            final_report_received_on=d.final_report)
 
 
-def record_publication_plan(p: Personas, review: Review, d: Dates) -> None:
+def record_final_version(p: Personas, review: Review, d: Dates) -> None:
+    """Report → Sign-off reads a record now, not the typed date: a current version of the
+    report submitted for sign-off by the appointed reviewer (issue 11)."""
+    from reviews.signoff import live_submission
+
+    if not review.final_report_received_on:
+        record_final_report(p, review, d)
+    if live_submission(review) is not None:
+        return
+    if not review.panel.filter(panel_role="reviewer", ended_on__isnull=True).exists():
+        appoint_reviewer(p, review, d)
+    if not review.report_sections.exists():
+        services.report_start(by=p.reviewer, review=review)
+    snapshot = services.snapshot_create(by=p.reviewer, review=review, name="Final")
+    services.sign_off_submit(by=p.reviewer, snapshot=snapshot)
+
+
+def record_publication_dates(p: Personas, review: Review, d: Dates) -> None:
     if not review.final_report_received_on:
         record_final_report(p, review, d)
     services.report_and_publication_record(
@@ -149,8 +167,18 @@ def record_publication_plan(p: Personas, review: Review, d: Dates) -> None:
         planned_publication_on=add_working_days(d.sent_to_panel, 7))
 
 
+def record_publication_plan(p: Personas, review: Review, d: Dates) -> None:
+    """Sign-off → Publication: every approval of the submitted version and the board's
+    response (records that replaced nothing typed before), then the publication dates."""
+    from .reporting import partner_reps, sign_off_records
+
+    record_final_version(p, review, d)
+    sign_off_records(p, review, partner_reps(p, review))
+    record_publication_dates(p, review, d)
+
+
 def record_published(p: Personas, review: Review, d: Dates) -> None:
-    record_publication_plan(p, review, d)
+    record_publication_dates(p, review, d)
     services.report_and_publication_record(by=p.manager, review=review, published_on=d.published)
 
 
@@ -171,7 +199,7 @@ NEEDS: dict[tuple[str, str], Recorder] = {
     (Stage.DECISION, Stage.COMMISSIONING): record_decision_and_child,
     (Stage.DECISION, Stage.NO_REVIEW): record_decision_not_to_review,
     (Stage.COMMISSIONING, Stage.EVIDENCE): record_commissioning,
-    (Stage.REPORT, Stage.SIGN_OFF): record_final_report,
+    (Stage.REPORT, Stage.SIGN_OFF): record_final_version,
     (Stage.SIGN_OFF, Stage.PUBLICATION): record_publication_plan,
     (Stage.PUBLICATION, Stage.MONITORING): record_published,
     **{(frm, to): ended_from(to) for (frm, to), t in TRANSITIONS.items() if t.reopen},
@@ -354,7 +382,7 @@ def test_the_reviewer_cannot_send_the_report_for_sign_off(personas: Personas, re
                                                           dates: Dates) -> None:
     appoint_reviewer(personas, review, dates)
     at_stage(review, Stage.REPORT)
-    record_final_report(personas, review, dates)
+    record_final_version(personas, review, dates)
     assert_refused(personas.reviewer, review, to=Stage.SIGN_OFF, expected_from=Stage.REPORT,
                    match="Your role cannot make this move")
 

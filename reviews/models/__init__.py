@@ -12,8 +12,12 @@ Each module declares ``__all__``; this package re-exports them, so
 - ``chronology`` — chronology entries, submissions, episodes
 - ``meetings`` — meetings, attendees, actions, minutes, learning-event feedback
 - ``family`` — the family involvement log
+- ``analysis`` — themes, findings and their evidence, recommendations
+- ``report`` — sections, versions, snapshots, comments, sign-off, the board's response
 """
 
+from .analysis import *  # noqa: F403
+from .analysis import __all__ as _analysis
 from .base import *  # noqa: F403
 from .base import __all__ as _base
 from .chronology import *  # noqa: F403
@@ -32,6 +36,8 @@ from .panel import *  # noqa: F403
 from .panel import __all__ as _panel
 from .register import *  # noqa: F403
 from .register import __all__ as _register
+from .report import *  # noqa: F403
+from .report import __all__ as _report
 
 __all__ = [*_base, *_lifecycle, *_register, *_panel, *_clocks, *_evidence, *_chronology,
-           *_meetings, *_family]
+           *_meetings, *_family, *_analysis, *_report]

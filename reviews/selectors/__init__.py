@@ -11,8 +11,12 @@ One module per sub-domain; this package re-exports their ``__all__`` so
   as a person may read it (``text_shown_to``)
 - ``chronology`` — the merged chronology, its filters, exports and timeline
 - ``meetings`` — a meeting's page, the family involvement log
+- ``analysis`` — findings, lines of enquiry, recommendation warnings, learning across reviews
+- ``report`` — the draft report, versions and their comparison, sign-off
 """
 
+from .analysis import *  # noqa: F403
+from .analysis import __all__ as _analysis
 from .chronology import *  # noqa: F403
 from .chronology import __all__ as _chronology
 from .evidence import *  # noqa: F403
@@ -27,5 +31,8 @@ from .meetings import *  # noqa: F403
 from .meetings import __all__ as _meetings
 from .register import *  # noqa: F403
 from .register import __all__ as _register
+from .report import *  # noqa: F403
+from .report import __all__ as _report
 
-__all__ = [*_chronology, *_evidence, *_history, *_lifecycle, *_lists, *_meetings, *_register]
+__all__ = [*_analysis, *_chronology, *_evidence, *_history, *_lifecycle, *_lists, *_meetings,
+           *_register, *_report]

@@ -16,10 +16,14 @@ services.review_transition(...)`` wherever the function lives:
 - ``chronology`` — chronology entries, import, submission, the reviewer's episodes
 - ``meetings`` — meetings, attendees, actions, minutes, learning-event feedback
 - ``family`` — the family involvement log
-- ``base`` — the locked open review and grants, shared by the modules above
+- ``analysis`` — themes, findings and their evidence, recommendations
+- ``report`` — sections and versions, snapshots, comments, sign-off, the board's response
+- ``base`` / ``report_base`` — shared private helpers of the modules above
 """
 
 from ..independence import independence_conflicts, independence_problems
+from .analysis import *  # noqa: F403
+from .analysis import __all__ as _analysis
 from .base import *  # noqa: F403
 from .base import __all__ as _base
 from .chronology import *  # noqa: F403
@@ -40,7 +44,9 @@ from .publication import *  # noqa: F403
 from .publication import __all__ as _publication
 from .register import *  # noqa: F403
 from .register import __all__ as _register
+from .report import *  # noqa: F403
+from .report import __all__ as _report
 
 __all__ = ["independence_conflicts", "independence_problems", *_base, *_clocks, *_evidence,
            *_lifecycle, *_panel, *_publication, *_register, *_chronology, *_meetings,
-           *_family]
+           *_family, *_analysis, *_report]

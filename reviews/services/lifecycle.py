@@ -219,6 +219,10 @@ def review_transition(*, by: User, review: Review, to: str, expected_from: str,
             f"Before moving to {Stage(to).label}, record: " + "; ".join(missing) + ".")
     save_with_history(StageChange(review=locked, from_stage=locked.stage, to_stage=to, by=by,
                                   reason=reason), by=by, reason=reason or "Stage changed")
+    if (locked.stage, to) == (Stage.SIGN_OFF, Stage.REPORT):
+        from .report import _sign_off_returned  # the draft goes back: its approvals end
+
+        _sign_off_returned(by=by, review=locked, reason=reason)
     locked.stage = to
     locked.stage_entered_at = timezone.now()
     save_with_history(locked, by=by, reason=reason or f"Moved to {Stage(to).label}")

@@ -12,9 +12,13 @@ through ``for_user``, a form, one service call.
 - ``publication`` — report and publication dates
 - ``chronology`` — an agency's chronology, the merged chronology, exports, episodes
 - ``meetings`` — meetings, learning-event feedback, the family involvement log
+- ``analysis`` — findings, evidence links, recommendations, themes
+- ``report`` — the draft, the section editor, versions, comments, sign-off, board response
 - ``base`` — a section page of a review; a form about one review
 """
 
+from .analysis import *  # noqa: F403
+from .analysis import __all__ as _analysis
 from .chronology import *  # noqa: F403
 from .chronology import __all__ as _chronology
 from .clocks import *  # noqa: F403
@@ -33,6 +37,8 @@ from .publication import *  # noqa: F403
 from .publication import __all__ as _publication
 from .register import *  # noqa: F403
 from .register import __all__ as _register
+from .report import *  # noqa: F403
+from .report import __all__ as _report
 
 __all__ = [*_clocks, *_evidence, *_lifecycle, *_lists, *_panel, *_publication, *_register,
-           *_chronology, *_meetings]
+           *_chronology, *_meetings, *_analysis, *_report]

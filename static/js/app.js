@@ -1,4 +1,5 @@
 // Progressive enhancement only: every page works without JavaScript.
 import { initAll } from "./govuk-frontend.min.js";
+import "./report.js";
 
 initAll();

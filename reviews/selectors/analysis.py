@@ -1,0 +1,223 @@
+"""Reads of the analysis: findings with their evidence and flags, key lines of enquiry and
+the findings answering them, the recommendations' quality warnings, learning across
+reviews and the themes that recur.
+
+The recommendation warnings are a documented heuristic (docs/report.md): they advise the
+reviewer and the business manager, they never refuse.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from scr.pseudonymise import RegisterEntry, pseudonymise
+
+from ..models import (
+    Finding,
+    FindingEvidence,
+    NameVariantChoice,
+    Recommendation,
+    Review,
+    Subject,
+    SubjectIdentifier,
+    TermsOfReference,
+)
+from ..reporttext import key_lines
+from .register import register_entry
+
+__all__ = [
+    "EarlierFinding",
+    "LineOfEnquiry",
+    "ThemeRecurrence",
+    "earlier_findings",
+    "findings_for_page",
+    "lines_of_enquiry",
+    "recommendation_warnings",
+    "recommendations_for_page",
+    "recurring_themes",
+    "vague_wording",
+]
+
+
+def findings_for_page(user: Any, review: Review) -> list[Finding]:
+    """The review's current findings with their themes and live evidence links (and the
+    evidence requests they name), in a fixed number of queries."""
+    links = FindingEvidence.objects.filter(withdrawn=False).select_related(
+        "evidence_request__agency")
+    return list(Finding.objects.for_user(user).filter(review=review, withdrawn=False)
+                .prefetch_related("themes", Prefetch("evidence_links", queryset=links,
+                                                     to_attr="live_evidence"),
+                                  "repeats__review"))
+
+
+def recommendations_for_page(user: Any, review: Review) -> list[Recommendation]:
+    return list(Recommendation.objects.for_user(user).filter(review=review, withdrawn=False)
+                .select_related("agency").prefetch_related(
+                    Prefetch("findings", queryset=Finding.objects.filter(withdrawn=False))))
+
+
+# ---------------------------------------------------------------- key lines of enquiry
+
+
+@dataclass(frozen=True)
+class LineOfEnquiry:
+    text: str
+    findings: list[Finding]
+    in_terms: bool  # False: answered by findings but no longer in the latest terms
+
+    @property
+    def unanswered(self) -> bool:
+        return self.in_terms and not self.findings
+
+
+def lines_of_enquiry(review: Review, findings: list[Finding],
+                     terms: TermsOfReference | None = None) -> list[LineOfEnquiry]:
+    """Each key line of enquiry of the latest terms with the findings that answer it (one
+    with none is flagged), then any line findings still answer that the terms dropped."""
+    if terms is None:
+        terms = review.terms.first()
+    lines = key_lines(terms)
+    answering: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        for line in finding.lines_of_enquiry:
+            answering[line].append(finding)
+    rows = [LineOfEnquiry(line, answering.get(line, []), True) for line in lines]
+    rows += [LineOfEnquiry(line, found, False) for line, found in answering.items()
+             if line not in lines]
+    return rows
+
+
+# ---------------------------------------------------------------- recommendation warnings
+
+# A recommendation "asks for activity" when it starts with (or leans on) one of these:
+# it says what to do, not what will change. With no measurable outcome it is vague.
+VAGUE_VERBS = (
+    "consider", "review", "explore", "reflect", "look at", "look into", "raise awareness",
+    "remind", "promote", "encourage", "continue to", "strengthen", "improve", "enhance",
+    "be aware", "think about", "discuss", "ensure that staff are aware", "seek assurance",
+)
+# An outcome is measurable when it has a number, a proportion, a date or period, or says
+# how it will be evidenced.
+MEASURE = re.compile(
+    r"\d|%|per ?cent|\bby (?:january|february|march|april|may|june|july|august|september|"
+    r"october|november|december|the end|spring|summer|autumn|winter)|\bwithin\b|\bquarter|"
+    r"\bmonth|\bweek|\byear|\baudit|\bmeasured?\b|\bevidenced? by\b|\bnumber of\b|\brate of\b|"
+    r"\bproportion\b|\bsurvey|\bdashboard|\breport(?:ed|s)? to the (?:board|partnership)",
+    re.IGNORECASE)
+MIN_OUTCOME_WORDS = 8
+
+
+def vague_wording(text: str, outcome: str) -> str:
+    """Why a recommendation's wording is vague ("" when it is not): an outcome too short to
+    say what will change, or activity verbs with no measure of success anywhere."""
+    if len(outcome.split()) < MIN_OUTCOME_WORDS:
+        return ("The outcome expected is too short to say what will be different for "
+                "children and how anyone will know.")
+    lowered = f" {text.lower()} "
+    verbs = [v for v in VAGUE_VERBS if f" {v}" in lowered]
+    if verbs and not MEASURE.search(outcome) and not MEASURE.search(text):
+        return (f"It asks for activity (“{verbs[0]}”) without an outcome that can be measured: "
+                f"add a number, a date or how success will be evidenced.")
+    return ""
+
+
+@dataclass(frozen=True)
+class Warning:
+    text: str
+    recommendation: Recommendation | None = None
+
+
+def recommendation_warnings(review: Review, recs: list[Recommendation]) -> list[Warning]:
+    """The quality gate's warnings (the refusal of a recommendation with no finding is the
+    service's). Recommendations must be loaded with ``findings``."""
+    warnings = []
+    limit = settings.REPORT_MAX_RECOMMENDATIONS
+    if len(recs) > limit:
+        warnings.append(Warning(f"This review has {len(recs)} recommendations, more than "
+                                f"{limit}. Reports with many recommendations are rarely "
+                                f"tracked to impact: consider combining them."))
+    for rec in recs:
+        if not rec.findings.all():
+            warnings.append(Warning(f"{rec} is no longer tied to a current finding.", rec))
+        reason = vague_wording(rec.text, rec.outcome_expected)
+        if reason:
+            warnings.append(Warning(f"{rec}: {reason}", rec))
+    return warnings
+
+
+# ---------------------------------------------------------------- learning across reviews
+
+
+@dataclass(frozen=True)
+class EarlierFinding:
+    finding: Finding
+    year: int
+    title: str  # pseudonymised
+    statement: str  # pseudonymised
+    themes: list[str]
+
+
+def _registers(review_ids: set[int]) -> dict[int, list[RegisterEntry]]:
+    """The register of each of these reviews (``selectors.register``'s entries), read
+    together: three queries whatever the number of reviews."""
+    subjects = (Subject.objects.filter(review__in=review_ids, withdrawn=False)
+                .order_by("review_id", "pk").prefetch_related(
+                    Prefetch("identifiers", SubjectIdentifier.objects.filter(withdrawn=False),
+                             to_attr="live_identifiers"),
+                    Prefetch("variant_choices", NameVariantChoice.objects.filter(withdrawn=False),
+                             to_attr="live_choices")))
+    registers: dict[int, list[RegisterEntry]] = defaultdict(list)
+    for subject in sorted(subjects, key=lambda s: (s.review_id, s.kind != Subject.Kind.CHILD)):
+        registers[subject.review_id].append(register_entry(subject))
+    return registers
+
+
+def earlier_findings(review: Review, theme_ids: list[int], *, limit: int = 20,
+                     ) -> list[EarlierFinding]:
+    """Findings of earlier *published* reviews that share a theme with these, newest first,
+    pseudonymised through each review's own register (scr.pseudonymise), with the review's
+    year. A published finding is public; its review's real names never leave here."""
+    if not theme_ids:
+        return []
+    rows = list(Finding.objects.filter(
+        themes__in=theme_ids, withdrawn=False, review__published_on__isnull=False)
+        .exclude(review=review).distinct().select_related("review")
+        .prefetch_related("themes").order_by("-review__published_on", "number")[:limit])
+    registers = _registers({f.review_id for f in rows})
+    out = []
+    for f in rows:
+        register = registers[f.review_id]
+        out.append(EarlierFinding(f, f.review.published_on.year if f.review.published_on else 0,
+                                  pseudonymise(f.title, register),
+                                  pseudonymise(f.statement, register),
+                                  [t.name for t in f.themes.all()]))
+    return out
+
+
+@dataclass(frozen=True)
+class ThemeRecurrence:
+    name: str
+    retired: bool
+    reviews: int
+    findings: int
+
+
+def recurring_themes(published_only: bool = True) -> list[ThemeRecurrence]:
+    """For the board: how many reviews and findings carry each theme (counts only, never a
+    name). By default published reviews only; the board's dashboard may ask for all."""
+    from ..models import Theme
+
+    scope = Q(findings__withdrawn=False)
+    if published_only:
+        scope &= Q(findings__review__published_on__isnull=False)
+    qs: QuerySet = Theme.objects.annotate(
+        n_reviews=Count("findings__review", filter=scope, distinct=True),
+        n_findings=Count("findings", filter=scope, distinct=True)).order_by(
+        "-n_reviews", "-n_findings", "name")
+    return [ThemeRecurrence(t.name, t.retired, t.n_reviews, t.n_findings) for t in qs]

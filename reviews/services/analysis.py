@@ -1,0 +1,333 @@
+"""Writes of the analysis: the partnership's themes, findings and the evidence they rest on,
+recommendations.
+
+Findings and recommendations are drafted by the review's independent reviewer (or a
+business manager) between the Analysis and Sign-off stages. Every change to them is a
+change to the report (they are pulled into it), so each one goes through
+``_report_changed``: the report's revision moves on and any sign-off approval is voided.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+
+from agencies.models import Agency, User
+from agencies.roles import Role
+from scr.history import save_with_history
+from scr.rules import fresh_locked, require_reason
+from scr.text import normalise_text
+
+from ..models import (
+    EvidenceRequest,
+    Finding,
+    FindingEvidence,
+    Recommendation,
+    Review,
+    Stage,
+    Theme,
+)
+from .base import open_review_locked
+from .report_base import _report_changed
+
+__all__ = [
+    "DRAFTING_STAGES",
+    "finding_create",
+    "finding_evidence_add",
+    "finding_evidence_withdraw",
+    "finding_update",
+    "finding_withdraw",
+    "recommendation_create",
+    "recommendation_update",
+    "recommendation_withdraw",
+    "theme_create",
+    "theme_delete",
+    "theme_update",
+]
+
+# When the analysis and the report may change: from Analysis until sign-off is done.
+DRAFTING_STAGES = (Stage.ANALYSIS, Stage.REPORT, Stage.SIGN_OFF)
+
+
+def _drafting_review(by: User, review: Review, what: str) -> Review:
+    """The review, locked, if ``by`` drafts it (its reviewer, or a business manager) and it
+    is at a drafting stage."""
+    stored = open_review_locked(review)
+    if not Review.objects.for_user(by, "change").filter(pk=stored.pk).exists():
+        raise ValidationError(f"Only the review's independent reviewer or a business manager "
+                              f"can {what}. Nothing was changed.")
+    if stored.stage not in DRAFTING_STAGES:
+        raise ValidationError(f"You can {what} from the Analysis stage until sign-off; this "
+                              f"review is at {Stage(stored.stage).label}. Nothing was changed.")
+    return stored
+
+
+# ---------------------------------------------------------------- themes
+
+
+def _manager_only(by: User) -> None:
+    if not by.has_role(Role.BUSINESS_MANAGER):
+        raise ValidationError("Only a business manager can change the list of themes.")
+
+
+def _theme_name(name: str, exclude: int = 0) -> str:
+    name = normalise_text(name or "")
+    if not name:
+        raise ValidationError({"name": "Enter the name of the theme"})
+    if Theme.objects.exclude(pk=exclude).filter(name__iexact=name).exists():
+        raise ValidationError({"name": f"There is already a theme called “{name}”"})
+    return name
+
+
+@transaction.atomic(durable=True)
+def theme_create(*, by: User, name: str, description: str = "") -> Theme:
+    _manager_only(by)
+    position = (Theme.objects.aggregate(last=Max("position"))["last"] or 0) + 1
+    theme = Theme(name=_theme_name(name), description=description.strip(), position=position)
+    theme.full_clean()
+    return save_with_history(theme, by=by, reason="Theme added")
+
+
+@transaction.atomic(durable=True)
+def theme_update(*, by: User, theme: Theme, name: str, description: str, retired: bool,
+                 reason: str = "") -> Theme:
+    """Rename, describe, retire or bring back a theme. Retiring keeps it on the findings
+    that have it; it is no longer offered for new ones."""
+    _manager_only(by)
+    stored = fresh_locked(theme)
+    stored.name = _theme_name(name, exclude=stored.pk)
+    stored.description = description.strip()
+    stored.retired = retired
+    stored.full_clean()
+    save_with_history(stored, by=by, reason=reason.strip() or "Theme changed")
+    theme.refresh_from_db()
+    return theme
+
+
+@transaction.atomic(durable=True)
+def theme_delete(*, by: User, theme: Theme) -> None:
+    """A theme no finding has ever used may go (it is not case data); a theme in use — on
+    any finding, even a withdrawn one — can only be retired."""
+    _manager_only(by)
+    stored = fresh_locked(theme)
+    past = apps.get_model("reviews", "HistoricalFinding_themes")
+    if stored.findings.exists() or past.objects.filter(theme=stored).exists():
+        raise ValidationError(f"“{stored}” is used by findings, so it cannot be deleted. "
+                              "Retire it instead: findings keep it, new ones cannot choose it.")
+    stored._history_user = by  # type: ignore[attr-defined]
+    stored._change_reason = "Theme deleted (never used)"  # type: ignore[attr-defined]
+    stored.delete()
+
+
+# ---------------------------------------------------------------- findings
+
+
+def _check_themes(themes: Iterable[Theme], current: Iterable[Theme] = ()) -> list[Theme]:
+    """Retired themes can stay on a finding that had them, but not be newly chosen."""
+    themes = list(themes)
+    had = {t.pk for t in current}
+    retired = [t.name for t in themes if t.retired and t.pk not in had]
+    if retired:
+        raise ValidationError({"themes": f"“{retired[0]}” has been retired: choose a current "
+                                         "theme"})
+    return themes
+
+
+def _check_repeats(review: Review, repeats: Iterable[Finding]) -> list[Finding]:
+    """A finding repeats findings of *earlier published* reviews, never its own review's."""
+    repeats = list(Finding.objects.filter(pk__in=[f.pk for f in repeats]).select_related("review"))
+    for earlier in repeats:
+        if earlier.review_id == review.pk or earlier.review.published_on is None or earlier.withdrawn:
+            raise ValidationError({"repeats": "A finding can only repeat a finding of an earlier "
+                                              "published review"})
+    return repeats
+
+
+def _clean_lines(lines: Iterable[str]) -> list[str]:
+    return sorted({normalise_text(line) for line in lines if normalise_text(line)})
+
+
+@transaction.atomic(durable=True)
+def finding_create(*, by: User, review: Review, title: str, statement: str,
+                   why_it_matters: str, themes: Iterable[Theme] = (),
+                   lines_of_enquiry: Iterable[str] = (),
+                   repeats: Iterable[Finding] = ()) -> Finding:
+    review = _drafting_review(by, review, "write findings")
+    number = (review.findings.aggregate(last=Max("number"))["last"] or 0) + 1
+    finding = Finding(review=review, number=number, title=normalise_text(title),
+                      statement=statement.strip(), why_it_matters=why_it_matters.strip(),
+                      lines_of_enquiry=_clean_lines(lines_of_enquiry), created_by=by)
+    finding.full_clean()
+    save_with_history(finding, by=by, reason="Finding added")
+    finding.themes.set(_check_themes(themes))
+    finding.repeats.set(_check_repeats(review, repeats))
+    # The many-to-many sets are part of this version: record them in its history too.
+    save_with_history(finding, by=by, reason="Finding added")
+    _report_changed(review, by=by, what=f"Finding {number} added")
+    return finding
+
+
+@transaction.atomic(durable=True)
+def finding_update(*, by: User, finding: Finding, title: str, statement: str,
+                   why_it_matters: str, themes: Iterable[Theme] = (),
+                   lines_of_enquiry: Iterable[str] = (), repeats: Iterable[Finding] = (),
+                   reason: str = "") -> Finding:
+    review = _drafting_review(by, finding.review, "change findings")
+    stored = fresh_locked(finding)
+    if stored.withdrawn:
+        raise ValidationError("This finding was withdrawn. Nothing was changed.")
+    stored.title, stored.statement = normalise_text(title), statement.strip()
+    stored.why_it_matters = why_it_matters.strip()
+    stored.lines_of_enquiry = _clean_lines(lines_of_enquiry)
+    stored.full_clean()
+    stored.themes.set(_check_themes(themes, stored.themes.all()))
+    stored.repeats.set(_check_repeats(review, repeats))
+    save_with_history(stored, by=by, reason=reason.strip() or "Finding changed")
+    _report_changed(review, by=by, what=f"Finding {stored.number} changed")
+    finding.refresh_from_db()
+    return finding
+
+
+@transaction.atomic(durable=True)
+def finding_withdraw(*, by: User, finding: Finding, reason: str) -> Finding:
+    """Withdraw (never delete) a finding. Refused while a recommendation rests on it alone:
+    a recommendation always has a finding."""
+    reason = require_reason(reason, "Enter the reason for withdrawing the finding")
+    review = _drafting_review(by, finding.review, "withdraw findings")
+    stored = fresh_locked(finding)
+    if stored.withdrawn:
+        raise ValidationError("This finding has already been withdrawn. Nothing was changed.")
+    for rec in stored.recommendations.filter(withdrawn=False).prefetch_related("findings"):
+        if not [f for f in rec.findings.all() if f.pk != stored.pk and not f.withdrawn]:
+            raise ValidationError(f"{rec} rests only on this finding: tie it to another "
+                                  f"finding or withdraw it first. Nothing was changed.")
+    stored.withdrawn = True
+    save_with_history(stored, by=by, reason=reason)
+    _report_changed(review, by=by, what=f"Finding {stored.number} withdrawn")
+    finding.refresh_from_db()
+    return finding
+
+
+@transaction.atomic(durable=True)
+def finding_evidence_add(*, by: User, finding: Finding, kind: str,
+                         evidence_request: EvidenceRequest | None = None,
+                         source_reference: str = "", note: str = "") -> FindingEvidence:
+    """Link a finding to the evidence it rests on: an evidence request of the same review
+    (an agency's IMR and chronology) and/or a reference to the source."""
+    review = _drafting_review(by, finding.review, "link evidence to findings")
+    if fresh_locked(finding).withdrawn:
+        raise ValidationError("This finding was withdrawn. Nothing was changed.")
+    if evidence_request is not None and evidence_request.review_id != review.pk:
+        raise ValidationError({"evidence_request": "Choose evidence from this review"})
+    source_reference = normalise_text(source_reference)
+    if evidence_request is None and not source_reference:
+        raise ValidationError({"source_reference": "Choose the evidence or say where it is"})
+    if kind == FindingEvidence.Kind.EVIDENCE_REQUEST and evidence_request is None:
+        raise ValidationError({"evidence_request": "Choose the evidence from an agency"})
+    link = FindingEvidence(review=review, finding=finding, kind=kind,
+                           evidence_request=evidence_request, source_reference=source_reference,
+                           note=note.strip(), created_by=by)
+    link.full_clean()
+    save_with_history(link, by=by, reason="Evidence linked to a finding")
+    _report_changed(review, by=by, what=f"Evidence linked to finding {finding.number}")
+    return link
+
+
+@transaction.atomic(durable=True)
+def finding_evidence_withdraw(*, by: User, link: FindingEvidence, reason: str) -> FindingEvidence:
+    reason = require_reason(reason, "Enter the reason for removing this evidence")
+    review = _drafting_review(by, link.review, "change the evidence of findings")
+    stored = fresh_locked(link)
+    if stored.withdrawn:
+        raise ValidationError("This link has already been removed. Nothing was changed.")
+    stored.withdrawn = True
+    save_with_history(stored, by=by, reason=reason)
+    _report_changed(review, by=by, what="Evidence removed from a finding")
+    link.refresh_from_db()
+    return link
+
+
+# ---------------------------------------------------------------- recommendations
+
+
+def _recommendation_fields(review: Review, *, findings: Iterable[Finding], addressee: str,
+                           agency: Agency | None) -> tuple[list[Finding], Agency | None]:
+    """A recommendation is tied to at least one current finding of its own review, and
+    addressed either to the partnership or to one agency involved in the review."""
+    findings = [f for f in findings]
+    if not findings:
+        raise ValidationError({"findings": "Choose the finding or findings this recommendation "
+                                           "answers: every recommendation is tied to a finding"})
+    if any(f.review_id != review.pk or f.withdrawn for f in findings):
+        raise ValidationError({"findings": "Choose current findings of this review"})
+    if addressee == Recommendation.Addressee.AGENCY:
+        if agency is None:
+            raise ValidationError({"agency": "Choose the agency the recommendation is for"})
+    else:
+        agency = None
+    return findings, agency
+
+
+@transaction.atomic(durable=True)
+def recommendation_create(*, by: User, review: Review, text: str, findings: Iterable[Finding],
+                          addressee: str, scope: str, outcome_expected: str,
+                          agency: Agency | None = None) -> Recommendation:
+    """Refused with no finding; the quality warnings (how many, vague wording) are shown by
+    ``selectors.recommendation_warnings``, not refused."""
+    review = _drafting_review(by, review, "write recommendations")
+    chosen, agency = _recommendation_fields(review, findings=findings, addressee=addressee,
+                                            agency=agency)
+    number = (review.recommendations.aggregate(last=Max("number"))["last"] or 0) + 1
+    rec = Recommendation(review=review, number=number, text=text.strip(), addressee=addressee,
+                         agency=agency, scope=scope, outcome_expected=outcome_expected.strip(),
+                         created_by=by)
+    rec.full_clean()
+    save_with_history(rec, by=by, reason="Recommendation added")
+    rec.findings.set(chosen)
+    save_with_history(rec, by=by, reason="Recommendation added")
+    _report_changed(review, by=by, what=f"Recommendation {number} added")
+    return rec
+
+
+@transaction.atomic(durable=True)
+def recommendation_update(*, by: User, recommendation: Recommendation, text: str,
+                          findings: Iterable[Finding], addressee: str, scope: str,
+                          outcome_expected: str, agency: Agency | None = None,
+                          reason: str = "") -> Recommendation:
+    review = _drafting_review(by, recommendation.review, "change recommendations")
+    stored = fresh_locked(recommendation)
+    if stored.withdrawn:
+        raise ValidationError("This recommendation was withdrawn. Nothing was changed.")
+    chosen, agency = _recommendation_fields(review, findings=findings, addressee=addressee,
+                                            agency=agency)
+    values: dict[str, Any] = {"text": text.strip(), "addressee": addressee, "agency": agency,
+                              "scope": scope, "outcome_expected": outcome_expected.strip()}
+    for name, value in values.items():
+        setattr(stored, name, value)
+    stored.full_clean()
+    stored.findings.set(chosen)
+    save_with_history(stored, by=by, reason=reason.strip() or "Recommendation changed")
+    _report_changed(review, by=by, what=f"Recommendation {stored.number} changed")
+    recommendation.refresh_from_db()
+    return recommendation
+
+
+@transaction.atomic(durable=True)
+def recommendation_withdraw(*, by: User, recommendation: Recommendation,
+                            reason: str) -> Recommendation:
+    reason = require_reason(reason, "Enter the reason for withdrawing the recommendation")
+    review = _drafting_review(by, recommendation.review, "withdraw recommendations")
+    stored = fresh_locked(recommendation)
+    if stored.withdrawn:
+        raise ValidationError("This recommendation has already been withdrawn. Nothing was "
+                              "changed.")
+    stored.withdrawn = True
+    save_with_history(stored, by=by, reason=reason)
+    _report_changed(review, by=by, what=f"Recommendation {stored.number} withdrawn")
+    recommendation.refresh_from_db()
+    return recommendation

@@ -1,0 +1,421 @@
+"""Writes of the report: its sections and their versions (no lost words), autosaved
+drafts, named snapshots shared with the panel, the panel's comments, sign-off and the
+board's response.
+
+No lost words: a section is saved against the version its writer started from
+(``base_version``). Saves of one review's report are serialised on the report row
+(``_report_locked``), so when two people save the same base version the second is refused
+with ``SectionConflict``, which carries both texts; nothing is silently overwritten.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from agencies.models import User
+from agencies.roles import Role
+from scr.history import save_with_history
+from scr.rules import fresh_locked, require_reason
+
+from ..models import (
+    Approval,
+    BoardResponse,
+    BoardResponseItem,
+    Report,
+    ReportComment,
+    ReportSection,
+    ReportSnapshot,
+    Review,
+    SectionDraft,
+    SectionVersion,
+    SignOffSubmission,
+    SnapshotPart,
+    Stage,
+)
+from ..reporttext import pulled_markdown
+from ..signoff import approvers, may_approve
+from .analysis import _drafting_review
+from .base import open_review_locked
+from .lifecycle import _update_review
+from .report_base import LIVE, _close_live_submission, _report_changed, _report_locked
+
+__all__ = [
+    "SectionConflict",
+    "StaleVersion",
+    "approval_give",
+    "board_response_record",
+    "comment_add",
+    "comment_resolve",
+    "report_start",
+    "section_add",
+    "section_autosave",
+    "section_move",
+    "section_save",
+    "sign_off_submit",
+    "snapshot_create",
+    "snapshot_share",
+]
+
+
+class SectionConflict(ValidationError):
+    """A save based on a version that is no longer the latest: both texts travel with the
+    refusal so the page can show them side by side and let the writer merge."""
+
+    def __init__(self, *, section: ReportSection, current: SectionVersion | None, yours: str,
+                 base_version: int) -> None:
+        who = current.saved_by if current else None
+        super().__init__(
+            f"{who} saved “{section.title}” (version {current.number if current else 0}) "
+            f"after you started from version {base_version}. Your text was not saved: merge "
+            f"the two below and save again.")
+        self.section, self.current, self.yours = section, current, yours
+
+
+class StaleVersion(ValidationError):
+    """An action on a version of the report that is no longer the current one."""
+
+    def __init__(self, message: str, *, current: ReportSnapshot | None) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+def _section_locked(section: ReportSection) -> ReportSection:
+    stored = (ReportSection.objects.select_for_update(of=("self",)).select_related("current")
+              .get(pk=section.pk))
+    if stored.withdrawn:
+        raise ValidationError("This section was removed from the report. Nothing was saved.")
+    return stored
+
+
+# ---------------------------------------------------------------- sections
+
+
+@transaction.atomic(durable=True)
+def report_start(*, by: User, review: Review) -> list[ReportSection]:
+    """The report's sections in the usual order (``ReportSection.Kind``), each empty."""
+    review = _drafting_review(by, review, "start the report")
+    _report_locked(review, by=by)
+    if review.report_sections.exists():
+        raise ValidationError("The report has already been started. Nothing was changed.")
+    sections = []
+    kinds = [k for k in ReportSection.Kind if k != ReportSection.Kind.CUSTOM]
+    for position, kind in enumerate(kinds, start=1):
+        sections.append(save_with_history(
+            ReportSection(review=review, kind=kind, title=kind.label, position=position),
+            by=by, reason="Report started"))
+    _report_changed(review, by=by, what="Report started")
+    return sections
+
+
+def _renumber(review: Review, ordered: list[ReportSection], *, by: User, reason: str) -> None:
+    for position, section in enumerate(ordered, start=1):
+        if section.position != position:
+            section.position = position
+            save_with_history(section, by=by, reason=reason)
+
+
+@transaction.atomic(durable=True)
+def section_add(*, by: User, review: Review, title: str,
+                after: ReportSection | None = None) -> ReportSection:
+    """A section of the partnership's own, placed after ``after`` (or at the end)."""
+    review = _drafting_review(by, review, "add sections")
+    _report_locked(review, by=by)
+    title = " ".join((title or "").split())
+    if not title:
+        raise ValidationError({"title": "Enter the title of the section"})
+    ordered = list(review.report_sections.select_for_update().filter(withdrawn=False))
+    section = ReportSection(review=review, kind=ReportSection.Kind.CUSTOM, title=title,
+                            position=len(ordered) + 1)
+    section.full_clean()
+    save_with_history(section, by=by, reason="Section added")
+    index = next((i + 1 for i, s in enumerate(ordered) if after and s.pk == after.pk), len(ordered))
+    ordered.insert(index, section)
+    _renumber(review, ordered, by=by, reason="Sections reordered")
+    _report_changed(review, by=by, what=f"Section “{title}” added")
+    return section
+
+
+@transaction.atomic(durable=True)
+def section_move(*, by: User, section: ReportSection, direction: str) -> ReportSection:
+    """Move a section one place up or down."""
+    review = _drafting_review(by, section.review, "reorder sections")
+    _report_locked(review, by=by)
+    ordered = list(review.report_sections.select_for_update().filter(withdrawn=False))
+    index = next(i for i, s in enumerate(ordered) if s.pk == section.pk)
+    target = index - 1 if direction == "up" else index + 1
+    if direction not in ("up", "down") or not 0 <= target < len(ordered):
+        raise ValidationError("This section cannot move that way. Nothing was changed.")
+    ordered[index], ordered[target] = ordered[target], ordered[index]
+    _renumber(review, ordered, by=by, reason=f"“{section.title}” moved {direction}")
+    _report_changed(review, by=by, what=f"Section “{section.title}” moved {direction}")
+    section.refresh_from_db()
+    return section
+
+
+@transaction.atomic(durable=True)
+def section_save(*, by: User, section: ReportSection, body: str, base_version: int,
+                 note: str = "") -> SectionVersion:
+    """Save ``body`` as the section's next version, if nobody saved it since
+    ``base_version``; otherwise refuse with ``SectionConflict`` (both texts kept)."""
+    review = _drafting_review(by, section.review, "write the report")
+    _report_locked(review, by=by)
+    stored = _section_locked(section)
+    body = body.replace("\r\n", "\n")
+    if stored.version_number != base_version:
+        raise SectionConflict(section=stored, current=stored.current, yours=body,
+                              base_version=base_version)
+    if stored.current is not None and stored.current.body == body:
+        raise ValidationError({"body": f"You have not changed “{stored.title}” since version "
+                                       f"{base_version}. Nothing was saved."})
+    version = save_with_history(SectionVersion(
+        review=review, section=stored, number=base_version + 1, body=body,
+        based_on=base_version, saved_by=by, note=" ".join(note.split())[:300]),
+        by=by, reason=f"Version {base_version + 1} saved")
+    stored.current = version
+    save_with_history(stored, by=by, reason=f"Version {version.number} saved")
+    for draft in SectionDraft.objects.filter(section=stored, author=by):
+        draft._history_user, draft._change_reason = by, "Saved as a version"  # type: ignore[attr-defined]
+        draft.delete()  # the autosaved work is now the saved version
+    _report_changed(review, by=by, what=f"“{stored.title}” saved as version {version.number}")
+    section.refresh_from_db()
+    return version
+
+
+@transaction.atomic(durable=True)
+def section_autosave(*, by: User, section: ReportSection, body: str,
+                     base_version: int) -> SectionDraft | None:
+    """Keep unsaved work on a section (one draft per person and section), so a session
+    that times out loses nothing. Not a version: the report does not change."""
+    review = _drafting_review(by, section.review, "write the report")
+    stored = _section_locked(section)
+    body = body.replace("\r\n", "\n")
+    draft = SectionDraft.objects.select_for_update().filter(section=stored, author=by).first()
+    if draft is None:
+        saved = stored.current.body if stored.current else ""
+        if body == saved and base_version == stored.version_number:
+            return None  # nothing typed yet: no draft to keep
+        draft = SectionDraft(review=review, section=stored, author=by)
+    elif draft.body == body and draft.base_version == base_version:
+        return draft  # unchanged since the last autosave: no new history row
+    draft.body, draft.base_version, draft.saved_at = body, base_version, timezone.now()
+    return save_with_history(draft, by=by, reason="Autosaved")
+
+
+# ---------------------------------------------------------------- snapshots and comments
+
+
+@transaction.atomic(durable=True)
+def snapshot_create(*, by: User, review: Review, name: str) -> ReportSnapshot:
+    """Freeze the whole report as it stands, under a name ("v3 for panel"): each section's
+    current version with the records it pulls in, so later edits never change it."""
+    from ..selectors.report import pulled_records
+
+    review = _drafting_review(by, review, "name a version of the report")
+    report = _report_locked(review, by=by)
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": "Enter a name for this version, for example “v3 for panel”"})
+    sections = list(review.report_sections.filter(withdrawn=False).select_related("current"))
+    if not sections:
+        raise ValidationError("Start the report before naming a version of it.")
+    number = (review.report_snapshots.aggregate(last=Max("number"))["last"] or 0) + 1
+    snapshot = ReportSnapshot(review=review, number=number, name=name, revision=report.revision,
+                              created_by=by)
+    snapshot.full_clean()
+    save_with_history(snapshot, by=by, reason=f"Version {number} named “{name}”")
+    records = pulled_records(review)
+    for section in sections:
+        own = section.current.body if section.current else ""
+        pulled = pulled_markdown(section, **records)
+        save_with_history(SnapshotPart(
+            review=review, snapshot=snapshot, section=section, section_version=section.current,
+            position=section.position, title=section.title,
+            body="\n\n".join(text for text in (own, pulled) if text)),
+            by=by, reason=f"Part of version {number}")
+    return snapshot
+
+
+@transaction.atomic(durable=True)
+def snapshot_share(*, by: User, snapshot: ReportSnapshot) -> ReportSnapshot:
+    """Share a version with the review's panel (who then read and comment on it)."""
+    _drafting_review(by, snapshot.review, "share versions with the panel")
+    stored = fresh_locked(snapshot)
+    if stored.shared_with_panel_at:
+        raise ValidationError("This version is already shared with the panel. Nothing was "
+                              "changed.")
+    _share(stored, by=by)
+    snapshot.refresh_from_db()
+    return snapshot
+
+
+def _share(snapshot: ReportSnapshot, *, by: User) -> None:
+    snapshot.shared_with_panel_at, snapshot.shared_by = timezone.now(), by
+    save_with_history(snapshot, by=by, reason="Shared with the panel")
+
+
+@transaction.atomic(durable=True)
+def comment_add(*, by: User, part: SnapshotPart, text: str) -> ReportComment:
+    """A comment on one section of a version shared with the panel, by someone who may
+    read it (its panel members; the drafting team)."""
+    review = open_review_locked(part.review)
+    if not SnapshotPart.objects.for_user(by).filter(pk=part.pk).exists():
+        raise ValidationError("You cannot comment on this version.")
+    if part.snapshot.shared_with_panel_at is None:
+        raise ValidationError("Only versions shared with the panel take comments.")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "Enter your comment"})
+    comment = ReportComment(review=review, snapshot=part.snapshot, part=part, author=by,
+                            text=text)
+    comment.full_clean()
+    return save_with_history(comment, by=by, reason=f"Comment on “{part.title}”")
+
+
+@transaction.atomic(durable=True)
+def comment_resolve(*, by: User, comment: ReportComment, resolution: str) -> ReportComment:
+    """The reviewer says what was done about a comment. Kept in the review's history."""
+    _drafting_review(by, comment.review, "resolve comments")
+    stored = fresh_locked(comment)
+    if stored.resolved_at:
+        raise ValidationError("This comment has already been resolved. Nothing was changed.")
+    stored.resolution = require_reason(resolution, "Say what was done about the comment",
+                                       field="resolution")
+    stored.resolved_at, stored.resolved_by = timezone.now(), by
+    save_with_history(stored, by=by, reason="Comment resolved")
+    comment.refresh_from_db()
+    return comment
+
+
+# ---------------------------------------------------------------- sign-off
+
+
+def _stale(snapshot: ReportSnapshot, review: Review, report: Report, action: str) -> StaleVersion:
+    latest = review.report_snapshots.order_by("-number").first()
+    current = latest if latest and latest.revision == report.revision else None
+    where = (f"The current version is version {current.number} (“{current.name}”)."
+             if current else "Name a new version of the changed report first.")
+    return StaleVersion(f"Version {snapshot.number} (“{snapshot.name}”) is no longer the current "
+                        f"version of the report: it changed after this version was named "
+                        f"({report.last_change}). You cannot {action} it. {where}",
+                        current=current)
+
+
+@transaction.atomic(durable=True)
+def sign_off_submit(*, by: User, snapshot: ReportSnapshot) -> SignOffSubmission:
+    """Submit one specific, current version for sign-off. It is shared with the panel (the
+    partners' representatives approve it there). The first submission of a review with a
+    decision to review also records the date the final report was received (its clock)."""
+    review = _drafting_review(by, snapshot.review, "submit the report for sign-off")
+    if review.stage not in (Stage.REPORT, Stage.SIGN_OFF):
+        raise ValidationError("The report can be submitted for sign-off at the Report or "
+                              "Sign-off stage. Nothing was changed.")
+    report = _report_locked(review, by=by)
+    stored = fresh_locked(snapshot)
+    if stored.revision != report.revision:
+        raise _stale(stored, review, report, "submit")
+    if review.sign_off_submissions.filter(status__in=LIVE).exists():
+        raise ValidationError("A version is already submitted for sign-off. Nothing was changed.")
+    if not stored.shared_with_panel_at:
+        _share(stored, by=by)
+    submission = save_with_history(SignOffSubmission(review=review, snapshot=stored,
+                                                     submitted_by=by),
+                                   by=by, reason=f"Version {stored.number} submitted for sign-off")
+    if (not review.final_report_received_on and not review.national_panel_sent_report_on
+            and review.decision == Review.Decision.REVIEW and review.decision_date):
+        _update_review(by=by, review=review, reason="", recorded="Final report submitted",
+                       final_report_received_on=timezone.localdate())
+    return submission
+
+
+@transaction.atomic(durable=True)
+def approval_give(*, by: User, submission: SignOffSubmission, approver_key: str,
+                  comment: str = "") -> Approval:
+    """One approver's approval of the submitted version, if it is still the current one."""
+    review = open_review_locked(submission.review)
+    report = _report_locked(review, by=by)
+    stored = SignOffSubmission.objects.select_for_update(of=("self",)).select_related(
+        "snapshot").get(pk=submission.pk)
+    if review.stage != Stage.SIGN_OFF:
+        raise ValidationError("Approvals are given at the Sign-off stage. Nothing was changed.")
+    if stored.status != SignOffSubmission.Status.PENDING or stored.snapshot.revision != report.revision:
+        if stored.snapshot.revision != report.revision:
+            raise _stale(stored.snapshot, review, report, "approve")
+        raise StaleVersion(f"This submission is {stored.get_status_display().lower()}: there is "
+                           f"nothing to approve. Nothing was changed.",
+                           current=None)
+    approver = next((a for a in approvers() if a.key == approver_key), None)
+    if approver is None or not may_approve(by, review, approver):
+        raise ValidationError({"approver_key": "You cannot give this approval"})
+    if stored.approvals.filter(approver_key=approver.key, voided_at__isnull=True).exists():
+        raise ValidationError(f"{approver.label} has already approved this version. Nothing was "
+                              f"changed.")
+    approval = save_with_history(Approval(
+        review=review, submission=stored, approver_key=approver.key,
+        approver_label=approver.label, approved_by=by, comment=comment.strip()),
+        by=by, reason=f"Approved by {approver.label}")
+    given = set(stored.approvals.filter(voided_at__isnull=True)
+                .values_list("approver_key", flat=True))
+    if given >= {a.key for a in approvers()}:
+        stored.status, stored.closed_at, stored.closed_by = (
+            SignOffSubmission.Status.APPROVED, timezone.now(), by)
+        stored.outcome = "Every approval given."
+        save_with_history(stored, by=by, reason="Every approval given")
+    return approval
+
+
+@transaction.atomic(savepoint=False)
+def _sign_off_returned(*, by: User, review: Review, reason: str) -> None:
+    """Sign-off → Report (``review_transition``): the submitted version goes back to the
+    reviewer with the reasons, and its approvals are voided."""
+    _close_live_submission(
+        review, by=by, status=SignOffSubmission.Status.RETURNED,
+        outcome=f"Returned to the reviewer: {reason}",
+        void_reason=f"Voided: the draft was returned to the reviewer ({reason}).")
+
+
+@transaction.atomic(durable=True)
+def board_response_record(*, by: User, review: Review, response: str, monitoring: str,
+                          decisions: dict[str, tuple[str, str]]) -> BoardResponse:
+    """A new version of the board's written response, with its decision (and what it will
+    do) on every current finding and recommendation, keyed ``finding-<pk>`` /
+    ``recommendation-<pk>``. Recorded by a business manager for the board."""
+    if not by.has_role(Role.BUSINESS_MANAGER):
+        raise ValidationError("Only a business manager can record the board's response.")
+    review = open_review_locked(review)
+    if review.stage not in (Stage.SIGN_OFF, Stage.PUBLICATION):
+        raise ValidationError("The board's response is recorded at the Sign-off or Publication "
+                              "stage. Nothing was changed.")
+    errors: dict[str, Any] = {}
+    if not response.strip():
+        errors["response"] = "Enter the board's response"
+    if not monitoring.strip():
+        errors["monitoring"] = "Enter how the board will monitor the actions"
+    targets = ([(f"finding-{f.pk}", f, None) for f in review.findings.filter(withdrawn=False)]
+               + [(f"recommendation-{r.pk}", None, r)
+                  for r in review.recommendations.filter(withdrawn=False)])
+    for key, finding, rec in targets:
+        if decisions.get(key, ("", ""))[0] not in BoardResponseItem.Decision.values:
+            errors[key] = f"Say whether the board accepts {finding or rec}"
+    if errors:
+        raise ValidationError(errors)
+    version = (review.board_responses.aggregate(last=Max("version"))["last"] or 0) + 1
+    try:
+        with transaction.atomic():
+            board = save_with_history(BoardResponse(
+                review=review, version=version, response=response.strip(),
+                monitoring=monitoring.strip(), recorded_by=by),
+                by=by, reason=f"Board response version {version}")
+    except IntegrityError as exc:
+        raise ValidationError("Someone recorded a response at the same time. Try again.") from exc
+    for key, finding, rec in targets:
+        decision, action = decisions[key]
+        save_with_history(BoardResponseItem(review=review, response=board, finding=finding,
+                                            recommendation=rec, decision=decision,
+                                            action=action.strip()),
+                          by=by, reason=f"Board response version {version}")
+    return board

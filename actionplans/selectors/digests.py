@@ -218,7 +218,7 @@ def _escalations(day: date, agency_id: int | None) -> list[DigestItem]:
         more = actions.count() - SECTION_LIMIT
         if more:
             items.append(DigestItem("escalation", f"and {more} more overdue actions",
-                                    reverse("actions_overdue"), None, None, agency_id))
+                                    reverse("actions_mine") + "?overdue=1", None, None, agency_id))
     agencies = None if agency_id is None else [agency_id]
     for req in awaited_evidence_requests(agency_ids=agencies, due_by=cutoff - timedelta(days=1)):
         items.append(DigestItem("escalation", f"{req.reference}: {req.kind_label} from "

@@ -34,6 +34,7 @@ __all__ = [
     "actions_of",
     "plan_closure_missing",
     "plan_page",
+    "plan_status_counts",
     "readable",
     "registers",
     "tasks_for",
@@ -180,3 +181,12 @@ def tasks_for(user: User) -> list[Task]:
                 tasks.append(Task(f"{plan.review.reference}: sign off the action plan's closure",
                                   reverse("action_plan_sign_off", args=[plan.review_id])))
     return tasks
+
+
+def plan_status_counts(plan: ActionPlan) -> list[tuple[str, int]]:
+    """How many of the plan's actions are at each status (the board's sign-off page: counts,
+    never the actions' texts)."""
+    from django.db.models import Count
+
+    counts = dict(plan.actions.order_by().values_list("status").annotate(n=Count("pk")))
+    return [(str(label), counts.get(value, 0)) for value, label in ActionStatus.choices]

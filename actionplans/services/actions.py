@@ -96,6 +96,9 @@ def _create_action(*, by: User, recommendation: Recommendation, scope: str, acti
     _plan_stage(review)
     today = timezone.localdate()
     start = start_date or today
+    if status == S.COMPLETED and start_date is None:
+        # An action brought in already completed (an imported plan) started by then.
+        start = min(d for d in (today, completed_on, target_date) if d is not None)
     errors: dict[str, str] = {}
     if recommendation.withdrawn:
         errors["recommendation"] = "This recommendation was withdrawn: choose another"

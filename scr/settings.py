@@ -226,7 +226,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or "cache+memory://")
 # Redis redelivers a task not acknowledged within this many seconds (celery/celery#5935):
 # above the longest task's time limit (300 s, PDF renders), as DESIGN.md says.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+# How often (seconds) a worker looks for such tasks to restore (kombu's default, 10 x 10 s).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
+    "unacked_restore_throttle": env_int("CELERY_UNACKED_RESTORE_THROTTLE", 10),
+}
 
 # Monitoring reminders (docs/action-plans.md): one digest a day per person, exactly once.
 REMINDER_DIGEST_HOUR = env_int("REMINDER_DIGEST_HOUR", 7)  # local time (Europe/London)

@@ -21,6 +21,7 @@ from agencies.models import Membership
 from reviews import services
 from reviews.models import ClockKind, PanelAppointment, Review
 
+from .actionplans import matrix as action_plan_matrix
 from .conftest import Personas, client_for, publish
 
 ROLES = ("anonymous", "manager", "reviewer", "panel", "police_lead", "health_lead", "board")
@@ -204,6 +205,8 @@ RULES: dict[str, list[Case]] = {
     "clock_resume": [Case(_on_review_in(lambda r: r.clock_pauses.get()), MANAGE_REVIEW_IN)],
     "evidence_request_received": [Case(_on_review_in(lambda r: r.evidence_requests.get()),
                                        MANAGE_REVIEW_IN)],
+    # action plans and reminders (tests/actionplans/matrix.py)
+    **action_plan_matrix.rules(Case),
 }
 
 

@@ -20,6 +20,8 @@ from scr.middleware import NoStoreCaseDataMiddleware
 from scr.models import AccessEvent
 
 from . import test_permission_matrix as matrix
+from .actionplans.matrix import PEOPLE_PAGES as ACTION_PLAN_PEOPLE_PAGES
+from .actionplans.matrix import RECORD_PAGES as ACTION_PLAN_PAGES
 from .conftest import Personas, client_for
 from .test_permission_matrix import World
 from .viewcases import RecordPage, check_record_page, matrix_pages
@@ -31,7 +33,7 @@ SECTIONS = ("review", "review_people", "review_clocks", "review_panel", "review_
 # review_form_view pages (manager-only forms about a review) and the register's change form.
 LOGGED_FORMS = (*matrix.REVIEW_PAGES, "subject_edit", "subject_withdraw", "panel_appointment_end",
                 "parallel_process_clear", "clock_resume", "evidence_request_received",
-                "review_move")
+                "review_move", *ACTION_PLAN_PAGES)
 # Pages that show case data but write no access event (none today): each is listed as a
 # strict expected failure, so that logging it turns the list red until it moves up.
 NOT_YET_LOGGED: tuple[str, ...] = ()
@@ -57,7 +59,7 @@ def test_every_url_of_a_review_record_is_checked_here_or_listed_as_a_gap() -> No
                       if any(c.expected.get("health_lead") == 404 or
                              c.expected.get("reviewer") == 404 for c in cases)}
     people_pages = {"person", "person_edit", "person_deactivate", "person_reactivate",
-                    "membership_add", "membership_end"}
+                    "membership_add", "membership_end", *ACTION_PLAN_PEOPLE_PAGES}
     checked = {*SECTIONS, *LOGGED_FORMS, *NOT_YET_LOGGED, "record_history"}
     assert sorted(about_a_review - people_pages - checked) == []
 

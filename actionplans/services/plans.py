@@ -28,6 +28,7 @@ from ..models import ActionPlan, MonitoringReview
 from .base import _plan_stage, _require_manager
 
 __all__ = [
+    "closure_blockers",
     "monitoring_review_record",
     "plan_sign_off_closure",
 ]

@@ -43,6 +43,7 @@ def reminders_mine(request: AuthenticatedHttpRequest) -> HttpResponse:
 def digest(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     obj = get_object_or_404(Digest.objects.for_user(request.user).select_related("recipient"),
                             pk=pk)
+    record_access(request, AccessEvent.Action.VIEW, obj)
     return render(request, "actionplans/digest.html", {"digest": obj})
 
 

@@ -1,25 +1,25 @@
 """The board's view of action plans: counts only, no names and no text anyone typed.
 
-A fixed number of queries whatever the number of actions (the RAG is computed in SQL,
-``actionplans.rag``): counts by status and RAG, overdue by agency, and per review the counts
-by RAG and the share completed on time. "On time" is judged against the *original* target
-date (a moved target date does not make a late action on time); formally closed actions are
-neither on time nor late.
+Two queries whatever the number of actions: one grouped count of the actions by review,
+status, RAG (computed in SQL, ``actionplans.rag``), "overdue" and "on time", from which every
+table but one is summed in Python; and the overdue count by lead agency. "On time" is judged
+against the *original* target date (moving a target date does not make a late action on
+time); formally closed actions are neither on time nor late.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from collections import defaultdict
+from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Case, Count, F, Q, Value, When
 from django.utils import timezone
 
 from agencies.models import User
 
 from ..models import OPEN_STATUSES, Action, ActionStatus, Rag
 
-__all__ = ["BoardFigures", "board_figures"]
+__all__ = ["BoardFigures", "ReviewFigures", "board_figures"]
 
 RAGS = (Rag.RED, Rag.AMBER, Rag.GREEN, Rag.BLUE)
 DONE = (ActionStatus.COMPLETED, ActionStatus.VERIFIED)
@@ -28,15 +28,23 @@ DONE = (ActionStatus.COMPLETED, ActionStatus.VERIFIED)
 @dataclass
 class ReviewFigures:
     reference: str
-    total: int
-    by_rag: dict[str, int]
-    overdue: int
-    done: int
-    on_time: int
+    total: int = 0
+    by_rag: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RAGS, 0))
+    overdue: int = 0
+    done: int = 0
+    on_time: int = 0
 
     @property
     def on_time_percent(self) -> int | None:
         return round(100 * self.on_time / self.done) if self.done else None
+
+    def add(self, rag: str, status: str, overdue: bool, on_time: bool, n: int) -> None:
+        self.total += n
+        self.by_rag[rag] += n
+        self.overdue += n if overdue else 0
+        if status in DONE:
+            self.done += n
+            self.on_time += n if on_time else 0
 
 
 @dataclass
@@ -49,46 +57,35 @@ class BoardFigures:
     overall: ReviewFigures
 
 
-def _counts() -> dict[str, Any]:
-    return {
-        **{f"rag_{r}": Count("pk", filter=Q(rag=r)) for r in RAGS},
-        "overdue": Count("pk", filter=Q(status__in=OPEN_STATUSES, target_date__lt=_today())),
-        "done": Count("pk", filter=Q(status__in=DONE, completed_on__isnull=False)),
-        "on_time": Count("pk", filter=Q(status__in=DONE, completed_on__isnull=False,
-                                         completed_on__lte=_f("original_target_date"))),
-        "total": Count("pk"),
-    }
-
-
-def _f(name: str) -> Any:
-    from django.db.models import F
-
-    return F(name)
-
-
-def _today() -> Any:
-    return timezone.localdate()
-
-
-def _figures(reference: str, row: dict[str, Any]) -> ReviewFigures:
-    return ReviewFigures(reference, row["total"], {r: row[f"rag_{r}"] for r in RAGS},
-                         row["overdue"], row["done"], row["on_time"])
+def _flag(condition: Q) -> Case:
+    return Case(When(condition, then=Value(True)), default=Value(False),
+                output_field=BooleanField())
 
 
 def board_figures(user: User) -> BoardFigures:
-    actions = Action.objects.for_user(user, "aggregate").with_rag()  # type: ignore[attr-defined]
+    today = timezone.localdate()
+    actions = Action.objects.for_user(user, "aggregate")
+    grouped = (actions.with_rag(today)  # type: ignore[attr-defined]
+               .annotate(overdue=_flag(Q(status__in=OPEN_STATUSES, target_date__lt=today)),
+                         on_time=_flag(Q(completed_on__lte=F("original_target_date"))))
+               .order_by().values_list("review__reference", "status", "rag", "overdue", "on_time")
+               .annotate(n=Count("pk")))
     by_status: dict[str, dict[str, int]] = {s: dict.fromkeys(RAGS, 0) for s in ActionStatus.values}
-    for status, rag, n in (actions.order_by().values("status", "rag").annotate(n=Count("pk"))
-                           .values_list("status", "rag", "n")):
-        by_status[status][rag] = n
+    reviews: dict[str, ReviewFigures] = {}
+    overall = ReviewFigures("All reviews")
+    for reference, status, rag, overdue, on_time, n in grouped:
+        by_status[status][rag] += n
+        reviews.setdefault(reference, ReviewFigures(reference)).add(rag, status, overdue,
+                                                                    on_time, n)
+        overall.add(rag, status, overdue, on_time, n)
     statuses = [(str(ActionStatus(s).label), counts, sum(counts.values()))
                 for s, counts in by_status.items()]
-    rag_totals = {r: sum(c[r] for c in by_status.values()) for r in RAGS}
-    overdue = list(actions.filter(status__in=OPEN_STATUSES, target_date__lt=_today())
+    rag_totals: dict[str, int] = defaultdict(int)
+    for counts in by_status.values():
+        for rag, n in counts.items():
+            rag_totals[rag] += n
+    overdue = list(actions.filter(status__in=OPEN_STATUSES, target_date__lt=today)
                    .order_by().values("lead_agency__name").annotate(n=Count("pk"))
                    .order_by("-n", "lead_agency__name").values_list("lead_agency__name", "n"))
-    per_review = (actions.order_by().values("review__reference").annotate(**_counts())
-                  .order_by("review__reference"))
-    reviews = [_figures(row["review__reference"], row) for row in per_review]
-    overall = _figures("All reviews", actions.order_by().aggregate(**_counts()))
-    return BoardFigures(statuses, rag_totals, sum(rag_totals.values()), overdue, reviews, overall)
+    return BoardFigures(statuses, {r: rag_totals[r] for r in RAGS}, overall.total, overdue,
+                        sorted(reviews.values(), key=lambda r: r.reference), overall)

@@ -119,6 +119,17 @@ def _people(ids: list[int], day: date) -> dict[int, _Person]:
     return people
 
 
+def _path(name: str, pk: int) -> str:
+    """``reverse(name, args=[pk])`` for thousands of items: resolved once per URL name."""
+    prefix = _PATHS.get(name)
+    if prefix is None:
+        prefix = _PATHS[name] = reverse(name, args=[987654321]).split("987654321")
+    return f"{prefix[0]}{pk}{prefix[1]}"
+
+
+_PATHS: dict[str, list[str]] = {}
+
+
 def _action_text(row: dict[str, Any], what: str) -> str:
     return (f"{row['review__reference']} recommendation {row['recommendation__number']}, "
             f"action {row['number']} ({row['lead_agency__name']}): {what}")
@@ -138,7 +149,7 @@ def _owned_actions(ids: list[int], day: date) -> dict[int, list[DigestItem]]:
         items[row["owner_id"]].append(DigestItem(
             "action_overdue" if late else "action_due",
             _action_text(row, f"{'was due' if late else 'due'} {row['target_date']:%-d %B %Y}"),
-            reverse("action", args=[row["id"]]), row["target_date"], row["review_id"],
+            _path("action", row["id"]), row["target_date"], row["review_id"],
             row["lead_agency_id"]))
     return items
 
@@ -158,7 +169,7 @@ def _milestones(ids: list[int], day: date) -> dict[int, list[DigestItem]]:
             f"{row['review__reference']} recommendation {row['action__recommendation__number']},"
             f" action {row['action__number']}: a milestone "
             f"{'was due' if row['due_on'] < day else 'is due'} {row['due_on']:%-d %B %Y}",
-            reverse("action", args=[row["action_id"]]), row["due_on"], row["review_id"],
+            _path("action", row["action_id"]), row["due_on"], row["review_id"],
             row["action__lead_agency_id"]))
     return items
 
@@ -172,7 +183,7 @@ def _evidence(agency_ids: set[int], day: date) -> dict[int, list[DigestItem]]:
         by_agency[req.agency_id].append(DigestItem(
             "evidence_due", f"{req.reference}: {req.kind_label} from {req.agency}, {when} "
                             f"{req.due_on:%-d %B %Y}",
-            reverse("review_evidence", args=[req.review_id]), req.due_on, req.review_id,
+            _path("review_evidence", req.review_id), req.due_on, req.review_id,
             req.agency_id))
     return by_agency
 
@@ -187,7 +198,7 @@ def _manager_items(day: date) -> list[DigestItem]:
                                                         "next_monitoring_on")):
         items.append(DigestItem("monitoring_due", f"{ref}: monitoring review of the action plan "
                                                   f"due {due:%-d %B %Y}",
-                                reverse("action_plan", args=[plan_review_id]), due,
+                                _path("action_plan", plan_review_id), due,
                                 plan_review_id))
     amber_by = day + timedelta(days=settings.CLOCK_AMBER_DAYS)
     for pk, ref, clock, due in (Review.objects.open().filter(next_due_on__lte=amber_by)
@@ -195,7 +206,7 @@ def _manager_items(day: date) -> list[DigestItem]:
                                     "pk", "reference", "next_clock", "next_due_on")):
         rag = "red" if due < day else "amber"
         items.append(DigestItem("clock", f"{ref}: {clock_label(clock) or 'clock'} ({rag}), due "
-                                         f"{due:%-d %B %Y}", reverse("review_clocks", args=[pk]),
+                                         f"{due:%-d %B %Y}", _path("review_clocks", pk),
                                 due, pk))
     return items
 
@@ -210,7 +221,7 @@ def _escalations(day: date, agency_id: int | None) -> list[DigestItem]:
         actions = actions.filter(lead_agency_id=agency_id)
     items = [DigestItem("escalation", _action_text(row, f"overdue since "
                                                         f"{row['target_date']:%-d %B %Y}"),
-                        reverse("action", args=[row["id"]]), row["target_date"],
+                        _path("action", row["id"]), row["target_date"],
                         row["review_id"], row["lead_agency_id"])
              for row in actions.order_by("target_date", "id").values(*ACTION_FIELDS)[
                  :SECTION_LIMIT]]
@@ -223,7 +234,7 @@ def _escalations(day: date, agency_id: int | None) -> list[DigestItem]:
     for req in awaited_evidence_requests(agency_ids=agencies, due_by=cutoff - timedelta(days=1)):
         items.append(DigestItem("escalation", f"{req.reference}: {req.kind_label} from "
                                               f"{req.agency}, overdue since {req.due_on:%-d %B %Y}",
-                                reverse("review_evidence", args=[req.review_id]), req.due_on,
+                                _path("review_evidence", req.review_id), req.due_on,
                                 req.review_id, req.agency_id))
     return items
 

@@ -61,8 +61,8 @@ class ProgressForm(forms.Form):
     def __init__(self, *args: Any, action: Action, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         allowed = {action.status, *AGENCY_MOVES.get(action.status, frozenset())}
-        self.fields["status"].choices = [(v, label) for v, label in ActionStatus.choices
-                                         if v in allowed]
+        self.fields["status"].choices = [  # type: ignore[attr-defined]
+            (v, label) for v, label in ActionStatus.choices if v in allowed]
         self.fields["status"].initial = action.status
 
 

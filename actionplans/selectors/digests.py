@@ -204,7 +204,7 @@ def _manager_items(day: date) -> list[DigestItem]:
     for pk, ref, clock, due in (Review.objects.open().filter(next_due_on__lte=amber_by)
                                 .order_by("next_due_on").values_list(
                                     "pk", "reference", "next_clock", "next_due_on")):
-        rag = "red" if due < day else "amber"
+        rag = "red" if due is not None and due < day else "amber"
         items.append(DigestItem("clock", f"{ref}: {clock_label(clock) or 'clock'} ({rag}), due "
                                          f"{due:%-d %B %Y}", _path("review_clocks", pk),
                                 due, pk))

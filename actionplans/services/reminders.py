@@ -23,6 +23,7 @@ from django.utils.html import escape
 
 from agencies.models import Agency, User
 from scr.history import save_with_history
+from scr.models import ReminderSent
 from scr.reminders import claimed_recipients, period_key_day, send_once
 from scr.rules import fresh_locked, require_reason
 
@@ -76,7 +77,7 @@ def _message(user: User, day: date, items: list[DigestItem], connection: object
 
 
 def _record(user: User, day: date, subject: str, items: list[DigestItem]):  # type: ignore[no-untyped-def]
-    def record(ledger: object) -> Digest:
+    def record(ledger: ReminderSent) -> Digest:
         digest = save_with_history(Digest(
             ledger=ledger, recipient=user, day=day, subject=subject,
             items=[i.as_json() for i in items],
@@ -114,7 +115,7 @@ def digests_send(user_ids: list[int], day: date) -> list[int]:
             message = _message(user, day, items[pk], connection)
             try:
                 send_once(user, user, DIGEST_KIND, period_key_day(day), message,
-                          record=_record(user, day, message.subject, items[pk]))
+                          record=_record(user, day, str(message.subject), items[pk]))
             except Exception:  # an SMTP or network error: this person's claim rolled back
                 logger.exception("Daily digest to user %s for %s failed", pk, day)
                 failed.append(pk)

@@ -14,7 +14,7 @@ from agencies.roles import Role
 from reviews.models import Review
 from scr.access import role_required, scoped_object_or_404
 from scr.accesslog import record_access
-from scr.formviews import record_form
+from scr.formviews import handle_form, record_form
 from scr.models import AccessEvent
 
 from .. import forms, services
@@ -67,12 +67,15 @@ def reminders_agency(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 @login_required
 def reminder_pause_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return record_form(
-        request, User, forms.PauseForm,
-        lambda data, person: services.reminder_pause(by=request.user, user=person, **data),
-        pk=pk, title=lambda p: f"Pause reminders for {p}", submit="Pause reminders",
-        success="Reminders paused.", back=lambda p: reverse("person", args=[p.pk]),
-        log_view=False)
+    """Pause a person's reminders; the page lists their pauses, each with a link to end it."""
+    person = scoped_object_or_404(User, request.user, "manage", pk=pk)
+    form = forms.PauseForm(request.POST or None)
+    done = handle_form(request, form, lambda data, p: services.reminder_pause(
+        by=request.user, user=p, **data), success="Reminders paused.",
+        done_url=reverse("reminder_pause_add", args=[pk]), obj=person)
+    return done or render(request, "actionplans/pause.html", {
+        "form": form, "person": person, "back": reverse("person", args=[pk]),
+        "pauses": ReminderPause.objects.filter(user=person)})
 
 
 @login_required
@@ -81,7 +84,7 @@ def reminder_pause_end(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         request, ReminderPause, forms.PauseEndForm,
         lambda data, pause: services.reminder_pause_end(by=request.user, pause=pause, **data),
         pk=pk, title=lambda p: f"Resume reminders for {p.user}", submit="End the pause",
-        success="Pause ended.", back=lambda p: reverse("person", args=[p.user_id]),
+        success="Pause ended.", back=lambda p: reverse("reminder_pause_add", args=[p.user_id]),
         log_view=False)
 
 

@@ -118,7 +118,7 @@ def test_two_workers_at_once_send_each_digest_once(broker: None, tmp_path: Path)
             # workers send the same people's digests at the same moment.
             tasks.send_daily_digests.delay(day)
             tasks.send_daily_digests.delay(day)
-            ids = sorted(u.pk for u in people) + [p.manager.pk]
+            ids = [*sorted(u.pk for u in people), p.manager.pk]
             for i in range(0, len(ids), 5):
                 tasks.send_digest_batch.delay(ids[i:i + 5], day)
                 tasks.send_digest_batch.delay(ids[i:i + 5], day)
@@ -155,7 +155,7 @@ def test_a_worker_killed_mid_batch_and_restarted_sends_the_rest_and_nothing_twic
         workers.append(Worker("first", port, tmp_path / "workers.log"))
         try:
             # One batch of all 13 people (the worker's batch size is 5; send it as one).
-            tasks.send_digest_batch.delay(sorted(u.pk for u in people) + [p.manager.pk],
+            tasks.send_digest_batch.delay([*sorted(u.pk for u in people), p.manager.pk],
                                           WEDNESDAY.isoformat())
             assert wait_for(killed.is_set), (tmp_path / "workers.log").read_text()[-3000:]
             assert mailbox.total() == 4

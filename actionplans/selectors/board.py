@@ -1,8 +1,8 @@
 """The board's view of action plans: counts only, no names and no text anyone typed.
 
 Three queries (and a ``SET LOCAL``) whatever the number of actions: one grouped count of the
-actions by review, status, RAG (computed in SQL, ``actionplans.rag``), "overdue" and "on time", from which every
-table but one is summed in Python; and the overdue count by lead agency. "On time" is judged
+actions by review, status, RAG (computed in SQL, ``actionplans.rag``), "overdue" and "on
+time", from which every table but one is summed in Python; and the overdue count by lead agency. "On time" is judged
 against the *original* target date (moving a target date does not make a late action on
 time); formally closed actions are neither on time nor late. The third query names the
 reviews (grouping by the review's id rather than its reference keeps the groups small).

@@ -2,10 +2,10 @@
 
 Three queries (and a ``SET LOCAL``) whatever the number of actions: one grouped count of the
 actions by review, status, RAG (computed in SQL, ``actionplans.rag``), "overdue" and "on
-time", from which every table but one is summed in Python; and the overdue count by lead agency. "On time" is judged
-against the *original* target date (moving a target date does not make a late action on
-time); formally closed actions are neither on time nor late. The third query names the
-reviews (grouping by the review's id rather than its reference keeps the groups small).
+time", from which every table but one is summed in Python; the overdue count by lead agency;
+and the reviews' references (grouping by the review's id keeps the groups small). "On time"
+is judged against the *original* target date (moving a target date does not make a late
+action on time); formally closed actions are neither on time nor late.
 """
 
 from __future__ import annotations

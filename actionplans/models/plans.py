@@ -140,7 +140,20 @@ class ActionPlanQuerySet(ReviewScopedQuerySet):
         return self.filter(Q(Exists(ours)) | Q(review__in=direct_grant_reviews(user)))  # type: ignore[arg-type]
 
 
-class ActionPlan(ReviewRecord):
+class _ScopedHistory(ReviewRecord):
+    """On the review's History page, these records' rows through their own scope (an agency
+    lead reads only their agency's actions' history), not the review's."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def history_in(cls, user: object, review: models.Model) -> models.QuerySet:
+        visible = cls.objects.for_user(user, "view_history").filter(review=review)  # type: ignore[attr-defined]
+        return cls.history.filter(id__in=visible.values("pk"))  # type: ignore[attr-defined]
+
+
+class ActionPlan(_ScopedHistory):
     """The action plan of one review."""
 
     review = models.OneToOneField(Review, on_delete=models.PROTECT, related_name="action_plan")
@@ -163,7 +176,7 @@ class ActionPlan(ReviewRecord):
         return f"Action plan of {self.review}"
 
 
-class Action(ReviewRecord):
+class Action(_ScopedHistory):
     """One action answering one recommendation (the spreadsheet's columns)."""
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="actions")
@@ -235,7 +248,7 @@ class _PlanChildQuerySet(ReviewScopedQuerySet):
         return self.filter(plan__in=ActionPlan.objects.for_user(user, action).values("pk"))
 
 
-class Milestone(ReviewRecord):
+class Milestone(_ScopedHistory):
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="action_milestones")
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="milestones")
     description = models.CharField(max_length=300)
@@ -253,7 +266,7 @@ class Milestone(ReviewRecord):
         return f"Milestone: {self.description[:60]}"
 
 
-class ProgressUpdate(ReviewRecord):
+class ProgressUpdate(_ScopedHistory):
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="action_progress")
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="progress")
     note = models.TextField()
@@ -271,7 +284,7 @@ class ProgressUpdate(ReviewRecord):
         return f"Progress on {self.action_id}"
 
 
-class TargetDateChange(ReviewRecord):
+class TargetDateChange(_ScopedHistory):
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="action_date_changes")
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="date_changes")
     from_date = models.DateField()
@@ -314,7 +327,7 @@ class ImpactEvidence(StoredDocument):
         return f"{self.title} (version {self.version})"
 
 
-class MonitoringReview(ReviewRecord):
+class MonitoringReview(_ScopedHistory):
     """A quarterly monitoring review of a plan: date, overall RAG, commentary."""
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="monitoring_reviews")

@@ -75,3 +75,17 @@ def test_an_agency_lead_without_identifiable_access_reads_pseudonyms(personas: P
     assert "Kayden" not in page and "Child A" in page
     manager = client_for(personas.manager).get(f"/actions/{action.pk}/").content.decode()
     assert "Kayden Smith" in manager
+
+
+def test_the_reviews_history_shows_an_action_only_to_those_who_may_see_it(
+        personas: Personas) -> None:
+    review = monitoring_review(personas, involved=[personas.police, personas.health])
+    an_action(personas, review.recommendations.get())
+
+    def action_rows(user: object) -> int:
+        # What reviews.selectors.history.review_histories asks of each kind of record.
+        return Action.history_in(user, review).count()
+
+    assert action_rows(personas.manager) == 1
+    assert action_rows(personas.police_lead) == 1
+    assert action_rows(personas.health_lead) == 0  # involved in the review, not the action's

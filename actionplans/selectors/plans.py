@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -173,13 +173,14 @@ def tasks_for(user: User) -> list[Task]:
             tasks.append(Task(f"{action.reference}: verify the evidence of impact",
                               reverse("action", args=[action.pk])))
     if user.has_role(Role.BOARD_MEMBER):
+        unfinished = Action.objects.filter(plan=OuterRef("pk")).exclude(
+            status__in=sorted(FINISHED))
         ready = (ActionPlan.objects.for_user(user, "aggregate")
                  .filter(review__stage=Stage.MONITORING, closure_signed_off_at__isnull=True)
-                 .select_related("review"))
-        for plan in ready:
-            if not plan.actions.exclude(status__in=sorted(FINISHED)).exists():
-                tasks.append(Task(f"{plan.review.reference}: sign off the action plan's closure",
-                                  reverse("action_plan_sign_off", args=[plan.review_id])))
+                 .exclude(Exists(unfinished)).values_list("review_id", "review__reference"))
+        for review_id, reference in ready[:30]:
+            tasks.append(Task(f"{reference}: sign off the action plan's closure",
+                              reverse("action_plan_sign_off", args=[review_id])))
     return tasks
 
 

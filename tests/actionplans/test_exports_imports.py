@@ -143,3 +143,42 @@ def test_an_export_imports_back_into_another_review(personas: Personas) -> None:
     assert services.plan_import(by=personas.manager, review=target, upload=upload) == 1
     copied = target.actions.get()
     assert (copied.owner, copied.lead_agency) == (personas.police_lead, personas.police)
+
+
+def test_the_import_page_reports_every_bad_row_and_imports_nothing(personas: Personas) -> None:
+    review = monitoring_review(personas)
+    upload = workbook([row(), row(Owner="health_lead")])
+    response = client_for(personas.manager).post(f"/reviews/{review.pk}/action-plan/import/",
+                                                 {"file": upload})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "govuk-error-summary" in page
+    assert "Nothing was imported: 1 of 2 rows need correcting" in page
+    assert "Row 3:" in page and "not a member of Police" in page
+    assert not Action.objects.exists()
+
+
+def test_an_agency_leads_export_holds_only_their_agencys_actions(personas: Personas) -> None:
+    review = monitoring_review(personas)
+    rec = review.recommendations.get()
+    an_action(personas, rec, action_text="Police action")
+    an_action(personas, rec, action_text="Health action", lead_agency=personas.health,
+              owner=personas.health_lead)
+    response = client_for(personas.police_lead).get(f"/reviews/{review.pk}/action-plan.csv")
+    text = b"".join(response.streaming_content).decode()
+    assert "Police action" in text and "Health action" not in text
+
+
+def test_the_manager_asks_for_the_pdf_and_downloads_it(
+        personas: Personas, django_capture_on_commit_callbacks: Any) -> None:
+    review = monitoring_review(personas)
+    an_action(personas, review.recommendations.get())
+    client = client_for(personas.manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/reviews/{review.pk}/action-plan/pdf/")
+    assert response.status_code == 302
+    record = RenderRecord.objects.model._base_manager.get(kind="actionplans.plan")
+    assert record.status == RenderRecord.Status.DONE, record.error
+    download = client.get(f"/action-plan-pdfs/{record.pk}/")
+    assert download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content).startswith(b"%PDF")

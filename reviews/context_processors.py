@@ -14,8 +14,12 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     current = request.resolver_match.url_name if request.resolver_match else ""
     review_pages = {"review_list", "review_create", "review_move", *(n for n, _ in SECTIONS)}
     items = [("review_list", "Reviews", review_pages)]
+    if user.has_role(Role.AGENCY_LEAD, Role.BUSINESS_MANAGER):
+        items.append(("actions_mine", "Actions", {"actions_mine", "action", "action_plan"}))
     if user.has_role(Role.BOARD_MEMBER, Role.BUSINESS_MANAGER):
         items.append(("board", "Board dashboard", {"board"}))
+        items.append(("board_actions", "Action plans", {"board_actions", "action_plan_sign_off"}))
+    items.append(("reminders_mine", "Reminders", {"reminders_mine", "digest"}))
     if user.has_role(Role.BUSINESS_MANAGER):
         items += [("people", "People", {"people", "person", "person_invite"}),
                   ("agencies", "Agencies", {"agencies", "agency_add", "agency_edit"}),

@@ -175,6 +175,15 @@ def published(review: Review) -> list[str]:
     return missing
 
 
+def action_plan_closed(review: Review) -> list[str]:
+    """The board has signed off the closure of the review's action plan (every action verified
+    or formally closed). Action plans own that rule; ``ACTION_PLAN_CLOSURE_GUARD`` names it so
+    reviews never imports actionplans (the dependency points one way)."""
+    from django.utils.module_loading import import_string
+
+    return list(import_string(settings.ACTION_PLAN_CLOSURE_GUARD)(review))
+
+
 def has_subject_child(review: Review) -> list[str]:
     """A review is about a child: commissioning needs the child in the pseudonym register."""
     if review.subjects.filter(kind="child", withdrawn=False).exists():
@@ -248,7 +257,11 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
                                                label="Return the draft to the report stage"),
     (Stage.PUBLICATION, Stage.MONITORING): Transition(published,
                                                       label="Start action plan monitoring"),
-    (Stage.MONITORING, Stage.CLOSED): Transition(needs_reason=True, label="Close the review"),
+    # The board's sign-off of the action plan's closure makes this move (actionplans'
+    # plan_sign_off_closure); a business manager may make it too once the sign-off is recorded.
+    (Stage.MONITORING, Stage.CLOSED): Transition(
+        action_plan_closed, roles=frozenset({Role.BUSINESS_MANAGER, Role.BOARD_MEMBER}),
+        needs_reason=True, label="Close the review"),
 }
 # Any open stage may be withdrawn, with a reason; and an ended review may be reopened, with
 # a reason, to the stage it left (the national Panel disagrees with "no review", a withdrawn
@@ -268,12 +281,16 @@ for _ended, _targets in REOPENS.items():
 
 def may_make(user: object, review: Review, transition: Transition) -> bool:
     """The role allows the move, and anyone but a business manager must be the review's
-    own appointed reviewer (holding ``change`` on it), not any reviewer."""
+    own appointed reviewer (holding ``change`` on it), not any reviewer; a board member
+    (closing a review whose plan it signed off) must be able to read the review."""
     roles = user.roles() if hasattr(user, "roles") else set()  # type: ignore[attr-defined]
     if not roles & transition.roles:
         return False
     if Role.BUSINESS_MANAGER in roles:
         return True
+    if Role.BOARD_MEMBER in roles & transition.roles:
+        # The board signs off: a review it may read (published), never one it cannot.
+        return Review.objects.for_user(user, "view").filter(pk=review.pk).exists()
     return Review.objects.for_user(user, "change").filter(pk=review.pk).exists()
 
 

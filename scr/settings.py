@@ -278,6 +278,27 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or "cache+memory://")
+# Redis redelivers a task not acknowledged within this many seconds (celery/celery#5935):
+# above the longest task's time limit (300 s, PDF renders), as DESIGN.md says.
+# How often (seconds) a worker looks for such tasks to restore (kombu's default, 10 x 10 s).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
+    "unacked_restore_throttle": env_int("CELERY_UNACKED_RESTORE_THROTTLE", 10),
+}
+
+# Monitoring reminders (docs/action-plans.md): one digest a day per person, exactly once.
+REMINDER_DIGEST_HOUR = env_int("REMINDER_DIGEST_HOUR", 7)  # local time (Europe/London)
+REMINDER_LOOKAHEAD_DAYS = env_int("REMINDER_LOOKAHEAD_DAYS", 14)  # "due within 14 days"
+REMINDER_ESCALATION_DAYS = env_int("REMINDER_ESCALATION_DAYS", 14)  # overdue longer: escalate
+# Days without digests: "weekends", "bank_holidays" (England and Wales, scr/workdays.py).
+REMINDER_QUIET_DAYS = env_list("REMINDER_QUIET_DAYS", "weekends,bank_holidays")
+REMINDER_BATCH_SIZE = env_int("REMINDER_BATCH_SIZE", 200)  # people per task
+# Action plans: the RAG rules' day counts (actionplans/rag.py) and the monitoring cycle.
+ACTION_RAG_AMBER_DAYS = env_int("ACTION_RAG_AMBER_DAYS", 30)
+ACTION_RAG_NOT_STARTED_AMBER_DAYS = env_int("ACTION_RAG_NOT_STARTED_AMBER_DAYS", 90)
+MONITORING_INTERVAL_MONTHS = env_int("MONITORING_INTERVAL_MONTHS", 3)
+
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "scr.tasks.clear_expired_sessions",
@@ -287,13 +308,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "scr.tasks.seal_audit_chain",
         "schedule": 60.0,
     },
+    "daily-reminder-digests": {
+        "task": "actionplans.tasks.send_daily_digests",
+        "schedule": crontab(hour=REMINDER_DIGEST_HOUR, minute=0),
+    },
 }
 HEALTHZ_WORKER_TIMEOUT = float(env_str("HEALTHZ_WORKER_TIMEOUT", "3"))
 
 # Composition: the few places where scr's cross-cutting code reaches the apps above it.
 # scr imports nothing from agencies/reviews (tests/test_layers.py); these dotted names and
 # labels are resolved at run time instead (docs/shared-mechanisms.md).
-HOME_TASKS_PROVIDER = "reviews.selectors.tasks_for"  # (user) -> list of tasks on the home page
+HOME_TASKS_PROVIDER = "actionplans.selectors.tasks_for"  # (user) -> list of tasks on the home page
+# reviews/workflow.py's Monitoring -> Closed guard asks this (review) -> list of what is missing,
+# so reviews never imports actionplans (docs/action-plans.md, "Closure").
+ACTION_PLAN_CLOSURE_GUARD = "actionplans.selectors.plan_closure_missing"
 WORKER_PING_MODEL = "agencies.Agency"  # the worker ping proves it can read this table
 ACCESS_LOG_READER_ROLES = ("business_manager",)  # agencies.roles.Role values
 

@@ -27,5 +27,6 @@ urlpatterns = [
          name="password_reset_complete"),
     path("", include("agencies.urls")),
     path("", include("reviews.urls")),
+    path("", include("actionplans.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -38,6 +38,7 @@ from reviews.models import (
 from reviews.services import TransitionRefused
 from scr.workdays import add_working_days, subtract_working_days
 
+from .actionplans.helpers import sign_off_arranged
 from .conftest import Personas, at_stage
 from .factories import MembershipFactory, UserFactory
 
@@ -340,6 +341,8 @@ def ended(p: Personas, stage: str) -> Review:
     frm = Stage.MONITORING if stage == Stage.CLOSED else (
         Stage.DECISION if stage == Stage.NO_REVIEW else Stage.EVIDENCE)
     at_stage(review, frm)
+    if stage == Stage.CLOSED:
+        sign_off_arranged(review, p.board)  # the board signed off the action plan's closure
     if stage == Stage.NO_REVIEW:
         services.decision_record(by=p.manager, review=review, decision=Review.Decision.NO_REVIEW,
                                  decision_date=review.aware_date + timedelta(days=10),

@@ -23,6 +23,7 @@ from agencies.models import Membership
 from reviews import services
 from reviews.models import ClockKind, PanelAppointment, Review
 
+from .actionplans import matrix as action_plan_matrix
 from .conftest import Personas, client_for, publish
 
 ROLES = ("anonymous", "manager", "reviewer", "panel", "police_lead", "health_lead", "board")
@@ -434,6 +435,8 @@ RULES: dict[str, list[Case]] = {
     "themes_recurring": [Case(expected=BOARD_PAGE)],
     "theme_edit": [Case(theme_pk, MANAGER_ONLY_PAGE)],
     "theme_delete": [Case(theme_pk, MANAGER_ONLY_PAGE)],
+    # action plans and reminders (tests/actionplans/matrix.py)
+    **action_plan_matrix.rules(Case),
 }
 
 

@@ -20,6 +20,8 @@ from scr.middleware import NoStoreCaseDataMiddleware
 from scr.models import AccessEvent
 
 from . import test_permission_matrix as matrix
+from .actionplans.matrix import PEOPLE_PAGES as ACTION_PLAN_PEOPLE_PAGES
+from .actionplans.matrix import RECORD_PAGES as ACTION_PLAN_PAGES
 from .conftest import Personas, client_for
 from .test_permission_matrix import World
 from .viewcases import RecordPage, check_record_page, matrix_pages
@@ -39,7 +41,7 @@ LOGGED_FORMS = (*matrix.REVIEW_PAGES, "subject_edit", "subject_withdraw", "panel
                 "evidence_request_share", "evidence_request_acknowledge", "evidence_report_edit",
                 "evidence_document_upload", "evidence_request_submit", "evidence_request_compare",
                 "evidence_submission", "evidence_document_download", "evidence_document_withdraw",
-                "evidence_document_restore")
+                "evidence_document_restore", *ACTION_PLAN_PAGES)
 # The chronology, meetings and family log: pages, forms, exports and the minutes download.
 CHRONOLOGY_PAGES = (
     "review_chronology", "chronology_export", "agency_chronology", "chronology_entry_add",
@@ -84,7 +86,8 @@ def test_every_url_of_a_review_record_is_checked_here_or_listed_as_a_gap() -> No
                       if any(c.expected.get("health_lead") == 404 or
                              c.expected.get("reviewer") == 404 for c in cases)}
     people_pages = {"person", "person_edit", "person_deactivate", "person_reactivate",
-                    "membership_add", "membership_end", "person_two_factor_reset"}
+                    "membership_add", "membership_end", "person_two_factor_reset",
+                    *ACTION_PLAN_PEOPLE_PAGES}
     checked = {*SECTIONS, *LOGGED_FORMS, *CHRONOLOGY_PAGES, *REPORT_PAGES, *NOT_YET_LOGGED,
                "record_history"}
     assert sorted(about_a_review - people_pages - checked) == []

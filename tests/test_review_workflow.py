@@ -18,6 +18,7 @@ from reviews.workflow import TRANSITIONS
 from scr.history import save_with_history
 from scr.workdays import add_working_days
 
+from .actionplans.helpers import sign_off_arranged
 from .conftest import Personas, at_stage
 from .factories import MembershipFactory, UserFactory
 
@@ -182,6 +183,12 @@ def record_published(p: Personas, review: Review, d: Dates) -> None:
     services.report_and_publication_record(by=p.manager, review=review, published_on=d.published)
 
 
+def record_plan_closure(p: Personas, review: Review, d: Dates) -> None:
+    """The board's sign-off of the action plan's closure (an actionplans record, arranged
+    here; its own tests walk the real sign-off: tests/actionplans/test_actions.py)."""
+    sign_off_arranged(review, p.board)
+
+
 Recorder = Callable[[Personas, Review, Dates], object]
 
 
@@ -202,6 +209,7 @@ NEEDS: dict[tuple[str, str], Recorder] = {
     (Stage.REPORT, Stage.SIGN_OFF): record_final_version,
     (Stage.SIGN_OFF, Stage.PUBLICATION): record_publication_plan,
     (Stage.PUBLICATION, Stage.MONITORING): record_published,
+    (Stage.MONITORING, Stage.CLOSED): record_plan_closure,
     **{(frm, to): ended_from(to) for (frm, to), t in TRANSITIONS.items() if t.reopen},
 }
 

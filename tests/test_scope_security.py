@@ -89,6 +89,8 @@ def test_deactivating_an_agency_ends_its_leads_access(world: World) -> None:
     people.agency_update(by=world.people.manager, agency=police, name=police.name,
                          kind=police.kind, is_active=False, reason="Merged into another force")
     assert client_for(lead).get(url).status_code == 404
+    # A person's roles are read once per request (issue 7): a fresh request, a fresh read.
+    lead = type(lead).objects.get(pk=lead.pk)
     assert not Review.objects.for_user(lead, "view").filter(pk=world.review_in.pk).exists()
 
 

@@ -16,20 +16,17 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from scr.pseudonymise import RegisterEntry, pseudonymise
+from scr.pseudonymise import pseudonymise
 
 from ..models import (
     Finding,
     FindingEvidence,
-    NameVariantChoice,
     Recommendation,
     Review,
-    Subject,
-    SubjectIdentifier,
     TermsOfReference,
 )
 from ..reporttext import key_lines
-from .register import register_entry
+from .register import review_registers
 
 __all__ = [
     "EarlierFinding",
@@ -163,21 +160,6 @@ class EarlierFinding:
     themes: list[str]
 
 
-def _registers(review_ids: set[int]) -> dict[int, list[RegisterEntry]]:
-    """The register of each of these reviews (``selectors.register``'s entries), read
-    together: three queries whatever the number of reviews."""
-    subjects = (Subject.objects.filter(review__in=review_ids, withdrawn=False)
-                .order_by("review_id", "pk").prefetch_related(
-                    Prefetch("identifiers", SubjectIdentifier.objects.filter(withdrawn=False),
-                             to_attr="live_identifiers"),
-                    Prefetch("variant_choices", NameVariantChoice.objects.filter(withdrawn=False),
-                             to_attr="live_choices")))
-    registers: dict[int, list[RegisterEntry]] = defaultdict(list)
-    for subject in sorted(subjects, key=lambda s: (s.review_id, s.kind != Subject.Kind.CHILD)):
-        registers[subject.review_id].append(register_entry(subject))
-    return registers
-
-
 def earlier_findings(review: Review, theme_ids: list[int], *, limit: int = 20,
                      ) -> list[EarlierFinding]:
     """Findings of earlier *published* reviews that share a theme with these, newest first,
@@ -189,7 +171,7 @@ def earlier_findings(review: Review, theme_ids: list[int], *, limit: int = 20,
         themes__in=theme_ids, withdrawn=False, review__published_on__isnull=False)
         .exclude(review=review).distinct().select_related("review")
         .prefetch_related("themes").order_by("-review__published_on", "number")[:limit])
-    registers = _registers({f.review_id for f in rows})
+    registers = review_registers({f.review_id for f in rows})
     out = []
     for f in rows:
         register = registers[f.review_id]

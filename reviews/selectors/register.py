@@ -6,7 +6,8 @@ replace names through it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from agencies.models import User
 
 __all__ = ["TextShown", "VariantRow", "register_entry", "review_public_names", "review_register",
+           "review_registers",
            "subject_page", "subject_variant_rows", "text_shown_to"]
 
 TextShown = Callable[[str], str]
@@ -67,6 +69,25 @@ def review_register(review: Review) -> list[RegisterEntry]:
     person not withdrawn, with identifiers and variant choices, the child first. Three
     queries. Callers have already checked the reader may see the review."""
     return [register_entry(s) for s in _subjects(review)]
+
+
+def review_registers(review_ids: Iterable[int]) -> dict[int, list[RegisterEntry]]:
+    """``review_register`` of several reviews at once (lists across reviews: earlier
+    findings, action plans, digests): three queries whatever the number of reviews."""
+    order = Case(*(When(kind=k, then=Value(i)) for i, k in enumerate(KIND_ORDER)),
+                 output_field=IntegerField())
+    subjects = (Subject._base_manager.filter(review_id__in=sorted(set(review_ids)),
+                                             withdrawn=False)
+                .annotate(kind_order=order).order_by("review_id", "kind_order", "pk")
+                .prefetch_related(
+                    Prefetch("identifiers", SubjectIdentifier.objects.filter(withdrawn=False),
+                             to_attr="live_identifiers"),
+                    Prefetch("variant_choices", NameVariantChoice.objects.filter(withdrawn=False),
+                             to_attr="live_choices")))
+    registers: dict[int, list[RegisterEntry]] = defaultdict(list)
+    for subject in subjects:
+        registers[subject.review_id].append(register_entry(subject))
+    return registers
 
 
 def review_public_names(review: Review) -> list[str]:

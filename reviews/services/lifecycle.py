@@ -36,6 +36,7 @@ __all__ = [
     "rapid_review_record",
     "review_create",
     "review_transition",
+    "review_transition_within",
     "review_update_referral",
 ]
 
@@ -195,6 +196,16 @@ def decision_record(*, by: User, review: Review, decision: str, decision_date: d
 def review_transition(*, by: User, review: Review, to: str, expected_from: str,
                       reason: str = "") -> Review:
     """The one way a review changes stage. Refuses, changing nothing, with what is missing."""
+    return review_transition_within(by=by, review=review, to=to, expected_from=expected_from,
+                                    reason=reason)
+
+
+@transaction.atomic(savepoint=False)
+def review_transition_within(*, by: User, review: Review, to: str, expected_from: str,
+                             reason: str = "") -> Review:
+    """``review_transition`` inside the caller's transaction: for another app's service whose
+    own write and the move stand or fall together (the board's sign-off of an action plan's
+    closure moves the review from Monitoring to Closed). The same checks, the same guard."""
     locked = Review.objects.select_for_update().get(pk=review.pk)
     if locked.stage != expected_from:
         raise TransitionRefused(

@@ -1,0 +1,85 @@
+"""The plan as a spreadsheet (CSV, XLSX) and as a PDF, in the columns partnerships use
+(``EXPORT_COLUMNS``, the order imports read too).
+
+Cells a spreadsheet would run as a formula are defused as in ``scr.csvexport`` (CSV and
+XLSX alike). The PDF is rendered on the Celery ``pdf`` queue through a render record
+(``scr.renders``; the renderer ``actionplans.plan`` is registered in ``apps.py``): its texts
+always go through the pseudonymiser, whoever asked for it, since a PDF travels.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.db.models import Prefetch
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from scr.csvexport import safe_cell
+
+from .models import EXPORT_COLUMNS, Action, ActionPlan, Milestone
+from .selectors.plans import readable, registers
+
+__all__ = ["plan_pdf_html", "plan_rows", "plan_xlsx"]
+
+
+def _milestones(action: Action) -> str:
+    return "; ".join(f"{m.due_on:%d/%m/%Y}: {m.description}{' (done)' if m.done else ''}"
+                     for m in action.milestones.all())
+
+
+def plan_rows(user: Any, actions: Iterable[Action]) -> Iterator[list[Any]]:
+    """One row per action, in ``EXPORT_COLUMNS`` order (texts as ``user`` may read them;
+    ``None`` for the pseudonymised text every reader may see)."""
+    actions = list(actions)
+    register = registers({a.review_id for a in actions})
+    for a in actions:
+        texts = readable(user, a.review, {"r": a.recommendation.text, "a": a.action_text,
+                                          "m": _milestones(a), "s": a.success_measure,
+                                          "resp": a.agency_response, "o": a.outcome},
+                         register.get(a.review_id, []))
+        owner = a.owner.get_full_name() or a.owner.username
+        yield [f"Recommendation {a.recommendation.number}: {texts['r']}", a.get_scope_display(),
+               texts["a"], a.lead_agency.name, f"{owner} ({a.owner.username})", texts["m"],
+               a.target_date, texts["s"], texts["resp"], a.get_status_display(),
+               a.rag.capitalize() if getattr(a, "rag", "") else "",  # type: ignore[attr-defined]
+               a.completed_on, texts["o"]]
+
+
+def plan_actions(plan: ActionPlan, qs: Any = None) -> Any:
+    base = qs if qs is not None else Action.objects.filter(plan=plan)
+    return (base.filter(plan=plan).with_rag()
+            .select_related("review", "recommendation", "lead_agency", "owner")
+            .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by(
+                "due_on", "id")))
+            .order_by("recommendation__number", "number"))
+
+
+def plan_xlsx(rows: Iterable[list[Any]]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Action plan"
+    sheet.append(list(EXPORT_COLUMNS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([safe_cell(v) for v in row])
+    for column in ("G", "L"):
+        for cell in sheet[column][1:]:
+            cell.number_format = "DD/MM/YYYY"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def plan_pdf_html(plan: ActionPlan) -> str:
+    """The renderer of ``actionplans.plan``: the whole plan, pseudonymised."""
+    rows = list(plan_rows(None, plan_actions(plan)))
+    return render_to_string("actionplans/plan_pdf.html", {
+        "plan": plan, "review": plan.review, "columns": EXPORT_COLUMNS, "rows": rows,
+        "generated": timezone.localtime()})

@@ -1,1 +1,0 @@
-"""Recommendations → actions → progress: built by a later issue."""

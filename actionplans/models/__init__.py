@@ -1,0 +1,13 @@
+"""The actionplans app's models, one module per sub-domain (as reviews/models/):
+
+- ``plans`` — action plans, actions, milestones, progress, target date changes, evidence
+  of impact, monitoring reviews
+- ``reminders`` — digests as sent, reminder pauses, agencies' senior leads
+"""
+
+from .plans import *  # noqa: F403
+from .plans import __all__ as _plans
+from .reminders import *  # noqa: F403
+from .reminders import __all__ as _reminders
+
+__all__ = [*_plans, *_reminders]

@@ -1,0 +1,19 @@
+"""Writes to action plans, one module per sub-domain (as reviews/services/):
+
+- ``actions`` — actions, milestones, progress, target dates, evidence of impact,
+  verification, return and closure
+- ``plans`` — monitoring reviews and the board's sign-off of a plan's closure
+- ``imports`` — importing a plan from a spreadsheet
+- ``reminders`` — daily digests (exactly once), reminder pauses, senior leads
+"""
+
+from .actions import *  # noqa: F403
+from .actions import __all__ as _actions
+from .imports import *  # noqa: F403
+from .imports import __all__ as _imports
+from .plans import *  # noqa: F403
+from .plans import __all__ as _plans
+from .reminders import *  # noqa: F403
+from .reminders import __all__ as _reminders
+
+__all__ = [*_actions, *_imports, *_plans, *_reminders]

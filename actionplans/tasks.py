@@ -1,0 +1,50 @@
+"""Celery tasks of the monitoring reminders (beat: ``daily-reminder-digests`` in settings).
+
+``send_daily_digests`` (beat, once a day at ``REMINDER_DIGEST_HOUR``) finds who may have
+something due and queues one ``send_digest_batch`` per ``REMINDER_BATCH_SIZE`` people. Both
+are idempotent — the ledger makes each digest exactly once (``services.reminders``) — so
+both acknowledge late and are requeued if their worker is lost: a second beat, a redelivery
+after Redis's visibility timeout or a worker killed mid-batch sends nothing twice.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from .selectors.digests import digest_recipients, is_quiet_day
+from .services.reminders import digests_send
+
+__all__ = ["send_daily_digests", "send_digest_batch"]
+
+
+@shared_task(name="actionplans.tasks.send_daily_digests", acks_late=True,
+             reject_on_worker_lost=True)
+def send_daily_digests(day: str | None = None) -> int:
+    """Queue the day's digests in batches; nothing on a quiet day. Returns the batches."""
+    when = date.fromisoformat(day) if day else timezone.localdate()
+    if is_quiet_day(when):
+        return 0
+    ids = list(digest_recipients(when).values_list("pk", flat=True))
+    size = max(settings.REMINDER_BATCH_SIZE, 1)
+    batches = [ids[i:i + size] for i in range(0, len(ids), size)]
+    for batch in batches:
+        send_digest_batch.delay(batch, when.isoformat())
+    return len(batches)
+
+
+@shared_task(name="actionplans.tasks.send_digest_batch", bind=True, acks_late=True,
+             reject_on_worker_lost=True, max_retries=8, default_retry_delay=60)
+def send_digest_batch(self: object, user_ids: list[int], day: str) -> int:
+    """Send one batch's digests; a failed send is retried for those people only (the ledger
+    already holds those that went)."""
+    when = date.fromisoformat(day)
+    if is_quiet_day(when):
+        return 0
+    failed = digests_send(user_ids, when)
+    if failed:
+        raise self.retry(args=(failed, day))  # type: ignore[attr-defined]
+    return len(user_ids)

@@ -1,0 +1,18 @@
+"""The action-plan pages, one module per sub-domain (as reviews/views/):
+
+- ``plans`` — a review's plan, monitoring reviews, the board's sign-off, exports, import
+- ``actions`` — an action and its updates, verification, evidence download
+- ``board`` — the board's view of action plans, a person's actions
+- ``reminders`` — reminders sent, pauses, senior leads
+"""
+
+from .actions import *  # noqa: F403
+from .actions import __all__ as _actions
+from .board import *  # noqa: F403
+from .board import __all__ as _board
+from .plans import *  # noqa: F403
+from .plans import __all__ as _plans
+from .reminders import *  # noqa: F403
+from .reminders import __all__ as _reminders
+
+__all__ = [*_actions, *_board, *_plans, *_reminders]

@@ -1,0 +1,53 @@
+"""What the action-plan views share: finding a plan the person may see, the page of a form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+
+from agencies.models import User
+from agencies.roles import Role
+from reviews.models import Review
+from scr.access import scoped_object_or_404
+from scr.actions import Action as ScopeAction
+
+from ..models import Action, ActionPlan
+
+__all__ = ["action_back", "plan_review"]
+
+
+def plan_review(user: User, pk: int, action: ScopeAction = "view") -> tuple[Review, ActionPlan | None]:
+    """The review whose plan a page shows, and its plan (``None`` before the first action).
+
+    A business manager reaches every review's plan (even before it has one); anyone else
+    reaches a plan in their scope (an agency lead's through their agency's actions, the
+    review's appointed reviewer and panel) and only once it exists; outside it: 404."""
+    if user.has_role(Role.BUSINESS_MANAGER):
+        review = scoped_object_or_404(Review, user, "manage", pk=pk)
+        return review, ActionPlan.objects.filter(review=review).first()
+    plan = scoped_object_or_404(ActionPlan, user, action, review_id=pk)
+    return plan.review, plan
+
+
+def plan_or_404(user: User, pk: int) -> ActionPlan:
+    _review, plan = plan_review(user, pk)
+    if plan is None:
+        raise Http404
+    return plan
+
+
+def action_back(obj: Any) -> str:
+    action = obj if isinstance(obj, Action) else obj.action
+    return reverse("action", args=[action.pk])
+
+
+def plan_back(review_id: int) -> str:
+    return reverse("action_plan", args=[review_id])
+
+
+def get_plan_for_board(user: User, pk: int) -> ActionPlan:
+    return get_object_or_404(ActionPlan.objects.for_user(user, "aggregate").select_related(
+        "review"), review_id=pk)

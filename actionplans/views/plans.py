@@ -1,0 +1,133 @@
+"""A review's action plan: its page, adding monitoring reviews, the board's sign-off of
+closure, exports (CSV, XLSX, PDF through a render record) and the import."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from agencies.http import AuthenticatedHttpRequest
+from agencies.roles import Role
+from scr.access import role_required, scoped_object_or_404
+from scr.accesslog import record_access
+from scr.csvexport import csv_lines
+from scr.formviews import handle_form, record_form
+from scr.models import AccessEvent, RenderRecord
+from scr.renders import render_request
+
+from .. import forms, services
+from ..exports import plan_actions, plan_rows, plan_xlsx
+from ..models import EXPORT_COLUMNS, Action, ActionPlan
+from ..selectors import actions_of, plan_page, plan_status_counts
+from .base import get_plan_for_board, plan_back, plan_or_404, plan_review
+
+__all__ = [
+    "action_plan",
+    "action_plan_export_csv",
+    "action_plan_export_xlsx",
+    "action_plan_import",
+    "action_plan_pdf",
+    "action_plan_pdf_download",
+    "action_plan_sign_off",
+    "monitoring_review_add",
+]
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def action_plan(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    review, plan = plan_review(request.user, pk)
+    record_access(request, AccessEvent.Action.VIEW, plan or review, review_id=review.pk)
+    return render(request, "actionplans/plan.html", {"page": plan_page(request.user, review)})
+
+
+@login_required
+def monitoring_review_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    plan = scoped_object_or_404(ActionPlan, request.user, "manage", review_id=pk)
+    return record_form(
+        request, plan, forms.MonitoringForm,
+        lambda data, obj: services.monitoring_review_record(by=request.user, plan=obj, **data),
+        title="Record a monitoring review", caption=plan.review.reference, submit="Save",
+        success="Monitoring review recorded.", back=plan_back(pk))
+
+
+@role_required(Role.BOARD_MEMBER)
+def action_plan_sign_off(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The board signs off the plan's closure: a page of counts (no names), then the review
+    closes."""
+    plan = get_plan_for_board(request.user, pk)
+    form = forms.SignOffForm(request.POST or None)
+    done = handle_form(request, form, lambda data, p: services.plan_sign_off_closure(
+        by=request.user, plan=p, **data), success="Closure signed off: the review is closed.",
+        done_url=reverse("board_actions"), obj=plan)
+    return done or render(request, "actionplans/sign_off.html", {
+        "plan": plan, "form": form, "blockers": services.closure_blockers(plan),
+        "counts": plan_status_counts(plan)})
+
+
+def _export_rows(request: AuthenticatedHttpRequest, pk: int) -> tuple[ActionPlan, list[list[object]]]:
+    plan = plan_or_404(request.user, pk)
+    record_access(request, AccessEvent.Action.EXPORT, plan)
+    actions = plan_actions(plan, actions_of(request.user, Action.objects.filter(plan=plan)))
+    return plan, list(plan_rows(request.user, actions))
+
+
+@login_required
+def action_plan_export_csv(request: AuthenticatedHttpRequest, pk: int) -> StreamingHttpResponse:
+    plan, rows = _export_rows(request, pk)
+    response = StreamingHttpResponse(csv_lines(list(EXPORT_COLUMNS), rows),
+                                     content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{plan.review.reference}-action-plan.csv"'
+    return response
+
+
+@login_required
+def action_plan_export_xlsx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    plan, rows = _export_rows(request, pk)
+    response = HttpResponse(plan_xlsx(rows), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{plan.review.reference}-action-plan.xlsx"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def action_plan_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The plan's PDFs (render records): their state, and a button to render a new one."""
+    plan = scoped_object_or_404(ActionPlan, request.user, "manage", review_id=pk)
+    if request.method == "POST":
+        render_request(by=request.user, target=plan, kind="actionplans.plan")
+        return redirect("action_plan_pdf", pk=pk)
+    record_access(request, AccessEvent.Action.VIEW, plan)
+    renders = RenderRecord._base_manager.filter(object_id=plan.pk, kind="actionplans.plan")
+    return render(request, "actionplans/pdf.html", {"plan": plan, "renders": renders})
+
+
+@login_required
+def action_plan_pdf_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    record = get_object_or_404(RenderRecord._base_manager, pk=pk, kind="actionplans.plan",
+                               status=RenderRecord.Status.DONE)
+    plan = scoped_object_or_404(ActionPlan, request.user, "manage", pk=record.object_id)
+    record_access(request, AccessEvent.Action.DOWNLOAD, plan)
+    response = FileResponse(record.file.open("rb"), as_attachment=True,
+                            filename=f"{plan.review.reference}-action-plan.pdf",
+                            content_type="application/pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def action_plan_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    review, _plan = plan_review(request.user, pk, "manage")
+    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    done = handle_form(request, form, lambda data, r: services.plan_import(
+        by=request.user, review=r, upload=data["file"]),
+        success=lambda n: f"{n} action{'s' if n != 1 else ''} imported.",
+        done_url=plan_back(pk), obj=review)
+    record_access(request, AccessEvent.Action.VIEW, review)
+    return done or render(request, "actionplans/upload.html", {
+        "form": form, "title": "Import an action plan", "caption": review.reference,
+        "back": plan_back(pk), "submit": "Import", "columns": EXPORT_COLUMNS})

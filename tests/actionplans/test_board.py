@@ -1,0 +1,91 @@
+"""The board's view of action plans: counts by status and RAG, overdue by agency, on time,
+per review and overall; no names; a fixed number of queries whatever the volume."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from actionplans import services
+from actionplans.models import Action, ActionStatus
+
+from ..personas import Personas, client_for
+from .helpers import an_action, monitoring_review, today
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_board_sees_counts_by_status_rag_agency_and_on_time(personas: Personas) -> None:
+    review = monitoring_review(personas)
+    rec = review.recommendations.get()
+    late = an_action(personas, rec)
+    Action.objects.filter(pk=late.pk).update(target_date=today() - timedelta(days=3))
+    done = an_action(personas, rec, lead_agency=personas.health, owner=personas.health_lead)
+    services.action_update_progress(by=personas.health_lead, action=done, note="Done",
+                                    status=ActionStatus.COMPLETED, completed_on=today(),
+                                    outcome="Better")
+    an_action(personas, rec)
+    response = client_for(personas.board).get("/board/actions/")
+    figures = response.context["figures"]
+    assert figures.total == 3
+    assert figures.rag_totals == {"red": 1, "amber": 0, "green": 2, "blue": 0}
+    assert figures.overdue_by_agency == [("Police", 1)]
+    assert figures.overall.on_time_percent == 100
+    assert [(r.reference, r.total, r.overdue) for r in figures.reviews] == [
+        (review.reference, 3, 1)]
+    html = response.content.decode()
+    assert "Kayden" not in html and "Child A" not in html and "strategy" not in html
+    assert '<svg class="app-chart__svg" role="img"' in html and "style=" not in html
+    assert "Actions by RAG: Red: 1 actions; Amber: 0 actions; Green: 2 actions" in html
+
+
+def test_the_boards_page_costs_the_same_queries_for_one_action_or_many(
+        personas: Personas) -> None:
+    review = monitoring_review(personas, recommendations=3)
+    recs = list(review.recommendations.all())
+    an_action(personas, recs[0])
+    client = client_for(personas.board)
+    client.get("/board/actions/")  # warm the per-person caches
+    with CaptureQueriesContext(connection) as one:
+        client.get("/board/actions/")
+    for rec in recs:
+        for _ in range(4):
+            an_action(personas, rec, lead_agency=personas.health, owner=personas.health_lead)
+    monitoring_review(personas)
+    with CaptureQueriesContext(connection) as many:
+        client.get("/board/actions/")
+    assert len(many) == len(one)
+
+
+def test_an_agency_lead_cannot_see_the_boards_page_nor_another_agencys_action(
+        personas: Personas) -> None:
+    action = an_action(personas, monitoring_review(personas).recommendations.get())
+    assert client_for(personas.police_lead).get("/board/actions/").status_code == 403
+    assert client_for(personas.health_lead).get(f"/actions/{action.pk}/").status_code == 404
+    assert client_for(personas.police_lead).get(f"/actions/{action.pk}/").status_code == 200
+
+
+def test_an_agency_lead_without_identifiable_access_reads_pseudonyms(personas: Personas) -> None:
+    review = monitoring_review(personas, involved=[personas.health])  # police not involved
+    action = an_action(personas, review.recommendations.get())
+    page = client_for(personas.police_lead).get(f"/actions/{action.pk}/").content.decode()
+    assert "Kayden" not in page and "Child A" in page
+    manager = client_for(personas.manager).get(f"/actions/{action.pk}/").content.decode()
+    assert "Kayden Smith" in manager
+
+
+def test_the_reviews_history_shows_an_action_only_to_those_who_may_see_it(
+        personas: Personas) -> None:
+    review = monitoring_review(personas, involved=[personas.police, personas.health])
+    an_action(personas, review.recommendations.get())
+
+    def action_rows(user: object) -> int:
+        # What reviews.selectors.history.review_histories asks of each kind of record.
+        return Action.history_in(user, review).count()
+
+    assert action_rows(personas.manager) == 1
+    assert action_rows(personas.police_lead) == 1
+    assert action_rows(personas.health_lead) == 0  # involved in the review, not the action's

@@ -1,0 +1,157 @@
+"""The daily digest: one e-mail a working day per person, listing what is due, never
+identifiable data, and exactly once whatever runs the job again."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from celery.exceptions import Retry
+from django.core import mail
+from django.test import override_settings
+
+from actionplans import services, tasks
+from actionplans.models import Action, Digest, SeniorLead
+from agencies.models import User
+from scr.models import ReminderSent
+
+from ..factories import MembershipFactory, UserFactory
+from ..personas import Personas, client_for
+from . import backends
+from .helpers import CHILD, an_action, monitoring_review
+
+pytestmark = pytest.mark.django_db
+
+WEDNESDAY = date(2026, 12, 2)
+CHRISTMAS = date(2026, 12, 25)  # a Friday and a bank holiday
+SATURDAY = date(2026, 12, 5)
+
+
+def arrange(p: Personas, day: date = WEDNESDAY) -> Action:
+    """The police lead owns one action due in 10 days and one 30 days overdue."""
+    rec = monitoring_review(p).recommendations.get()
+    soon = an_action(p, rec)
+    late = an_action(p, rec, action_text=f"Tell {CHILD}'s school.")
+    Action.objects.filter(pk=soon.pk).update(target_date=day + timedelta(days=10))
+    Action.objects.filter(pk=late.pk).update(target_date=day - timedelta(days=30))
+    return soon
+
+
+def digests_to(user: User) -> list[mail.EmailMessage]:
+    return [m for m in mail.outbox if m.to == [user.email]]
+
+
+def test_each_person_gets_one_digest_with_plain_text_html_and_links(personas: Personas) -> None:
+    soon = arrange(personas)
+    tasks.send_daily_digests(WEDNESDAY.isoformat())
+    [message] = digests_to(personas.police_lead)
+    assert message.subject.startswith("LCSPR reminders for 2 December 2026")
+    assert "Your actions that are overdue" in message.body
+    assert "Your actions due soon" in message.body
+    assert f"http://127.0.0.1:8000/actions/{soon.pk}/" in message.body
+    html, kind = message.alternatives[0]
+    assert kind == "text/html" and f'href="http://127.0.0.1:8000/actions/{soon.pk}/"' in html
+    [manager] = digests_to(personas.manager)
+    assert "Overdue for longer than the escalation period" in manager.body
+    assert "Your actions" not in manager.body
+    assert digests_to(personas.health_lead) == []  # nothing due: no e-mail
+
+
+def test_a_digest_never_holds_identifiable_data(personas: Personas) -> None:
+    arrange(personas)
+    tasks.send_daily_digests(WEDNESDAY.isoformat())
+    for message in mail.outbox:
+        text = message.body + message.alternatives[0][0]
+        assert "Kayden" not in text and CHILD not in text  # the child, by any name
+        assert "strategy meetings" not in text and "school" not in text  # typed texts
+
+
+def test_the_job_run_twice_on_the_same_day_sends_each_digest_once(personas: Personas) -> None:
+    arrange(personas)
+    tasks.send_daily_digests(WEDNESDAY.isoformat())
+    first = len(mail.outbox)
+    assert first == 2  # the police lead and the business manager
+    tasks.send_daily_digests(WEDNESDAY.isoformat())
+    tasks.send_digest_batch([personas.police_lead.pk], WEDNESDAY.isoformat())
+    assert len(mail.outbox) == first
+    assert ReminderSent.objects.filter(kind="daily_digest", period="2026-12-02").count() == 2
+    tasks.send_daily_digests((WEDNESDAY + timedelta(days=1)).isoformat())
+    assert len(mail.outbox) == 2 * first  # the next working day is a new digest
+
+
+@pytest.mark.parametrize("day", [CHRISTMAS, SATURDAY], ids=["bank holiday", "weekend"])
+def test_no_digest_on_a_bank_holiday_or_a_weekend(personas: Personas, day: date) -> None:
+    arrange(personas, day)
+    assert tasks.send_daily_digests(day.isoformat()) == 0
+    assert tasks.send_digest_batch([personas.police_lead.pk], day.isoformat()) == 0
+    assert mail.outbox == []
+
+
+@override_settings(REMINDER_QUIET_DAYS=["weekends"])
+def test_quiet_days_are_a_setting(personas: Personas) -> None:
+    arrange(personas, CHRISTMAS)
+    tasks.send_daily_digests(CHRISTMAS.isoformat())
+    assert digests_to(personas.police_lead)
+
+
+def test_a_paused_person_gets_no_digest(personas: Personas) -> None:
+    arrange(personas)
+    services.reminder_pause(by=personas.manager, user=personas.police_lead,
+                            starts_on=WEDNESDAY - timedelta(days=1), ends_on=None,
+                            reason="On leave")
+    tasks.send_daily_digests(WEDNESDAY.isoformat())
+    assert digests_to(personas.police_lead) == []
+    assert digests_to(personas.manager)
+
+
+def test_escalations_also_reach_the_agencys_senior_lead(personas: Personas) -> None:
+    arrange(personas)
+    chief = UserFactory(username="chief")
+    MembershipFactory(user=chief, role="panel_member", agency=personas.police)
+    services.senior_lead_name(by=personas.manager, agency=personas.police, user=chief)
+    assert SeniorLead.objects.get().user == chief
+    tasks.send_daily_digests(WEDNESDAY.isoformat())
+    [message] = digests_to(chief)
+    assert "Overdue for longer than the escalation period" in message.body
+    assert "overdue since" in message.body
+
+
+@override_settings(EMAIL_BACKEND="tests.actionplans.backends.FlakyBackend")
+def test_a_failed_send_is_retried_without_duplicating_those_that_succeeded(
+        personas: Personas) -> None:
+    arrange(personas)
+    batch = [personas.manager.pk, personas.police_lead.pk]
+    backends.FAIL_ONCE_FOR.add(personas.police_lead.email)
+    assert services.digests_send(batch, WEDNESDAY) == [personas.police_lead.pk]
+    assert (len(digests_to(personas.manager)), len(digests_to(personas.police_lead))) == (1, 0)
+    assert not Digest.objects.filter(recipient=personas.police_lead).exists()  # rolled back
+    # The retry (or a redelivery of the whole batch) sends the failed one only.
+    assert services.digests_send(batch, WEDNESDAY) == []
+    assert (len(digests_to(personas.manager)), len(digests_to(personas.police_lead))) == (1, 1)
+    assert Digest.objects.count() == 2
+
+
+@override_settings(EMAIL_BACKEND="tests.actionplans.backends.FlakyBackend")
+def test_the_batch_task_asks_for_a_retry_of_the_failed_people_only(personas: Personas) -> None:
+    arrange(personas)
+    backends.FAIL_ONCE_FOR.add(personas.police_lead.email)
+    with pytest.raises(Retry) as retry:  # eager: the Retry is raised to the caller
+        tasks.send_digest_batch.apply(
+            args=([personas.manager.pk, personas.police_lead.pk], WEDNESDAY.isoformat()))
+    assert retry.value.sig.args == ([personas.police_lead.pk], WEDNESDAY.isoformat())
+
+
+def test_people_see_what_was_sent_to_them_and_managers_see_it_per_review_and_agency(
+        personas: Personas) -> None:
+    soon = arrange(personas)
+    tasks.send_daily_digests(WEDNESDAY.isoformat())
+    digest = Digest.objects.get(recipient=personas.police_lead)
+    mine = client_for(personas.police_lead).get("/reminders/")
+    assert f"/reminders/{digest.pk}/" in mine.content.decode()
+    page = client_for(personas.police_lead).get(f"/reminders/{digest.pk}/").content.decode()
+    assert f"/actions/{soon.pk}/" in page
+    assert client_for(personas.health_lead).get(f"/reminders/{digest.pk}/").status_code == 404
+    per_review = client_for(personas.manager).get(f"/reviews/{soon.review_id}/reminders/")
+    assert f"/reminders/{digest.pk}/" in per_review.content.decode()
+    per_agency = client_for(personas.manager).get(f"/agencies/{personas.police.pk}/reminders/")
+    assert f"/reminders/{digest.pk}/" in per_agency.content.decode()

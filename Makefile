@@ -46,8 +46,9 @@ check-migrations: install
 # The whole suite runs on PostgreSQL and the real broker, whatever the shell has set.
 test: export DATABASE_URL ?= postgres://scr:scr@127.0.0.1:5432/scr
 test: export CELERY_BROKER_URL ?= redis://127.0.0.1:6379/1
-# Two processes (the machine's two cores); tests that share the broker run in one group.
-PYTEST_ARGS ?= -n 2 --dist loadgroup
+# Two processes (the machine's two cores), each with its own Redis database as broker
+# (conftest.py), so tests with a real Celery worker may run side by side.
+PYTEST_ARGS ?= -n 2
 test: test-machine install lint check-migrations
 	SCR_TESTING=1 $(BIN)/pytest $(PYTEST_ARGS)
 

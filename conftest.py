@@ -18,6 +18,39 @@ REQUIRED_IN_CI = ("integration", "browser", "postgresql")
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    _own_broker_per_xdist_worker()
+    _flush_lifts_the_truncate_guard()
+
+
+def _own_broker_per_xdist_worker() -> None:
+    """With pytest-xdist each test process gets its own Redis database as broker (the one
+    configured, plus 1 + the worker's number). Tests that start a real Celery worker
+    (``integration``) would otherwise share the queues: a worker started by one process's
+    test takes a task sent by the other's and runs it against the wrong test database (an
+    e-mail lands in the wrong outbox, a render record is never found). Worker processes the
+    tests start inherit the environment, so they follow. (xdist's ``loadgroup`` cannot do
+    this: with pytest 9 its group marker no longer reaches the scheduler.)"""
+    from urllib.parse import urlsplit, urlunsplit
+
+    worker, url = os.environ.get("PYTEST_XDIST_WORKER", ""), os.environ.get("CELERY_BROKER_URL", "")
+    parts = urlsplit(url)
+    if not worker.startswith("gw") or parts.scheme not in ("redis", "rediss"):
+        return
+    database = int(parts.path.strip("/") or 0) + 1 + int(worker.removeprefix("gw"))
+    if database > 15:
+        raise pytest.UsageError(f"{worker} would need Redis database {database} as its broker "
+                                "(Redis has 0-15): configure a lower one or fewer workers")
+    own = urlunsplit(parts._replace(path=f"/{database}"))
+    from django.conf import settings
+
+    from scr.celery import app
+
+    if url == settings.CELERY_RESULT_BACKEND:
+        settings.CELERY_RESULT_BACKEND = app.conf.result_backend = own
+    os.environ["CELERY_BROKER_URL"] = settings.CELERY_BROKER_URL = app.conf.broker_url = own
+
+
+def _flush_lifts_the_truncate_guard() -> None:
     """Let the test runner empty the database between transactional tests: on PostgreSQL the
     audit tables refuse TRUNCATE (scr/auditchain.py), so the flush of a test database lifts
     that trigger for its own statement, as the tables' owner, and puts it back. Production
@@ -73,16 +106,6 @@ def personas(db: None) -> object:
     from tests.personas import make_personas
 
     return make_personas()
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """With pytest-xdist (``-n 2 --dist loadgroup``, as ``make test`` runs it), the tests
-    that start a real Celery worker share one broker and its queues: a task sent by one
-    xdist worker's test must not be taken by the other's Celery worker, so they all run
-    in one group, one after another."""
-    for item in items:
-        if item.get_closest_marker("integration"):
-            item.add_marker(pytest.mark.xdist_group("broker"))
 
 
 def _skip_reason(report: pytest.TestReport) -> str:

@@ -91,9 +91,20 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
 
     axe is evaluated through the DevTools protocol rather than added as a ``<script>``: the
     pages' Content-Security-Policy rightly refuses an inline script, even a test's."""
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;undefined")
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    from playwright.sync_api import Error as PlaywrightError
+
+    for attempt in (1, 2):
+        try:
+            if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+                page.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;undefined")
+            result = page.evaluate(
+                "async () => await axe.run(document, {resultTypes: ['violations']})")
+            break
+        except PlaywrightError as error:
+            # The click that led here navigated while axe ran: judge the page it arrived at.
+            if attempt == 2 or "context was destroyed" not in str(error):
+                raise
+            page.wait_for_load_state("load")
     return [
         {"id": v["id"], "impact": v["impact"], "help": v["help"],
          "nodes": [n["target"] for n in v["nodes"]]}
@@ -102,5 +113,10 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
 
 
 def assert_accessible(page: Any) -> None:
+    """axe on the page the test is looking at. A click on a link does not wait for the next
+    page, so wait until it has loaded and has its main landmark: axe run on a document still
+    being parsed reports a blank page (no main, no heading), not the page under test."""
+    page.wait_for_load_state("load")
+    page.locator("main").first.wait_for(state="attached")
     violations = axe_violations(page)
     assert violations == [], f"axe violations on {page.url}: {violations}"

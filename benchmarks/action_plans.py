@@ -13,9 +13,9 @@ After each step it measures:
 
 - the daily sweep (``actionplans.tasks.send_daily_digests`` run in-process, batches of
   ``REMINDER_BATCH_SIZE``) sending every digest through Django's SMTP backend to a real
-  SMTP server on localhost (aiosmtpd): wall time, SQL queries (total, per batch, per
-  digest), peak Python memory (tracemalloc) and the process's max RSS; then the same sweep
-  again (everything already sent: nothing may go twice);
+  SMTP server on localhost (aiosmtpd, in its own process as a relay would be): wall time,
+  SQL queries (total, per batch, per digest), peak Python memory (tracemalloc) and the
+  process's max RSS; then the same sweep again (everything already sent: nothing may go twice);
 - the board's page (``/board/actions/``) as a board member: queries, median and p95 server
   time over ``--requests`` requests (Django test client: server time, no network).
 
@@ -26,13 +26,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import multiprocessing
 import os
 import random
 import resource
+import socket
 import statistics
 import sys
 import time
 import tracemalloc
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -58,7 +62,7 @@ from scr.models import ReminderSent
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.actionplans.smtp import Mailbox, smtp_server  # noqa: E402
+from tests.actionplans.smtp import free_port  # noqa: E402
 
 PEOPLE, REVIEWS, RECS_PER_REVIEW, AGENCIES = 2000, 500, 4, 8
 DAY = date(2026, 12, 2)  # a Wednesday: a working day
@@ -168,14 +172,59 @@ def counting():  # type: ignore[no-untyped-def]
     return counter, connection.execute_wrapper(counter)
 
 
+class _Counting:
+    """An aiosmtpd handler that accepts every message and counts its recipients."""
+
+    def __init__(self, total) -> None:  # type: ignore[no-untyped-def]
+        self.total = total
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]
+        with self.total.get_lock():
+            self.total.value += len(envelope.rcpt_tos)
+        return "250 Message accepted for delivery"
+
+
+def _serve(port: int, total, stop) -> None:  # type: ignore[no-untyped-def]
+    from aiosmtpd.controller import Controller
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # not a line per SMTP command
+    controller = Controller(_Counting(total), hostname="127.0.0.1", port=port)
+    controller.start()
+    stop.wait()
+    controller.stop()
+
+
+@contextmanager
+def smtp_process():  # type: ignore[no-untyped-def]
+    """A real SMTP server (aiosmtpd) in its own process, as a mail relay is in production:
+    in this process it would take the interpreter from the sweep at every SMTP command."""
+    context = multiprocessing.get_context("fork")
+    port, total, stop = free_port(), context.Value("i", 0), context.Event()
+    server = context.Process(target=_serve, args=(port, total, stop), daemon=True)
+    server.start()
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+    try:
+        yield port, total
+    finally:
+        stop.set()
+        server.join(10)
+
+
 def sweep(repeat: bool = False) -> dict[str, object]:
     """The daily sweep through real SMTP; ledger rows of the day cleared first unless
     ``repeat`` (then nothing may be sent)."""
     if not repeat:
         Digest.objects.filter(day=DAY).delete()
         ReminderSent.objects.filter(kind="daily_digest", period=DAY.isoformat()).delete()
-    mailbox = Mailbox()
-    with smtp_server(mailbox) as port, override_settings(
+    with smtp_process() as (port, total), override_settings(
             EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1",
             EMAIL_PORT=port, EMAIL_USE_TLS=False):
         tracemalloc.start()
@@ -186,7 +235,7 @@ def sweep(repeat: bool = False) -> dict[str, object]:
         seconds = time.perf_counter() - started
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        sent = mailbox.total()
+        sent = total.value
     return {"seconds": round(seconds, 2), "batches": batches, "digests_sent": sent,
             "ms_per_digest": round(seconds * 1000 / sent, 1) if sent else None,
             "queries": len(captured),

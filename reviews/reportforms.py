@@ -14,10 +14,15 @@ from scr.text import DESCRIPTION_LENGTH, DOCUMENT_LENGTH, NARRATIVE_LENGTH
 
 from .models import (
     BoardResponseItem,
+    ChronologyEntry,
+    Episode,
+    EvidenceKind,
     EvidenceRequest,
     EvidenceStatus,
+    EvidenceSubmission,
     Finding,
     FindingEvidence,
+    Meeting,
     Recommendation,
     ReportSection,
     Review,
@@ -91,10 +96,39 @@ class FindingForm(forms.Form):
             del self.fields["reason"]
 
 
+class _Labelled(forms.ModelChoiceField):
+    """A choice labelled by a function of the record (not its ``__str__``)."""
+
+    def __init__(self, *args: Any, label_of: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.label_of = label_of
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(self.label_of(obj))
+
+
+def _entry_label(entry: ChronologyEntry) -> str:
+    text = entry.what_happened if len(entry.what_happened) <= 80 else (
+        entry.what_happened[:79].rsplit(" ", 1)[0] + "…")
+    return f"{entry.occurred_on:%-d %b %Y}, {entry.agency}: {text}"
+
+
 class FindingEvidenceForm(forms.Form):
     kind = forms.ChoiceField(label="What kind of evidence", choices=FindingEvidence.Kind.choices,
                              widget=forms.RadioSelect,
                              error_messages={"required": "Select the kind of evidence"})
+    episode = forms.ModelChoiceField(
+        label="Which episode", queryset=Episode.objects.none(), required=False,
+        empty_label="None")
+    chronology_entry = _Labelled(
+        label="Which entry", queryset=ChronologyEntry.objects.none(), required=False,
+        empty_label="None", label_of=_entry_label,
+        help_text="Submitted entries marked significant or key, in date order.")
+    agency_report = _Labelled(
+        label="Which agency report version", queryset=EvidenceSubmission.objects.none(), required=False,
+        empty_label="None", label_of=lambda s: f"{s.request.agency}, version {s.number}")
+    meeting = forms.ModelChoiceField(
+        label="Which meeting", queryset=Meeting.objects.none(), required=False, empty_label="None")
     evidence_request = forms.ModelChoiceField(
         label="Evidence from an agency", queryset=EvidenceRequest.objects.none(), required=False,
         empty_label="None", help_text="The agency's report and chronology, if it is the source.")
@@ -108,6 +142,15 @@ class FindingEvidenceForm(forms.Form):
         super().__init__(*args, **kwargs)
         _model_field(self, "evidence_request").queryset = review.evidence_requests.exclude(
             status=EvidenceStatus.WITHDRAWN).select_related("agency")
+        _model_field(self, "episode").queryset = review.episodes.filter(withdrawn=False)
+        _model_field(self, "chronology_entry").queryset = review.chronology.filter(
+            withdrawn=False, status=ChronologyEntry.Status.SUBMITTED,
+            significance__in=[ChronologyEntry.Significance.SIGNIFICANT,
+                              ChronologyEntry.Significance.KEY]).select_related("agency")
+        _model_field(self, "agency_report").queryset = EvidenceSubmission.objects.filter(
+            request__review=review, request__kind=EvidenceKind.IMR).exclude(
+            request__status=EvidenceStatus.WITHDRAWN).select_related("request__agency")
+        _model_field(self, "meeting").queryset = review.meetings.filter(withdrawn=False)
 
 
 class RecommendationForm(forms.Form):

@@ -34,8 +34,10 @@ from scr.actions import Action
 from scr.text import DESCRIPTION_LENGTH, NARRATIVE_LENGTH
 
 from .base import ReviewRecord, ReviewScopedQuerySet
-from .evidence import EvidenceRequest
+from .chronology import ChronologyEntry, Episode
+from .evidence import EvidenceRequest, EvidenceSubmission
 from .lifecycle import Review
+from .meetings import Meeting
 
 __all__ = [
     "DraftRecord",
@@ -173,11 +175,17 @@ class Finding(DraftRecord):
 class FindingEvidence(DraftRecord):
     """One piece of evidence a finding rests on.
 
-    ``kind`` says what is linked. Today the target is an evidence request (an agency's IMR
-    and chronology) and/or ``source_reference`` (e.g. "Police chronology, 14 March 2024");
-    the integrator adds ``chronology_entry``/``episode``/``agency_report``/``meeting``
-    foreign keys beside ``evidence_request`` once those models are merged (docs/report.md).
-    """
+    ``kind`` says what is linked; the target is one of the review's key practice episodes,
+    chronology entries, submitted agency reports (a version: drafts are the agency's own),
+    meetings or evidence requests, and/or ``source_reference`` (e.g. "Police chronology,
+    14 March 2024"). The target's own page lists the findings that cite it
+    (``finding_links``)."""
+
+    # The foreign key each kind names (``other`` names none: its source reference says it).
+    TARGETS: ClassVar[dict[str, str]] = {
+        "episode": "episode", "chronology_entry": "chronology_entry",
+        "agency_report": "agency_report", "meeting": "meeting",
+        "evidence_request": "evidence_request"}
 
     class Kind(models.TextChoices):
         EPISODE = "episode", "Key practice episode"
@@ -192,6 +200,14 @@ class FindingEvidence(DraftRecord):
     kind = models.CharField(max_length=30, choices=Kind.choices)
     evidence_request = models.ForeignKey(EvidenceRequest, on_delete=models.PROTECT, null=True,
                                          blank=True, related_name="finding_links")
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="finding_links")
+    chronology_entry = models.ForeignKey(ChronologyEntry, on_delete=models.PROTECT, null=True,
+                                         blank=True, related_name="finding_links")
+    agency_report = models.ForeignKey(EvidenceSubmission, on_delete=models.PROTECT, null=True,
+                                      blank=True, related_name="finding_links")
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="finding_links")
     source_reference = models.CharField(
         max_length=300, blank=True,
         help_text="Where in the evidence: for example “Police chronology, 14 March 2024”.")
@@ -205,11 +221,20 @@ class FindingEvidence(DraftRecord):
         ordering = ["finding", "created_at", "id"]
         verbose_name_plural = "finding evidence"
         constraints = [models.CheckConstraint(
-            condition=~Q(evidence_request__isnull=True, source_reference=""),
+            condition=~Q(evidence_request__isnull=True, episode__isnull=True,
+                         chronology_entry__isnull=True, agency_report__isnull=True,
+                         meeting__isnull=True, source_reference=""),
             name="finding_evidence_names_a_source")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.source_reference or 'evidence request'}"
+        target = self.target
+        return f"{self.get_kind_display()}: {self.source_reference or target or 'evidence'}"
+
+    @property
+    def target(self) -> models.Model | None:
+        """The record this link names, if any (the kind's own foreign key first)."""
+        names = [self.TARGETS.get(self.kind, ""), *self.TARGETS.values()]
+        return next((getattr(self, n) for n in names if n and getattr(self, f"{n}_id")), None)
 
 
 class Recommendation(DraftRecord):

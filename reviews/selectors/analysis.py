@@ -19,8 +19,13 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from scr.pseudonymise import pseudonymise
 
 from ..models import (
+    ChronologyEntry,
+    Episode,
+    EvidenceRequest,
+    EvidenceSubmission,
     Finding,
     FindingEvidence,
+    Meeting,
     Recommendation,
     Review,
     TermsOfReference,
@@ -33,6 +38,7 @@ __all__ = [
     "LineOfEnquiry",
     "ThemeRecurrence",
     "earlier_findings",
+    "findings_citing_episodes",
     "findings_for_page",
     "lines_of_enquiry",
     "recommendation_warnings",
@@ -46,11 +52,56 @@ def findings_for_page(user: Any, review: Review) -> list[Finding]:
     """The review's current findings with their themes and live evidence links (and the
     evidence requests they name), in a fixed number of queries."""
     links = FindingEvidence.objects.filter(withdrawn=False).select_related(
-        "evidence_request__agency")
-    return list(Finding.objects.for_user(user).filter(review=review, withdrawn=False)
-                .prefetch_related("themes", Prefetch("evidence_links", queryset=links,
-                                                     to_attr="live_evidence"),
-                                  "repeats__review"))
+        "evidence_request__agency", "episode", "chronology_entry__agency",
+        "agency_report__request__agency", "meeting")
+    findings = list(Finding.objects.for_user(user).filter(review=review, withdrawn=False)
+                    .prefetch_related("themes", Prefetch("evidence_links", queryset=links,
+                                                         to_attr="live_evidence"),
+                                      "repeats__review"))
+    _mark_readable_targets(user, review, [link for f in findings
+                                          for link in f.live_evidence])  # type: ignore[attr-defined]
+    return findings
+
+
+def _mark_readable_targets(user: Any, review: Review, links: list[FindingEvidence]) -> None:
+    """Set ``link.readable``: whether this person may read the linked record itself (its
+    own page's scope). A finding's reader sees every link's label; the record's content
+    is shown inline only where its own scope allows (an agency report not yet shared with
+    the panel stays a label for a panel member). One query per kind of record linked."""
+    scopes = {
+        "episode": lambda: Episode.objects.for_user(user),
+        "chronology_entry": lambda: ChronologyEntry.objects.for_user(user),
+        "agency_report": lambda: EvidenceSubmission.objects.filter(
+            request__in=EvidenceRequest.objects.answer_visible(user).filter(review=review)),
+        "meeting": lambda: Meeting.objects.for_user(user),
+    }
+    wanted: dict[str, set[int]] = {}
+    for link in links:
+        for name in scopes:
+            if getattr(link, f"{name}_id"):
+                wanted.setdefault(name, set()).add(getattr(link, f"{name}_id"))
+    readable = {name: set(scopes[name]().filter(pk__in=ids).values_list("pk", flat=True))
+                for name, ids in wanted.items()}
+    for link in links:
+        target = next((n for n in scopes if getattr(link, f"{n}_id")), None)
+        link.readable = target is None or getattr(  # type: ignore[attr-defined]
+            link, f"{target}_id") in readable.get(target, set())
+
+
+def findings_citing_episodes(user: Any, review: Review) -> dict[int, list[Finding]]:
+    """For each key practice episode of the review, the current findings this person may
+    read that cite it or one of its entries (one query)."""
+    cited: dict[int, list[Finding]] = defaultdict(list)
+    links = (FindingEvidence.objects.filter(
+        review=review, withdrawn=False, finding__withdrawn=False,
+        finding__in=Finding.objects.for_user(user).filter(review=review).values("pk"))
+        .filter(Q(episode__isnull=False) | Q(chronology_entry__episode__isnull=False))
+        .select_related("finding", "chronology_entry").order_by("finding__number"))
+    for link in links:
+        episode_id = int(link.episode_id or link.chronology_entry.episode_id)  # type: ignore[union-attr,arg-type]
+        if link.finding not in cited[episode_id]:
+            cited[episode_id].append(link.finding)
+    return dict(cited)
 
 
 def recommendations_for_page(user: Any, review: Review) -> list[Recommendation]:

@@ -24,9 +24,13 @@ from scr.rules import fresh_locked, require_reason
 from scr.text import normalise_text
 
 from ..models import (
+    ChronologyEntry,
+    Episode,
     EvidenceRequest,
+    EvidenceSubmission,
     Finding,
     FindingEvidence,
+    Meeting,
     Recommendation,
     Review,
     Stage,
@@ -213,29 +217,65 @@ def finding_withdraw(*, by: User, finding: Finding, reason: str) -> Finding:
     return finding
 
 
+CHOOSE_TARGET = {"evidence_request": "Choose the evidence from an agency",
+                 "episode": "Choose the key practice episode, or say where the evidence is",
+                 "chronology_entry": "Choose the chronology entry, or say where the evidence is",
+                 "agency_report": "Choose the agency report, or say where the evidence is",
+                 "meeting": "Choose the meeting, or say where the evidence is"}
+
+
 @transaction.atomic(durable=True)
 def finding_evidence_add(*, by: User, finding: Finding, kind: str,
                          evidence_request: EvidenceRequest | None = None,
+                         episode: Episode | None = None,
+                         chronology_entry: ChronologyEntry | None = None,
+                         agency_report: EvidenceSubmission | None = None,
+                         meeting: Meeting | None = None,
                          source_reference: str = "", note: str = "") -> FindingEvidence:
-    """Link a finding to the evidence it rests on: an evidence request of the same review
-    (an agency's IMR and chronology) and/or a reference to the source."""
+    """Link a finding to the evidence it rests on: one record of the same review of the
+    kind chosen (a key practice episode, a submitted chronology entry, a submitted agency
+    report, a meeting, an evidence request) and/or a reference to the source."""
     review = _drafting_review(by, finding.review, "link evidence to findings")
     if fresh_locked(finding).withdrawn:
         raise ValidationError("This finding was withdrawn. Nothing was changed.")
-    if evidence_request is not None and evidence_request.review_id != review.pk:
-        raise ValidationError({"evidence_request": "Choose evidence from this review"})
+    targets: dict[str, Any] = {"evidence_request": evidence_request, "episode": episode,
+                               "chronology_entry": chronology_entry,
+                               "agency_report": agency_report, "meeting": meeting}
+    own = FindingEvidence.TARGETS.get(kind)
+    for name, target in targets.items():
+        if target is None:
+            continue
+        if name != own and name != "evidence_request":  # a request may back any kind
+            raise ValidationError({name: f"This is not {FindingEvidence.Kind(kind).label.lower()}:"
+                                         " choose the kind of evidence it is"})
+        problem = _target_problem(name, target, review)
+        if problem:
+            raise ValidationError({name: problem})
     source_reference = normalise_text(source_reference)
-    if evidence_request is None and not source_reference:
+    if own and targets[own] is None and (kind == FindingEvidence.Kind.EVIDENCE_REQUEST
+                                         or not source_reference):
+        raise ValidationError({own: CHOOSE_TARGET[own]})
+    if not any(targets.values()) and not source_reference:
         raise ValidationError({"source_reference": "Choose the evidence or say where it is"})
-    if kind == FindingEvidence.Kind.EVIDENCE_REQUEST and evidence_request is None:
-        raise ValidationError({"evidence_request": "Choose the evidence from an agency"})
     link = FindingEvidence(review=review, finding=finding, kind=kind,
-                           evidence_request=evidence_request, source_reference=source_reference,
-                           note=note.strip(), created_by=by)
+                           source_reference=source_reference, note=note.strip(), created_by=by,
+                           **targets)
     link.full_clean()
     save_with_history(link, by=by, reason="Evidence linked to a finding")
     _report_changed(review, by=by, what=f"Evidence linked to finding {finding.number}")
     return link
+
+
+def _target_problem(name: str, target: Any, review: Review) -> str:
+    """Why this record cannot be cited by a finding of ``review`` ("" if it can)."""
+    review_id = target.request.review_id if name == "agency_report" else target.review_id
+    if review_id != review.pk:
+        return "Choose evidence from this review"
+    if getattr(target, "withdrawn", False):
+        return "That record was withdrawn: choose another"
+    if name == "chronology_entry" and target.is_draft:
+        return "Choose a submitted chronology entry (a draft is still the agency's own)"
+    return ""
 
 
 @transaction.atomic(durable=True)

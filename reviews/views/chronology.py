@@ -51,6 +51,7 @@ from ..selectors import (
     chronology_export_rows,
     chronology_rows,
     chronology_timeline,
+    findings_citing_episodes,
     merged_entries,
     merged_page,
     review_episodes,
@@ -129,10 +130,12 @@ def _merged_context(user: User, review: Review, form: ChronologyFilterForm,
     rest = query.copy()
     rest.pop("page", None)
     timeline, svg = _drawn_timeline(user, review, shown)
+    cited = findings_citing_episodes(user, review)
     return {"form": form, "page": page, "rows": chronology_rows(page.object_list, shown),
             "query": rest.urlencode(), "timeline": timeline, "svg": svg,
             "shown_episodes": [
-                (e, shown(e.title), shown(e.description)) for e in review_episodes(user, review)],
+                (e, shown(e.title), shown(e.description), cited.get(e.pk, []))
+                for e in review_episodes(user, review)],
             "can_analyse": Review.objects.for_user(user, "change").filter(pk=review.pk).exists()}
 
 

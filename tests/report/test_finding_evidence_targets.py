@@ -1,0 +1,99 @@
+"""A finding cites the review's own records — key practice episodes, submitted chronology
+entries, submitted agency reports, meetings — shown inline on the finding's page, and each
+episode lists the findings that cite it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from reviews import selectors, services
+from reviews.models import ChronologyEntry, Episode, FindingEvidence, Meeting
+
+from ..conftest import Personas
+from ..personas import client_for
+from ..reporting import ReportWorld, add_finding, report_world
+
+
+def episode_with_entry(w: ReportWorld, *, review: object = None,
+                       status: str = ChronologyEntry.Status.SUBMITTED) -> tuple[Episode, ChronologyEntry]:
+    review = review or w.review
+    episode = Episode(review=review, title="The hospital visit",
+                      description="Bruising on a non-mobile baby explained as a fall.")
+    episode.save()
+    entry = ChronologyEntry(
+        review=review, agency=w.p.police, occurred_on=timezone.localdate() - timedelta(days=60),
+        source="Custody record 12/345", what_happened="Officers attended the home after a call.",
+        practitioner_role="Police constable", child_seen=True,
+        significance=ChronologyEntry.Significance.KEY, status=status, episode=episode)
+    entry.save()
+    return episode, entry
+
+
+def test_a_finding_cites_an_episode_shown_inline_and_the_episode_lists_the_finding(
+        personas: Personas) -> None:
+    w = report_world(personas)
+    finding = add_finding(w, evidence=False)
+    episode, entry = episode_with_entry(w)
+    services.finding_evidence_add(by=personas.reviewer, finding=finding, kind="episode",
+                                  episode=episode, note="Shows the first explanation accepted.")
+    services.finding_evidence_add(by=personas.reviewer, finding=finding,
+                                  kind="chronology_entry", chronology_entry=entry)
+
+    page = client_for(personas.reviewer).get(f"/findings/{finding.pk}/").content.decode()
+    assert "The hospital visit" in page
+    assert "Bruising on a non-mobile baby explained as a fall." in page
+    assert "Officers attended the home after a call." in page
+    assert "not shared with you" not in page
+    assert selectors.findings_citing_episodes(personas.reviewer, w.review) == {
+        episode.pk: [finding]}
+    chronology = client_for(personas.reviewer).get(
+        f"/reviews/{w.review.pk}/chronology/").content.decode()
+    assert f'href="/findings/{finding.pk}/">Finding {finding.number}' in chronology
+
+
+def test_records_of_another_review_drafts_and_the_wrong_kind_cannot_be_cited(
+        personas: Personas) -> None:
+    w = report_world(personas)
+    other = report_world(personas)
+    finding = add_finding(w, evidence=False)
+    foreign_episode, _ = episode_with_entry(w, review=other.review)
+    _, draft = episode_with_entry(w, status=ChronologyEntry.Status.DRAFT)
+    meeting = Meeting(review=w.review, kind=Meeting.Kind.PANEL,
+                      held_on=timezone.localdate() - timedelta(days=3))
+    meeting.save()
+
+    with pytest.raises(ValidationError, match="Choose evidence from this review"):
+        services.finding_evidence_add(by=personas.reviewer, finding=finding, kind="episode",
+                                      episode=foreign_episode)
+    with pytest.raises(ValidationError, match="Choose a submitted chronology entry"):
+        services.finding_evidence_add(by=personas.reviewer, finding=finding,
+                                      kind="chronology_entry", chronology_entry=draft)
+    with pytest.raises(ValidationError, match="choose the kind of evidence it is"):
+        services.finding_evidence_add(by=personas.reviewer, finding=finding, kind="episode",
+                                      meeting=meeting)
+    with pytest.raises(ValidationError, match="Choose the meeting, or say where"):
+        services.finding_evidence_add(by=personas.reviewer, finding=finding, kind="meeting")
+    assert not FindingEvidence.objects.exists()
+
+    link = services.finding_evidence_add(by=personas.reviewer, finding=finding, kind="meeting",
+                                         meeting=meeting)
+    assert link.target == meeting
+    assert list(meeting.finding_links.all()) == [link]
+
+
+def test_the_link_form_offers_only_this_reviews_citable_records(personas: Personas) -> None:
+    from reviews.reportforms import FindingEvidenceForm
+
+    w = report_world(personas)
+    other = report_world(personas)
+    mine, submitted = episode_with_entry(w)
+    _, draft = episode_with_entry(w, status=ChronologyEntry.Status.DRAFT)
+    theirs, _ = episode_with_entry(w, review=other.review)
+    form = FindingEvidenceForm(review=w.review)
+    assert set(form.fields["episode"].queryset) == {mine, draft.episode}  # episodes: any
+    assert list(form.fields["chronology_entry"].queryset) == [submitted]
+    assert theirs not in form.fields["episode"].queryset

@@ -12,7 +12,7 @@ from scr.text import DESCRIPTION_LENGTH, DOCUMENT_LENGTH, NARRATIVE_LENGTH
 
 from .forms import ChangeReasonMixin, ReasonMixin
 from .forms_chronology import yes_no
-from .models import FamilyContact, FamilyInvolvement, Meeting, Review, Subject
+from .models import FamilyContact, FamilyInvolvement, Meeting, ReportSnapshot, Review, Subject
 
 __all__ = [
     "ActionDoneForm",
@@ -146,12 +146,20 @@ class FamilyContactForm(forms.Form):
 class FamilyCommentForm(forms.Form):
     received_on = GovukDateField(label="Date received",
                                  error_messages={"required": "Enter the date"})
+    report_version = forms.ModelChoiceField(
+        label="Version of the draft report they read", required=False,
+        queryset=ReportSnapshot.objects.none(), empty_label="A version not kept here")
     report_version_label = forms.CharField(
-        label="Version of the draft report they read", max_length=100,
-        help_text="As the draft is labelled, e.g. 'Draft 3, 12 May 2026'.",
-        error_messages={"required": "Enter the version of the draft they read"})
+        label="Or name the version (if it is not kept here)", max_length=100, required=False,
+        help_text="As the draft is labelled, e.g. 'Draft 3, 12 May 2026'.")
     comments = forms.CharField(label="Their comments", widget=forms.Textarea(attrs={"rows": 5}),
                                error_messages={"required": "Enter their comments"},
                                max_length=DOCUMENT_LENGTH)
     response = forms.CharField(label="How the review responded (optional)", required=False,
                                widget=forms.Textarea(attrs={"rows": 3}), max_length=NARRATIVE_LENGTH)
+
+    def __init__(self, *args: Any, review: Review, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        versions = self.fields["report_version"]
+        versions.queryset = ReportSnapshot.objects.filter(  # type: ignore[attr-defined]
+            review=review).order_by("-number")

@@ -2,8 +2,9 @@
 they were invited (and why or why not), their consent, the support they need, every
 contact with them, and their comments on the draft report.
 
-Report versions do not exist yet: a comment records the label of the version the person
-read as text (``report_version_label``), to become a link when draft versions arrive.
+A comment names the version of the draft the person read: one of the report's kept versions
+(``report_version``, a ``ReportSnapshot``) — its label is then copied to
+``report_version_label`` — or, for a draft shared before it was kept here, the label alone.
 """
 
 from __future__ import annotations
@@ -113,6 +114,8 @@ class FamilyComment(NarrowHistory, ReviewRecord):
     involvement = models.ForeignKey(FamilyInvolvement, on_delete=models.PROTECT,
                                     related_name="comments")
     received_on = models.DateField("date received")
+    report_version = models.ForeignKey("reviews.ReportSnapshot", on_delete=models.PROTECT,
+                                       null=True, blank=True, related_name="family_comments")
     report_version_label = models.CharField(
         "version of the draft they read", max_length=100,
         help_text="As the draft is labelled, e.g. 'Draft 3, 12 May 2026'.")

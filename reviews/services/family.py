@@ -12,7 +12,14 @@ from agencies.models import User
 from scr.history import save_with_history
 from scr.rules import fresh_locked, require_reason
 
-from ..models import FamilyComment, FamilyContact, FamilyInvolvement, Review, Subject
+from ..models import (
+    FamilyComment,
+    FamilyContact,
+    FamilyInvolvement,
+    ReportSnapshot,
+    Review,
+    Subject,
+)
 from .base import open_review_locked
 
 __all__ = [
@@ -85,15 +92,22 @@ def family_contact_add(*, by: User, involvement: FamilyInvolvement, contacted_on
 
 @transaction.atomic(durable=True)
 def family_comment_add(*, by: User, involvement: FamilyInvolvement, received_on: date,
-                       report_version_label: str, comments: str,
-                       response: str = "") -> FamilyComment:
-    """Comments on the draft report, against the version the person read (a label for
-    now: report versions do not exist yet)."""
+                       comments: str, report_version: ReportSnapshot | None = None,
+                       report_version_label: str = "", response: str = "") -> FamilyComment:
+    """Comments on the draft report, against the version the person read: one of the
+    review's kept versions (its label copied), or a label for a draft not kept here."""
     _require(by, involvement.review)
     open_review_locked(involvement.review)
+    if report_version is not None:
+        if report_version.review_id != involvement.review_id:
+            raise ValidationError({"report_version": "Choose a version of this review's report"})
+        report_version_label = str(report_version)
+    if not report_version_label.strip():
+        raise ValidationError({"report_version": "Choose the version of the draft they read, "
+                                                 "or name it"})
     comment = FamilyComment(review_id=involvement.review_id, involvement=involvement,
-                            received_on=received_on,
-                            report_version_label=report_version_label.strip(),
+                            received_on=received_on, report_version=report_version,
+                            report_version_label=report_version_label.strip()[:100],
                             comments=comments.strip(), response=response.strip())
-    comment.full_clean(exclude=["review", "involvement"])
+    comment.full_clean(exclude=["review", "involvement", "report_version"])
     return save_with_history(comment, by=by, reason="Family comments on the draft recorded")

@@ -238,4 +238,4 @@ def family_comment_add(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         lambda data, obj: services.family_comment_add(by=request.user, involvement=obj, **data),
         pk=pk, title=lambda i: f"Record {i.subject}'s comments on the draft report",
         submit="Save", success="Comments recorded.", back=_family_url,
-        intro="Report versions are not kept in this service yet: name the version they read.")
+        form_kwargs=lambda i: {"review": i.review})

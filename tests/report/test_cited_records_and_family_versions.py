@@ -1,6 +1,7 @@
 """A finding cites the review's own records — key practice episodes, submitted chronology
 entries, submitted agency reports, meetings — shown inline on the finding's page, and each
-episode lists the findings that cite it."""
+episode lists the findings that cite it; family comments name the kept version the family
+read."""
 
 from __future__ import annotations
 
@@ -97,3 +98,33 @@ def test_the_link_form_offers_only_this_reviews_citable_records(personas: Person
     assert set(form.fields["episode"].queryset) == {mine, draft.episode}  # episodes: any
     assert list(form.fields["chronology_entry"].queryset) == [submitted]
     assert theirs not in form.fields["episode"].queryset
+
+
+def test_family_comments_are_recorded_against_the_kept_version_the_family_read(
+        personas: Personas) -> None:
+    w = report_world(personas)
+    other = report_world(personas)
+    services.report_start(by=personas.reviewer, review=w.review)
+    family_version = services.snapshot_create(by=personas.reviewer, review=w.review,
+                                              name="v4 for family")
+    services.report_start(by=personas.reviewer, review=other.review)
+    foreign = services.snapshot_create(by=personas.reviewer, review=other.review, name="v1")
+    child = w.review.subjects.get()
+    involvement = services.family_involvement_record(
+        by=personas.reviewer, review=w.review, subject=child, invited=True,
+        invitation_reason="The child's view, through an advocate")
+
+    comment = services.family_comment_add(
+        by=personas.reviewer, involvement=involvement, received_on=timezone.localdate(),
+        report_version=family_version, comments="The report says we moved in 2023: it was 2022.")
+    assert comment.report_version == family_version
+    assert comment.report_version_label == "Version 1: v4 for family"
+    assert list(family_version.family_comments.all()) == [comment]
+    with pytest.raises(ValidationError, match="Choose a version of this review's report"):
+        services.family_comment_add(by=personas.reviewer, involvement=involvement,
+                                    received_on=timezone.localdate(), report_version=foreign,
+                                    comments="x")
+    with pytest.raises(ValidationError, match="Choose the version of the draft they read"):
+        services.family_comment_add(by=personas.reviewer, involvement=involvement,
+                                    received_on=timezone.localdate(), comments="x")
+    assert involvement.comments.count() == 1

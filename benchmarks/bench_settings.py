@@ -8,6 +8,9 @@ ROOT_URLCONF = "benchmarks.bench_urls"
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# A __Host- cookie must be Secure, so over plain HTTP the plain names are used.
+SESSION_COOKIE_NAME = "sessionid"
+CSRF_COOKIE_NAME = "csrftoken"
 SECURE_HSTS_SECONDS = 0
 LOGGING = {"version": 1, "disable_existing_loggers": False,
            "root": {"handlers": [], "level": "WARNING"}}

@@ -15,7 +15,8 @@ people never reaches CSS: the running title comes from the document through
 ``string-set``, not from a ``content:`` string built here.
 
 ``leak_check_render`` (the ``after`` step of the published kind) reads the PDF's own text
-(``scr.anonymise.leak_check``, pdftotext) and stores a ``LeakCheck`` with one ``LeakHit``
+(``scr.anonymise.leak_check``, pdftotext; the period under review in the terms of
+reference is the one kind of full date allowed) and stores a ``LeakCheck`` with one ``LeakHit``
 per hit. It is idempotent: a render is checked once.
 """
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import date
 
 from django.conf import settings
 from django.db import transaction
@@ -115,6 +117,15 @@ def confidential_html(snapshot: ReportSnapshot) -> str:
     return _html(snapshot, publishable=False)
 
 
+def public_dates(review: Review) -> set[date]:
+    """Dates a report states on purpose and that identify no one: the period under review
+    in the terms of reference (printed in its appendix). Every other full date is a hit."""
+    found: set[date] = set()
+    for start, end in review.terms.values_list("scope_start", "scope_end"):
+        found |= {start, end}
+    return found
+
+
 def leak_check_render(record: RenderRecord) -> LeakCheck:
     """Check one anonymised render's PDF (once), storing what it found."""
     existing = LeakCheck._base_manager.filter(render=record).first()
@@ -129,7 +140,8 @@ def leak_check_render(record: RenderRecord) -> LeakCheck:
         with record.file.open("rb") as stored:
             pages = pdf_pages(stored.read())
         hits = leak_check_pages(pages, review_register(review),
-                                allow=[settings.PARTNERSHIP_NAME])
+                                allow=[settings.PARTNERSHIP_NAME],
+                                allowed_dates=public_dates(review))
     except (LeakCheckError, OSError) as failed:
         logger.warning("Leak check of render %s failed: %s", record.pk, failed)
         error = f"The PDF's text could not be read: {failed}"[:500]

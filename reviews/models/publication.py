@@ -169,7 +169,7 @@ class Publication(ReviewRecord):
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawal_reason = models.TextField(blank=True, max_length=REASON_LENGTH)
 
-    objects = PublicationQuerySet.as_manager()  # type: ignore[misc]
+    objects = PublicationQuerySet.as_manager()  # type: ignore[misc,assignment]
 
     class Meta:
         ordering = ["-published_on", "-id"]
@@ -198,7 +198,7 @@ class TakedownDecision(ReviewRecord):
                                    related_name="+")
     decided_at = models.DateTimeField(default=timezone.now)
 
-    objects = ManagersQuerySet.as_manager()  # type: ignore[misc]
+    objects = ManagersQuerySet.as_manager()  # type: ignore[misc,assignment]
 
     class Meta:
         ordering = ["publication", "-decided_at"]

@@ -93,6 +93,9 @@ def test_the_anonymised_pdf_names_no_one_and_is_clean(personas: Personas) -> Non
     assert text.count("Page ") >= len(pages) > 3  # numbered pages; the table split across pages
     assert "Local Child Safeguarding Practice Review: Child A" in " ".join(pages[0].split())
     assert "Northshire Safeguarding Children Partnership" in pages[0]
+    # The running header: the title and the partnership on every page after the cover.
+    assert all("Northshire Safeguarding Children Partnership" in p for p in pages[1:])
+    assert all("Child A" in p for p in pages[1:])
     contents = pages[1]
     assert "Contents" in contents and "The board's response" in contents
     assert any(ch.isdigit() for ch in contents.split("Family structure")[1].split("\n")[0])

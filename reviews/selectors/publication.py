@@ -25,6 +25,7 @@ __all__ = [
     "approved_snapshot",
     "library_search",
     "live_publication",
+    "possible_unregistered_names",
     "publication_blockers",
     "publishable_render",
     "render_rows",
@@ -92,6 +93,20 @@ def publication_blockers(review: Review) -> list[str]:
     if hits:
         return [f"{hits} open leak-check hit{'s' if hits != 1 else ''} in the latest PDF"]
     return []
+
+
+def possible_unregistered_names(review: Review, snapshot: ReportSnapshot | None) -> list[Any]:
+    """Capitalised given names in the approved version that belong to nobody in the
+    register, the partnership, the agencies or the panel: for the reviewer to register
+    (the anonymiser leaves them as they are, and the leak check cannot know them)."""
+    from scr.anonymise import unregistered_names
+
+    from .register import review_public_names, review_register
+
+    if snapshot is None:
+        return []
+    text = "\n\n".join(snapshot.parts.order_by("position").values_list("body", flat=True))
+    return unregistered_names(text, review_register(review), ignore=review_public_names(review))
 
 
 def live_publication(review: Review) -> Publication | None:

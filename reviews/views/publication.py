@@ -34,6 +34,7 @@ from ..selectors.publication import (
     approved_snapshot,
     library_search,
     live_publication,
+    possible_unregistered_names,
     publication_blockers,
     render_rows,
     takedown_due,
@@ -113,9 +114,10 @@ def review_publication(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     """The approved version's PDFs, their leak checks, and publishing the clean one."""
     review = _pdf_reader(request, pk)
     record_access(request, AccessEvent.Action.VIEW, review, label="publication")
+    page = _publication_page(request, review)
     return render(request, "reviews/review_publication.html", {
-        **section_context(request.user, review, "review_publication"),
-        **_publication_page(request, review)})
+        **section_context(request.user, review, "review_publication"), **page,
+        "possible_names": possible_unregistered_names(review, page["snapshot"])})
 
 
 @login_required

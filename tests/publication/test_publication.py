@@ -275,3 +275,11 @@ def test_the_publication_page_shows_progress_and_the_hits(personas: Personas) ->
     body = client_for(personas.manager).get(
         reverse("report_renders_status", args=[w.review.pk])).content.decode()
     assert reverse("leak_hit_waive", args=[LeakHit.objects.get().pk]) in body
+
+
+def test_the_publication_page_lists_possible_unregistered_names(personas: Personas) -> None:
+    w = approved(personas, family=FAMILY + "\n\nHis aunt Sophie visited every week.\n")
+    body = client_for(personas.reviewer).get(
+        reverse("review_publication", args=[w.review.pk])).content.decode()
+    names = body.split('id="possible-names"')[1].split("</ul>")[0]
+    assert "Sophie" in names and "Leanne" not in names and "Kayden" not in names

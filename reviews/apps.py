@@ -3,3 +3,18 @@ from django.apps import AppConfig
 
 class ReviewsConfig(AppConfig):
     name = "reviews"
+
+    def ready(self) -> None:
+        from scr.renders import register_renderer
+
+        from .reportpdf import (
+            CONFIDENTIAL_KIND,
+            PUBLISHED_KIND,
+            confidential_html,
+            leak_check_render,
+            published_html,
+        )
+
+        register_renderer(PUBLISHED_KIND, published_html,  # type: ignore[arg-type]
+                          after=leak_check_render)
+        register_renderer(CONFIDENTIAL_KIND, confidential_html)  # type: ignore[arg-type]

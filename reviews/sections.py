@@ -36,11 +36,13 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("review_chronology", "Chronology"), ("review_meetings", "Meetings"),
     ("review_family", "Family"), ("review_analysis", "Analysis"),
     ("review_report", "Report"), ("review_report_versions", "Versions"),
-    ("review_sign_off", "Sign-off"), ("review_history", "History"),
+    ("review_sign_off", "Sign-off"), ("review_publication", "Publication"),
+    ("review_history", "History"),
 )
 # Sections of the draft report: only for those who may read it (reviews/reportaccess.py).
 DRAFTING_SECTIONS = frozenset({"review_analysis", "review_report"})
-VERSION_SECTIONS = frozenset({"review_report_versions", "review_sign_off"})
+VERSION_SECTIONS = frozenset({"review_report_versions", "review_sign_off",
+                              "review_publication"})
 
 
 @dataclass(frozen=True)

@@ -165,6 +165,28 @@ def ready_to_publish(review: Review, on: date | None = None) -> list[str]:
     return missing
 
 
+def clean_pdf_ready(review: Review) -> list[str]:
+    """An anonymised PDF of the approved version whose leak check found nothing, or whose
+    every hit a business manager waived (reviews/selectors/publication.py)."""
+    from .selectors.publication import publication_blockers
+
+    blockers = publication_blockers(review)
+    if not blockers:
+        return []
+    return [Missing("a clean (or waived) anonymised PDF of the approved version: "
+                    + "; ".join(blockers), "review_publication")]
+
+
+def pdf_published(review: Review) -> list[str]:
+    """The publication record: the clean PDF published, with its SHA-256."""
+    from .models import Publication
+
+    if Publication._base_manager.filter(review_id=review.pk,
+                                        status=Publication.Status.PUBLISHED).exists():
+        return []
+    return [Missing("the report's anonymised PDF published", "review_publication")]
+
+
 def published(review: Review) -> list[str]:
     missing = ready_to_publish(review)
     if not review.published_on:
@@ -172,7 +194,7 @@ def published(review: Review) -> list[str]:
     elif review.published_on > timezone.localdate():
         missing.append(Missing("a publication date that is not in the future",
                                "review_report_dates"))
-    return missing
+    return missing + pdf_published(review)
 
 
 def action_plan_closed(review: Review) -> list[str]:
@@ -251,7 +273,8 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
                                                label="Start the report"),
     (Stage.REPORT, Stage.SIGN_OFF): Transition(final_version_submitted,
                                                label="Send for sign-off"),
-    (Stage.SIGN_OFF, Stage.PUBLICATION): Transition(all_of(signed_off, ready_to_publish),
+    (Stage.SIGN_OFF, Stage.PUBLICATION): Transition(all_of(signed_off, ready_to_publish,
+                                                           clean_pdf_ready),
                                                     label="Move to publication"),
     (Stage.SIGN_OFF, Stage.REPORT): Transition(roles=MANAGER_OR_REVIEWER, needs_reason=True,
                                                label="Return the draft to the report stage"),

@@ -35,9 +35,10 @@ _HERE = Path(__file__).resolve().parent / "pdf_assets"
 
 
 def assets() -> dict[str, Path]:
-    """Every file a render may load, by the name used after ``scr-asset:``: the base
-    stylesheet and the shipped fonts (every ``.woff2`` in ``pdf_assets/fonts``)."""
-    found = {"base.css": _HERE / "base.css"}
+    """Every file a render may load, by the name used after ``scr-asset:``: the stylesheets
+    (every ``.css`` in ``pdf_assets``: the base one, the report's) and the shipped fonts
+    (every ``.woff2`` in ``pdf_assets/fonts``)."""
+    found = {sheet.name: sheet for sheet in sorted(_HERE.glob("*.css"))}
     found.update({f"fonts/{font.name}": font for font in sorted((_HERE / "fonts").glob("*.woff2"))})
     return found
 

@@ -36,16 +36,23 @@ logger = logging.getLogger(__name__)
 # The render task's hard time limit; a record running for longer lost its worker.
 RENDER_TIME_LIMIT = 300
 Renderer = Callable[[models.Model], str]
+AfterRender = Callable[[RenderRecord], object]
 _RENDERERS: dict[str, Renderer] = {}
+_AFTER: dict[str, AfterRender] = {}
 
 
-def register_renderer(kind: str, renderer: Renderer) -> None:
-    """Say how a ``kind`` of render turns its target into HTML (call from ``ready()``)."""
+def register_renderer(kind: str, renderer: Renderer, *, after: AfterRender | None = None) -> None:
+    """Say how a ``kind`` of render turns its target into HTML (call from ``ready()``).
+    ``after`` runs once the PDF is stored (a leak check reading it, say), in the task, after
+    the record's own transaction; it must be idempotent (a redelivered task may repeat it)."""
     _RENDERERS[kind] = renderer
+    if after is not None:
+        _AFTER[kind] = after
 
 
 def unregister_renderer(kind: str) -> None:
     _RENDERERS.pop(kind, None)
+    _AFTER.pop(kind, None)
 
 
 def render_request(*, by: Any, target: models.Model, kind: str) -> RenderRecord:
@@ -105,4 +112,13 @@ def render_run(record_id: int) -> RenderRecord | None:
         logger.exception("Render %s (%s) failed", record.pk, record.kind)
         return _finish(record.pk, record.started_at, status=RenderRecord.Status.FAILED,
                        error=f"{type(error).__name__}: {error}"[:2000])
-    return _finish(record.pk, record.started_at, status=RenderRecord.Status.DONE, pdf=pdf)
+    done = _finish(record.pk, record.started_at, status=RenderRecord.Status.DONE, pdf=pdf)
+    after = _AFTER.get(record.kind)
+    if done is not None and after is not None:
+        try:
+            after(done)
+        except Exception:
+            # The PDF stands; whatever ``after`` records (a leak check) is simply missing,
+            # and the pages say so (a missing check never reads as "clean").
+            logger.exception("After-render step of %s (%s) failed", done.pk, done.kind)
+    return done

@@ -425,6 +425,7 @@ CLOCK_NOTIFICATION_WORKING_DAYS = env_int("CLOCK_NOTIFICATION_WORKING_DAYS", 5)
 CLOCK_RAPID_REVIEW_WORKING_DAYS = env_int("CLOCK_RAPID_REVIEW_WORKING_DAYS", 15)
 CLOCK_FINAL_REPORT_MONTHS = env_int("CLOCK_FINAL_REPORT_MONTHS", 6)
 CLOCK_PUBLICATION_NOTICE_WORKING_DAYS = env_int("CLOCK_PUBLICATION_NOTICE_WORKING_DAYS", 7)
+PUBLICATION_TAKEDOWN_REVIEW_MONTHS = env_int("PUBLICATION_TAKEDOWN_REVIEW_MONTHS", 12)
 # A clock is amber when due within this many calendar days, red once overdue.
 CLOCK_AMBER_DAYS = env_int("CLOCK_AMBER_DAYS", 7)
 # An independent reviewer must not have worked for an agency in scope within this many months.

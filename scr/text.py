@@ -91,3 +91,4 @@ def refuse_overlong_text(sender: type, instance: object, **_: object) -> None:
             errors[field.name] = f"{label} must be {field.max_length:,} characters or less"
     if errors:
         raise ValidationError(errors)
+PUBLISHED_TEXT_LENGTH = 2_000_000  # the whole text of a published report (for search)

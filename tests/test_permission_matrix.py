@@ -151,6 +151,12 @@ TEAM_REVIEW_OUT = expect(manager=200, reviewer=404, panel=404, police_lead=404, 
                          board=404)
 TEAM_PUBLISHED = expect(manager=200, reviewer=404, panel=404, police_lead=404, health_lead=403,
                         board=403)
+# The report's PDFs: the drafting team and the panel; on a published review the board and
+# the involved agency's lead may read the review (403) but never its PDFs.
+PDF_PAGE_PUBLISHED = expect(manager=200, reviewer=404, panel=404, police_lead=404,
+                            health_lead=403, board=403)
+PDF_OF_REVIEW_IN = expect(manager=200, reviewer=200, panel=200, police_lead=404, health_lead=404,
+                          board=404)
 # An agency's own chronology and its draft entries: its leads only; for anyone else, 404.
 POLICE_ONLY = expect(manager=404, reviewer=404, panel=404, police_lead=200, health_lead=404,
                      board=404)
@@ -435,9 +441,60 @@ RULES: dict[str, list[Case]] = {
     "themes_recurring": [Case(expected=BOARD_PAGE)],
     "theme_edit": [Case(theme_pk, MANAGER_ONLY_PAGE)],
     "theme_delete": [Case(theme_pk, MANAGER_ONLY_PAGE)],
+    # the report's PDFs, leak checks, publication and the library (issue 12)
+    **{name: [Case(review_in, VERSIONS_OF_REVIEW_IN),
+              Case(lambda w: {"pk": w.review_published.pk}, PDF_PAGE_PUBLISHED)]
+       for name in ("review_publication", "report_renders_status")},
+    "report_render_request": [Case(review_in, dict.fromkeys(ROLES, 405))],
+    "publication_publish": [Case(review_in, MANAGE_REVIEW_IN)],
+    "report_render_download": [
+        Case(lambda w: {"pk": pdf_records(w).published.pk}, PDF_OF_REVIEW_IN),
+        Case(lambda w: {"pk": pdf_records(w).confidential.pk}, PDF_OF_REVIEW_IN),
+        # The published review's confidential PDF: never the board, never its agency lead.
+        Case(lambda w: {"pk": pdf_records(w).confidential_published.pk},
+             expect(manager=200, reviewer=404, panel=404, police_lead=404, health_lead=404,
+                    board=404))],
+    "leak_hit_waive": [Case(lambda w: {"pk": pdf_records(w).hit.pk}, expect(
+        manager=200, reviewer=403, panel=403, police_lead=404, health_lead=404, board=404))],
+    "library": [Case(expected=ALL_SIGNED_IN)],
+    "library_download": [Case(lambda w: {"pk": pdf_records(w).publication.pk}, ALL_SIGNED_IN)],
+    "publication_takedown_review": [Case(lambda w: {"pk": pdf_records(w).publication.pk},
+                                         MANAGER_ONLY_PAGE)],
     # action plans and reminders (tests/actionplans/matrix.py)
     **action_plan_matrix.rules(Case),
 }
+
+
+def pdf_records(w: World) -> Any:
+    """review_in's approved-version PDFs (anonymised with a leak hit, confidential) and the
+    published review's publication with a confidential render (made once per test)."""
+    from types import SimpleNamespace
+
+    from reviews.models import LeakCheck, LeakHit
+    from reviews.models.publication import CONFIDENTIAL_KIND
+    from scr.history import save_with_history
+
+    from .publishing import arrange_publication, render_of
+
+    if getattr(w, "_pdf_records", None) is None:
+        from .reporting import matrix_records
+
+        snapshot = matrix_records(w).snapshot
+        manager = w.people.manager
+        published = render_of(snapshot, manager)
+        check = save_with_history(LeakCheck(review=w.review_in, render=published,
+                                            snapshot=snapshot, pages=1, text="x"),
+                                  by=manager, reason="arranged")
+        hit = save_with_history(LeakHit(review=w.review_in, leak_check=check, render=published,
+                                        page=1, kind="name", matched="Kayden",
+                                        context="Kayden was seen"), by=manager, reason="arranged")
+        publication = arrange_publication(w.review_published, manager)
+        w._pdf_records = SimpleNamespace(  # type: ignore[attr-defined]
+            published=published, hit=hit, publication=publication,
+            confidential=render_of(snapshot, manager, kind=CONFIDENTIAL_KIND),
+            confidential_published=render_of(publication.snapshot, manager,
+                                             kind=CONFIDENTIAL_KIND))
+    return w._pdf_records  # type: ignore[attr-defined]
 
 
 def matrix_pk(w: World) -> int:

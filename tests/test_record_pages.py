@@ -60,6 +60,9 @@ REPORT_PAGES = ("review_analysis", "review_report", "finding_add", "finding_earl
                 "snapshot_share", "sign_off_submit", "snapshot", "comment_add", "comment_resolve",
                 "approval_give", "review_report_versions", "review_sign_off", "snapshot_compare",
                 "board_response_record")
+# The report's PDFs and publication (issue 12): pages, forms and the PDF download.
+PUBLICATION_PAGES = ("review_publication", "report_renders_status", "publication_publish",
+                     "report_render_download", "leak_hit_waive")
 # Pages that show case data but write no access event (none today): each is listed as a
 # strict expected failure, so that logging it turns the list red until it moves up.
 NOT_YET_LOGGED: tuple[str, ...] = ()
@@ -68,7 +71,7 @@ NOT_YET_LOGGED: tuple[str, ...] = ()
 RECORD_HISTORY = matrix_pages("record_history")[1:3]
 
 PAGES: list[RecordPage] = [*(page for name in (*SECTIONS, *LOGGED_FORMS, *CHRONOLOGY_PAGES,
-                                                  *REPORT_PAGES)
+                                                  *REPORT_PAGES, *PUBLICATION_PAGES)
                              for page in matrix_pages(name)), *RECORD_HISTORY]
 GAPS = [pytest.param(page, id=str(page), marks=pytest.mark.xfail(
     strict=True, reason="shows case data but writes no access event, so no no-store either"))
@@ -88,8 +91,8 @@ def test_every_url_of_a_review_record_is_checked_here_or_listed_as_a_gap() -> No
     people_pages = {"person", "person_edit", "person_deactivate", "person_reactivate",
                     "membership_add", "membership_end", "person_two_factor_reset",
                     *ACTION_PLAN_PEOPLE_PAGES}
-    checked = {*SECTIONS, *LOGGED_FORMS, *CHRONOLOGY_PAGES, *REPORT_PAGES, *NOT_YET_LOGGED,
-               "record_history"}
+    checked = {*SECTIONS, *LOGGED_FORMS, *CHRONOLOGY_PAGES, *REPORT_PAGES, *PUBLICATION_PAGES,
+               *NOT_YET_LOGGED, "record_history"}
     assert sorted(about_a_review - people_pages - checked) == []
 
 

@@ -21,6 +21,7 @@ from scr.workdays import add_working_days
 from .actionplans.helpers import sign_off_arranged
 from .conftest import Personas, at_stage
 from .factories import MembershipFactory, UserFactory
+from .publishing import arrange_clean_render, arrange_publication
 
 # ---------------------------------------------------------------- arranging a review
 
@@ -176,11 +177,27 @@ def record_publication_plan(p: Personas, review: Review, d: Dates) -> None:
     record_final_version(p, review, d)
     sign_off_records(p, review, partner_reps(p, review))
     record_publication_dates(p, review, d)
+    arrange_clean_render(review, p.manager)  # the leak-checked PDF of the approved version
 
 
 def record_published(p: Personas, review: Review, d: Dates) -> None:
+    """Publication → Monitoring: the dates, then the clean PDF published (its record)."""
+    from reviews.selectors.publication import approved_snapshot, publishable_render
+
+    from .reporting import partner_reps, sign_off_records
+
+    if approved_snapshot(review) is None:  # the move alone: arrange the approved version
+        stage = review.stage
+        at_stage(review, Stage.REPORT)
+        record_final_version(p, review, d)
+        at_stage(review, Stage.SIGN_OFF)
+        sign_off_records(p, review, partner_reps(p, review))
+        at_stage(review, stage)
+    if publishable_render(review) is None:
+        arrange_clean_render(review, p.manager)
     record_publication_dates(p, review, d)
     services.report_and_publication_record(by=p.manager, review=review, published_on=d.published)
+    services.publication_publish(by=p.manager, review=review)
 
 
 def record_plan_closure(p: Personas, review: Review, d: Dates) -> None:
@@ -518,11 +535,14 @@ def test_publication_is_refused_without_a_planned_date_or_the_date_sent_to_the_p
 
 
 def test_action_plan_monitoring_needs_a_publication_date_that_is_not_in_the_future(
-        review: Review, dates: Dates) -> None:
+        personas: Personas, review: Review, dates: Dates) -> None:
     guard = TRANSITIONS[(Stage.PUBLICATION, Stage.MONITORING)].guard
     review.national_panel_sent_report_on = dates.sent_to_panel
     review.planned_publication_on = add_working_days(dates.sent_to_panel, 7)
     review.published_on = dates.today + timedelta(days=1)
+    assert guard(review) == ["a publication date that is not in the future",
+                             "the report's anonymised PDF published"]
+    arrange_publication(review, personas.manager, published_on=dates.today)
     assert guard(review) == ["a publication date that is not in the future"]
     review.published_on = dates.today
     assert guard(review) == []

@@ -14,6 +14,8 @@ Each module declares ``__all__``; this package re-exports them, so
 - ``family`` — the family involvement log
 - ``analysis`` — themes, findings and their evidence, recommendations
 - ``report`` — sections, versions, snapshots, comments, sign-off, the board's response
+- ``publication`` — leak checks and hits, the publication record, takedown decisions
+- ``publication`` — leak checks and hits, the publication record, takedown decisions
 """
 
 from .analysis import *  # noqa: F403
@@ -34,10 +36,12 @@ from .meetings import *  # noqa: F403
 from .meetings import __all__ as _meetings
 from .panel import *  # noqa: F403
 from .panel import __all__ as _panel
+from .publication import *  # noqa: F403  # noqa: F403
+from .publication import __all__ as _publication
 from .register import *  # noqa: F403
 from .register import __all__ as _register
 from .report import *  # noqa: F403
 from .report import __all__ as _report
 
 __all__ = [*_base, *_lifecycle, *_register, *_panel, *_clocks, *_evidence, *_chronology,
-           *_meetings, *_family, *_analysis, *_report]
+           *_meetings, *_family, *_analysis, *_report, *_publication]

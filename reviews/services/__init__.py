@@ -13,6 +13,7 @@ services.review_transition(...)`` wherever the function lives:
 - ``panel`` — terms of reference and panel appointments
 - ``evidence`` — evidence requests
 - ``publication`` — report and publication dates
+- ``rendering`` — the report's PDFs, leak-hit waivers, publishing, takedown decisions
 - ``chronology`` — chronology entries, import, submission, the reviewer's episodes
 - ``meetings`` — meetings, attendees, actions, minutes, learning-event feedback
 - ``family`` — the family involvement log
@@ -44,9 +45,11 @@ from .publication import *  # noqa: F403
 from .publication import __all__ as _publication
 from .register import *  # noqa: F403
 from .register import __all__ as _register
+from .rendering import *  # noqa: F403
+from .rendering import __all__ as _rendering
 from .report import *  # noqa: F403
 from .report import __all__ as _report
 
 __all__ = ["independence_conflicts", "independence_problems", *_base, *_clocks, *_evidence,
            *_lifecycle, *_panel, *_publication, *_register, *_chronology, *_meetings,
-           *_family, *_analysis, *_report]
+           *_family, *_analysis, *_report, *_rendering]

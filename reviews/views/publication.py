@@ -1,20 +1,62 @@
-"""Report and publication dates, and correcting a publication date."""
+"""Report and publication dates, correcting a publication date; the approved version's
+PDFs, their leak checks and waivers, publishing; the published-reports library."""
 
 from __future__ import annotations
 
+import hashlib
+import logging
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from agencies.http import AuthenticatedHttpRequest
-from scr.formviews import initial_from
+from agencies.roles import Role
+from scr.access import scoped_object_or_404
+from scr.accesslog import record_access
+from scr.formviews import initial_from, record_form
+from scr.models import AccessEvent, RenderRecord
+from scr.reauth import recent_authentication_required
 
 from .. import forms, services
+from ..models import LeakHit, Publication, ReportSnapshot, Review, Stage
+from ..models.publication import CONFIDENTIAL_KIND
+from ..publicationforms import LibrarySearchForm, PublishForm, RenderForm, TakedownForm, WaiverForm
+from ..reportaccess import report_access
+from ..sections import section_context
+from ..selectors.publication import (
+    REPORT_KINDS,
+    approved_snapshot,
+    library_search,
+    live_publication,
+    possible_unregistered_names,
+    publication_blockers,
+    render_rows,
+    takedown_due,
+)
+from ..services.rendering import RENDER_STAGES
 from .base import review_form_view
 
 __all__ = [
+    "leak_hit_waive",
+    "library",
+    "library_download",
+    "publication_publish",
+    "publication_takedown_review",
+    "report_render_download",
+    "report_render_request",
+    "report_renders_status",
+    "review_publication",
     "review_publication_correct",
     "review_report_dates",
 ]
+
+logger = logging.getLogger(__name__)
 
 
 @login_required
@@ -35,3 +77,175 @@ def review_publication_correct(request: AuthenticatedHttpRequest, pk: int) -> Ht
                                                                **data),
         title="Correct the publication date", submit="Save the correction",
         success="Publication date corrected.", initial=initial_from(forms.PublicationCorrectionForm))
+
+
+# ---------------------------------------------------------------- the report's PDFs
+
+
+def _pdf_reader(request: AuthenticatedHttpRequest, pk: int) -> Review:
+    """A review whose PDFs this person reads: the drafting team and the review's panel.
+    Out of scope 404; in scope without a seat on the report 403."""
+    review = scoped_object_or_404(Review, request.user, pk=pk)
+    if not report_access(request.user, review).reads_versions:
+        raise PermissionDenied
+    return review
+
+
+def _publication_page(request: AuthenticatedHttpRequest, review: Review) -> dict[str, Any]:
+    snapshot = approved_snapshot(review)
+    drafting = report_access(request.user, review).drafting
+    manager = request.user.has_role(Role.BUSINESS_MANAGER)
+    blockers = publication_blockers(review)
+    publication = live_publication(review)
+    rows = render_rows(snapshot)
+    return {
+        "snapshot": snapshot, "rows": rows, "blockers": blockers,
+        "publication": publication, "may_render": drafting and review.stage in RENDER_STAGES,
+        "may_waive": manager, "polling": any(r.record.status in ("queued", "running")
+                                             for r in rows),
+        "may_publish": (manager and not blockers and publication is None
+                        and review.stage == Stage.PUBLICATION),
+        "render_form": RenderForm(),
+    }
+
+
+@login_required
+def review_publication(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The approved version's PDFs, their leak checks, and publishing the clean one."""
+    review = _pdf_reader(request, pk)
+    record_access(request, AccessEvent.Action.VIEW, review, label="publication")
+    page = _publication_page(request, review)
+    return render(request, "reviews/review_publication.html", {
+        **section_context(request.user, review, "review_publication"), **page,
+        "possible_names": possible_unregistered_names(review, page["snapshot"])})
+
+
+@login_required
+def report_renders_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The renders table alone (htmx polls it while a render is queued or running)."""
+    review = _pdf_reader(request, pk)
+    record_access(request, AccessEvent.Action.VIEW, review, label="publication renders")
+    return render(request, "reviews/_renders.html", {
+        "review": review, **_publication_page(request, review)})
+
+
+@require_POST
+@login_required
+def report_render_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    review = _pdf_reader(request, pk)
+    if not report_access(request.user, review).drafting:
+        raise PermissionDenied
+    form = RenderForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose which PDF to make.")
+    else:
+        try:
+            services.report_render_request(by=request.user, review=review,
+                                           kind=form.cleaned_data["kind"])
+            messages.success(request, "The PDF is being made.")
+        except ValidationError as refused:
+            messages.error(request, " ".join(refused.messages))
+    return redirect("review_publication", pk=review.pk)
+
+
+@login_required
+def report_render_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    """A finished PDF of the report: for the drafting team and the review's panel only
+    (anyone else: 404, as if it did not exist); each download an access event."""
+    record = get_object_or_404(RenderRecord._base_manager, pk=pk, kind__in=REPORT_KINDS,
+                               status=RenderRecord.Status.DONE)
+    snapshot = get_object_or_404(ReportSnapshot._base_manager, pk=record.object_id)
+    review = scoped_object_or_404(Review, request.user, pk=snapshot.review_id)
+    if not report_access(request.user, review).reads_versions:
+        raise Http404
+    record_access(request, AccessEvent.Action.DOWNLOAD, review,
+                  label=f"{record.kind} render {record.pk}")
+    confidential = record.kind == CONFIDENTIAL_KIND
+    name = f"{review.reference}-{'CONFIDENTIAL' if confidential else 'anonymised'}-v{snapshot.number}.pdf"
+    response = FileResponse(record.file.open("rb"), as_attachment=True, filename=name,
+                            content_type="application/pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@recent_authentication_required
+def leak_hit_waive(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A business manager waives one hit, with a reason (re-authenticated first)."""
+    return record_form(
+        request, LeakHit, WaiverForm,
+        lambda data, hit: services.leak_hit_waive(by=request.user, hit=hit, **data),
+        pk=pk, action="manage", title=lambda h: f"Waive the hit on page {h.page}",
+        submit="Waive this hit", success="Hit waived.",
+        back=lambda h: reverse("review_publication", args=[h.review_id]),
+        caption=lambda h: h.review.reference,
+        intro=lambda h: f"Found: “{h.matched}” ({h.kind}) – “{h.context}”.")
+
+
+@login_required
+def publication_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return review_form_view(
+        request, pk, PublishForm,
+        lambda data, review: services.publication_publish(by=request.user, review=review,
+                                                          **data),
+        section="review_publication", title="Publish the report", submit="Publish",
+        success="Published: the anonymised PDF is in the library.",
+        intro="The clean (or waived) anonymised PDF of the approved version is published "
+              "as it is, and never changed afterwards.")
+
+
+# ---------------------------------------------------------------- the library
+
+
+@login_required
+def library(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The published-reports library: every signed-in person; anonymised PDFs only."""
+    years = sorted({d.year for d in Publication.objects.for_user(request.user, "view").filter(
+        status=Publication.Status.PUBLISHED).values_list("published_on", flat=True)},
+        reverse=True)
+    form = LibrarySearchForm(request.GET or None, years=years)
+    criteria: dict[str, Any] = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        criteria = {"text": data["q"] or "", "year": data["year"],
+                    "theme": data["theme"].pk if data["theme"] else None}
+    found = library_search(request.user, **criteria) if not form.errors else []
+    return render(request, "reviews/library.html", {
+        "form": form, "publications": found, "searched": bool(request.GET),
+        "due": takedown_due(request.user)})
+
+
+@login_required
+def library_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A published PDF, checked against its SHA-256 before it is sent: a file that changed
+    is refused (and logged), never served."""
+    publication = scoped_object_or_404(Publication, request.user, "view", pk=pk,
+                                       status=Publication.Status.PUBLISHED)
+    with publication.file.open("rb") as stored:
+        pdf = stored.read()
+    if hashlib.sha256(pdf).hexdigest() != publication.sha256:
+        logger.error("Published PDF %s (%s) does not match its SHA-256: refused",
+                     publication.pk, publication.review_id)
+        return render(request, "reviews/publication_integrity.html",
+                      {"publication": publication}, status=500)
+    record_access(request, AccessEvent.Action.DOWNLOAD, publication)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (f'attachment; filename="{publication.review.reference}'
+                                       '-published.pdf"')
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def publication_takedown_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return record_form(
+        request, Publication, TakedownForm,
+        lambda data, pub: services.publication_takedown_decide(by=request.user,
+                                                               publication=pub, **data),
+        pk=pk, action="manage", title=lambda p: f"Takedown review: {p.title}",
+        submit="Record the decision", success="Decision recorded.",
+        back=lambda p: reverse("library"), caption=lambda p: p.review.reference,
+        intro=lambda p: f"Published {p.published_on:%-d %B %Y}; review due "
+                        f"{p.takedown_review_on:%-d %B %Y}. Keeping it sets the next review "
+                        "12 months on; withdrawing removes it from the library (the record "
+                        "stays).")

@@ -1,0 +1,207 @@
+"""Publication (DOMAIN.md stage 9): the leak check of each anonymised render, the
+business manager's waivers, the publication record and the takedown-review decisions.
+
+- ``LeakCheck`` — one per anonymised render (``scr.models.RenderRecord`` of kind
+  ``reviews.report_published``): the text read back from the PDF itself, how many pages,
+  and the error if the PDF could not be read (then it is not publishable).
+- ``LeakHit`` — one identifier or piece of personal data found in that PDF, with its page
+  and context. Open, it blocks publication; a business manager may waive it with a reason
+  (re-authenticated; the waiver is in the history).
+- ``Publication`` — the published report: a copy of the clean (or waived) render's PDF,
+  never changed afterwards, with its SHA-256 (checked on every download), the date, the
+  board's response it was published with and the takedown-review date. Withdrawn from the
+  library with a reason, never deleted.
+- ``TakedownDecision`` — the business manager's decision once a publication reaches its
+  takedown-review date: keep it (with the next review date) or withdraw it.
+
+The leak-check records hold real names (what leaked), so only the drafting team and the
+review's panel read them; publications are read by every signed-in person, through the
+library, and only while published.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from scr.actions import Action
+from scr.models import RenderRecord
+from scr.text import DESCRIPTION_LENGTH, PUBLISHED_TEXT_LENGTH, REASON_LENGTH
+
+from .analysis import DraftRecord, DraftScopedQuerySet
+from .base import ReviewRecord
+from .lifecycle import Review
+from .report import BoardResponse, ReportSnapshot, panel_reader
+
+__all__ = [
+    "LeakCheck",
+    "LeakHit",
+    "Publication",
+    "PublicationTeamQuerySet",
+    "TakedownDecision",
+]
+
+PUBLISHED_KIND = "reviews.report_published"
+CONFIDENTIAL_KIND = "reviews.report_confidential"
+
+
+class PublicationTeamQuerySet(DraftScopedQuerySet):
+    """The drafting team (manager, the review's reviewer) and the review's panel."""
+
+    PUBLISHED_READABLE = False
+
+    def for_user(self, user: object, action: Action = "view") -> models.QuerySet:
+        drafting = super().for_user(user, action)
+        if action not in ("view", "view_history") or not getattr(user, "is_authenticated", False):
+            return drafting
+        panel = self.filter(panel_reader(user, "review"))
+        return self.filter(Q(pk__in=drafting.values("pk")) | Q(pk__in=panel.values("pk")))
+
+
+class LeakCheck(DraftRecord):
+    """The leak check of one anonymised render."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="leak_checks")
+    render = models.OneToOneField(RenderRecord, on_delete=models.PROTECT, related_name="+")
+    snapshot = models.ForeignKey(ReportSnapshot, on_delete=models.PROTECT, related_name="+")
+    checked_at = models.DateTimeField(default=timezone.now)
+    pages = models.PositiveIntegerField(default=0)
+    text = models.TextField(blank=True, max_length=PUBLISHED_TEXT_LENGTH,
+                            help_text="The text read back from the PDF.")
+    error = models.CharField(max_length=500, blank=True,
+                             help_text="Why the PDF could not be checked.")
+
+    objects = PublicationTeamQuerySet.as_manager()  # type: ignore[misc]
+
+    class Meta:
+        ordering = ["review", "-checked_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Leak check of render {self.render_id}"
+
+
+class LeakHit(DraftRecord):
+    """One hit of a leak check: open until the PDF is rendered again clean, or waived."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="leak_hits")
+    leak_check = models.ForeignKey(LeakCheck, on_delete=models.PROTECT, related_name="hits")
+    render = models.ForeignKey(RenderRecord, on_delete=models.PROTECT, related_name="+")
+    page = models.PositiveIntegerField()
+    kind = models.CharField(max_length=40)
+    matched = models.CharField(max_length=300)
+    pseudonym = models.CharField(max_length=100, blank=True,
+                                 help_text="Whose identifier it is (blank: generic data).")
+    context = models.CharField(max_length=500, blank=True)
+    waived_at = models.DateTimeField(null=True, blank=True)
+    waived_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  null=True, blank=True, related_name="+")
+    waiver_reason = models.TextField(blank=True, max_length=REASON_LENGTH)
+
+    objects = PublicationTeamQuerySet.as_manager()  # type: ignore[misc]
+
+    class Meta:
+        ordering = ["leak_check", "page", "id"]
+
+    def __str__(self) -> str:
+        return f"Leak on page {self.page} ({self.kind})"
+
+    @property
+    def open(self) -> bool:
+        return self.waived_at is None
+
+
+class PublicationQuerySet(models.QuerySet):
+    """Published reports: every signed-in person reads the live ones (the library);
+    business managers manage them and read the withdrawn ones too."""
+
+    def for_user(self, user: object, action: Action = "view") -> models.QuerySet:
+        from agencies.roles import Role
+
+        if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", True):
+            return self.none()
+        manager = user.has_role(Role.BUSINESS_MANAGER)  # type: ignore[attr-defined]
+        if action in ("view", "download"):
+            return self.all() if manager else self.filter(status=Publication.Status.PUBLISHED)
+        if action in ("manage", "change", "view_history"):
+            return self.all() if manager else self.none()
+        return self.none()
+
+
+class ManagersQuerySet(models.QuerySet):
+    """Business managers' records."""
+
+    def for_user(self, user: object, action: Action = "view") -> models.QuerySet:
+        from agencies.roles import Role
+
+        if getattr(user, "is_authenticated", False) and user.has_role(  # type: ignore[attr-defined]
+                Role.BUSINESS_MANAGER):
+            return self.all()
+        return self.none()
+
+
+class Publication(ReviewRecord):
+    """A published report: its immutable PDF, hash, dates and the board's response."""
+
+    class Status(models.TextChoices):
+        PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn from the library"
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="publications")
+    render = models.ForeignKey(RenderRecord, on_delete=models.PROTECT, related_name="+")
+    snapshot = models.ForeignKey(ReportSnapshot, on_delete=models.PROTECT, related_name="+")
+    board_response = models.ForeignKey(BoardResponse, on_delete=models.PROTECT,
+                                       related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices,
+                              default=Status.PUBLISHED)
+    title = models.CharField(max_length=300, help_text="The pseudonymous title.")
+    file = models.FileField(upload_to="publications/%Y/", max_length=255)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    text = models.TextField(blank=True, max_length=PUBLISHED_TEXT_LENGTH,
+                            help_text="The published (anonymised) text, for search.")
+    published_on = models.DateField()
+    takedown_review_on = models.DateField()
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    published_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_reason = models.TextField(blank=True, max_length=REASON_LENGTH)
+
+    objects = PublicationQuerySet.as_manager()  # type: ignore[misc,assignment]
+
+    class Meta:
+        ordering = ["-published_on", "-id"]
+        constraints = [models.UniqueConstraint(
+            fields=["review"], condition=Q(status="published"),
+            name="one_live_publication_per_review")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TakedownDecision(ReviewRecord):
+    """What a business manager decided at a publication's takedown-review date."""
+
+    class Decision(models.TextChoices):
+        KEEP = "keep", "Keep it in the library"
+        WITHDRAW = "withdraw", "Withdraw it from the library"
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="+")
+    publication = models.ForeignKey(Publication, on_delete=models.PROTECT,
+                                    related_name="decisions")
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    reason = models.TextField(max_length=DESCRIPTION_LENGTH)
+    next_review_on = models.DateField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    objects = ManagersQuerySet.as_manager()  # type: ignore[misc,assignment]
+
+    class Meta:
+        ordering = ["publication", "-decided_at"]
+
+    def __str__(self) -> str:
+        return f"Takedown review: {self.get_decision_display()}"

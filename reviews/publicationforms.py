@@ -1,0 +1,66 @@
+"""Forms of the report's PDFs, publication and the published-reports library."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from scr.forms import GovukDateField
+from scr.text import REASON_LENGTH, too_long
+
+from .models import TakedownDecision, Theme
+from .models.publication import CONFIDENTIAL_KIND, PUBLISHED_KIND
+
+__all__ = ["LibrarySearchForm", "PublishForm", "RenderForm", "TakedownForm", "WaiverForm"]
+
+
+def _reason(label: str, message: str, *, required: bool = True) -> forms.CharField:
+    return forms.CharField(label=label, max_length=REASON_LENGTH, required=required,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           error_messages={"required": message, **too_long("Reason",
+                                                                           REASON_LENGTH)},
+                           help_text="Kept in the review's history with your name.")
+
+
+class RenderForm(forms.Form):
+    kind = forms.ChoiceField(label="Which PDF", widget=forms.RadioSelect, choices=[
+        (PUBLISHED_KIND, "Anonymised (for publication, leak-checked)"),
+        (CONFIDENTIAL_KIND, "Confidential (real names, for the panel)")],
+        error_messages={"required": "Choose which PDF to make"})
+
+
+class WaiverForm(forms.Form):
+    reason = _reason("Why can this be published?", "Enter why this hit can be published")
+
+
+class PublishForm(forms.Form):
+    published_on = GovukDateField(label="Publication date", required=False,
+                                  help_text="Leave blank for today (or the date already "
+                                            "recorded).")
+    reason = _reason("Note (optional)", "", required=False)
+
+
+class TakedownForm(forms.Form):
+    decision = forms.ChoiceField(label="Decision", widget=forms.RadioSelect,
+                                 choices=TakedownDecision.Decision.choices,
+                                 error_messages={"required": "Choose whether to keep or "
+                                                             "withdraw the report"})
+    reason = _reason("Reason", "Enter the reason for the decision")
+
+
+class LibrarySearchForm(forms.Form):
+    q = forms.CharField(label="Search the text", required=False, max_length=200,
+                        error_messages=too_long("Search", 200))
+    year = forms.TypedChoiceField(label="Year published", required=False, coerce=int,
+                                  empty_value=None)
+    theme = forms.ModelChoiceField(label="Theme", required=False, queryset=Theme.objects.none(),
+                                   empty_label="Any theme")
+
+    def __init__(self, *args: Any, years: list[int] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        this_year = timezone.localdate().year
+        choices = years or [this_year]
+        self.fields["year"].choices = [("", "Any year"), *((y, str(y)) for y in choices)]  # type: ignore[attr-defined]
+        self.fields["theme"].queryset = Theme.objects.order_by("name")  # type: ignore[attr-defined]

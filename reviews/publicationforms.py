@@ -13,7 +13,7 @@ from scr.text import REASON_LENGTH, too_long
 from .models import TakedownDecision, Theme
 from .models.publication import CONFIDENTIAL_KIND, PUBLISHED_KIND
 
-__all__ = ["LibrarySearchForm", "PublishForm", "RenderForm", "TakedownForm", "WaiverForm"]
+__all__ = ["LibrarySearchForm", "PanelNoticeForm", "PublishForm", "RenderForm", "TakedownForm", "WaiverForm"]
 
 
 def _reason(label: str, message: str, *, required: bool = True) -> forms.CharField:
@@ -33,6 +33,11 @@ class RenderForm(forms.Form):
 
 class WaiverForm(forms.Form):
     reason = _reason("Why can this be published?", "Enter why this hit can be published")
+
+
+class PanelNoticeForm(forms.Form):
+    sent_on = GovukDateField(label="Date this PDF was sent to the national Panel",
+                             error_messages={"required": "Enter the date it was sent"})
 
 
 class PublishForm(forms.Form):

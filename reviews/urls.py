@@ -26,6 +26,8 @@ urlpatterns = [
          name="report_render_request"),
     path("reviews/<int:pk>/publication/publish/", views.publication_publish,
          name="publication_publish"),
+    path("reviews/<int:pk>/publication/panel-notice/", views.publication_panel_notice,
+         name="publication_panel_notice"),
     path("report-pdfs/<int:pk>/", views.report_render_download, name="report_render_download"),
     path("leak-hits/<int:pk>/waive/", views.leak_hit_waive, name="leak_hit_waive"),
     path("library/", views.library, name="library"),

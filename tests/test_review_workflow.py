@@ -196,6 +196,9 @@ def record_published(p: Personas, review: Review, d: Dates) -> None:
     if publishable_render(review) is None:
         arrange_clean_render(review, p.manager)
     record_publication_dates(p, review, d)
+    review.refresh_from_db()
+    services.panel_notice_record(by=p.manager, review=review,
+                                 sent_on=review.national_panel_sent_report_on)
     services.report_and_publication_record(by=p.manager, review=review, published_on=d.published)
     services.publication_publish(by=p.manager, review=review)
 

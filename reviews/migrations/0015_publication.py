@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reviews', '0012_analysis_report_text_lengths'),
+        ('reviews', '0014_family_comment_report_version'),
         ('scr', '0004_security_controls'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

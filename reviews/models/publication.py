@@ -3,7 +3,9 @@ business manager's waivers, the publication record and the takedown-review decis
 
 - ``LeakCheck`` — one per anonymised render (``scr.models.RenderRecord`` of kind
   ``reviews.report_published``): the text read back from the PDF itself, how many pages,
-  and the error if the PDF could not be read (then it is not publishable).
+  the error if the PDF could not be read (then it is not publishable), and the day this
+  PDF was sent to the national Panel (``panel_notified_on``): the notice is recorded
+  against the PDF itself, and only a PDF the Panel was sent is published.
 - ``LeakHit`` — one identifier or piece of personal data found in that PDF, with its page
   and context. Open, it blocks publication; a business manager may waive it with a reason
   (re-authenticated; the waiver is in the history).
@@ -70,6 +72,9 @@ class LeakCheck(DraftRecord):
     pages = models.PositiveIntegerField(default=0)
     text = models.TextField(blank=True, max_length=PUBLISHED_TEXT_LENGTH,
                             help_text="The text read back from the PDF.")
+    panel_notified_on = models.DateField(
+        "sent to the national Panel on", null=True, blank=True,
+        help_text="The day this very PDF was sent to the national Panel (publication needs it).")
     error = models.CharField(max_length=500, blank=True,
                              help_text="Why the PDF could not be checked.")
 

@@ -39,6 +39,7 @@ from .publication import _check_publishable
 
 __all__ = [
     "leak_hit_waive",
+    "panel_notice_record",
     "publication_publish",
     "publication_takedown_decide",
     "report_render_request",
@@ -87,6 +88,38 @@ def leak_hit_waive(*, by: User, hit: LeakHit, reason: str) -> LeakHit:
     return hit
 
 
+@transaction.atomic(durable=True)
+def panel_notice_record(*, by: User, review: Review, sent_on: date) -> LeakCheck:
+    """Record that the national Panel was sent the report to be published: this very PDF
+    (the approved version's clean, or waived, anonymised render), on ``sent_on``. The
+    review's "sent to the national Panel" date follows, so the notice rule (DOMAIN.md: 7
+    working days before publication) is judged on the PDF actually sent."""
+    if not by.has_role(Role.BUSINESS_MANAGER):
+        raise ValidationError("Only a business manager can record the notice to the Panel.")
+    stored = open_review_locked(review)
+    if stored.stage not in RENDER_STAGES:
+        raise ValidationError("The notice is recorded at the Sign-off or Publication stage; "
+                              f"this review is at {Stage(stored.stage).label}.")
+    if stored.published_on:
+        raise ValidationError("This review is published: its notice to the Panel is fixed.")
+    if sent_on > timezone.localdate():
+        raise ValidationError({"sent_on": "The date sent cannot be in the future"})
+    render = publishable_render(stored)
+    if render is None:
+        raise ValidationError("There is no clean (or waived) anonymised PDF of the approved "
+                              "version: make it first, then send that PDF to the Panel.")
+    check = LeakCheck._base_manager.select_for_update().get(render=render)
+    check.panel_notified_on = sent_on
+    save_with_history(check, by=by, reason="The PDF was sent to the national Panel")
+    stored.national_panel_sent_report_on = sent_on
+    stored.full_clean()
+    save_with_history(stored, by=by, reason="The PDF to be published was sent to the "
+                                            "national Panel")
+    review_refresh_clocks(stored)
+    review.refresh_from_db()
+    return check
+
+
 def _takedown_review_on(published_on: date) -> date:
     return add_months(published_on, settings.PUBLICATION_TAKEDOWN_REVIEW_MONTHS)
 
@@ -125,6 +158,9 @@ def publication_publish(*, by: User, review: Review, published_on: date | None =
     if render.sha256 and digest != render.sha256:
         raise ValidationError("The rendered PDF has changed since it was made: make it again.")
     check = LeakCheck._base_manager.get(render=render)
+    if check.panel_notified_on is None:
+        raise ValidationError("Record the day this PDF was sent to the national Panel first: "
+                              "only the PDF the Panel was sent is published.")
     publication = Publication(
         review=stored, render=render, snapshot_id=render.object_id, board_response=response,
         title=report_title(stored), size=len(pdf), sha256=digest, text=check.text,

@@ -24,9 +24,16 @@ from scr.models import AccessEvent, RenderRecord
 from scr.reauth import recent_authentication_required
 
 from .. import forms, services
-from ..models import LeakHit, Publication, ReportSnapshot, Review, Stage
+from ..models import LeakCheck, LeakHit, Publication, ReportSnapshot, Review, Stage
 from ..models.publication import CONFIDENTIAL_KIND
-from ..publicationforms import LibrarySearchForm, PublishForm, RenderForm, TakedownForm, WaiverForm
+from ..publicationforms import (
+    LibrarySearchForm,
+    PanelNoticeForm,
+    PublishForm,
+    RenderForm,
+    TakedownForm,
+    WaiverForm,
+)
 from ..reportaccess import report_access
 from ..sections import section_context
 from ..selectors.publication import (
@@ -36,6 +43,7 @@ from ..selectors.publication import (
     live_publication,
     possible_unregistered_names,
     publication_blockers,
+    publishable_render,
     render_rows,
     takedown_due,
 )
@@ -46,6 +54,7 @@ __all__ = [
     "leak_hit_waive",
     "library",
     "library_download",
+    "publication_panel_notice",
     "publication_publish",
     "publication_takedown_review",
     "report_render_download",
@@ -98,13 +107,18 @@ def _publication_page(request: AuthenticatedHttpRequest, review: Review) -> dict
     blockers = publication_blockers(review)
     publication = live_publication(review)
     rows = render_rows(snapshot)
+    sendable = None if blockers or publication else publishable_render(review)
+    notice = LeakCheck._base_manager.filter(render=sendable).first() if sendable else None
     return {
+        "notice": notice, "may_notify": (manager and notice is not None
+                                         and review.stage in RENDER_STAGES),
         "snapshot": snapshot, "rows": rows, "blockers": blockers,
         "publication": publication, "may_render": drafting and review.stage in RENDER_STAGES,
         "may_waive": manager, "polling": any(r.record.status in ("queued", "running")
                                              for r in rows),
         "may_publish": (manager and not blockers and publication is None
-                        and review.stage == Stage.PUBLICATION),
+                        and review.stage == Stage.PUBLICATION
+                        and notice is not None and notice.panel_notified_on is not None),
         "render_form": RenderForm(),
     }
 
@@ -192,6 +206,20 @@ def publication_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         success="Published: the anonymised PDF is in the library.",
         intro="The clean (or waived) anonymised PDF of the approved version is published "
               "as it is, and never changed afterwards.")
+
+
+@login_required
+def publication_panel_notice(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return review_form_view(
+        request, pk, PanelNoticeForm,
+        lambda data, review: services.panel_notice_record(by=request.user, review=review,
+                                                          **data),
+        section="review_publication", title="Record the notice to the national Panel",
+        submit="Record the notice",
+        success="Recorded: this PDF was sent to the national Panel.",
+        intro="Send the national Panel the clean (or waived) anonymised PDF shown on the "
+              "Publication page, at least 7 working days before publication, then record "
+              "the day you sent it. Only the PDF the Panel was sent can be published.")
 
 
 # ---------------------------------------------------------------- the library

@@ -23,6 +23,7 @@ from reviews.selectors.publication import approved_snapshot
 from scr.history import save_with_history
 from scr.models import RenderRecord
 from scr.renders import render_run
+from scr.workdays import subtract_working_days
 
 from ..conftest import Personas
 from ..publication.test_publication import FAMILY, approved, ready_to_publish
@@ -100,6 +101,15 @@ def test_render_leak_fix_publish_and_find_in_the_library(
     manager.goto(f"{base}/reviews/{pk}/move/?to=publication")
     assert_accessible(manager)
     manager.get_by_role("button", name="Move to publication").click()
+    manager.goto(f"{base}/reviews/{pk}/publication/")
+    manager.get_by_role("link", name="Record the notice to the national Panel").click()
+    assert_accessible(manager)
+    sent = subtract_working_days(date.today(), 7)
+    manager.get_by_label("Date this PDF was sent to the national Panel").fill(
+        f"{sent:%d/%m/%Y}")
+    manager.get_by_role("button", name="Record the notice").click()
+    manager.get_by_text("Recorded: this PDF was sent to the national Panel.").wait_for()
+    assert_accessible(manager)
     manager.goto(f"{base}/reviews/{pk}/publication/")
     manager.get_by_role("link", name="Publish the report").click()
     assert_accessible(manager)

@@ -177,9 +177,33 @@ def published(personas: Personas) -> tuple[ReportWorld, Publication]:
     w = approved(personas)
     ready_to_publish(w)
     render(w)
+    services.panel_notice_record(by=w.p.manager, review=w.review,
+                                 sent_on=subtract_working_days(timezone.localdate(), 7))
     services.review_transition(by=w.p.manager, review=w.review, to=Stage.PUBLICATION,
                                expected_from=Stage.SIGN_OFF)
     return w, services.publication_publish(by=w.p.manager, review=w.review)
+
+
+def test_only_the_pdf_the_national_panel_was_sent_is_published(personas: Personas) -> None:
+    w = approved(personas)
+    ready_to_publish(w)
+    first = render(w)
+    sent = subtract_working_days(timezone.localdate(), 8)
+    with pytest.raises(ValidationError, match="Only a business manager"):
+        services.panel_notice_record(by=w.p.reviewer, review=w.review, sent_on=sent)
+    check = services.panel_notice_record(by=w.p.manager, review=w.review, sent_on=sent)
+    w.review.refresh_from_db()
+    assert check.render == first and check.panel_notified_on == sent
+    assert w.review.national_panel_sent_report_on == sent  # the review's date follows the PDF
+    # A PDF made again after the notice is not the one the Panel was sent.
+    again = render(w)
+    services.review_transition(by=w.p.manager, review=w.review, to=Stage.PUBLICATION,
+                               expected_from=Stage.SIGN_OFF)
+    with pytest.raises(ValidationError, match="sent to the national Panel first"):
+        services.publication_publish(by=w.p.manager, review=w.review)
+    assert not Publication.objects.exists()
+    services.panel_notice_record(by=w.p.manager, review=w.review, sent_on=sent)
+    assert services.publication_publish(by=w.p.manager, review=w.review).render == again
 
 
 def test_publishing_keeps_the_pdf_its_hash_and_the_dates_and_opens_monitoring(

@@ -13,7 +13,8 @@ from scr.text import REASON_LENGTH, too_long
 from .models import TakedownDecision, Theme
 from .models.publication import CONFIDENTIAL_KIND, PUBLISHED_KIND
 
-__all__ = ["LibrarySearchForm", "PanelNoticeForm", "PublishForm", "RenderForm", "TakedownForm", "WaiverForm"]
+__all__ = ["DismissNameForm", "LibrarySearchForm", "PanelNoticeForm", "PublishForm", "RenderForm",
+           "TakedownForm", "WaiverForm"]
 
 
 def _reason(label: str, message: str, *, required: bool = True) -> forms.CharField:
@@ -33,6 +34,12 @@ class RenderForm(forms.Form):
 
 class WaiverForm(forms.Form):
     reason = _reason("Why can this be published?", "Enter why this hit can be published")
+
+
+class DismissNameForm(forms.Form):
+    name = forms.CharField(label="The possible name", max_length=100,
+                           error_messages={"required": "Enter the name to dismiss"})
+    reason = _reason("Why is it nobody's name?", "Enter why this is nobody's name")
 
 
 class PanelNoticeForm(forms.Form):

@@ -28,6 +28,8 @@ urlpatterns = [
          name="publication_publish"),
     path("reviews/<int:pk>/publication/panel-notice/", views.publication_panel_notice,
          name="publication_panel_notice"),
+    path("reviews/<int:pk>/publication/dismiss-name/", views.unregistered_name_dismiss,
+         name="unregistered_name_dismiss"),
     path("report-pdfs/<int:pk>/", views.report_render_download, name="report_render_download"),
     path("leak-hits/<int:pk>/waive/", views.leak_hit_waive, name="leak_hit_waive"),
     path("library/", views.library, name="library"),

@@ -448,6 +448,7 @@ RULES: dict[str, list[Case]] = {
     "report_render_request": [Case(review_in, dict.fromkeys(ROLES, 405))],
     "publication_publish": [Case(review_in, MANAGE_REVIEW_IN)],
     "publication_panel_notice": [Case(review_in, MANAGE_REVIEW_IN)],
+    "unregistered_name_dismiss": [Case(review_in, ANALYSE_REVIEW_IN)],
     "report_render_download": [
         Case(lambda w: {"pk": pdf_records(w).published.pk}, PDF_OF_REVIEW_IN),
         Case(lambda w: {"pk": pdf_records(w).confidential.pk}, PDF_OF_REVIEW_IN),

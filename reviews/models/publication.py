@@ -38,6 +38,7 @@ from .lifecycle import Review
 from .report import BoardResponse, ReportSnapshot, panel_reader
 
 __all__ = [
+    "DismissedName",
     "LeakCheck",
     "LeakHit",
     "Publication",
@@ -115,6 +116,29 @@ class LeakHit(DraftRecord):
     @property
     def open(self) -> bool:
         return self.waived_at is None
+
+
+class DismissedName(DraftRecord):
+    """A possible unregistered name (a capitalised given name nobody registered) that the
+    review's reviewer or a business manager judged to be nobody's name — a place, a
+    building, a word — so the Publication page no longer lists it. The reason is kept."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="dismissed_names")
+    name = models.CharField(max_length=100)
+    reason = models.TextField(max_length=REASON_LENGTH)
+    dismissed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    dismissed_at = models.DateTimeField(default=timezone.now)
+
+    objects = PublicationTeamQuerySet.as_manager()  # type: ignore[misc]
+
+    class Meta:
+        ordering = ["review", "name"]
+        constraints = [models.UniqueConstraint(fields=["review", "name"],
+                                               name="dismissed_name_once")]
+
+    def __str__(self) -> str:
+        return f"“{self.name}”, not a person's name"
 
 
 class PublicationQuerySet(models.QuerySet):

@@ -14,7 +14,15 @@ from django.utils import timezone
 from scr.models import RenderRecord
 from scr.renders import RENDER_TIME_LIMIT
 
-from ..models import LeakCheck, LeakHit, Publication, ReportSnapshot, Review, SignOffSubmission
+from ..models import (
+    DismissedName,
+    LeakCheck,
+    LeakHit,
+    Publication,
+    ReportSnapshot,
+    Review,
+    SignOffSubmission,
+)
 from ..models.publication import CONFIDENTIAL_KIND, PUBLISHED_KIND
 
 __all__ = [
@@ -98,7 +106,8 @@ def publication_blockers(review: Review) -> list[str]:
 def possible_unregistered_names(review: Review, snapshot: ReportSnapshot | None) -> list[Any]:
     """Capitalised given names in the approved version that belong to nobody in the
     register, the partnership, the agencies or the panel: for the reviewer to register
-    (the anonymiser leaves them as they are, and the leak check cannot know them)."""
+    (the anonymiser leaves them as they are, and the leak check cannot know them), less
+    those the team dismissed as nobody's name."""
     from scr.anonymise import unregistered_names
 
     from .register import review_public_names, review_register
@@ -106,7 +115,11 @@ def possible_unregistered_names(review: Review, snapshot: ReportSnapshot | None)
     if snapshot is None:
         return []
     text = "\n\n".join(snapshot.parts.order_by("position").values_list("body", flat=True))
-    return unregistered_names(text, review_register(review), ignore=review_public_names(review))
+    dismissed = {n.casefold() for n in DismissedName._base_manager.filter(
+        review=review).values_list("name", flat=True)}
+    return [found for found in unregistered_names(text, review_register(review),
+                                                  ignore=review_public_names(review))
+            if found.name.casefold() not in dismissed]
 
 
 def live_publication(review: Review) -> Publication | None:

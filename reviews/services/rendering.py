@@ -22,6 +22,7 @@ from scr.workdays import add_months
 
 from ..models import (
     BoardResponse,
+    DismissedName,
     LeakCheck,
     LeakHit,
     Publication,
@@ -43,6 +44,7 @@ __all__ = [
     "publication_publish",
     "publication_takedown_decide",
     "report_render_request",
+    "unregistered_name_dismiss",
 ]
 
 RENDER_STAGES = (Stage.SIGN_OFF, Stage.PUBLICATION)
@@ -118,6 +120,29 @@ def panel_notice_record(*, by: User, review: Review, sent_on: date) -> LeakCheck
     review_refresh_clocks(stored)
     review.refresh_from_db()
     return check
+
+
+@transaction.atomic(durable=True)
+def unregistered_name_dismiss(*, by: User, review: Review, name: str,
+                              reason: str) -> DismissedName:
+    """The reviewer or a business manager says a possible unregistered name is nobody's
+    name (a place, a word): it is no longer listed for this review; the reason is kept."""
+    stored = open_review_locked(review)
+    if not Review.objects.for_user(by, "change").filter(pk=stored.pk).exists():
+        raise ValidationError("Only the review's independent reviewer or a business manager "
+                              "can dismiss a possible name. Nothing was changed.")
+    if stored.stage not in RENDER_STAGES:
+        raise ValidationError("Possible names are dismissed at the Sign-off or Publication "
+                              f"stage; this review is at {Stage(stored.stage).label}.")
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": "Enter the name to dismiss"})
+    reason = require_reason(reason, "Enter why this is nobody's name")
+    if DismissedName._base_manager.filter(review=stored, name__iexact=name).exists():
+        raise ValidationError({"name": f"“{name}” is already dismissed for this review"})
+    dismissed = DismissedName(review=stored, name=name, reason=reason, dismissed_by=by)
+    dismissed.full_clean()
+    return save_with_history(dismissed, by=by, reason=f"Not a person's name: {reason}")
 
 
 def _takedown_review_on(published_on: date) -> date:

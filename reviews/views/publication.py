@@ -27,6 +27,7 @@ from .. import forms, services
 from ..models import LeakCheck, LeakHit, Publication, ReportSnapshot, Review, Stage
 from ..models.publication import CONFIDENTIAL_KIND
 from ..publicationforms import (
+    DismissNameForm,
     LibrarySearchForm,
     PanelNoticeForm,
     PublishForm,
@@ -63,6 +64,7 @@ __all__ = [
     "review_publication",
     "review_publication_correct",
     "review_report_dates",
+    "unregistered_name_dismiss",
 ]
 
 logger = logging.getLogger(__name__)
@@ -206,6 +208,23 @@ def publication_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         success="Published: the anonymised PDF is in the library.",
         intro="The clean (or waived) anonymised PDF of the approved version is published "
               "as it is, and never changed afterwards.")
+
+
+@login_required
+def unregistered_name_dismiss(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Dismiss a possible unregistered name (the Publication page links here with it)."""
+    return record_form(
+        request, Review, DismissNameForm,
+        lambda data, review: services.unregistered_name_dismiss(by=request.user, review=review,
+                                                                **data),
+        pk=pk, action="change", title="Dismiss a possible name", submit="Dismiss it",
+        success="Dismissed: it is no longer listed.",
+        back=lambda review: reverse("review_publication", args=[review.pk]),
+        caption=lambda review: review.reference,
+        initial=lambda review: {"name": request.GET.get("name", "")[:100]},
+        intro="Dismiss it only if it is nobody's name (a place, a building, a word). If it "
+              "is a person's name, register the person instead: the anonymiser then "
+              "replaces it.")
 
 
 @login_required

@@ -307,3 +307,35 @@ def test_the_publication_page_lists_possible_unregistered_names(personas: Person
         reverse("review_publication", args=[w.review.pk])).content.decode()
     names = body.split('id="possible-names"')[1].split("</ul>")[0]
     assert "Sophie" in names and "Leanne" not in names and "Kayden" not in names
+
+
+def test_a_possible_name_that_is_nobodys_is_dismissed_with_a_reason_and_no_longer_listed(
+        personas: Personas) -> None:
+    w = approved(personas, family=FAMILY + "\n\nTheir dog Sophie barked at every visit.\n")
+    url = reverse("review_publication", args=[w.review.pk])
+    body = client_for(personas.reviewer).get(url).content.decode()
+    assert "Sophie" in body.split('id="possible-names"')[1].split("</ul>")[0]
+    dismiss = reverse("unregistered_name_dismiss", args=[w.review.pk])
+    assert f'{dismiss}?name=Sophie' in body
+    form = client_for(personas.reviewer).get(f"{dismiss}?name=Sophie").content.decode()
+    assert 'value="Sophie"' in form
+    # A reason is required, and an agency lead or the board cannot dismiss anything.
+    with pytest.raises(ValidationError, match="why this is nobody's name"):
+        services.unregistered_name_dismiss(by=personas.reviewer, review=w.review,
+                                           name="Sophie", reason=" ")
+    with pytest.raises(ValidationError, match="Only the review's independent reviewer"):
+        services.unregistered_name_dismiss(by=personas.police_lead, review=w.review,
+                                           name="Sophie", reason="A dog")
+    response = client_for(personas.reviewer).post(dismiss, {
+        "name": "Sophie", "reason": "Sophie is the family's dog."})
+    assert response.status_code == 302
+    dismissed = w.review.dismissed_names.get()
+    assert (dismissed.name, dismissed.dismissed_by) == ("Sophie", personas.reviewer)
+    assert dismissed.history.get().history_change_reason == (
+        "Not a person's name: Sophie is the family's dog.")
+    body = client_for(personas.reviewer).get(url).content.decode()
+    assert 'id="possible-names"' not in body or "Sophie" not in body.split(
+        'id="possible-names"')[1].split("</ul>")[0]
+    with pytest.raises(ValidationError, match="already dismissed"):
+        services.unregistered_name_dismiss(by=personas.manager, review=w.review,
+                                           name="sophie", reason="again")

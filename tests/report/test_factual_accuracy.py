@@ -219,3 +219,12 @@ def test_board_members_and_other_outsiders_never_see_a_check(checked: Any) -> No
     page = client_for(w.p.panel).get(
         reverse("evidence_request", args=[sent[str(w.p.police)].pk])).content.decode()
     assert "officers attended the home" not in page
+
+
+def test_a_finding_cannot_cite_a_factual_accuracy_check(checked: Any) -> None:
+    w, _, sent = checked
+    finding = services.finding_create(by=w.p.reviewer, review=w.review, title="Risk missed",
+                                      statement="s", why_it_matters="w", themes=[])
+    with pytest.raises(ValidationError, match="factual-accuracy check"):
+        services.finding_evidence_add(by=w.p.reviewer, finding=finding, kind="evidence_request",
+                                      evidence_request=sent[str(w.p.police)])

@@ -15,7 +15,19 @@ from scr.forms import GovukDateField
 from scr.text import DESCRIPTION_LENGTH, NARRATIVE_LENGTH, REASON_LENGTH
 
 from .forms import ReasonMixin
-from .models import IMR_HEADINGS, AgencyReport, EvidenceKind, Review
+from .models import (
+    IMR_HEADINGS,
+    AgencyReport,
+    EvidenceKind,
+    FactualAnswer,
+    ReportSnapshot,
+    Review,
+    SnapshotPart,
+)
+
+# The kinds sent from the evidence page (a factual-accuracy check is sent from a version of
+# the report, with its sections).
+SENT_KINDS = [(k, label) for k, label in EvidenceKind.choices if k != EvidenceKind.FACTUAL_ACCURACY]
 
 
 class EvidenceSendForm(forms.Form):
@@ -23,7 +35,7 @@ class EvidenceSendForm(forms.Form):
         label="Agencies", queryset=Agency.objects.none(), widget=forms.CheckboxSelectMultiple,
         help_text="Each agency gets its own request, with the same words and due date.",
         error_messages={"required": "Select at least one agency"})
-    kind = forms.ChoiceField(label="What kind of evidence", choices=EvidenceKind.choices,
+    kind = forms.ChoiceField(label="What kind of evidence", choices=SENT_KINDS,
                              widget=forms.RadioSelect,
                              error_messages={"required": "Select the kind of evidence"})
     description = forms.CharField(label="What is needed", widget=forms.Textarea(attrs={"rows": 4}),
@@ -101,3 +113,55 @@ class AgencyReportForm(forms.ModelForm):
 
 class DocumentReasonForm(ReasonMixin):
     pass
+
+
+class FactualCheckSendForm(forms.Form):
+    """One set of section boxes per involved agency: the sections about it. An agency with
+    no section ticked gets no request."""
+
+    due_on = GovukDateField(label="Due on", error_messages={"required": "Enter the due date"})
+    description = forms.CharField(
+        label="Message to the agencies (optional)", required=False,
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=DESCRIPTION_LENGTH,
+        help_text="If left empty, they are asked to check the sections for factual accuracy.")
+
+    def __init__(self, *args: Any, snapshot: ReportSnapshot, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        parts = SnapshotPart.objects.filter(snapshot=snapshot).order_by("position")
+        self.agencies = list(snapshot.review.agencies_involved.order_by("name"))  # type: ignore[attr-defined]
+        sections = {}
+        for agency in self.agencies:
+            sections[f"agency_{agency.pk}"] = forms.ModelMultipleChoiceField(
+                label=f"Sections for {agency} to check", queryset=parts, required=False,
+                widget=forms.CheckboxSelectMultiple)
+        # The agencies' boxes first, then the due date and the message.
+        self.fields = {**sections, **self.fields}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["agency_sections"] = {
+            agency: list(data[f"agency_{agency.pk}"]) for agency in self.agencies
+            if data.get(f"agency_{agency.pk}")}
+        if not data["agency_sections"] and not self.errors:
+            raise forms.ValidationError("Select the sections to send to at least one agency")
+        return data
+
+
+class FactualAnswerForm(forms.Form):
+    expected_number = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    answer = forms.ChoiceField(
+        label="Are these sections factually accurate?", choices=FactualAnswer.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether the sections are accurate or need corrections"})
+    corrections = forms.CharField(
+        label="Corrections needed", required=False, widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=NARRATIVE_LENGTH,
+        help_text="Which section, what it says, and what it should say. Needed if you answer "
+                  "“Corrections needed”.")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("answer") == FactualAnswer.CORRECTIONS and not (
+                data.get("corrections") or "").strip():
+            self.add_error("corrections", "Enter the corrections needed")
+        return data

@@ -7,7 +7,9 @@ request (memoised on the user object, like ``access.review_access``).
   reads only the versions shared with the panel, comments on them, and — for the
   partners' representatives — approves the submitted one.
 
-Agency leads and board members are neither: they never see a draft.
+Agency leads and board members are neither: they never see a draft (an agency's leads
+read only the sections of a named version sent to them for a factual-accuracy check, through
+that evidence request: ``selectors.evidence.factual_check_parts``).
 """
 
 from __future__ import annotations

@@ -141,7 +141,8 @@ class FindingEvidenceForm(forms.Form):
     def __init__(self, *args: Any, review: Review, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _model_field(self, "evidence_request").queryset = review.evidence_requests.exclude(
-            status=EvidenceStatus.WITHDRAWN).select_related("agency")
+            status=EvidenceStatus.WITHDRAWN).exclude(
+            kind=EvidenceKind.FACTUAL_ACCURACY).select_related("agency")
         _model_field(self, "episode").queryset = review.episodes.filter(withdrawn=False)
         _model_field(self, "chronology_entry").queryset = review.chronology.filter(
             withdrawn=False, status=ChronologyEntry.Status.SUBMITTED,

@@ -236,6 +236,20 @@ def _records(getter: Callable[[Any], Any]) -> Callable[[World], dict[str, Any]]:
     return lambda w: {"pk": getter(matrix_records(w)).pk}
 
 
+def _factual_check(w: World) -> dict[str, Any]:
+    """A factual-accuracy check of the matrix's submitted version, sent to the police."""
+    from .reporting import matrix_records
+
+    snapshot = matrix_records(w).snapshot
+    check = snapshot.factual_checks.first()
+    if check is None:
+        check = services.factual_check_send(
+            by=w.people.manager, snapshot=snapshot,
+            due_on=timezone.localdate() + timedelta(days=7),
+            agency_sections={w.people.police: [snapshot.parts.first()]})[0]
+    return {"pk": check.pk}
+
+
 def theme_pk(w: World) -> dict[str, Any]:
     from reviews.models import Theme
 
@@ -364,7 +378,11 @@ RULES: dict[str, list[Case]] = {
                              Case(review_out, expect(manager=200, reviewer=404, panel=404,
                                                      police_lead=404, health_lead=403,
                                                      board=404))],
-    "evidence_request": [Case(POLICE_REQUEST, READ_REVIEW_IN)],
+    "evidence_request": [Case(POLICE_REQUEST, READ_REVIEW_IN),
+                         Case(_factual_check, READ_REVIEW_IN)],
+    # Factual-accuracy checks: sent from a version of the report, answered by the agency.
+    "factual_check_send": [Case(_records(lambda r: r.snapshot), SHARED_RECORD_MANAGE)],
+    "factual_check_answer": [Case(_factual_check, POLICE_ANSWERS)],
     **{name: [Case(POLICE_REQUEST, RUN_REVIEW_IN)]
        for name in ("evidence_request_edit", "evidence_request_return", "evidence_request_accept",
                     "evidence_request_withdraw", "evidence_request_share")},

@@ -59,11 +59,11 @@ REPORT_PAGES = ("review_analysis", "review_report", "finding_add", "finding_earl
                 "section_edit", "section_move", "section_versions", "section_compare",
                 "snapshot_share", "sign_off_submit", "snapshot", "comment_add", "comment_resolve",
                 "approval_give", "review_report_versions", "review_sign_off", "snapshot_compare",
-                "board_response_record")
+                "board_response_record", "factual_check_send", "factual_check_answer")
 # The report's PDFs and publication (issue 12): pages, forms and the PDF download.
 PUBLICATION_PAGES = ("review_publication", "report_renders_status", "publication_publish",
-                     "publication_panel_notice", "unregistered_name_dismiss", "report_render_download",
-                     "leak_hit_waive")
+                     "publication_panel_notice", "unregistered_name_dismiss",
+                     "report_render_download", "leak_hit_waive")
 # Pages that show case data but write no access event (none today): each is listed as a
 # strict expected failure, so that logging it turns the list red until it moves up.
 NOT_YET_LOGGED: tuple[str, ...] = ()

@@ -47,6 +47,7 @@ __all__ = [
     "EvidenceRequestQuerySet",
     "EvidenceStatus",
     "EvidenceSubmission",
+    "FactualAnswer",
     "Mover",
 ]
 
@@ -57,6 +58,15 @@ class EvidenceKind(models.TextChoices):
     CHRONOLOGY = "chronology", "Agency chronology"
     RECORDS = "records", "Records"
     OTHER = "other", "Other"
+    FACTUAL_ACCURACY = "factual_accuracy", "Factual-accuracy check"
+
+
+class FactualAnswer(models.TextChoices):
+    """The agency's answer to a factual-accuracy check (kept in the submission's
+    ``report`` as ``{"answer": ...}``; the corrections are the submission's note)."""
+
+    ACCURATE = "accurate", "Accurate"
+    CORRECTIONS = "corrections", "Corrections needed"
 
 
 class EvidenceStatus(models.TextChoices):
@@ -191,6 +201,12 @@ class EvidenceRequest(ReviewRecord):
     missing = models.TextField(blank=True, max_length=NARRATIVE_LENGTH)
     withdrawn_reason = models.TextField(blank=True, max_length=REASON_LENGTH)
     shared_with_panel = models.BooleanField(default=False)
+    # A factual-accuracy check: the named version of the report being checked and the
+    # sections of it sent to this agency (their text as frozen in that version).
+    snapshot = models.ForeignKey("reviews.ReportSnapshot", on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="factual_checks")
+    checked_parts = models.ManyToManyField("reviews.SnapshotPart", blank=True,
+                                           related_name="factual_checks")
 
     objects = EvidenceRequestQuerySet.as_manager()
 
@@ -202,10 +218,24 @@ class EvidenceRequest(ReviewRecord):
 
     class Meta:
         ordering = ["due_on", "pk"]
-        constraints = [models.UniqueConstraint(
-            fields=["review", "agency", "kind"],
-            condition=~Q(status__in=["accepted", "withdrawn"]),
-            name="evidence_one_open_request_per_agency_and_kind")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "agency", "kind"],
+                condition=~Q(status__in=["accepted", "withdrawn"])
+                & ~Q(kind="factual_accuracy"),
+                name="evidence_one_open_request_per_agency_and_kind"),
+            # A factual-accuracy check is one per version of the report: one open check of
+            # the same version per agency.
+            models.UniqueConstraint(
+                fields=["snapshot", "agency"],
+                condition=~Q(status__in=["accepted", "withdrawn"])
+                & Q(kind="factual_accuracy"),
+                name="evidence_one_open_factual_check_per_version_and_agency"),
+            models.CheckConstraint(
+                condition=Q(kind="factual_accuracy", snapshot__isnull=False)
+                | (~Q(kind="factual_accuracy") & Q(snapshot__isnull=True)),
+                name="evidence_factual_check_has_a_version"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} from {self.agency}"
@@ -225,6 +255,10 @@ class EvidenceRequest(ReviewRecord):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_EVIDENCE
+
+    @property
+    def is_factual_check(self) -> bool:
+        return self.kind == EvidenceKind.FACTUAL_ACCURACY
 
     @property
     def awaits_agency(self) -> bool:
@@ -308,6 +342,18 @@ class EvidenceSubmission(ReviewRecord):
     @property
     def late(self) -> bool:
         return timezone.localdate(self.submitted_at) > self.due_on
+
+    @property
+    def factual_answer(self) -> str:
+        """A factual-accuracy check's answer in words ("Accurate", "Corrections needed"), or
+        "" for any other kind."""
+        answer = self.report.get("answer", "") if isinstance(self.report, dict) else ""
+        return str(FactualAnswer(answer).label) if answer in FactualAnswer.values else ""
+
+    @property
+    def needs_corrections(self) -> bool:
+        return isinstance(self.report, dict) and \
+            self.report.get("answer") == FactualAnswer.CORRECTIONS
 
     def headings(self) -> list[tuple[str, str]]:
         """(heading, text) for each standard heading, as submitted."""

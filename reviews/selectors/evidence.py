@@ -27,7 +27,9 @@ from ..models import (
     EvidenceStatus,
     EvidenceSubmission,
     Mover,
+    ReportSnapshot,
     Review,
+    SnapshotPart,
 )
 
 if TYPE_CHECKING:
@@ -43,6 +45,8 @@ __all__ = [
     "compare_submissions",
     "draft_for",
     "evidence_grid",
+    "factual_check_parts",
+    "factual_checks_of",
     "is_lead_of",
     "may_move",
     "open_requests",
@@ -248,6 +252,43 @@ def compare_submissions(old: EvidenceSubmission, new: EvidenceSubmission) -> lis
     return rows
 
 
+@dataclass(frozen=True)
+class CheckedPart:
+    part: SnapshotPart
+    html: str
+
+
+def factual_check_parts(user: User, request: EvidenceRequest) -> list[CheckedPart] | None:
+    """The sections sent for a factual-accuracy check, their text as frozen in the version
+    (rendered as the report page renders it), or None when this person may not read them:
+    the agency's leads with access to the case's details (the draft may name people), and
+    whoever reads that version of the report (the drafting team; the panel once shared)."""
+    from ..access import review_access
+    from ..markdown import render_markdown
+
+    parts = request.checked_parts.order_by("position")
+    if not (is_lead_of(user, request.agency_id)
+            and review_access(user, request.review).identifiable):
+        if not SnapshotPart.objects.for_user(user).filter(snapshot_id=request.snapshot_id).exists():
+            return None
+        parts = parts.filter(pk__in=SnapshotPart.objects.for_user(user).values("pk"))
+    return [CheckedPart(part, render_markdown(part.body)) for part in parts]
+
+
+def factual_checks_of(user: User, snapshot: ReportSnapshot) -> list[tuple[EvidenceRequest,
+                                                                          EvidenceSubmission | None]]:
+    """The factual-accuracy checks of one version whose answers this person may read (the
+    drafting team; panel members once an answer is shared), each with its latest answer."""
+    checks = list(EvidenceRequest.objects.answer_visible(user).filter(snapshot=snapshot)
+                  .select_related("agency").prefetch_related("checked_parts", "submissions")
+                  .order_by("agency__name", "-requested_on", "-pk"))
+    rows = []
+    for check in checks:
+        answers = sorted(check.submissions.all(), key=lambda s: s.number)
+        rows.append((check, answers[-1] if answers else None))
+    return rows
+
+
 def request_page(user: User, request: EvidenceRequest) -> dict[str, Any]:
     """Everything one request's page shows, as this person may see it."""
     from ..access import review_access
@@ -255,7 +296,10 @@ def request_page(user: User, request: EvidenceRequest) -> dict[str, Any]:
     answer = EvidenceRequest.objects.answer_visible(user).filter(pk=request.pk).exists()
     submissions = list(request.submissions.select_related("submitted_by")) if answer else []
     actions = request_actions(user, request)
+    factual = request.is_factual_check
     return {
+        "checked_parts": factual_check_parts(user, request) if factual else None,
+        "latest": submissions[-1] if submissions else None,
         "evidence": request, "review": request.review, "actions": actions,
         "identifiable": review_access(user, request.review).identifiable,
         "states": request_states(request),

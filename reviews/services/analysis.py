@@ -275,6 +275,9 @@ def _target_problem(name: str, target: Any, review: Review) -> str:
         return "That record was withdrawn: choose another"
     if name == "chronology_entry" and target.is_draft:
         return "Choose a submitted chronology entry (a draft is still the agency's own)"
+    if name == "evidence_request" and target.is_factual_check:
+        return ("A factual-accuracy check is about the report itself, not evidence for it: "
+                "choose another request")
     return ""
 
 

@@ -9,7 +9,7 @@ reminders ledger.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -37,8 +37,11 @@ from ..models import (
     EvidenceRequest,
     EvidenceStatus,
     EvidenceSubmission,
+    FactualAnswer,
     Mover,
+    ReportSnapshot,
     Review,
+    SnapshotPart,
 )
 from ..selectors.evidence import is_lead_of as _is_lead_of
 from ..selectors.evidence import may_move, runs_review
@@ -61,6 +64,8 @@ __all__ = [
     "evidence_request_submit",
     "evidence_request_withdraw",
     "evidence_requests_send",
+    "factual_check_answer",
+    "factual_check_send",
 ]
 
 S = EvidenceStatus
@@ -105,22 +110,33 @@ def _move(*, by: User, request: EvidenceRequest, to: str, reason: str,
     return stored
 
 
-def _open_duplicate(review: Review, agency: Agency, kind: str) -> EvidenceRequest | None:
-    return review.evidence_requests.filter(agency=agency, kind=kind,
-                                           status__in=OPEN_EVIDENCE).first()
+def _open_duplicate(review: Review, agency: Agency, kind: str,
+                    snapshot: ReportSnapshot | None = None) -> EvidenceRequest | None:
+    """The open request this one would duplicate: of the same kind (for a factual-accuracy
+    check, of the same version of the report)."""
+    found = review.evidence_requests.filter(agency=agency, kind=kind, status__in=OPEN_EVIDENCE)
+    if kind == EvidenceKind.FACTUAL_ACCURACY:
+        found = found.filter(snapshot=snapshot)
+    return found.first()
 
 
 def _duplicate_error(first: EvidenceRequest) -> ValidationError:
+    what = (f"{first.kind_phrase} of this version" if first.is_factual_check
+            else first.kind_phrase)
     link = format_html('A request for the {} has already been sent to {} and is still open: '
                        '<a class="govuk-link" href="{}">see the open request</a>. Nothing was '
-                       'sent.', first.kind_phrase, first.agency,
+                       'sent.', what, first.agency,
                        reverse("evidence_request", args=[first.pk]))
     return ValidationError({"agencies": link})
 
 
 @transaction.atomic(savepoint=False)
 def _send(*, by: User, review: Review, agencies: Iterable[Agency], kind: str,
-          description: str, due_on: date) -> list[EvidenceRequest]:
+          description: str, due_on: date, snapshot: ReportSnapshot | None = None,
+          parts: Mapping[int, Sequence[SnapshotPart]] | None = None) -> list[EvidenceRequest]:
+    """Every request is made here (one per agency, all or none). A factual-accuracy check
+    also names the version of the report (``snapshot``) and, per agency id, the parts of it
+    sent to that agency (``parts``)."""
     review = open_review_locked(review)
     if not runs_review(by, review):
         raise ValidationError("Only the business manager or the review's reviewer can request "
@@ -130,6 +146,9 @@ def _send(*, by: User, review: Review, agencies: Iterable[Agency], kind: str,
         raise ValidationError({"agencies": "Select at least one agency"})
     if kind not in EvidenceKind.values:
         raise ValidationError({"kind": "Select the kind of evidence"})
+    if (kind == EvidenceKind.FACTUAL_ACCURACY) != (snapshot is not None):
+        raise ValidationError({"kind": "A factual-accuracy check is sent from a version of "
+                                       "the report, with the sections to check"})
     if not description.strip():
         raise ValidationError({"description": "Describe what is needed"})
     if due_on < timezone.localdate():
@@ -138,21 +157,24 @@ def _send(*, by: User, review: Review, agencies: Iterable[Agency], kind: str,
     for agency in agencies:
         if agency.pk not in involved:
             raise ValidationError({"agencies": f"{agency} is not involved in this review"})
-        first = _open_duplicate(review, agency, kind)
+        first = _open_duplicate(review, agency, kind, snapshot)
         if first is not None:
             raise _duplicate_error(first)
     sent = []
     for agency in agencies:
         request = EvidenceRequest(review=review, agency=agency, kind=kind,
-                                  description=description.strip(), due_on=due_on)
+                                  description=description.strip(), due_on=due_on,
+                                  snapshot=snapshot)
         request.full_clean(validate_constraints=False)
         try:
             with transaction.atomic():
                 save_with_history(request, by=by, reason="Evidence requested")
         except IntegrityError:
             # Sent at the same moment from another tab: the first one stands.
-            raise _duplicate_error(_open_duplicate(review, agency, kind)  # type: ignore[arg-type]
-                                   ) from None
+            raise _duplicate_error(_open_duplicate(  # type: ignore[arg-type]
+                review, agency, kind, snapshot)) from None
+        if parts is not None:
+            request.checked_parts.set(parts[agency.pk])
         _notify(request, "sent")
         sent.append(request)
     return sent
@@ -221,7 +243,14 @@ def evidence_request_submit(*, by: User, request: EvidenceRequest, expected_numb
     """Submit the answer: a new immutable, numbered version. ``expected_number`` is the
     number of submissions when the form was shown, so the same version sent twice (a double
     click) is refused. An agency report needs its required headings; any other kind a note
-    or a document. Documents not yet submitted go with it."""
+    or a document (a factual-accuracy check is answered with ``factual_check_answer``).
+    Documents not yet submitted go with it."""
+    return _submit(by=by, request=request, expected_number=expected_number, note=note)
+
+
+@transaction.atomic(savepoint=False)
+def _submit(*, by: User, request: EvidenceRequest, expected_number: int, note: str = "",
+            answer: str = "") -> EvidenceSubmission:
     open_review_locked(request.review)
     stored = fresh_locked(request)
     to = S.RESUBMITTED if stored.status == S.RETURNED else S.SUBMITTED
@@ -231,7 +260,14 @@ def evidence_request_submit(*, by: User, request: EvidenceRequest, expected_numb
     _check_move(by, stored, to)
     pending = stored.documents.filter(submission_number__isnull=True, withdrawn_at__isnull=True)
     report: dict[str, str] = {}
-    if stored.kind == EvidenceKind.IMR:
+    if stored.kind == EvidenceKind.FACTUAL_ACCURACY:
+        if answer not in FactualAnswer.values:
+            raise ValidationError({"answer": "Say whether the sections are accurate or need "
+                                             "corrections"})
+        if answer == FactualAnswer.CORRECTIONS and not note.strip():
+            raise ValidationError({"corrections": "Enter the corrections needed"})
+        report = {"answer": answer}
+    elif stored.kind == EvidenceKind.IMR:
         draft = AgencyReport.objects.filter(request=stored).first()
         report = draft.as_report() if draft else {}
         labels = {name: label for name, label, _ in IMR_HEADINGS}
@@ -252,6 +288,51 @@ def evidence_request_submit(*, by: User, request: EvidenceRequest, expected_numb
     if stored.kind == EvidenceKind.CHRONOLOGY:
         chronology_submitted(by=by, request=stored, submission=submission)
     return submission
+
+
+@transaction.atomic(durable=True)
+def factual_check_send(*, by: User, snapshot: ReportSnapshot,
+                       agency_sections: Mapping[Agency, Sequence[SnapshotPart]], due_on: date,
+                       description: str = "") -> list[EvidenceRequest]:
+    """Send a named version of the report to involved agencies for a factual-accuracy check:
+    each agency gets its own request (an evidence request of the factual-accuracy kind, so
+    e-mails, due dates, overdue, the home page and the grid work as for any other) with the
+    sections about it. The business manager or the review's reviewer; at least one section
+    per agency, all of this version; refused if an agency already has an open check of this
+    version. All or none."""
+    review = snapshot.review
+    if not runs_review(by, review):
+        raise ValidationError("Only the business manager or the review's reviewer can send "
+                              "the report for factual-accuracy checking. Nothing was sent.")
+    if not agency_sections:
+        raise ValidationError({"agencies": "Select the sections to send to at least one agency"})
+    parts: dict[int, list[SnapshotPart]] = {}
+    for agency, chosen in agency_sections.items():
+        chosen = list(chosen)
+        if not chosen:
+            raise ValidationError({"agencies": f"Select at least one section for {agency}"})
+        if any(part.snapshot_id != snapshot.pk for part in chosen):
+            raise ValidationError({"agencies": "Send only sections of this version"})
+        parts[agency.pk] = sorted(set(chosen), key=lambda part: part.position)
+    text = " ".join(description.split()) or (
+        f"Please check the sections of “{snapshot.name}” (version {snapshot.number}) sent to "
+        "you for factual accuracy: answer “accurate”, or say what needs correcting.")
+    return _send(by=by, review=review, agencies=list(agency_sections),
+                 kind=EvidenceKind.FACTUAL_ACCURACY, description=text, due_on=due_on,
+                 snapshot=snapshot, parts=parts)
+
+
+@transaction.atomic(durable=True)
+def factual_check_answer(*, by: User, request: EvidenceRequest, expected_number: int,
+                         answer: str, corrections: str = "") -> EvidenceSubmission:
+    """The agency's answer to a factual-accuracy check: "accurate", or "corrections" with
+    the corrections (required then). Submitted like any other answer: a new immutable,
+    numbered version the reviewer accepts or returns for more."""
+    if request.kind != EvidenceKind.FACTUAL_ACCURACY:
+        raise ValidationError("This request is not a factual-accuracy check.")
+    note = corrections if answer == FactualAnswer.CORRECTIONS else ""
+    return _submit(by=by, request=request, expected_number=expected_number, note=note,
+                   answer=answer)
 
 
 @transaction.atomic(durable=True)

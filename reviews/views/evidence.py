@@ -24,7 +24,14 @@ from scr.models import AccessEvent
 
 from .. import evidence_forms as forms
 from .. import sections, selectors, services
-from ..models import AgencyReport, EvidenceDocument, EvidenceRequest, EvidenceSubmission, Review
+from ..models import (
+    AgencyReport,
+    EvidenceDocument,
+    EvidenceRequest,
+    EvidenceSubmission,
+    ReportSnapshot,
+    Review,
+)
 from .base import back_to, section_view
 
 __all__ = [
@@ -44,6 +51,8 @@ __all__ = [
     "evidence_request_submit",
     "evidence_request_withdraw",
     "evidence_submission",
+    "factual_check_answer",
+    "factual_check_send",
     "review_evidence",
 ]
 
@@ -79,8 +88,11 @@ def evidence_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     """One request: what is asked, its state history, the answer as this person may see it."""
     evidence = scoped_object_or_404(EvidenceRequest, request.user, pk=pk)
     record_access(request, AccessEvent.Action.VIEW, evidence)
-    return render(request, "reviews/evidence_request.html",
-                  selectors.request_page(request.user, evidence))
+    context = selectors.request_page(request.user, evidence)
+    if evidence.is_factual_check and context["actions"].answer:
+        context["answer_form"] = forms.FactualAnswerForm(
+            initial={"expected_number": context["next_number"]})
+    return render(request, "reviews/evidence_request.html", context)
 
 
 def _request_form(request: AuthenticatedHttpRequest, pk: int, form_class: type,
@@ -231,3 +243,36 @@ def evidence_document_download(request: AuthenticatedHttpRequest, pk: int) -> Fi
         raise Http404
     return document_response(request, document, lambda user, doc: EvidenceDocument.objects
                              .for_user(user).filter(pk=doc.pk).exists())
+
+
+@login_required
+def factual_check_send(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Send a version of the report to agencies for a factual-accuracy check, each with the
+    sections about it: the business manager or the review's reviewer."""
+    return record_form(
+        request, ReportSnapshot, forms.FactualCheckSendForm,
+        lambda data, obj: services.factual_check_send(
+            by=request.user, snapshot=obj, agency_sections=data["agency_sections"],
+            due_on=data["due_on"], description=data["description"]),
+        pk=pk, action="change", title=lambda s: f"Send {s} for factual-accuracy checking",
+        submit="Send for checking",
+        success="Sent for factual-accuracy checking. The agencies' leads have been e-mailed.",
+        form_kwargs=lambda obj: {"snapshot": obj},
+        back=lambda s: f"{reverse('snapshot', args=[s.pk])}#factual-checks",
+        caption=lambda s: s.review.reference,
+        intro="Each agency reads only the sections ticked for it, as they are in this version, "
+              "and answers “accurate” or with the corrections needed by the due date.")
+
+
+@login_required
+def factual_check_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The agency's answer to a factual-accuracy check (its leads only; the sections are
+    on the request's page)."""
+    return _request_form(
+        request, pk, forms.FactualAnswerForm,
+        lambda data, obj: services.factual_check_answer(by=request.user, request=obj, **data),
+        action="change", title="Answer the factual-accuracy check", submit="Send your answer",
+        success="Answer sent to the review.",
+        initial=lambda obj: {"expected_number": obj.submissions.count()},
+        intro="Read the sections on the request's page. Your answer is kept as a numbered "
+              "version that cannot be changed.")

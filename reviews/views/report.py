@@ -265,9 +265,11 @@ def snapshot_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One version of the report, with the comments on each section."""
     snapshot = scoped_object_or_404(ReportSnapshot, request.user, pk=pk)
     record_access(request, AccessEvent.Action.VIEW, snapshot)
+    drafting = report_access(request.user, snapshot.review).drafting
     return render(request, "reviews/snapshot.html", {
         **section_context(request.user, snapshot.review, "review_report_versions"),
-        "snapshot": snapshot, "may_submit": report_access(request.user, snapshot.review).drafting,
+        "snapshot": snapshot, "may_submit": drafting,
+        "factual_checks": selectors.factual_checks_of(request.user, snapshot) if drafting else [],
         **selectors.snapshot_page(request.user, snapshot)})
 
 

@@ -260,8 +260,11 @@ class BoardResponseForm(forms.Form):
                 error_messages={"required": f"Say whether the board accepts {label}"})
             self.fields[f"{key}-action"] = forms.CharField(
                 label=f"{label}: what the board will do", required=False,
-                widget=forms.Textarea(attrs={"rows": 2}))
+                widget=forms.Textarea(attrs={"rows": 2}), max_length=NARRATIVE_LENGTH)
 
-    def decisions(self) -> dict[str, tuple[str, str]]:
-        data = self.cleaned_data
-        return {key: (data.get(key, ""), data.get(f"{key}-action", "")) for key, _ in self.targets}
+    def clean(self) -> dict[str, Any]:
+        """The decisions as the service takes them, from the validated fields."""
+        data = super().clean() or {}
+        data["decisions"] = {key: (data.get(key, ""), data.get(f"{key}-action", ""))
+                             for key, _ in self.targets}
+        return data

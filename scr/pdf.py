@@ -20,6 +20,7 @@ system font is needed.
 
 from __future__ import annotations
 
+import functools
 import logging
 import mimetypes
 from pathlib import Path
@@ -34,10 +35,11 @@ ASSET_SCHEME = "scr-asset:"
 _HERE = Path(__file__).resolve().parent / "pdf_assets"
 
 
+@functools.cache
 def assets() -> dict[str, Path]:
     """Every file a render may load, by the name used after ``scr-asset:``: the stylesheets
     (every ``.css`` in ``pdf_assets``: the base one, the report's) and the shipped fonts
-    (every ``.woff2`` in ``pdf_assets/fonts``)."""
+    (every ``.woff2`` in ``pdf_assets/fonts``). Read once: the files ship with the code."""
     found = {sheet.name: sheet for sheet in sorted(_HERE.glob("*.css"))}
     found.update({f"fonts/{font.name}": font for font in sorted((_HERE / "fonts").glob("*.woff2"))})
     return found

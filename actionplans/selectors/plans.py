@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -92,19 +92,20 @@ class PlanPage:
     can_manage: bool
 
 
-def plan_page(user: User, review: Review) -> PlanPage:
-    """The plan page: the actions this person may see; for business managers also the
+def plan_page(user: User, review: Review, plan: ActionPlan | None) -> PlanPage:
+    """The plan page (``plan``: the review's plan as the view found it, ``None`` before the
+    first action): the actions this person may see; for business managers also the
     recommendations (to add actions to), the monitoring reviews and what stops closure."""
     from ..services.plans import closure_blockers
 
-    plan = ActionPlan.objects.filter(review=review).first()
     can_manage = user.has_role(Role.BUSINESS_MANAGER)
     actions = actions_of(user, Action.objects.filter(review=review)).prefetch_related(
         Prefetch("milestones", queryset=Milestone.objects.order_by("due_on", "id")))
     recommendations: list[tuple[Recommendation, str]] = []
     if can_manage:
         register = registers([review.pk])[review.pk]
-        for rec in review.recommendations.filter(withdrawn=False).order_by("number"):
+        for rec in (review.recommendations.filter(withdrawn=False).select_related("agency")
+                    .annotate(action_count=Count("actions")).order_by("number")):
             recommendations.append((rec, readable(user, review, {"t": rec.text}, register)["t"]))
     return PlanPage(review, plan, _rows(user, review, actions), recommendations,
                     list(plan.monitoring_reviews.select_related("by")) if plan and can_manage

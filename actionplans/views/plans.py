@@ -42,7 +42,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def action_plan(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     review, plan = plan_review(request.user, pk)
     record_access(request, AccessEvent.Action.VIEW, plan or review, review_id=review.pk)
-    return render(request, "actionplans/plan.html", {"page": plan_page(request.user, review)})
+    return render(request, "actionplans/plan.html", {"page": plan_page(request.user, review, plan)})
 
 
 @login_required

@@ -32,7 +32,6 @@ __all__ = [
     "ChronologyRow",
     "NotSeenPeriod",
     "Timeline",
-    "agency_entries",
     "chronology_export_rows",
     "chronology_rows",
     "chronology_timeline",
@@ -72,12 +71,6 @@ def merged_page(entries: QuerySet[ChronologyEntry], number: Any, size: int) -> P
     found = entries.model._default_manager.select_related("agency", "episode").in_bulk(ids)
     page.object_list = [found[pk] for pk in ids]  # type: ignore[misc]
     return page
-
-
-def agency_entries(user: User, review: Review, agency: Agency) -> QuerySet[ChronologyEntry]:
-    """The agency's own chronology in this review, drafts and submitted, for its lead."""
-    return ChronologyEntry.objects.for_user(user, "manage").filter(
-        review=review, agency=agency).select_related("agency").order_by(*MERGED_ORDER)
 
 
 def review_episodes(user: User, review: Review) -> list[Episode]:

@@ -34,17 +34,6 @@ TextShown = Callable[[str], str]
 KIND_ORDER = ["child", "sibling", "parent", "relative", "adult", "professional"]
 
 
-def _subjects(review: Review) -> list[Subject]:
-    order = Case(*(When(kind=k, then=Value(i)) for i, k in enumerate(KIND_ORDER)),
-                 output_field=IntegerField())
-    return list(review.subjects.filter(withdrawn=False).annotate(kind_order=order)
-                .order_by("kind_order", "pk").prefetch_related(
-                    Prefetch("identifiers", SubjectIdentifier.objects.filter(withdrawn=False),
-                             to_attr="live_identifiers"),
-                    Prefetch("variant_choices", NameVariantChoice.objects.filter(withdrawn=False),
-                             to_attr="live_choices")))
-
-
 def register_entry(subject: Subject) -> RegisterEntry:
     """One subject as the anonymiser sees it (identifiers and variant choices prefetched
     by ``review_register``, or read here)."""
@@ -68,7 +57,7 @@ def review_register(review: Review) -> list[RegisterEntry]:
     """The whole register of a review for ``scr.anonymise`` and ``scr.pseudonymise``: every
     person not withdrawn, with identifiers and variant choices, the child first. Three
     queries. Callers have already checked the reader may see the review."""
-    return [register_entry(s) for s in _subjects(review)]
+    return review_registers([review.pk]).get(review.pk, [])
 
 
 def review_registers(review_ids: Iterable[int]) -> dict[int, list[RegisterEntry]]:

@@ -27,7 +27,7 @@ from ..models import (
     TermsOfReference,
 )
 from ..reporttext import pulled_markdown, word_count
-from ..signoff import Approver, approvers, live_submission, may_approve
+from ..signoff import Approver, approvers, current_report, live_submission, may_approve
 from .analysis import (
     findings_for_page,
     lines_of_enquiry,
@@ -93,7 +93,7 @@ def report_page(user: Any, review: Review) -> dict[str, Any]:
         words = word_count(own)
         rows.append(SectionRow(section, render_markdown(text), words, words > limit,
                                bool(section.my_drafts)))  # type: ignore[attr-defined]
-    report = Report.objects.filter(review=review).first()
+    report = current_report(review)
     snapshots = list(ReportSnapshot.objects.for_user(user).filter(review=review)
                      .select_related("created_by"))
     return {
@@ -186,7 +186,7 @@ def sign_off_status(user: Any, review: Review) -> dict[str, Any]:
     submissions = list(SignOffSubmission.objects.for_user(user).filter(review=review)
                        .select_related("snapshot", "submitted_by", "closed_by")
                        .prefetch_related("approvals__approved_by"))
-    report = Report.objects.filter(review=review).first()
+    report = current_report(review)
     rows = []
     if submission is not None:
         given = {a.approver_key: a for a in submission.approvals.filter(voided_at__isnull=True)

@@ -3,13 +3,13 @@ PDFs, their leak checks and waivers, publishing; the published-reports library."
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,12 +19,13 @@ from agencies.http import AuthenticatedHttpRequest
 from agencies.roles import Role
 from scr.access import scoped_object_or_404
 from scr.accesslog import record_access
+from scr.documents import sha256_of
 from scr.formviews import initial_from, record_form
 from scr.models import AccessEvent, RenderRecord
 from scr.reauth import recent_authentication_required
 
 from .. import forms, services
-from ..models import LeakCheck, LeakHit, Publication, ReportSnapshot, Review, Stage
+from ..models import LeakHit, Publication, ReportSnapshot, Review, Stage
 from ..models.publication import CONFIDENTIAL_KIND
 from ..publicationforms import (
     DismissNameForm,
@@ -102,22 +103,29 @@ def _pdf_reader(request: AuthenticatedHttpRequest, pk: int) -> Review:
     return review
 
 
+def _renders(request: AuthenticatedHttpRequest, snapshot: ReportSnapshot | None,
+             ) -> dict[str, Any]:
+    """What the renders table needs (the page and the table htmx polls)."""
+    rows = render_rows(snapshot)
+    return {"rows": rows, "may_waive": request.user.has_role(Role.BUSINESS_MANAGER),
+            "polling": any(r.record.status in ("queued", "running") for r in rows)}
+
+
 def _publication_page(request: AuthenticatedHttpRequest, review: Review) -> dict[str, Any]:
     snapshot = approved_snapshot(review)
     drafting = report_access(request.user, review).drafting
     manager = request.user.has_role(Role.BUSINESS_MANAGER)
     blockers = publication_blockers(review)
     publication = live_publication(review)
-    rows = render_rows(snapshot)
+    renders = _renders(request, snapshot)
     sendable = None if blockers or publication else publishable_render(review)
-    notice = LeakCheck._base_manager.filter(render=sendable).first() if sendable else None
+    notice = next((r.check for r in renders["rows"]
+                   if sendable is not None and r.record.pk == sendable.pk), None)
     return {
-        "notice": notice, "may_notify": (manager and notice is not None
-                                         and review.stage in RENDER_STAGES),
-        "snapshot": snapshot, "rows": rows, "blockers": blockers,
+        **renders, "notice": notice, "may_notify": (manager and notice is not None
+                                                    and review.stage in RENDER_STAGES),
+        "snapshot": snapshot, "blockers": blockers,
         "publication": publication, "may_render": drafting and review.stage in RENDER_STAGES,
-        "may_waive": manager, "polling": any(r.record.status in ("queued", "running")
-                                             for r in rows),
         "may_publish": (manager and not blockers and publication is None
                         and review.stage == Stage.PUBLICATION
                         and notice is not None and notice.panel_notified_on is not None),
@@ -142,7 +150,7 @@ def report_renders_status(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
     review = _pdf_reader(request, pk)
     record_access(request, AccessEvent.Action.VIEW, review, label="publication renders")
     return render(request, "reviews/_renders.html", {
-        "review": review, **_publication_page(request, review)})
+        "review": review, **_renders(request, approved_snapshot(review))})
 
 
 @require_POST
@@ -270,7 +278,7 @@ def library_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
                                        status=Publication.Status.PUBLISHED)
     with publication.file.open("rb") as stored:
         pdf = stored.read()
-    if hashlib.sha256(pdf).hexdigest() != publication.sha256:
+    if sha256_of(ContentFile(pdf)) != publication.sha256:
         logger.error("Published PDF %s (%s) does not match its SHA-256: refused",
                      publication.pk, publication.review_id)
         return render(request, "reviews/publication_integrity.html",

@@ -368,14 +368,8 @@ def board_response_record(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
         request, Review, reportforms.BoardResponseForm,
         lambda data, review: services.board_response_record(
             by=request.user, review=review, response=data["response"],
-            monitoring=data["monitoring"], decisions=request_decisions(request, targets(review))),
+            monitoring=data["monitoring"], decisions=data["decisions"]),
         pk=pk, action="manage", title="Record the board's response", submit="Save the response",
         success="Board response recorded.", caption=lambda r: r.reference,
         back=lambda r: reverse("review_sign_off", args=[r.pk]),
         form_kwargs=lambda review: {"targets": targets(review)})
-
-
-def request_decisions(request: AuthenticatedHttpRequest,
-                      targets: list[tuple[str, str]]) -> dict[str, tuple[str, str]]:
-    return {key: (request.POST.get(key, ""), request.POST.get(f"{key}-action", ""))
-            for key, _ in targets}

@@ -210,9 +210,11 @@ def section_autosave(*, by: User, section: ReportSection, body: str,
 
 
 @transaction.atomic(durable=True)
-def snapshot_create(*, by: User, review: Review, name: str) -> ReportSnapshot:
+def snapshot_create(*, by: User, review: Review, name: str,
+                    share: bool = False) -> ReportSnapshot:
     """Freeze the whole report as it stands, under a name ("v3 for panel"): each section's
-    current version with the records it pulls in, so later edits never change it."""
+    current version with the records it pulls in, so later edits never change it; with
+    ``share``, shared with the panel in the same transaction."""
     from ..selectors.report import pulled_records
 
     review = _drafting_review(by, review, "name a version of the report")
@@ -237,6 +239,8 @@ def snapshot_create(*, by: User, review: Review, name: str) -> ReportSnapshot:
             position=section.position, title=section.title,
             body="\n\n".join(text for text in (own, pulled) if text)),
             by=by, reason=f"Part of version {number}")
+    if share:
+        _share(snapshot, by=by)
     return snapshot
 
 

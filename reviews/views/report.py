@@ -250,8 +250,8 @@ def review_report_versions(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
 @login_required
 def snapshot_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def save(data: dict[str, Any], review: Review) -> ReportSnapshot:
-        snapshot = services.snapshot_create(by=request.user, review=review, name=data["name"])
-        return services.snapshot_share(by=request.user, snapshot=snapshot) if data["share"] else snapshot
+        return services.snapshot_create(by=request.user, review=review, name=data["name"],
+                                        share=data["share"])
 
     return record_form(
         request, Review, reportforms.SnapshotForm, save, pk=pk, action="change",

@@ -18,7 +18,7 @@ from scr.accesslog import mark_case_data, record_access
 from scr.formviews import form_page, handle_form, record_form
 from scr.models import AccessEvent
 
-from .. import forms, reportforms, selectors, services
+from .. import forms, selectors, services
 from ..models import Finding, FindingEvidence, Recommendation, Review, Theme
 from ..sections import section_context
 
@@ -64,7 +64,7 @@ def review_analysis(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def _finding_page(request: AuthenticatedHttpRequest, review: Review, finding: Finding | None,
                   save: Any) -> HttpResponse:
     """The finding form beside the earlier published findings that share its themes."""
-    form = reportforms.FindingForm(request.POST or None, review=review, finding=finding,
+    form = forms.FindingForm(request.POST or None, review=review, finding=finding,
                                    initial=_finding_initial(finding))
     done = handle_form(request, form, save, success="Finding saved.",
                        done_url=lambda f: reverse("finding", args=[f.pk]), obj=finding)
@@ -145,7 +145,7 @@ def finding_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 @login_required
 def finding_evidence_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return record_form(
-        request, Finding, reportforms.FindingEvidenceForm,
+        request, Finding, forms.FindingEvidenceForm,
         lambda data, obj: services.finding_evidence_add(by=request.user, finding=obj, **data),
         pk=pk, action="change", title=lambda f: f"Link evidence to {f}", submit="Link evidence",
         success="Evidence linked.", back=lambda f: reverse("finding", args=[f.pk]),
@@ -170,7 +170,7 @@ def _recommendation_initial(rec: Recommendation) -> dict[str, Any]:
 @login_required
 def recommendation_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return record_form(
-        request, Review, reportforms.RecommendationForm,
+        request, Review, forms.RecommendationForm,
         lambda data, review: services.recommendation_create(by=request.user, review=review, **data),
         pk=pk, action="change", title="Add a recommendation", submit="Save the recommendation",
         success="Recommendation saved.", back=_analysis_url, caption=lambda r: r.reference,
@@ -180,7 +180,7 @@ def recommendation_add(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 @login_required
 def recommendation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return record_form(
-        request, Recommendation, reportforms.RecommendationForm,
+        request, Recommendation, forms.RecommendationForm,
         lambda data, obj: services.recommendation_update(by=request.user, recommendation=obj,
                                                          **data),
         pk=pk, action="change", title=lambda r: f"Change {r}", submit="Save the recommendation",
@@ -220,7 +220,7 @@ def themes_recurring(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @role_required(Role.BUSINESS_MANAGER)
 def theme_add(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = reportforms.ThemeForm(request.POST or None)
+    form = forms.ThemeForm(request.POST or None)
     done = handle_form(request, form, lambda data, _: services.theme_create(
         by=request.user, name=data["name"], description=data["description"]),
         success="Theme added.", done_url=reverse("themes"))
@@ -231,7 +231,7 @@ def theme_add(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def theme_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return record_form(
-        request, Theme, reportforms.ThemeForm,
+        request, Theme, forms.ThemeForm,
         lambda data, obj: services.theme_update(by=request.user, theme=obj, **data),
         pk=pk, title=lambda t: f"Change the theme “{t}”", submit="Save", success="Theme saved.",
         back=reverse("themes"), log_view=False,

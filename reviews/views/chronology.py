@@ -33,8 +33,7 @@ from scr.models import AccessEvent
 
 from .. import chronology_files, services
 from ..access import can_see_identities
-from ..forms import ReasonMixin
-from ..forms_chronology import (
+from ..forms import (
     ChronologyCorrectionForm,
     ChronologyEntryForm,
     ChronologyFilterForm,
@@ -42,6 +41,7 @@ from ..forms_chronology import (
     ConfirmForm,
     EpisodeForm,
     MarkForm,
+    ReasonMixin,
     entry_initial,
 )
 from ..models import ChronologyEntry, Episode, Review, ScopeBounds, merged_chronology_reviews

@@ -22,8 +22,7 @@ from scr.documents import document_response
 from scr.formviews import record_form
 from scr.models import AccessEvent
 
-from .. import evidence_forms as forms
-from .. import sections, selectors, services
+from .. import forms, sections, selectors, services
 from ..models import (
     AgencyReport,
     EvidenceDocument,

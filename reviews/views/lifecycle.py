@@ -17,7 +17,7 @@ from scr.formviews import form_page, handle_form, initial_from
 from scr.history import history_entries, history_people
 from scr.models import AccessEvent
 
-from .. import forms, pageforms, sections, services
+from .. import forms, sections, services
 from ..models import Review, Stage
 from ..sections import section_context
 from ..selectors import move_options, review_histories, summaries_sentence
@@ -46,7 +46,7 @@ def review_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     review = scoped_object_or_404(Review, request.user, "view_history", pk=pk)
     record_access(request, AccessEvent.Action.VIEW, review, label="history")
     histories = review_histories(request.user, review)
-    form = pageforms.HistoryFilterForm(
+    form = forms.HistoryFilterForm(
         request.GET or None, record_types=[(k, label) for k, (label, _) in histories.items()],
         people=history_people(qs for _, qs in histories.values()))
     page = Paginator(history_entries(form.chosen(histories)), 25).get_page(

@@ -14,7 +14,7 @@ from scr.csvexport import csv_lines
 from scr.figures import cached_figure
 from scr.models import AccessEvent
 
-from .. import pageforms
+from .. import forms
 from ..selectors import (
     OPEN,
     board_stats,
@@ -35,7 +35,7 @@ __all__ = [
 @login_required
 def review_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The dashboard: open reviews by default, any stage (ended ones too) when filtered."""
-    form = pageforms.DashboardFilterForm(request.GET or None)
+    form = forms.DashboardFilterForm(request.GET or None)
     filters = form.filters()
     raw = request.GET.get("page", "")
     number = raw if raw.isdigit() and len(raw) < 7 else "1"  # get_page's own fallback
@@ -55,7 +55,7 @@ def review_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def review_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     """The dashboard as it is filtered, in words: labels, not codes; the partnership's
     own name for a review (SCR or LCSPR) in the headers."""
-    filters = pageforms.DashboardFilterForm(request.GET or None).filters()
+    filters = forms.DashboardFilterForm(request.GET or None).filters()
     reviews = dashboard_reviews(request.user, **filters)
     record_access(request, AccessEvent.Action.EXPORT, label="Reviews dashboard CSV")
     rows = (dashboard_csv_row(row) for row in dashboard_rows(reviews.iterator(chunk_size=500)))

@@ -25,7 +25,7 @@ from scr.formviews import handle_form, record_form
 from scr.models import AccessEvent
 
 from .. import services
-from ..forms_meetings import (
+from ..forms import (
     ActionDoneForm,
     FamilyCommentForm,
     FamilyContactForm,

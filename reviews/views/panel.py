@@ -9,7 +9,7 @@ from django.urls import reverse
 from agencies.http import AuthenticatedHttpRequest
 from scr.formviews import record_form
 
-from .. import forms, pageforms, sections, services
+from .. import forms, sections, services
 from ..models import PanelAppointment, Review
 from .base import back_to, review_form_view, section_view
 
@@ -46,7 +46,7 @@ def review_terms(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def review_appoint(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return review_form_view(
-        request, pk, pageforms.AppointPersonForm,
+        request, pk, forms.AppointPersonForm,
         lambda data, review: services.panel_appoint(by=request.user, review=review, **data),
         title="Appoint to the panel", submit="Appoint", success="Appointment made.",
         section="review_panel",

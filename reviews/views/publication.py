@@ -25,9 +25,7 @@ from scr.models import AccessEvent, RenderRecord
 from scr.reauth import recent_authentication_required
 
 from .. import forms, services
-from ..models import LeakHit, Publication, ReportSnapshot, Review, Stage
-from ..models.publication import CONFIDENTIAL_KIND
-from ..publicationforms import (
+from ..forms import (
     DismissNameForm,
     LibrarySearchForm,
     PanelNoticeForm,
@@ -36,6 +34,8 @@ from ..publicationforms import (
     TakedownForm,
     WaiverForm,
 )
+from ..models import LeakHit, Publication, ReportSnapshot, Review, Stage
+from ..models.publication import CONFIDENTIAL_KIND
 from ..reportaccess import report_access
 from ..sections import section_context
 from ..selectors.publication import (

@@ -17,7 +17,7 @@ from scr.accesslog import record_access
 from scr.formviews import record_form
 from scr.models import AccessEvent
 
-from .. import forms, pageforms, sections, services
+from .. import forms, sections, services
 from ..access import can_see_identities
 from ..models import NameVariantChoice, Subject, SubjectIdentifier
 from ..selectors import subject_page
@@ -59,7 +59,7 @@ def subject_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def subject_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return review_form_view(
-        request, pk, pageforms.PersonInCaseForm,
+        request, pk, forms.PersonInCaseForm,
         lambda data, review: services.subject_add(by=request.user, review=review, **data),
         title="Add a person to the pseudonym register", submit="Add",
         success="Added to the register. Open their page to add other names, addresses and "
@@ -88,7 +88,7 @@ def subject_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                                 **{n: data[n] for n in names})
 
     return record_form(request, _for_manager(request, Subject, pk),
-                       pageforms.PersonInCaseEditForm, save,
+                       forms.PersonInCaseEditForm, save,
                        form_kwargs=lambda subject: {"instance": subject}, log_view=True,
                        title=lambda subject: f"Change {subject.pseudonym}", submit="Save",
                        success="Register updated.", back=_subject_url)

@@ -27,7 +27,7 @@ from scr.forms import add_service_errors
 from scr.formviews import record_form
 from scr.models import AccessEvent
 
-from .. import reportforms, selectors, services
+from .. import forms, selectors, services
 from ..diffing import word_diff
 from ..models import (
     ReportComment,
@@ -106,7 +106,7 @@ def report_start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def section_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return record_form(
-        request, Review, reportforms.SectionAddForm,
+        request, Review, forms.SectionAddForm,
         lambda data, review: services.section_add(by=request.user, review=review, **data),
         pk=pk, action="change", title="Add a section", submit="Add the section",
         success="Section added.", back=_report_url, caption=lambda r: r.reference,
@@ -132,7 +132,7 @@ def _editor_initial(section: ReportSection, draft: SectionDraft | None) -> dict[
 
 
 def _save(request: AuthenticatedHttpRequest, section: ReportSection,
-          form: reportforms.SectionForm) -> tuple[HttpResponse | None, Any]:
+          form: forms.SectionForm) -> tuple[HttpResponse | None, Any]:
     """Save the section; a stale base is returned as the conflict to show, not raised."""
     if request.method != "POST" or not form.is_valid():
         return None, None
@@ -157,7 +157,7 @@ def section_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     difference marked; the form then carries the writer's text on the new base."""
     section = scoped_object_or_404(ReportSection, request.user, "change", pk=pk)
     draft = section.drafts.filter(author=request.user).first()
-    form = reportforms.SectionForm(request.POST or None, initial=_editor_initial(section, draft))
+    form = forms.SectionForm(request.POST or None, initial=_editor_initial(section, draft))
     done, conflict = _save(request, section, form)
     if done:
         return done
@@ -165,7 +165,7 @@ def section_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         record_access(request, AccessEvent.Action.VIEW, section)
     mark_case_data(request)
     if conflict is not None:
-        form = reportforms.SectionForm(initial={"body": conflict.yours,
+        form = forms.SectionForm(initial={"body": conflict.yours,
                                                 "base_version": section.version_number})
     return render(request, "reviews/section_edit.html", {
         **section_context(request.user, section.review, "review_report"), "section": section,
@@ -188,7 +188,7 @@ def _conflict_context(conflict: Any) -> dict[str, Any]:
 def section_autosave(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """htmx: keep the unsaved text (not a version). Answers with the status line."""
     section = scoped_object_or_404(ReportSection, request.user, "change", pk=pk)
-    form = reportforms.SectionForm(request.POST)
+    form = forms.SectionForm(request.POST)
     mark_case_data(request)
     if not form.is_valid():
         return render(request, "reviews/_autosave_status.html", {"error": True})
@@ -254,7 +254,7 @@ def snapshot_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                                         share=data["share"])
 
     return record_form(
-        request, Review, reportforms.SnapshotForm, save, pk=pk, action="change",
+        request, Review, forms.SnapshotForm, save, pk=pk, action="change",
         title="Name a version of the report", submit="Name this version",
         success="Version named.", back=_versions_url, caption=lambda r: r.reference,
         intro="The whole report is frozen as it stands now: later edits never change it.")
@@ -299,7 +299,7 @@ def snapshot_compare(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 @login_required
 def comment_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return record_form(
-        request, SnapshotPart, reportforms.CommentForm,
+        request, SnapshotPart, forms.CommentForm,
         lambda data, obj: services.comment_add(by=request.user, part=obj, **data),
         pk=pk, action="view", title=lambda p: f"Comment on “{p}”", submit="Add the comment",
         success="Comment added.", caption=lambda p: str(p.snapshot),
@@ -309,7 +309,7 @@ def comment_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def comment_resolve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return record_form(
-        request, ReportComment, reportforms.ResolveForm,
+        request, ReportComment, forms.ResolveForm,
         lambda data, obj: services.comment_resolve(by=request.user, comment=obj, **data),
         pk=pk, action="change", title="Resolve the comment", submit="Resolve",
         success="Comment resolved.", intro=lambda c: f"“{c.text}” ({c.author})",
@@ -348,7 +348,7 @@ def approval_give(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     current = selectors.sign_off_status(request.user, submission.review)["current_snapshot"]
     return record_form(
-        request, submission, reportforms.ApprovalForm,
+        request, submission, forms.ApprovalForm,
         lambda data, obj: services.approval_give(by=request.user, submission=obj, **data),
         title=f"Approve version {submission.snapshot.number}", submit="Approve",
         success="Approval recorded.", form_kwargs=lambda s: {"choices": choices},
@@ -365,7 +365,7 @@ def board_response_record(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
                    for r in review.recommendations.filter(withdrawn=False)])
 
     return record_form(
-        request, Review, reportforms.BoardResponseForm,
+        request, Review, forms.BoardResponseForm,
         lambda data, review: services.board_response_record(
             by=request.user, review=review, response=data["response"],
             monitoring=data["monitoring"], decisions=data["decisions"]),

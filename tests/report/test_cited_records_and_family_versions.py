@@ -87,7 +87,7 @@ def test_records_of_another_review_drafts_and_the_wrong_kind_cannot_be_cited(
 
 
 def test_the_link_form_offers_only_this_reviews_citable_records(personas: Personas) -> None:
-    from reviews.reportforms import FindingEvidenceForm
+    from reviews.forms import FindingEvidenceForm
 
     w = report_world(personas)
     other = report_world(personas)

@@ -1,5 +1,5 @@
-"""Forms for evidence requests, their answers and documents. Field-level checks only: the
-rules (who, which state, due dates, duplicates, file types) live in
+"""Forms for evidence requests, their answers and documents. Field-level checks only: the rules
+(who, which state, due dates, duplicates, file types) live in
 ``reviews/services/evidence.py`` and ``scr/documents.py``, whose errors come back here."""
 
 from __future__ import annotations
@@ -10,12 +10,8 @@ from django import forms
 from django.conf import settings
 
 from agencies.models import Agency
-from scr import filetypes
-from scr.forms import GovukDateField
-from scr.text import DESCRIPTION_LENGTH, NARRATIVE_LENGTH, REASON_LENGTH
-
-from .forms import ReasonMixin
-from .models import (
+from reviews.forms.base import ReasonMixin
+from reviews.models import (
     IMR_HEADINGS,
     AgencyReport,
     EvidenceKind,
@@ -24,6 +20,16 @@ from .models import (
     Review,
     SnapshotPart,
 )
+from scr import filetypes
+from scr.forms import GovukDateField
+from scr.text import DESCRIPTION_LENGTH, NARRATIVE_LENGTH, REASON_LENGTH
+
+__all__ = [
+    "SENT_KINDS", "AgencyReportForm", "DocumentReasonForm", "DocumentUploadForm", "EvidenceEditForm",
+    "EvidenceSendForm", "FactualAnswerForm", "FactualCheckSendForm", "ReturnForm", "SubmitForm",
+    "WithdrawForm",
+]
+
 
 # The kinds sent from the evidence page (a factual-accuracy check is sent from a version of
 # the report, with its sections).
@@ -54,10 +60,6 @@ class EvidenceEditForm(ReasonMixin):
                                   max_length=DESCRIPTION_LENGTH)
     due_on = GovukDateField(label="Due on", error_messages={"required": "Enter the due date"})
     field_order = ["description", "due_on", "reason"]
-
-
-class ConfirmForm(forms.Form):
-    """A button and nothing else (acknowledge, accept, share)."""
 
 
 class ReturnForm(forms.Form):

@@ -1,19 +1,17 @@
-"""Forms of the analysis and the report. Field-level checks only: the rules (a
-recommendation needs a finding, a stale save is refused, who may approve) live in the
-services, whose errors the views put back on these forms."""
+"""Forms of the analysis: themes, findings and their evidence, recommendations. Field-level
+checks only: the rules (a recommendation needs a finding, who may) live in the services,
+whose errors the views put back on these forms."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.db.models import Q
 
 from agencies.models import Agency
-from scr.text import DESCRIPTION_LENGTH, DOCUMENT_LENGTH, NARRATIVE_LENGTH
-
-from .models import (
-    BoardResponseItem,
+from reviews.forms.fields import choice_field, model_field
+from reviews.models import (
     ChronologyEntry,
     Episode,
     EvidenceKind,
@@ -24,33 +22,13 @@ from .models import (
     FindingEvidence,
     Meeting,
     Recommendation,
-    ReportSection,
     Review,
     Theme,
 )
-from .reporttext import key_lines
+from reviews.reporttext import key_lines
+from scr.text import DESCRIPTION_LENGTH, NARRATIVE_LENGTH
 
-__all__ = [
-    "ApprovalForm",
-    "BoardResponseForm",
-    "CommentForm",
-    "FindingEvidenceForm",
-    "FindingForm",
-    "RecommendationForm",
-    "ResolveForm",
-    "SectionAddForm",
-    "SectionForm",
-    "SnapshotForm",
-    "ThemeForm",
-]
-
-
-def _model_field(form: forms.Form, name: str) -> forms.ModelChoiceField:
-    return cast(forms.ModelChoiceField, form.fields[name])
-
-
-def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
-    return cast(forms.ChoiceField, form.fields[name])
+__all__ = ["FindingEvidenceForm", "FindingForm", "RecommendationForm", "ThemeForm"]
 
 
 class ThemeForm(forms.Form):
@@ -84,11 +62,11 @@ class FindingForm(forms.Form):
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         had = finding.themes.all() if finding is not None else Theme.objects.none()
-        _model_field(self, "themes").queryset = Theme.objects.filter(
+        model_field(self, "themes").queryset = Theme.objects.filter(
             Q(retired=False) | Q(pk__in=had.values("pk")))
         lines = key_lines(review.terms.first())
         extra = [line for line in (finding.lines_of_enquiry if finding else []) if line not in lines]
-        _choice_field(self, "lines_of_enquiry").choices = [(line, line) for line in [*lines, *extra]]
+        choice_field(self, "lines_of_enquiry").choices = [(line, line) for line in [*lines, *extra]]
         if not lines:
             self.fields["lines_of_enquiry"].help_text = (
                 "The terms of reference have no key lines of enquiry yet.")
@@ -140,18 +118,18 @@ class FindingEvidenceForm(forms.Form):
 
     def __init__(self, *args: Any, review: Review, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _model_field(self, "evidence_request").queryset = review.evidence_requests.exclude(
+        model_field(self, "evidence_request").queryset = review.evidence_requests.exclude(
             status=EvidenceStatus.WITHDRAWN).exclude(
             kind=EvidenceKind.FACTUAL_ACCURACY).select_related("agency")
-        _model_field(self, "episode").queryset = review.episodes.filter(withdrawn=False)
-        _model_field(self, "chronology_entry").queryset = review.chronology.filter(
+        model_field(self, "episode").queryset = review.episodes.filter(withdrawn=False)
+        model_field(self, "chronology_entry").queryset = review.chronology.filter(
             withdrawn=False, status=ChronologyEntry.Status.SUBMITTED,
             significance__in=[ChronologyEntry.Significance.SIGNIFICANT,
                               ChronologyEntry.Significance.KEY]).select_related("agency")
-        _model_field(self, "agency_report").queryset = EvidenceSubmission.objects.filter(
+        model_field(self, "agency_report").queryset = EvidenceSubmission.objects.filter(
             request__review=review, request__kind=EvidenceKind.IMR).exclude(
             request__status=EvidenceStatus.WITHDRAWN).select_related("request__agency")
-        _model_field(self, "meeting").queryset = review.meetings.filter(withdrawn=False)
+        model_field(self, "meeting").queryset = review.meetings.filter(withdrawn=False)
 
 
 class RecommendationForm(forms.Form):
@@ -178,93 +156,7 @@ class RecommendationForm(forms.Form):
 
     def __init__(self, *args: Any, review: Review, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _model_field(self, "findings").queryset = review.findings.filter(withdrawn=False)
-        _model_field(self, "agency").queryset = Agency.objects.filter(is_active=True)
+        model_field(self, "findings").queryset = review.findings.filter(withdrawn=False)
+        model_field(self, "agency").queryset = Agency.objects.filter(is_active=True)
         if not editing:
             del self.fields["reason"]
-
-
-class SectionForm(forms.Form):
-    """The section editor: ``base_version`` is the version the text started from."""
-
-    body = forms.CharField(label="Text", required=False,
-                           widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "true"}),
-                           help_text="Markdown: # headings, **bold**, *italics*, - lists, "
-                                     "[links](https://…). HTML is not allowed.",
-                           max_length=DOCUMENT_LENGTH)
-    base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-    note = forms.CharField(label="What changed (optional)", required=False, max_length=300)
-
-
-class SectionAddForm(forms.Form):
-    title = forms.CharField(max_length=200,
-                            error_messages={"required": "Enter the title of the section"})
-    after: forms.ModelChoiceField = forms.ModelChoiceField(
-        label="Place it after", queryset=ReportSection.objects.none(), required=False,
-                                   empty_label="At the end")
-
-    def __init__(self, *args: Any, review: Review, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _model_field(self, "after").queryset = review.report_sections.filter(withdrawn=False)
-
-
-class SnapshotForm(forms.Form):
-    name = forms.CharField(label="Name of this version", max_length=100,
-                           help_text="For example “v3 for panel” or “v4 for family”.",
-                           error_messages={"required": "Enter a name for this version"})
-    share = forms.BooleanField(label="Share it with the panel now", required=False)
-
-
-class CommentForm(forms.Form):
-    text = forms.CharField(label="Your comment", widget=forms.Textarea(attrs={"rows": 4}),
-                           error_messages={"required": "Enter your comment"}, max_length=NARRATIVE_LENGTH)
-
-
-class ResolveForm(forms.Form):
-    resolution = forms.CharField(label="What was done about it",
-                                 widget=forms.Textarea(attrs={"rows": 3}),
-                                 error_messages={"required": "Say what was done about the comment"},
-                                 max_length=NARRATIVE_LENGTH)
-
-
-class ApprovalForm(forms.Form):
-    approver_key = forms.ChoiceField(label="Approve as", widget=forms.RadioSelect,
-                                     error_messages={"required": "Select whose approval this is"})
-    comment = forms.CharField(label="Comment (optional)", required=False,
-                              widget=forms.Textarea(attrs={"rows": 2}), max_length=NARRATIVE_LENGTH)
-
-    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _choice_field(self, "approver_key").choices = choices
-
-
-class BoardResponseForm(forms.Form):
-    """The board's response, and a decision (with what it will do) per finding and
-    recommendation: fields ``<key>`` and ``<key>-action`` for each."""
-
-    response = forms.CharField(label="The board's response", widget=forms.Textarea(attrs={"rows": 5}),
-                               error_messages={"required": "Enter the board's response"},
-                               max_length=DOCUMENT_LENGTH)
-    monitoring = forms.CharField(label="How the board will monitor the actions",
-                                 widget=forms.Textarea(attrs={"rows": 3}),
-                                 error_messages={"required": "Enter how the board will monitor"},
-                                 max_length=NARRATIVE_LENGTH)
-
-    def __init__(self, *args: Any, targets: list[tuple[str, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.targets = targets
-        for key, label in targets:
-            self.fields[key] = forms.ChoiceField(
-                label=f"{label}: does the board accept it?", widget=forms.RadioSelect,
-                choices=BoardResponseItem.Decision.choices,
-                error_messages={"required": f"Say whether the board accepts {label}"})
-            self.fields[f"{key}-action"] = forms.CharField(
-                label=f"{label}: what the board will do", required=False,
-                widget=forms.Textarea(attrs={"rows": 2}), max_length=NARRATIVE_LENGTH)
-
-    def clean(self) -> dict[str, Any]:
-        """The decisions as the service takes them, from the validated fields."""
-        data = super().clean() or {}
-        data["decisions"] = {key: (data.get(key, ""), data.get(f"{key}-action", ""))
-                             for key, _ in self.targets}
-        return data

@@ -1,6 +1,6 @@
-"""Forms of the chronology pages: an entry, an import, the reviewer's marks and episodes,
-and the merged chronology's filters. Rules that hold whatever the entry point (bounds,
-drafts only, who may) are the services'; these check the fields."""
+"""Forms of the chronology pages: an entry, an import, the reviewer's marks and episodes, and
+the merged chronology's filters. Rules that hold whatever the entry point (bounds, drafts
+only, who may) are the services'; these check the fields."""
 
 from __future__ import annotations
 
@@ -9,27 +9,15 @@ from typing import Any
 from django import forms
 
 from agencies.models import Agency
+from reviews.forms.base import ReasonMixin, TimeInput, yes_no
+from reviews.models import ChronologyEntry, Review
 from scr.forms import GovukDateField
 from scr.text import NARRATIVE_LENGTH
 
-from .forms import ReasonMixin
-from .models import ChronologyEntry, Review
-
-YES_NO = [("yes", "Yes"), ("no", "No")]
-
-
-def yes_no(label: str, required_message: str, **kwargs: Any) -> forms.TypedChoiceField:
-    return forms.TypedChoiceField(label=label, choices=YES_NO, widget=forms.RadioSelect,
-                                  coerce=lambda value: value == "yes", empty_value=None,
-                                  error_messages={"required": required_message}, **kwargs)
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "text"
-
-    def __init__(self) -> None:
-        super().__init__(attrs={"inputmode": "numeric", "autocomplete": "off",
-                                "class": "govuk-input--width-5"}, format="%H:%M")
+__all__ = [
+    "ChronologyCorrectionForm", "ChronologyEntryForm", "ChronologyFilterForm", "ChronologyImportForm",
+    "EpisodeForm", "MarkForm", "entry_initial",
+]
 
 
 class ChronologyEntryForm(forms.Form):
@@ -71,10 +59,6 @@ class ChronologyImportForm(forms.Form):
                            help_text="Every row is checked first: if any row has a problem, "
                                      "nothing is imported and each problem is listed.",
                            error_messages={"required": "Select a file"})
-
-
-class ConfirmForm(forms.Form):
-    """A page whose button is the whole answer (submit the chronology)."""
 
 
 class MarkForm(forms.Form):
@@ -119,8 +103,3 @@ class ChronologyFilterForm(forms.Form):
         data = self.cleaned_data if self.is_valid() else {}
         return {name: data.get(name) or (None if name != "significance" else "")
                 for name in ("agency", "significance", "date_from", "date_to")}
-
-
-__all__ = ["ChronologyCorrectionForm", "ChronologyEntryForm", "ChronologyFilterForm",
-           "ChronologyImportForm", "ConfirmForm", "EpisodeForm", "MarkForm", "ReasonMixin",
-           "entry_initial", "yes_no"]

@@ -7,14 +7,15 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from reviews.models import TakedownDecision, Theme
+from reviews.models.publication import CONFIDENTIAL_KIND, PUBLISHED_KIND
 from scr.forms import GovukDateField
 from scr.text import REASON_LENGTH, too_long
 
-from .models import TakedownDecision, Theme
-from .models.publication import CONFIDENTIAL_KIND, PUBLISHED_KIND
-
-__all__ = ["DismissNameForm", "LibrarySearchForm", "PanelNoticeForm", "PublishForm", "RenderForm",
-           "TakedownForm", "WaiverForm"]
+__all__ = [
+    "DismissNameForm", "LibrarySearchForm", "PanelNoticeForm", "PublishForm", "RenderForm",
+    "TakedownForm", "WaiverForm",
+]
 
 
 def _reason(label: str, message: str, *, required: bool = True) -> forms.CharField:

@@ -7,25 +7,15 @@ from typing import Any
 from django import forms
 
 from agencies.models import Agency, User
+from reviews.forms.base import ChangeReasonMixin, ReasonMixin, yes_no
+from reviews.models import FamilyContact, FamilyInvolvement, Meeting, ReportSnapshot, Review, Subject
 from scr.forms import GovukDateField
 from scr.text import DESCRIPTION_LENGTH, DOCUMENT_LENGTH, NARRATIVE_LENGTH
 
-from .forms import ChangeReasonMixin, ReasonMixin
-from .forms_chronology import yes_no
-from .models import FamilyContact, FamilyInvolvement, Meeting, ReportSnapshot, Review, Subject
-
 __all__ = [
-    "ActionDoneForm",
-    "FamilyCommentForm",
-    "FamilyContactForm",
-    "FamilyInvolvementEditForm",
-    "FamilyInvolvementForm",
-    "LearningFeedbackForm",
-    "MeetingActionForm",
-    "MeetingAttendeeForm",
-    "MeetingEditForm",
-    "MeetingForm",
-    "MinutesForm",
+    "ActionDoneForm", "FamilyCommentForm", "FamilyContactForm", "FamilyInvolvementEditForm",
+    "FamilyInvolvementForm", "LearningFeedbackForm", "MeetingActionForm", "MeetingAttendeeForm",
+    "MeetingEditForm", "MeetingForm", "MinutesForm", "SubjectChoice",
 ]
 
 
@@ -124,7 +114,7 @@ class FamilyInvolvementForm(FamilyInvolvementEditForm):
                    "interpreter_language"]
 
     def __init__(self, *args: Any, review: Review, **kwargs: Any) -> None:
-        from .services import FAMILY_KINDS
+        from reviews.services import FAMILY_KINDS
 
         super().__init__(*args, **kwargs)
         self.fields["subject"].queryset = review.subjects.filter(  # type: ignore[attr-defined]

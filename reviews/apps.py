@@ -7,7 +7,7 @@ class ReviewsConfig(AppConfig):
     def ready(self) -> None:
         from scr.renders import register_renderer
 
-        from .reportpdf import (
+        from .services.publication import (
             CONFIDENTIAL_KIND,
             PUBLISHED_KIND,
             confidential_html,

@@ -246,6 +246,10 @@ class Transition:
     reopen: bool = False
     # What makes a reason required for this move on this review (empty: none needed).
     reason_when: Guard = needs_nothing
+    # What else the move does, by name, in the move's own transaction (the functions are the
+    # services' own, registered with ``services.base.transition_effect``; an unregistered
+    # name fails at start-up, ``reviews.services``).
+    effects: tuple[str, ...] = ()
 
     def reasons_needed(self, review: Review) -> list[str]:
         return self.reason_when(review)
@@ -277,7 +281,8 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
                                                            clean_pdf_ready),
                                                     label="Move to publication"),
     (Stage.SIGN_OFF, Stage.REPORT): Transition(roles=MANAGER_OR_REVIEWER, needs_reason=True,
-                                               label="Return the draft to the report stage"),
+                                               label="Return the draft to the report stage",
+                                               effects=("sign_off_returned",)),
     (Stage.PUBLICATION, Stage.MONITORING): Transition(published,
                                                       label="Start action plan monitoring"),
     # The board's sign-off of the action plan's closure makes this move (actionplans'

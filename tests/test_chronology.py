@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from reviews import services
-from reviews.chronology_files import parse_date
+from reviews.formats.chronology import parse_date
 from reviews.models import ChronologyEntry, ReviewUserObjectPermission
 from reviews.selectors import (
     chronology_rows,

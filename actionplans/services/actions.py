@@ -33,7 +33,7 @@ from ..models import (
     ProgressUpdate,
     TargetDateChange,
 )
-from .base import _locked_action, _plan_of, _plan_stage, _require_manager
+from .base import locked_action, plan_of, plan_stage, require_manager
 
 __all__ = [
     "AGENCY_MOVES",
@@ -85,7 +85,7 @@ def _completion_errors(start: date, completed_on: date | None, today: date) -> d
 
 
 @transaction.atomic(savepoint=False)
-def _create_action(*, by: User, recommendation: Recommendation, scope: str, action_text: str,
+def create_action(*, by: User, recommendation: Recommendation, scope: str, action_text: str,
                    lead_agency: Agency, owner: User, target_date: date, success_measure: str,
                    agency_response: str = "", start_date: date | None = None,
                    status: str = S.NOT_STARTED, completed_on: date | None = None,
@@ -93,7 +93,7 @@ def _create_action(*, by: User, recommendation: Recommendation, scope: str, acti
                    reason: str = "Action added") -> Action:
     """Create one action (the form's and the import's shared rules)."""
     review = recommendation.review
-    _plan_stage(review)
+    plan_stage(review)
     today = timezone.localdate()
     start = start_date or today
     if status == S.COMPLETED and start_date is None:
@@ -121,7 +121,7 @@ def _create_action(*, by: User, recommendation: Recommendation, scope: str, acti
         errors["lead_agency"] = f"{lead_agency} is no longer active: choose another agency"
     if errors:
         raise ValidationError(errors)
-    plan = _plan_of(review, by)
+    plan = plan_of(review, by)
     number = (Action.objects.filter(recommendation=recommendation).aggregate(n=Max("number"))["n"]
               or 0) + 1
     action = save_with_history(Action(
@@ -141,9 +141,9 @@ def _create_action(*, by: User, recommendation: Recommendation, scope: str, acti
 @transaction.atomic(durable=True)
 def action_create(*, by: User, recommendation: Recommendation, **fields: Any) -> Action:
     """A business manager turns a recommendation into an action of the review's plan."""
-    _require_manager(by, "Only a business manager can add actions to a plan.")
+    require_manager(by, "Only a business manager can add actions to a plan.")
     recommendation = fresh_locked(recommendation)
-    return _create_action(by=by, recommendation=recommendation, **fields)
+    return create_action(by=by, recommendation=recommendation, **fields)
 
 
 @transaction.atomic(durable=True)
@@ -152,7 +152,7 @@ def action_update_progress(*, by: User, action: Action, note: str, status: str,
                            agency_response: str | None = None) -> Action:
     """The lead agency's progress: a note, and perhaps a new status (completing needs the
     date of completion and the outcome)."""
-    locked = _locked_action(by, action)
+    locked = locked_action(by, action)
     note = require_reason(note, "Enter a progress note", field="note")
     current = locked.status
     if status != current and status not in AGENCY_MOVES.get(current, frozenset()):
@@ -185,7 +185,7 @@ def action_update_progress(*, by: User, action: Action, note: str, status: str,
 def action_change_target_date(*, by: User, action: Action, target_date: date,
                               reason: str) -> Action:
     """Move a target date, with a reason; the original date stays on the action."""
-    locked = _locked_action(by, action)
+    locked = locked_action(by, action)
     reason = require_reason(reason, "Enter the reason for changing the target date")
     if target_date == locked.target_date:
         raise ValidationError({"target_date": "This is already the target date"})
@@ -205,7 +205,7 @@ def action_change_target_date(*, by: User, action: Action, target_date: date,
 
 @transaction.atomic(durable=True)
 def milestone_add(*, by: User, action: Action, description: str, due_on: date) -> Milestone:
-    locked = _locked_action(by, action)
+    locked = locked_action(by, action)
     if not description.strip():
         raise ValidationError({"description": "Enter the milestone"})
     if due_on < locked.start_date:
@@ -217,7 +217,7 @@ def milestone_add(*, by: User, action: Action, description: str, due_on: date) -
 
 @transaction.atomic(durable=True)
 def milestone_mark_done(*, by: User, milestone: Milestone, done_on: date) -> Milestone:
-    _locked_action(by, milestone.action)
+    locked_action(by, milestone.action)
     locked = fresh_locked(milestone)
     if locked.done:
         raise ValidationError("This milestone is already marked done. Nothing was changed.")
@@ -232,7 +232,7 @@ def milestone_mark_done(*, by: User, milestone: Milestone, done_on: date) -> Mil
 @transaction.atomic(durable=True)
 def impact_evidence_add(*, by: User, action: Action, title: str, upload: File) -> ImpactEvidence:
     """Attach evidence of impact (a secure document; the same title makes a new version)."""
-    locked = _locked_action(by, action)
+    locked = locked_action(by, action)
     if locked.status in (S.VERIFIED, S.CLOSED):
         raise ValidationError(f"This action is {S(locked.status).label.lower()}: its evidence "
                               "cannot change. Nothing was changed.")
@@ -246,8 +246,8 @@ def impact_evidence_add(*, by: User, action: Action, title: str, upload: File) -
 @transaction.atomic(durable=True)
 def action_verify(*, by: User, action: Action, note: str = "") -> Action:
     """The business manager verifies a completed action's evidence of impact."""
-    _require_manager(by, "Only a business manager can verify an action.")
-    locked = _locked_action(by, action, "manage")
+    require_manager(by, "Only a business manager can verify an action.")
+    locked = locked_action(by, action, "manage")
     if locked.status != S.COMPLETED:
         raise ValidationError(f"Only a completed action can be verified: this one is "
                               f"{S(locked.status).label.lower()}. Nothing was changed.")
@@ -267,8 +267,8 @@ def action_verify(*, by: User, action: Action, note: str = "") -> Action:
 @transaction.atomic(durable=True)
 def action_return(*, by: User, action: Action, missing: str) -> Action:
     """Not verified: back to the agency (in progress) with what is missing."""
-    _require_manager(by, "Only a business manager can return an action.")
-    locked = _locked_action(by, action, "manage")
+    require_manager(by, "Only a business manager can return an action.")
+    locked = locked_action(by, action, "manage")
     missing = require_reason(missing, "Enter what is missing", field="missing")
     if locked.status != S.COMPLETED:
         raise ValidationError(f"Only a completed action can be returned: this one is "
@@ -285,8 +285,8 @@ def action_return(*, by: User, action: Action, missing: str) -> Action:
 @transaction.atomic(durable=True)
 def action_close(*, by: User, action: Action, reason: str) -> Action:
     """Formally close an action that will not be completed (superseded, no longer relevant)."""
-    _require_manager(by, "Only a business manager can close an action.")
-    locked = _locked_action(by, action, "manage")
+    require_manager(by, "Only a business manager can close an action.")
+    locked = locked_action(by, action, "manage")
     reason = require_reason(reason, "Enter the reason for closing the action")
     if locked.status in (S.VERIFIED, S.CLOSED):
         raise ValidationError(f"This action is already {S(locked.status).label.lower()}. "

@@ -22,12 +22,12 @@ __all__: list[str] = []
 PLAN_STAGES = (Stage.PUBLICATION, Stage.MONITORING)
 
 
-def _require_manager(by: User, message: str = "Only a business manager can do this.") -> None:
+def require_manager(by: User, message: str = "Only a business manager can do this.") -> None:
     if not by.has_role(Role.BUSINESS_MANAGER):
         raise ValidationError(message)
 
 
-def _plan_stage(review: Review) -> None:
+def plan_stage(review: Review) -> None:
     """The plan changes only while the review is at Publication or Monitoring."""
     if review.stage not in PLAN_STAGES:
         raise ValidationError(
@@ -35,18 +35,18 @@ def _plan_stage(review: Review) -> None:
             "once it is published and until it closes. Nothing was changed.")
 
 
-def _locked_action(by: User, action: Action, scope: Any = "change") -> Action:
+def locked_action(by: User, action: Action, scope: Any = "change") -> Action:
     """A fresh, row-locked copy of an action the person may act on (``scope``), in a review
     whose plan may still change."""
     if not Action.objects.for_user(by, scope).filter(pk=action.pk).exists():
         raise ValidationError("You cannot change this action.")
     locked = fresh_locked(action)
-    _plan_stage(locked.review)
+    plan_stage(locked.review)
     return locked
 
 
 @transaction.atomic(savepoint=False)
-def _plan_of(review: Review, by: User) -> ActionPlan:
+def plan_of(review: Review, by: User) -> ActionPlan:
     """The review's plan, created with its first action."""
     plan = ActionPlan.objects.filter(review=review).first()
     if plan is None:

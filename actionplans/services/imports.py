@@ -1,7 +1,7 @@
 """Import an existing action plan from a spreadsheet (XLSX, read with openpyxl) whose columns
 are the export's, in the same order (``EXPORT_COLUMNS``).
 
-Every row is checked — by the same rules as the form (``_create_action``) — and every bad row
+Every row is checked — by the same rules as the form (``create_action``) — and every bad row
 is reported with its line number; a file with any bad row imports nothing (the whole import
 is one transaction, rolled back). The RAG column is ignored: RAG is computed, never typed.
 An imported action that is already completed may have a target date in the past (its dates
@@ -25,8 +25,8 @@ from scr.documents import inspect_upload
 from scr.text import normalise_text
 
 from ..models import EXPORT_COLUMNS, ActionStatus
-from .actions import _create_action
-from .base import _plan_stage, _require_manager
+from .actions import create_action
+from .base import plan_stage, require_manager
 
 __all__ = ["ImportRefused", "plan_import"]
 
@@ -104,7 +104,7 @@ def _milestones(text: str) -> list[tuple[str, date, bool]]:
 
 def _row_fields(cells: list[Any], review: Review, recommendations: dict[int, Recommendation],
                 agencies: dict[str, Agency]) -> dict[str, Any]:
-    """One row as the fields of ``_create_action``, or ``ValueError`` saying what is wrong."""
+    """One row as the fields of ``create_action``, or ``ValueError`` saying what is wrong."""
     number = re.match(r"^\s*(?:recommendation\s*)?(\d+)", _text(cells[0]), re.IGNORECASE)
     if number is None:
         raise ValueError("the recommendation must start with its number (for example “2” or "
@@ -165,8 +165,8 @@ def _rows(upload: File) -> list[tuple[int, list[Any]]]:
 @transaction.atomic(durable=True)
 def plan_import(*, by: User, review: Review, upload: File) -> int:
     """Import every row as an action of the review's plan, or none; returns how many."""
-    _require_manager(by, "Only a business manager can import an action plan.")
-    _plan_stage(review)
+    require_manager(by, "Only a business manager can import an action plan.")
+    plan_stage(review)
     rows = _rows(upload)
     recommendations = {r.number: r for r in review.recommendations.filter(withdrawn=False)}
     agencies = {a.name.lower(): a for a in Agency.objects.all()}
@@ -175,7 +175,7 @@ def plan_import(*, by: User, review: Review, upload: File) -> int:
         try:
             fields = _row_fields(cells, review, recommendations, agencies)
             with transaction.atomic():
-                _create_action(by=by, reason="Imported from a spreadsheet", **fields)
+                create_action(by=by, reason="Imported from a spreadsheet", **fields)
         except ValueError as error:
             problems.append((line, str(error)))
         except ValidationError as error:

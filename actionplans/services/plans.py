@@ -25,7 +25,7 @@ from scr.rules import fresh_locked, require_reason
 from scr.workdays import add_months
 
 from ..models import ActionPlan, MonitoringReview
-from .base import _plan_stage, _require_manager
+from .base import plan_stage, require_manager
 
 __all__ = [
     "closure_blockers",
@@ -40,9 +40,9 @@ def monitoring_review_record(*, by: User, plan: ActionPlan, held_on: date, overa
                              ) -> MonitoringReview:
     """The business manager's quarterly review of a plan; the next one is scheduled
     (``MONITORING_INTERVAL_MONTHS`` later unless another date is given) and reminded."""
-    _require_manager(by, "Only a business manager can record a monitoring review.")
+    require_manager(by, "Only a business manager can record a monitoring review.")
     locked = fresh_locked(plan)
-    _plan_stage(locked.review)
+    plan_stage(locked.review)
     commentary = require_reason(commentary, "Enter the commentary", field="commentary")
     if held_on > timezone.localdate():
         raise ValidationError({"held_on": "The date of the monitoring review cannot be in the "

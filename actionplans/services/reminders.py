@@ -29,7 +29,7 @@ from scr.rules import fresh_locked, require_reason
 
 from ..models import Digest, ReminderPause, SeniorLead
 from ..selectors.digests import SECTIONS, DigestItem, digest_items_for
-from .base import _require_manager
+from .base import require_manager
 
 __all__ = [
     "DIGEST_KIND",
@@ -130,7 +130,7 @@ def digests_send(user_ids: list[int], day: date) -> list[int]:
 def reminder_pause(*, by: User, user: User, starts_on: date, ends_on: date | None,
                    reason: str) -> ReminderPause:
     """Pause a person's reminders (on leave): no digests from ``starts_on`` to ``ends_on``."""
-    _require_manager(by, "Only a business manager can pause reminders.")
+    require_manager(by, "Only a business manager can pause reminders.")
     reason = require_reason(reason, "Enter the reason for pausing reminders")
     if ends_on and ends_on < starts_on:
         raise ValidationError({"ends_on": "The end date must be on or after the start date"})
@@ -140,7 +140,7 @@ def reminder_pause(*, by: User, user: User, starts_on: date, ends_on: date | Non
 
 @transaction.atomic(durable=True)
 def reminder_pause_end(*, by: User, pause: ReminderPause, ends_on: date) -> ReminderPause:
-    _require_manager(by, "Only a business manager can end a pause.")
+    require_manager(by, "Only a business manager can end a pause.")
     locked = fresh_locked(pause)
     if locked.ends_on and locked.ends_on <= ends_on:
         raise ValidationError("This pause already ends by then. Nothing was changed.")
@@ -155,7 +155,7 @@ def reminder_pause_end(*, by: User, pause: ReminderPause, ends_on: date) -> Remi
 @transaction.atomic(durable=True)
 def senior_lead_name(*, by: User, agency: Agency, user: User) -> SeniorLead:
     """Name the agency's senior lead (who also receives its escalations)."""
-    _require_manager(by, "Only a business manager can name a senior lead.")
+    require_manager(by, "Only a business manager can name a senior lead.")
     if not user.memberships.filter(agency=agency).exists() or not user.is_active:
         raise ValidationError({"user": f"The senior lead must be an active member of {agency}"})
     lead = SeniorLead._base_manager.select_for_update().filter(agency=agency).first()

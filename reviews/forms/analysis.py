@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import Q
 
 from agencies.models import Agency
+from reviews.formats.report import key_lines
 from reviews.forms.fields import choice_field, model_field
 from reviews.models import (
     ChronologyEntry,
@@ -25,7 +26,6 @@ from reviews.models import (
     Review,
     Theme,
 )
-from reviews.reporttext import key_lines
 from scr.text import DESCRIPTION_LENGTH, NARRATIVE_LENGTH
 
 __all__ = ["FindingEvidenceForm", "FindingForm", "RecommendationForm", "ThemeForm"]

@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from reviews.formats.report import key_lines
 from scr.pseudonymise import pseudonymise
 
 from ..models import (
@@ -30,7 +31,6 @@ from ..models import (
     Review,
     TermsOfReference,
 )
-from ..reporttext import key_lines
 from .register import review_registers
 
 __all__ = [

@@ -263,8 +263,9 @@ def factual_check_parts(user: User, request: EvidenceRequest) -> list[CheckedPar
     (rendered as the report page renders it), or None when this person may not read them:
     the agency's leads with access to the case's details (the draft may name people), and
     whoever reads that version of the report (the drafting team; the panel once shared)."""
+    from reviews.formats.markdown import render_markdown
+
     from ..access import review_access
-    from ..markdown import render_markdown
 
     parts = request.checked_parts.order_by("position")
     if not (is_lead_of(user, request.agency_id)

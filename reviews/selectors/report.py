@@ -11,8 +11,10 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 
-from ..diffing import WordDiff, word_diff
-from ..markdown import render_markdown
+from reviews.formats.diffing import WordDiff, word_diff
+from reviews.formats.markdown import render_markdown
+from reviews.formats.report import pulled_markdown, word_count
+
 from ..models import (
     BoardResponse,
     Finding,
@@ -26,7 +28,6 @@ from ..models import (
     SnapshotPart,
     TermsOfReference,
 )
-from ..reporttext import pulled_markdown, word_count
 from ..signoff import Approver, approvers, current_report, live_submission, may_approve
 from .analysis import (
     findings_for_page,

@@ -7,19 +7,20 @@ nothing else to change a review. This package re-exports every module's
 ``__all__``, so callers write ``from reviews import services;
 services.review_transition(...)`` wherever the function lives:
 
-- ``lifecycle`` — referral, involved agencies, stage records, transitions
+- ``lifecycle`` — referral, involved agencies, stage records (and the report and
+  publication dates), transitions
 - ``clocks`` — parallel processes, pauses, delay explanations, the stored next clock
 - ``register`` — the pseudonym register
 - ``panel`` — terms of reference and panel appointments
 - ``evidence`` — evidence requests
-- ``publication`` — report and publication dates
-- ``rendering`` — the report's PDFs, leak-hit waivers, publishing, takedown decisions
+- ``publication`` — the report's PDFs and their leak checks, leak-hit waivers, the notice
+  to the national Panel, publishing, takedown decisions
 - ``chronology`` — chronology entries, import, submission, the reviewer's episodes
 - ``meetings`` — meetings, attendees, actions, minutes, learning-event feedback
 - ``family`` — the family involvement log
 - ``analysis`` — themes, findings and their evidence, recommendations
 - ``report`` — sections and versions, snapshots, comments, sign-off, the board's response
-- ``base`` / ``report_base`` — shared private helpers of the modules above
+- ``base`` — helpers the modules above share (not services: not re-exported)
 """
 
 from ..independence import independence_conflicts, independence_problems
@@ -45,11 +46,16 @@ from .publication import *  # noqa: F403
 from .publication import __all__ as _publication
 from .register import *  # noqa: F403
 from .register import __all__ as _register
-from .rendering import *  # noqa: F403
-from .rendering import __all__ as _rendering
 from .report import *  # noqa: F403
 from .report import __all__ as _report
 
 __all__ = ["independence_conflicts", "independence_problems", *_base, *_clocks, *_evidence,
            *_lifecycle, *_panel, *_publication, *_register, *_chronology, *_meetings,
-           *_family, *_analysis, *_report, *_rendering]
+           *_family, *_analysis, *_report]
+
+# Every effect a move declares has its service (a typo would otherwise skip it silently).
+from ..workflow import TRANSITIONS as _TRANSITIONS
+from .base import unregistered_effects as _unregistered_effects
+
+if _unregistered_effects(_TRANSITIONS):
+    raise ImportError(f"Transition effects with no service: {_unregistered_effects(_TRANSITIONS)}")

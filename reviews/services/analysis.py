@@ -4,7 +4,7 @@ recommendations.
 Findings and recommendations are drafted by the review's independent reviewer (or a
 business manager) between the Analysis and Sign-off stages. Every change to them is a
 change to the report (they are pulled into it), so each one goes through
-``_report_changed``: the report's revision moves on and any sign-off approval is voided.
+``report_changed``: the report's revision moves on and any sign-off approval is voided.
 """
 
 from __future__ import annotations
@@ -36,8 +36,7 @@ from ..models import (
     Stage,
     Theme,
 )
-from .base import open_review_locked
-from .report_base import _report_changed
+from .base import open_review_locked, report_changed
 
 __all__ = [
     "DRAFTING_STAGES",
@@ -58,7 +57,7 @@ __all__ = [
 DRAFTING_STAGES = (Stage.ANALYSIS, Stage.REPORT, Stage.SIGN_OFF)
 
 
-def _drafting_review(by: User, review: Review, what: str) -> Review:
+def drafting_review(by: User, review: Review, what: str) -> Review:
     """The review, locked, if ``by`` drafts it (its reviewer, or a business manager) and it
     is at a drafting stage."""
     stored = open_review_locked(review)
@@ -161,7 +160,7 @@ def finding_create(*, by: User, review: Review, title: str, statement: str,
                    why_it_matters: str, themes: Iterable[Theme] = (),
                    lines_of_enquiry: Iterable[str] = (),
                    repeats: Iterable[Finding] = ()) -> Finding:
-    review = _drafting_review(by, review, "write findings")
+    review = drafting_review(by, review, "write findings")
     number = (review.findings.aggregate(last=Max("number"))["last"] or 0) + 1
     finding = Finding(review=review, number=number, title=normalise_text(title),
                       statement=statement.strip(), why_it_matters=why_it_matters.strip(),
@@ -172,7 +171,7 @@ def finding_create(*, by: User, review: Review, title: str, statement: str,
     finding.repeats.set(_check_repeats(review, repeats))
     # The many-to-many sets are part of this version: record them in its history too.
     save_with_history(finding, by=by, reason="Finding added")
-    _report_changed(review, by=by, what=f"Finding {number} added")
+    report_changed(review, by=by, what=f"Finding {number} added")
     return finding
 
 
@@ -181,7 +180,7 @@ def finding_update(*, by: User, finding: Finding, title: str, statement: str,
                    why_it_matters: str, themes: Iterable[Theme] = (),
                    lines_of_enquiry: Iterable[str] = (), repeats: Iterable[Finding] = (),
                    reason: str = "") -> Finding:
-    review = _drafting_review(by, finding.review, "change findings")
+    review = drafting_review(by, finding.review, "change findings")
     stored = fresh_locked(finding)
     if stored.withdrawn:
         raise ValidationError("This finding was withdrawn. Nothing was changed.")
@@ -192,7 +191,7 @@ def finding_update(*, by: User, finding: Finding, title: str, statement: str,
     stored.themes.set(_check_themes(themes, stored.themes.all()))
     stored.repeats.set(_check_repeats(review, repeats))
     save_with_history(stored, by=by, reason=reason.strip() or "Finding changed")
-    _report_changed(review, by=by, what=f"Finding {stored.number} changed")
+    report_changed(review, by=by, what=f"Finding {stored.number} changed")
     finding.refresh_from_db()
     return finding
 
@@ -202,7 +201,7 @@ def finding_withdraw(*, by: User, finding: Finding, reason: str) -> Finding:
     """Withdraw (never delete) a finding. Refused while a recommendation rests on it alone:
     a recommendation always has a finding."""
     reason = require_reason(reason, "Enter the reason for withdrawing the finding")
-    review = _drafting_review(by, finding.review, "withdraw findings")
+    review = drafting_review(by, finding.review, "withdraw findings")
     stored = fresh_locked(finding)
     if stored.withdrawn:
         raise ValidationError("This finding has already been withdrawn. Nothing was changed.")
@@ -212,7 +211,7 @@ def finding_withdraw(*, by: User, finding: Finding, reason: str) -> Finding:
                                   f"finding or withdraw it first. Nothing was changed.")
     stored.withdrawn = True
     save_with_history(stored, by=by, reason=reason)
-    _report_changed(review, by=by, what=f"Finding {stored.number} withdrawn")
+    report_changed(review, by=by, what=f"Finding {stored.number} withdrawn")
     finding.refresh_from_db()
     return finding
 
@@ -235,7 +234,7 @@ def finding_evidence_add(*, by: User, finding: Finding, kind: str,
     """Link a finding to the evidence it rests on: one record of the same review of the
     kind chosen (a key practice episode, a submitted chronology entry, a submitted agency
     report, a meeting, an evidence request) and/or a reference to the source."""
-    review = _drafting_review(by, finding.review, "link evidence to findings")
+    review = drafting_review(by, finding.review, "link evidence to findings")
     if fresh_locked(finding).withdrawn:
         raise ValidationError("This finding was withdrawn. Nothing was changed.")
     targets: dict[str, Any] = {"evidence_request": evidence_request, "episode": episode,
@@ -262,7 +261,7 @@ def finding_evidence_add(*, by: User, finding: Finding, kind: str,
                            **targets)
     link.full_clean()
     save_with_history(link, by=by, reason="Evidence linked to a finding")
-    _report_changed(review, by=by, what=f"Evidence linked to finding {finding.number}")
+    report_changed(review, by=by, what=f"Evidence linked to finding {finding.number}")
     return link
 
 
@@ -284,13 +283,13 @@ def _target_problem(name: str, target: Any, review: Review) -> str:
 @transaction.atomic(durable=True)
 def finding_evidence_withdraw(*, by: User, link: FindingEvidence, reason: str) -> FindingEvidence:
     reason = require_reason(reason, "Enter the reason for removing this evidence")
-    review = _drafting_review(by, link.review, "change the evidence of findings")
+    review = drafting_review(by, link.review, "change the evidence of findings")
     stored = fresh_locked(link)
     if stored.withdrawn:
         raise ValidationError("This link has already been removed. Nothing was changed.")
     stored.withdrawn = True
     save_with_history(stored, by=by, reason=reason)
-    _report_changed(review, by=by, what="Evidence removed from a finding")
+    report_changed(review, by=by, what="Evidence removed from a finding")
     link.refresh_from_db()
     return link
 
@@ -322,7 +321,7 @@ def recommendation_create(*, by: User, review: Review, text: str, findings: Iter
                           agency: Agency | None = None) -> Recommendation:
     """Refused with no finding; the quality warnings (how many, vague wording) are shown by
     ``selectors.recommendation_warnings``, not refused."""
-    review = _drafting_review(by, review, "write recommendations")
+    review = drafting_review(by, review, "write recommendations")
     chosen, agency = _recommendation_fields(review, findings=findings, addressee=addressee,
                                             agency=agency)
     number = (review.recommendations.aggregate(last=Max("number"))["last"] or 0) + 1
@@ -333,7 +332,7 @@ def recommendation_create(*, by: User, review: Review, text: str, findings: Iter
     save_with_history(rec, by=by, reason="Recommendation added")
     rec.findings.set(chosen)
     save_with_history(rec, by=by, reason="Recommendation added")
-    _report_changed(review, by=by, what=f"Recommendation {number} added")
+    report_changed(review, by=by, what=f"Recommendation {number} added")
     return rec
 
 
@@ -342,7 +341,7 @@ def recommendation_update(*, by: User, recommendation: Recommendation, text: str
                           findings: Iterable[Finding], addressee: str, scope: str,
                           outcome_expected: str, agency: Agency | None = None,
                           reason: str = "") -> Recommendation:
-    review = _drafting_review(by, recommendation.review, "change recommendations")
+    review = drafting_review(by, recommendation.review, "change recommendations")
     stored = fresh_locked(recommendation)
     if stored.withdrawn:
         raise ValidationError("This recommendation was withdrawn. Nothing was changed.")
@@ -355,7 +354,7 @@ def recommendation_update(*, by: User, recommendation: Recommendation, text: str
     stored.full_clean()
     stored.findings.set(chosen)
     save_with_history(stored, by=by, reason=reason.strip() or "Recommendation changed")
-    _report_changed(review, by=by, what=f"Recommendation {stored.number} changed")
+    report_changed(review, by=by, what=f"Recommendation {stored.number} changed")
     recommendation.refresh_from_db()
     return recommendation
 
@@ -364,13 +363,13 @@ def recommendation_update(*, by: User, recommendation: Recommendation, text: str
 def recommendation_withdraw(*, by: User, recommendation: Recommendation,
                             reason: str) -> Recommendation:
     reason = require_reason(reason, "Enter the reason for withdrawing the recommendation")
-    review = _drafting_review(by, recommendation.review, "withdraw recommendations")
+    review = drafting_review(by, recommendation.review, "withdraw recommendations")
     stored = fresh_locked(recommendation)
     if stored.withdrawn:
         raise ValidationError("This recommendation has already been withdrawn. Nothing was "
                               "changed.")
     stored.withdrawn = True
     save_with_history(stored, by=by, reason=reason)
-    _report_changed(review, by=by, what=f"Recommendation {stored.number} withdrawn")
+    report_changed(review, by=by, what=f"Recommendation {stored.number} withdrawn")
     recommendation.refresh_from_db()
     return recommendation

@@ -21,6 +21,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from agencies.models import Agency, User
+from reviews.formats.chronology import ImportFileError, read_rows
 from scr import filetypes
 from scr.actions import Action
 from scr.documents import inspect_upload
@@ -28,7 +29,6 @@ from scr.figures import note_case_write
 from scr.history import save_with_history
 from scr.rules import fresh_locked, require_reason
 
-from ..chronology_files import ImportFileError, read_rows
 from ..models import ChronologyEntry, ChronologySubmission, Episode, EvidenceRequest, Review
 from ..models.chronology import ScopeBounds
 from .base import open_review_locked
@@ -163,7 +163,7 @@ def chronology_submit(*, by: User, review: Review, agency: Agency,
     refused, changing nothing."""
     review = open_review_locked(review)
     _require_agency_lead(by, review, agency)
-    submission = _submit_drafts(by=by, review=review, agency=agency,
+    submission = submit_drafts(by=by, review=review, agency=agency,
                                 evidence_request=evidence_request)
     if submission is None:
         raise ValidationError("There are no draft entries to submit. Nothing was changed.")
@@ -171,7 +171,7 @@ def chronology_submit(*, by: User, review: Review, agency: Agency,
 
 
 @transaction.atomic(savepoint=False)
-def _submit_drafts(*, by: User, review: Review, agency: Agency,
+def submit_drafts(*, by: User, review: Review, agency: Agency,
                    evidence_request: EvidenceRequest | None) -> ChronologySubmission | None:
     """The agency's draft entries become submitted (None when it has none), in the caller's
     transaction: ``chronology_submit`` and the submission of a chronology-kind evidence

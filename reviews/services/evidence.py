@@ -46,7 +46,7 @@ from ..models import (
 from ..selectors.evidence import is_lead_of as _is_lead_of
 from ..selectors.evidence import may_move, runs_review
 from .base import open_review_locked
-from .chronology import _submit_drafts
+from .chronology import submit_drafts
 
 __all__ = [
     "IMR_REQUIRED",
@@ -234,7 +234,7 @@ def chronology_submitted(*, by: User, request: EvidenceRequest,
     ``services.chronology``) become its submitted entries in the merged chronology, linked
     to this request. An answer with no draft entries (a document or a note only, or entries
     submitted earlier from the agency's chronology page) submits nothing more."""
-    _submit_drafts(by=by, review=request.review, agency=request.agency, evidence_request=request)
+    submit_drafts(by=by, review=request.review, agency=request.agency, evidence_request=request)
 
 
 @transaction.atomic(durable=True)

@@ -17,23 +17,28 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agencies.models import Agency, User
+from agencies.roles import Role
 from scr.history import save_with_history
 from scr.rules import require_reason
 
 from .. import access
 from ..models import InvolvedAgency, ReferenceCounter, Review, Stage, StageChange
-from ..workflow import TRANSITIONS, may_make
-from .base import _grant, open_review_locked
+from ..workflow import TRANSITIONS, may_make, ready_to_publish
+from .base import TRANSITION_EFFECTS, open_review_locked, permission_grant
 from .clocks import review_refresh_clocks
 
 __all__ = [
     "AGENCY_GRANTS",
     "DECISION_STAGES",
+    "RECORDED_AT",
+    "REPORT_FIELDS",
     "TransitionRefused",
     "agency_involve",
     "decision_record",
     "notification_record",
+    "publication_date_correct",
     "rapid_review_record",
+    "report_and_publication_record",
     "review_create",
     "review_transition",
     "review_transition_within",
@@ -49,7 +54,7 @@ class TransitionRefused(ValidationError):
 
 
 @transaction.atomic(savepoint=False)
-def _update_review(*, by: User, review: Review, reason: str, recorded: str,
+def update_review(*, by: User, review: Review, reason: str, recorded: str,
                    **fields: Any) -> Review:
     """Set fields on the review. Recording a value needs no reason (``recorded`` is kept
     as the history note); changing or clearing one already recorded needs the user's.
@@ -94,7 +99,7 @@ def _next_reference(aware_date: date, by: User) -> str:
 
 def _grant_agency(review: Review, agency: Agency, *, by: User, reason: str) -> None:
     for codename in AGENCY_GRANTS:
-        _grant(review, codename, by=by, reason=reason, group=agency.group)
+        permission_grant(review, codename, by=by, reason=reason, group=agency.group)
 
 
 @transaction.atomic(durable=True)
@@ -126,21 +131,21 @@ def review_create(*, by: User, incident_date: date, aware_date: date, what_happe
 @transaction.atomic(durable=True)
 def review_update_referral(*, by: User, review: Review, reason: str, **fields: Any) -> Review:
     require_reason(reason)
-    updated = _update_review(by=by, review=review, reason=reason, recorded=reason, **fields)
+    updated = update_review(by=by, review=review, reason=reason, recorded=reason, **fields)
     referring = fields.get("referring_agency")
     if referring is not None and not review.involvements.filter(agency=referring).exists():
-        _involve_agency(by=by, review=review, agency=referring,
+        involve_agency(by=by, review=review, agency=referring,
                         reason="The referring agency is involved in the case")
     return updated
 
 
 @transaction.atomic(durable=True)
 def agency_involve(*, by: User, review: Review, agency: Agency, reason: str) -> InvolvedAgency:
-    return _involve_agency(by=by, review=review, agency=agency, reason=reason)
+    return involve_agency(by=by, review=review, agency=agency, reason=reason)
 
 
 @transaction.atomic(savepoint=False)
-def _involve_agency(*, by: User, review: Review, agency: Agency, reason: str) -> InvolvedAgency:
+def involve_agency(*, by: User, review: Review, agency: Agency, reason: str) -> InvolvedAgency:
     """Involve an agency (and grant its group the review), inside the caller's transaction:
     the referral and the terms of reference involve agencies as part of their own write."""
     review = open_review_locked(review)
@@ -159,7 +164,7 @@ def _involve_agency(*, by: User, review: Review, agency: Agency, reason: str) ->
 @transaction.atomic(durable=True)
 def notification_record(*, by: User, review: Review, notification_sent_on: date,
                         reason: str = "") -> Review:
-    return _update_review(by=by, review=review, reason=reason, recorded="Notification recorded",
+    return update_review(by=by, review=review, reason=reason, recorded="Notification recorded",
                           notification_sent_on=notification_sent_on)
 
 
@@ -169,7 +174,7 @@ def rapid_review_record(*, by: User, review: Review, reason: str = "", **fields:
     # requests (selectors.summaries_received); the old typed date is no longer written.
     allowed = {"rapid_review_meeting_on", "rapid_review_report_sent_on",
                "national_panel_reply_on", "national_panel_reply"}
-    return _update_review(by=by, review=review, reason=reason, recorded="Rapid review recorded",
+    return update_review(by=by, review=review, reason=reason, recorded="Rapid review recorded",
                           **{k: v for k, v in fields.items() if k in allowed})
 
 
@@ -187,7 +192,7 @@ def decision_record(*, by: User, review: Review, decision: str, decision_date: d
                               f"at {Stage(review.stage).label}. Nothing was changed.")
     if not decision_reasons.strip():
         raise ValidationError({"decision_reasons": "Enter the reasons for the decision"})
-    return _update_review(by=by, review=review, reason=reason, recorded="Decision recorded",
+    return update_review(by=by, review=review, reason=reason, recorded="Decision recorded",
                           decision=decision, decision_date=decision_date,
                           decision_reasons=decision_reasons)
 
@@ -230,13 +235,84 @@ def review_transition_within(*, by: User, review: Review, to: str, expected_from
             f"Before moving to {Stage(to).label}, record: " + "; ".join(missing) + ".")
     save_with_history(StageChange(review=locked, from_stage=locked.stage, to_stage=to, by=by,
                                   reason=reason), by=by, reason=reason or "Stage changed")
-    if (locked.stage, to) == (Stage.SIGN_OFF, Stage.REPORT):
-        from .report import _sign_off_returned  # the draft goes back: its approvals end
-
-        _sign_off_returned(by=by, review=locked, reason=reason)
+    for effect in transition.effects:  # e.g. Sign-off → Report: the approvals end
+        TRANSITION_EFFECTS[effect](by=by, review=locked, reason=reason)
     locked.stage = to
     locked.stage_entered_at = timezone.now()
     save_with_history(locked, by=by, reason=reason or f"Moved to {Stage(to).label}")
     review_refresh_clocks(locked)
     review.refresh_from_db()  # the caller's instance is now the moved review
+    return review
+
+REPORT_FIELDS = ("final_report_received_on", "planned_publication_on",
+                 "national_panel_sent_report_on", "published_on")
+# Where each date may be recorded: the final report once the report is being written,
+# the plan and the notice to the national Panel from sign-off, publication at Publication.
+RECORDED_AT = {
+    "final_report_received_on": (Stage.REPORT, Stage.SIGN_OFF, Stage.PUBLICATION),
+    "planned_publication_on": (Stage.REPORT, Stage.SIGN_OFF, Stage.PUBLICATION),
+    "national_panel_sent_report_on": (Stage.REPORT, Stage.SIGN_OFF, Stage.PUBLICATION),
+    "published_on": (Stage.PUBLICATION,),
+}
+
+
+@transaction.atomic(durable=True)
+def report_and_publication_record(*, by: User, review: Review, reason: str = "",
+                                  **fields: Any) -> Review:
+    """Report and publication dates. The publication date is the act of publishing: it can
+    be recorded only at the Publication stage, once everything publication needs holds on
+    that very date. Once published, these dates are fixed: a wrong publication date goes
+    through ``publication_date_correct``."""
+    stored = open_review_locked(review)
+    fields = {k: v for k, v in fields.items() if k in REPORT_FIELDS}
+    changed = {k: v for k, v in fields.items() if getattr(stored, k) != v}
+    if stored.published_on and changed:
+        raise ValidationError({next(iter(changed)): (
+            "This review is published, so its report and publication dates are fixed. To "
+            "correct the publication date, use “Correct the publication date” with a reason.")})
+    for name, value in changed.items():
+        if value is not None and stored.stage not in RECORDED_AT[name]:
+            stages = " or ".join(Stage(s).label for s in RECORDED_AT[name])
+            raise ValidationError({name: f"This date can be recorded only at the {stages} "
+                                         f"stage; this review is at {Stage(stored.stage).label}"})
+    if changed.get("published_on"):
+        check_publishable(stored, changed)
+    return update_review(by=by, review=review, reason=reason,
+                          recorded="Report and publication dates recorded", **fields)
+
+
+def check_publishable(stored: Review, changed: dict[str, Any]) -> None:
+    """Judge publication on the actual publication date, with the other dates the same
+    form records alongside it (on a copy: the caller's object is never changed)."""
+    candidate = Review.objects.get(pk=stored.pk)
+    for name, value in changed.items():
+        setattr(candidate, name, value)
+    missing = ready_to_publish(candidate, on=changed["published_on"])
+    if missing:
+        raise ValidationError({"published_on": "Before publishing, record: "
+                                               + "; ".join(missing)})
+
+
+@transaction.atomic(durable=True)
+def publication_date_correct(*, by: User, review: Review, published_on: date | None,
+                             reason: str) -> Review:
+    """The one way to change a recorded publication date: business managers only, with a
+    reason kept in the history. The review stays published (the date cannot be cleared)
+    and the corrected date must still meet every publication rule."""
+    if not by.has_role(Role.BUSINESS_MANAGER):
+        raise ValidationError("Only a business manager can correct a publication date.")
+    reason = require_reason(reason, "Enter the reason for correcting the publication date")
+    stored = open_review_locked(review)
+    if not stored.published_on:
+        raise ValidationError("This review has not been published: record the publication "
+                              "date instead.")
+    if published_on is None:
+        raise ValidationError({"published_on": "Enter the corrected publication date: a "
+                                               "published review keeps a publication date"})
+    check_publishable(stored, {"published_on": published_on})
+    stored.published_on = published_on
+    stored.full_clean()
+    save_with_history(stored, by=by, reason=reason)
+    review_refresh_clocks(stored)
+    review.refresh_from_db()
     return review

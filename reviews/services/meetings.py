@@ -2,7 +2,7 @@
 for practitioner learning events, attendees' feedback (which may be anonymous).
 
 A rapid review meeting's record is where the review's ``rapid_review_meeting_on`` comes
-from: recording or moving it sets the review's date through ``_update_review`` (the
+from: recording or moving it sets the review's date through ``update_review`` (the
 guard Rapid review → Decision reads that date), the earliest rapid review meeting held.
 """
 
@@ -31,7 +31,7 @@ from ..models import (
     Review,
 )
 from .base import open_review_locked
-from .lifecycle import _update_review
+from .lifecycle import update_review
 
 __all__ = [
     "learning_feedback_give",
@@ -57,7 +57,7 @@ def _sync_rapid_review_date(*, by: User, review: Review, reason: str) -> None:
     held = review.meetings.filter(kind=Meeting.Kind.RAPID_REVIEW, withdrawn=False).aggregate(
         first=Min("held_on"))["first"]
     if held is not None and held != review.rapid_review_meeting_on:
-        _update_review(by=by, review=review, reason=reason,
+        update_review(by=by, review=review, reason=reason,
                        recorded="Rapid review meeting recorded", rapid_review_meeting_on=held)
 
 

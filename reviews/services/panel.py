@@ -17,8 +17,8 @@ from scr.rules import fresh_locked, require_reason
 from .. import access
 from ..independence import independence_problems
 from ..models import PanelAppointment, Review, TermsOfReference
-from .base import _grant, _revoke, open_review_locked
-from .lifecycle import _involve_agency
+from .base import open_review_locked, permission_grant, permission_revoke
+from .lifecycle import involve_agency
 
 __all__ = [
     "ROLE_GRANTS",
@@ -61,7 +61,7 @@ def terms_create(*, by: User, review: Review, expected_version: int, scope_start
     involved = set(review.involvements.values_list("agency_id", flat=True))
     for agency in agencies:
         if agency.pk not in involved:
-            _involve_agency(by=by, review=review, agency=agency,
+            involve_agency(by=by, review=review, agency=agency,
                             reason=f"In scope of the terms of reference v{terms.version}")
     return terms
 
@@ -72,7 +72,7 @@ def terms_create(*, by: User, review: Review, expected_version: int, scope_start
 def _grant_person(review: Review, appointment: PanelAppointment, *, by: User,
                   reason: str) -> None:
     for codename in ROLE_GRANTS[appointment.panel_role]:
-        _grant(review, codename, by=by, reason=reason, user=appointment.user)
+        permission_grant(review, codename, by=by, reason=reason, user=appointment.user)
 
 
 @transaction.atomic(durable=True)
@@ -136,4 +136,4 @@ def panel_appointment_end(*, by: User, appointment: PanelAppointment, reason: st
     for other in review.panel.filter(user=user, ended_on__isnull=True):
         still |= set(ROLE_GRANTS[other.panel_role])
     for codename in set(ROLE_GRANTS[stored.panel_role]) - still:
-        _revoke(review, codename, user=user, by=by, reason=reason)
+        permission_revoke(review, codename, user=user, by=by, reason=reason)

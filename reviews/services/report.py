@@ -4,7 +4,7 @@ board's response.
 
 No lost words: a section is saved against the version its writer started from
 (``base_version``). Saves of one review's report are serialised on the report row
-(``_report_locked``), so when two people save the same base version the second is refused
+(``report_locked``), so when two people save the same base version the second is refused
 with ``SectionConflict``, which carries both texts; nothing is silently overwritten.
 """
 
@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from agencies.models import User
 from agencies.roles import Role
+from reviews.formats.report import pulled_markdown
 from scr.history import save_with_history
 from scr.rules import fresh_locked, require_reason
 
@@ -37,12 +38,17 @@ from ..models import (
     SnapshotPart,
     Stage,
 )
-from ..reporttext import pulled_markdown
 from ..signoff import approvers, may_approve
-from .analysis import _drafting_review
-from .base import open_review_locked
-from .lifecycle import _update_review
-from .report_base import LIVE, _close_live_submission, _report_changed, _report_locked
+from .analysis import drafting_review
+from .base import (
+    LIVE,
+    close_live_submission,
+    open_review_locked,
+    report_changed,
+    report_locked,
+    transition_effect,
+)
+from .lifecycle import update_review
 
 __all__ = [
     "SectionConflict",
@@ -98,8 +104,8 @@ def _section_locked(section: ReportSection) -> ReportSection:
 @transaction.atomic(durable=True)
 def report_start(*, by: User, review: Review) -> list[ReportSection]:
     """The report's sections in the usual order (``ReportSection.Kind``), each empty."""
-    review = _drafting_review(by, review, "start the report")
-    _report_locked(review, by=by)
+    review = drafting_review(by, review, "start the report")
+    report_locked(review, by=by)
     if review.report_sections.exists():
         raise ValidationError("The report has already been started. Nothing was changed.")
     sections = []
@@ -108,7 +114,7 @@ def report_start(*, by: User, review: Review) -> list[ReportSection]:
         sections.append(save_with_history(
             ReportSection(review=review, kind=kind, title=kind.label, position=position),
             by=by, reason="Report started"))
-    _report_changed(review, by=by, what="Report started")
+    report_changed(review, by=by, what="Report started")
     return sections
 
 
@@ -123,8 +129,8 @@ def _renumber(review: Review, ordered: list[ReportSection], *, by: User, reason:
 def section_add(*, by: User, review: Review, title: str,
                 after: ReportSection | None = None) -> ReportSection:
     """A section of the partnership's own, placed after ``after`` (or at the end)."""
-    review = _drafting_review(by, review, "add sections")
-    _report_locked(review, by=by)
+    review = drafting_review(by, review, "add sections")
+    report_locked(review, by=by)
     title = " ".join((title or "").split())
     if not title:
         raise ValidationError({"title": "Enter the title of the section"})
@@ -136,15 +142,15 @@ def section_add(*, by: User, review: Review, title: str,
     index = next((i + 1 for i, s in enumerate(ordered) if after and s.pk == after.pk), len(ordered))
     ordered.insert(index, section)
     _renumber(review, ordered, by=by, reason="Sections reordered")
-    _report_changed(review, by=by, what=f"Section “{title}” added")
+    report_changed(review, by=by, what=f"Section “{title}” added")
     return section
 
 
 @transaction.atomic(durable=True)
 def section_move(*, by: User, section: ReportSection, direction: str) -> ReportSection:
     """Move a section one place up or down."""
-    review = _drafting_review(by, section.review, "reorder sections")
-    _report_locked(review, by=by)
+    review = drafting_review(by, section.review, "reorder sections")
+    report_locked(review, by=by)
     ordered = list(review.report_sections.select_for_update().filter(withdrawn=False))
     index = next(i for i, s in enumerate(ordered) if s.pk == section.pk)
     target = index - 1 if direction == "up" else index + 1
@@ -152,7 +158,7 @@ def section_move(*, by: User, section: ReportSection, direction: str) -> ReportS
         raise ValidationError("This section cannot move that way. Nothing was changed.")
     ordered[index], ordered[target] = ordered[target], ordered[index]
     _renumber(review, ordered, by=by, reason=f"“{section.title}” moved {direction}")
-    _report_changed(review, by=by, what=f"Section “{section.title}” moved {direction}")
+    report_changed(review, by=by, what=f"Section “{section.title}” moved {direction}")
     section.refresh_from_db()
     return section
 
@@ -162,8 +168,8 @@ def section_save(*, by: User, section: ReportSection, body: str, base_version: i
                  note: str = "") -> SectionVersion:
     """Save ``body`` as the section's next version, if nobody saved it since
     ``base_version``; otherwise refuse with ``SectionConflict`` (both texts kept)."""
-    review = _drafting_review(by, section.review, "write the report")
-    _report_locked(review, by=by)
+    review = drafting_review(by, section.review, "write the report")
+    report_locked(review, by=by)
     stored = _section_locked(section)
     body = body.replace("\r\n", "\n")
     if stored.version_number != base_version:
@@ -181,7 +187,7 @@ def section_save(*, by: User, section: ReportSection, body: str, base_version: i
     for draft in SectionDraft.objects.filter(section=stored, author=by):
         draft._history_user, draft._change_reason = by, "Saved as a version"  # type: ignore[attr-defined]
         draft.delete()  # the autosaved work is now the saved version
-    _report_changed(review, by=by, what=f"“{stored.title}” saved as version {version.number}")
+    report_changed(review, by=by, what=f"“{stored.title}” saved as version {version.number}")
     section.refresh_from_db()
     return version
 
@@ -191,7 +197,7 @@ def section_autosave(*, by: User, section: ReportSection, body: str,
                      base_version: int) -> SectionDraft | None:
     """Keep unsaved work on a section (one draft per person and section), so a session
     that times out loses nothing. Not a version: the report does not change."""
-    review = _drafting_review(by, section.review, "write the report")
+    review = drafting_review(by, section.review, "write the report")
     stored = _section_locked(section)
     body = body.replace("\r\n", "\n")
     draft = SectionDraft.objects.select_for_update().filter(section=stored, author=by).first()
@@ -217,8 +223,8 @@ def snapshot_create(*, by: User, review: Review, name: str,
     ``share``, shared with the panel in the same transaction."""
     from ..selectors.report import pulled_records
 
-    review = _drafting_review(by, review, "name a version of the report")
-    report = _report_locked(review, by=by)
+    review = drafting_review(by, review, "name a version of the report")
+    report = report_locked(review, by=by)
     name = " ".join((name or "").split())
     if not name:
         raise ValidationError({"name": "Enter a name for this version, for example “v3 for panel”"})
@@ -247,7 +253,7 @@ def snapshot_create(*, by: User, review: Review, name: str,
 @transaction.atomic(durable=True)
 def snapshot_share(*, by: User, snapshot: ReportSnapshot) -> ReportSnapshot:
     """Share a version with the review's panel (who then read and comment on it)."""
-    _drafting_review(by, snapshot.review, "share versions with the panel")
+    drafting_review(by, snapshot.review, "share versions with the panel")
     stored = fresh_locked(snapshot)
     if stored.shared_with_panel_at:
         raise ValidationError("This version is already shared with the panel. Nothing was "
@@ -283,7 +289,7 @@ def comment_add(*, by: User, part: SnapshotPart, text: str) -> ReportComment:
 @transaction.atomic(durable=True)
 def comment_resolve(*, by: User, comment: ReportComment, resolution: str) -> ReportComment:
     """The reviewer says what was done about a comment. Kept in the review's history."""
-    _drafting_review(by, comment.review, "resolve comments")
+    drafting_review(by, comment.review, "resolve comments")
     stored = fresh_locked(comment)
     if stored.resolved_at:
         raise ValidationError("This comment has already been resolved. Nothing was changed.")
@@ -314,11 +320,11 @@ def sign_off_submit(*, by: User, snapshot: ReportSnapshot) -> SignOffSubmission:
     """Submit one specific, current version for sign-off. It is shared with the panel (the
     partners' representatives approve it there). The first submission of a review with a
     decision to review also records the date the final report was received (its clock)."""
-    review = _drafting_review(by, snapshot.review, "submit the report for sign-off")
+    review = drafting_review(by, snapshot.review, "submit the report for sign-off")
     if review.stage not in (Stage.REPORT, Stage.SIGN_OFF):
         raise ValidationError("The report can be submitted for sign-off at the Report or "
                               "Sign-off stage. Nothing was changed.")
-    report = _report_locked(review, by=by)
+    report = report_locked(review, by=by)
     stored = fresh_locked(snapshot)
     if stored.revision != report.revision:
         raise _stale(stored, review, report, "submit")
@@ -331,7 +337,7 @@ def sign_off_submit(*, by: User, snapshot: ReportSnapshot) -> SignOffSubmission:
                                    by=by, reason=f"Version {stored.number} submitted for sign-off")
     if (not review.final_report_received_on and not review.national_panel_sent_report_on
             and review.decision == Review.Decision.REVIEW and review.decision_date):
-        _update_review(by=by, review=review, reason="", recorded="Final report submitted",
+        update_review(by=by, review=review, reason="", recorded="Final report submitted",
                        final_report_received_on=timezone.localdate())
     return submission
 
@@ -341,7 +347,7 @@ def approval_give(*, by: User, submission: SignOffSubmission, approver_key: str,
                   comment: str = "") -> Approval:
     """One approver's approval of the submitted version, if it is still the current one."""
     review = open_review_locked(submission.review)
-    report = _report_locked(review, by=by)
+    report = report_locked(review, by=by)
     stored = SignOffSubmission.objects.select_for_update(of=("self",)).select_related(
         "snapshot").get(pk=submission.pk)
     if review.stage != Stage.SIGN_OFF:
@@ -372,11 +378,12 @@ def approval_give(*, by: User, submission: SignOffSubmission, approver_key: str,
     return approval
 
 
+@transition_effect("sign_off_returned")
 @transaction.atomic(savepoint=False)
-def _sign_off_returned(*, by: User, review: Review, reason: str) -> None:
+def sign_off_returned(*, by: User, review: Review, reason: str) -> None:
     """Sign-off → Report (``review_transition``): the submitted version goes back to the
     reviewer with the reasons, and its approvals are voided."""
-    _close_live_submission(
+    close_live_submission(
         review, by=by, status=SignOffSubmission.Status.RETURNED,
         outcome=f"Returned to the reviewer: {reason}",
         void_reason=f"Voided: the draft was returned to the reviewer ({reason}).")

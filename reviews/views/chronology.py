@@ -23,6 +23,7 @@ from django.utils.safestring import mark_safe
 from agencies.http import AuthenticatedHttpRequest
 from agencies.models import Agency, User
 from agencies.roles import Role
+from reviews.formats import chronology as chronology_files
 from scr import filetypes
 from scr.access import scoped_object_or_404
 from scr.accesslog import mark_case_data, record_access
@@ -31,7 +32,7 @@ from scr.figures import cached_figure
 from scr.formviews import handle_form, record_form
 from scr.models import AccessEvent
 
-from .. import chronology_files, services
+from .. import services
 from ..access import can_see_identities
 from ..forms import (
     ChronologyCorrectionForm,

@@ -49,7 +49,7 @@ from ..selectors.publication import (
     render_rows,
     takedown_due,
 )
-from ..services.rendering import RENDER_STAGES
+from ..services.publication import RENDER_STAGES
 from .base import review_form_view
 
 __all__ = [

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from agencies.http import AuthenticatedHttpRequest
+from reviews.formats.diffing import word_diff
 from scr.access import scoped_object_or_404
 from scr.accesslog import mark_case_data, record_access
 from scr.forms import add_service_errors
@@ -28,7 +29,6 @@ from scr.formviews import record_form
 from scr.models import AccessEvent
 
 from .. import forms, selectors, services
-from ..diffing import word_diff
 from ..models import (
     ReportComment,
     ReportSection,

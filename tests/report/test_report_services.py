@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from reviews import selectors, services
-from reviews.markdown import render_markdown
+from reviews.formats.markdown import render_markdown
 from reviews.models import (
     Approval,
     ReportSection,
@@ -95,7 +95,7 @@ def test_markdown_is_rendered_without_raw_html_scripts_or_dangerous_links() -> N
 
 
 def test_the_sanitiser_is_a_second_line_behind_the_parser() -> None:
-    from reviews.markdown import sanitise
+    from reviews.formats.markdown import sanitise
 
     cleaned = sanitise('<a href="javascript:alert(1)">x</a><a href="file:///etc/passwd">f</a>'
                        '<script>x</script><p onclick="x">p</p>')

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from scr.text import normalise_text
 
 if TYPE_CHECKING:
-    from .models import Finding, Recommendation, ReportSection, TermsOfReference
+    from reviews.models import Finding, Recommendation, ReportSection, TermsOfReference
 
 __all__ = ["findings_markdown", "key_lines", "pulled_markdown", "recommendations_markdown",
            "terms_markdown", "word_count"]

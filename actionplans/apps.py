@@ -6,8 +6,7 @@ class ActionplansConfig(AppConfig):
     verbose_name = "Action plans"
 
     def ready(self) -> None:
+        from actionplans.exports import plan_pdf_html
         from scr.renders import register_renderer
-
-        from .exports import plan_pdf_html
 
         register_renderer("actionplans.plan", plan_pdf_html)  # type: ignore[arg-type]

@@ -17,10 +17,9 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from actionplans.models import EXPORT_COLUMNS, Action, ActionPlan, Milestone
+from actionplans.selectors.plans import readable, registers
 from scr.csvexport import safe_cell
-
-from .models import EXPORT_COLUMNS, Action, ActionPlan, Milestone
-from .selectors.plans import readable, registers
 
 __all__ = ["plan_pdf_html", "plan_rows", "plan_xlsx"]
 

@@ -8,13 +8,12 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from actionplans.models import Action, ActionStatus, Rag
+from actionplans.services import AGENCY_MOVES
 from agencies.models import Agency, Membership, User
 from reviews.models import Recommendation
 from scr.forms import GovukDateField
 from scr.text import NARRATIVE_LENGTH, too_long
-
-from .models import Action, ActionStatus, Rag
-from .services import AGENCY_MOVES
 
 
 def _text(label: str, message: str, rows: int = 3, *, max_length: int = NARRATIVE_LENGTH,

@@ -29,7 +29,7 @@ __all__ = ["rag_expression"]
 
 def rag_expression(on: date | None = None) -> Case:
     """The RAG of each action of a queryset on the day ``on`` (today by default)."""
-    from .models import FINISHED, ActionStatus, Milestone, Rag
+    from actionplans.models import FINISHED, ActionStatus, Milestone, Rag
 
     today = on or timezone.localdate()
     # Uncorrelated ("id IN (...)"): PostgreSQL hashes the late milestones' actions once

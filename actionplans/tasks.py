@@ -15,8 +15,8 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from .selectors.digests import digest_recipients, is_quiet_day
-from .services.reminders import digests_send
+from actionplans.selectors.digests import digest_recipients, is_quiet_day
+from actionplans.services.reminders import digests_send
 
 __all__ = ["send_daily_digests", "send_digest_batch"]
 

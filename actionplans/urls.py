@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from actionplans import views
 
 urlpatterns = [
     path("reviews/<int:pk>/action-plan/", views.action_plan, name="action_plan"),

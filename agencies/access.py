@@ -6,12 +6,11 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
+from agencies.roles import Role
 from scr.actions import Action
 
-from .roles import Role
-
 if TYPE_CHECKING:
-    from .models import Agency, Membership, User
+    from agencies.models import Agency, Membership, User
 
 
 def is_business_manager(user: User) -> bool:

@@ -24,16 +24,15 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 
+from agencies import security
+from agencies.forms import CodeForm, ConfirmIdentityForm, GovukPasswordChangeForm
+from agencies.http import AuthenticatedHttpRequest
 from scr import throttle
 from scr.accesslog import client_ip, mark_case_data
 from scr.formviews import form_page
 from scr.reauth import mark_authenticated, recent_authentication_required
 from scr.sessions import active_sessions, end_other_sessions
 from scr.twofactor import has_device, is_verified, second_factor_required
-
-from . import security
-from .forms import CodeForm, ConfirmIdentityForm, GovukPasswordChangeForm
-from .http import AuthenticatedHttpRequest
 
 
 def _next(request: AuthenticatedHttpRequest, default: str = "home") -> str:

@@ -2,9 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from agencies.models import Agency, Membership, User
 from scr.admin import NoDeleteMixin
-
-from .models import Agency, Membership, User
 
 
 class MembershipInline(NoDeleteMixin, admin.TabularInline):

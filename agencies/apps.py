@@ -6,4 +6,4 @@ class AgenciesConfig(AppConfig):
     verbose_name = "People and agencies"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from agencies import signals  # noqa: F401

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from agencies.models import Agency, Membership, User
+from agencies.roles import Role
+from agencies.services import agency_create, membership_create
 from scr.history import save_with_history
-
-from .models import Agency, Membership, User
-from .roles import Role
-from .services import agency_create, membership_create
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published in the README on purpose
 

@@ -6,14 +6,13 @@ from axes.handlers.proxy import AxesProxyHandler
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from agencies.models import Agency, User
+from agencies.roles import ROLES_NEEDING_AGENCY, Role
 from scr import throttle
 from scr.accesslog import client_ip
 from scr.forms import GovukDateField
 from scr.models import AccessEvent
 from scr.text import REASON_LENGTH, too_long
-
-from .models import Agency, User
-from .roles import ROLES_NEEDING_AGENCY, Role
 
 
 class SignInForm(AuthenticationForm):

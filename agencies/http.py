@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django.http import HttpRequest
 
 if TYPE_CHECKING:
-    from .models import User
+    from agencies.models import User
 
     class AuthenticatedHttpRequest(HttpRequest):
         user: User

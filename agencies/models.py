@@ -19,15 +19,14 @@ from django.utils import timezone
 from django_otp.models import Device, DeviceManager, ThrottlingMixin, TimestampMixin
 from simple_history.models import HistoricalRecords
 
+from agencies.roles import ROLE_PRECEDENCE, ROLES_NEEDING_AGENCY, Role
 from scr.actions import Action
 from scr.text import looks_mixed, normalise_text, skeleton
-
-from .roles import ROLE_PRECEDENCE, ROLES_NEEDING_AGENCY, Role
 
 
 class ScopedUserManager(UserManager["User"]):
     def for_user(self, user: User, action: Action = "view") -> models.QuerySet[User]:
-        from .access import users_for
+        from agencies.access import users_for
 
         return users_for(user, action, self.get_queryset())
 
@@ -129,7 +128,7 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]  # BackupCodeD
 
 class AgencyQuerySet(models.QuerySet["Agency"]):
     def for_user(self, user: User, action: Action = "view") -> models.QuerySet[Agency]:
-        from .access import agencies_for
+        from agencies.access import agencies_for
 
         return agencies_for(user, action, self)
 
@@ -180,7 +179,7 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
         )
 
     def for_user(self, user: User, action: Action = "view") -> models.QuerySet[Membership]:
-        from .access import memberships_for
+        from agencies.access import memberships_for
 
         return memberships_for(user, action, self)
 

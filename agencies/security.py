@@ -20,13 +20,12 @@ from django.utils import timezone
 from django_otp import devices_for_user
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from agencies.models import BackupCode, BackupCodeDevice, User, backup_code_digest
 from scr.accesslog import client_ip
 from scr.history import save_with_history
 from scr.models import AccessEvent
 from scr.rules import fresh_locked, require_reason
 from scr.sessions import end_other_sessions
-
-from .models import BackupCode, BackupCodeDevice, User, backup_code_digest
 
 BACKUP_DEVICE_NAME = "Backup codes"
 APP_DEVICE_NAME = "Authenticator app"
@@ -34,7 +33,7 @@ APP_DEVICE_NAME = "Authenticator app"
 
 def queue_account_notice(user: User, change: str, *, to: str | None = None) -> None:
     """Tell the person, after commit, that ``change`` happened to their account."""
-    from .tasks import send_account_notice
+    from agencies.tasks import send_account_notice
 
     address = to if to is not None else user.email
     if address:

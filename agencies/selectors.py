@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .models import Membership, User
-from .roles import Role
+from agencies.models import Membership, User
+from agencies.roles import Role
 
 
 def security_alert_recipients() -> list[User]:

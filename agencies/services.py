@@ -17,12 +17,11 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from agencies.models import Agency, Membership, User
+from agencies.roles import ROLES_WITH_IDENTIFIABLE_ACCESS, Role
+from agencies.security import queue_account_notice
 from scr.history import save_with_history
 from scr.rules import fresh_locked, require_reason
-
-from .models import Agency, Membership, User
-from .roles import ROLES_WITH_IDENTIFIABLE_ACCESS, Role
-from .security import queue_account_notice
 
 
 @transaction.atomic(durable=True)
@@ -122,7 +121,7 @@ def user_invite(*, by: User | None, username: str, email: str, first_name: str, 
 
 
 def _queue_invitation(user_id: int) -> None:
-    from .tasks import send_invitation
+    from agencies.tasks import send_invitation
 
     transaction.on_commit(lambda: send_invitation.delay(user_id))
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account, views
+from agencies import account, views
 
 urlpatterns = [
     path("account/", account.account, name="account"),

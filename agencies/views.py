@@ -18,15 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from scr.access import role_required, scoped_object_or_404
-from scr.accesslog import record_access
-from scr.csvexport import csv_lines
-from scr.formviews import Save, form_page, handle_form, initial_from, record_form
-from scr.models import AccessEvent
-from scr.reauth import recent_authentication_required
-
-from . import security, services
-from .forms import (
+from agencies import security, services
+from agencies.forms import (
     AccessLogFilterForm,
     AgencyForm,
     EndMembershipForm,
@@ -35,9 +28,15 @@ from .forms import (
     ReasonForm,
     UserEditForm,
 )
-from .http import AuthenticatedHttpRequest
-from .models import Agency, Membership, User
-from .roles import Role
+from agencies.http import AuthenticatedHttpRequest
+from agencies.models import Agency, Membership, User
+from agencies.roles import Role
+from scr.access import role_required, scoped_object_or_404
+from scr.accesslog import record_access
+from scr.csvexport import csv_lines
+from scr.formviews import Save, form_page, handle_form, initial_from, record_form
+from scr.models import AccessEvent
+from scr.reauth import recent_authentication_required
 
 manager_only = role_required(Role.BUSINESS_MANAGER)
 

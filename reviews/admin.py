@@ -1,9 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from reviews.models import Review
 from scr.admin import ReadOnlyAdminMixin
-
-from .models import Review
 
 
 @admin.register(Review)

@@ -2,8 +2,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from agencies.roles import Role
-
-from .sections import SECTIONS
+from reviews.views.sections import SECTIONS
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:

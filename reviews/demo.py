@@ -12,10 +12,9 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from agencies.models import Agency, User
+from reviews import services
+from reviews.models import EvidenceKind, PanelAppointment, Review, Stage, TermsOfReference
 from scr.workdays import add_working_days
-
-from . import services
-from .models import EvidenceKind, PanelAppointment, Review, Stage, TermsOfReference
 
 NAMESPACE = uuid.UUID("6f1c6c1e-6a53-4c39-9f55-2f0d7c3d1a01")
 

@@ -13,9 +13,8 @@ from django.urls import reverse
 
 from agencies.models import User
 from agencies.roles import Role
+from reviews.models import EvidenceRequest
 from scr.reminders import send_once
-
-from .models import EvidenceRequest
 
 EVENTS = {
     "sent": "Evidence requested",

@@ -10,6 +10,6 @@ def evidence_notify(request_id: int, event: str, number: int = 0) -> int:
     """E-mail the agency's leads that a request was sent or returned. Idempotent: the
     reminders ledger lets each lead get each e-mail once, so a redelivered task (acks_late)
     sends nothing twice. Returns how many e-mails were sent now."""
-    from .emails import send_evidence_emails
+    from reviews.emails import send_evidence_emails
 
     return send_evidence_emails(request_id, event, number)

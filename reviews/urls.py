@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from reviews import views
 
 urlpatterns = [
     path("reviews/", views.review_list, name="review_list"),

@@ -15,9 +15,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from agencies.roles import Role
-
-from .clocks import publication_notice_due
-from .models import ENDED_STAGES, STAGE_PATH, Review, Stage
+from reviews.models import ENDED_STAGES, STAGE_PATH, Review, Stage
+from reviews.selectors.clocks import publication_notice_due
 
 
 class Missing(str):
@@ -48,7 +47,7 @@ def notification_sent(review: Review) -> list[str]:
 def rapid_review_held(review: Review) -> list[str]:
     """The meeting held, and every agency summary asked for received (derived from the
     summary-kind evidence requests, never a typed date)."""
-    from .selectors.evidence import summaries_received
+    from reviews.selectors.evidence import summaries_received
 
     missing: list[str] = []
     if not review.rapid_review_meeting_on:
@@ -64,7 +63,7 @@ def evidence_still_open(review: Review) -> list[str]:
     """Why moving on from Evidence needs a reason: requests not yet accepted or withdrawn.
     Not a guard (analysis may start with some evidence outstanding), but the reason is
     recorded with the move instead of passing silently."""
-    from .selectors.evidence import open_requests
+    from reviews.selectors.evidence import open_requests
 
     return [f"{r.kind_phrase} from {r.agency} ({r.get_status_display().lower()})"
             for r in open_requests(review)]
@@ -88,7 +87,7 @@ def commissioned(review: Review) -> list[str]:
     """Commissioning is done: terms of reference agreed and an independent reviewer
     appointed (with an independence declaration) who is still in post and still
     independent of every agency in scope."""
-    from .independence import independence_conflicts
+    from reviews.selectors.panel import independence_conflicts
 
     missing: list[str] = [Missing(f"the reviewer's independence resolved: {conflict}",
                                   "review_appoint")
@@ -105,7 +104,7 @@ def final_version_submitted(review: Review) -> list[str]:
     """Report → Sign-off: a specific version of the report submitted for sign-off that is
     still the current version (nothing changed since). Replaces the typed "final report
     received" date (the submission records that date itself)."""
-    from .signoff import current_report, live_submission
+    from reviews.selectors.report import current_report, live_submission
 
     submission = live_submission(review)
     report = current_report(review)
@@ -118,7 +117,7 @@ def final_version_submitted(review: Review) -> list[str]:
 def signed_off(review: Review) -> list[str]:
     """Every approver's approval of the current submitted version, and the board's written
     response recorded (``REPORT_SIGN_OFF_APPROVERS``; reviews/signoff.py)."""
-    from .signoff import approvers, live_submission
+    from reviews.selectors.report import approvers, live_submission
 
     missing = final_version_submitted(review)
     if missing:
@@ -168,7 +167,7 @@ def ready_to_publish(review: Review, on: date | None = None) -> list[str]:
 def clean_pdf_ready(review: Review) -> list[str]:
     """An anonymised PDF of the approved version whose leak check found nothing, or whose
     every hit a business manager waived (reviews/selectors/publication.py)."""
-    from .selectors.publication import publication_blockers
+    from reviews.selectors.publication import publication_blockers
 
     blockers = publication_blockers(review)
     if not blockers:
@@ -179,7 +178,7 @@ def clean_pdf_ready(review: Review) -> list[str]:
 
 def pdf_published(review: Review) -> list[str]:
     """The publication record: the clean PDF published, with its SHA-256."""
-    from .models import Publication
+    from reviews.models import Publication
 
     if Publication._base_manager.filter(review_id=review.pk,
                                         status=Publication.Status.PUBLISHED).exists():

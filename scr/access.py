@@ -21,7 +21,7 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 
-from .actions import Action
+from scr.actions import Action
 
 M = TypeVar("M", bound=models.Model)
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])

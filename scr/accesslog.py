@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import models
 from django.http import HttpRequest
 
-from .models import AccessEvent
+from scr.models import AccessEvent
 
 # Set on the request by record_access; read by NoStoreCaseDataMiddleware.
 SHOWS_CASE_DATA = "shows_case_data"

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import AccessEvent, ReminderSent, RenderRecord
+from scr.models import AccessEvent, ReminderSent, RenderRecord
 
 
 class NoDeleteMixin:

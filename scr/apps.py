@@ -8,9 +8,9 @@ class ScrConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate, pre_save
 
-        from . import middleware, reauth, sessions  # noqa: F401 - connect their sign-in receivers
-        from .auditchain import install_protection
-        from .text import refuse_overlong_text
+        from scr import middleware, reauth, sessions  # noqa: F401 - connect their sign-in receivers
+        from scr.auditchain import install_protection
+        from scr.text import refuse_overlong_text
 
         # Every save of every model: no text longer than its field allows (scr/text.py).
         pre_save.connect(refuse_overlong_text, dispatch_uid="scr.text_lengths")

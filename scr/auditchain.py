@@ -44,7 +44,7 @@ from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from .models import AccessEvent, AuditLink
+from scr.models import AccessEvent, AuditLink
 
 GENESIS = "0" * 64
 # pg_try_advisory_xact_lock key: one sealer at a time ("scr-audit" as a number).

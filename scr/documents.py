@@ -31,11 +31,11 @@ from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils import timezone
 
-from . import filetypes
-from .accesslog import record_access
-from .history import save_with_history
-from .models import AccessEvent, StoredDocument
-from .rules import fresh_locked, require_reason
+from scr import filetypes
+from scr.accesslog import record_access
+from scr.history import save_with_history
+from scr.models import AccessEvent, StoredDocument
+from scr.rules import fresh_locked, require_reason
 
 D = TypeVar("D", bound=StoredDocument)
 

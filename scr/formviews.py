@@ -18,11 +18,11 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from .access import scoped_object_or_404
-from .accesslog import mark_case_data, record_access
-from .actions import Action
-from .forms import add_service_errors
-from .models import AccessEvent
+from scr.access import scoped_object_or_404
+from scr.accesslog import mark_case_data, record_access
+from scr.actions import Action
+from scr.forms import add_service_errors
+from scr.models import AccessEvent
 
 Save = Callable[[dict[str, Any], Any], Any]
 # A page's words or links: fixed, or worked out from the record the page is about.

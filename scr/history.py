@@ -18,7 +18,7 @@ from django.db.models import IntegerField, Q, Value
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from .figures import note_case_write
+from scr.figures import note_case_write
 
 M = TypeVar("M", bound=models.Model)
 

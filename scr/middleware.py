@@ -13,7 +13,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 
-from .accesslog import shows_case_data
+from scr.accesslog import shows_case_data
 
 STARTED = "_session_started"
 SEEN = "_session_seen"

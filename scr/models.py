@@ -21,9 +21,9 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from . import filetypes
-from .actions import Action
-from .text import REASON_LENGTH
+from scr import filetypes
+from scr.actions import Action
+from scr.text import REASON_LENGTH
 
 
 class AccessEventQuerySet(models.QuerySet["AccessEvent"]):

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .anonymise.engine import anonymise
-from .anonymise.fold import fold_key
-from .anonymise.register import RegisterEntry
+from scr.anonymise.engine import anonymise
+from scr.anonymise.fold import fold_key
+from scr.anonymise.register import RegisterEntry
 
 __all__ = ["RegisterEntry", "name_forms", "pseudonymise"]
 

@@ -24,8 +24,8 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from .accesslog import client_ip
-from .models import AccessEvent
+from scr.accesslog import client_ip
+from scr.models import AccessEvent
 
 REFUSED_STATUSES = frozenset({403, 404})
 # Resolved URLs that are not case URLs: the admin has its own staff-only rules.
@@ -62,7 +62,7 @@ def record_refusal(request: HttpRequest, status: int) -> AccessEvent:
 
 
 def _queue_alert_check(event: AccessEvent) -> None:
-    from .tasks import check_refusals
+    from scr.tasks import check_refusals
 
     transaction.on_commit(lambda: check_refusals.delay(event.pk))
 
@@ -92,7 +92,7 @@ def alert_if_probing(event_id: int) -> int:
     from django.core.mail import EmailMessage
     from django.utils.module_loading import import_string
 
-    from .reminders import send_once
+    from scr.reminders import send_once
 
     event = AccessEvent.objects.select_related("user").get(pk=event_id)
     count = refusals_in_window(event)

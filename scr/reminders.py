@@ -24,7 +24,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, models, transaction
 
-from .models import ReminderSent
+from scr.models import ReminderSent
 
 
 def period_key_week(day: date) -> str:

@@ -26,10 +26,10 @@ from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.utils import timezone
 
-from .documents import sha256_of
-from .history import save_with_history
-from .models import RenderRecord
-from .pdf import html_to_pdf
+from scr.documents import sha256_of
+from scr.history import save_with_history
+from scr.models import RenderRecord
+from scr.pdf import html_to_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ def render_request(*, by: Any, target: models.Model, kind: str) -> RenderRecord:
     """Queue a render of ``target``: one record now, the task once the caller commits."""
     if kind not in _RENDERERS:
         raise ValueError(f"No renderer is registered for {kind!r}.")
-    from .tasks import render_pdf
+    from scr.tasks import render_pdf
 
     with transaction.atomic():
         record = RenderRecord(content_type=ContentType.objects.get_for_model(target),

@@ -14,7 +14,7 @@ def require_reason(reason: str, message: str = "Enter the reason for this change
                    field: str = "reason") -> str:
     """A reason the history will keep: blank or white space is refused, in the service,
     whatever the form did. Returns it stripped."""
-    from .text import REASON_LENGTH
+    from scr.text import REASON_LENGTH
 
     if not (reason or "").strip():
         raise ValidationError({field: message})

@@ -16,8 +16,8 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from .accesslog import client_ip
-from .models import SignedInSession
+from scr.accesslog import client_ip
+from scr.models import SignedInSession
 
 
 def _store(session_key: str) -> Any:

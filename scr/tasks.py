@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
-from .renders import RENDER_TIME_LIMIT, render_run
+from scr.renders import RENDER_TIME_LIMIT, render_run
 
 
 @shared_task(name="scr.tasks.worker_ping", acks_late=True, reject_on_worker_lost=True)
@@ -44,7 +44,7 @@ def render_pdf(record_id: int) -> str | None:
 def check_refusals(event_id: int) -> int:
     """Alert the business managers when refusals pile up (scr/refusals.py). Idempotent:
     each alert is claimed in the reminders ledger before it is sent."""
-    from .refusals import alert_if_probing
+    from scr.refusals import alert_if_probing
 
     return alert_if_probing(event_id)
 
@@ -53,6 +53,6 @@ def check_refusals(event_id: int) -> int:
 def seal_audit_chain() -> int:
     """Link every audit row not yet in the hash chain (scr/auditchain.py). Idempotent: one
     sealer at a time (an advisory lock), and a row is linked once."""
-    from .auditchain import seal
+    from scr.auditchain import seal
 
     return seal()

@@ -30,7 +30,7 @@ from django.conf import settings
 from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
-from .models import AccessEvent
+from scr.models import AccessEvent
 
 
 def now() -> datetime:

@@ -5,8 +5,7 @@ from django.urls import include, path
 
 from agencies.account import SetPasswordView
 from agencies.forms import SignInForm
-
-from . import health, views
+from scr import health, views
 
 # The admin signs in through the service's own sign-in page (throttling, second factor);
 # its pages are behind the same two-factor check as every other (scr.twofactor).

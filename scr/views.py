@@ -6,11 +6,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.module_loading import import_string
 
-from .access import scoped_object_or_404
-from .accesslog import record_access
-from .figures import cached_figure
-from .history import history_entries
-from .models import AccessEvent
+from scr.access import scoped_object_or_404
+from scr.accesslog import record_access
+from scr.figures import cached_figure
+from scr.history import history_entries
+from scr.models import AccessEvent
 
 
 @login_required

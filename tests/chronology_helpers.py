@@ -15,8 +15,7 @@ from openpyxl import Workbook
 
 from reviews import services
 from reviews.models import ChronologyEntry, PanelAppointment, Review, TermsOfReference
-
-from .personas import Personas
+from tests.personas import Personas
 
 HEADER = ["Date", "Time", "Source", "What happened", "Practitioner role", "Child seen",
           "Significance"]

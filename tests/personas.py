@@ -13,8 +13,7 @@ from django.test import Client
 
 from agencies.models import Agency, User
 from agencies.roles import Role
-
-from .factories import AgencyFactory, MembershipFactory, UserFactory
+from tests.factories import AgencyFactory, MembershipFactory, UserFactory
 
 PASSWORD = "correct-horse-battery"
 

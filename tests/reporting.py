@@ -24,9 +24,8 @@ from reviews.models import (
     TermsOfReference,
     Theme,
 )
-
-from .factories import MembershipFactory, UserFactory
-from .personas import Personas, at_stage
+from tests.factories import MembershipFactory, UserFactory
+from tests.personas import Personas, at_stage
 
 LINES = ("Was the risk to the baby recognised?",
          "How well did agencies share information?",
@@ -68,7 +67,7 @@ def partner_reps(p: Personas, review: Review) -> dict[str, User]:
 
 def sign_off_records(p: Personas, review: Review, reps: dict[str, User]) -> None:
     """Every approval of the live submission, then the board's response."""
-    from reviews.signoff import live_submission
+    from reviews.selectors.report import live_submission
 
     w = ReportWorld(p, review, None, **reps)  # type: ignore[arg-type]
     submission = live_submission(review)
@@ -151,7 +150,7 @@ def submitted(w: ReportWorld, name: str = "v1 for sign-off") -> SignOffSubmissio
 
 
 def approve_all(w: ReportWorld, submission: SignOffSubmission) -> None:
-    from reviews.signoff import approvers
+    from reviews.selectors.report import approvers
 
     for approver in approvers():
         services.approval_give(by=w.approver_for(approver.key), submission=submission,

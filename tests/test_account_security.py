@@ -16,10 +16,9 @@ from django.test import Client, RequestFactory
 from agencies import services
 from scr import reauth
 from scr.models import SignedInSession
-
-from .conftest import PASSWORD, Personas, client_for
-from .test_authentication import sign_in
-from .test_settings import ROOT, run_python
+from tests.conftest import PASSWORD, Personas, client_for
+from tests.test_authentication import sign_in
+from tests.test_settings import ROOT, run_python
 
 NEW_PASSWORD = "Kx9-wiggle-harbour-lantern"
 
@@ -283,7 +282,7 @@ def test_confirming_with_the_password_goes_back_to_the_page(personas: Personas) 
 
 
 def test_confirming_needs_a_code_too_with_a_second_factor(personas: Personas) -> None:
-    from .two_factor import code_for, enrolled_device
+    from tests.two_factor import code_for, enrolled_device
 
     device = enrolled_device(personas.manager)
     client = client_for(personas.manager)

@@ -29,8 +29,7 @@ from agencies.models import Membership, User
 from reviews import services as review_services
 from reviews.models import Review
 from scr.models import AccessEvent
-
-from .conftest import Personas, client_for
+from tests.conftest import Personas, client_for
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_APPS = ("scr", "agencies", "reviews", "actionplans")

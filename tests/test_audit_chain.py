@@ -15,8 +15,7 @@ from agencies import services
 from agencies.models import Agency, User
 from scr import auditchain
 from scr.models import AccessEvent, AuditLink
-
-from .conftest import Personas
+from tests.conftest import Personas
 
 pytestmark = pytest.mark.postgresql
 

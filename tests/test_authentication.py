@@ -14,9 +14,8 @@ from agencies import services
 from agencies.models import User
 from scr import middleware
 from scr.models import AccessEvent
-
-from .conftest import PASSWORD, Personas, client_for
-from .factories import MembershipFactory, UserFactory
+from tests.conftest import PASSWORD, Personas, client_for
+from tests.factories import MembershipFactory, UserFactory
 
 SIGN_IN = "/sign-in/"
 WRONG = "not-the-right-password"

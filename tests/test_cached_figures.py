@@ -19,10 +19,9 @@ from reviews import services
 from reviews.models import Review
 from scr.figures import cached_figure
 from scr.history import save_with_history
-
-from .conftest import Personas, client_for
-from .factories import MembershipFactory, UserFactory
-from .test_dashboards import open_review
+from tests.conftest import Personas, client_for
+from tests.factories import MembershipFactory, UserFactory
+from tests.test_dashboards import open_review
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

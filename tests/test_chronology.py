@@ -19,9 +19,8 @@ from reviews.selectors import (
     not_seen_periods,
     text_shown_to,
 )
-
-from .chronology_helpers import Case, csv_upload, entry, make_case, submit, xlsx_upload
-from .personas import Personas
+from tests.chronology_helpers import Case, csv_upload, entry, make_case, submit, xlsx_upload
+from tests.personas import Personas
 
 
 @pytest.fixture

@@ -13,9 +13,8 @@ from openpyxl import load_workbook
 
 from reviews.models import ChronologyEntry, ReviewUserObjectPermission
 from scr.models import AccessEvent
-
-from .chronology_helpers import Case, csv_upload, entry, make_case, submit
-from .personas import Personas, client_for
+from tests.chronology_helpers import Case, csv_upload, entry, make_case, submit
+from tests.personas import Personas, client_for
 
 
 @pytest.fixture

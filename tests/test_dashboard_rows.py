@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from reviews.presenters import dashboard_row_html, review_url
 from reviews.selectors import DashboardRow
+from reviews.views.presenters import dashboard_row_html, review_url
 
 
 def row(**overrides: object) -> DashboardRow:

@@ -14,8 +14,7 @@ from reviews import services
 from reviews.models import PanelAppointment, Review, Stage
 from scr.models import AccessEvent
 from scr.workdays import add_working_days
-
-from .conftest import Personas, at_stage, client_for, publish
+from tests.conftest import Personas, at_stage, client_for, publish
 
 pytestmark = pytest.mark.django_db
 

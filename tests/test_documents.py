@@ -24,8 +24,7 @@ from scr import filetypes
 from scr.documents import document_response, document_store_version, inspect_upload
 from scr.models import AccessEvent, StoredDocument
 from scr.pdf import html_to_pdf
-
-from .factories import AgencyFactory, UserFactory
+from tests.factories import AgencyFactory, UserFactory
 
 # A concrete document for these tests only, in its own app registry (so no migration and
 # no model the audit tests would find); its table exists only inside each test.

@@ -8,8 +8,7 @@ import pytest
 from django.test import Client, override_settings
 
 from scr.celery import app as celery_app
-
-from .conftest import Personas, client_for
+from tests.conftest import Personas, client_for
 
 TOKEN = "healthz-test-token-0123456789"
 

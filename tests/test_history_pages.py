@@ -17,8 +17,7 @@ from django.utils import timezone
 
 from reviews import services
 from reviews.models import Review
-
-from .conftest import Personas, client_for
+from tests.conftest import Personas, client_for
 
 pytestmark = pytest.mark.django_db
 

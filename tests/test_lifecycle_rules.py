@@ -20,7 +20,6 @@ from agencies import services as people
 from agencies.models import User
 from agencies.roles import Role
 from reviews import services, workflow
-from reviews.clocks import review_clocks
 from reviews.models import (
     ClockKind,
     ClockPause,
@@ -35,12 +34,12 @@ from reviews.models import (
     Subject,
     TermsOfReference,
 )
+from reviews.selectors.clocks import review_clocks
 from reviews.services import TransitionRefused
 from scr.workdays import add_working_days, subtract_working_days
-
-from .actionplans.helpers import sign_off_arranged
-from .conftest import Personas, at_stage
-from .factories import MembershipFactory, UserFactory
+from tests.actionplans.helpers import sign_off_arranged
+from tests.conftest import Personas, at_stage
+from tests.factories import MembershipFactory, UserFactory
 
 NOTICE = settings.CLOCK_PUBLICATION_NOTICE_WORKING_DAYS
 
@@ -745,7 +744,7 @@ def test_a_username_is_normalised_and_invisible_characters_removed(personas: Per
 
 def test_a_manager_corrects_a_publication_date_on_its_page_with_a_reason(
         personas: Personas) -> None:
-    from .conftest import client_for
+    from tests.conftest import client_for
 
     review = published_review(personas)
     client = client_for(personas.manager)
@@ -759,7 +758,7 @@ def test_a_manager_corrects_a_publication_date_on_its_page_with_a_reason(
 
 def test_the_review_page_shows_an_independence_conflict_and_an_ended_review_offers_reopen(
         personas: Personas) -> None:
-    from .conftest import client_for
+    from tests.conftest import client_for
 
     review = commissioning(personas)
     services.panel_appoint(by=personas.manager, review=review, user=personas.reviewer,

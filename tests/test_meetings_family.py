@@ -15,9 +15,8 @@ from reviews.models import LearningFeedback, Meeting, Stage
 from reviews.workflow import rapid_review_held
 from scr.history import save_with_history
 from scr.models import AccessEvent
-
-from .chronology_helpers import Case, make_case, today
-from .personas import Personas, at_stage, client_for
+from tests.chronology_helpers import Case, make_case, today
+from tests.personas import Personas, at_stage, client_for
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -168,8 +167,7 @@ def test_the_family_log_records_involvement_contacts_and_comments_against_a_vers
 def test_the_history_page_shows_an_agency_lead_none_of_the_family_log_meetings_or_others_drafts(
         case: Case) -> None:
     from reviews.selectors import review_histories
-
-    from .chronology_helpers import entry
+    from tests.chronology_helpers import entry
 
     p = case.people
     mother = case.review.subjects.get(pseudonym="Mother")

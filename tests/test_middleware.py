@@ -11,8 +11,7 @@ import pytest
 from django.contrib.sessions.backends.db import SessionStore
 
 from scr import middleware
-
-from .conftest import Personas, client_for
+from tests.conftest import Personas, client_for
 
 
 @pytest.fixture

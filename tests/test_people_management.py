@@ -19,8 +19,7 @@ from agencies.roles import Role
 from reviews import services as review_services
 from reviews.models import Review
 from scr.figures import bump_generation
-
-from .conftest import Personas, client_for
+from tests.conftest import Personas, client_for
 
 INVITE = "/people/invite/"
 

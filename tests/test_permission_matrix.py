@@ -22,9 +22,8 @@ from django.utils import timezone
 from agencies.models import Membership
 from reviews import services
 from reviews.models import ClockKind, PanelAppointment, Review
-
-from .actionplans import matrix as action_plan_matrix
-from .conftest import Personas, client_for, publish
+from tests.actionplans import matrix as action_plan_matrix
+from tests.conftest import Personas, client_for, publish
 
 ROLES = ("anonymous", "manager", "reviewer", "panel", "police_lead", "health_lead", "board")
 ADMIN_NAMESPACE = "admin"  # Django's admin: staff only, checked by its own test below.
@@ -231,14 +230,14 @@ VERSIONS_OF_REVIEW_IN = expect(manager=200, reviewer=200, panel=200, police_lead
 
 
 def _records(getter: Callable[[Any], Any]) -> Callable[[World], dict[str, Any]]:
-    from .reporting import matrix_records
+    from tests.reporting import matrix_records
 
     return lambda w: {"pk": getter(matrix_records(w)).pk}
 
 
 def _factual_check(w: World) -> dict[str, Any]:
     """A factual-accuracy check of the matrix's submitted version, sent to the police."""
-    from .reporting import matrix_records
+    from tests.reporting import matrix_records
 
     snapshot = matrix_records(w).snapshot
     check = snapshot.factual_checks.first()
@@ -493,11 +492,10 @@ def pdf_records(w: World) -> Any:
     from reviews.models import LeakCheck, LeakHit
     from reviews.models.publication import CONFIDENTIAL_KIND
     from scr.history import save_with_history
-
-    from .publishing import arrange_publication, render_of
+    from tests.publishing import arrange_publication, render_of
 
     if getattr(w, "_pdf_records", None) is None:
-        from .reporting import matrix_records
+        from tests.reporting import matrix_records
 
         snapshot = matrix_records(w).snapshot
         manager = w.people.manager
@@ -519,7 +517,7 @@ def pdf_records(w: World) -> Any:
 
 def matrix_pk(w: World) -> int:
     """review_in, with its report records made (so the pages show versions)."""
-    from .reporting import matrix_records
+    from tests.reporting import matrix_records
 
     matrix_records(w)
     return w.review_in.pk

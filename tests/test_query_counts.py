@@ -12,8 +12,7 @@ from django.utils import timezone
 
 from reviews import services
 from reviews.models import Review
-
-from .conftest import Personas, client_for
+from tests.conftest import Personas, client_for
 
 
 def add_reviews(people: Personas, count: int, *, police_every: int) -> None:
@@ -181,7 +180,7 @@ def test_manager_home_page_tasks_do_not_query_per_review(personas: Personas) -> 
 def test_a_persons_review_scope_is_built_once_per_request_and_reused(
     personas: Personas, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from reviews import access
+    from reviews.models import scope as access
 
     add_reviews(personas, 3, police_every=1)
     review = Review.objects.order_by("pk").first()

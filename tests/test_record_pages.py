@@ -18,13 +18,12 @@ from django.urls import reverse
 from scr.accesslog import record_access, shows_case_data
 from scr.middleware import NoStoreCaseDataMiddleware
 from scr.models import AccessEvent
-
-from . import test_permission_matrix as matrix
-from .actionplans.matrix import PEOPLE_PAGES as ACTION_PLAN_PEOPLE_PAGES
-from .actionplans.matrix import RECORD_PAGES as ACTION_PLAN_PAGES
-from .conftest import Personas, client_for
-from .test_permission_matrix import World
-from .viewcases import RecordPage, check_record_page, matrix_pages
+from tests import test_permission_matrix as matrix
+from tests.actionplans.matrix import PEOPLE_PAGES as ACTION_PLAN_PEOPLE_PAGES
+from tests.actionplans.matrix import RECORD_PAGES as ACTION_PLAN_PAGES
+from tests.conftest import Personas, client_for
+from tests.test_permission_matrix import World
+from tests.viewcases import RecordPage, check_record_page, matrix_pages
 
 world = matrix.world  # the matrix's world of reviews, so both tests see the same cases
 

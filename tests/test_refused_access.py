@@ -15,10 +15,9 @@ from django.urls import reverse
 
 from scr import refusals
 from scr.models import AccessEvent, ReminderSent
-
-from . import test_permission_matrix as matrix
-from .conftest import client_for
-from .test_permission_matrix import World
+from tests import test_permission_matrix as matrix
+from tests.conftest import client_for
+from tests.test_permission_matrix import World
 
 PROBER_ADDRESS = "198.51.100.44"
 

@@ -7,9 +7,8 @@ import pytest
 
 from reviews import services
 from reviews.models import NameVariantChoice, PanelAppointment, SubjectIdentifier
-
-from .conftest import Personas, client_for, publish
-from .test_dashboards import open_review
+from tests.conftest import Personas, client_for, publish
+from tests.test_dashboards import open_review
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,8 @@ from django.test import override_settings
 from agencies.models import Agency
 from scr.models import ReminderSent
 from scr.reminders import claim, period_key_quarter, period_key_week, send_once
-
-from .concurrency import run_at_once
-from .factories import AgencyFactory, UserFactory
+from tests.concurrency import run_at_once
+from tests.factories import AgencyFactory, UserFactory
 
 
 def reminder_to(user: object) -> EmailMessage:

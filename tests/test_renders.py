@@ -25,8 +25,7 @@ from scr.celery import app as celery_app
 from scr.models import RenderRecord
 from scr.pdf import ResourceRefused, html_to_pdf
 from scr.renders import register_renderer, render_request, render_run, unregister_renderer
-
-from .factories import AgencyFactory, UserFactory
+from tests.factories import AgencyFactory, UserFactory
 
 KIND = "tests.agency_sheet"
 

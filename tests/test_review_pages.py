@@ -15,9 +15,8 @@ from reviews.models import ClockKind, PanelAppointment, Review, Stage, Subject
 from reviews.selectors import dashboard_reviews
 from scr.history import save_with_history
 from scr.models import AccessEvent
-
-from .conftest import Personas, at_stage, client_for, publish
-from .test_dashboards import open_review
+from tests.conftest import Personas, at_stage, client_for, publish
+from tests.test_dashboards import open_review
 
 pytestmark = pytest.mark.django_db
 

@@ -17,11 +17,10 @@ from reviews.services import TransitionRefused
 from reviews.workflow import TRANSITIONS
 from scr.history import save_with_history
 from scr.workdays import add_working_days
-
-from .actionplans.helpers import sign_off_arranged
-from .conftest import Personas, at_stage
-from .factories import MembershipFactory, UserFactory
-from .publishing import arrange_clean_render, arrange_publication
+from tests.actionplans.helpers import sign_off_arranged
+from tests.conftest import Personas, at_stage
+from tests.factories import MembershipFactory, UserFactory
+from tests.publishing import arrange_clean_render, arrange_publication
 
 # ---------------------------------------------------------------- arranging a review
 
@@ -147,7 +146,7 @@ def record_final_report(p: Personas, review: Review, d: Dates) -> None:
 def record_final_version(p: Personas, review: Review, d: Dates) -> None:
     """Report → Sign-off reads a record now, not the typed date: a current version of the
     report submitted for sign-off by the appointed reviewer (issue 11)."""
-    from reviews.signoff import live_submission
+    from reviews.selectors.report import live_submission
 
     if not review.final_report_received_on:
         record_final_report(p, review, d)
@@ -172,7 +171,7 @@ def record_publication_dates(p: Personas, review: Review, d: Dates) -> None:
 def record_publication_plan(p: Personas, review: Review, d: Dates) -> None:
     """Sign-off → Publication: every approval of the submitted version and the board's
     response (records that replaced nothing typed before), then the publication dates."""
-    from .reporting import partner_reps, sign_off_records
+    from tests.reporting import partner_reps, sign_off_records
 
     record_final_version(p, review, d)
     sign_off_records(p, review, partner_reps(p, review))
@@ -183,8 +182,7 @@ def record_publication_plan(p: Personas, review: Review, d: Dates) -> None:
 def record_published(p: Personas, review: Review, d: Dates) -> None:
     """Publication → Monitoring: the dates, then the clean PDF published (its record)."""
     from reviews.selectors.publication import approved_snapshot, publishable_render
-
-    from .reporting import partner_reps, sign_off_records
+    from tests.reporting import partner_reps, sign_off_records
 
     if approved_snapshot(review) is None:  # the move alone: arrange the approved version
         stage = review.stage

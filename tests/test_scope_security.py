@@ -14,13 +14,12 @@ from django.utils import timezone
 from agencies import services as people
 from agencies.models import Membership
 from agencies.roles import Role
-from reviews.access import can_see_identities
 from reviews.models import Review
-
-from . import test_permission_matrix as matrix
-from .conftest import client_for
-from .factories import MembershipFactory
-from .test_permission_matrix import World
+from reviews.models.scope import can_see_identities
+from tests import test_permission_matrix as matrix
+from tests.conftest import client_for
+from tests.factories import MembershipFactory
+from tests.test_permission_matrix import World
 
 world = matrix.world  # the permission matrix's reviews and people
 

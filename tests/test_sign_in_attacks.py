@@ -17,9 +17,8 @@ from django.utils import timezone
 
 from scr import throttle
 from scr.models import AccessEvent
-
-from .conftest import PASSWORD, Personas
-from .test_authentication import WRONG, assert_locked_out, assert_signed_in, sign_in
+from tests.conftest import PASSWORD, Personas
+from tests.test_authentication import WRONG, assert_locked_out, assert_signed_in, sign_in
 
 ATTACKER = "203.0.113.66"
 USUAL = "198.51.100.5"

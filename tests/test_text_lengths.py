@@ -18,8 +18,7 @@ from django.utils import timezone
 from reviews import services
 from reviews.models import ClockKind, DelayExplanation, Review
 from scr.text import NARRATIVE_LENGTH
-
-from .conftest import Personas, client_for
+from tests.conftest import Personas, client_for
 
 PROJECT_APPS = ("scr", "agencies", "reviews", "actionplans")
 # Written by the system, never typed by a person.

@@ -14,12 +14,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.models import BackupCode, User
 from scr.models import AccessEvent
-
-from .conftest import PASSWORD, Personas, client_for
-from .factories import MembershipFactory, UserFactory
-from .test_authentication import sign_in
-from .test_settings import run_python
-from .two_factor import code_for, enrolled_device, verified_client
+from tests.conftest import PASSWORD, Personas, client_for
+from tests.factories import MembershipFactory, UserFactory
+from tests.test_authentication import sign_in
+from tests.test_settings import run_python
+from tests.two_factor import code_for, enrolled_device, verified_client
 
 CODE_PATTERN = r"<li><code>([0-9A-Z]{5}(?:-[0-9A-Z]{1,5}){4})</code></li>"
 

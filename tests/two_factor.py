@@ -23,7 +23,7 @@ def enrolled_device(user: Any) -> TOTPDevice:
 
 def verified_client(user: Any, device: TOTPDevice | None = None) -> Client:
     """A client signed in with password and a code, as production requires."""
-    from .conftest import client_for
+    from tests.conftest import client_for
 
     device = device or enrolled_device(user)
     client = client_for(user)

@@ -23,9 +23,8 @@ from typing import Any
 from django.urls import reverse
 
 from scr.models import AccessEvent
-
-from .conftest import client_for
-from .test_permission_matrix import RULES, World
+from tests.conftest import client_for
+from tests.test_permission_matrix import RULES, World
 
 Kwargs = Callable[[World], dict[str, Any]]
 

@@ -5,9 +5,9 @@
 - ``reminders`` — digests as sent, reminder pauses, agencies' senior leads
 """
 
-from .plans import *  # noqa: F403
-from .plans import __all__ as _plans
-from .reminders import *  # noqa: F403
-from .reminders import __all__ as _reminders
+from actionplans.models.plans import *  # noqa: F403
+from actionplans.models.plans import __all__ as _plans
+from actionplans.models.reminders import *  # noqa: F403
+from actionplans.models.reminders import __all__ as _reminders
 
 __all__ = [*_plans, *_reminders]

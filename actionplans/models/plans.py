@@ -92,7 +92,7 @@ class ActionQuerySet(ReviewScopedQuerySet):
 
     def for_user(self, user: object, action: ScopeAction = "view") -> models.QuerySet:
         from agencies.roles import Role
-        from reviews.access import direct_grant_reviews
+        from reviews.models.scope import direct_grant_reviews
 
         if not getattr(user, "is_authenticated", False) or not user.is_active:  # type: ignore[attr-defined]
             return self.none()
@@ -114,7 +114,7 @@ class ActionQuerySet(ReviewScopedQuerySet):
         return self.filter(status__in=OPEN_STATUSES)  # type: ignore[return-value]
 
     def with_rag(self, on: Any = None) -> ActionQuerySet:
-        from ..rag import rag_expression
+        from actionplans.rag import rag_expression
 
         return self.annotate(rag=rag_expression(on))  # type: ignore[return-value]
 
@@ -126,7 +126,7 @@ class ActionPlanQuerySet(ReviewScopedQuerySet):
 
     def for_user(self, user: object, action: ScopeAction = "view") -> models.QuerySet:
         from agencies.roles import Role
-        from reviews.access import direct_grant_reviews
+        from reviews.models.scope import direct_grant_reviews
 
         if not getattr(user, "is_authenticated", False) or not user.is_active:  # type: ignore[attr-defined]
             return self.none()

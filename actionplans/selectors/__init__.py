@@ -6,13 +6,13 @@
 - ``evidence`` — the one read of evidence requests (the digest's), to switch when they change
 """
 
-from .board import *  # noqa: F403
-from .board import __all__ as _board
-from .digests import *  # noqa: F403
-from .digests import __all__ as _digests
-from .evidence import *  # noqa: F403
-from .evidence import __all__ as _evidence
-from .plans import *  # noqa: F403
-from .plans import __all__ as _plans
+from actionplans.selectors.board import *  # noqa: F403
+from actionplans.selectors.board import __all__ as _board
+from actionplans.selectors.digests import *  # noqa: F403
+from actionplans.selectors.digests import __all__ as _digests
+from actionplans.selectors.evidence import *  # noqa: F403
+from actionplans.selectors.evidence import __all__ as _evidence
+from actionplans.selectors.plans import *  # noqa: F403
+from actionplans.selectors.plans import __all__ as _plans
 
 __all__ = [*_board, *_digests, *_evidence, *_plans]

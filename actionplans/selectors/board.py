@@ -19,10 +19,9 @@ from django.db import connection, transaction
 from django.db.models import BooleanField, Case, Count, F, Q, Value, When
 from django.utils import timezone
 
+from actionplans.models import OPEN_STATUSES, Action, ActionStatus, Rag
 from agencies.models import User
 from reviews.models import Review
-
-from ..models import OPEN_STATUSES, Action, ActionStatus, Rag
 
 __all__ = ["BoardFigures", "ReviewFigures", "board_figures"]
 

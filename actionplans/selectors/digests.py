@@ -20,14 +20,13 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 
+from actionplans.models import OPEN_STATUSES, Action, ActionPlan, Milestone, ReminderPause, SeniorLead
+from actionplans.selectors.evidence import awaited_evidence_requests
 from agencies.models import Membership, User
 from agencies.roles import Role
-from reviews.clocks import clock_label
 from reviews.models import Review, Stage
+from reviews.selectors.clocks import clock_label
 from scr.workdays import bank_holidays
-
-from ..models import OPEN_STATUSES, Action, ActionPlan, Milestone, ReminderPause, SeniorLead
-from .evidence import awaited_evidence_requests
 
 __all__ = [
     "SECTIONS",

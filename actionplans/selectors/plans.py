@@ -17,15 +17,14 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from actionplans.models import FINISHED, OPEN_STATUSES, Action, ActionPlan, ActionStatus, Milestone
 from agencies.models import User
 from agencies.roles import Role
-from reviews.access import can_see_identities
 from reviews.models import Recommendation, Review, Stage
+from reviews.models.scope import can_see_identities
 from reviews.selectors import Task, review_registers
 from reviews.selectors import tasks_for as review_tasks_for
 from scr.pseudonymise import RegisterEntry, pseudonymise
-
-from ..models import FINISHED, OPEN_STATUSES, Action, ActionPlan, ActionStatus, Milestone
 
 __all__ = [
     "PlanPage",
@@ -96,7 +95,7 @@ def plan_page(user: User, review: Review, plan: ActionPlan | None) -> PlanPage:
     """The plan page (``plan``: the review's plan as the view found it, ``None`` before the
     first action): the actions this person may see; for business managers also the
     recommendations (to add actions to), the monitoring reviews and what stops closure."""
-    from ..services.plans import closure_blockers
+    from actionplans.services.plans import closure_blockers
 
     can_manage = user.has_role(Role.BUSINESS_MANAGER)
     actions = actions_of(user, Action.objects.filter(review=review)).prefetch_related(

@@ -7,13 +7,13 @@
 - ``reminders`` — daily digests (exactly once), reminder pauses, senior leads
 """
 
-from .actions import *  # noqa: F403
-from .actions import __all__ as _actions
-from .imports import *  # noqa: F403
-from .imports import __all__ as _imports
-from .plans import *  # noqa: F403
-from .plans import __all__ as _plans
-from .reminders import *  # noqa: F403
-from .reminders import __all__ as _reminders
+from actionplans.services.actions import *  # noqa: F403
+from actionplans.services.actions import __all__ as _actions
+from actionplans.services.imports import *  # noqa: F403
+from actionplans.services.imports import __all__ as _imports
+from actionplans.services.plans import *  # noqa: F403
+from actionplans.services.plans import __all__ as _plans
+from actionplans.services.reminders import *  # noqa: F403
+from actionplans.services.reminders import __all__ as _reminders
 
 __all__ = [*_actions, *_imports, *_plans, *_reminders]

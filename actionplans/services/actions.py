@@ -19,13 +19,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from agencies.models import Agency, Membership, User
-from reviews.models import Recommendation
-from scr.documents import document_store_version
-from scr.history import save_with_history
-from scr.rules import fresh_locked, require_reason
-
-from ..models import (
+from actionplans.models import (
     Action,
     ActionStatus,
     ImpactEvidence,
@@ -33,7 +27,12 @@ from ..models import (
     ProgressUpdate,
     TargetDateChange,
 )
-from .base import locked_action, plan_of, plan_stage, require_manager
+from actionplans.services.base import locked_action, plan_of, plan_stage, require_manager
+from agencies.models import Agency, Membership, User
+from reviews.models import Recommendation
+from scr.documents import document_store_version
+from scr.history import save_with_history
+from scr.rules import fresh_locked, require_reason
 
 __all__ = [
     "AGENCY_MOVES",

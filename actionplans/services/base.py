@@ -8,13 +8,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from actionplans.models import Action, ActionPlan
 from agencies.models import User
 from agencies.roles import Role
 from reviews.models import Review, Stage
 from scr.history import save_with_history
 from scr.rules import fresh_locked
-
-from ..models import Action, ActionPlan
 
 __all__: list[str] = []
 

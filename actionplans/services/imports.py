@@ -18,15 +18,14 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 
+from actionplans.models import EXPORT_COLUMNS, ActionStatus
+from actionplans.services.actions import create_action
+from actionplans.services.base import plan_stage, require_manager
 from agencies.models import Agency, User
 from reviews.models import Recommendation, Review
 from scr import filetypes
 from scr.documents import inspect_upload
 from scr.text import normalise_text
-
-from ..models import EXPORT_COLUMNS, ActionStatus
-from .actions import create_action
-from .base import plan_stage, require_manager
 
 __all__ = ["ImportRefused", "plan_import"]
 

@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from actionplans.models import ActionPlan, MonitoringReview
+from actionplans.services.base import plan_stage, require_manager
 from agencies.models import User
 from agencies.roles import Role
 from reviews import services as review_services
@@ -23,9 +25,6 @@ from reviews.models import Stage
 from scr.history import save_with_history
 from scr.rules import fresh_locked, require_reason
 from scr.workdays import add_months
-
-from ..models import ActionPlan, MonitoringReview
-from .base import plan_stage, require_manager
 
 __all__ = [
     "closure_blockers",
@@ -63,7 +62,7 @@ def monitoring_review_record(*, by: User, plan: ActionPlan, held_on: date, overa
 def closure_blockers(plan: ActionPlan) -> list[str]:
     """What stops the plan closing: a recommendation with no action, an action not yet
     verified or formally closed (by reference, never by its text)."""
-    from ..models import FINISHED
+    from actionplans.models import FINISHED
 
     missing: list[str] = []
     recommendations = plan.review.recommendations.filter(withdrawn=False).order_by("number")

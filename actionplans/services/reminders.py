@@ -21,15 +21,14 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils.html import escape
 
+from actionplans.models import Digest, ReminderPause, SeniorLead
+from actionplans.selectors.digests import SECTIONS, DigestItem, digest_items_for
+from actionplans.services.base import require_manager
 from agencies.models import Agency, User
 from scr.history import save_with_history
 from scr.models import ReminderSent
 from scr.reminders import claimed_recipients, period_key_day, send_once
 from scr.rules import fresh_locked, require_reason
-
-from ..models import Digest, ReminderPause, SeniorLead
-from ..selectors.digests import SECTIONS, DigestItem, digest_items_for
-from .base import require_manager
 
 __all__ = [
     "DIGEST_KIND",

@@ -6,13 +6,13 @@
 - ``reminders`` — reminders sent, pauses, senior leads
 """
 
-from .actions import *  # noqa: F403
-from .actions import __all__ as _actions
-from .board import *  # noqa: F403
-from .board import __all__ as _board
-from .plans import *  # noqa: F403
-from .plans import __all__ as _plans
-from .reminders import *  # noqa: F403
-from .reminders import __all__ as _reminders
+from actionplans.views.actions import *  # noqa: F403
+from actionplans.views.actions import __all__ as _actions
+from actionplans.views.board import *  # noqa: F403
+from actionplans.views.board import __all__ as _board
+from actionplans.views.plans import *  # noqa: F403
+from actionplans.views.plans import __all__ as _plans
+from actionplans.views.reminders import *  # noqa: F403
+from actionplans.views.reminders import __all__ as _reminders
 
 __all__ = [*_actions, *_board, *_plans, *_reminders]

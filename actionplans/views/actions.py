@@ -7,6 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from actionplans import forms, services
+from actionplans.models import Action, ImpactEvidence, Milestone
+from actionplans.selectors import action_page
+from actionplans.views.base import action_back, plan_back
 from agencies.http import AuthenticatedHttpRequest
 from reviews.models import Recommendation
 from scr.access import scoped_object_or_404
@@ -14,11 +18,6 @@ from scr.accesslog import record_access
 from scr.documents import document_response
 from scr.formviews import handle_form, record_form
 from scr.models import AccessEvent
-
-from .. import forms, services
-from ..models import Action, ImpactEvidence, Milestone
-from ..selectors import action_page
-from .base import action_back, plan_back
 
 __all__ = [
     "action",

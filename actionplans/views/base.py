@@ -8,13 +8,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
+from actionplans.models import Action, ActionPlan
 from agencies.models import User
 from agencies.roles import Role
 from reviews.models import Review
 from scr.access import scoped_object_or_404
 from scr.actions import Action as ScopeAction
-
-from ..models import Action, ActionPlan
 
 __all__ = ["action_back", "plan_review"]
 

@@ -8,13 +8,12 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from actionplans.charts import bar_chart
+from actionplans.models import OPEN_STATUSES, Action, Rag
+from actionplans.selectors import actions_of, board_figures
 from agencies.http import AuthenticatedHttpRequest
 from agencies.roles import Role
 from scr.access import role_required
-
-from ..charts import bar_chart
-from ..models import OPEN_STATUSES, Action, Rag
-from ..selectors import actions_of, board_figures
 
 __all__ = ["actions_mine", "board_actions"]
 

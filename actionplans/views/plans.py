@@ -9,6 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from actionplans import forms, services
+from actionplans.exports import plan_actions, plan_rows, plan_xlsx
+from actionplans.models import EXPORT_COLUMNS, Action, ActionPlan
+from actionplans.selectors import actions_of, plan_page, plan_status_counts
+from actionplans.views.base import get_plan_for_board, plan_back, plan_or_404, plan_review
 from agencies.http import AuthenticatedHttpRequest
 from agencies.roles import Role
 from scr.access import role_required, scoped_object_or_404
@@ -17,12 +22,6 @@ from scr.csvexport import csv_lines
 from scr.formviews import handle_form, record_form
 from scr.models import AccessEvent, RenderRecord
 from scr.renders import render_request
-
-from .. import forms, services
-from ..exports import plan_actions, plan_rows, plan_xlsx
-from ..models import EXPORT_COLUMNS, Action, ActionPlan
-from ..selectors import actions_of, plan_page, plan_status_counts
-from .base import get_plan_for_board, plan_back, plan_or_404, plan_review
 
 __all__ = [
     "action_plan",

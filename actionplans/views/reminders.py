@@ -8,6 +8,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
+from actionplans import forms, services
+from actionplans.models import Digest, ReminderPause, SeniorLead
 from agencies.http import AuthenticatedHttpRequest
 from agencies.models import Agency, User
 from agencies.roles import Role
@@ -16,9 +18,6 @@ from scr.access import role_required, scoped_object_or_404
 from scr.accesslog import record_access
 from scr.formviews import handle_form, record_form
 from scr.models import AccessEvent
-
-from .. import forms, services
-from ..models import Digest, ReminderPause, SeniorLead
 
 __all__ = [
     "agency_senior_lead",

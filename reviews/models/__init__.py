@@ -18,30 +18,30 @@ Each module declares ``__all__``; this package re-exports them, so
 - ``publication`` — leak checks and hits, the publication record, takedown decisions
 """
 
-from .analysis import *  # noqa: F403
-from .analysis import __all__ as _analysis
-from .base import *  # noqa: F403
-from .base import __all__ as _base
-from .chronology import *  # noqa: F403
-from .chronology import __all__ as _chronology
-from .clocks import *  # noqa: F403
-from .clocks import __all__ as _clocks
-from .evidence import *  # noqa: F403
-from .evidence import __all__ as _evidence
-from .family import *  # noqa: F403
-from .family import __all__ as _family
-from .lifecycle import *  # noqa: F403
-from .lifecycle import __all__ as _lifecycle
-from .meetings import *  # noqa: F403
-from .meetings import __all__ as _meetings
-from .panel import *  # noqa: F403
-from .panel import __all__ as _panel
-from .publication import *  # noqa: F403  # noqa: F403
-from .publication import __all__ as _publication
-from .register import *  # noqa: F403
-from .register import __all__ as _register
-from .report import *  # noqa: F403
-from .report import __all__ as _report
+from reviews.models.analysis import *  # noqa: F403
+from reviews.models.analysis import __all__ as _analysis
+from reviews.models.base import *  # noqa: F403
+from reviews.models.base import __all__ as _base
+from reviews.models.chronology import *  # noqa: F403
+from reviews.models.chronology import __all__ as _chronology
+from reviews.models.clocks import *  # noqa: F403
+from reviews.models.clocks import __all__ as _clocks
+from reviews.models.evidence import *  # noqa: F403
+from reviews.models.evidence import __all__ as _evidence
+from reviews.models.family import *  # noqa: F403
+from reviews.models.family import __all__ as _family
+from reviews.models.lifecycle import *  # noqa: F403
+from reviews.models.lifecycle import __all__ as _lifecycle
+from reviews.models.meetings import *  # noqa: F403
+from reviews.models.meetings import __all__ as _meetings
+from reviews.models.panel import *  # noqa: F403
+from reviews.models.panel import __all__ as _panel
+from reviews.models.publication import *  # noqa: F403  # noqa: F403
+from reviews.models.publication import __all__ as _publication
+from reviews.models.register import *  # noqa: F403
+from reviews.models.register import __all__ as _register
+from reviews.models.report import *  # noqa: F403
+from reviews.models.report import __all__ as _report
 
 __all__ = [*_base, *_lifecycle, *_register, *_panel, *_clocks, *_evidence, *_chronology,
            *_meetings, *_family, *_analysis, *_report, *_publication]

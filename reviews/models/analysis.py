@@ -30,14 +30,14 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from agencies.models import Agency
+from reviews.models.base import ReviewRecord, ReviewScopedQuerySet
+from reviews.models.chronology import ChronologyEntry, Episode
+from reviews.models.evidence import EvidenceRequest, EvidenceSubmission
+from reviews.models.lifecycle import Review
+from reviews.models.meetings import Meeting
+from reviews.models.scope import report_access
 from scr.actions import Action
 from scr.text import DESCRIPTION_LENGTH, NARRATIVE_LENGTH
-
-from .base import ReviewRecord, ReviewScopedQuerySet
-from .chronology import ChronologyEntry, Episode
-from .evidence import EvidenceRequest, EvidenceSubmission
-from .lifecycle import Review
-from .meetings import Meeting
 
 __all__ = [
     "DraftRecord",
@@ -79,8 +79,6 @@ def _drafting_history(cls: type[ReviewRecord], user: object, review: Review) -> 
     """History rows of a draft record: only for the drafting team (the review's History page
     is also open to panel members and involved agencies' leads). Who drafts is worked out
     once per request (``reviews.reportaccess``), so the rows are one plain query."""
-    from ..reportaccess import report_access
-
     if not report_access(user, review).drafting:
         return cls.history.none()  # type: ignore[attr-defined]
     return cls.history.filter(**{f"{cls.REVIEW_FIELD}_id": review.pk})  # type: ignore[attr-defined]

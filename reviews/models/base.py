@@ -75,6 +75,7 @@ def check_dates(record: models.Model, **rules: tuple) -> None:
     if errors:
         raise ValidationError(errors)
 
+
 class ReviewScopedQuerySet(models.QuerySet):
     """Records that belong to one review take their scope from that review."""
 
@@ -82,13 +83,17 @@ class ReviewScopedQuerySet(models.QuerySet):
                      "view_history": "view_history", "view_identifiable": "view_identifiable"}
 
     def for_user(self, user: object, action: Action = "view") -> models.QuerySet:
-        from .lifecycle import Review
-
         mapped = self.review_action.get(action)
         if mapped is None:
             return self.none()
         field = getattr(self.model, "REVIEW_FIELD", "review")
-        return self.filter(**{f"{field}__in": Review.objects.for_user(user, mapped).values("pk")})
+        # The review model as the foreign key names it (first path step): no import of
+        # ``lifecycle``, which builds on this module.
+        review = self.model._meta.get_field(field.split("__")[0]).related_model
+        if "__" in field:
+            for step in field.split("__")[1:]:
+                review = review._meta.get_field(step).related_model
+        return self.filter(**{f"{field}__in": review.objects.for_user(user, mapped).values("pk")})
 
 
 class NoOneQuerySet(models.QuerySet):

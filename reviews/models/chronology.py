@@ -17,12 +17,12 @@ from django.db import models
 from django.db.models import F, Q
 
 from agencies.models import Agency
+from reviews.models.base import ReviewRecord, ReviewScopedQuerySet
+from reviews.models.evidence import EvidenceRequest
+from reviews.models.lifecycle import Review
+from reviews.models.scope import direct_grant_reviews
 from scr.actions import Action
 from scr.text import NARRATIVE_LENGTH
-
-from .base import ReviewRecord, ReviewScopedQuerySet
-from .evidence import EvidenceRequest
-from .lifecycle import Review
 
 __all__ = [
     "ChronologyEntry",
@@ -41,9 +41,6 @@ def merged_chronology_reviews(user: Any, action: Action = "view") -> models.Quer
     for the review's own reviewer and panel members (a direct appointment grant), the
     reviews they are appointed to. Never a board member, never an agency lead as such."""
     from agencies.roles import Role
-
-    from ..access import direct_grant_reviews
-
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Review.objects.none()
     if user.has_role(Role.BUSINESS_MANAGER):

@@ -26,13 +26,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import Agency
+from reviews.models.base import ReviewRecord, ReviewScopedQuerySet, check_dates
+from reviews.models.lifecycle import Review
+from reviews.models.scope import direct_grant_reviews
 from scr import filetypes
 from scr.actions import Action
 from scr.models import StoredDocument
 from scr.text import DESCRIPTION_LENGTH, DOCUMENT_LENGTH, NARRATIVE_LENGTH, REASON_LENGTH
-
-from .base import ReviewRecord, ReviewScopedQuerySet, check_dates
-from .lifecycle import Review
 
 __all__ = [
     "AWAITING_AGENCY",
@@ -145,8 +145,6 @@ class EvidenceRequestQuerySet(ReviewScopedQuerySet):
         their own agency. ``manage`` (send, return, accept, withdraw): the business manager,
         or the review's own reviewer. ``change`` (acknowledge, answer, submit): the leads of
         the agency asked."""
-        from ..access import direct_grant_reviews
-
         if action in ("manage", "change"):
             seen = self.for_user(user, "view")
             if action == "change":

@@ -12,13 +12,12 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from reviews.models.base import ReviewRecord, ReviewScopedQuerySet, check_dates
+from reviews.models.chronology import NarrowHistory
+from reviews.models.lifecycle import Review
+from reviews.models.register import Subject
 from scr.actions import Action
 from scr.text import DESCRIPTION_LENGTH, DOCUMENT_LENGTH, NARRATIVE_LENGTH
-
-from .base import ReviewRecord, ReviewScopedQuerySet, check_dates
-from .chronology import NarrowHistory
-from .lifecycle import Review
-from .register import Subject
 
 __all__ = [
     "FamilyComment",
@@ -33,7 +32,7 @@ class FamilyQuerySet(ReviewScopedQuerySet):
         """Real people and what they said: read by the business manager and the review's
         reviewer and panel (who hold identifiable access), kept by the manager and the
         reviewer. Never agency leads, never board members."""
-        from .meetings import meeting_reviews
+        from reviews.models.meetings import meeting_reviews
 
         if action in ("view", "view_history", "view_identifiable"):
             reviews = meeting_reviews(user, action).filter(

@@ -18,10 +18,10 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from agencies.models import Agency
+from reviews.models.base import NoOneQuerySet, ReviewRecord, date_errors
+from reviews.models.scope import reviews_for
 from scr.actions import Action
 from scr.text import NARRATIVE_LENGTH, REASON_LENGTH
-
-from .base import NoOneQuerySet, ReviewRecord, date_errors
 
 __all__ = [
     "DATE_ORDER",
@@ -70,8 +70,6 @@ ENDED_STAGES = frozenset({Stage.CLOSED, Stage.NO_REVIEW, Stage.WITHDRAWN})
 
 class ReviewQuerySet(models.QuerySet["Review"]):
     def for_user(self, user: object, action: Action = "view") -> ReviewQuerySet:
-        from ..access import reviews_for
-
         return reviews_for(user, action, self)  # type: ignore[arg-type]
 
     def open(self) -> ReviewQuerySet:

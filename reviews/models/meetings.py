@@ -19,14 +19,13 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from agencies.models import Agency
+from reviews.models.base import ReviewRecord, ReviewScopedQuerySet, check_dates
+from reviews.models.chronology import NarrowHistory, merged_chronology_reviews
+from reviews.models.lifecycle import Review
 from scr import filetypes
 from scr.actions import Action
 from scr.models import StoredDocument
 from scr.text import DESCRIPTION_LENGTH, DOCUMENT_LENGTH, NARRATIVE_LENGTH
-
-from .base import ReviewRecord, ReviewScopedQuerySet, check_dates
-from .chronology import NarrowHistory, merged_chronology_reviews
-from .lifecycle import Review
 
 __all__ = [
     "LearningFeedback",

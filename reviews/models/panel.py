@@ -8,10 +8,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import Agency
+from reviews.models.base import ReviewRecord, check_dates
+from reviews.models.lifecycle import Review
 from scr.text import DESCRIPTION_LENGTH, NARRATIVE_LENGTH
-
-from .base import ReviewRecord, check_dates
-from .lifecycle import Review
 
 __all__ = [
     "PanelAppointment",

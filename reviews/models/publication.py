@@ -28,14 +28,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from reviews.models.analysis import DraftRecord, DraftScopedQuerySet
+from reviews.models.base import ReviewRecord
+from reviews.models.lifecycle import Review
+from reviews.models.report import BoardResponse, ReportSnapshot
+from reviews.models.scope import panel_reader
 from scr.actions import Action
 from scr.models import RenderRecord
 from scr.text import DESCRIPTION_LENGTH, PUBLISHED_TEXT_LENGTH, REASON_LENGTH
-
-from .analysis import DraftRecord, DraftScopedQuerySet
-from .base import ReviewRecord
-from .lifecycle import Review
-from .report import BoardResponse, ReportSnapshot, panel_reader
 
 __all__ = [
     "DismissedName",

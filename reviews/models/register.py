@@ -19,12 +19,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from reviews.models.base import ReviewRecord, ReviewScopedQuerySet, check_dates
+from reviews.models.lifecycle import Review
 from scr.anonymise import IDENTIFIER_KINDS, InvalidIdentifier, normalise_identifier
 from scr.anonymise.fold import fold_key
 from scr.text import DESCRIPTION_LENGTH, normalise_text, skeleton
-
-from .base import ReviewRecord, ReviewScopedQuerySet, check_dates
-from .lifecycle import Review
 
 __all__ = [
     "NameVariantChoice",

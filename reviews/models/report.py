@@ -24,19 +24,16 @@ panel's comments, sign-off approvals and the board's response.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
+from reviews.models.analysis import DraftRecord, DraftScopedQuerySet, Finding, Recommendation
+from reviews.models.lifecycle import Review
+from reviews.models.scope import panel_reader, report_access
 from scr.actions import Action
 from scr.text import DOCUMENT_LENGTH, NARRATIVE_LENGTH, REASON_LENGTH
-
-from .analysis import DraftRecord, DraftScopedQuerySet, Finding, Recommendation
-from .lifecycle import Review
-from .panel import PanelAppointment
 
 __all__ = [
     "Approval",
@@ -58,22 +55,6 @@ class UnpublishedDraftQuerySet(DraftScopedQuerySet):
     """Working records (sections, drafts): the drafting team only, even once published."""
 
     PUBLISHED_READABLE = False
-
-
-def panel_reader(user: Any, review_ref: str) -> Q:
-    """The person is a current panel member or chair of the review named by ``review_ref``
-    and still holds the panel member (or reviewer, for a chair) role with identifiable
-    access to it."""
-    from agencies.roles import Role
-
-    roles = user.roles() if hasattr(user, "roles") else set()  # type: ignore[attr-defined]
-    if not roles & {Role.PANEL_MEMBER, Role.REVIEWER}:
-        return Q(pk__in=[])
-    identifiable = Review.objects.for_user(user, "view_identifiable").filter(pk=OuterRef(review_ref))
-    seat = PanelAppointment.objects.filter(
-        review=OuterRef(review_ref), user=user, ended_on__isnull=True,
-        panel_role__in=[PanelAppointment.PanelRole.MEMBER, PanelAppointment.PanelRole.CHAIR])
-    return Q(Exists(seat)) & Q(Exists(identifiable))
 
 
 class SharedScopedQuerySet(DraftScopedQuerySet):
@@ -106,8 +87,6 @@ class ScopedHistory(DraftRecord):
     @classmethod
     def history_in(cls, user: object, review: models.Model) -> models.QuerySet:
         """The drafting team reads every row; a panel member the rows of shared versions."""
-        from ..reportaccess import report_access
-
         access = report_access(user, review)  # type: ignore[arg-type]
         if access.drafting:
             return cls.history.filter(review_id=review.pk)  # type: ignore[attr-defined]

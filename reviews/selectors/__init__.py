@@ -15,24 +15,24 @@ One module per sub-domain; this package re-exports their ``__all__`` so
 - ``report`` — the draft report, versions and their comparison, sign-off
 """
 
-from .analysis import *  # noqa: F403
-from .analysis import __all__ as _analysis
-from .chronology import *  # noqa: F403
-from .chronology import __all__ as _chronology
-from .evidence import *  # noqa: F403
-from .evidence import __all__ as _evidence
-from .history import *  # noqa: F403
-from .history import __all__ as _history
-from .lifecycle import *  # noqa: F403
-from .lifecycle import __all__ as _lifecycle
-from .lists import *  # noqa: F403
-from .lists import __all__ as _lists
-from .meetings import *  # noqa: F403
-from .meetings import __all__ as _meetings
-from .register import *  # noqa: F403
-from .register import __all__ as _register
-from .report import *  # noqa: F403
-from .report import __all__ as _report
+from reviews.selectors.analysis import *  # noqa: F403
+from reviews.selectors.analysis import __all__ as _analysis
+from reviews.selectors.chronology import *  # noqa: F403
+from reviews.selectors.chronology import __all__ as _chronology
+from reviews.selectors.evidence import *  # noqa: F403
+from reviews.selectors.evidence import __all__ as _evidence
+from reviews.selectors.history import *  # noqa: F403
+from reviews.selectors.history import __all__ as _history
+from reviews.selectors.lifecycle import *  # noqa: F403
+from reviews.selectors.lifecycle import __all__ as _lifecycle
+from reviews.selectors.lists import *  # noqa: F403
+from reviews.selectors.lists import __all__ as _lists
+from reviews.selectors.meetings import *  # noqa: F403
+from reviews.selectors.meetings import __all__ as _meetings
+from reviews.selectors.register import *  # noqa: F403
+from reviews.selectors.register import __all__ as _register
+from reviews.selectors.report import *  # noqa: F403
+from reviews.selectors.report import __all__ as _report
 
 __all__ = [*_analysis, *_chronology, *_evidence, *_history, *_lifecycle, *_lists, *_meetings,
            *_register, *_report]

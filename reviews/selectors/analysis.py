@@ -17,9 +17,7 @@ from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from reviews.formats.report import key_lines
-from scr.pseudonymise import pseudonymise
-
-from ..models import (
+from reviews.models import (
     ChronologyEntry,
     Episode,
     EvidenceRequest,
@@ -31,7 +29,8 @@ from ..models import (
     Review,
     TermsOfReference,
 )
-from .register import review_registers
+from reviews.selectors.register import review_registers
+from scr.pseudonymise import pseudonymise
 
 __all__ = [
     "EarlierFinding",
@@ -244,7 +243,7 @@ class ThemeRecurrence:
 def recurring_themes(published_only: bool = True) -> list[ThemeRecurrence]:
     """For the board: how many reviews and findings carry each theme (counts only, never a
     name). By default published reviews only; the board's dashboard may ask for all."""
-    from ..models import Theme
+    from reviews.models import Theme
 
     scope = Q(findings__withdrawn=False)
     if published_only:

@@ -20,9 +20,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from agencies.models import Agency
-
-from ..models import ChronologyEntry, Episode, Review
-from .register import TextShown
+from reviews.models import ChronologyEntry, Episode, Review
+from reviews.selectors.register import TextShown
 
 if TYPE_CHECKING:
     from agencies.models import User

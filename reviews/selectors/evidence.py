@@ -14,8 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from agencies.roles import Role
-
-from ..models import (
+from reviews.models import (
     EVIDENCE_MOVES,
     IMR_HEADINGS,
     OPEN_EVIDENCE,
@@ -264,8 +263,7 @@ def factual_check_parts(user: User, request: EvidenceRequest) -> list[CheckedPar
     the agency's leads with access to the case's details (the draft may name people), and
     whoever reads that version of the report (the drafting team; the panel once shared)."""
     from reviews.formats.markdown import render_markdown
-
-    from ..access import review_access
+    from reviews.models.scope import review_access
 
     parts = request.checked_parts.order_by("position")
     if not (is_lead_of(user, request.agency_id)
@@ -292,7 +290,7 @@ def factual_checks_of(user: User, snapshot: ReportSnapshot) -> list[tuple[Eviden
 
 def request_page(user: User, request: EvidenceRequest) -> dict[str, Any]:
     """Everything one request's page shows, as this person may see it."""
-    from ..access import review_access
+    from reviews.models.scope import review_access
 
     answer = EvidenceRequest.objects.answer_visible(user).filter(pk=request.pk).exists()
     submissions = list(request.submissions.select_related("submitted_by")) if answer else []

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
-from ..models import Review, review_record_models
+from reviews.models import Review, review_record_models
 
 if TYPE_CHECKING:
     from agencies.models import User

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.urls import reverse
 from django.utils import timezone
 
-from ..models import Review, Stage
+from reviews.models import Review, Stage
 
 if TYPE_CHECKING:
     pass

@@ -8,7 +8,6 @@ import statistics
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -27,13 +26,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString
 
 from agencies.roles import Role
-from scr.actions import Action
-
-from ..clocks import Rag, annotate_rag, clock_label, missed_clock_q, review_clocks
-from ..models import (
+from reviews.models import (
     AWAITING_AGENCY,
     ENDED_STAGES,
     STAGE_PATH,
@@ -46,6 +41,8 @@ from ..models import (
     Stage,
     Subject,
 )
+from reviews.selectors.clocks import Rag, annotate_rag, clock_label, missed_clock_q, review_clocks
+from scr.actions import Action
 
 if TYPE_CHECKING:
     from agencies.models import User
@@ -207,13 +204,6 @@ class DashboardRow:
     evidence_outstanding: int
     evidence_overdue: int
 
-    @cached_property
-    def html(self) -> SafeString:
-        from ..presenters import dashboard_row_html
-
-        return dashboard_row_html(self)
-
-
 STAGE_LABELS = dict(Stage.choices)
 
 
@@ -260,12 +250,10 @@ def _rows(batch: list[Review], now: datetime) -> Iterator[DashboardRow]:
 
 def dashboard_page(user: User, filters: dict[str, str], number: str | None,
                    per_page: int = 50) -> tuple[Page, list[DashboardRow]]:
-    """One page of the dashboard: its rows built (their HTML too) and a light page object
-    that holds no queryset, so the whole can be kept in the cache as it is."""
+    """One page of the dashboard: its rows built and a light page object that holds no
+    queryset, so the whole can be kept in the cache as it is."""
     page = Paginator(dashboard_reviews(user, **filters), per_page).get_page(number)
     rows = list(dashboard_rows(page.object_list))
-    for row in rows:
-        row.html  # noqa: B018 - built once, kept with the page
     light = Paginator(range(page.paginator.count), per_page).page(page.number)
     return light, rows
 

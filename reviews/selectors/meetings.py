@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch
 
-from ..models import FamilyInvolvement, Meeting, Review
-from .register import TextShown
+from reviews.models import FamilyInvolvement, Meeting, Review
+from reviews.selectors.register import TextShown
 
 if TYPE_CHECKING:
     from agencies.models import User

@@ -11,10 +11,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from scr.models import RenderRecord
-from scr.renders import RENDER_TIME_LIMIT
-
-from ..models import (
+from reviews.models import (
     DismissedName,
     LeakCheck,
     LeakHit,
@@ -23,7 +20,9 @@ from ..models import (
     Review,
     SignOffSubmission,
 )
-from ..models.publication import CONFIDENTIAL_KIND, PUBLISHED_KIND
+from reviews.models.publication import CONFIDENTIAL_KIND, PUBLISHED_KIND
+from scr.models import RenderRecord
+from scr.renders import RENDER_TIME_LIMIT
 
 __all__ = [
     "CONFIDENTIAL_KIND",
@@ -108,9 +107,8 @@ def possible_unregistered_names(review: Review, snapshot: ReportSnapshot | None)
     register, the partnership, the agencies or the panel: for the reviewer to register
     (the anonymiser leaves them as they are, and the leak check cannot know them), less
     those the team dismissed as nobody's name."""
+    from reviews.selectors.register import review_public_names, review_register
     from scr.anonymise import unregistered_names
-
-    from .register import review_public_names, review_register
 
     if snapshot is None:
         return []

@@ -15,11 +15,10 @@ from django.conf import settings
 from django.db.models import Case, IntegerField, Prefetch, Value, When
 
 from agencies.models import Agency
+from reviews.models import NameVariantChoice, Review, Subject, SubjectIdentifier
+from reviews.models.scope import can_see_identities
 from scr.anonymise import NAME_KINDS, Identifier, RegisterEntry, Variant, name_variants
 from scr.pseudonymise import pseudonymise
-
-from ..access import can_see_identities
-from ..models import NameVariantChoice, Review, Subject, SubjectIdentifier
 
 if TYPE_CHECKING:
     from agencies.models import User

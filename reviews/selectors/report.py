@@ -11,13 +11,14 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 
+from agencies.roles import Role
 from reviews.formats.diffing import WordDiff, word_diff
 from reviews.formats.markdown import render_markdown
 from reviews.formats.report import pulled_markdown, word_count
-
-from ..models import (
+from reviews.models import (
     BoardResponse,
     Finding,
+    PanelAppointment,
     Report,
     ReportComment,
     ReportSection,
@@ -28,8 +29,7 @@ from ..models import (
     SnapshotPart,
     TermsOfReference,
 )
-from ..signoff import Approver, approvers, current_report, live_submission, may_approve
-from .analysis import (
+from reviews.selectors.analysis import (
     findings_for_page,
     lines_of_enquiry,
     recommendation_warnings,
@@ -37,12 +37,17 @@ from .analysis import (
 )
 
 __all__ = [
+    "Approver",
     "ApproverRow",
     "PartDiff",
     "SectionRow",
+    "approvers",
     "board_response_latest",
     "compare_section_versions",
     "compare_snapshots",
+    "current_report",
+    "live_submission",
+    "may_approve",
     "pulled_records",
     "report_page",
     "sign_off_status",
@@ -209,3 +214,42 @@ def board_response_latest(review: Review) -> BoardResponse | None:
     return (review.board_responses.prefetch_related("items__finding", "items__recommendation")
             .select_related("recorded_by").first())
 
+
+@dataclass(frozen=True)
+class Approver:
+    key: str
+    label: str
+    who: str
+
+
+def approvers() -> list[Approver]:
+    return [Approver(*row) for row in settings.REPORT_SIGN_OFF_APPROVERS]
+
+
+def may_approve(user: Any, review: Review, approver: Approver) -> bool:
+    """Whether ``user`` may give ``approver``'s approval on ``review``."""
+    roles = user.roles() if hasattr(user, "roles") else set()
+    current = review.panel.filter(user=user, ended_on__isnull=True)
+    if approver.who == "business_manager":
+        return Role.BUSINESS_MANAGER in roles
+    if approver.who == "reviewer":
+        return Role.REVIEWER in roles and current.filter(
+            panel_role=PanelAppointment.PanelRole.REVIEWER).exists()
+    if approver.who.startswith("agency:"):
+        kind = approver.who.removeprefix("agency:")
+        return bool(roles & {Role.PANEL_MEMBER, Role.REVIEWER}) and current.filter(
+            panel_role__in=[PanelAppointment.PanelRole.MEMBER, PanelAppointment.PanelRole.CHAIR],
+            agency__kind=kind).exists()
+    return False
+
+
+def current_report(review: Review) -> Report | None:
+    return Report.objects.filter(review=review).first()
+
+
+def live_submission(review: Review) -> SignOffSubmission | None:
+    """The submission awaiting or holding approvals, if any, with its snapshot."""
+    return (SignOffSubmission.objects.filter(
+        review=review, status__in=[SignOffSubmission.Status.PENDING,
+                                   SignOffSubmission.Status.APPROVED])
+        .select_related("snapshot").first())

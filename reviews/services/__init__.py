@@ -23,39 +23,39 @@ services.review_transition(...)`` wherever the function lives:
 - ``base`` — helpers the modules above share (not services: not re-exported)
 """
 
-from ..independence import independence_conflicts, independence_problems
-from .analysis import *  # noqa: F403
-from .analysis import __all__ as _analysis
-from .base import *  # noqa: F403
-from .base import __all__ as _base
-from .chronology import *  # noqa: F403
-from .chronology import __all__ as _chronology
-from .clocks import *  # noqa: F403
-from .clocks import __all__ as _clocks
-from .evidence import *  # noqa: F403
-from .evidence import __all__ as _evidence
-from .family import *  # noqa: F403
-from .family import __all__ as _family
-from .lifecycle import *  # noqa: F403
-from .lifecycle import __all__ as _lifecycle
-from .meetings import *  # noqa: F403
-from .meetings import __all__ as _meetings
-from .panel import *  # noqa: F403
-from .panel import __all__ as _panel
-from .publication import *  # noqa: F403
-from .publication import __all__ as _publication
-from .register import *  # noqa: F403
-from .register import __all__ as _register
-from .report import *  # noqa: F403
-from .report import __all__ as _report
+from reviews.selectors.panel import independence_conflicts, independence_problems
+from reviews.services.analysis import *  # noqa: F403
+from reviews.services.analysis import __all__ as _analysis
+from reviews.services.base import *  # noqa: F403
+from reviews.services.base import __all__ as _base
+from reviews.services.chronology import *  # noqa: F403
+from reviews.services.chronology import __all__ as _chronology
+from reviews.services.clocks import *  # noqa: F403
+from reviews.services.clocks import __all__ as _clocks
+from reviews.services.evidence import *  # noqa: F403
+from reviews.services.evidence import __all__ as _evidence
+from reviews.services.family import *  # noqa: F403
+from reviews.services.family import __all__ as _family
+from reviews.services.lifecycle import *  # noqa: F403
+from reviews.services.lifecycle import __all__ as _lifecycle
+from reviews.services.meetings import *  # noqa: F403
+from reviews.services.meetings import __all__ as _meetings
+from reviews.services.panel import *  # noqa: F403
+from reviews.services.panel import __all__ as _panel
+from reviews.services.publication import *  # noqa: F403
+from reviews.services.publication import __all__ as _publication
+from reviews.services.register import *  # noqa: F403
+from reviews.services.register import __all__ as _register
+from reviews.services.report import *  # noqa: F403
+from reviews.services.report import __all__ as _report
 
 __all__ = ["independence_conflicts", "independence_problems", *_base, *_clocks, *_evidence,
            *_lifecycle, *_panel, *_publication, *_register, *_chronology, *_meetings,
            *_family, *_analysis, *_report]
 
 # Every effect a move declares has its service (a typo would otherwise skip it silently).
-from ..workflow import TRANSITIONS as _TRANSITIONS
-from .base import unregistered_effects as _unregistered_effects
+from reviews.services.base import unregistered_effects as _unregistered_effects
+from reviews.workflow import TRANSITIONS as _TRANSITIONS
 
 if _unregistered_effects(_TRANSITIONS):
     raise ImportError(f"Transition effects with no service: {_unregistered_effects(_TRANSITIONS)}")

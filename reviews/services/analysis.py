@@ -19,11 +19,7 @@ from django.db.models import Max
 
 from agencies.models import Agency, User
 from agencies.roles import Role
-from scr.history import save_with_history
-from scr.rules import fresh_locked, require_reason
-from scr.text import normalise_text
-
-from ..models import (
+from reviews.models import (
     ChronologyEntry,
     Episode,
     EvidenceRequest,
@@ -36,7 +32,10 @@ from ..models import (
     Stage,
     Theme,
 )
-from .base import open_review_locked, report_changed
+from reviews.services.base import open_review_locked, report_changed
+from scr.history import save_with_history
+from scr.rules import fresh_locked, require_reason
+from scr.text import normalise_text
 
 __all__ = [
     "DRAFTING_STAGES",

@@ -14,10 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agencies.models import User
-from scr.history import save_with_history
-from scr.rules import fresh_locked
-
-from ..models import (
+from reviews.models import (
     ENDED_STAGES,
     Report,
     Review,
@@ -26,6 +23,8 @@ from ..models import (
     SignOffSubmission,
     Stage,
 )
+from scr.history import save_with_history
+from scr.rules import fresh_locked
 
 __all__ = [
     "open_review_locked",

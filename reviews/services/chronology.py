@@ -22,16 +22,15 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from agencies.models import Agency, User
 from reviews.formats.chronology import ImportFileError, read_rows
+from reviews.models import ChronologyEntry, ChronologySubmission, Episode, EvidenceRequest, Review
+from reviews.models.chronology import ScopeBounds
+from reviews.services.base import open_review_locked
 from scr import filetypes
 from scr.actions import Action
 from scr.documents import inspect_upload
 from scr.figures import note_case_write
 from scr.history import save_with_history
 from scr.rules import fresh_locked, require_reason
-
-from ..models import ChronologyEntry, ChronologySubmission, Episode, EvidenceRequest, Review
-from ..models.chronology import ScopeBounds
-from .base import open_review_locked
 
 __all__ = [
     "ENTRY_FIELDS",

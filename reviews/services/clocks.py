@@ -11,12 +11,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from agencies.models import User
+from reviews.models import ClockKind, ClockPause, DelayExplanation, ParallelProcess, Review
+from reviews.selectors.clocks import next_clock, review_clocks
+from reviews.services.base import open_review_locked
 from scr.history import save_with_history
 from scr.rules import fresh_locked, require_reason
-
-from ..clocks import next_clock, review_clocks
-from ..models import ClockKind, ClockPause, DelayExplanation, ParallelProcess, Review
-from .base import open_review_locked
 
 __all__ = [
     "clock_pause",

@@ -23,11 +23,7 @@ from django.utils.html import format_html
 
 from agencies.models import Agency, User
 from agencies.roles import Role
-from scr.documents import document_restore, document_store_version, document_withdraw
-from scr.history import save_with_history
-from scr.rules import fresh_locked, require_reason
-
-from ..models import (
+from reviews.models import (
     EVIDENCE_MOVES,
     IMR_HEADINGS,
     OPEN_EVIDENCE,
@@ -43,10 +39,13 @@ from ..models import (
     Review,
     SnapshotPart,
 )
-from ..selectors.evidence import is_lead_of as _is_lead_of
-from ..selectors.evidence import may_move, runs_review
-from .base import open_review_locked
-from .chronology import submit_drafts
+from reviews.selectors.evidence import is_lead_of as _is_lead_of
+from reviews.selectors.evidence import may_move, runs_review
+from reviews.services.base import open_review_locked
+from reviews.services.chronology import submit_drafts
+from scr.documents import document_restore, document_store_version, document_withdraw
+from scr.history import save_with_history
+from scr.rules import fresh_locked, require_reason
 
 __all__ = [
     "IMR_REQUIRED",
@@ -75,7 +74,7 @@ IMR_REQUIRED = ("author", "independence", "records_secured_on", "analysis", "les
 
 def _notify(request: EvidenceRequest, event: str, number: int = 0) -> None:
     """E-mail the agency's leads once this transaction commits (ids only)."""
-    from ..tasks import evidence_notify
+    from reviews.tasks import evidence_notify
 
     transaction.on_commit(lambda: evidence_notify.delay(request.pk, event, number))
 

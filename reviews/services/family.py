@@ -9,18 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from agencies.models import User
+from reviews.models import FamilyComment, FamilyContact, FamilyInvolvement, ReportSnapshot, Review, Subject
+from reviews.services.base import open_review_locked
 from scr.history import save_with_history
 from scr.rules import fresh_locked, require_reason
-
-from ..models import (
-    FamilyComment,
-    FamilyContact,
-    FamilyInvolvement,
-    ReportSnapshot,
-    Review,
-    Subject,
-)
-from .base import open_review_locked
 
 __all__ = [
     "FAMILY_KINDS",

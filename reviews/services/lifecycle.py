@@ -18,14 +18,12 @@ from django.utils import timezone
 
 from agencies.models import Agency, User
 from agencies.roles import Role
+from reviews.models import InvolvedAgency, ReferenceCounter, Review, Stage, StageChange, scope
+from reviews.services.base import TRANSITION_EFFECTS, open_review_locked, permission_grant
+from reviews.services.clocks import review_refresh_clocks
+from reviews.workflow import TRANSITIONS, may_make, ready_to_publish
 from scr.history import save_with_history
 from scr.rules import require_reason
-
-from .. import access
-from ..models import InvolvedAgency, ReferenceCounter, Review, Stage, StageChange
-from ..workflow import TRANSITIONS, may_make, ready_to_publish
-from .base import TRANSITION_EFFECTS, open_review_locked, permission_grant
-from .clocks import review_refresh_clocks
 
 __all__ = [
     "AGENCY_GRANTS",
@@ -46,7 +44,7 @@ __all__ = [
 ]
 
 
-AGENCY_GRANTS = (access.VIEW, access.IDENTIFIABLE)
+AGENCY_GRANTS = (scope.VIEW, scope.IDENTIFIABLE)
 
 
 class TransitionRefused(ValidationError):

@@ -18,20 +18,12 @@ from django.db.models import Min
 from django.utils import timezone
 
 from agencies.models import Agency, User
+from reviews.models import LearningFeedback, Meeting, MeetingAction, MeetingAttendee, MeetingMinutes, Review
+from reviews.services.base import open_review_locked
+from reviews.services.lifecycle import update_review
 from scr.documents import document_store_version
 from scr.history import save_with_history
 from scr.rules import fresh_locked, require_reason
-
-from ..models import (
-    LearningFeedback,
-    Meeting,
-    MeetingAction,
-    MeetingAttendee,
-    MeetingMinutes,
-    Review,
-)
-from .base import open_review_locked
-from .lifecycle import update_review
 
 __all__ = [
     "learning_feedback_give",

@@ -11,14 +11,12 @@ from django.utils import timezone
 
 from agencies.models import Agency, Membership, User
 from agencies.roles import Role
+from reviews.models import PanelAppointment, Review, TermsOfReference, scope
+from reviews.selectors.panel import independence_problems
+from reviews.services.base import open_review_locked, permission_grant, permission_revoke
+from reviews.services.lifecycle import involve_agency
 from scr.history import save_with_history
 from scr.rules import fresh_locked, require_reason
-
-from .. import access
-from ..independence import independence_problems
-from ..models import PanelAppointment, Review, TermsOfReference
-from .base import open_review_locked, permission_grant, permission_revoke
-from .lifecycle import involve_agency
 
 __all__ = [
     "ROLE_GRANTS",
@@ -29,9 +27,9 @@ __all__ = [
 
 
 ROLE_GRANTS: dict[str, tuple[str, ...]] = {
-    PanelAppointment.PanelRole.REVIEWER: (access.VIEW, access.CHANGE, access.IDENTIFIABLE),
-    PanelAppointment.PanelRole.CHAIR: (access.VIEW, access.IDENTIFIABLE),
-    PanelAppointment.PanelRole.MEMBER: (access.VIEW, access.IDENTIFIABLE),
+    PanelAppointment.PanelRole.REVIEWER: (scope.VIEW, scope.CHANGE, scope.IDENTIFIABLE),
+    PanelAppointment.PanelRole.CHAIR: (scope.VIEW, scope.IDENTIFIABLE),
+    PanelAppointment.PanelRole.MEMBER: (scope.VIEW, scope.IDENTIFIABLE),
 }
 
 

@@ -40,15 +40,7 @@ from django.utils.safestring import mark_safe
 from agencies.models import User
 from agencies.roles import Role
 from reviews.formats.markdown import render_markdown
-from scr.anonymise import LeakCheckError, anonymise, leak_check_pages, pdf_pages
-from scr.documents import sha256_of
-from scr.history import save_with_history
-from scr.models import RenderRecord
-from scr.renders import render_request
-from scr.rules import fresh_locked, require_reason
-from scr.workdays import add_months
-
-from ..models import (
+from reviews.models import (
     BoardResponse,
     DismissedName,
     LeakCheck,
@@ -60,12 +52,19 @@ from ..models import (
     Stage,
     TakedownDecision,
 )
-from ..models.publication import CONFIDENTIAL_KIND, PUBLISHED_KIND
-from ..selectors.publication import active_render, approved_snapshot, publishable_render
-from ..selectors.register import review_register
-from .base import open_review_locked
-from .clocks import review_refresh_clocks
-from .lifecycle import check_publishable
+from reviews.models.publication import CONFIDENTIAL_KIND, PUBLISHED_KIND
+from reviews.selectors.publication import active_render, approved_snapshot, publishable_render
+from reviews.selectors.register import review_register
+from reviews.services.base import open_review_locked
+from reviews.services.clocks import review_refresh_clocks
+from reviews.services.lifecycle import check_publishable
+from scr.anonymise import LeakCheckError, anonymise, leak_check_pages, pdf_pages
+from scr.documents import sha256_of
+from scr.history import save_with_history
+from scr.models import RenderRecord
+from scr.renders import render_request
+from scr.rules import fresh_locked, require_reason
+from scr.workdays import add_months
 
 __all__ = [
     "confidential_html",

@@ -14,13 +14,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from agencies.models import User
+from reviews.models import NameVariantChoice, Review, Subject, SubjectIdentifier
+from reviews.services.base import open_review_locked
 from scr.anonymise import name_variants
 from scr.anonymise.fold import fold_key
 from scr.history import save_with_history
 from scr.rules import fresh_locked, require_reason
-
-from ..models import NameVariantChoice, Review, Subject, SubjectIdentifier
-from .base import open_review_locked
 
 __all__ = [
     "name_variant_add",

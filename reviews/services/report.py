@@ -20,10 +20,7 @@ from django.utils import timezone
 from agencies.models import User
 from agencies.roles import Role
 from reviews.formats.report import pulled_markdown
-from scr.history import save_with_history
-from scr.rules import fresh_locked, require_reason
-
-from ..models import (
+from reviews.models import (
     Approval,
     BoardResponse,
     BoardResponseItem,
@@ -38,9 +35,9 @@ from ..models import (
     SnapshotPart,
     Stage,
 )
-from ..signoff import approvers, may_approve
-from .analysis import drafting_review
-from .base import (
+from reviews.selectors.report import approvers, may_approve
+from reviews.services.analysis import drafting_review
+from reviews.services.base import (
     LIVE,
     close_live_submission,
     open_review_locked,
@@ -48,7 +45,9 @@ from .base import (
     report_locked,
     transition_effect,
 )
-from .lifecycle import update_review
+from reviews.services.lifecycle import update_review
+from scr.history import save_with_history
+from scr.rules import fresh_locked, require_reason
 
 __all__ = [
     "SectionConflict",
@@ -221,7 +220,7 @@ def snapshot_create(*, by: User, review: Review, name: str,
     """Freeze the whole report as it stands, under a name ("v3 for panel"): each section's
     current version with the records it pulls in, so later edits never change it; with
     ``share``, shared with the panel in the same transaction."""
-    from ..selectors.report import pulled_records
+    from reviews.selectors.report import pulled_records
 
     review = drafting_review(by, review, "name a version of the report")
     report = report_locked(review, by=by)

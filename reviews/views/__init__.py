@@ -17,28 +17,28 @@ through ``for_user``, a form, one service call.
 - ``base`` — a section page of a review; a form about one review
 """
 
-from .analysis import *  # noqa: F403
-from .analysis import __all__ as _analysis
-from .chronology import *  # noqa: F403
-from .chronology import __all__ as _chronology
-from .clocks import *  # noqa: F403
-from .clocks import __all__ as _clocks
-from .evidence import *  # noqa: F403
-from .evidence import __all__ as _evidence
-from .lifecycle import *  # noqa: F403
-from .lifecycle import __all__ as _lifecycle
-from .lists import *  # noqa: F403
-from .lists import __all__ as _lists
-from .meetings import *  # noqa: F403
-from .meetings import __all__ as _meetings
-from .panel import *  # noqa: F403
-from .panel import __all__ as _panel
-from .publication import *  # noqa: F403
-from .publication import __all__ as _publication
-from .register import *  # noqa: F403
-from .register import __all__ as _register
-from .report import *  # noqa: F403
-from .report import __all__ as _report
+from reviews.views.analysis import *  # noqa: F403
+from reviews.views.analysis import __all__ as _analysis
+from reviews.views.chronology import *  # noqa: F403
+from reviews.views.chronology import __all__ as _chronology
+from reviews.views.clocks import *  # noqa: F403
+from reviews.views.clocks import __all__ as _clocks
+from reviews.views.evidence import *  # noqa: F403
+from reviews.views.evidence import __all__ as _evidence
+from reviews.views.lifecycle import *  # noqa: F403
+from reviews.views.lifecycle import __all__ as _lifecycle
+from reviews.views.lists import *  # noqa: F403
+from reviews.views.lists import __all__ as _lists
+from reviews.views.meetings import *  # noqa: F403
+from reviews.views.meetings import __all__ as _meetings
+from reviews.views.panel import *  # noqa: F403
+from reviews.views.panel import __all__ as _panel
+from reviews.views.publication import *  # noqa: F403
+from reviews.views.publication import __all__ as _publication
+from reviews.views.register import *  # noqa: F403
+from reviews.views.register import __all__ as _register
+from reviews.views.report import *  # noqa: F403
+from reviews.views.report import __all__ as _report
 
 __all__ = [*_clocks, *_evidence, *_lifecycle, *_lists, *_panel, *_publication, *_register,
            *_chronology, *_meetings, *_analysis, *_report]

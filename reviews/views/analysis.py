@@ -13,14 +13,13 @@ from django.urls import reverse
 
 from agencies.http import AuthenticatedHttpRequest
 from agencies.roles import Role
+from reviews import forms, selectors, services
+from reviews.models import Finding, FindingEvidence, Recommendation, Review, Theme
+from reviews.views.sections import section_context
 from scr.access import role_required, scoped_object_or_404
 from scr.accesslog import mark_case_data, record_access
 from scr.formviews import form_page, handle_form, record_form
 from scr.models import AccessEvent
-
-from .. import forms, selectors, services
-from ..models import Finding, FindingEvidence, Recommendation, Review, Theme
-from ..sections import section_context
 
 __all__ = [
     "finding_add",

@@ -12,13 +12,12 @@ from django.urls import reverse
 
 from agencies.http import AuthenticatedHttpRequest
 from agencies.models import User
+from reviews.models import Review
+from reviews.views.sections import section_context
 from scr.access import scoped_object_or_404
 from scr.accesslog import record_access
 from scr.formviews import Save, record_form
 from scr.models import AccessEvent
-
-from ..models import Review
-from ..sections import section_context
 
 __all__ = ["back_to", "review_form_view", "section_view"]
 

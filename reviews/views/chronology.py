@@ -23,18 +23,9 @@ from django.utils.safestring import mark_safe
 from agencies.http import AuthenticatedHttpRequest
 from agencies.models import Agency, User
 from agencies.roles import Role
+from reviews import services
 from reviews.formats import chronology as chronology_files
-from scr import filetypes
-from scr.access import scoped_object_or_404
-from scr.accesslog import mark_case_data, record_access
-from scr.csvexport import csv_lines
-from scr.figures import cached_figure
-from scr.formviews import handle_form, record_form
-from scr.models import AccessEvent
-
-from .. import services
-from ..access import can_see_identities
-from ..forms import (
+from reviews.forms import (
     ChronologyCorrectionForm,
     ChronologyEntryForm,
     ChronologyFilterForm,
@@ -45,9 +36,9 @@ from ..forms import (
     ReasonMixin,
     entry_initial,
 )
-from ..models import ChronologyEntry, Episode, Review, ScopeBounds, merged_chronology_reviews
-from ..sections import section_context
-from ..selectors import (
+from reviews.models import ChronologyEntry, Episode, Review, ScopeBounds, merged_chronology_reviews
+from reviews.models.scope import can_see_identities
+from reviews.selectors import (
     EXPORT_HEADER,
     chronology_export_rows,
     chronology_rows,
@@ -59,6 +50,14 @@ from ..selectors import (
     text_shown_to,
     timeline_svg,
 )
+from reviews.views.sections import section_context
+from scr import filetypes
+from scr.access import scoped_object_or_404
+from scr.accesslog import mark_case_data, record_access
+from scr.csvexport import csv_lines
+from scr.figures import cached_figure
+from scr.formviews import handle_form, record_form
+from scr.models import AccessEvent
 
 __all__ = [
     "agency_chronology",

@@ -6,11 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 
 from agencies.http import AuthenticatedHttpRequest
+from reviews import forms, services
+from reviews.models import ClockPause, ParallelProcess
+from reviews.views import sections
+from reviews.views.base import back_to, review_form_view, section_view
 from scr.formviews import record_form
-
-from .. import forms, sections, services
-from ..models import ClockPause, ParallelProcess
-from .base import back_to, review_form_view, section_view
 
 __all__ = [
     "clock_pause",

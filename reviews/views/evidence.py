@@ -16,14 +16,8 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from agencies.http import AuthenticatedHttpRequest
-from scr.access import scoped_object_or_404
-from scr.accesslog import record_access
-from scr.documents import document_response
-from scr.formviews import record_form
-from scr.models import AccessEvent
-
-from .. import forms, sections, selectors, services
-from ..models import (
+from reviews import forms, selectors, services
+from reviews.models import (
     AgencyReport,
     EvidenceDocument,
     EvidenceRequest,
@@ -31,7 +25,13 @@ from ..models import (
     ReportSnapshot,
     Review,
 )
-from .base import back_to, section_view
+from reviews.views import sections
+from reviews.views.base import back_to, section_view
+from scr.access import scoped_object_or_404
+from scr.accesslog import record_access
+from scr.documents import document_response
+from scr.formviews import record_form
+from scr.models import AccessEvent
 
 __all__ = [
     "evidence_document_download",

@@ -11,18 +11,18 @@ from django.urls import reverse
 
 from agencies.http import AuthenticatedHttpRequest
 from agencies.roles import Role
+from reviews import forms, services
+from reviews.models import Review, Stage
+from reviews.selectors import move_options, review_histories, summaries_sentence
+from reviews.views import sections
+from reviews.views.base import review_form_view, section_view
+from reviews.views.sections import section_context
+from reviews.workflow import available_moves
 from scr.access import role_required, scoped_object_or_404
 from scr.accesslog import record_access
 from scr.formviews import form_page, handle_form, initial_from
 from scr.history import history_entries, history_people
 from scr.models import AccessEvent
-
-from .. import forms, sections, services
-from ..models import Review, Stage
-from ..sections import section_context
-from ..selectors import move_options, review_histories, summaries_sentence
-from ..workflow import available_moves
-from .base import review_form_view, section_view
 
 __all__ = [
     "review_create",

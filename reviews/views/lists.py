@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.safestring import SafeString
 
 from agencies.http import AuthenticatedHttpRequest
+from agencies.models import User
 from agencies.roles import Role
-from scr.access import role_required
-from scr.accesslog import record_access
-from scr.csvexport import csv_lines
-from scr.figures import cached_figure
-from scr.models import AccessEvent
-
-from .. import forms
-from ..selectors import (
+from reviews import forms
+from reviews.selectors import (
     OPEN,
+    DashboardRow,
     board_stats,
     dashboard_csv_header,
     dashboard_csv_row,
@@ -24,12 +22,25 @@ from ..selectors import (
     dashboard_reviews,
     dashboard_rows,
 )
+from reviews.views.presenters import dashboard_row_html
+from scr.access import role_required
+from scr.accesslog import record_access
+from scr.csvexport import csv_lines
+from scr.figures import cached_figure
+from scr.models import AccessEvent
 
 __all__ = [
     "board",
     "review_export",
     "review_list",
 ]
+
+
+def _page_of_rows(user: User, filters: dict[str, str], number: str,
+                  ) -> tuple[Page, list[DashboardRow], list[SafeString]]:
+    """The dashboard's page, its rows and their HTML, built once and cached together."""
+    page, rows = dashboard_page(user, filters, number)
+    return page, rows, [dashboard_row_html(row) for row in rows]
 
 
 @login_required
@@ -40,12 +51,12 @@ def review_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     raw = request.GET.get("page", "")
     number = raw if raw.isdigit() and len(raw) < 7 else "1"  # get_page's own fallback
     key = ":".join([*(filters[k] for k in sorted(filters)), number])  # codes and digits only
-    page, rows = cached_figure(f"dashboard:{key}", request.user,
-                               lambda: dashboard_page(request.user, filters, number))
+    page, rows, rows_html = cached_figure(f"dashboard:{key}", request.user,
+                               lambda: _page_of_rows(request.user, filters, number))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "reviews/list.html", {
-        "form": form, "page": page, "rows": rows,
+        "form": form, "page": page, "rows": rows, "rows_html": rows_html,
         "query": query.urlencode(), "only_open": filters["stage"] == OPEN,
         "is_manager": request.user.has_role(Role.BUSINESS_MANAGER),
     })

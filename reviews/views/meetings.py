@@ -18,14 +18,8 @@ from django.urls import reverse
 
 from agencies.http import AuthenticatedHttpRequest
 from agencies.models import User
-from scr.access import scoped_object_or_404
-from scr.accesslog import mark_case_data, record_access
-from scr.documents import document_response
-from scr.formviews import handle_form, record_form
-from scr.models import AccessEvent
-
-from .. import services
-from ..forms import (
+from reviews import services
+from reviews.forms import (
     ActionDoneForm,
     FamilyCommentForm,
     FamilyContactForm,
@@ -38,16 +32,14 @@ from ..forms import (
     MeetingForm,
     MinutesForm,
 )
-from ..models import (
-    FamilyInvolvement,
-    Meeting,
-    MeetingAction,
-    MeetingMinutes,
-    Review,
-    meeting_reviews,
-)
-from ..sections import section_context
-from ..selectors import family_log, meeting_page, text_shown_to
+from reviews.models import FamilyInvolvement, Meeting, MeetingAction, MeetingMinutes, Review, meeting_reviews
+from reviews.selectors import family_log, meeting_page, text_shown_to
+from reviews.views.sections import section_context
+from scr.access import scoped_object_or_404
+from scr.accesslog import mark_case_data, record_access
+from scr.documents import document_response
+from scr.formviews import handle_form, record_form
+from scr.models import AccessEvent
 
 __all__ = [
     "family_comment_add",

@@ -7,11 +7,11 @@ from django.http import HttpResponse
 from django.urls import reverse
 
 from agencies.http import AuthenticatedHttpRequest
+from reviews import forms, services
+from reviews.models import PanelAppointment, Review
+from reviews.views import sections
+from reviews.views.base import back_to, review_form_view, section_view
 from scr.formviews import record_form
-
-from .. import forms, sections, services
-from ..models import PanelAppointment, Review
-from .base import back_to, review_form_view, section_view
 
 __all__ = [
     "panel_appointment_end",

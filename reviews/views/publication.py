@@ -17,15 +17,8 @@ from django.views.decorators.http import require_POST
 
 from agencies.http import AuthenticatedHttpRequest
 from agencies.roles import Role
-from scr.access import scoped_object_or_404
-from scr.accesslog import record_access
-from scr.documents import sha256_of
-from scr.formviews import initial_from, record_form
-from scr.models import AccessEvent, RenderRecord
-from scr.reauth import recent_authentication_required
-
-from .. import forms, services
-from ..forms import (
+from reviews import forms, services
+from reviews.forms import (
     DismissNameForm,
     LibrarySearchForm,
     PanelNoticeForm,
@@ -34,11 +27,10 @@ from ..forms import (
     TakedownForm,
     WaiverForm,
 )
-from ..models import LeakHit, Publication, ReportSnapshot, Review, Stage
-from ..models.publication import CONFIDENTIAL_KIND
-from ..reportaccess import report_access
-from ..sections import section_context
-from ..selectors.publication import (
+from reviews.models import LeakHit, Publication, ReportSnapshot, Review, Stage
+from reviews.models.publication import CONFIDENTIAL_KIND
+from reviews.models.scope import report_access
+from reviews.selectors.publication import (
     REPORT_KINDS,
     approved_snapshot,
     library_search,
@@ -49,8 +41,15 @@ from ..selectors.publication import (
     render_rows,
     takedown_due,
 )
-from ..services.publication import RENDER_STAGES
-from .base import review_form_view
+from reviews.services.publication import RENDER_STAGES
+from reviews.views.base import review_form_view
+from reviews.views.sections import section_context
+from scr.access import scoped_object_or_404
+from scr.accesslog import record_access
+from scr.documents import sha256_of
+from scr.formviews import initial_from, record_form
+from scr.models import AccessEvent, RenderRecord
+from scr.reauth import recent_authentication_required
 
 __all__ = [
     "leak_hit_waive",

@@ -12,16 +12,16 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from agencies.http import AuthenticatedHttpRequest
+from reviews import forms, services
+from reviews.models import NameVariantChoice, Subject, SubjectIdentifier
+from reviews.models.scope import can_see_identities
+from reviews.selectors import subject_page
+from reviews.views import sections
+from reviews.views.base import back_to, review_form_view, section_view
 from scr.access import scoped_object_or_404
 from scr.accesslog import record_access
 from scr.formviews import record_form
 from scr.models import AccessEvent
-
-from .. import forms, sections, services
-from ..access import can_see_identities
-from ..models import NameVariantChoice, Subject, SubjectIdentifier
-from ..selectors import subject_page
-from .base import back_to, review_form_view, section_view
 
 __all__ = [
     "name_variant_add",

@@ -21,15 +21,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from agencies.http import AuthenticatedHttpRequest
+from reviews import forms, selectors, services
 from reviews.formats.diffing import word_diff
-from scr.access import scoped_object_or_404
-from scr.accesslog import mark_case_data, record_access
-from scr.forms import add_service_errors
-from scr.formviews import record_form
-from scr.models import AccessEvent
-
-from .. import forms, selectors, services
-from ..models import (
+from reviews.models import (
     ReportComment,
     ReportSection,
     ReportSnapshot,
@@ -38,9 +32,14 @@ from ..models import (
     SignOffSubmission,
     SnapshotPart,
 )
-from ..reportaccess import report_access
-from ..sections import section_context
-from ..signoff import approvers, live_submission, may_approve
+from reviews.models.scope import report_access
+from reviews.selectors.report import approvers, live_submission, may_approve
+from reviews.views.sections import section_context
+from scr.access import scoped_object_or_404
+from scr.accesslog import mark_case_data, record_access
+from scr.forms import add_service_errors
+from scr.formviews import record_form
+from scr.models import AccessEvent
 
 __all__ = [
     "approval_give",

@@ -15,8 +15,8 @@ Pure code (no Django): reviews builds the register from its records
 registered identifiers) only.
 """
 
-from .engine import AnonymisedText, Finding, Replacement, Skipped, age_phrase, anonymise
-from .identifiers import (
+from scr.anonymise.engine import AnonymisedText, Finding, Replacement, Skipped, age_phrase, anonymise
+from scr.anonymise.identifiers import (
                           IDENTIFIER_KINDS,
                           NAME_KINDS,
                           REPLACEMENTS,
@@ -24,10 +24,10 @@ from .identifiers import (
                           InvalidIdentifier,
                           normalise_identifier,
 )
-from .leakcheck import Hit, LeakCheckError, leak_check, leak_check_pages, pdf_pages
-from .register import CompiledRegister, RegisterEntry, compile_register
-from .unregistered import PossibleName, unregistered_names
-from .variants import Variant, name_variants
+from scr.anonymise.leakcheck import Hit, LeakCheckError, leak_check, leak_check_pages, pdf_pages
+from scr.anonymise.register import CompiledRegister, RegisterEntry, compile_register
+from scr.anonymise.unregistered import PossibleName, unregistered_names
+from scr.anonymise.variants import Variant, name_variants
 
 __all__ = [
                           "IDENTIFIER_KINDS",

@@ -34,10 +34,10 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from .fold import Folded, fold
-from .identifiers import REPLACEMENTS
-from .patterns import find_dates, find_generic
-from .register import CompiledRegister, RegisterEntry, compile_register
+from scr.anonymise.fold import Folded, fold
+from scr.anonymise.identifiers import REPLACEMENTS
+from scr.anonymise.patterns import find_dates, find_generic
+from scr.anonymise.register import CompiledRegister, RegisterEntry, compile_register
 
 __all__ = [
     "AnonymisedText",

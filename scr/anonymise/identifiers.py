@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import phonenumbers
 
-from ..text import normalise_text
-from .fold import fold, fold_key
-from .patterns import _NI, _NI_REFUSED_PREFIXES, POSTCODE, valid_nhs_number
+from scr.anonymise.fold import fold, fold_key
+from scr.anonymise.patterns import _NI, _NI_REFUSED_PREFIXES, POSTCODE, valid_nhs_number
+from scr.text import normalise_text
 
 __all__ = [
     "IDENTIFIER_KINDS",

@@ -34,10 +34,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from .engine import Register, compiled, context_of
-from .fold import fold
-from .patterns import find_dates, find_generic
-from .register import CompiledRegister
+from scr.anonymise.engine import Register, compiled, context_of
+from scr.anonymise.fold import fold
+from scr.anonymise.patterns import find_dates, find_generic
+from scr.anonymise.register import CompiledRegister
 
 __all__ = ["Hit", "LeakCheckError", "leak_check", "leak_check_pages", "pdf_pages"]
 

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from .fold import fold_key
-from .identifiers import Identifier, identifier_patterns
-from .variants import Variant, name_variants
-from .words import is_common_word
+from scr.anonymise.fold import fold_key
+from scr.anonymise.identifiers import Identifier, identifier_patterns
+from scr.anonymise.variants import Variant, name_variants
+from scr.anonymise.words import is_common_word
 
 __all__ = ["CompiledRegister", "NameForm", "RegisterEntry", "compile_register"]
 

@@ -25,10 +25,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .engine import Register, at_sentence_start, compiled, context_of
-from .fold import fold_key
-from .register import loose_key
-from .words import given_names, is_common_word
+from scr.anonymise.engine import Register, at_sentence_start, compiled, context_of
+from scr.anonymise.fold import fold_key
+from scr.anonymise.register import loose_key
+from scr.anonymise.words import given_names, is_common_word
 
 __all__ = ["PossibleName", "unregistered_names"]
 

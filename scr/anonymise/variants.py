@@ -29,9 +29,9 @@ from dataclasses import dataclass
 
 from anyascii import anyascii
 
-from ..text import normalise_text
-from .fold import fold_key
-from .words import nicknames_of
+from scr.anonymise.fold import fold_key
+from scr.anonymise.words import nicknames_of
+from scr.text import normalise_text
 
 __all__ = ["PARTICLES", "Variant", "name_variants"]
 

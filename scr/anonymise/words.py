@@ -22,7 +22,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from .fold import fold_key
+from scr.anonymise.fold import fold_key
 
 __all__ = [
     "COMMON_WORDS_FILE",

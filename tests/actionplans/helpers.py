@@ -13,8 +13,7 @@ from actionplans.models import Action, ActionPlan
 from agencies.models import Agency
 from reviews import services as review_services
 from reviews.models import Finding, Recommendation, Review, Stage
-
-from ..personas import Personas, at_stage, publish
+from tests.personas import Personas, at_stage, publish
 
 CHILD = "Kayden Smith"
 

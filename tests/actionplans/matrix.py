@@ -23,8 +23,7 @@ from actionplans.models import Action, ImpactEvidence, Milestone, ReminderPause
 from actionplans.services.reminders import _record
 from scr.models import RenderRecord
 from scr.reminders import claim_row
-
-from .helpers import an_action, monitoring_review
+from tests.actionplans.helpers import an_action, monitoring_review
 
 ROLES = ("anonymous", "manager", "reviewer", "panel", "police_lead", "health_lead", "board")
 

@@ -12,9 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from actionplans import services
 from actionplans.models import Action, ActionPlan, ActionStatus, ProgressUpdate
 from reviews.models import Stage, StageChange
-
-from ..personas import Personas
-from .helpers import an_action, monitoring_review, today
+from tests.actionplans.helpers import an_action, monitoring_review, today
+from tests.personas import Personas
 
 pytestmark = pytest.mark.django_db
 

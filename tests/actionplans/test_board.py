@@ -11,9 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from actionplans import services
 from actionplans.models import Action, ActionStatus
-
-from ..personas import Personas, client_for
-from .helpers import an_action, monitoring_review, today
+from tests.actionplans.helpers import an_action, monitoring_review, today
+from tests.personas import Personas, client_for
 
 pytestmark = pytest.mark.django_db
 

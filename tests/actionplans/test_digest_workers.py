@@ -23,11 +23,10 @@ from actionplans.models import Action, Digest
 from agencies.models import User
 from scr.celery import app as celery_app
 from scr.models import ReminderSent
-
-from ..factories import MembershipFactory, UserFactory
-from ..personas import Personas, make_personas
-from .helpers import an_action, monitoring_review
-from .smtp import Mailbox, smtp_server
+from tests.actionplans.helpers import an_action, monitoring_review
+from tests.actionplans.smtp import Mailbox, smtp_server
+from tests.factories import MembershipFactory, UserFactory
+from tests.personas import Personas, make_personas
 
 pytestmark = [
     pytest.mark.integration,

@@ -14,11 +14,10 @@ from actionplans import services, tasks
 from actionplans.models import Action, Digest, SeniorLead
 from agencies.models import User
 from scr.models import ReminderSent
-
-from ..factories import MembershipFactory, UserFactory
-from ..personas import Personas, client_for
-from . import backends
-from .helpers import CHILD, an_action, monitoring_review
+from tests.actionplans import backends
+from tests.actionplans.helpers import CHILD, an_action, monitoring_review
+from tests.factories import MembershipFactory, UserFactory
+from tests.personas import Personas, client_for
 
 pytestmark = pytest.mark.django_db
 

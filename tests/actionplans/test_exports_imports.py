@@ -18,9 +18,8 @@ from actionplans import services
 from actionplans.models import EXPORT_COLUMNS, Action
 from scr.models import AccessEvent, RenderRecord
 from scr.renders import render_request
-
-from ..personas import Personas, client_for
-from .helpers import CHILD, an_action, monitoring_review, today
+from tests.actionplans.helpers import CHILD, an_action, monitoring_review, today
+from tests.personas import Personas, client_for
 
 pytestmark = pytest.mark.django_db
 

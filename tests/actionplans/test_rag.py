@@ -9,9 +9,8 @@ import pytest
 from django.test import override_settings
 
 from actionplans.models import Action, ActionStatus, Milestone
-
-from ..personas import Personas
-from .helpers import an_action, monitoring_review
+from tests.actionplans.helpers import an_action, monitoring_review
+from tests.personas import Personas
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from scr.anonymise import RegisterEntry, anonymise
-
-from .registers import CHILD, FAMILY, MOTHER, REFERENCE_DATE, WORKER
+from tests.anonymise.registers import CHILD, FAMILY, MOTHER, REFERENCE_DATE, WORKER
 
 TABLE = [
     # --- the child's names, every form

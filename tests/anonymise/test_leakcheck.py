@@ -10,8 +10,7 @@ import pytest
 from scr.anonymise import Identifier, LeakCheckError, RegisterEntry, leak_check, pdf_pages
 from scr.anonymise.leakcheck import leak_check_pages
 from scr.pdf import html_to_pdf
-
-from .registers import FAMILY
+from tests.anonymise.registers import FAMILY
 
 PAGE_BREAK = '<div style="page-break-after: always"></div>'
 CLEAN_PAGES = [

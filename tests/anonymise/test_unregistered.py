@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from scr.anonymise import RegisterEntry
 from scr.anonymise.unregistered import unregistered_names
-
-from .registers import FAMILY
+from tests.anonymise.registers import FAMILY
 
 PARTNERSHIP = "Northshire Safeguarding Children Partnership"
 

@@ -13,9 +13,8 @@ import pytest
 from django.utils import timezone
 
 from tests.actionplans.helpers import monitoring_review
+from tests.browser.conftest import assert_accessible
 from tests.personas import PASSWORD, make_personas
-
-from .conftest import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -16,8 +16,7 @@ from agencies.demo import DEMO_PASSWORD, seed_people
 from reviews import services
 from reviews.models import EvidenceRequest, PanelAppointment, Review, Stage
 from scr.pdf import html_to_pdf
-
-from .conftest import assert_accessible
+from tests.browser.conftest import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

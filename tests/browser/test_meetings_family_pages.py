@@ -13,8 +13,7 @@ from agencies.models import User
 from reviews import services
 from reviews.demo import seed_reviews
 from reviews.models import LearningFeedback, Review
-
-from .conftest import assert_accessible
+from tests.browser.conftest import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

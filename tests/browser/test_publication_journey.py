@@ -24,12 +24,11 @@ from scr.history import save_with_history
 from scr.models import RenderRecord
 from scr.renders import render_run
 from scr.workdays import subtract_working_days
-
-from ..conftest import Personas
-from ..publication.test_publication import FAMILY, approved, ready_to_publish
-from ..reporting import ReportWorld
-from .conftest import assert_accessible
-from .test_report_journey import Browser
+from tests.browser.conftest import assert_accessible
+from tests.browser.test_report_journey import Browser
+from tests.conftest import Personas
+from tests.publication.test_publication import FAMILY, approved, ready_to_publish
+from tests.reporting import ReportWorld
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

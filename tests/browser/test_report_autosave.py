@@ -10,10 +10,9 @@ import pytest
 
 from reviews import services
 from reviews.models import ReportSection, Stage
-
-from ..conftest import PASSWORD, Personas
-from ..reporting import report_world
-from .conftest import assert_accessible
+from tests.browser.conftest import assert_accessible
+from tests.conftest import PASSWORD, Personas
+from tests.reporting import report_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

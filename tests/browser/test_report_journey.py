@@ -12,10 +12,9 @@ from typing import Any
 import pytest
 
 from reviews.models import Stage
-
-from ..conftest import PASSWORD, Personas
-from ..reporting import ReportWorld, report_world
-from .conftest import assert_accessible
+from tests.browser.conftest import assert_accessible
+from tests.conftest import PASSWORD, Personas
+from tests.reporting import ReportWorld, report_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

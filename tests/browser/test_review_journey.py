@@ -10,8 +10,7 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from agencies.demo import DEMO_PASSWORD, seed_people
-
-from .conftest import assert_accessible
+from tests.browser.conftest import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,8 +10,7 @@ import pytest
 from agencies.demo import DEMO_PASSWORD, seed_people
 from reviews.demo import seed_reviews
 from reviews.models import Review
-
-from .conftest import assert_accessible
+from tests.browser.conftest import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 
 from agencies.demo import DEMO_PASSWORD, seed_people
-
-from .conftest import assert_accessible
+from tests.browser.conftest import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

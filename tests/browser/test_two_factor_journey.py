@@ -14,8 +14,7 @@ from django_otp.oath import TOTP
 
 from agencies import services
 from agencies.models import Agency
-
-from .conftest import assert_accessible
+from tests.browser.conftest import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -104,7 +103,7 @@ def test_the_csp_watch_catches_an_inline_script(live_server: Any, browser: Any,
                                                 db: None) -> None:
     """The ``page`` fixture's watch is real: an inline script, refused by the policy, is
     reported (this test uses its own page, so the violation does not fail it)."""
-    from .conftest import collect_csp_violations
+    from tests.browser.conftest import collect_csp_violations
 
     context = browser.new_context()
     page = context.new_page()

@@ -15,9 +15,8 @@ from django.utils import timezone
 
 from reviews import services
 from reviews.models import EvidenceRequest, PanelAppointment, Review, Stage
-
-from ..conftest import Personas, at_stage
-from ..review_services.helpers import open_review
+from tests.conftest import Personas, at_stage
+from tests.review_services.helpers import open_review
 
 
 def evidence_review(p: Personas) -> Review:

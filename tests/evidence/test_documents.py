@@ -21,9 +21,8 @@ from reviews.models import EvidenceDocument, EvidenceRequest
 from scr import filetypes
 from scr.models import AccessEvent
 from scr.pdf import html_to_pdf
-
-from ..conftest import Personas, client_for
-from . import helpers as h
+from tests.conftest import Personas, client_for
+from tests.evidence import helpers as h
 
 
 @pytest.fixture(autouse=True)

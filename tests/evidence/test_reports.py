@@ -13,9 +13,8 @@ from django.urls import reverse
 from reviews import services
 from reviews.models import EvidenceRequest
 from scr.models import AccessEvent
-
-from ..conftest import Personas, client_for
-from . import helpers as h
+from tests.conftest import Personas, client_for
+from tests.evidence import helpers as h
 
 
 @pytest.fixture

@@ -18,9 +18,8 @@ from reviews.emails import send_evidence_emails
 from reviews.models import EvidenceRequest, EvidenceSubmission, Stage
 from reviews.services.lifecycle import TransitionRefused
 from scr.models import ReminderSent
-
-from ..conftest import Personas, client_for
-from . import helpers as h
+from tests.conftest import Personas, client_for
+from tests.evidence import helpers as h
 
 
 @pytest.fixture
@@ -354,9 +353,8 @@ def test_moving_to_analysis_with_every_request_closed_needs_no_reason(
 def test_rapid_review_summaries_received_is_derived_from_the_summary_requests(
         personas: Personas) -> None:
     from reviews.selectors import summaries_received
-
-    from ..conftest import at_stage
-    from ..review_services.helpers import open_review
+    from tests.conftest import at_stage
+    from tests.review_services.helpers import open_review
 
     review = at_stage(open_review(personas, involved=[personas.police, personas.health]),
                       Stage.RAPID_REVIEW)

@@ -14,9 +14,8 @@ from django.core import mail
 from reviews.tasks import evidence_notify
 from scr.celery import app as celery_app
 from scr.models import ReminderSent
-
-from ..conftest import Personas
-from . import helpers as h
+from tests.conftest import Personas
+from tests.evidence import helpers as h
 
 pytestmark = [
     pytest.mark.integration,

@@ -23,9 +23,8 @@ from scr.anonymise import pdf_pages
 from scr.models import AccessEvent, RenderRecord
 from scr.renders import render_run
 from scr.workdays import subtract_working_days
-
-from ..conftest import Personas, at_stage, client_for
-from ..reporting import (
+from tests.conftest import Personas, at_stage, client_for
+from tests.reporting import (
     ReportWorld,
     add_finding,
     add_recommendation,

@@ -8,9 +8,8 @@ from django.core.exceptions import ValidationError
 
 from reviews import selectors, services
 from reviews.models import Finding, FindingEvidence, Recommendation, Stage, Theme
-
-from ..conftest import Personas, publish
-from ..reporting import LINES, add_finding, add_recommendation, report_world, theme
+from tests.conftest import Personas, publish
+from tests.reporting import LINES, add_finding, add_recommendation, report_world, theme
 
 
 def test_the_default_themes_are_seeded(db: None) -> None:

@@ -13,10 +13,9 @@ from django.utils import timezone
 
 from reviews import selectors, services
 from reviews.models import ChronologyEntry, Episode, FindingEvidence, Meeting
-
-from ..conftest import Personas
-from ..personas import client_for
-from ..reporting import ReportWorld, add_finding, report_world
+from tests.conftest import Personas
+from tests.personas import client_for
+from tests.reporting import ReportWorld, add_finding, report_world
 
 
 def episode_with_entry(w: ReportWorld, *, review: object = None,

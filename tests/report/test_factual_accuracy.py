@@ -14,9 +14,8 @@ from django.utils import timezone
 
 from reviews import services
 from reviews.models import EvidenceKind, EvidenceRequest, EvidenceStatus, ReportSnapshot
-
-from ..conftest import Personas, client_for
-from ..reporting import ReportWorld, report_world
+from tests.conftest import Personas, client_for
+from tests.reporting import ReportWorld, report_world
 
 POLICE_TEXT = "On 3 March officers attended the home and spoke to Kayden Smith's mother."
 HEALTH_TEXT = "The health visitor saw the baby at 6 weeks; **no bruising** was recorded."

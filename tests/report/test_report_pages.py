@@ -11,10 +11,9 @@ from django.urls import reverse
 
 from reviews import services
 from reviews.models import ReportSection, SectionDraft, SectionVersion, Stage
-
-from ..concurrency import run_at_once
-from ..conftest import Personas, at_stage, client_for
-from ..reporting import add_finding, report_world, submitted
+from tests.concurrency import run_at_once
+from tests.conftest import Personas, at_stage, client_for
+from tests.reporting import add_finding, report_world, submitted
 
 
 def _intro(w: object) -> ReportSection:

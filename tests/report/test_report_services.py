@@ -17,9 +17,8 @@ from reviews.models import (
     Stage,
 )
 from reviews.services import TransitionRefused
-
-from ..conftest import Personas, at_stage
-from ..reporting import (
+from tests.conftest import Personas, at_stage
+from tests.reporting import (
     add_finding,
     add_recommendation,
     approve_all,

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from agencies.models import Agency, User
 from reviews import services
-from reviews.clocks import Clock, review_clocks
 from reviews.models import (
     InvolvedAgency,
     PanelAppointment,
@@ -18,8 +17,8 @@ from reviews.models import (
     ReviewGroupObjectPermission,
     TermsOfReference,
 )
-
-from ..conftest import Personas
+from reviews.selectors.clocks import Clock, review_clocks
+from tests.conftest import Personas
 
 
 def today() -> date:

@@ -10,12 +10,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from reviews import services
-from reviews.clocks import review_clocks
 from reviews.models import ClockKind, ClockPause, DelayExplanation, Review, Stage
+from reviews.selectors.clocks import review_clocks
 from scr.workdays import add_months, add_working_days, working_days_between
-
-from ..conftest import Personas, at_stage
-from .helpers import clock, open_review, today
+from tests.conftest import Personas, at_stage
+from tests.review_services.helpers import clock, open_review, today
 
 
 def test_the_notification_clock_is_due_on_the_5th_working_day_and_stored_on_the_review(

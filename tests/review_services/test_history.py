@@ -9,9 +9,8 @@ from django.core.exceptions import ValidationError
 
 from reviews import services
 from reviews.models import ClockKind, InvolvedAgency, PanelAppointment, Review
-
-from ..conftest import Personas
-from .helpers import open_review, save_terms, today
+from tests.conftest import Personas
+from tests.review_services.helpers import open_review, save_terms, today
 
 
 def test_history_rows_carry_who_made_a_service_write_and_why(personas: Personas) -> None:

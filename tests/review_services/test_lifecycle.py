@@ -11,11 +11,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from reviews import services
-from reviews.access import can_see_identities
 from reviews.models import InvolvedAgency, Review, Stage
-
-from ..conftest import Personas, at_stage
-from .helpers import assert_nothing_saved, open_review, referral, today, visible_to
+from reviews.models.scope import can_see_identities
+from tests.conftest import Personas, at_stage
+from tests.review_services.helpers import assert_nothing_saved, open_review, referral, today, visible_to
 
 
 def test_a_referral_opens_a_review_with_a_reference_and_the_referring_agency_involved(

@@ -10,12 +10,11 @@ from django.core.exceptions import ValidationError
 
 from agencies.roles import Role
 from reviews import services
-from reviews.access import can_see_identities
 from reviews.models import PanelAppointment, ReviewUserObjectPermission, TermsOfReference
-
-from ..conftest import Personas
-from ..factories import MembershipFactory, UserFactory
-from .helpers import appoint, open_review, save_terms, today, visible_to
+from reviews.models.scope import can_see_identities
+from tests.conftest import Personas
+from tests.factories import MembershipFactory, UserFactory
+from tests.review_services.helpers import appoint, open_review, save_terms, today, visible_to
 
 
 def test_terms_of_reference_are_saved_as_numbered_versions(personas: Personas) -> None:

@@ -9,9 +9,8 @@ from django.core.exceptions import ValidationError
 
 from reviews import services
 from reviews.models import ClockKind, Review, Stage
-
-from ..conftest import Personas, at_stage
-from .helpers import appoint, clock, open_review, today, visible_to
+from tests.conftest import Personas, at_stage
+from tests.review_services.helpers import appoint, clock, open_review, today, visible_to
 
 
 def test_the_publication_date_can_only_be_recorded_at_publication_when_ready(

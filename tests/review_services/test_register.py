@@ -12,9 +12,8 @@ from reviews import services
 from reviews.models import NameVariantChoice, Subject, SubjectIdentifier
 from reviews.selectors import review_public_names, review_register, subject_variant_rows
 from scr.anonymise import Identifier, anonymise
-
-from ..conftest import Personas, publish
-from .helpers import open_review
+from tests.conftest import Personas, publish
+from tests.review_services.helpers import open_review
 
 
 def add_child(p: Personas, **extra: object) -> Subject:
@@ -154,7 +153,7 @@ def test_nothing_changes_on_a_person_taken_off_the_register(personas: Personas) 
 
 def test_identifiers_and_variant_choices_are_identifiable_data_for_every_action(
         personas: Personas) -> None:
-    from .helpers import appoint
+    from tests.review_services.helpers import appoint
 
     child = add_child(personas, identifiers=[("postcode", "NT1 2AB")])
     services.name_variant_add(by=personas.manager, subject=child, text="Mimi")
@@ -171,8 +170,7 @@ def test_identifiers_and_variant_choices_are_identifiable_data_for_every_action(
 def test_the_partnership_agencies_and_panel_are_not_possible_unregistered_names(
         personas: Personas) -> None:
     from scr.anonymise import unregistered_names
-
-    from .helpers import appoint
+    from tests.review_services.helpers import appoint
 
     child = add_child(personas)
     appoint(personas, child.review, personas.reviewer)

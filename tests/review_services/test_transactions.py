@@ -9,9 +9,8 @@ from django.db import transaction
 
 from reviews import services
 from reviews.models import ClockKind, ClockPause, Review
-
-from ..conftest import Personas
-from .helpers import open_review, today
+from tests.conftest import Personas
+from tests.review_services.helpers import open_review, today
 
 
 def test_a_review_service_refuses_to_run_inside_another_transaction(personas: Personas) -> None:

@@ -11,12 +11,9 @@ from django.template.defaultfilters import date as format_date
 from django.urls import reverse
 
 from agencies.roles import Role
-
-from .access import APPOINTED_ROLES, direct_grant_reviews, review_access
-from .clocks import Clock, Rag, clock_label, review_clocks
-from .independence import independence_conflicts
-from .models import EvidenceRequest, Review, Subject
-from .selectors import (
+from reviews.models import EvidenceRequest, Review, Subject
+from reviews.models.scope import APPOINTED_ROLES, direct_grant_reviews, review_access
+from reviews.selectors import (
     days_in_stage,
     days_phrase,
     evidence_grid,
@@ -24,7 +21,9 @@ from .selectors import (
     runs_review,
     summaries_sentence,
 )
-from .workflow import available_moves, stage_path
+from reviews.selectors.clocks import Clock, Rag, clock_label, review_clocks
+from reviews.selectors.panel import independence_conflicts
+from reviews.workflow import available_moves, stage_path
 
 if TYPE_CHECKING:
     from agencies.models import User
@@ -158,7 +157,7 @@ def section_context(user: User, review: Review, current: str) -> dict[str, Any]:
     History link only for those who may read it; the chronology, meetings and family log
     only for those whose they are; the draft report's sections only for its drafting team
     and, for shared versions, the panel)."""
-    from .reportaccess import report_access
+    from reviews.models.scope import report_access
 
     access = review_access(user, review)
     draft = report_access(user, review)

@@ -16,9 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import Membership, User
+from reviews.models import PanelAppointment, Review, TermsOfReference
 from scr.workdays import add_months
-
-from .models import PanelAppointment, Review, TermsOfReference
 
 INDEPENDENT_ROLES = (PanelAppointment.PanelRole.REVIEWER, PanelAppointment.PanelRole.CHAIR)
 

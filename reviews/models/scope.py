@@ -1,4 +1,8 @@
-"""Scope of reviews: who may see or change which review, as one SQL query.
+"""Who may see or change which review, and what of it: the reading rules of every record.
+
+One module, so that "who may change this review" has one answer (``may_change``) and one
+refusal (``services.base.require_changer``), and every ``for_user`` of the app reads its
+rule from here.
 
 - Business managers: every review of the partnership.
 - Independent reviewers and panel members: reviews they hold a guardian grant on
@@ -7,24 +11,41 @@
   through their *active* memberships, so an ended membership ends access at once.
 - Board members: published reviews only, and never identifiable data; counts
   (``aggregate``) across every review for their dashboard.
+- The draft report (``report_access``): the drafting team — the review's appointed
+  independent reviewer (its ``change`` scope) and business managers — reads and writes
+  everything of the draft; a current panel member or chair of the review (with
+  identifiable access) reads only the versions shared with the panel, comments on them and
+  — for the partners' representatives — approves the submitted one. Agency leads and board
+  members never see a draft (an agency's leads read only the sections of a named version
+  sent to them for a factual-accuracy check, through that evidence request).
 
-Everything is an ``Exists`` subquery: never a Python list of ids.
+Everything is an ``Exists`` subquery: never a Python list of ids. The models this reads are
+looked up through the app registry (``apps.get_model``), so the model modules can import
+these rules without an import cycle; decisions about one person and one review are memoised
+on the user object, which lives for one request.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.apps import apps
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
+from agencies.models import User
 from agencies.roles import Role
 from scr.actions import Action
 
-if TYPE_CHECKING:
-    from agencies.models import User
+__all__ = [
+    "APPOINTED_ROLES", "IDENTIFIABLE_ROLES", "ReportAccess", "ReviewAccess", "can_see_identities",
+    "direct_grant_reviews", "may_change", "panel_reader", "report_access", "review_access",
+    "reviews_for",
+]
 
-    from .models import Review
+
+def _model(name: str) -> type[Any]:
+    return apps.get_model("reviews", name)
 
 # Roles whose holders reach reviews through their own appointments.
 APPOINTED_ROLES = (Role.REVIEWER, Role.PANEL_MEMBER)
@@ -54,18 +75,18 @@ def _granted(user: User, codename: str) -> Q:
 
 
 def _build_granted(user: User, codename: str) -> Q:
-    from .models import ReviewGroupObjectPermission, ReviewUserObjectPermission
-
+    permissions_of_group = _model("ReviewGroupObjectPermission")
+    permissions_of_user = _model("ReviewUserObjectPermission")
     groups = sorted({m.agency.group_id for m in user.active_memberships()
                      if m.role == Role.AGENCY_LEAD and m.agency_id and m.agency.group_id})
     scope = Q(pk__in=[])
     if groups:
-        scope |= Q(Exists(ReviewGroupObjectPermission.objects.filter(
+        scope |= Q(Exists(permissions_of_group.objects.filter(
             content_object=OuterRef("pk"), permission__codename=codename, group_id__in=groups)))
     # An appointment counts only while the person still holds a reviewer or panel role:
     # ending their role ends their access, whatever appointments remain on record.
     if user.has_role(*APPOINTED_ROLES):
-        direct = ReviewUserObjectPermission.objects.filter(
+        direct = permissions_of_user.objects.filter(
             content_object=OuterRef("pk"), user=user, permission__codename=codename)
         scope |= Q(Exists(direct)) & _still_represents(user)
     return scope
@@ -76,29 +97,27 @@ def _still_represents(user: User) -> Q:
     membership for that agency ends (they left it, or the agency was deactivated), the
     appointment gives nothing, even if they hold a panel role for another agency. Reviewers
     and chairs represent no agency."""
-    from .models import PanelAppointment
-
+    appointment = _model("PanelAppointment")
     if user.has_role(Role.REVIEWER):
         return Q()
-    member = PanelAppointment.PanelRole.MEMBER
-    represented = PanelAppointment.objects.filter(
+    member = appointment.PanelRole.MEMBER
+    represented = appointment.objects.filter(
         Q(agency_id__in=sorted(user.agency_ids(Role.PANEL_MEMBER))) | ~Q(panel_role=member),
         review=OuterRef("pk"), user=user, ended_on__isnull=True)
     return Q(Exists(represented))
 
 
-def direct_grant_reviews(user: User) -> QuerySet[Review]:
+def direct_grant_reviews(user: User) -> QuerySet[Any]:
     """Reviews this person is appointed to (a direct grant, not through an agency)."""
-    from .models import Review, ReviewUserObjectPermission
-
+    review_model, permissions_of_user = _model("Review"), _model("ReviewUserObjectPermission")
     if not user.has_role(*APPOINTED_ROLES):
-        return Review.objects.none().values("pk")
-    return Review.objects.filter(Exists(ReviewUserObjectPermission.objects.filter(
+        return review_model.objects.none().values("pk")
+    return review_model.objects.filter(Exists(permissions_of_user.objects.filter(
         content_object=OuterRef("pk"), user=user, permission__codename=VIEW)),
         _still_represents(user)).values("pk")
 
 
-def reviews_for(user: User, action: Action, qs: QuerySet[Review]) -> QuerySet[Review]:
+def reviews_for(user: User, action: Action, qs: QuerySet[Any]) -> QuerySet[Any]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return qs.none()
     if user.has_role(Role.BUSINESS_MANAGER):
@@ -129,26 +148,84 @@ class ReviewAccess:
     identifiable: bool  # real names; also the review's history (the same grant)
 
 
-def review_access(user: User, review: Review) -> ReviewAccess:
+def review_access(user: User, review: Model) -> ReviewAccess:
     """Worked out once per person, review and request (memoised on the user object, which
     lives for one request), and with no query at all for managers and the board."""
     memo = getattr(user, "_review_access", None)
     if memo is None:
         memo = user._review_access = {}  # type: ignore[union-attr]
     if review.pk not in memo:
-        from .models import Review as ReviewModel
-
         if user.has_role(Role.BUSINESS_MANAGER):
             access = ReviewAccess(can_manage=True, identifiable=True)
         elif user.has_role(Role.BOARD_MEMBER) or not user.has_role(*IDENTIFIABLE_ROLES):
             access = ReviewAccess(can_manage=False, identifiable=False)
         else:
-            access = ReviewAccess(can_manage=False, identifiable=ReviewModel.objects.for_user(
+            access = ReviewAccess(can_manage=False, identifiable=_model("Review").objects.for_user(
                 user, "view_identifiable").filter(pk=review.pk).exists())
         memo[review.pk] = access
     return memo[review.pk]
 
 
-def can_see_identities(user: User, review: Review) -> bool:
+def can_see_identities(user: User, review: Model) -> bool:
     """May this person see real names, dates of birth and addresses in this review?"""
     return review_access(user, review).identifiable
+
+
+def may_change(user: User, review: Model) -> bool:
+    """May this person change this review's records: a business manager, or the review's
+    own appointed reviewer while they hold the role (the ``change`` scope)? The one answer
+    every service (``services.base.require_changer``), selector and page asks."""
+    memo = getattr(user, "_review_change", None)
+    if memo is None:
+        memo = user._review_change = {}  # type: ignore[union-attr]
+    if review.pk not in memo:
+        manager = getattr(user, "is_authenticated", False) and user.has_role(Role.BUSINESS_MANAGER)
+        memo[review.pk] = manager or _model("Review").objects.for_user(user, "change").filter(
+            pk=review.pk).exists()
+    return memo[review.pk]
+
+
+@dataclass(frozen=True)
+class ReportAccess:
+    drafting: bool
+    panel: bool
+
+    @property
+    def reads_versions(self) -> bool:
+        return self.drafting or self.panel
+
+
+def report_access(user: User, review: Model) -> ReportAccess:
+    memo = getattr(user, "_report_access", None)
+    if memo is None:
+        memo = user._report_access = {}
+    if review.pk not in memo:
+        if not getattr(user, "is_authenticated", False):
+            access = ReportAccess(False, False)
+        elif user.has_role(Role.BUSINESS_MANAGER):
+            access = ReportAccess(True, False)
+        elif not user.has_role(Role.REVIEWER, Role.PANEL_MEMBER):
+            access = ReportAccess(False, False)
+        else:
+            one = _model("Review").objects.filter(pk=review.pk)
+            access = ReportAccess(
+                may_change(user, review),
+                one.filter(panel_reader(user, "pk")).exists())
+        memo[review.pk] = access
+    return memo[review.pk]
+
+
+def panel_reader(user: User, review_ref: str) -> Q:
+    """The person is a current panel member or chair of the review named by ``review_ref``
+    and still holds the panel member (or reviewer, for a chair) role with identifiable
+    access to it."""
+    roles = user.roles() if hasattr(user, "roles") else set()  # type: ignore[attr-defined]
+    if not roles & {Role.PANEL_MEMBER, Role.REVIEWER}:
+        return Q(pk__in=[])
+    identifiable = _model("Review").objects.for_user(user, "view_identifiable").filter(
+        pk=OuterRef(review_ref))
+    appointment = _model("PanelAppointment")
+    seat = appointment.objects.filter(
+        review=OuterRef(review_ref), user=user, ended_on__isnull=True,
+        panel_role__in=[appointment.PanelRole.MEMBER, appointment.PanelRole.CHAIR])
+    return Q(Exists(seat)) & Q(Exists(identifiable))

@@ -20,9 +20,8 @@ from django.db.models import Case, Q, QuerySet, Value, When
 from django.db.models import CharField as CharFieldType
 from django.utils import timezone
 
+from reviews.models import ClockKind, ClockPause, DelayExplanation, Review
 from scr.workdays import add_months, add_working_days, subtract_working_days, working_days_between
-
-from .models import ClockKind, ClockPause, DelayExplanation, Review
 
 
 class Rag:

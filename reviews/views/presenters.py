@@ -16,7 +16,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 if TYPE_CHECKING:
-    from .selectors import DashboardRow
+    from reviews.selectors import DashboardRow
 
 _PK = 2_147_483_647  # a placeholder no review has
 

@@ -6,4 +6,4 @@ class AgenciesConfig(AppConfig):
     verbose_name = "People and agencies"
 
     def ready(self) -> None:
-        from agencies import signals  # noqa: F401
+        from agencies.services import account  # noqa: F401  (connects the sign-in receivers)

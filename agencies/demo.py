@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agencies.models import Agency, Membership, User
-from agencies.roles import Role
+from agencies.models.roles import Role
 from agencies.services import agency_create, membership_create
 from scr.history import save_with_history
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from agencies import account, views
+from agencies.views import account
+from agencies.views import people as views
 
 urlpatterns = [
     path("account/", account.account, name="account"),

@@ -55,7 +55,7 @@ from actionplans import tasks
 from actionplans.models import Action, ActionPlan, Digest, Milestone
 from actionplans.selectors.digests import digest_items_for
 from agencies.models import Agency, Membership, User
-from agencies.roles import Role
+from agencies.models.roles import Role
 from reviews.models import Recommendation, Review, Stage
 from scr.celery import app as celery_app
 from scr.models import ReminderSent
@@ -255,7 +255,7 @@ def batch_selection_queries(leads: list[User]) -> int:
 
 def board(board_user: User, requests: int) -> dict[str, object]:
     client = Client()
-    client.force_login(board_user, backend="agencies.backends.DemoAwareModelBackend")
+    client.force_login(board_user, backend="agencies.services.account.DemoAwareModelBackend")
     client.get("/board/actions/")  # warm: the session and the person's memberships
     captured, wrapper = counting()
     with wrapper:

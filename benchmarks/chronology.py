@@ -44,7 +44,7 @@ from django.utils import timezone  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
 from agencies.models import Agency, User  # noqa: E402
-from agencies.roles import Role  # noqa: E402
+from agencies.models.roles import Role  # noqa: E402
 from agencies.services import agency_create, membership_create  # noqa: E402
 from reviews import services  # noqa: E402
 from reviews.models import ChronologyEntry, PanelAppointment, Review, TermsOfReference  # noqa: E402
@@ -230,7 +230,7 @@ def main() -> None:
     pages = -(-count // 50)
     for who, person in (("manager", manager), ("reviewer", reviewer)):
         client = Client()
-        client.force_login(person, backend="agencies.backends.DemoAwareModelBackend")
+        client.force_login(person, backend="agencies.services.account.DemoAwareModelBackend")
         base = f"/reviews/{merged.pk}/chronology/"
         results[f"merged_pages_as_{who}"] = [
             page(client, f"{base}?page={n}", args.requests) for n in (1, pages // 2, pages)] + [

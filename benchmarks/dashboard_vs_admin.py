@@ -63,7 +63,7 @@ def main() -> None:
     admin.site._registry[Review].list_per_page = PAGE_SIZE  # the same page size as the dashboard
 
     client = Client()
-    client.force_login(manager, backend="agencies.backends.DemoAwareModelBackend")
+    client.force_login(manager, backend="agencies.services.account.DemoAwareModelBackend")
     pages = {"dashboard": "/reviews/", "admin_changelist": "/admin/reviews/review/"}
     counts = {label: queries(client, url) for label, url in pages.items()}  # also warms up
     samples: dict[str, list[float]] = {label: [] for label in pages}

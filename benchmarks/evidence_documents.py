@@ -48,7 +48,7 @@ from django.test.utils import setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from agencies.models import Agency, User  # noqa: E402
-from agencies.roles import Role  # noqa: E402
+from agencies.models.roles import Role  # noqa: E402
 from agencies.services import agency_create, membership_create  # noqa: E402
 from reviews import services  # noqa: E402
 from reviews.models import EvidenceDocument, EvidenceRequest, Review, Stage  # noqa: E402
@@ -157,7 +157,7 @@ def main() -> None:
     use_bench_database()
     lead, request = arrange()
     client = Client()
-    client.force_login(lead, backend="agencies.backends.DemoAwareModelBackend")
+    client.force_login(lead, backend="agencies.services.account.DemoAwareModelBackend")
     cookies = f"sessionid={client.cookies['sessionid'].value}; csrftoken={CSRF}"
     handler = WSGIHandler()
     size = int(args.mb * 1024 * 1024)

@@ -44,7 +44,7 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 from django.utils import timezone  # noqa: E402
 
 from agencies.models import Agency, User  # noqa: E402
-from agencies.roles import Role  # noqa: E402
+from agencies.models.roles import Role  # noqa: E402
 from agencies.services import agency_create, membership_create  # noqa: E402
 from reviews import services  # noqa: E402
 from reviews.models import PanelAppointment, ReportSection, Review, Stage, Theme  # noqa: E402
@@ -171,7 +171,7 @@ def saving(client: Client, section: ReportSection, n: int) -> dict[str, float]:
 
 def measure(review: Review, reviewer: User, n: int) -> dict[str, Any]:
     client = Client()
-    client.force_login(reviewer, backend="agencies.backends.DemoAwareModelBackend")
+    client.force_login(reviewer, backend="agencies.services.account.DemoAwareModelBackend")
     section = review.report_sections.filter(current__isnull=False).order_by("position").first()
     assert section is not None
     own = sum(len(s.current.body.split()) for s in review.report_sections.select_related("current")

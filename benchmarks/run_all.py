@@ -31,7 +31,7 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 from django.utils import timezone  # noqa: E402
 
 from agencies.models import Agency, User  # noqa: E402
-from agencies.roles import Role  # noqa: E402
+from agencies.models.roles import Role  # noqa: E402
 from agencies.services import agency_create, membership_create  # noqa: E402
 from reviews import services  # noqa: E402
 from reviews.models import Review, Stage  # noqa: E402
@@ -120,8 +120,8 @@ def measure(manager: User, lead: User, n: int) -> dict[str, object]:
     for_user_median, for_user_p95 = timed(lambda: list(Review.objects.for_user(lead)
                                                        .values_list("pk", flat=True)), n)
     as_lead, as_manager = Client(), Client()
-    as_lead.force_login(lead, backend="agencies.backends.DemoAwareModelBackend")
-    as_manager.force_login(manager, backend="agencies.backends.DemoAwareModelBackend")
+    as_lead.force_login(lead, backend="agencies.services.account.DemoAwareModelBackend")
+    as_manager.force_login(manager, backend="agencies.services.account.DemoAwareModelBackend")
     some = visible.order_by("pk").first()
     return {
         "reviews": Review.objects.count(),

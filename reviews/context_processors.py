@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 from django.urls import reverse
 
-from agencies.roles import Role
+from agencies.models.roles import Role
 from reviews.views.sections import SECTIONS
 
 

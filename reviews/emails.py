@@ -12,7 +12,7 @@ from django.core.mail import EmailMessage
 from django.urls import reverse
 
 from agencies.models import User
-from agencies.roles import Role
+from agencies.models.roles import Role
 from reviews.models import EvidenceRequest
 from scr.reminders import send_once
 

@@ -14,7 +14,7 @@ from datetime import date
 from django.conf import settings
 from django.utils import timezone
 
-from agencies.roles import Role
+from agencies.models.roles import Role
 from reviews.models import ENDED_STAGES, STAGE_PATH, Review, Stage
 from reviews.selectors.clocks import publication_notice_due
 

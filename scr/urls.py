@@ -3,8 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.urls import include, path
 
-from agencies.account import SetPasswordView
 from agencies.forms import SignInForm
+from agencies.views.account import SetPasswordView
 from scr import health, views
 
 # The admin signs in through the service's own sign-in page (throttling, second factor);

@@ -12,7 +12,7 @@ from typing import Any
 from django.test import Client
 
 from agencies.models import Agency, User
-from agencies.roles import Role
+from agencies.models.roles import Role
 from tests.factories import AgencyFactory, MembershipFactory, UserFactory
 
 PASSWORD = "correct-horse-battery"
@@ -67,7 +67,7 @@ def make_personas() -> Personas:
 def client_for(user: User | None) -> Client:
     client = Client()
     if user is not None:
-        client.force_login(user, backend="agencies.backends.DemoAwareModelBackend")
+        client.force_login(user, backend="agencies.services.account.DemoAwareModelBackend")
     return client
 
 

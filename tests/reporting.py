@@ -11,7 +11,7 @@ from typing import Any
 from django.utils import timezone
 
 from agencies.models import User
-from agencies.roles import Role
+from agencies.models.roles import Role
 from reviews import services
 from reviews.models import (
     EvidenceRequest,

@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from agencies.roles import Role
+from agencies.models.roles import Role
 from reviews import services
 from reviews.models import Review
 from scr.figures import cached_figure

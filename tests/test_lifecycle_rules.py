@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from agencies import services as people
 from agencies.models import User
-from agencies.roles import Role
+from agencies.models.roles import Role
 from reviews import services, workflow
 from reviews.models import (
     ClockKind,

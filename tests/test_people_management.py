@@ -15,7 +15,7 @@ from django.urls import resolve
 from django.utils import timezone
 
 from agencies.models import Membership, User
-from agencies.roles import Role
+from agencies.models.roles import Role
 from reviews import services as review_services
 from reviews.models import Review
 from scr.figures import bump_generation

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from agencies import services as people
 from agencies.models import Membership
-from agencies.roles import Role
+from agencies.models.roles import Role
 from reviews.models import Review
 from reviews.models.scope import can_see_identities
 from tests import test_permission_matrix as matrix

@@ -82,7 +82,7 @@ class Rag(models.TextChoices):
 
 
 def _lead_agency_actions(user: Any) -> Q:
-    from agencies.roles import Role
+    from agencies.models.roles import Role
 
     return Q(lead_agency_id__in=sorted(user.agency_ids(Role.AGENCY_LEAD)))
 
@@ -91,7 +91,7 @@ class ActionQuerySet(ReviewScopedQuerySet):
     """Actions by who may see and update them (module docstring)."""
 
     def for_user(self, user: object, action: ScopeAction = "view") -> models.QuerySet:
-        from agencies.roles import Role
+        from agencies.models.roles import Role
         from reviews.models.scope import direct_grant_reviews
 
         if not getattr(user, "is_authenticated", False) or not user.is_active:  # type: ignore[attr-defined]
@@ -125,7 +125,7 @@ class ActionPlanQuerySet(ReviewScopedQuerySet):
     signs off a plan's closure (``aggregate``: a page of counts, never the actions)."""
 
     def for_user(self, user: object, action: ScopeAction = "view") -> models.QuerySet:
-        from agencies.roles import Role
+        from agencies.models.roles import Role
         from reviews.models.scope import direct_grant_reviews
 
         if not getattr(user, "is_authenticated", False) or not user.is_active:  # type: ignore[attr-defined]

@@ -33,7 +33,7 @@ __all__ = [
 
 
 def _is_manager(user: object) -> bool:
-    from agencies.roles import Role
+    from agencies.models.roles import Role
 
     return bool(getattr(user, "is_authenticated", False)
                 and user.has_role(Role.BUSINESS_MANAGER))  # type: ignore[attr-defined]

@@ -23,7 +23,7 @@ from django.urls import reverse
 from actionplans.models import OPEN_STATUSES, Action, ActionPlan, Milestone, ReminderPause, SeniorLead
 from actionplans.selectors.evidence import awaited_evidence_requests
 from agencies.models import Membership, User
-from agencies.roles import Role
+from agencies.models.roles import Role
 from reviews.models import Review, Stage
 from reviews.selectors.clocks import clock_label
 from scr.workdays import bank_holidays

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from actionplans.models import FINISHED, OPEN_STATUSES, Action, ActionPlan, ActionStatus, Milestone
 from agencies.models import User
-from agencies.roles import Role
+from agencies.models.roles import Role
 from reviews.models import Recommendation, Review, Stage
 from reviews.models.scope import can_see_identities
 from reviews.selectors import Task, review_registers

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from actionplans.models import Action, ActionPlan
 from agencies.models import User
-from agencies.roles import Role
+from agencies.models.roles import Role
 from reviews.models import Review, Stage
 from scr.history import save_with_history
 from scr.rules import fresh_locked

@@ -19,7 +19,7 @@ from django.utils import timezone
 from actionplans.models import ActionPlan, MonitoringReview
 from actionplans.services.base import plan_stage, require_manager
 from agencies.models import User
-from agencies.roles import Role
+from agencies.models.roles import Role
 from reviews import services as review_services
 from reviews.models import Stage
 from scr.history import save_with_history

@@ -11,7 +11,7 @@ from actionplans import forms, services
 from actionplans.models import Action, ImpactEvidence, Milestone
 from actionplans.selectors import action_page
 from actionplans.views.base import action_back, plan_back
-from agencies.http import AuthenticatedHttpRequest
+from agencies.views.http import AuthenticatedHttpRequest
 from reviews.models import Recommendation
 from scr.access import scoped_object_or_404
 from scr.accesslog import record_access

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from actionplans.models import Action, ActionPlan
 from agencies.models import User
-from agencies.roles import Role
+from agencies.models.roles import Role
 from reviews.models import Review
 from scr.access import scoped_object_or_404
 from scr.actions import Action as ScopeAction

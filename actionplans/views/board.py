@@ -11,8 +11,8 @@ from django.utils import timezone
 from actionplans.charts import bar_chart
 from actionplans.models import OPEN_STATUSES, Action, Rag
 from actionplans.selectors import actions_of, board_figures
-from agencies.http import AuthenticatedHttpRequest
-from agencies.roles import Role
+from agencies.models.roles import Role
+from agencies.views.http import AuthenticatedHttpRequest
 from scr.access import role_required
 
 __all__ = ["actions_mine", "board_actions"]

@@ -14,8 +14,8 @@ from actionplans.exports import plan_actions, plan_rows, plan_xlsx
 from actionplans.models import EXPORT_COLUMNS, Action, ActionPlan
 from actionplans.selectors import actions_of, plan_page, plan_status_counts
 from actionplans.views.base import get_plan_for_board, plan_back, plan_or_404, plan_review
-from agencies.http import AuthenticatedHttpRequest
-from agencies.roles import Role
+from agencies.models.roles import Role
+from agencies.views.http import AuthenticatedHttpRequest
 from scr.access import role_required, scoped_object_or_404
 from scr.accesslog import record_access
 from scr.csvexport import csv_lines

@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from actionplans import forms, services
 from actionplans.models import Digest, ReminderPause, SeniorLead
-from agencies.http import AuthenticatedHttpRequest
 from agencies.models import Agency, User
-from agencies.roles import Role
+from agencies.models.roles import Role
+from agencies.views.http import AuthenticatedHttpRequest
 from reviews.models import Review
 from scr.access import role_required, scoped_object_or_404
 from scr.accesslog import record_access

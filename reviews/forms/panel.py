@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import Prefetch
 
 from agencies.models import Agency, Membership, User
-from agencies.roles import Role
+from agencies.models.roles import Role
 from reviews.models import (
     PanelAppointment,
     TermsOfReference,

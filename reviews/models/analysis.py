@@ -101,7 +101,7 @@ class ThemeQuerySet(models.QuerySet["Theme"]):
     def for_user(self, user: object, action: Action = "view") -> ThemeQuerySet:
         """Theme names are not case data: anyone signed in reads them (the board's
         recurring themes too); business managers manage the list."""
-        from agencies.roles import Role
+        from agencies.models.roles import Role
 
         if not getattr(user, "is_authenticated", False):
             return self.none()

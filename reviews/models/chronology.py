@@ -40,7 +40,7 @@ def merged_chronology_reviews(user: Any, action: Action = "view") -> models.Quer
     """Reviews whose merged chronology ``user`` reads: every review for a business manager;
     for the review's own reviewer and panel members (a direct appointment grant), the
     reviews they are appointed to. Never a board member, never an agency lead as such."""
-    from agencies.roles import Role
+    from agencies.models.roles import Role
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Review.objects.none()
     if user.has_role(Role.BUSINESS_MANAGER):
@@ -51,7 +51,7 @@ def merged_chronology_reviews(user: Any, action: Action = "view") -> models.Quer
 
 
 def _own_agencies(user: Any) -> set[int]:
-    from agencies.roles import Role
+    from agencies.models.roles import Role
 
     return user.agency_ids(Role.AGENCY_LEAD)
 

@@ -128,13 +128,13 @@ IMR_HEADINGS: tuple[tuple[str, str, str], ...] = (
 
 
 def _lead_agencies(user: Any) -> set[int]:
-    from agencies.roles import Role
+    from agencies.models.roles import Role
 
     return user.agency_ids(Role.AGENCY_LEAD)  # type: ignore[no-any-return]
 
 
 def _is_manager(user: Any) -> bool:
-    from agencies.roles import Role
+    from agencies.models.roles import Role
 
     return bool(getattr(user, "is_authenticated", False) and user.has_role(Role.BUSINESS_MANAGER))
 

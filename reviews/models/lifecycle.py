@@ -212,7 +212,7 @@ class GrantScope:
     """Grants are managed by the services; only business managers may list them."""
 
     def for_user(self, user: object, action: Action = "view") -> models.QuerySet:
-        from agencies.roles import Role
+        from agencies.models.roles import Role
 
         qs = self.get_queryset()  # type: ignore[attr-defined]
         if getattr(user, "is_authenticated", False) and user.has_role(  # type: ignore[attr-defined]

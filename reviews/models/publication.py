@@ -146,7 +146,7 @@ class PublicationQuerySet(models.QuerySet):
     business managers manage them and read the withdrawn ones too."""
 
     def for_user(self, user: object, action: Action = "view") -> models.QuerySet:
-        from agencies.roles import Role
+        from agencies.models.roles import Role
 
         if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", True):
             return self.none()
@@ -162,7 +162,7 @@ class ManagersQuerySet(models.QuerySet):
     """Business managers' records."""
 
     def for_user(self, user: object, action: Action = "view") -> models.QuerySet:
-        from agencies.roles import Role
+        from agencies.models.roles import Role
 
         if getattr(user, "is_authenticated", False) and user.has_role(  # type: ignore[attr-defined]
                 Role.BUSINESS_MANAGER):

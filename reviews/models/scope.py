@@ -34,7 +34,7 @@ from django.apps import apps
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from agencies.models import User
-from agencies.roles import Role
+from agencies.models.roles import Role
 from scr.actions import Action
 
 __all__ = [

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from agencies.roles import Role
+from agencies.models.roles import Role
 from reviews.models import (
     EVIDENCE_MOVES,
     IMR_HEADINGS,

@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from agencies.roles import Role
+from agencies.models.roles import Role
 from reviews.models import (
     AWAITING_AGENCY,
     ENDED_STAGES,

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 
-from agencies.roles import Role
+from agencies.models.roles import Role
 from reviews.formats.diffing import WordDiff, word_diff
 from reviews.formats.markdown import render_markdown
 from reviews.formats.report import pulled_markdown, word_count

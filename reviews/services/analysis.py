@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from agencies.models import Agency, User
-from agencies.roles import Role
+from agencies.models.roles import Role
 from reviews.models import (
     ChronologyEntry,
     Episode,

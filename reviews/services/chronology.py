@@ -56,7 +56,7 @@ IMPORT_TYPES = frozenset({filetypes.TEXT, "text/csv", filetypes.XLSX})
 def _require_agency_lead(by: User, review: Review, agency: Agency) -> None:
     """Only the agency's own leads write its chronology, and only in a review their agency
     is involved in."""
-    from agencies.roles import Role
+    from agencies.models.roles import Role
 
     if agency.pk not in by.agency_ids(Role.AGENCY_LEAD) or not review.involvements.filter(
             agency=agency).exists():

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from agencies.models import Agency, User
-from agencies.roles import Role
+from agencies.models.roles import Role
 from reviews.models import (
     EVIDENCE_MOVES,
     IMR_HEADINGS,

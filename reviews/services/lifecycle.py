@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agencies.models import Agency, User
-from agencies.roles import Role
+from agencies.models.roles import Role
 from reviews.models import InvolvedAgency, ReferenceCounter, Review, Stage, StageChange, scope
 from reviews.services.base import TRANSITION_EFFECTS, open_review_locked, permission_grant
 from reviews.services.clocks import review_refresh_clocks

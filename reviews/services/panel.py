@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agencies.models import Agency, Membership, User
-from agencies.roles import Role
+from agencies.models.roles import Role
 from reviews.models import PanelAppointment, Review, TermsOfReference, scope
 from reviews.selectors.panel import independence_problems
 from reviews.services.base import open_review_locked, permission_grant, permission_revoke

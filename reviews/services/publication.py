@@ -38,7 +38,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from agencies.models import User
-from agencies.roles import Role
+from agencies.models.roles import Role
 from reviews.formats.markdown import render_markdown
 from reviews.models import (
     BoardResponse,

@@ -18,7 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from agencies.models import User
-from agencies.roles import Role
+from agencies.models.roles import Role
 from reviews.formats.report import pulled_markdown
 from reviews.models import (
     Approval,

@@ -11,8 +11,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from agencies.http import AuthenticatedHttpRequest
-from agencies.roles import Role
+from agencies.models.roles import Role
+from agencies.views.http import AuthenticatedHttpRequest
 from reviews import forms, selectors, services
 from reviews.models import Finding, FindingEvidence, Recommendation, Review, Theme
 from reviews.views.sections import section_context

@@ -10,8 +10,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from agencies.http import AuthenticatedHttpRequest
 from agencies.models import User
+from agencies.views.http import AuthenticatedHttpRequest
 from reviews.models import Review
 from reviews.views.sections import section_context
 from scr.access import scoped_object_or_404

@@ -20,9 +20,9 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from agencies.http import AuthenticatedHttpRequest
 from agencies.models import Agency, User
-from agencies.roles import Role
+from agencies.models.roles import Role
+from agencies.views.http import AuthenticatedHttpRequest
 from reviews import services
 from reviews.formats import chronology as chronology_files
 from reviews.forms import (

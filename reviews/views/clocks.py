@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 
-from agencies.http import AuthenticatedHttpRequest
+from agencies.views.http import AuthenticatedHttpRequest
 from reviews import forms, services
 from reviews.models import ClockPause, ParallelProcess
 from reviews.views import sections

@@ -15,7 +15,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from agencies.http import AuthenticatedHttpRequest
+from agencies.views.http import AuthenticatedHttpRequest
 from reviews import forms, selectors, services
 from reviews.models import (
     AgencyReport,

@@ -9,8 +9,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from agencies.http import AuthenticatedHttpRequest
-from agencies.roles import Role
+from agencies.models.roles import Role
+from agencies.views.http import AuthenticatedHttpRequest
 from reviews import forms, services
 from reviews.models import Review, Stage
 from reviews.selectors import move_options, review_histories, summaries_sentence

@@ -8,9 +8,9 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.safestring import SafeString
 
-from agencies.http import AuthenticatedHttpRequest
 from agencies.models import User
-from agencies.roles import Role
+from agencies.models.roles import Role
+from agencies.views.http import AuthenticatedHttpRequest
 from reviews import forms
 from reviews.selectors import (
     OPEN,

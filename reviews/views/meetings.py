@@ -16,8 +16,8 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 
-from agencies.http import AuthenticatedHttpRequest
 from agencies.models import User
+from agencies.views.http import AuthenticatedHttpRequest
 from reviews import services
 from reviews.forms import (
     ActionDoneForm,

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.urls import reverse
 
-from agencies.http import AuthenticatedHttpRequest
+from agencies.views.http import AuthenticatedHttpRequest
 from reviews import forms, services
 from reviews.models import PanelAppointment, Review
 from reviews.views import sections

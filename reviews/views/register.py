@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from agencies.http import AuthenticatedHttpRequest
+from agencies.views.http import AuthenticatedHttpRequest
 from reviews import forms, services
 from reviews.models import NameVariantChoice, Subject, SubjectIdentifier
 from reviews.models.scope import can_see_identities

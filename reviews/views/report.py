@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from agencies.http import AuthenticatedHttpRequest
+from agencies.views.http import AuthenticatedHttpRequest
 from reviews import forms, selectors, services
 from reviews.formats.diffing import word_diff
 from reviews.models import (

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.template.defaultfilters import date as format_date
 from django.urls import reverse
 
-from agencies.roles import Role
+from agencies.models.roles import Role
 from reviews.models import EvidenceRequest, Review, Subject
 from reviews.models.scope import APPOINTED_ROLES, direct_grant_reviews, review_access
 from reviews.selectors import (

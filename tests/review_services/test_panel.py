@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 
-from agencies.roles import Role
+from agencies.models.roles import Role
 from reviews import services
 from reviews.models import PanelAppointment, ReviewUserObjectPermission, TermsOfReference
 from reviews.models.scope import can_see_identities

@@ -4,8 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from agencies.backends import demo_logins_enabled
 from agencies.demo import DEMO_PASSWORD, DEMO_PEOPLE, seed_people
+from agencies.services.account import demo_logins_enabled
 
 
 class Command(BaseCommand):

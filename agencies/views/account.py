@@ -24,9 +24,9 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 
-from agencies import security
 from agencies.forms import CodeForm, ConfirmIdentityForm, GovukPasswordChangeForm
-from agencies.http import AuthenticatedHttpRequest
+from agencies.services import account as security
+from agencies.views.http import AuthenticatedHttpRequest
 from scr import throttle
 from scr.accesslog import client_ip, mark_case_data
 from scr.formviews import form_page

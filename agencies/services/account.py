@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import base64
 import secrets
+from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
+from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils import timezone
 from django_otp import devices_for_user
@@ -40,14 +44,6 @@ def queue_account_notice(user: User, change: str, *, to: str | None = None) -> N
         transaction.on_commit(lambda: send_account_notice.delay(user.pk, change, address))
 
 
-def send_account_notice_email(user_id: int, change: str, to: str) -> None:
-    user = User.objects.get(pk=user_id)
-    send_mail(
-        subject="A change to your account on the case review service",
-        message=(f"Hello {user.first_name or user.username},\n\n{change}\n\n"
-                 "If you did not expect this change, contact your business manager at once: "
-                 "someone else may be using your account.\n"),
-        from_email=None, recipient_list=[to])
 
 
 def _log(request: HttpRequest | None, user: User, what: str) -> None:
@@ -88,7 +84,6 @@ def _backup_code() -> str:
 
 def _new_backup_codes(user: User) -> list[str]:
     """New codes replace the old ones; only their hashes are kept (shown once)."""
-    from django.conf import settings
 
     device, _ = BackupCodeDevice.objects.get_or_create(user=user, name=BACKUP_DEVICE_NAME,
                                                        defaults={"confirmed": True})
@@ -171,3 +166,48 @@ def password_change(*, user: User, new_password: str, request: HttpRequest | Non
     queue_account_notice(stored, "The password of your account was changed.")
     user.refresh_from_db()
     return user
+
+
+
+def demo_logins_enabled() -> bool:
+    return bool(settings.DEBUG or settings.DEMO_MODE)
+
+
+class DemoAwareModelBackend(ModelBackend):
+    """The model backend, except that demo accounts sign in only in DEBUG or DEMO_MODE.
+
+    Their passwords are published in the README, so on a real deployment they
+    must be dead even if someone ran seed_demo there.
+    """
+
+    def user_can_authenticate(self, user: Any) -> bool:
+        if getattr(user, "is_demo", False) and not demo_logins_enabled():
+            return False
+        return super().user_can_authenticate(user)
+
+
+
+@receiver(user_logged_in)
+def log_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    AccessEvent.objects.create(user=user, username=user.username, action=AccessEvent.Action.LOGIN,
+                               path=request.path if request else "",
+                               ip_address=client_ip(request) if request else None)
+
+
+@receiver(user_logged_out)
+def log_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if user is None:
+        return
+    AccessEvent.objects.create(user=user, username=user.username,
+                               action=AccessEvent.Action.LOGOUT,
+                               path=request.path if request else "",
+                               ip_address=client_ip(request) if request else None)
+
+
+@receiver(user_login_failed)
+def log_login_failed(sender: Any, credentials: dict[str, Any], request: Any = None,
+                     **kwargs: Any) -> None:
+    AccessEvent.objects.create(username=str(credentials.get("username", ""))[:150],
+                               action=AccessEvent.Action.LOGIN_FAILED,
+                               path=request.path if request else "",
+                               ip_address=client_ip(request) if request else None)

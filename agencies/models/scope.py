@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from django.db.models import QuerySet
 
-from agencies.roles import Role
+from agencies.models.roles import Role
 from scr.actions import Action
 
-if TYPE_CHECKING:
-    from agencies.models import Agency, Membership, User
+__all__ = ["Person", "agencies_for", "is_business_manager", "memberships_for", "users_for"]
 
 
-def is_business_manager(user: User) -> bool:
+class Person(Protocol):
+    """What the rules read of the person asking (a ``User``, or Django's anonymous user)."""
+
+    pk: Any
+    is_authenticated: bool
+
+    def has_role(self, *roles: str) -> bool: ...
+
+
+def is_business_manager(user: Person) -> bool:
     return bool(user.is_authenticated and user.has_role(Role.BUSINESS_MANAGER))
 
 
-def users_for(user: User, action: Action, qs: QuerySet[User]) -> QuerySet[User]:
+def users_for(user: Person, action: Action, qs: QuerySet[Any]) -> QuerySet[Any]:
     """Business managers manage everyone; anyone else sees only themselves."""
     if not user.is_authenticated:
         return qs.none()
@@ -27,7 +35,7 @@ def users_for(user: User, action: Action, qs: QuerySet[User]) -> QuerySet[User]:
 
 
 
-def memberships_for(user: User, action: Action, qs: QuerySet[Membership]) -> QuerySet[Membership]:
+def memberships_for(user: Person, action: Action, qs: QuerySet[Any]) -> QuerySet[Any]:
     if not user.is_authenticated:
         return qs.none()
     if is_business_manager(user):
@@ -35,7 +43,7 @@ def memberships_for(user: User, action: Action, qs: QuerySet[Membership]) -> Que
     return qs.filter(user=user) if action == "view" else qs.none()
 
 
-def agencies_for(user: User, action: Action, qs: QuerySet[Agency]) -> QuerySet[Agency]:
+def agencies_for(user: Person, action: Action, qs: QuerySet[Any]) -> QuerySet[Any]:
     """Agency names are not sensitive: anyone signed in sees them; managers change them."""
     if not user.is_authenticated:
         return qs.none()

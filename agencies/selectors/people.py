@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from agencies.models import Membership, User
-from agencies.roles import Role
+from agencies.models.roles import Role
+
+__all__ = ["security_alert_recipients"]
 
 
 def security_alert_recipients() -> list[User]:

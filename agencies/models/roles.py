@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django.db import models
 
+__all__ = ["ROLES_NEEDING_AGENCY", "ROLES_WITH_IDENTIFIABLE_ACCESS", "Role"]
+
 
 class Role(models.TextChoices):
     BUSINESS_MANAGER = "business_manager", "Business manager"

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from agencies import security, services
+from agencies import services
 from agencies.forms import (
     AccessLogFilterForm,
     AgencyForm,
@@ -28,9 +28,10 @@ from agencies.forms import (
     ReasonForm,
     UserEditForm,
 )
-from agencies.http import AuthenticatedHttpRequest
 from agencies.models import Agency, Membership, User
-from agencies.roles import Role
+from agencies.models.roles import Role
+from agencies.services import account as security
+from agencies.views.http import AuthenticatedHttpRequest
 from scr.access import role_required, scoped_object_or_404
 from scr.accesslog import record_access
 from scr.csvexport import csv_lines

@@ -8,20 +8,27 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
 from agencies.models import Agency, Membership, User
-from agencies.roles import ROLES_WITH_IDENTIFIABLE_ACCESS, Role
-from agencies.security import queue_account_notice
+from agencies.models.roles import ROLES_WITH_IDENTIFIABLE_ACCESS, Role
+from agencies.services.account import queue_account_notice
 from scr.history import save_with_history
 from scr.rules import fresh_locked, require_reason
+
+__all__ = [
+    "agency_create",
+    "agency_update",
+    "membership_create",
+    "membership_end",
+    "user_deactivate",
+    "user_invite",
+    "user_reactivate",
+    "user_update",
+]
 
 
 @transaction.atomic(durable=True)
@@ -126,22 +133,6 @@ def _queue_invitation(user_id: int) -> None:
     transaction.on_commit(lambda: send_invitation.delay(user_id))
 
 
-def send_invitation_email(user_id: int) -> None:
-    from django.urls import reverse
-
-    user = User.objects.get(pk=user_id)
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    from django.conf import settings
-
-    link = settings.SITE_URL.rstrip("/") + reverse(
-        "password_reset_confirm", kwargs={"uidb64": uid, "token": token})
-    send_mail(
-        subject="You have been invited to the case review service",
-        message=f"Hello {user.first_name},\n\nSet your password to sign in: {link}\n",
-        from_email=None,
-        recipient_list=[user.email],
-    )
 
 
 @transaction.atomic(durable=True)

@@ -4,7 +4,7 @@ impact → verification → the board's sign-off of the plan's closure.
 - ``ActionPlan`` — one per review: the next quarterly monitoring review it is due, and the
   board's sign-off of its closure (which moves the review from Monitoring to Closed).
 - ``Action`` — one action answering one recommendation, in the columns partnerships use in
-  their spreadsheets (``EXPORT_COLUMNS``). Its RAG is computed (``actionplans.rag``), never
+  their spreadsheets (``EXPORT_COLUMNS``). Its RAG is computed (``rag_expression``), never
   typed; its original target date is kept beside the one in force.
 - ``Milestone`` — a key milestone of an action (date, done or not).
 - ``ProgressUpdate`` — an agency's progress note, with the status move it made.
@@ -20,11 +20,12 @@ aggregate figures on their own page).
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -50,6 +51,7 @@ __all__ = [
     "ProgressUpdate",
     "Rag",
     "TargetDateChange",
+    "rag_expression",
 ]
 
 # The columns of a partnership's action-plan spreadsheet, in order: exports write them and
@@ -114,8 +116,6 @@ class ActionQuerySet(ReviewScopedQuerySet):
         return self.filter(status__in=OPEN_STATUSES)  # type: ignore[return-value]
 
     def with_rag(self, on: Any = None) -> ActionQuerySet:
-        from actionplans.rag import rag_expression
-
         return self.annotate(rag=rag_expression(on))  # type: ignore[return-value]
 
 
@@ -349,3 +349,42 @@ class MonitoringReview(_ScopedHistory):
 
     def __str__(self) -> str:
         return f"Monitoring review of {self.held_on:%d %B %Y}"
+
+
+def rag_expression(on: date | None = None) -> Case:
+    """The RAG of each action of a queryset on the day ``on`` (today by default).
+
+    The RAG of an action, computed from its status, milestones and dates (never typed).
+
+    One definition, as a SQL expression, so lists, exports, the digest and the board's counts
+    over every action all read the same rule (and the board's figures are one query). The
+    rules, first match wins (docs/action-plans.md; the day counts are settings):
+
+    | # | when | RAG |
+    |---|---|---|
+    | 1 | verified, or formally closed | blue (complete) |
+    | 2 | completed (awaiting verification) | green |
+    | 3 | the target date has passed | red |
+    | 4 | a milestone's date has passed and it is not done | amber |
+    | 5 | the target date is within ``ACTION_RAG_AMBER_DAYS`` (30) | amber |
+    | 6 | not started and the target date is within ``ACTION_RAG_NOT_STARTED_AMBER_DAYS`` (90) | amber |
+    | 7 | otherwise | green |
+    """
+    today = on or timezone.localdate()
+    # Uncorrelated ("id IN (...)"): PostgreSQL hashes the late milestones' actions once
+    # rather than probing the milestones once per action (the board counts 100,000 actions).
+    late_milestone = Milestone._base_manager.filter(done=False, due_on__lt=today).values(
+        "action_id")
+    return Case(
+        When(status__in=sorted(FINISHED), then=Value(Rag.BLUE)),
+        When(status=ActionStatus.COMPLETED, then=Value(Rag.GREEN)),
+        When(target_date__lt=today, then=Value(Rag.RED)),
+        When(pk__in=late_milestone, then=Value(Rag.AMBER)),
+        When(target_date__lte=today + timedelta(days=settings.ACTION_RAG_AMBER_DAYS),
+             then=Value(Rag.AMBER)),
+        When(status=ActionStatus.NOT_STARTED,
+             target_date__lte=today + timedelta(days=settings.ACTION_RAG_NOT_STARTED_AMBER_DAYS),
+             then=Value(Rag.AMBER)),
+        default=Value(Rag.GREEN),
+        output_field=models.CharField(),
+    )

@@ -8,9 +8,9 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from actionplans.charts import bar_chart
 from actionplans.models import OPEN_STATUSES, Action, Rag
 from actionplans.selectors import actions_of, board_figures
+from actionplans.views.charts import bar_chart
 from agencies.models.roles import Role
 from agencies.views.http import AuthenticatedHttpRequest
 from scr.access import role_required

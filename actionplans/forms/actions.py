@@ -1,5 +1,5 @@
-"""Forms of the action-plan pages. Field checks only: every rule lives in the services,
-whose errors the views put back on the form."""
+"""Forms of an action: its details, progress updates, milestones, the target date, evidence of
+impact, verification and closure."""
 
 from __future__ import annotations
 
@@ -8,21 +8,26 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from actionplans.models import Action, ActionStatus, Rag
+from actionplans.forms.base import text_field
+from actionplans.models import Action, ActionStatus
 from actionplans.services import AGENCY_MOVES
 from agencies.models import Agency, Membership, User
 from reviews.models import Recommendation
 from scr.forms import GovukDateField
-from scr.text import NARRATIVE_LENGTH, too_long
+from scr.text import NARRATIVE_LENGTH
 
-
-def _text(label: str, message: str, rows: int = 3, *, max_length: int = NARRATIVE_LENGTH,
-          **kwargs: Any) -> forms.CharField:
-    """A free-text field, bounded (a reason is shorter: pass ``REASON_LENGTH``)."""
-    return forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": rows}),
-                           max_length=max_length,
-                           error_messages={"required": message,
-                                           **too_long(label, max_length)}, **kwargs)
+__all__ = [
+    "ActionForm",
+    "CloseForm",
+    "EvidenceForm",
+    "MilestoneDoneForm",
+    "MilestoneForm",
+    "PersonChoice",
+    "ProgressForm",
+    "ReturnForm",
+    "TargetDateForm",
+    "VerifyForm",
+]
 
 
 class PersonChoice(forms.ModelChoiceField):
@@ -33,7 +38,7 @@ class PersonChoice(forms.ModelChoiceField):
 class ActionForm(forms.Form):
     scope = forms.ChoiceField(choices=Recommendation.Scope.choices, widget=forms.RadioSelect,
                               error_messages={"required": "Select the scope"})
-    action_text = _text("Action to be taken", "Enter the action to be taken", 4)
+    action_text = text_field("Action to be taken", "Enter the action to be taken", 4)
     lead_agency = forms.ModelChoiceField(queryset=Agency.objects.filter(is_active=True),
                                          empty_label="Choose the lead agency",
                                          error_messages={"required": "Choose the lead agency"})
@@ -44,14 +49,14 @@ class ActionForm(forms.Form):
         error_messages={"required": "Choose the owner"})
     target_date = GovukDateField(label="Target date",
                                  error_messages={"required": "Enter the target date"})
-    success_measure = _text("Success measure", "Enter the success measure",
+    success_measure = text_field("Success measure", "Enter the success measure",
                             help_text="How we will know it worked.")
     agency_response = forms.CharField(label="Agency's response", required=False,
                                       widget=forms.Textarea(attrs={"rows": 3}), max_length=NARRATIVE_LENGTH)
 
 
 class ProgressForm(forms.Form):
-    note = _text("Progress note", "Enter a progress note",
+    note = text_field("Progress note", "Enter a progress note",
                  help_text="What has been done since the last update.")
     status = forms.ChoiceField(widget=forms.RadioSelect,
                                error_messages={"required": "Select the status"})
@@ -85,7 +90,7 @@ class MilestoneDoneForm(forms.Form):
 class TargetDateForm(forms.Form):
     target_date = GovukDateField(label="New target date",
                                  error_messages={"required": "Enter the new target date"})
-    reason = _text("Reason for the change", "Enter the reason for changing the target date", 2,
+    reason = text_field("Reason for the change", "Enter the reason for changing the target date", 2,
                    help_text="The original target date stays visible beside the new one.")
 
 
@@ -105,56 +110,10 @@ class VerifyForm(forms.Form):
 
 
 class ReturnForm(forms.Form):
-    missing = _text("What is missing", "Enter what is missing",
+    missing = text_field("What is missing", "Enter what is missing",
                     help_text="The agency sees this on the action.")
 
 
 class CloseForm(forms.Form):
-    reason = _text("Reason for closing the action", "Enter the reason for closing the action",
+    reason = text_field("Reason for closing the action", "Enter the reason for closing the action",
                    help_text="For example, superseded by a national change.")
-
-
-class MonitoringForm(forms.Form):
-    held_on = GovukDateField(label="Date of the monitoring review",
-                             error_messages={"required": "Enter the date of the review"})
-    overall_rag = forms.ChoiceField(label="Overall RAG", choices=Rag.choices,
-                                    widget=forms.RadioSelect,
-                                    error_messages={"required": "Select the overall RAG"})
-    commentary = _text("Commentary", "Enter the commentary", 5)
-    next_due_on = GovukDateField(label="Next monitoring review due (optional)", required=False,
-                                 help_text="Leave blank for three months after this one.")
-
-
-class SignOffForm(forms.Form):
-    note = _text("The board's sign-off", "Enter the board's sign-off note",
-                 help_text="Recorded with your name; the review then closes.")
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(label="Upload the action plan (.xlsx)",
-                           error_messages={"required": "Select a file"})
-
-
-class PauseForm(forms.Form):
-    starts_on = GovukDateField(label="Pause from", initial=timezone.localdate,
-                               error_messages={"required": "Enter the first day of the pause"})
-    ends_on = GovukDateField(label="Until (optional)", required=False,
-                             help_text="Leave blank to pause until you end it.")
-    reason = _text("Reason", "Enter the reason for pausing reminders", 2,
-                   help_text="For example, on leave.")
-
-
-class PauseEndForm(forms.Form):
-    ends_on = GovukDateField(label="Last day of the pause", initial=timezone.localdate,
-                             error_messages={"required": "Enter the last day of the pause"})
-
-
-class SeniorLeadForm(forms.Form):
-    user = PersonChoice(queryset=User.objects.none(), label="Senior lead",
-                        empty_label="Choose a person",
-                        error_messages={"required": "Choose the senior lead"})
-
-    def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = User.objects.filter(  # type: ignore[attr-defined]
-            is_active=True, memberships__agency=agency).distinct()

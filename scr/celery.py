@@ -7,8 +7,10 @@ With no ``CELERY_BROKER_URL`` the settings make every task run eagerly in-proces
 """
 
 import os
+from typing import Any
 
 from celery import Celery
+from celery.signals import worker_ready
 from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scr.settings")
@@ -32,3 +34,9 @@ app.conf.update(
     timezone="Europe/London",
 )
 app.autodiscover_tasks()
+
+
+@worker_ready.connect
+def _relay_outbox_at_start(**_kwargs: Any) -> None:
+    """A worker that starts sends what the outbox kept while no worker or broker was up."""
+    app.send_task("scr.tasks.relay_outbox")

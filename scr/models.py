@@ -295,3 +295,28 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.period} to user {self.recipient_id}"
+
+
+class OutboxMessage(models.Model):
+    """A task a service queued, written in the service's own transaction (the transactional
+    outbox, ``scr/outbox.py``): if the change commits, the task is on record even when the
+    broker is down or the web process dies right after the commit; the relay sends it and
+    marks it sent. Bookkeeping of the queue, not case data (no history: the row records
+    when it was queued, each attempt and when it was sent)."""
+
+    task = models.CharField(max_length=200, help_text="The Celery task's registered name.")
+    args = models.JSONField(default=list, help_text="Ids and plain values only (JSON).")
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    objects = UnscopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["created_at"], name="scr_outbox_pending",
+                                condition=models.Q(sent_at__isnull=True))]
+
+    def __str__(self) -> str:
+        return f"{self.task}{self.args} ({'sent' if self.sent_at else 'pending'})"

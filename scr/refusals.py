@@ -20,12 +20,12 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from scr.accesslog import client_ip
 from scr.models import AccessEvent
+from scr.outbox import enqueue
 
 REFUSED_STATUSES = frozenset({403, 404})
 # Resolved URLs that are not case URLs: the admin has its own staff-only rules.
@@ -62,9 +62,7 @@ def record_refusal(request: HttpRequest, status: int) -> AccessEvent:
 
 
 def _queue_alert_check(event: AccessEvent) -> None:
-    from scr.tasks import check_refusals
-
-    transaction.on_commit(lambda: check_refusals.delay(event.pk))
+    enqueue("scr.tasks.check_refusals", event.pk)
 
 
 def refusals_in_window(event: AccessEvent) -> int:

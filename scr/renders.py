@@ -29,6 +29,7 @@ from django.utils import timezone
 from scr.documents import sha256_of
 from scr.history import save_with_history
 from scr.models import RenderRecord
+from scr.outbox import enqueue
 from scr.pdf import html_to_pdf
 
 logger = logging.getLogger(__name__)
@@ -59,13 +60,11 @@ def render_request(*, by: Any, target: models.Model, kind: str) -> RenderRecord:
     """Queue a render of ``target``: one record now, the task once the caller commits."""
     if kind not in _RENDERERS:
         raise ValueError(f"No renderer is registered for {kind!r}.")
-    from scr.tasks import render_pdf
-
     with transaction.atomic():
         record = RenderRecord(content_type=ContentType.objects.get_for_model(target),
                               object_id=target.pk, kind=kind, created_by=by)
         save_with_history(record, by=by, reason=f"{kind} render requested")
-        transaction.on_commit(lambda: render_pdf.delay(record.pk))
+        enqueue("scr.tasks.render_pdf", record.pk)
     return record
 
 

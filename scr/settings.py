@@ -283,6 +283,9 @@ CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or "c
 # How often (seconds) a worker looks for such tasks to restore (kombu's default, 10 x 10 s).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    # A broker that does not answer fails the publish quickly (the outbox keeps the task).
+    "socket_connect_timeout": env_int("CELERY_BROKER_SOCKET_TIMEOUT", 2),
+    "max_retries": 0,
     "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
     "unacked_restore_throttle": env_int("CELERY_UNACKED_RESTORE_THROTTLE", 10),
 }
@@ -299,7 +302,20 @@ ACTION_RAG_AMBER_DAYS = env_int("ACTION_RAG_AMBER_DAYS", 30)
 ACTION_RAG_NOT_STARTED_AMBER_DAYS = env_int("ACTION_RAG_NOT_STARTED_AMBER_DAYS", 90)
 MONITORING_INTERVAL_MONTHS = env_int("MONITORING_INTERVAL_MONTHS", 3)
 
+# Tasks are fire-and-forget (the outbox, render records and the ledger keep their outcome):
+# no result is stored unless a task asks (the /healthz worker ping), so the app never waits
+# on a result store. Publishing gives up at once when the broker is down (the outbox row is
+# the retry, scr/outbox.py).
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_TIMEOUT = float(env_str("CELERY_BROKER_CONNECTION_TIMEOUT", "2"))
+OUTBOX_RELAY_SECONDS = float(env_str("OUTBOX_RELAY_SECONDS", "5"))
+
 CELERY_BEAT_SCHEDULE = {
+    "relay-outbox": {
+        "task": "scr.tasks.relay_outbox",
+        "schedule": OUTBOX_RELAY_SECONDS,
+    },
     "clear-expired-sessions": {
         "task": "scr.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),

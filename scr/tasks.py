@@ -8,10 +8,12 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
+from scr.outbox import relay_pending
 from scr.renders import RENDER_TIME_LIMIT, render_run
 
 
-@shared_task(name="scr.tasks.worker_ping", acks_late=True, reject_on_worker_lost=True)
+@shared_task(name="scr.tasks.worker_ping", acks_late=True, reject_on_worker_lost=True,
+             ignore_result=False)
 def worker_ping() -> dict[str, object]:
     """Prove a worker can run a task *and* reach the database.
 
@@ -47,6 +49,13 @@ def check_refusals(event_id: int) -> int:
     from scr.refusals import alert_if_probing
 
     return alert_if_probing(event_id)
+
+
+@shared_task(name="scr.tasks.relay_outbox", ignore_result=True)
+def relay_outbox() -> int:
+    """Send the outbox's pending rows (scr/outbox.py): every few seconds by beat, and when a
+    worker starts. Safe to overlap: rows are locked with SKIP LOCKED."""
+    return relay_pending()
 
 
 @shared_task(name="scr.tasks.seal_audit_chain", acks_late=True, reject_on_worker_lost=True)

@@ -42,6 +42,7 @@ HISTORY_EXEMPT = {
     "agencies.BackupCodeDevice": "second-factor secrets (set up and reset are in the access log "
                                  "and the person's history)",
     "agencies.BackupCode": "second-factor secrets, kept as hashes only",
+    "scr.OutboxMessage": "queue bookkeeping (a task asked for, when it was sent), not case data",
 }
 
 
@@ -180,7 +181,8 @@ def test_no_project_code_writes_past_history_with_update_or_bulk_calls(
         managers: set[str]) -> None:
     sources = list(project_sources())
     scanned = {p.relative_to(ROOT).as_posix() for p in sources}
-    assert {"agencies/services.py", "reviews/services/lifecycle.py", "scr/models.py"} <= scanned
+    assert {"agencies/services/people.py", "reviews/services/lifecycle.py",
+            "scr/models.py"} <= scanned
     assert not any("/migrations/" in p or p.startswith("tests/") for p in scanned)
     offending = []
     for path in sources:

@@ -28,6 +28,7 @@ from agencies.models import BackupCode, BackupCodeDevice, User, backup_code_dige
 from scr.accesslog import client_ip
 from scr.history import save_with_history
 from scr.models import AccessEvent
+from scr.outbox import enqueue
 from scr.rules import fresh_locked, require_reason
 from scr.sessions import end_other_sessions
 
@@ -37,11 +38,9 @@ APP_DEVICE_NAME = "Authenticator app"
 
 def queue_account_notice(user: User, change: str, *, to: str | None = None) -> None:
     """Tell the person, after commit, that ``change`` happened to their account."""
-    from agencies.tasks import send_account_notice
-
     address = to if to is not None else user.email
     if address:
-        transaction.on_commit(lambda: send_account_notice.delay(user.pk, change, address))
+        enqueue("agencies.tasks.send_account_notice", user.pk, change, address)
 
 
 

@@ -17,6 +17,7 @@ from agencies.models import Agency, Membership, User
 from agencies.models.roles import ROLES_WITH_IDENTIFIABLE_ACCESS, Role
 from agencies.services.account import queue_account_notice
 from scr.history import save_with_history
+from scr.outbox import enqueue
 from scr.rules import fresh_locked, require_reason
 
 __all__ = [
@@ -128,9 +129,7 @@ def user_invite(*, by: User | None, username: str, email: str, first_name: str, 
 
 
 def _queue_invitation(user_id: int) -> None:
-    from agencies.tasks import send_invitation
-
-    transaction.on_commit(lambda: send_invitation.delay(user_id))
+    enqueue("agencies.tasks.send_invitation", user_id)
 
 
 

@@ -45,6 +45,7 @@ from reviews.services.base import open_review_locked
 from reviews.services.chronology import submit_drafts
 from scr.documents import document_restore, document_store_version, document_withdraw
 from scr.history import save_with_history
+from scr.outbox import enqueue
 from scr.rules import fresh_locked, require_reason
 
 __all__ = [
@@ -74,9 +75,7 @@ IMR_REQUIRED = ("author", "independence", "records_secured_on", "analysis", "les
 
 def _notify(request: EvidenceRequest, event: str, number: int = 0) -> None:
     """E-mail the agency's leads once this transaction commits (ids only)."""
-    from reviews.tasks import evidence_notify
-
-    transaction.on_commit(lambda: evidence_notify.delay(request.pk, event, number))
+    enqueue("reviews.tasks.evidence_notify", request.pk, event, number)
 
 
 def _check_move(by: User, stored: EvidenceRequest, to: str) -> None:

@@ -1,0 +1,76 @@
+"""The transactional outbox (scr/outbox.py): a queued task is a row of the same transaction,
+sent after the commit, kept when the broker is down and sent by the relay later."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.db import transaction
+
+from agencies import services as people
+from agencies.models import Role
+from scr import outbox
+from scr.models import OutboxMessage
+from tests.conftest import Personas
+
+
+@pytest.fixture
+def broker_down(settings: Any) -> Any:
+    """Tasks published for real (not eagerly) to a broker nobody listens on."""
+    from scr.celery import app
+
+    previous = (app.conf.task_always_eager, app.conf.broker_url, app.conf.broker_write_url)
+    app.conf.task_always_eager = False
+    # Port 1: connection refused at once. Celery reads its conf through Django's settings.
+    settings.CELERY_BROKER_URL = app.conf.broker_url = app.conf.broker_write_url = (
+        "redis://127.0.0.1:1/0")
+    app._pool = app.amqp._producer_pool = None  # fresh pools for the new broker URL
+    yield app
+    app.conf.task_always_eager, app.conf.broker_url, app.conf.broker_write_url = previous
+    settings.CELERY_BROKER_URL = previous[1]
+    app._pool = app.amqp._producer_pool = None
+
+
+def test_a_queued_task_is_written_with_the_change_and_sent_after_the_commit(
+        personas: Personas, django_capture_on_commit_callbacks: Any) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+            people.user_invite(by=personas.manager, username="newlead", email="new@example.org",
+                           first_name="New", last_name="Lead", role=Role.AGENCY_LEAD,
+                           agency=personas.police)
+    message = OutboxMessage.objects.get(task="agencies.tasks.send_invitation")
+    assert message.sent_at is not None and message.attempts == 1
+    assert [m.to for m in mail.outbox] == [["new@example.org"]]
+
+
+def test_a_change_rolled_back_queues_nothing(personas: Personas,
+                                            django_capture_on_commit_callbacks: Any) -> None:
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), \
+            transaction.atomic():
+        outbox.enqueue("agencies.tasks.send_invitation", personas.police_lead.pk)
+        raise RuntimeError("the change failed")
+    assert not OutboxMessage.objects.exists()
+    assert mail.outbox == []
+
+
+def test_with_the_broker_down_the_action_succeeds_at_once_and_the_relay_sends_it_later(
+        personas: Personas, broker_down: Any, django_capture_on_commit_callbacks: Any) -> None:
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        user = people.user_invite(by=personas.manager, username="offline",
+                                  email="off@example.org", first_name="Off", last_name="Line",
+                                  role=Role.AGENCY_LEAD, agency=personas.police)
+    assert time.monotonic() - started < 5  # was 19.5 s and a 500
+    assert user.pk is not None
+    pending = OutboxMessage.objects.get(task="agencies.tasks.send_invitation")
+    assert pending.sent_at is None and pending.attempts == 1 and pending.last_error
+    assert outbox.relay_pending() == 0  # still down: kept, not lost
+    broker_down.conf.task_always_eager = True  # the broker is back (in-process here)
+    assert outbox.relay_pending() == 1
+    pending.refresh_from_db()
+    assert pending.sent_at is not None
+    assert [m.to for m in mail.outbox] == [["off@example.org"]]
+    assert outbox.relay_pending() == 0  # sent once
+    assert len(mail.outbox) == 1

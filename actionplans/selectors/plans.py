@@ -30,6 +30,7 @@ __all__ = [
     "PlanPage",
     "action_page",
     "actions_of",
+    "closure_blockers",
     "plan_closure_missing",
     "plan_page",
     "plan_status_counts",
@@ -95,8 +96,6 @@ def plan_page(user: User, review: Review, plan: ActionPlan | None) -> PlanPage:
     """The plan page (``plan``: the review's plan as the view found it, ``None`` before the
     first action): the actions this person may see; for business managers also the
     recommendations (to add actions to), the monitoring reviews and what stops closure."""
-    from actionplans.services.plans import closure_blockers
-
     can_manage = user.has_role(Role.BUSINESS_MANAGER)
     actions = actions_of(user, Action.objects.filter(review=review)).prefetch_related(
         Prefetch("milestones", queryset=Milestone.objects.order_by("due_on", "id")))
@@ -182,3 +181,20 @@ def plan_status_counts(plan: ActionPlan) -> list[tuple[str, int]]:
 
     counts = dict(plan.actions.order_by().values_list("status").annotate(n=Count("pk")))
     return [(str(label), counts.get(value, 0)) for value, label in ActionStatus.choices]
+
+
+def closure_blockers(plan: ActionPlan) -> list[str]:
+    """What stops the plan closing: a recommendation with no action, an action not yet
+    verified or formally closed (by reference, never by its text)."""
+    missing: list[str] = []
+    recommendations = plan.review.recommendations.filter(withdrawn=False).order_by("number")
+    with_actions = set(plan.actions.values_list("recommendation_id", flat=True))
+    for rec in recommendations:
+        if rec.pk not in with_actions:
+            missing.append(f"an action for recommendation {rec.number}")
+    unfinished = (plan.actions.exclude(status__in=sorted(FINISHED))
+                  .select_related("recommendation").order_by("recommendation__number", "number"))
+    for action in unfinished:
+        missing.append(f"action {action.recommendation.number}.{action.number} verified or "
+                       f"formally closed (it is {action.get_status_display().lower()})")
+    return missing

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from actionplans.models import ActionPlan, MonitoringReview
+from actionplans.selectors.plans import closure_blockers
 from actionplans.services.base import plan_stage, require_manager
 from agencies.models import User
 from agencies.models.roles import Role
@@ -27,7 +28,6 @@ from scr.rules import fresh_locked, require_reason
 from scr.workdays import add_months
 
 __all__ = [
-    "closure_blockers",
     "monitoring_review_record",
     "plan_sign_off_closure",
 ]
@@ -57,25 +57,6 @@ def monitoring_review_record(*, by: User, plan: ActionPlan, held_on: date, overa
     save_with_history(locked, by=by, reason="Next monitoring review scheduled")
     plan.refresh_from_db()
     return record
-
-
-def closure_blockers(plan: ActionPlan) -> list[str]:
-    """What stops the plan closing: a recommendation with no action, an action not yet
-    verified or formally closed (by reference, never by its text)."""
-    from actionplans.models import FINISHED
-
-    missing: list[str] = []
-    recommendations = plan.review.recommendations.filter(withdrawn=False).order_by("number")
-    with_actions = set(plan.actions.values_list("recommendation_id", flat=True))
-    for rec in recommendations:
-        if rec.pk not in with_actions:
-            missing.append(f"an action for recommendation {rec.number}")
-    unfinished = (plan.actions.exclude(status__in=sorted(FINISHED))
-                  .select_related("recommendation").order_by("recommendation__number", "number"))
-    for action in unfinished:
-        missing.append(f"action {action.recommendation.number}.{action.number} verified or "
-                       f"formally closed (it is {action.get_status_display().lower()})")
-    return missing
 
 
 @transaction.atomic(durable=True)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from actionplans import forms, services
 from actionplans.exports import plan_actions, plan_rows, plan_xlsx
 from actionplans.models import EXPORT_COLUMNS, Action, ActionPlan
-from actionplans.selectors import actions_of, plan_page, plan_status_counts
+from actionplans.selectors import actions_of, closure_blockers, plan_page, plan_status_counts
 from actionplans.views.base import get_plan_for_board, plan_back, plan_or_404, plan_review
 from agencies.models.roles import Role
 from agencies.views.http import AuthenticatedHttpRequest
@@ -64,7 +64,7 @@ def action_plan_sign_off(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
         by=request.user, plan=p, **data), success="Closure signed off: the review is closed.",
         done_url=reverse("board_actions"), obj=plan)
     return done or render(request, "actionplans/sign_off.html", {
-        "plan": plan, "form": form, "blockers": services.closure_blockers(plan),
+        "plan": plan, "form": form, "blockers": closure_blockers(plan),
         "counts": plan_status_counts(plan)})
 
 

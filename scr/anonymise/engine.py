@@ -702,12 +702,13 @@ def _asides(text: str, candidates: list[_Candidate], register: CompiledRegister
 def _dates_of_birth(text: str, folded: Folded, register: CompiledRegister,
                     reference_date: date | None) -> tuple[list[_Candidate], list[Finding]]:
     found, findings = [], []
-    for match in find_dates(folded.text):
+    for match in find_dates(folded.text, loose=True):
         start, end = _original_span(text, folded, match.start, match.end)
         owners = [(d, p) for d in match.dates for p in register.dates_of_birth.get(d, ())]
         if not owners:
-            findings.append(Finding(start, end, text[start:end], "date",
-                                    context_of(text, start, end)))
+            if match.kind == "date":  # "3.4.15" is a paragraph unless it is a birthday
+                findings.append(Finding(start, end, text[start:end], "date",
+                                        context_of(text, start, end)))
             continue
         born, pseudonym = owners[0]
         lead_in = _LEAD_IN.search(folded.text[max(0, match.start - 30):match.start])

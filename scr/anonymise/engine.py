@@ -620,6 +620,10 @@ def _candidate(text: str, folded: Folded, found: _Found, register: CompiledRegis
     replacement = owner + suffix
     if guess:
         return _Candidate(start, end, replacement, "name", owner, 2, flagged, note)
+    junior = _JUNIOR.match(folded.text[found.fend:found.fend + 12])
+    if junior and not suffix and found.owner != form.pseudonym or junior and len(
+            form.equal_claims()) > 1:
+        end = folded.origin[found.fend + junior.end() - 1] + 1  # "Jr" said whose: it goes
     # A prefix written apart goes with the name ("Ó" of "Ó Súilleabháin").
     before = folded.text[max(0, fstart - 12):fstart]
     prefix = re.search(r"(?<![a-z0-9'])(?P<p>[a-z]+'?)\s?$", before)
@@ -671,7 +675,7 @@ def _asides(text: str, candidates: list[_Candidate], register: CompiledRegister
     for index, c in enumerate(candidates):
         if index <= skip:
             continue
-        if c.kind != "name" or c.pseudonym is None or not c.replacement:
+        if c.kind != "name" or c.pseudonym is None:
             merged.append(c)
             continue
         opening = _ASIDE_OPEN.match(text, c.end)

@@ -34,14 +34,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from .engine import Register, compiled, context_of
+from .engine import Register, at_sentence_start, compiled, context_of
 from .fold import Folded, fold, fold_key
 from .identifiers import needle
 from .patterns import GenericMatch, find_dates, find_generic
 from .register import CompiledRegister
 from .unregistered import MONTHS_AND_DAYS as _MONTHS_AND_DAYS
 from .unregistered import PLACE_NEXT, ROLE_WORDS
-from .variants import COMMON_ABBREVIATIONS, INITIALS
+from .variants import COMMON_ABBREVIATIONS, INITIALS, PARTICLES
 from .words import given_names, is_common_word, surnames
 
 __all__ = ["FULL_DATES", "Hit", "LeakCheckError", "leak_check", "leak_check_pages", "pdf_pages"]
@@ -222,8 +222,10 @@ def _people(text: str, folded: Folded, register: CompiledRegister, rules: _Rules
 
     for match in _TITLED.finditer(folded.text):
         name = match.group("name")
-        if not _capitalised_at(text, folded, match.start("name")) or ignorable(name):
+        if not _capitalised_at(text, folded, match.start("name")):
             continue
+        if ignorable(name) and not (name in PARTICLES and match.group("more")):
+            continue  # "Ms Ní Bhriain": a prefix written apart is the name's
         end = match.end("name")
         more = match.group("more")
         if more and _capitalised_at(text, folded, match.start("more")) and not ignorable(more):
@@ -244,7 +246,8 @@ def _people(text: str, folded: Folded, register: CompiledRegister, rules: _Rules
         while index < len(run):
             start, end, word = run[index]
             key = plain(word)
-            if key not in given or ignorable(word):
+            if not (key in given or any(p in given for p in key.split("-") if len(p) > 2)) \
+                    or ignorable(word):  # "Daisy-Mae"
                 index += 1
                 continue
             last = index
@@ -284,11 +287,21 @@ def _independent(text: str, folded: Folded, register: CompiledRegister, rules: _
     for match in _NAMED_SCHOOL.finditer(folded.text):
         words = [(m.start() + match.start("name"), m.group())
                  for m in _NAME_WORD.finditer(match.group("name"))]
-        while words and (not _capitalised_at(text, folded, words[0][0])
-                         or words[0][1] in ("the", "a", "an", "at", "of", "her", "his")):
-            words.pop(0)
-        if words and " ".join(w for _, w in words) not in rules.allowed_names:
-            yield words[0][0], match.end(), "school"
+        # The school's own name: the capitalised words just before "School" ("Holy Trinity
+        # C of E Primary School"), not a sentence's first word ("Reviewed school in...").
+        named: list[tuple[int, str]] = []
+        for at, word in reversed(words):
+            if not _capitalised_at(text, folded, at) or word in ("the", "a", "an", "at", "of"):
+                break
+            named.insert(0, (at, word))
+        if not named or all(is_common_word(w) for _, w in named) \
+                or " ".join(w for _, w in named) in rules.allowed_names:
+            continue
+        if len(named) == 1 and at_sentence_start(text, folded.origin[named[0][0]]) \
+                and not folded.text[named[0][0] + len(named[0][1]):match.end()].strip() \
+                .startswith(("primary", "junior", "infant", "secondary", "high", "nursery")):
+            continue
+        yield named[0][0], match.end(), "school"
 
 
 def _date_hit(found_date: GenericMatch, text: str, folded: Folded, register: CompiledRegister,

@@ -295,13 +295,13 @@ def _pattern(key: str) -> str:
     return r"[\s\-]+".join(_word_pattern(w) for w in key.split(" "))
 
 
-_INITIALS_GAP = r"(?:\.?[ \-]?|\.-|\. -)"
-
-
 def _initials_pattern(key: str) -> str:
-    """Initials in any punctuation: "K.W.-B.", "K. W. B.", "KWB", "K W B", "KW-B"."""
-    letters = key.split(" ")
-    return _INITIALS_GAP.join(re.escape(c) for c in letters) + r"\.?"
+    """Initials in any punctuation: "K.W.-B.", "K. W. B.", "KWB", "K W B", "KW-B". The
+    last full stop belongs to initials written with full stops ("K W B." ends a sentence)."""
+    letters = [re.escape(c) for c in key.split(" ")]
+    dotted = r"\.[ ]?-?[ ]?".join(letters) + r"\."
+    plain = r"[ \-]?".join(letters)
+    return f"(?:{dotted}|{plain})"
 
 
 def compile_register(register: Iterable[RegisterEntry]) -> CompiledRegister:

@@ -129,16 +129,26 @@ def _is_particle(token: str) -> bool:
 def _initials(tokens: list[str], surname_at: int) -> list[Variant]:
     """The person's initials: every given name's and every surname part's, the first given
     name's with the surname's, in capitals ("KWB", "KB"); written as "K.W.-B."."""
-    given = [t for t in tokens[:surname_at] if not _is_particle(t) or len(tokens) < 3]
-    given_letters = [fold_key(t)[:1].upper() for t in given if fold_key(t)[:1].isalpha()]
-    surname = [t for t in tokens[surname_at:] if not _is_particle(t)]
-    parts = [p for t in surname for p in t.split("-") if fold_key(p)[:1].isalpha()]
-    surname_letters = [fold_key(p)[:1].upper() for p in parts]
-    if not given_letters or not surname_letters:
-        return []
+    def letters(words: list[str]) -> list[str]:
+        return [fold_key(p)[:1].upper() for t in words for p in t.split("-")
+                if fold_key(p)[:1].isalpha()]
+
+    given = tokens[:surname_at]
+    surname = tokens[surname_at:]
+    # A hyphenated given name is one initial or two ("Daisy-Mae": D or DM); a particle's
+    # letter is written by some and not by others ("Ní Bhriain": NB or B).
+    given_options = {tuple(letters([t.split("-")[0] for t in given])), tuple(letters(given))}
+    surname_options = {tuple(letters([t for t in surname if not _is_particle(t)])),
+                       tuple(letters(surname))}
+    combinations = []
+    for g_letters in sorted(given_options):
+        for s_letters in sorted(surname_options):
+            g, s = list(g_letters), list(s_letters)
+            if not g or not s:
+                continue
+            combinations += [(g, s), (g[:1], s), (g, s[-1:]), (g[:1], s[-1:])]
     found: dict[str, Variant] = {}
-    for g, s in ((given_letters, surname_letters), (given_letters[:1], surname_letters),
-                 (given_letters, surname_letters[-1:]), (given_letters[:1], surname_letters[-1:])):
+    for g, s in combinations:
         letters = "".join(g + s)
         if (len(letters) < 2 or letters in found or letters.lower() in COMMON_ABBREVIATIONS
                 or is_common_word(letters.lower())):  # "AN", "HER" in a heading in capitals

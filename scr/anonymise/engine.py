@@ -297,7 +297,7 @@ _ASIDE_OPEN = re.compile(
     r"(?:(?:also\s+)?known\s+as|aka|a\.k\.a\.?|called|nicknamed|n[ée]e|formerly|previously|"
     r"referred\s+to\s+(?:here\s+|below\s+|in\s+this\s+report\s+)?as)?\s*:?\s*[\"'“‘’]?\s*")
 _ASIDE_CLOSE = re.compile(r"\s*[\"'”’]?\s*(?:in\s+this\s+report\s*)?\)")
-_ASIDE_COMMA_CLOSE = re.compile(r"\s*[\"'”’]?\s*(?:,|(?=[.;:!?)]|$))")
+_ASIDE_COMMA_CLOSE = re.compile(r"\s*[\"'”’]?\s*(?:in\s+this\s+report\s*)?(?:,|(?=[.;:!?)]|$))")
 
 FIT, MAYBE, FAILS = 2, 1, 0
 
@@ -621,8 +621,7 @@ def _candidate(text: str, folded: Folded, found: _Found, register: CompiledRegis
     if guess:
         return _Candidate(start, end, replacement, "name", owner, 2, flagged, note)
     junior = _JUNIOR.match(folded.text[found.fend:found.fend + 12])
-    if junior and not suffix and found.owner != form.pseudonym or junior and len(
-            form.equal_claims()) > 1:
+    if junior and not suffix and (found.owner != form.pseudonym or len(form.equal_claims()) > 1):
         end = folded.origin[found.fend + junior.end() - 1] + 1  # "Jr" said whose: it goes
     # A prefix written apart goes with the name ("Ó" of "Ó Súilleabháin").
     before = folded.text[max(0, fstart - 12):fstart]

@@ -83,7 +83,8 @@ _STREET_WORDS = frozenset({
 _SCHOOL_WORDS = ("school", "academy", "nursery", "college")
 # Words a school's name shares with every other school's: what is left is its own name.
 _GENERIC_SCHOOL_WORDS = (
-    r"c\s?of\s?e", r"cofe", r"ce", r"c\s?e", r"church\s+of\s+england", r"rc", r"r\s?c",
+    r"c\s?of\s?e", r"cofe", r"ce", r"c\s?e", r"church\s+of\s+england", r"church\s+in\s+wales",
+    r"cw", r"c\s?in\s?w", r"rc", r"r\s?c",
     r"roman\s+catholic", r"catholic", r"methodist", r"voluntary\s+(?:aided|controlled)",
     r"va", r"vc", r"primary", r"junior", r"juniors", r"infant", r"infants", r"nursery",
     r"secondary", r"high", r"first", r"middle", r"community", r"federation", r"free",

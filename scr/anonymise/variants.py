@@ -129,7 +129,7 @@ def _is_particle(token: str) -> bool:
 def _initials(tokens: list[str], surname_at: int) -> list[Variant]:
     """The person's initials: every given name's and every surname part's, the first given
     name's with the surname's, in capitals ("KWB", "KB"); written as "K.W.-B."."""
-    def letters(words: list[str]) -> list[str]:
+    def initials_of(words: list[str]) -> list[str]:
         return [fold_key(p)[:1].upper() for t in words for p in t.split("-")
                 if fold_key(p)[:1].isalpha()]
 
@@ -137,9 +137,10 @@ def _initials(tokens: list[str], surname_at: int) -> list[Variant]:
     surname = tokens[surname_at:]
     # A hyphenated given name is one initial or two ("Daisy-Mae": D or DM); a particle's
     # letter is written by some and not by others ("Ní Bhriain": NB or B).
-    given_options = {tuple(letters([t.split("-")[0] for t in given])), tuple(letters(given))}
-    surname_options = {tuple(letters([t for t in surname if not _is_particle(t)])),
-                       tuple(letters(surname))}
+    given_options = {tuple(initials_of([t.split("-")[0] for t in given])),
+                     tuple(initials_of(given))}
+    surname_options = {tuple(initials_of([t for t in surname if not _is_particle(t)])),
+                       tuple(initials_of(surname))}
     combinations = []
     for g_letters in sorted(given_options):
         for s_letters in sorted(surname_options):

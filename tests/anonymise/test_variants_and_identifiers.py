@@ -127,3 +127,38 @@ def test_only_an_empty_value_or_an_unknown_kind_is_refused(kind: str, typed: str
         check_identifier(kind, typed)
     with pytest.raises(InvalidIdentifier, match=message):
         normalise_identifier(kind, typed)
+
+
+def test_initials_are_generated_variants_in_every_combination() -> None:
+    found = {v.key: v for v in name_variants("Kayla Wright-Baker") if v.form == "initials"}
+    assert set(found) == {"k w b", "k b"}
+    assert found["k w b"].text == "K.W.-B." and found["k w b"].removable
+    daisy = {v.key for v in name_variants("Daisy-Mae Ní Bhriain-Kowalski")
+             if v.form == "initials"}
+    assert {"d n b k", "d b k", "d m n b k", "d k"} <= daisy  # with and without Ní, Mae
+
+
+def test_initials_that_are_words_or_report_abbreviations_are_not_generated() -> None:
+    assert [v for v in name_variants("Grace Parker") if v.form == "initials"] == []  # GP
+    assert [v for v in name_variants("Hannah Ellen Roberts") if v.form == "initials"] == []
+
+
+def test_a_surname_in_the_plural_is_the_family() -> None:
+    found = {v.text: v for v in name_variants("Sam Jones-Baker") if v.form == "plural"}
+    assert {"Jones-Bakers", "Joneses", "Bakers"} == set(found)
+    assert found["Bakers"].source.startswith("the family")
+    assert not [v for v in name_variants("Kayden") if v.form == "plural"]  # no surname
+
+
+def test_a_gaelic_prefix_written_apart_belongs_to_the_surname() -> None:
+    found = texts("Niamh Ó Súilleabháin-Baker")
+    assert "Ó Súilleabháin-Baker" in found and "Súilleabháin" in found and "Baker" in found
+    assert "Ó" not in found and "Niamh Ó" not in found
+
+
+def test_an_odd_identifier_is_still_found_in_text() -> None:
+    from scr.anonymise import Identifier, RegisterEntry, anonymise
+
+    odd = check_identifier("ni_number", "QQ 12 34 56 C")
+    person = RegisterEntry("Mother", "Zoë Brown", identifiers=(Identifier("ni_number", odd.value),))
+    assert anonymise("NI QQ123456C.", [person]).text == "NI [National Insurance number removed]."

@@ -520,6 +520,9 @@ def _names(text: str, folded: Folded, register: CompiledRegister, skipped: list[
         if form.form == INITIALS and not _capitals(original):
             continue  # "kb" in a word, "a.m.": initials count in capitals only
         first_letter = next((c for c in original if c.isalpha()), "")
+        if form.form == PLURAL and form.common and not _THE_BEFORE.search(
+                folded.text[max(0, match.start() - 6):match.start()]):
+            continue  # "Does the plan work?": the family called Doe is "the Does"
         if form.common and not _in_address_token(text, start, end):
             if not first_letter.isupper():
                 skipped.append(Skipped(start, end, original, form.pseudonym,

@@ -41,7 +41,7 @@ from .patterns import GenericMatch, find_dates, find_generic
 from .register import CompiledRegister
 from .unregistered import MONTHS_AND_DAYS as _MONTHS_AND_DAYS
 from .unregistered import PLACE_NEXT, ROLE_WORDS
-from .variants import COMMON_ABBREVIATIONS, INITIALS, PARTICLES
+from .variants import COMMON_ABBREVIATIONS, INITIALS, PARTICLES, PLURAL
 from .words import given_names, is_common_word, surnames
 
 __all__ = ["FULL_DATES", "Hit", "LeakCheckError", "leak_check", "leak_check_pages", "pdf_pages"]
@@ -341,6 +341,9 @@ def _search(text: str, origin: list[int] | None, register: CompiledRegister,
             continue
         if form.common and not text[folded.origin[match.start()]].isupper():
             continue  # "a rose", "the marsh": the word, not the name
+        if form.form == PLURAL and form.common and not re.search(
+                r"(?<![a-z0-9'])the\s+$", folded.text[max(0, match.start() - 6):match.start()]):
+            continue  # "Does the plan work?" is no family called Doe: "the Does" is
         add(match.start(), match.end(), "name", form.pseudonym, 0)
     for identifier, match in register.identifier_matches(folded.text):
         add(match.start(), match.end(), identifier.kind, identifier.pseudonym, 0)

@@ -117,3 +117,12 @@ def test_the_display_pseudonymiser_still_never_leaves_a_shared_name() -> None:
 
     assert pseudonymise("Gareth Ellis attended. Doyle said.", FAMILY) == \
         "Father attended. Child R said."
+
+
+def test_a_plural_that_is_a_word_is_the_family_only_after_the() -> None:
+    register = [RegisterEntry("Child J", "Jo Doe", kind="child"),
+                RegisterEntry("Father", "Sam Wood", kind="parent")]
+    assert anonymise("Does the plan work? The Does moved.", register, ON).text == \
+        "Does the plan work? The family moved."
+    assert anonymise("Woods and fields. The Woods' car.", register, ON).text == \
+        "Woods and fields. The family's car."

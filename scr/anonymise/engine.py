@@ -491,9 +491,8 @@ def _capitals(original: str) -> bool:
 
 def _in_heading(text: str, start: int, end: int) -> bool:
     """A name in capitals beside another word in capitals ("KAYLA'S STORY")."""
-    plain = re.sub(r"<[^>]*>", lambda m: " " * len(m.group()), text)
-    before = re.findall(r"[^\W\d_]+", plain[max(0, start - 40):start])
-    after = re.findall(r"[^\W\d_]+", plain[end:end + 40])
+    before = re.findall(r"[^\W\d_]+", re.sub(r"<[^>]*>", " ", text[max(0, start - 80):start]))
+    after = re.findall(r"[^\W\d_]+", re.sub(r"<[^>]*>", " ", text[end:end + 80]))
     neighbours = [w for w in before[-1:] + [a for a in after if a.lower() != "s"][:1]]
     return any(len(w) > 1 and w.isupper() for w in neighbours)
 

@@ -36,4 +36,6 @@ def name_forms(name: str) -> set[str]:
 
 def pseudonymise(text: str, register: Iterable[RegisterEntry]) -> str:
     """``text`` with every form of every registered name replaced by its pseudonym."""
-    return anonymise(text, list(register), None, generic=False).text
+    # guess=True: a reader who may not see identities never sees a shared name left as it
+    # was (the publishable text leaves those for a reviewer to decide; scr.anonymise).
+    return anonymise(text, list(register), None, generic=False, guess=True).text

@@ -442,6 +442,11 @@ CLOCK_RAPID_REVIEW_WORKING_DAYS = env_int("CLOCK_RAPID_REVIEW_WORKING_DAYS", 15)
 CLOCK_FINAL_REPORT_MONTHS = env_int("CLOCK_FINAL_REPORT_MONTHS", 6)
 CLOCK_PUBLICATION_NOTICE_WORKING_DAYS = env_int("CLOCK_PUBLICATION_NOTICE_WORKING_DAYS", 7)
 PUBLICATION_TAKEDOWN_REVIEW_MONTHS = env_int("PUBLICATION_TAKEDOWN_REVIEW_MONTHS", 12)
+# The partnership's rule for full dates other than dates of birth in a published report's
+# PDF: "flag" (each is a leak-check hit) or "allow". Dates of birth are always hits.
+LEAK_CHECK_FULL_DATES = env_str("LEAK_CHECK_FULL_DATES", "flag")
+if LEAK_CHECK_FULL_DATES not in ("flag", "allow"):
+    raise ImproperlyConfigured('LEAK_CHECK_FULL_DATES is "flag" or "allow"')
 # A clock is amber when due within this many calendar days, red once overdue.
 CLOCK_AMBER_DAYS = env_int("CLOCK_AMBER_DAYS", 7)
 # An independent reviewer must not have worked for an agency in scope within this many months.

@@ -1,11 +1,18 @@
 """The kinds of identifier a subject has, how each is written down once, and how each is
 found again in text however it was typed.
 
-``normalise_identifier(kind, value)`` is the one rule for what may be stored (reviews'
-``SubjectIdentifier`` calls it): it returns the canonical form or raises
-``InvalidIdentifier`` with a message for the form. ``identifier_patterns(kind, value)``
-gives the regular expressions (on folded text, scr.anonymise.fold) that find the
-identifier in a report or a PDF.
+``check_identifier(kind, value) -> CheckedIdentifier`` is the one rule for what is stored
+(reviews' ``SubjectIdentifier``): the canonical form when the value looks right, the value
+as typed (cleaned of invisible characters and extra spaces) when it does not, and then a
+``warning`` for the form. A value that does not look valid (an NI number in an odd
+format, an NHS number whose check digit fails, a reference of two characters) is still
+*accepted*: it is a real identifier of a real person, and refusing it meant it could not
+be removed at all. Only an empty value or an unknown kind raises ``InvalidIdentifier``.
+``normalise_identifier(kind, value)`` is the same check returning the stored value only
+(the old name, kept for callers that do not show warnings).
+
+``identifier_patterns(kind, value)`` gives the regular expressions (on folded text,
+scr.anonymise.fold) that find the identifier in a report or a PDF, valid or not.
 """
 
 from __future__ import annotations
@@ -23,12 +30,15 @@ __all__ = [
     "IDENTIFIER_KINDS",
     "NAME_KINDS",
     "REPLACEMENTS",
+    "CheckedIdentifier",
     "Identifier",
     "InvalidIdentifier",
     "address_lines",
+    "check_identifier",
     "identifier_patterns",
     "needle",
     "normalise_identifier",
+    "school_core",
 ]
 
 # (kind, label): the order the subject's page lists them in.
@@ -71,12 +81,51 @@ _STREET_WORDS = frozenset({
     "meadow", "meadows", "estate", "house", "flats", "tower", "lodge", "cottages", "yard",
     "wharf", "quay", "hall", "farm", "chase", "vale", "boulevard", "wynd", "brow", "end"})
 _SCHOOL_WORDS = ("school", "academy", "nursery", "college")
+# Words a school's name shares with every other school's: what is left is its own name.
+_GENERIC_SCHOOL_WORDS = (
+    r"c\s?of\s?e", r"cofe", r"ce", r"c\s?e", r"church\s+of\s+england", r"church\s+in\s+wales",
+    r"cw", r"c\s?in\s?w", r"rc", r"r\s?c",
+    r"roman\s+catholic", r"catholic", r"methodist", r"voluntary\s+(?:aided|controlled)",
+    r"va", r"vc", r"primary", r"junior", r"juniors", r"infant", r"infants", r"nursery",
+    r"secondary", r"high", r"first", r"middle", r"community", r"federation", r"free",
+    r"academy", r"school", r"college", r"and", r"&", r"sixth\s+form", r"pre-?school",
+    r"children'?s\s+centre", r"day", r"special", r"upper", r"lower")
+_SCHOOL_GENERIC = "(?:" + "|".join(_GENERIC_SCHOOL_WORDS) + ")"
+_GENERIC_SCHOOL = re.compile(rf"(?:[\s\-,]+{_SCHOOL_GENERIC})+$")
+
+
+def school_core(school: str) -> str:
+    """The part of a school's name that is its own: "Holy Trinity" of "Holy Trinity C of E
+    Primary School", "Oakfield" of "The Oakfield Academy". Empty when nothing is left."""
+    folded = " ".join(fold(school).text.split())
+    core = _GENERIC_SCHOOL.sub("", " " + folded).strip(" ,-")
+    core = re.sub(r"^the\s+", "", core)
+    if not core or core == folded:
+        return core if core != folded else ""
+    words = normalise_text(school).split()
+    kept = len(core.split())
+    start = 1 if words and words[0].lower() == "the" else 0
+    return " ".join(words[start:start + kept])
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ALNUM = re.compile(r"[a-z0-9]")
 
 
 class InvalidIdentifier(ValueError):
-    """The value cannot be stored for that kind; the message is for the form."""
+    """The value cannot be stored at all (empty, or an unknown kind); the message is for
+    the form. A value that merely looks wrong is stored with a warning instead."""
+
+
+class _Odd(Exception):
+    """Inside a normaliser: the value does not look right (the message is the warning)."""
+
+
+@dataclass(frozen=True)
+class CheckedIdentifier:
+    """What ``check_identifier`` stores: ``value``, and ``warning`` (empty when the value
+    looks right) for the form to show beside it."""
+
+    value: str
+    warning: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,24 +137,24 @@ class Identifier:
 def _name(value: str) -> str:
     value = normalise_text(value)
     if not any(len(w) > 1 for w in fold_key(value).split()):
-        raise InvalidIdentifier("Enter a name of at least 2 letters")
+        raise _Odd("A name of one letter is matched only as an initial beside a surname.")
     return value
 
 
 def _postcode(value: str) -> str:
     code = re.sub(r"\s+", "", normalise_text(value)).lower()
     if len(code) < 5 or not POSTCODE.fullmatch(f"{code[:-3]} {code[-3:]}"):
-        raise InvalidIdentifier("Enter a real postcode, like NT1 2AB")
+        raise _Odd("This is not a UK postcode format (like NT1 2AB).")
     return f"{code[:-3]} {code[-3:]}".upper()
 
 
 def _nhs(value: str) -> str:
     digits = re.sub(r"[\s\-]", "", normalise_text(value))
     if not digits.isdigit() or len(digits) != 10:
-        raise InvalidIdentifier("Enter an NHS number of 10 digits, like 485 777 3456")
+        raise _Odd("An NHS number has 10 digits (like 485 777 3456); this one has "
+                   f"{sum(c.isdigit() for c in digits)}.")
     if not valid_nhs_number(digits):
-        raise InvalidIdentifier("Enter a valid NHS number: its last digit does not check the "
-                                "other nine (check it was copied correctly)")
+        raise _Odd("This NHS number's last digit does not check the other nine.")
     return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
 
 
@@ -113,8 +162,8 @@ def _ni(value: str) -> str:
     code = re.sub(r"\s+", "", normalise_text(value)).lower()
     match = _NI.fullmatch(code)
     if not match or match.group(1) in _NI_REFUSED_PREFIXES:
-        raise InvalidIdentifier("Enter a National Insurance number in the right format, "
-                                "like AB 12 34 56 C")
+        raise _Odd("This is not in the format of a National Insurance number HMRC "
+                   "issues (like AB 12 34 56 C).")
     code = code.upper()
     return " ".join([code[:2], code[2:4], code[4:6], code[6:8], code[8:]]).strip()
 
@@ -125,29 +174,31 @@ def _phone(value: str) -> str:
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_possible_number(number):
-        raise InvalidIdentifier("Enter a phone number, like 01632 960 001 or +44 7700 900 982")
+        raise _Odd("This is not a possible phone number (like 01632 960 001 or "
+                   "+44 7700 900 982).")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _email(value: str) -> str:
     value = normalise_text(value)
     if not _EMAIL.match(value):
-        raise InvalidIdentifier("Enter an email address in the correct format, like "
-                                "name@example.com")
+        raise _Odd("This is not in the format of an email address (like "
+                   "name@example.com).")
     return value
 
 
 def _reference(value: str) -> str:
     value = normalise_text(value)
     if len(_ALNUM.findall(fold(value).text)) < 4:
-        raise InvalidIdentifier("Enter a reference of at least 4 letters or numbers")
+        raise _Odd("A reference of fewer than 4 letters or numbers is searched as a "
+                   "whole word only.")
     return value
 
 
 def _school(value: str) -> str:
     value = normalise_text(value)
     if len(fold_key(value)) < 3:
-        raise InvalidIdentifier("Enter the name of the school")
+        raise _Odd("A school name this short is searched as a whole word only.")
     return value
 
 
@@ -168,12 +219,25 @@ _NORMALISERS = {
 
 
 def normalise_identifier(kind: str, value: str) -> str:
-    """The canonical form of ``value`` for ``kind``, or ``InvalidIdentifier``."""
+    """The value to store for ``kind`` (``check_identifier``'s, without its warning).
+    Raises ``InvalidIdentifier`` only for an empty value or an unknown kind."""
+    return check_identifier(kind, value).value
+
+
+def check_identifier(kind: str, value: str) -> CheckedIdentifier:
+    """The value to store for ``kind`` and a warning when it does not look right (see the
+    module docstring). Raises ``InvalidIdentifier`` only for an empty value or an unknown
+    kind: anything a person typed as an identifier is accepted for removal."""
     if kind not in _NORMALISERS:
         raise InvalidIdentifier("Select what kind of identifier this is")
-    if not (value or "").strip():
+    cleaned = normalise_text(value or "", multiline=kind == "address")
+    if not cleaned.strip():
         raise InvalidIdentifier("Enter the identifier")
-    return _NORMALISERS[kind](value)
+    try:
+        return CheckedIdentifier(_NORMALISERS[kind](value))
+    except _Odd as odd:
+        return CheckedIdentifier(cleaned.strip(), f"{odd} It is kept as typed and still "
+                                 "removed wherever it appears: check it was copied correctly.")
 
 
 # ---------------------------------------------------------------- finding them in text
@@ -241,12 +305,16 @@ def identifier_patterns(kind: str, value: str) -> list[tuple[str, str, str]]:
 
 
 def _patterns(kind: str, value: str) -> list[tuple[str, str]]:
+    if len(needle(value)) < 2:
+        return []  # one letter or digit: it would be found everywhere (the form warned)
     if kind == "phone":
         try:
-            national = str(phonenumbers.parse(value, "GB").national_number)
+            number = phonenumbers.parse(value, "GB")
         except phonenumbers.NumberParseException:
-            national = needle(value)
-        return [(_phone_pattern(value), national)]
+            number = None
+        if number is None or not phonenumbers.is_possible_number(number):
+            return [(_chars_pattern(value), needle(value))]  # stored as typed, with a warning
+        return [(_phone_pattern(value), str(number.national_number))]
     return [(pattern, needle(source)) for pattern, source in _sourced_patterns(kind, value)]
 
 
@@ -255,7 +323,9 @@ def _sourced_patterns(kind: str, value: str) -> list[tuple[str, str]]:
     if kind in ("nhs_number", "ni_number") or kind in REFERENCE_KINDS:
         return [(_chars_pattern(value), value)]
     if kind == "postcode":
-        compact = value.replace(" ", "").lower()
+        compact = re.sub(r"\s+", "", value).lower()
+        if len(compact) < 5 or not POSTCODE.fullmatch(f"{compact[:-3]} {compact[-3:]}"):
+            return [(_chars_pattern(value), value)]  # not a UK format: as typed
         return [(_B + re.escape(compact[:-3]) + r"\s?" + re.escape(compact[-3:]) + _E, value)]
     if kind == "email":
         return [(r"(?<![a-z0-9._%+'\-])" + re.escape(fold(value).text) + r"(?![a-z0-9\-])",
@@ -265,7 +335,16 @@ def _sourced_patterns(kind: str, value: str) -> list[tuple[str, str]]:
         words = value.split()
         if len(words) > 2 and words[-1].lower() in _SCHOOL_WORDS:
             forms.append(" ".join(words[:-1]))
-        return [(_words_pattern(f), f) for f in forms]
+        found = [(_words_pattern(f), f) for f in forms]
+        core = school_core(value)
+        if core and fold_key(core) != fold_key(value):
+            # The school by its short name ("Holy Trinity" for "Holy Trinity C of E Primary
+            # School"), with any of the generic words after it; one word alone ("Oakfield")
+            # only with one of them (it may be a town's or a street's name too).
+            tail = rf"(?:[\s\-,]+{_SCHOOL_GENERIC})"
+            pattern = _words_pattern(core)[:-len(_E)] + (tail + "*" if " " in core else tail + "+")
+            found.append((pattern + _E, core))
+        return found
     if kind == "address":
         lines = value.split("\n")
         forms = [", ".join(lines)] if len(lines) > 1 else []

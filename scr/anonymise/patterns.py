@@ -103,10 +103,26 @@ def _dates(day: int, month: int, years: list[int]) -> list[date]:
     return found
 
 
-def find_dates(folded: str) -> Iterator[GenericMatch]:
-    """Every full date in folded text, with the dates it can mean."""
+# Only the leak check's: a two-digit year after dots or dashes ("3.3.15", "03-03-15"), or a
+# two-digit year with a month name ("3 March 15", "3rd Mar '15"). A report's paragraph
+# numbers look the same ("3.4.15"): the leak check says which it takes for one.
+_LOOSE_DATE_PATTERNS = [
+    re.compile(r"(?<![\d/.\-])(?P<a>\d{1,2})(?P<s>[.\-])(?P<b>\d{1,2})(?P=s)(?P<y>\d{2})"
+               r"(?![\d]|[.\-]\d)"),
+    re.compile(rf"{_NOT_BEFORE}(?P<d>{_DAY})\s+(?:of\s+)?(?P<m>{_MONTH}),?\s+'?(?P<y>\d{{2}})"
+               r"(?![a-z0-9:.])"),
+    re.compile(r"(?<![\d])(?P<y>(?:19|20)\d{2})(?P<b>[01]\d)(?P<a>[0-3]\d)(?![\d])"),
+]
+
+
+def find_dates(folded: str, *, loose: bool = False) -> Iterator[GenericMatch]:
+    """Every full date in folded text, with the dates it can mean. ``loose`` adds the
+    forms that may be something else (``_LOOSE_DATE_PATTERNS``), with ``kind`` "loose_date"."""
     taken: list[tuple[int, int]] = []
-    for pattern in _DATE_PATTERNS:
+    patterns = [(p, "date") for p in _DATE_PATTERNS]
+    if loose:
+        patterns += [(p, "loose_date") for p in _LOOSE_DATE_PATTERNS]
+    for pattern, kind in patterns:
         for match in pattern.finditer(folded):
             if any(s < match.end() and match.start() < e for s, e in taken):
                 continue
@@ -120,7 +136,7 @@ def find_dates(folded: str) -> Iterator[GenericMatch]:
                 found = _dates(first, second, years) or _dates(second, first, years)
             if found:
                 taken.append((match.start(), match.end()))
-                yield GenericMatch(match.start(), match.end(), "date", match.group(),
+                yield GenericMatch(match.start(), match.end(), kind, match.group(),
                                    tuple(found))
 
 

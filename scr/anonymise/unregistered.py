@@ -35,14 +35,14 @@ __all__ = ["PossibleName", "unregistered_names"]
 _WORDS = re.compile(r"[^\W\d_]+(?:['\u2019\u02bc\-\u2010\u2011][^\W\d_]+)*")
 _TAGS = re.compile(r"<[^>]*>")
 _POSSESSIVE = re.compile(r"['\u2019\u02bc]s$")
-_MONTHS_AND_DAYS = {
+MONTHS_AND_DAYS = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
     "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
     "saturday", "sunday", "christmas", "easter"}
 _TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "master", "sir", "dame", "lady", "lord", "prof",
            "professor", "rev", "revd", "father", "sister", "nurse", "pc", "ds", "di", "dc", "sgt"}
 # Words of roles, agencies and documents: capitalised in reports, never a person's name.
-_ROLE_WORDS = {
+ROLE_WORDS = {
     "child", "children", "mother", "father", "sibling", "siblings", "parent", "parents", "carer",
     "carers", "grandmother", "grandfather", "aunt", "uncle", "cousin", "stepfather", "stepmother",
     "partner", "baby", "infant", "social", "worker", "workers", "officer", "officers", "nurse",
@@ -56,7 +56,7 @@ _ROLE_WORDS = {
     "his", "her", "their", "it", "this", "that", "there", "when", "where", "after", "before",
     "during", "following", "over", "under", "both", "no", "not", "yes", "all", "each",
     "house", "unit", "ward", "trust", "nhs", "icb", "cafcass", "ofsted", "mash", "early", "help"}
-_PLACE_NEXT = {
+PLACE_NEXT = {
     "road", "street", "lane", "avenue", "close", "drive", "way", "court", "crescent", "gardens",
     "place", "terrace", "grove", "park", "square", "hospital", "school", "academy", "college",
     "nursery", "council", "borough", "county", "city", "town", "village", "estate", "centre",
@@ -103,17 +103,17 @@ def unregistered_names(text: str, register: Register, ignore: Iterable[str] = ()
                                                                             match.start()]))
         if not _capitalised(word) or not (titled or any(p in names for p in key.split())):
             continue
-        if (loose_key(key) in registered or loose_key(key) in ignored or key in _MONTHS_AND_DAYS
-                or key in _ROLE_WORDS or key in _TITLES):
+        if (loose_key(key) in registered or loose_key(key) in ignored or key in MONTHS_AND_DAYS
+                or key in ROLE_WORDS or key in _TITLES):
             continue
         after_match = words[index + 1] if index + 1 < len(words) else None
         gap = plain[match.end():after_match.start()] if after_match else ""
         after = after_match.group() if after_match and gap.strip() in ("", "-") else ""
         after_key = fold_key(after)
-        if after_key in _PLACE_NEXT or (before in _PLACE_BEFORE and not _capitalised(after)):
+        if after_key in PLACE_NEXT or (before in _PLACE_BEFORE and not _capitalised(after)):
             continue
-        surname = (after if after and _capitalised(after) and after_key not in _ROLE_WORDS
-                   and after_key not in _MONTHS_AND_DAYS and loose_key(after_key) not in ignored
+        surname = (after if after and _capitalised(after) and after_key not in ROLE_WORDS
+                   and after_key not in MONTHS_AND_DAYS and loose_key(after_key) not in ignored
                    else "")
         if is_common_word(key) and not (titled or surname):
             continue

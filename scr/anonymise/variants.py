@@ -10,7 +10,15 @@ and every other name (known as, previous surname, nickname) — the variants are
 - generated spellings (tier 2): a hyphenated name written as one word
   ("SmithJones"), Mc/Mac ("McDonald" ↔ "MacDonald"), the name after an O'/D'
   prefix ("Neill"), and the common nicknames of each given name from the
-  ``nicknames`` dataset ("Amelia" → "Millie").
+  ``nicknames`` dataset ("Amelia" → "Millie");
+- generated forms (tier 2, ``form``): the person's **initials** ("KWB" for Kayla
+  Wright-Baker, and "KB"; matched in any punctuation — "K.W.-B.", "K W B", "K.B." — and
+  only where written in capitals; a sequence that is a common abbreviation of reports,
+  "GP", "PC", "SW", is never one), and the **plural** of each surname ("Bakers", "the
+  Joneses": the family).
+
+Irish, Scottish and Welsh prefixes written as a word of their own ("Ó Súilleabháin",
+"Ní Bhriain", "Mac Giolla", "ap Rhys") are particles: they belong to the surname.
 
 Spacing, hyphens, case, accents and apostrophes are not variants: the matcher ignores
 them (scr.anonymise.fold), so "Smith Jones", "SMITH–JONES" and "Zoe" match
@@ -30,15 +38,30 @@ from dataclasses import dataclass
 from anyascii import anyascii
 
 from scr.anonymise.fold import fold_key
-from scr.anonymise.words import nicknames_of
+from scr.anonymise.words import is_common_word, nicknames_of
 from scr.text import normalise_text
 
-__all__ = ["PARTICLES", "Variant", "name_variants"]
+__all__ = ["COMMON_ABBREVIATIONS", "INITIALS", "NAME", "PARTICLES", "PLURAL", "Variant",
+           "name_variants"]
 
 TYPED, PART, GENERATED = 0, 1, 2
 PARTICLES = frozenset({"de", "da", "di", "del", "della", "der", "den", "du", "la", "le", "van",
                        "von", "bin", "binti", "bint", "al", "el", "ben", "ap", "st", "dos", "das",
-                       "ter", "ten", "y"})
+                       "ter", "ten", "y",
+                       # Gaelic and Welsh prefixes written apart (folded: "Ó" is "o")
+                       "o", "ni", "nic", "mac", "mc", "ua", "ui", "mhic", "bean", "ab", "ferch",
+                       "verch"})
+NAME, INITIALS, PLURAL = "name", "initials", "plural"
+# Abbreviations every report uses: never a person's initials, whoever's they would be.
+COMMON_ABBREVIATIONS = frozenset({
+    "gp", "pc", "dc", "ds", "di", "dci", "sw", "hv", "nhs", "uk", "usa", "tv", "ok", "ni",
+    "ce", "rc", "mp", "qc", "ae", "eu", "nb", "ps", "st", "dr", "mr", "mx", "csc", "icb", "yot",
+    "cin", "cp", "lac", "ehc", "ehcp", "sen", "send", "pe", "ict", "ssd", "cpp", "lscp", "lscb",
+    "scr", "cspr", "mash", "adhd", "asd", "ptsd", "ocd", "dob", "aka", "bbc", "dbs", "cps", "ipv",
+    "dv", "dva", "ccg", "er", "ip", "ba", "bsc", "msc", "phd", "rn", "rgn", "rmn", "ot", "slt",
+    "ta", "dsl", "iro", "lado", "fgc", "fgm", "cse", "cce", "fii", "ahi", "nai", "sudi", "sids",
+    "cdop", "jtai", "cqc", "hmi", "ey", "eyfs", "sats", "gcse", "nfa", "aa", "ao", "cv", "dna",
+    "eg", "ie", "hq", "ltd", "md", "na", "pr", "qa", "wc", "ppa", "mps", "bme", "gb", "ld"})
 _MC = re.compile(r"^(ma?c)(?=[^\W\d_]{2})", re.IGNORECASE)
 _O_PREFIX = re.compile(r"^([OD])['\u2019\u02bc]([^\W\d_]{2,})$", re.IGNORECASE)
 
@@ -53,9 +76,12 @@ class Variant:
     text: str
     source: str
     tier: int
+    form: str = NAME  # NAME, INITIALS (letters in capitals, any punctuation) or PLURAL
 
     @property
     def key(self) -> str:
+        if self.form == INITIALS:
+            return " ".join(c for c in fold_key(self.text) if c.isalpha())
         return fold_key(self.text)
 
     @property
@@ -96,6 +122,54 @@ def _spellings(token: str, source: str) -> list[Variant]:
     return found
 
 
+def _is_particle(token: str) -> bool:
+    return fold_key(token).replace("'", "") in PARTICLES
+
+
+def _initials(tokens: list[str], surname_at: int) -> list[Variant]:
+    """The person's initials: every given name's and every surname part's, the first given
+    name's with the surname's, in capitals ("KWB", "KB"); written as "K.W.-B."."""
+    def initials_of(words: list[str]) -> list[str]:
+        return [fold_key(p)[:1].upper() for t in words for p in t.split("-")
+                if fold_key(p)[:1].isalpha()]
+
+    given = tokens[:surname_at]
+    surname = tokens[surname_at:]
+    # A hyphenated given name is one initial or two ("Daisy-Mae": D or DM); a particle's
+    # letter is written by some and not by others ("Ní Bhriain": NB or B).
+    given_options = {tuple(initials_of([t.split("-")[0] for t in given])),
+                     tuple(initials_of(given))}
+    surname_options = {tuple(initials_of([t for t in surname if not _is_particle(t)])),
+                       tuple(initials_of(surname))}
+    combinations = []
+    for g_letters in sorted(given_options):
+        for s_letters in sorted(surname_options):
+            g, s = list(g_letters), list(s_letters)
+            if not g or not s:
+                continue
+            combinations += [(g, s), (g[:1], s), (g, s[-1:]), (g[:1], s[-1:])]
+    found: dict[str, Variant] = {}
+    for g, s in combinations:
+        letters = "".join(g + s)
+        if (len(letters) < 2 or letters in found or letters.lower() in COMMON_ABBREVIATIONS
+                or is_common_word(letters.lower())):  # "AN", "HER" in a heading in capitals
+            continue
+        written = ".".join(g) + "." + ".-".join(s) + "."
+        found[letters] = Variant(written, f"initials ({letters})", GENERATED, INITIALS)
+    return list(found.values())
+
+
+def _plurals(surname: str) -> list[Variant]:
+    """The family by its surname: "the Bakers", "the Joneses"."""
+    found = []
+    for name in dict.fromkeys([surname, *(p for p in surname.split("-") if len(p) > 1)]):
+        if not name[-1:].isalpha():
+            continue
+        plural = name + ("es" if re.search(r"(?:s|x|z|ch|sh)$", name, re.IGNORECASE) else "s")
+        found.append(Variant(plural, f"the family ({name} in the plural)", GENERATED, PLURAL))
+    return found
+
+
 def _name_variants(name: str, *, what: str, given_names_too: bool) -> list[Variant]:
     tokens = _tokens(name)
     if not tokens or not any(not _is_initial(t) for t in tokens):
@@ -109,7 +183,7 @@ def _name_variants(name: str, *, what: str, given_names_too: bool) -> list[Varia
                       for n in nicknames_of(tokens[0])]
         return found
     surname_at = len(tokens) - 1
-    while surname_at > 0 and tokens[surname_at - 1].lower() in PARTICLES:
+    while surname_at > 1 and _is_particle(tokens[surname_at - 1]):
         surname_at -= 1  # "Maria de la Cruz": the surname is "de la Cruz"
     surname = tokens[surname_at:]
     given = [t for t in tokens[:surname_at] if not _is_initial(t)]
@@ -129,6 +203,8 @@ def _name_variants(name: str, *, what: str, given_names_too: bool) -> list[Varia
             found.append(Variant(piece, f"part of the surname {last}", PART))
             found += _spellings(piece, "part of the surname")
     found += _spellings(last, "surname")
+    found += _plurals(last)
+    found += _initials(tokens, surname_at)
     if given and len(given) > 1:
         found.append(Variant(f"{given[0]} {' '.join(surname)}", f"first name and surname ({what})",
                              PART))

@@ -11,6 +11,9 @@ All three come from maintained datasets rather than lists typed here:
   the names of the ``nicknames`` dataset.
 - **Nicknames**: the ``nicknames`` package (a hand-curated dataset of English given
   names and their nicknames: Amelia → Millie, Daniel → Dan).
+- **Surnames**: the same Faker providers' surname lists (census and registry surnames of
+  Britain, Ireland, the US and the countries of families living in England: about 18,000),
+  for the leak check's search for people nobody registered (scr.anonymise.leakcheck).
 
 Everything is folded (scr.anonymise.fold) and loaded once per process.
 """
@@ -30,6 +33,7 @@ __all__ = [
     "given_names",
     "is_common_word",
     "nicknames_of",
+    "surnames",
 ]
 
 COMMON_WORDS_FILE = Path(os.environ.get("SCR_COMMON_WORDS_FILE", "/usr/share/dict/british-english"))
@@ -39,6 +43,10 @@ _FAKER_LOCALES = ("en_GB", "en_IE", "en_US", "en", "en_IN", "en_PK", "ar_AA", "p
                   "tr_TR", "pt_PT", "es_ES", "it_IT", "fr_FR", "de_DE", "hi_IN")
 _FAKER_ATTRIBUTES = ("first_names", "first_names_male", "first_names_female",
                      "first_names_nonbinary")
+# Surnames: the languages above, with Irish (ga_IE), Dutch, Greek, Ukrainian and Slovak.
+_SURNAME_LOCALES = (*_FAKER_LOCALES, "ga_IE", "en_NZ", "nl_NL", "el_GR", "uk_UA", "sk_SK",
+                    "cs_CZ", "lt_LT", "hu_HU", "bn_BD")
+_SURNAME_ATTRIBUTES = ("last_names", "last_names_male", "last_names_female")
 
 
 class WordListMissing(RuntimeError):
@@ -78,6 +86,21 @@ def given_names() -> frozenset[str]:
     for canonical in list(namer._nickname_lookup):
         names.add(canonical)
         names.update(namer.nicknames_of(canonical))
+    return frozenset(key for key in (fold_key(n) for n in names) if len(key) > 1 and " " not in key)
+
+
+@lru_cache(maxsize=1)
+def surnames() -> frozenset[str]:
+    """Folded surnames from Faker's providers (see the module docstring)."""
+    names: set[str] = set()
+    for locale in _SURNAME_LOCALES:
+        try:
+            provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        except ImportError:  # a locale Faker dropped: the others still count
+            continue
+        for attribute in _SURNAME_ATTRIBUTES:
+            found = getattr(provider, attribute, ()) or ()
+            names.update(found.keys() if isinstance(found, dict) else found)
     return frozenset(key for key in (fold_key(n) for n in names) if len(key) > 1 and " " not in key)
 
 

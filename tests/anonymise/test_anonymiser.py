@@ -15,7 +15,13 @@ from pathlib import Path
 import pytest
 
 from scr.anonymise import RegisterEntry, anonymise
-from tests.anonymise.registers import CHILD, FAMILY, MOTHER, REFERENCE_DATE, WORKER
+from tests.anonymise.registers import CHILD, FAMILY, FATHER, MOTHER, REFERENCE_DATE, WORKER
+
+# The table's family: the sibling has a surname of his own here, so every form of the
+# child's surname is hers alone (a shared surname is decided by the sentence or left as
+# uncertain: test_context.py).
+HALF_SIBLING = RegisterEntry("Sibling 1", "James Carter")
+TABLE_FAMILY = [CHILD, MOTHER, FATHER, HALF_SIBLING, WORKER]
 
 TABLE = [
     # --- the child's names, every form
@@ -45,18 +51,20 @@ TABLE = [
     ("ONeill", "Child K"),
     ("O Neill", "Child K"),
     ("Neill", "Child K"),
-    ("Ms O’Neill’s report", "Ms Child K’s report"),
+    ("Ms O’Neill’s report", "Ms O’Neill’s report"),  # a child is never "Ms": left, uncertain
     ("A. Marsh-O’Neill", "Child K"),  # initial and surname
     ("A Marsh-O'Neill", "Child K"),
     # --- words inside other words are never touched
     ("the marshland flooded", "the marshland flooded"),
     ("Marshall attended", "Marshall attended"),
     ("Ameliaville", "Ameliaville"),
-    ("O’Neills’ Bar", "O’Neills’ Bar"),
+    ("O’Neills’ Bar", "The family’s Bar"),  # the surname in the plural is the family
     # --- a surname that is a common word: capitalised only
     ("the marsh was wet", "the marsh was wet"),
-    ("Marsh said no.", "Child K said no."),
-    ("Rose came in.", "Child K came in."),
+    ("Marsh said no.", "Marsh said no."),  # a sentence start: uncertain, left
+    ("Then Marsh said no.", "Then Child K said no."),
+    ("Rose came in.", "Rose came in."),
+    ("Later Rose came in.", "Later Child K came in."),
     ("a rose garden", "a rose garden"),
     # --- the mother: accents, a common-word middle name and surname
     ("Zoë attended", "Mother attended"),
@@ -64,13 +72,16 @@ TABLE = [
     ("ZOË attended", "Mother attended"),
     ("Zoe\u0308 attended", "Mother attended"),  # decomposed diaeresis
     ("Zoë Hope Brown", "Mother"),
-    ("Hope attended.", "Mother attended."),  # sentence start: replaced, flagged
+    ("Hope attended.", "Hope attended."),  # sentence start: left, uncertain
+    ("Then Hope attended.", "Then Mother attended."),
     ("There was hope.", "There was hope."),
-    ("Mrs Brown said", "Mrs Mother said"),
+    ("Mrs Brown said", "Mother said"),  # no title before a role pseudonym
+    ("Mr Brown said", "Mr Brown said"),  # Brown is the mother's only: "Mr" fits nobody
     ("a brown coat", "a brown coat"),
     ("Zoe Hart", "Mother"),
     # --- the professional: common words both
-    ("Bishop visited.", "Social Worker 1 visited."),
+    ("Bishop visited.", "Bishop visited."),
+    ("Then Bishop visited.", "Then Social Worker 1 visited."),
     ("the bishop visited", "the bishop visited"),
     ("Mark Bishop visited", "Social Worker 1 visited"),
     ("He made a mark.", "He made a mark."),
@@ -79,8 +90,8 @@ TABLE = [
     ("José McDonald", "Father"),
     ("Jose McDonald", "Father"),
     ("Jose\u0301 Mcdonald", "Father"),
-    ("Mr MacDonald", "Mr Father"),
-    ("Mr Mc Donald", "Mr Father"),
+    ("Mr MacDonald", "Father"),
+    ("Mr Mc Donald", "Father"),
     ("McDonald’s car", "Father’s car"),
     ("McDonaldson", "McDonaldson"),
     ("J. McDonald", "Father"),
@@ -89,7 +100,7 @@ TABLE = [
     # --- possessive of a name ending in s
     ("James' coat", "Sibling 1's coat"),
     ("James’ coat", "Sibling 1’s coat"),
-    ("James Marsh-O’Neill", "Sibling 1"),
+    ("James Carter", "Sibling 1"),
     # --- dates of birth become ages at the reference date
     ("born on 3 March 2015", "aged 4"),
     ("date of birth: 03/03/2015", "aged 4"),
@@ -129,7 +140,8 @@ TABLE = [
     ("email ZOE.BROWN@EXAMPLE.ORG", "email [email address removed]"),
     ("email amelia_k@example.com", "email [email address removed]"),
     # --- markup around names stays
-    ("<p>Hope came</p>", "<p>Mother came</p>"),
+    ("<p>Hope came</p>", "<p>Hope came</p>"),  # a paragraph's first word: uncertain
+    ("<p>Then Hope came</p>", "<p>Then Mother came</p>"),
     ("<li>Amelia</li>", "<li>Child K</li>"),
     ("<p><strong>Amelia</strong>'s school</p>", "<p><strong>Child K</strong>'s school</p>"),
     # --- HTML character references count as their characters
@@ -145,7 +157,7 @@ TABLE = [
 @pytest.mark.parametrize(("text", "expected"), TABLE, ids=[t[0][:40] for t in TABLE])
 def test_every_form_of_every_identifier_is_replaced_and_nothing_else(text: str,
                                                                      expected: str) -> None:
-    assert anonymise(text, FAMILY, REFERENCE_DATE).text == expected
+    assert anonymise(text, TABLE_FAMILY, REFERENCE_DATE).text == expected
 
 
 def test_the_table_is_long_enough() -> None:
@@ -160,25 +172,29 @@ def test_a_lower_case_common_word_is_left_and_listed_for_the_reviewer() -> None:
     assert "There was hope" in result.skipped[0].context
 
 
-def test_a_common_word_at_the_start_of_a_sentence_is_replaced_but_flagged() -> None:
+def test_a_common_word_at_the_start_of_a_sentence_is_left_and_reported_uncertain() -> None:
+    # Changed: it used to be replaced and flagged ("Summer was hot" lost its summer).
     result = anonymise("The visit ended. Hope left. Later Hope returned.", FAMILY,
                        REFERENCE_DATE)
-    assert result.text == "The visit ended. Mother left. Later Mother returned."
-    flags = [(r.original, r.uncertain) for r in result.replacements]
-    assert flags == [("Hope", True), ("Hope", False)]
-    assert "start of a sentence" in result.replacements[0].note
+    assert result.text == "The visit ended. Hope left. Later Mother returned."
+    assert [r.original for r in result.replacements] == ["Hope"]
+    (left,) = result.uncertain
+    assert (left.text, left.candidates) == ("Hope", ("Mother",))
+    assert "start of a sentence" in left.reason
 
 
 def test_a_common_word_in_a_table_cell_or_list_item_counts_as_a_sentence_start() -> None:
     result = anonymise("<td>Rose</td><li>\n  Marsh visited</li>", FAMILY, REFERENCE_DATE)
-    assert [r.uncertain for r in result.replacements] == [True, True]
+    assert result.replacements == ()
+    assert [u.text for u in result.uncertain] == ["Rose", "Marsh"]
 
 
-def test_a_shared_surname_goes_to_the_first_listed_and_is_flagged() -> None:
-    result = anonymise("Ms Marsh-O’Neill called.", FAMILY, REFERENCE_DATE)
-    assert result.text == "Ms Child K called."
-    (replacement,) = result.replacements
-    assert replacement.uncertain and "Sibling 1" in replacement.note
+def test_a_shared_surname_with_nothing_to_say_whose_is_left_and_reported() -> None:
+    # Changed: it used to go to the first listed (the child) and be flagged.
+    result = anonymise("Marsh-O’Neill called.", FAMILY, REFERENCE_DATE)
+    assert result.text == "Marsh-O’Neill called."
+    (left,) = result.uncertain
+    assert left.candidates == ("Child K", "Sibling 1") and "shared" in left.reason
 
 
 def test_full_names_still_go_to_their_own_pseudonym_when_surnames_are_shared() -> None:
@@ -230,7 +246,7 @@ def test_an_address_wins_over_the_surname_inside_it() -> None:
 
 def test_a_pseudonym_that_contains_a_name_is_not_replaced_again() -> None:
     register = [RegisterEntry("Sibling of Amelia", "Jade Marsh"), CHILD]
-    assert anonymise("Jade and Amelia", register).text == "Sibling of Amelia and Child K"
+    assert anonymise("So Jade and Amelia", register).text == "So Sibling of Amelia and Child K"
 
 
 def test_a_removed_generated_variant_is_no_longer_replaced_but_the_name_parts_are() -> None:
@@ -245,8 +261,8 @@ def test_a_variant_added_by_the_reviewer_is_replaced() -> None:
 
 
 def test_the_rest_of_the_text_is_kept_exactly() -> None:
-    text = "On 3 May,\n\tBishop (aged 4) said: «Zoë is kind» — 100% true.  End."
-    expected = "On 3 May,\n\tSocial Worker 1 (aged 4) said: «Mother is kind» — 100% true.  End."
+    text = "On 3 May,\n\tas Bishop (aged 4) said: «Zoë is kind» — 100% true.  End."
+    expected = "On 3 May,\n\tas Social Worker 1 (aged 4) said: «Mother is kind» — 100% true.  End."
     assert anonymise(text, [MOTHER, WORKER]).text == expected
 
 

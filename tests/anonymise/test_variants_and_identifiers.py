@@ -1,11 +1,18 @@
 """Name variants are generated, not only typed; identifiers are stored in one normal form
-and refused when they cannot be right."""
+and kept with a warning when they do not look right (never refused: a refused value could
+not be removed)."""
 
 from __future__ import annotations
 
 import pytest
 
-from scr.anonymise import InvalidIdentifier, name_variants, normalise_identifier
+from scr.anonymise import (
+    CheckedIdentifier,
+    InvalidIdentifier,
+    check_identifier,
+    name_variants,
+    normalise_identifier,
+)
 
 
 def texts(full_name: str, *others: str, **kwargs: tuple[str, ...]) -> list[str]:
@@ -83,21 +90,75 @@ def test_an_identifier_is_stored_in_one_normal_form(kind: str, typed: str, store
     assert normalise_identifier(kind, typed) == stored
 
 
+@pytest.mark.parametrize(("kind", "typed", "stored", "warning"), [
+    ("nhs_number", "943 476 5918", "943 476 5918", "last digit does not check"),
+    ("nhs_number", "12345", "12345", "10 digits"),
+    ("ni_number", "QQ 12 34 56 C", "QQ 12 34 56 C", "format of a National Insurance"),
+    ("ni_number", "GB 12 34 56 A", "GB 12 34 56 A", "format of a National Insurance"),
+    ("postcode", "NT1", "NT1", "UK postcode"),
+    ("postcode", "12345", "12345", "UK postcode"),
+    ("phone", "12", "12", "phone number"),
+    ("email", "zoe.brown", "zoe.brown", "email address"),
+    ("police_ref", "A1", "A1", "fewer than 4"),
+    ("known_as", "K", "K", "one letter"),
+    ("ni_number", " qq\u00a012 34 56c ", "qq 12 34 56c", "format"),
+])
+def test_an_identifier_that_does_not_look_right_is_kept_with_a_warning(
+        kind: str, typed: str, stored: str, warning: str) -> None:
+    """Changed: these were refused (InvalidIdentifier), so a real person's odd number
+    could not be registered, and so not removed, at all."""
+    checked = check_identifier(kind, typed)
+    assert (checked.value, warning in checked.warning) == (stored, True)
+    assert normalise_identifier(kind, typed) == stored  # the old name: the value, no warning
+
+
+def test_a_value_that_looks_right_has_no_warning() -> None:
+    assert check_identifier("ni_number", "ab123456c") == CheckedIdentifier("AB 12 34 56 C", "")
+
+
 @pytest.mark.parametrize(("kind", "typed", "message"), [
-    ("nhs_number", "943 476 5918", "last digit does not check"),
-    ("nhs_number", "12345", "10 digits"),
-    ("ni_number", "QQ 12 34 56 C", "right format"),  # QQ is never issued
-    ("ni_number", "GB 12 34 56 A", "right format"),
-    ("postcode", "NT1", "real postcode"),
-    ("postcode", "12345", "real postcode"),
-    ("phone", "12", "phone number"),
-    ("email", "zoe.brown", "correct format"),
-    ("police_ref", "A1", "at least 4"),
-    ("known_as", "K", "at least 2 letters"),
     ("school", "", "Enter the identifier"),
+    ("nhs_number", " \u200b ", "Enter the identifier"),
     ("shoe_size", "9", "Select what kind"),
 ])
-def test_an_identifier_that_cannot_be_right_is_refused(kind: str, typed: str,
-                                                       message: str) -> None:
+def test_only_an_empty_value_or_an_unknown_kind_is_refused(kind: str, typed: str,
+                                                          message: str) -> None:
+    with pytest.raises(InvalidIdentifier, match=message):
+        check_identifier(kind, typed)
     with pytest.raises(InvalidIdentifier, match=message):
         normalise_identifier(kind, typed)
+
+
+def test_initials_are_generated_variants_in_every_combination() -> None:
+    found = {v.key: v for v in name_variants("Kayla Wright-Baker") if v.form == "initials"}
+    assert set(found) == {"k w b", "k b"}
+    assert found["k w b"].text == "K.W.-B." and found["k w b"].removable
+    daisy = {v.key for v in name_variants("Daisy-Mae Ní Bhriain-Kowalski")
+             if v.form == "initials"}
+    assert {"d n b k", "d b k", "d m n b k", "d k"} <= daisy  # with and without Ní, Mae
+
+
+def test_initials_that_are_words_or_report_abbreviations_are_not_generated() -> None:
+    assert [v for v in name_variants("Grace Parker") if v.form == "initials"] == []  # GP
+    assert [v for v in name_variants("Hannah Ellen Roberts") if v.form == "initials"] == []
+
+
+def test_a_surname_in_the_plural_is_the_family() -> None:
+    found = {v.text: v for v in name_variants("Sam Jones-Baker") if v.form == "plural"}
+    assert {"Jones-Bakers", "Joneses", "Bakers"} == set(found)
+    assert found["Bakers"].source.startswith("the family")
+    assert not [v for v in name_variants("Kayden") if v.form == "plural"]  # no surname
+
+
+def test_a_gaelic_prefix_written_apart_belongs_to_the_surname() -> None:
+    found = texts("Niamh Ó Súilleabháin-Baker")
+    assert "Ó Súilleabháin-Baker" in found and "Súilleabháin" in found and "Baker" in found
+    assert "Ó" not in found and "Niamh Ó" not in found
+
+
+def test_an_odd_identifier_is_still_found_in_text() -> None:
+    from scr.anonymise import Identifier, RegisterEntry, anonymise
+
+    odd = check_identifier("ni_number", "QQ 12 34 56 C")
+    person = RegisterEntry("Mother", "Zoë Brown", identifiers=(Identifier("ni_number", odd.value),))
+    assert anonymise("NI QQ123456C.", [person]).text == "NI [National Insurance number removed]."

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import phonenumbers
 
 from scr.anonymise.fold import fold, fold_key
-from scr.anonymise.patterns import _NI, _NI_REFUSED_PREFIXES, POSTCODE, valid_nhs_number
+from scr.anonymise.patterns import NI_PATTERN, NI_REFUSED_PREFIXES, POSTCODE, valid_nhs_number
 from scr.text import normalise_text
 
 __all__ = [
@@ -160,8 +160,8 @@ def _nhs(value: str) -> str:
 
 def _ni(value: str) -> str:
     code = re.sub(r"\s+", "", normalise_text(value)).lower()
-    match = _NI.fullmatch(code)
-    if not match or match.group(1) in _NI_REFUSED_PREFIXES:
+    match = NI_PATTERN.fullmatch(code)
+    if not match or match.group(1) in NI_REFUSED_PREFIXES:
         raise _Odd("This is not in the format of a National Insurance number HMRC "
                    "issues (like AB 12 34 56 C).")
     code = code.upper()

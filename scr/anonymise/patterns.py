@@ -62,9 +62,9 @@ _DATE_PATTERNS = [
     re.compile(r"(?<![\d/.\-])(?P<y>\d{4})(?P<s>[\-/.])(?P<b>\d{1,2})(?P=s)(?P<a>\d{1,2})(?![\d]|[.\-/]\d)"),
 ]
 _NHS = re.compile(r"(?<![\d])(\d{3})[ \-]{0,2}(\d{3})[ \-]{0,2}(\d{4})(?![\d])")
-_NI = re.compile(r"(?<![a-z0-9])([a-ceghj-pr-tw-z][a-ceghj-npr-tw-z])\s?(\d{2})\s?(\d{2})\s?(\d{2})"
+NI_PATTERN = re.compile(r"(?<![a-z0-9])([a-ceghj-pr-tw-z][a-ceghj-npr-tw-z])\s?(\d{2})\s?(\d{2})\s?(\d{2})"
                  r"(?:\s?([a-d]))?(?![a-z0-9])")
-_NI_REFUSED_PREFIXES = frozenset({"bg", "gb", "kn", "nk", "nt", "tn", "zz"})
+NI_REFUSED_PREFIXES = frozenset({"bg", "gb", "kn", "nk", "nt", "tn", "zz"})
 POSTCODE = re.compile(r"(?<![a-z0-9])(gir ?0aa|[a-pr-uwyz](?:\d{1,2}|\d[a-hjkps-uw]|[a-hk-y]\d{1,2}"
                       r"|[a-hk-y]\d[abehmnprv-y]) ?\d[abd-hjlnp-uw-z]{2})(?![a-z0-9])")
 # Runs of digits with the punctuation phone numbers are written with: only these are handed
@@ -145,7 +145,7 @@ def valid_nhs_number(digits: str) -> bool:
 
 
 def _ni_valid(match: re.Match[str]) -> bool:
-    return match.group(1) not in _NI_REFUSED_PREFIXES
+    return match.group(1) not in NI_REFUSED_PREFIXES
 
 
 def find_generic(folded: str, *, dates: bool = True) -> Iterator[GenericMatch]:
@@ -156,7 +156,7 @@ def find_generic(folded: str, *, dates: bool = True) -> Iterator[GenericMatch]:
         digits = "".join(match.groups())
         if valid_nhs_number(digits):
             yield GenericMatch(match.start(), match.end(), "nhs_number", digits)
-    for match in _NI.finditer(folded):
+    for match in NI_PATTERN.finditer(folded):
         if _ni_valid(match):
             yield GenericMatch(match.start(), match.end(), "ni_number",
                                "".join(g for g in match.groups() if g).upper())

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from agencies.models.roles import Role
 from reviews.models import ENDED_STAGES, STAGE_PATH, Review, Stage
+from reviews.models.scope import may_change
 from reviews.selectors.clocks import publication_notice_due
 
 
@@ -318,7 +319,7 @@ def may_make(user: object, review: Review, transition: Transition) -> bool:
     if Role.BOARD_MEMBER in roles & transition.roles:
         # The board signs off: a review it may read (published), never one it cannot.
         return Review.objects.for_user(user, "view").filter(pk=review.pk).exists()
-    return Review.objects.for_user(user, "change").filter(pk=review.pk).exists()
+    return may_change(user, review)
 
 
 def moves_from(stage: str) -> list[tuple[str, Transition]]:

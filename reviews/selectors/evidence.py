@@ -30,6 +30,7 @@ from reviews.models import (
     Review,
     SnapshotPart,
 )
+from reviews.models.scope import may_change, review_access
 
 if TYPE_CHECKING:
     from agencies.models import User
@@ -53,19 +54,11 @@ __all__ = [
     "request_actions",
     "request_page",
     "request_states",
-    "runs_review",
     "submission_page",
     "summaries_received",
     "summaries_sentence",
     "visible_documents",
 ]
-
-
-def runs_review(user: User, review: Review) -> bool:
-    """The business manager, or this review's own appointed reviewer (who holds ``change``)."""
-    if user.has_role(Role.BUSINESS_MANAGER):
-        return True
-    return Review.objects.for_user(user, "change").filter(pk=review.pk).exists()
 
 
 def is_lead_of(user: User, agency_id: int) -> bool:
@@ -79,7 +72,7 @@ def may_move(user: User, request: EvidenceRequest, to: str) -> bool:
         return False
     if mover == Mover.AGENCY:
         return is_lead_of(user, request.agency_id)
-    return runs_review(user, request.review)
+    return may_change(user, request.review)
 
 
 @dataclass(frozen=True)
@@ -97,7 +90,7 @@ class RequestActions:
 
 def request_actions(user: User, request: EvidenceRequest) -> RequestActions:
     open_review = request.review.is_open
-    runs = runs_review(user, request.review)
+    runs = may_change(user, request.review)
     lead = is_lead_of(user, request.agency_id)
     return RequestActions(
         acknowledge=open_review and may_move(user, request, EvidenceStatus.ACKNOWLEDGED),
@@ -263,8 +256,6 @@ def factual_check_parts(user: User, request: EvidenceRequest) -> list[CheckedPar
     the agency's leads with access to the case's details (the draft may name people), and
     whoever reads that version of the report (the drafting team; the panel once shared)."""
     from reviews.formats.markdown import render_markdown
-    from reviews.models.scope import review_access
-
     parts = request.checked_parts.order_by("position")
     if not (is_lead_of(user, request.agency_id)
             and review_access(user, request.review).identifiable):
@@ -290,8 +281,6 @@ def factual_checks_of(user: User, snapshot: ReportSnapshot) -> list[tuple[Eviden
 
 def request_page(user: User, request: EvidenceRequest) -> dict[str, Any]:
     """Everything one request's page shows, as this person may see it."""
-    from reviews.models.scope import review_access
-
     answer = EvidenceRequest.objects.answer_visible(user).filter(pk=request.pk).exists()
     submissions = list(request.submissions.select_related("submitted_by")) if answer else []
     actions = request_actions(user, request)

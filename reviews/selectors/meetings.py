@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Prefetch
 
 from reviews.models import FamilyInvolvement, Meeting, Review
+from reviews.models.scope import may_change
 from reviews.selectors.register import TextShown
 
 if TYPE_CHECKING:
@@ -37,4 +38,4 @@ def family_log(user: User, review: Review) -> dict[str, Any]:
                         .select_related("subject").prefetch_related(
         "contacts", Prefetch("comments")).order_by("subject__kind", "subject__pseudonym"))
     return {"involvements": involvements,
-            "can_keep_log": Review.objects.for_user(user, "change").filter(pk=review.pk).exists()}
+            "can_keep_log": may_change(user, review)}

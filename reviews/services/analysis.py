@@ -32,7 +32,7 @@ from reviews.models import (
     Stage,
     Theme,
 )
-from reviews.services.base import open_review_locked, report_changed
+from reviews.services.base import open_review_locked, report_changed, require_changer
 from scr.history import save_with_history
 from scr.rules import fresh_locked, require_reason
 from scr.text import normalise_text
@@ -60,9 +60,7 @@ def drafting_review(by: User, review: Review, what: str) -> Review:
     """The review, locked, if ``by`` drafts it (its reviewer, or a business manager) and it
     is at a drafting stage."""
     stored = open_review_locked(review)
-    if not Review.objects.for_user(by, "change").filter(pk=stored.pk).exists():
-        raise ValidationError(f"Only the review's independent reviewer or a business manager "
-                              f"can {what}. Nothing was changed.")
+    require_changer(by, stored, what)
     if stored.stage not in DRAFTING_STAGES:
         raise ValidationError(f"You can {what} from the Analysis stage until sign-off; this "
                               f"review is at {Stage(stored.stage).label}. Nothing was changed.")

@@ -23,6 +23,7 @@ from reviews.models import (
     SignOffSubmission,
     Stage,
 )
+from reviews.models.scope import may_change
 from scr.history import save_with_history
 from scr.rules import fresh_locked
 
@@ -146,3 +147,11 @@ def unregistered_effects(transitions: dict[Any, Any]) -> set[str]:
     """Effects that a transition declares and no service registered."""
     return {name for move in transitions.values() for name in move.effects} - set(
         TRANSITION_EFFECTS)
+
+
+def require_changer(by: User, review: Review, what: str, *, nothing: str = "changed") -> None:
+    """Refuse, with the one message every service gives, unless ``by`` may change ``review``
+    (``reviews.models.scope.may_change``: a business manager or its appointed reviewer)."""
+    if not may_change(by, review):
+        raise ValidationError(f"Only the business manager or the review's reviewer can {what}. "
+                              f"Nothing was {nothing}.")

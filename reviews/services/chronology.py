@@ -24,7 +24,7 @@ from agencies.models import Agency, User
 from reviews.formats.chronology import ImportFileError, read_rows
 from reviews.models import ChronologyEntry, ChronologySubmission, Episode, EvidenceRequest, Review
 from reviews.models.chronology import ScopeBounds
-from reviews.services.base import open_review_locked
+from reviews.services.base import open_review_locked, require_changer
 from scr import filetypes
 from scr.actions import Action
 from scr.documents import inspect_upload
@@ -290,9 +290,9 @@ def chronology_import(*, by: User, review: Review, agency: Agency, upload: File,
 
 
 def _analysed_entry(entry: ChronologyEntry, by: User) -> ChronologyEntry:
+    require_changer(by, entry.review, "mark submitted entries")
     if not ChronologyEntry.objects.for_user(by, "change").filter(pk=entry.pk).exists():
-        raise ValidationError("Only the review's reviewer or the business manager can mark "
-                              "submitted entries. Nothing was changed.")
+        raise ValidationError("Only submitted entries are marked. Nothing was changed.")
     open_review_locked(entry.review)
     return fresh_locked(entry)
 
@@ -319,9 +319,7 @@ def episode_create(*, by: User, review: Review, title: str, entries: list[Chrono
                    description: str = "") -> Episode:
     """Group submitted entries into an episode with a title."""
     review = open_review_locked(review)
-    if not Review.objects.for_user(by, "change").filter(pk=review.pk).exists():
-        raise ValidationError("Only the review's reviewer or the business manager can group "
-                              "entries. Nothing was changed.")
+    require_changer(by, review, "group entries")
     if not title.strip():
         raise ValidationError({"title": "Enter a title for the episode"})
     ids = [e.pk for e in entries]
@@ -349,8 +347,7 @@ def episode_create(*, by: User, review: Review, title: str, entries: list[Chrono
 def episode_withdraw(*, by: User, episode: Episode, reason: str) -> Episode:
     """Ungroup an episode: its entries are no longer grouped; the episode is kept, withdrawn."""
     reason = require_reason(reason)
-    if not Episode.objects.for_user(by, "change").filter(pk=episode.pk).exists():
-        raise ValidationError("You cannot change this episode. Nothing was changed.")
+    require_changer(by, episode.review, "change this episode")
     open_review_locked(episode.review)
     stored = fresh_locked(episode)
     if stored.withdrawn:

@@ -40,8 +40,8 @@ from reviews.models import (
     SnapshotPart,
 )
 from reviews.selectors.evidence import is_lead_of as _is_lead_of
-from reviews.selectors.evidence import may_move, runs_review
-from reviews.services.base import open_review_locked
+from reviews.selectors.evidence import may_move
+from reviews.services.base import open_review_locked, require_changer
 from reviews.services.chronology import submit_drafts
 from scr.documents import document_restore, document_store_version, document_withdraw
 from scr.history import save_with_history
@@ -136,9 +136,7 @@ def _send(*, by: User, review: Review, agencies: Iterable[Agency], kind: str,
     also names the version of the report (``snapshot``) and, per agency id, the parts of it
     sent to that agency (``parts``)."""
     review = open_review_locked(review)
-    if not runs_review(by, review):
-        raise ValidationError("Only the business manager or the review's reviewer can request "
-                              "evidence. Nothing was sent.")
+    require_changer(by, review, "request evidence", nothing="sent")
     agencies = list(agencies)
     if not agencies:
         raise ValidationError({"agencies": "Select at least one agency"})
@@ -202,9 +200,7 @@ def evidence_request_edit(*, by: User, request: EvidenceRequest, description: st
     reason = require_reason(reason)
     open_review_locked(request.review)
     stored = fresh_locked(request)
-    if not runs_review(by, stored.review):
-        raise ValidationError("Only the business manager or the review's reviewer can change "
-                              "a request. Nothing was changed.")
+    require_changer(by, stored.review, "change a request")
     if not stored.is_open:
         raise ValidationError(f"This request is {stored.get_status_display().lower()}, so it "
                               "can no longer be changed. Nothing was changed.")
@@ -299,9 +295,8 @@ def factual_check_send(*, by: User, snapshot: ReportSnapshot,
     per agency, all of this version; refused if an agency already has an open check of this
     version. All or none."""
     review = snapshot.review
-    if not runs_review(by, review):
-        raise ValidationError("Only the business manager or the review's reviewer can send "
-                              "the report for factual-accuracy checking. Nothing was sent.")
+    require_changer(by, review, "send the report for factual-accuracy checking",
+                    nothing="sent")
     if not agency_sections:
         raise ValidationError({"agencies": "Select the sections to send to at least one agency"})
     parts: dict[int, list[SnapshotPart]] = {}
@@ -366,9 +361,7 @@ def evidence_answer_share(*, by: User, request: EvidenceRequest) -> EvidenceRequ
     """The reviewer (or business manager) shares a received answer with the panel."""
     open_review_locked(request.review)
     stored = fresh_locked(request)
-    if not runs_review(by, stored.review):
-        raise ValidationError("Only the business manager or the review's reviewer can share "
-                              "an answer with the panel. Nothing was changed.")
+    require_changer(by, stored.review, "share an answer with the panel")
     if stored.shared_with_panel:
         raise ValidationError("This answer is already shared with the panel. "
                               "Nothing was changed.")

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from agencies.models import User
 from reviews.models import FamilyComment, FamilyContact, FamilyInvolvement, ReportSnapshot, Review, Subject
-from reviews.services.base import open_review_locked
+from reviews.services.base import open_review_locked, require_changer
 from scr.history import save_with_history
 from scr.rules import fresh_locked, require_reason
 
@@ -30,9 +30,7 @@ INVOLVEMENT_FIELDS = ("invited", "invitation_reason", "consent", "support_needed
 
 
 def _require(by: User, review: Review) -> None:
-    if not Review.objects.for_user(by, "change").filter(pk=review.pk).exists():
-        raise ValidationError("Only the business manager or the review's reviewer keeps the "
-                              "family involvement log. Nothing was changed.")
+    require_changer(by, review, "keep the family involvement log")
 
 
 @transaction.atomic(durable=True)

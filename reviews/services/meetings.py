@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, User
 from reviews.models import LearningFeedback, Meeting, MeetingAction, MeetingAttendee, MeetingMinutes, Review
-from reviews.services.base import open_review_locked
+from reviews.services.base import open_review_locked, require_changer
 from reviews.services.lifecycle import update_review
 from scr.documents import document_store_version
 from scr.history import save_with_history
@@ -38,9 +38,7 @@ __all__ = [
 
 def _require(by: User, meeting_or_review: Meeting | Review) -> None:
     review = meeting_or_review if isinstance(meeting_or_review, Review) else meeting_or_review.review
-    if not Review.objects.for_user(by, "change").filter(pk=review.pk).exists():
-        raise ValidationError("Only the business manager or the review's reviewer can record "
-                              "its meetings. Nothing was changed.")
+    require_changer(by, review, "record its meetings")
 
 
 @transaction.atomic(savepoint=False)

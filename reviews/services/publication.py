@@ -55,7 +55,7 @@ from reviews.models import (
 from reviews.models.publication import CONFIDENTIAL_KIND, PUBLISHED_KIND
 from reviews.selectors.publication import active_render, approved_snapshot, publishable_render
 from reviews.selectors.register import review_register
-from reviews.services.base import open_review_locked
+from reviews.services.base import open_review_locked, require_changer
 from reviews.services.clocks import review_refresh_clocks
 from reviews.services.lifecycle import check_publishable
 from scr.anonymise import LeakCheckError, anonymise, leak_check_pages, pdf_pages
@@ -160,9 +160,7 @@ def unregistered_name_dismiss(*, by: User, review: Review, name: str,
     """The reviewer or a business manager says a possible unregistered name is nobody's
     name (a place, a word): it is no longer listed for this review; the reason is kept."""
     stored = open_review_locked(review)
-    if not Review.objects.for_user(by, "change").filter(pk=stored.pk).exists():
-        raise ValidationError("Only the review's independent reviewer or a business manager "
-                              "can dismiss a possible name. Nothing was changed.")
+    require_changer(by, stored, "dismiss a possible name")
     if stored.stage not in RENDER_STAGES:
         raise ValidationError("Possible names are dismissed at the Sign-off or Publication "
                               f"stage; this review is at {Stage(stored.stage).label}.")

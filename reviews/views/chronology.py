@@ -37,7 +37,7 @@ from reviews.forms import (
     entry_initial,
 )
 from reviews.models import ChronologyEntry, Episode, Review, ScopeBounds, merged_chronology_reviews
-from reviews.models.scope import can_see_identities
+from reviews.models.scope import can_see_identities, may_change
 from reviews.selectors import (
     EXPORT_HEADER,
     chronology_export_rows,
@@ -136,7 +136,7 @@ def _merged_context(user: User, review: Review, form: ChronologyFilterForm,
             "shown_episodes": [
                 (e, shown(e.title), shown(e.description), cited.get(e.pk, []))
                 for e in review_episodes(user, review)],
-            "can_analyse": Review.objects.for_user(user, "change").filter(pk=review.pk).exists()}
+            "can_analyse": may_change(user, review)}
 
 
 @login_required

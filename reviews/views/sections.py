@@ -12,13 +12,12 @@ from django.urls import reverse
 
 from agencies.models.roles import Role
 from reviews.models import EvidenceRequest, Review, Subject
-from reviews.models.scope import APPOINTED_ROLES, direct_grant_reviews, review_access
+from reviews.models.scope import APPOINTED_ROLES, direct_grant_reviews, may_change, review_access
 from reviews.selectors import (
     days_in_stage,
     days_phrase,
     evidence_grid,
     move_options,
-    runs_review,
     summaries_sentence,
 )
 from reviews.selectors.clocks import Clock, Rag, clock_label, review_clocks
@@ -109,7 +108,7 @@ def panel(review: Review, user: User) -> dict[str, Any]:
 def evidence(review: Review, user: User) -> dict[str, Any]:
     """The agency-by-agency grid of requests and their states, and the requests themselves
     (each links to its own page)."""
-    runs = runs_review(user, review)
+    runs = may_change(user, review)
     requests = list(EvidenceRequest.objects.for_user(user).filter(review=review)
                     .select_related("agency").order_by("agency__name", "kind", "pk"))
     kinds, rows = evidence_grid(review, requests, runs=runs)

@@ -88,7 +88,7 @@ def test_a_finding_cannot_be_withdrawn_while_a_recommendation_rests_on_it_alone(
 def test_only_the_drafting_team_writes_findings(personas: Personas) -> None:
     w = report_world(personas)
     for outsider in (personas.panel, personas.police_lead, personas.board):
-        with pytest.raises(ValidationError, match="Only the review's independent reviewer"):
+        with pytest.raises(ValidationError, match="Only the business manager or the review's reviewer"):
             services.finding_create(by=outsider, review=w.review, title="x", statement="x",
                                     why_it_matters="x")
     assert not Finding.objects.exists()

@@ -5,9 +5,8 @@ class ReviewsConfig(AppConfig):
     name = "reviews"
 
     def ready(self) -> None:
+        from reviews.models.publication import CONFIDENTIAL_KIND, PUBLISHED_KIND
         from reviews.services.publication import (
-            CONFIDENTIAL_KIND,
-            PUBLISHED_KIND,
             confidential_html,
             leak_check_render,
             published_html,

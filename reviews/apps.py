@@ -5,15 +5,14 @@ class ReviewsConfig(AppConfig):
     name = "reviews"
 
     def ready(self) -> None:
+        from reviews.models.publication import CONFIDENTIAL_KIND, PUBLISHED_KIND
         from reviews.services.publication import (
-            CONFIDENTIAL_KIND,
-            PUBLISHED_KIND,
             confidential_html,
             leak_check_render,
             published_html,
         )
         from scr.renders import register_renderer
 
-        register_renderer(PUBLISHED_KIND, published_html,  # type: ignore[arg-type]
+        register_renderer(PUBLISHED_KIND, published_html,
                           after=leak_check_render)
-        register_renderer(CONFIDENTIAL_KIND, confidential_html)  # type: ignore[arg-type]
+        register_renderer(CONFIDENTIAL_KIND, confidential_html)

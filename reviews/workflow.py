@@ -14,6 +14,7 @@ from datetime import date
 from django.conf import settings
 from django.utils import timezone
 
+from agencies.models import User
 from agencies.roles import Role
 from reviews.models import ENDED_STAGES, STAGE_PATH, Review, Stage
 from reviews.selectors.clocks import publication_notice_due
@@ -306,11 +307,11 @@ for _ended, _targets in REOPENS.items():
             label=f"Reopen the review at {Stage(_target).label}")
 
 
-def may_make(user: object, review: Review, transition: Transition) -> bool:
+def may_make(user: User, review: Review, transition: Transition) -> bool:
     """The role allows the move, and anyone but a business manager must be the review's
     own appointed reviewer (holding ``change`` on it), not any reviewer; a board member
     (closing a review whose plan it signed off) must be able to read the review."""
-    roles = user.roles() if hasattr(user, "roles") else set()  # type: ignore[attr-defined]
+    roles = user.roles() if hasattr(user, "roles") else set()
     if not roles & transition.roles:
         return False
     if Role.BUSINESS_MANAGER in roles:
@@ -339,7 +340,7 @@ class Move:
         return self.allowed_role and not self.missing
 
 
-def available_moves(review: Review, user: object) -> list[Move]:
+def available_moves(review: Review, user: User) -> list[Move]:
     """Every move out of the current stage, with what is missing and whether the user may."""
     moves = []
     for to, t in moves_from(review.stage):

@@ -36,7 +36,7 @@ def scoped_object_or_404(model: type[M], user: Any, action: Action = "view", **l
         return get_object_or_404(visible, **lookup)
     allowed = manager.for_user(user, action).filter(pk=OuterRef("pk"))  # type: ignore[attr-defined]
     obj = get_object_or_404(visible.annotate(_scr_allowed=Exists(allowed)), **lookup)
-    if not obj._scr_allowed:  # type: ignore[attr-defined]
+    if not obj._scr_allowed:
         raise PermissionDenied
     return obj
 

@@ -65,4 +65,4 @@ def cached_figure(name: str, user: Any, compute: Callable[[], T]) -> T:
     if value is _MISSING:
         value = compute()
         cache.set(key, value, FIGURE_TIMEOUT)
-    return value  # type: ignore[return-value]
+    return value

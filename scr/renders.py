@@ -35,7 +35,9 @@ logger = logging.getLogger(__name__)
 
 # The render task's hard time limit; a record running for longer lost its worker.
 RENDER_TIME_LIMIT = 300
-Renderer = Callable[[models.Model], str]
+# The target is whatever record the kind renders (a generic foreign key): each renderer
+# takes its own model (a report snapshot, an action plan).
+Renderer = Callable[[Any], str]
 AfterRender = Callable[[RenderRecord], object]
 _RENDERERS: dict[str, Renderer] = {}
 _AFTER: dict[str, AfterRender] = {}
@@ -106,7 +108,7 @@ def render_run(record_id: int) -> RenderRecord | None:
     if record is None:
         return None
     try:
-        html = _RENDERERS[record.kind](record.target)  # type: ignore[arg-type]
+        html = _RENDERERS[record.kind](record.target)
         pdf = html_to_pdf(html)
     except Exception as error:
         logger.exception("Render %s (%s) failed", record.pk, record.kind)

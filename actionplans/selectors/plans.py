@@ -117,7 +117,7 @@ def action_page(user: User, action: Action) -> dict[str, Any]:
                                            "action_text": action.action_text,
                                            "agency_response": action.agency_response,
                                            "outcome": action.outcome})
-    rag = Action.objects.filter(pk=action.pk).with_rag().values_list(  # type: ignore[attr-defined]
+    rag = Action.objects.filter(pk=action.pk).with_rag().values_list(
         "rag", flat=True).get()
     return {
         **texts, "action": action, "rag": rag,

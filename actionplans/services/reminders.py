@@ -97,7 +97,7 @@ def _record(user: User, day: date, subject: str, items: list[DigestItem]):  # ty
 def digests_send(user_ids: list[int], day: date) -> list[int]:
     """Send the day's digest to each of these people who has something in it and has not had
     it yet; returns the ids whose send failed (to retry). Each person is one transaction."""
-    paused = ReminderPause.objects.in_force(day).filter(user=OuterRef("pk"))  # type: ignore[attr-defined]
+    paused = ReminderPause.objects.in_force(day).filter(user=OuterRef("pk"))
     users = {u.pk: u for u in User.objects.filter(pk__in=user_ids, is_active=True).exclude(
         email="").exclude(Exists(paused))}
     for pk in claimed_recipients(users, DIGEST_KIND, period_key_day(day)):

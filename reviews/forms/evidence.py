@@ -130,7 +130,7 @@ class FactualCheckSendForm(forms.Form):
     def __init__(self, *args: Any, snapshot: ReportSnapshot, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         parts = SnapshotPart.objects.filter(snapshot=snapshot).order_by("position")
-        self.agencies = list(snapshot.review.agencies_involved.order_by("name"))  # type: ignore[attr-defined]
+        self.agencies = list(snapshot.review.agencies_involved.order_by("name"))
         sections = {}
         for agency in self.agencies:
             sections[f"agency_{agency.pk}"] = forms.ModelMultipleChoiceField(

@@ -10,13 +10,13 @@ Who sees what is ``ChronologyEntryQuerySet.for_user`` (docs/chronology.md).
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, ClassVar, Self
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from agencies.models import Agency
+from agencies.models import Agency, User
 from reviews.models.base import ReviewRecord, ReviewScopedQuerySet
 from reviews.models.evidence import EvidenceRequest
 from reviews.models.lifecycle import Review
@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 
-def merged_chronology_reviews(user: Any, action: Action = "view") -> models.QuerySet:
+def merged_chronology_reviews(user: User, action: Action = "view") -> models.QuerySet:
     """Reviews whose merged chronology ``user`` reads: every review for a business manager;
     for the review's own reviewer and panel members (a direct appointment grant), the
     reviews they are appointed to. Never a board member, never an agency lead as such."""
@@ -50,7 +50,7 @@ def merged_chronology_reviews(user: Any, action: Action = "view") -> models.Quer
     return Review.objects.for_user(user, mapped).filter(pk__in=direct_grant_reviews(user))
 
 
-def _own_agencies(user: Any) -> set[int]:
+def _own_agencies(user: User) -> set[int]:
     from agencies.roles import Role
 
     return user.agency_ids(Role.AGENCY_LEAD)
@@ -62,14 +62,14 @@ class NarrowHistory:
     "view_history")``), as evidence requests do."""
 
     @classmethod
-    def history_in(cls, user: object, review: models.Model) -> models.QuerySet:
+    def history_in(cls, user: User, review: models.Model) -> models.QuerySet:
         visible = cls.objects.for_user(user, "view_history").filter(  # type: ignore[attr-defined]
             review=review)
         return cls.history.filter(id__in=visible.values("pk"))  # type: ignore[attr-defined]
 
 
 class ChronologyEntryQuerySet(ReviewScopedQuerySet):
-    def for_user(self, user: object, action: Action = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: Action = "view") -> models.QuerySet:
         """- ``view``/``view_history``/``view_identifiable``: an agency lead reads their own
           agency's entries (drafts too) in reviews their agency is involved in; the business
           manager, the review's reviewer and panel read every agency's *submitted* entries.
@@ -77,7 +77,7 @@ class ChronologyEntryQuerySet(ReviewScopedQuerySet):
         - ``change``: the reviewer's analysis of submitted entries (key practice episodes,
           episodes): the business manager and the review's appointed reviewer.
         Board members never see an entry."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:  # type: ignore[attr-defined]
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         if action == "change":
             return self.filter(status=ChronologyEntry.Status.SUBMITTED,
@@ -92,6 +92,10 @@ class ChronologyEntryQuerySet(ReviewScopedQuerySet):
         merged = Q(status=ChronologyEntry.Status.SUBMITTED,
                    review__in=merged_chronology_reviews(user, action).values("pk"))
         return self.filter(merged | own_q) if own else self.filter(merged)
+
+
+if TYPE_CHECKING:
+    ChronologyEntryManager = models.Manager.from_queryset(ChronologyEntryQuerySet)
 
 
 class ChronologySubmission(ReviewRecord):  # scope: the review's (counts, no text)
@@ -115,16 +119,20 @@ class ChronologySubmission(ReviewRecord):  # scope: the review's (counts, no tex
 
 
 class EpisodeQuerySet(ReviewScopedQuerySet):
-    def for_user(self, user: object, action: Action = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: Action = "view") -> models.QuerySet:
         """Episodes are the reviewer's analysis of the merged chronology: read by whoever
         reads it, made by the business manager and the review's reviewer."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:  # type: ignore[attr-defined]
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         if action in ("change", "manage"):
             return self.filter(review__in=Review.objects.for_user(user, "change").values("pk"))
         if action in ("view", "view_history", "view_identifiable"):
             return self.filter(review__in=merged_chronology_reviews(user, action).values("pk"))
         return self.none()
+
+
+if TYPE_CHECKING:
+    EpisodeManager = models.Manager.from_queryset(EpisodeQuerySet)
 
 
 class Episode(NarrowHistory, ReviewRecord):
@@ -135,7 +143,7 @@ class Episode(NarrowHistory, ReviewRecord):
     description = models.TextField(blank=True, max_length=NARRATIVE_LENGTH)
     withdrawn = models.BooleanField(default=False)
 
-    objects = EpisodeQuerySet.as_manager()  # type: ignore[misc]
+    objects: ClassVar[EpisodeManager[Self]] = EpisodeQuerySet.as_manager()
 
     class Meta:
         ordering = ["review", "id"]
@@ -179,7 +187,7 @@ class ChronologyEntry(NarrowHistory, ReviewRecord):
                                 related_name="entries")
     withdrawn = models.BooleanField(default=False)
 
-    objects = ChronologyEntryQuerySet.as_manager()  # type: ignore[misc]
+    objects: ClassVar[ChronologyEntryManager[Self]] = ChronologyEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "chronology entries"

@@ -58,7 +58,7 @@ def findings_for_page(user: Any, review: Review) -> list[Finding]:
                                                          to_attr="live_evidence"),
                                       "repeats__review"))
     _mark_readable_targets(user, review, [link for f in findings
-                                          for link in f.live_evidence])  # type: ignore[attr-defined]
+                                          for link in f.live_evidence])
     return findings
 
 

@@ -98,7 +98,7 @@ def report_page(user: Any, review: Review) -> dict[str, Any]:
         text = "\n\n".join(t for t in (own, pulled_markdown(section, **records)) if t)
         words = word_count(own)
         rows.append(SectionRow(section, render_markdown(text), words, words > limit,
-                               bool(section.my_drafts)))  # type: ignore[attr-defined]
+                               bool(section.my_drafts)))
     report = current_report(review)
     snapshots = list(ReportSnapshot.objects.for_user(user).filter(review=review)
                      .select_related("created_by"))
@@ -138,7 +138,7 @@ def snapshot_page(user: Any, snapshot: ReportSnapshot) -> dict[str, Any]:
     parts = list(SnapshotPart.objects.for_user(user).filter(snapshot=snapshot)
                  .prefetch_related(Prefetch("comments", queryset=comments, to_attr="shown")))
     report = Report.objects.filter(review_id=snapshot.review_id).first()
-    return {"parts": [PartRow(p, render_markdown(p.body), p.shown)  # type: ignore[attr-defined]
+    return {"parts": [PartRow(p, render_markdown(p.body), p.shown)
                       for p in parts],
             "is_current": bool(report and report.revision == snapshot.revision),
             "submission": snapshot.submissions.order_by("-submitted_at").first()}

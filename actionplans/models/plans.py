@@ -90,7 +90,7 @@ def _lead_agency_actions(user: User) -> Q:
 class ActionQuerySet(ReviewScopedQuerySet):
     """Actions by who may see and update them (module docstring)."""
 
-    def for_user(self, user: User, action: ScopeAction = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: ScopeAction = "view") -> Self:
         from agencies.roles import Role
         from reviews.models.scope import direct_grant_reviews
 
@@ -128,7 +128,7 @@ class ActionPlanQuerySet(ReviewScopedQuerySet):
     whose agency leads one of its actions (the plan page then lists only those). The board
     signs off a plan's closure (``aggregate``: a page of counts, never the actions)."""
 
-    def for_user(self, user: User, action: ScopeAction = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: ScopeAction = "view") -> Self:
         from agencies.roles import Role
         from reviews.models.scope import direct_grant_reviews
 
@@ -158,7 +158,8 @@ class _ScopedHistory(ReviewRecord):
 
     @classmethod
     def history_in(cls, user: User, review: models.Model) -> models.QuerySet:
-        visible = cls.objects.for_user(user, "view_history").filter(review=review)
+        # A Q: mypy's Django plugin cannot resolve the fields of an abstract model.
+        visible = cls.objects.for_user(user, "view_history").filter(Q(review=review))
         return cls.history.filter(id__in=visible.values("pk"))
 
 
@@ -248,7 +249,7 @@ class _ActionChildQuerySet(ReviewScopedQuerySet):
     """Records of one action (milestones, progress, date changes, evidence) take the
     action's scope."""
 
-    def for_user(self, user: User, action: ScopeAction = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: ScopeAction = "view") -> Self:
         return self.filter(action__in=Action.objects.for_user(user, action).values("pk"))
 
 
@@ -259,7 +260,7 @@ if TYPE_CHECKING:
 class _PlanChildQuerySet(ReviewScopedQuerySet):
     """Records of one plan (its monitoring reviews) take the plan's scope."""
 
-    def for_user(self, user: User, action: ScopeAction = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: ScopeAction = "view") -> Self:
         return self.filter(plan__in=ActionPlan.objects.for_user(user, action).values("pk"))
 
 

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Self
 
 from django.conf import settings
 from django.db import models
@@ -76,7 +77,7 @@ class Digest(models.Model):
 
 
 class ManagerOnlyQuerySet(models.QuerySet):
-    def for_user(self, user: User, action: ScopeAction = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: ScopeAction = "view") -> Self:
         """Business managers pause reminders and name senior leads; the person concerned
         sees their own pauses."""
         if _is_manager(user):

@@ -11,6 +11,7 @@ from django.conf import settings
 
 from agencies.models import Agency
 from reviews.forms.base import ReasonMixin
+from reviews.forms.fields import model_field
 from reviews.models import (
     IMR_HEADINGS,
     AgencyReport,
@@ -51,7 +52,7 @@ class EvidenceSendForm(forms.Form):
 
     def __init__(self, *args: Any, review: Review, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agencies"].queryset = review.agencies_involved.order_by("name")  # type: ignore[attr-defined]
+        model_field(self, "agencies").queryset = review.agencies_involved.order_by("name")
 
 
 class EvidenceEditForm(ReasonMixin):

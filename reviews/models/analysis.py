@@ -62,7 +62,7 @@ class DraftScopedQuerySet(ReviewScopedQuerySet):
         "view_history": "change", "view_identifiable": "change"}
     PUBLISHED_READABLE: ClassVar[bool] = True
 
-    def for_user(self, user: User, action: Action = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: Action = "view") -> Self:
         drafting = super().for_user(user, action)
         if action != "view" or not self.PUBLISHED_READABLE:
             return drafting

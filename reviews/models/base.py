@@ -10,7 +10,7 @@ every model's ``clean()`` calls.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -83,7 +83,7 @@ class ReviewScopedQuerySet(models.QuerySet):
     review_action: dict[str, Action] = {"view": "view", "change": "manage", "manage": "manage",
                      "view_history": "view_history", "view_identifiable": "view_identifiable"}
 
-    def for_user(self, user: User, action: Action = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: Action = "view") -> Self:
         mapped = self.review_action.get(action)
         if mapped is None:
             return self.none()
@@ -100,7 +100,7 @@ class ReviewScopedQuerySet(models.QuerySet):
 class NoOneQuerySet(models.QuerySet):
     """Bookkeeping no page shows: in no one's scope."""
 
-    def for_user(self, user: User, action: Action = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: Action = "view") -> Self:
         return self.none()
 
 

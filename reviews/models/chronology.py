@@ -69,7 +69,7 @@ class NarrowHistory:
 
 
 class ChronologyEntryQuerySet(ReviewScopedQuerySet):
-    def for_user(self, user: User, action: Action = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: Action = "view") -> Self:
         """- ``view``/``view_history``/``view_identifiable``: an agency lead reads their own
           agency's entries (drafts too) in reviews their agency is involved in; the business
           manager, the review's reviewer and panel read every agency's *submitted* entries.
@@ -119,7 +119,7 @@ class ChronologySubmission(ReviewRecord):  # scope: the review's (counts, no tex
 
 
 class EpisodeQuerySet(ReviewScopedQuerySet):
-    def for_user(self, user: User, action: Action = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: Action = "view") -> Self:
         """Episodes are the reviewer's analysis of the merged chronology: read by whoever
         reads it, made by the business manager and the review's reviewer."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:

@@ -140,7 +140,7 @@ def _is_manager(user: User) -> bool:
 
 
 class EvidenceRequestQuerySet(ReviewScopedQuerySet):
-    def for_user(self, user: User, action: Action = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: Action = "view") -> Self:
         """``view`` (and history, identities): an agency lead sees only requests made to
         their own agency. ``manage`` (send, return, accept, withdraw): the business manager,
         or the review's own reviewer. ``change`` (acknowledge, answer, submit): the leads of
@@ -215,7 +215,7 @@ class EvidenceRequest(ReviewRecord):
     @classmethod
     def history_in(cls, user: User, review: models.Model) -> models.QuerySet:
         """Narrower than the review: an agency lead reads only their agency's requests."""
-        visible = cls.objects.for_user(user, "view_history").filter(review=review)
+        visible = cls.objects.for_user(user, "view_history").filter(review=review.pk)
         return cls.history.filter(id__in=visible.values("pk"))
 
     class Meta:
@@ -291,7 +291,7 @@ class EvidenceRequest(ReviewRecord):
 class _AnswerQuerySet(ReviewScopedQuerySet):
     """Parts of a request's answer: visible with the answer (``answer_visible``)."""
 
-    def for_user(self, user: User, action: Action = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: Action = "view") -> Self:
         base: Action = "view_history" if action == "view_history" else "view"
         return self.filter(request__in=EvidenceRequest.objects.answer_visible(user, base)
                            .values("pk"))
@@ -369,7 +369,7 @@ class EvidenceSubmission(ReviewRecord):
 
 
 class _DraftQuerySet(ReviewScopedQuerySet):
-    def for_user(self, user: User, action: Action = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: Action = "view") -> Self:
         """The draft is the agency's own: its leads only, whatever the action."""
         base: Action = "view_history" if action == "view_history" else "view"
         if not getattr(user, "is_authenticated", False):
@@ -414,7 +414,7 @@ class AgencyReport(ReviewRecord):
 
     @classmethod
     def history_in(cls, user: User, review: models.Model) -> models.QuerySet:
-        visible = cls.objects.for_user(user, "view_history").filter(request__review=review)
+        visible = cls.objects.for_user(user, "view_history").filter(request__review=review.pk)
         return cls.history.filter(id__in=visible.values("pk"))
 
     def clean(self) -> None:
@@ -428,7 +428,7 @@ class AgencyReport(ReviewRecord):
 
 
 class _DocumentQuerySet(ReviewScopedQuerySet):
-    def for_user(self, user: User, action: Action = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: Action = "view") -> Self:
         """With the answer; a document not yet submitted or withdrawn only to its agency's
         leads (and a withdrawn one to the business manager, who may restore it). ``change``
         (replace, withdraw, restore): the agency's leads and the business manager."""
@@ -474,7 +474,7 @@ class EvidenceDocument(ReviewRecord, StoredDocument):
 
     @classmethod
     def history_in(cls, user: User, review: models.Model) -> models.QuerySet:
-        visible = cls.objects.for_user(user, "view_history").filter(request__review=review)
+        visible = cls.objects.for_user(user, "view_history").filter(request__review=review.pk)
         return cls.history.filter(id__in=visible.values("pk"))
 
     @property

@@ -31,7 +31,7 @@ __all__ = [
 
 
 class FamilyQuerySet(ReviewScopedQuerySet):
-    def for_user(self, user: User, action: Action = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: Action = "view") -> Self:
         """Real people and what they said: read by the business manager and the review's
         reviewer and panel (who hold identifiable access), kept by the manager and the
         reviewer. Never agency leads, never board members."""

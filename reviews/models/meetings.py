@@ -51,7 +51,7 @@ def meeting_reviews(user: User, action: Action = "view") -> models.QuerySet:
 
 
 class MeetingQuerySet(ReviewScopedQuerySet):
-    def for_user(self, user: User, action: Action = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: Action = "view") -> Self:
         """The review's team reads its meetings; an agency lead reads only the meetings
         they attended (a learning event they gave feedback on). Board members never."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -73,7 +73,7 @@ if TYPE_CHECKING:
 class MeetingRecordQuerySet(ReviewScopedQuerySet):
     """Attendees, actions and minutes: seen by whoever sees their meeting."""
 
-    def for_user(self, user: User, action: Action = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: Action = "view") -> Self:
         return self.filter(meeting__in=Meeting.objects.for_user(user, action).values("pk"))
 
 

@@ -58,7 +58,7 @@ class PublicationTeamQuerySet(DraftScopedQuerySet):
 
     PUBLISHED_READABLE = False
 
-    def for_user(self, user: User, action: Action = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: Action = "view") -> Self:
         drafting = super().for_user(user, action)
         if action not in ("view", "view_history") or not getattr(user, "is_authenticated", False):
             return drafting
@@ -152,7 +152,7 @@ class PublicationQuerySet(ReviewScopedQuerySet):
     """Published reports: every signed-in person reads the live ones (the library);
     business managers manage them and read the withdrawn ones too."""
 
-    def for_user(self, user: User, action: Action = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: Action = "view") -> Self:
         from agencies.roles import Role
 
         if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", True):
@@ -172,7 +172,7 @@ if TYPE_CHECKING:
 class ManagersQuerySet(ReviewScopedQuerySet):
     """Business managers' records."""
 
-    def for_user(self, user: User, action: Action = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: Action = "view") -> Self:
         from agencies.roles import Role
 
         if getattr(user, "is_authenticated", False) and user.has_role(

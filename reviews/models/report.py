@@ -72,7 +72,7 @@ class SharedScopedQuerySet(DraftScopedQuerySet):
     PUBLISHED_READABLE = False
     SHARED_FIELD = "snapshot__shared_with_panel_at"
 
-    def for_user(self, user: User, action: Action = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: Action = "view") -> Self:
         drafting = super().for_user(user, action)
         if action not in ("view", "view_history") or not getattr(user, "is_authenticated", False):
             return drafting
@@ -107,7 +107,8 @@ class ScopedHistory(DraftRecord):
             return cls.history.filter(review_id=review.pk)
         if not access.panel:
             return cls.history.none()
-        visible = cls.objects.for_user(user, "view_history").filter(review=review)
+        # A Q: mypy's Django plugin cannot resolve the fields of an abstract model.
+        visible = cls.objects.for_user(user, "view_history").filter(Q(review=review))
         return cls.history.filter(id__in=visible.values("pk"))
 
 

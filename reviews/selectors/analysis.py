@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -32,6 +33,9 @@ from reviews.models import (
 from reviews.selectors.register import review_registers
 from scr.pseudonymise import pseudonymise
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 __all__ = [
     "EarlierFinding",
     "LineOfEnquiry",
@@ -47,7 +51,14 @@ __all__ = [
 ]
 
 
-def findings_for_page(user: Any, review: Review) -> list[Finding]:
+class LiveEvidence(TypedDict):
+    live_evidence: list[FindingEvidence]
+
+
+FindingOnPage: TypeAlias = "WithAnnotations[Finding, LiveEvidence]"
+
+
+def findings_for_page(user: Any, review: Review) -> list[FindingOnPage]:
     """The review's current findings with their themes and live evidence links (and the
     evidence requests they name), in a fixed number of queries."""
     links = FindingEvidence.objects.filter(withdrawn=False).select_related(
@@ -123,7 +134,7 @@ class LineOfEnquiry:
         return self.in_terms and not self.findings
 
 
-def lines_of_enquiry(review: Review, findings: list[Finding],
+def lines_of_enquiry(review: Review, findings: Sequence[Finding],
                      terms: TermsOfReference | None = None) -> list[LineOfEnquiry]:
     """Each key line of enquiry of the latest terms with the findings that answer it (one
     with none is flagged), then any line findings still answer that the terms dropped."""

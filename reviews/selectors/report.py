@@ -105,7 +105,7 @@ def report_page(user: Any, review: Review) -> dict[str, Any]:
     return {
         "report": report, "rows": rows, "findings": findings, "recommendations": recs,
         "terms": terms, "words": sum(r.words for r in rows), "section_limit": limit,
-        "unevidenced": [f for f in findings if not f.live_evidence],  # type: ignore[attr-defined]
+        "unevidenced": [f for f in findings if not f.live_evidence],
         "lines": lines_of_enquiry(review, findings, terms),
         "warnings": recommendation_warnings(review, recs),
         "snapshots": snapshots,

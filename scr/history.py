@@ -21,9 +21,7 @@ from django.utils.formats import date_format
 from scr.figures import note_case_write
 
 if TYPE_CHECKING:
-    # The project's user model (AUTH_USER_MODEL) as django-stubs names it: scr may not
-    # import agencies, the layer above it.
-    from django.contrib.auth.models import _User as User
+    from scr.http import User
 
 M = TypeVar("M", bound=models.Model)
 

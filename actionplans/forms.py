@@ -11,6 +11,7 @@ from django.utils import timezone
 from actionplans.models import Action, ActionStatus, Rag
 from actionplans.services import AGENCY_MOVES
 from agencies.models import Agency, Membership, User
+from reviews.forms.fields import choice_field, model_field
 from reviews.models import Recommendation
 from scr.forms import GovukDateField
 from scr.text import NARRATIVE_LENGTH, too_long
@@ -66,7 +67,7 @@ class ProgressForm(forms.Form):
     def __init__(self, *args: Any, action: Action, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         allowed = {action.status, *AGENCY_MOVES.get(action.status, frozenset())}
-        self.fields["status"].choices = [  # type: ignore[attr-defined]
+        choice_field(self, "status").choices = [
             (v, label) for v, label in ActionStatus.choices if v in allowed]
         self.fields["status"].initial = action.status
 
@@ -156,5 +157,5 @@ class SeniorLeadForm(forms.Form):
 
     def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+        model_field(self, "user").queryset = User.objects.filter(
             is_active=True, memberships__agency=agency).distinct()

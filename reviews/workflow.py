@@ -227,7 +227,7 @@ def came_from(stage: str) -> Guard:
         if memo is None or memo[0] != review.stage:  # one query for all the reopen guards
             memo = (review.stage, review.stage_changes.filter(to_stage=review.stage)
                     .order_by("-at", "-id").values_list("from_stage", flat=True).first())
-            review._ended_from = memo  # type: ignore[attr-defined]
+            vars(review)["_ended_from"] = memo  # a memo on the instance, for this request
         last = memo[1]
         if last == stage:
             return []

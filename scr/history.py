@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models import IntegerField, Q, Value
+from django.db.models.fields.mixins import FieldCacheMixin
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -136,7 +137,7 @@ def _label(row: Any, fields: dict[str, models.Field], linked: Linked) -> str:
         if field.is_relation:
             obj = linked.get(_target(field), {}).get(getattr(row, attname))
             if obj is not None:
-                field.set_cached_value(instance, obj)  # type: ignore[attr-defined]
+                cast(FieldCacheMixin, field).set_cached_value(instance, obj)  # a relation
     return str(instance)
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
@@ -30,6 +30,9 @@ from scr.documents import sha256_of
 from scr.history import save_with_history
 from scr.models import RenderRecord
 from scr.pdf import html_to_pdf
+
+if TYPE_CHECKING:
+    from scr.http import User
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +60,7 @@ def unregister_renderer(kind: str) -> None:
     _AFTER.pop(kind, None)
 
 
-def render_request(*, by: Any, target: models.Model, kind: str) -> RenderRecord:
+def render_request(*, by: User, target: models.Model, kind: str) -> RenderRecord:
     """Queue a render of ``target``: one record now, the task once the caller commits."""
     if kind not in _RENDERERS:
         raise ValueError(f"No renderer is registered for {kind!r}.")

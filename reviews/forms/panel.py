@@ -72,7 +72,7 @@ PANEL_ROLES = (Role.REVIEWER, Role.PANEL_MEMBER)
 
 class PanelPersonField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
-        roles = sorted({m.get_role_display() for m in obj.panel_roles})  # type: ignore[attr-defined]  # prefetched (to_attr) below
+        roles = sorted({m.get_role_display() for m in obj.panel_roles})  # type: ignore[attr-defined]  # to_attr, below
         return f"{obj} ({', '.join(roles)})"
 
 

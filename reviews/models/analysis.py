@@ -79,7 +79,7 @@ if TYPE_CHECKING:
     DraftScopedManager = models.Manager.from_queryset(DraftScopedQuerySet)
 
 
-def _drafting_history(cls: type[ReviewRecord], user: User, review: Review) -> models.QuerySet:
+def _drafting_history(cls: type[ReviewRecord], user: User, review: models.Model) -> models.QuerySet:
     """History rows of a draft record: only for the drafting team (the review's History page
     is also open to panel members and involved agencies' leads). Who drafts is worked out
     once per request (``reviews.reportaccess``), so the rows are one plain query."""
@@ -98,7 +98,7 @@ class DraftRecord(ReviewRecord):
 
     @classmethod
     def history_in(cls, user: User, review: models.Model) -> models.QuerySet:
-        return _drafting_history(cls, user, review)  # type: ignore[arg-type]
+        return _drafting_history(cls, user, review)
 
 
 class ThemeQuerySet(models.QuerySet["Theme"]):
@@ -218,6 +218,9 @@ class FindingEvidence(DraftRecord):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Not a field: set for a page by ``selectors.findings_for_page`` (may the reader open
+    # the linked record itself?).
+    readable: bool
 
     class Meta:
         ordering = ["finding", "created_at", "id"]

@@ -10,7 +10,7 @@ Who sees what is ``ChronologyEntryQuerySet.for_user`` (docs/chronology.md).
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from django.conf import settings
 from django.db import models
@@ -23,6 +23,9 @@ from reviews.models.lifecycle import Review
 from reviews.models.scope import direct_grant_reviews
 from scr.actions import Action
 from scr.text import NARRATIVE_LENGTH
+
+if TYPE_CHECKING:
+    from scr.access import ScopedManager
 
 __all__ = [
     "ChronologyEntry",
@@ -61,11 +64,15 @@ class NarrowHistory:
     shows only the versions of records the reader may see (``for_user(user,
     "view_history")``), as evidence requests do."""
 
+    if TYPE_CHECKING:  # mixed into ReviewRecord subclasses, which have both
+        objects: ClassVar[ScopedManager[Any]]
+        history: ClassVar[Any]  # simple-history's manager (untyped)
+
     @classmethod
     def history_in(cls, user: User, review: models.Model) -> models.QuerySet:
-        visible = cls.objects.for_user(user, "view_history").filter(  # type: ignore[attr-defined]
+        visible = cls.objects.for_user(user, "view_history").filter(
             review=review)
-        return cls.history.filter(id__in=visible.values("pk"))  # type: ignore[attr-defined]
+        return cls.history.filter(id__in=visible.values("pk"))
 
 
 class ChronologyEntryQuerySet(ReviewScopedQuerySet):
@@ -188,6 +195,8 @@ class ChronologyEntry(NarrowHistory, ReviewRecord):
     withdrawn = models.BooleanField(default=False)
 
     objects: ClassVar[ChronologyEntryManager[Self]] = ChronologyEntryQuerySet.as_manager()
+    # Not a field: set on the entry a chronology service returns (dates outside the scope).
+    warnings: list[str]
 
     class Meta:
         verbose_name_plural = "chronology entries"

@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 
-__all__ = ["AuthenticatedHttpRequest", "User"]
+__all__ = ["AuthenticatedHttpRequest"]
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import _User as User
+
+    __all__ += ["User"]
 
     class AuthenticatedHttpRequest(HttpRequest):
         user: User

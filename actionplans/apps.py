@@ -9,4 +9,4 @@ class ActionplansConfig(AppConfig):
         from actionplans.exports import plan_pdf_html
         from scr.renders import register_renderer
 
-        register_renderer("actionplans.plan", plan_pdf_html)  # type: ignore[arg-type]
+        register_renderer("actionplans.plan", plan_pdf_html)

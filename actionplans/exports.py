@@ -43,7 +43,7 @@ def plan_rows(user: Any, actions: Iterable[Action]) -> Iterator[list[Any]]:
         yield [f"Recommendation {a.recommendation.number}: {texts['r']}", a.get_scope_display(),
                texts["a"], a.lead_agency.name, f"{owner} ({a.owner.username})", texts["m"],
                a.target_date, texts["s"], texts["resp"], a.get_status_display(),
-               a.rag.capitalize() if getattr(a, "rag", "") else "",  # type: ignore[attr-defined]
+               (getattr(a, "rag", "") or "").capitalize(),
                a.completed_on, texts["o"]]
 
 

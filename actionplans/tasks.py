@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 from django.utils import timezone
 
@@ -38,7 +38,7 @@ def send_daily_digests(day: str | None = None) -> int:
 
 @shared_task(name="actionplans.tasks.send_digest_batch", bind=True, acks_late=True,
              reject_on_worker_lost=True, max_retries=8, default_retry_delay=60)
-def send_digest_batch(self: object, user_ids: list[int], day: str) -> int:
+def send_digest_batch(self: Task, user_ids: list[int], day: str) -> int:
     """Send one batch's digests; a failed send is retried for those people only (the ledger
     already holds those that went)."""
     when = date.fromisoformat(day)
@@ -46,5 +46,5 @@ def send_digest_batch(self: object, user_ids: list[int], day: str) -> int:
         return 0
     failed = digests_send(user_ids, when)
     if failed:
-        raise self.retry(args=(failed, day))  # type: ignore[attr-defined]
+        raise self.retry(args=(failed, day))
     return len(user_ids)

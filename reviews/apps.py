@@ -13,6 +13,6 @@ class ReviewsConfig(AppConfig):
         )
         from scr.renders import register_renderer
 
-        register_renderer(PUBLISHED_KIND, published_html,  # type: ignore[arg-type]
+        register_renderer(PUBLISHED_KIND, published_html,
                           after=leak_check_render)
-        register_renderer(CONFIDENTIAL_KIND, confidential_html)  # type: ignore[arg-type]
+        register_renderer(CONFIDENTIAL_KIND, confidential_html)

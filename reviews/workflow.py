@@ -14,6 +14,7 @@ from datetime import date
 from django.conf import settings
 from django.utils import timezone
 
+from agencies.models import User
 from agencies.models.roles import Role
 from reviews.models import ENDED_STAGES, STAGE_PATH, Review, Stage
 from reviews.models.scope import may_change
@@ -227,7 +228,7 @@ def came_from(stage: str) -> Guard:
         if memo is None or memo[0] != review.stage:  # one query for all the reopen guards
             memo = (review.stage, review.stage_changes.filter(to_stage=review.stage)
                     .order_by("-at", "-id").values_list("from_stage", flat=True).first())
-            review._ended_from = memo  # type: ignore[attr-defined]
+            vars(review)["_ended_from"] = memo  # a memo on the instance, for this request
         last = memo[1]
         if last == stage:
             return []
@@ -307,11 +308,11 @@ for _ended, _targets in REOPENS.items():
             label=f"Reopen the review at {Stage(_target).label}")
 
 
-def may_make(user: object, review: Review, transition: Transition) -> bool:
+def may_make(user: User, review: Review, transition: Transition) -> bool:
     """The role allows the move, and anyone but a business manager must be the review's
     own appointed reviewer (holding ``change`` on it), not any reviewer; a board member
     (closing a review whose plan it signed off) must be able to read the review."""
-    roles = user.roles() if hasattr(user, "roles") else set()  # type: ignore[attr-defined]
+    roles = user.roles() if hasattr(user, "roles") else set()
     if not roles & transition.roles:
         return False
     if Role.BUSINESS_MANAGER in roles:
@@ -340,7 +341,7 @@ class Move:
         return self.allowed_role and not self.missing
 
 
-def available_moves(review: Review, user: object) -> list[Move]:
+def available_moves(review: Review, user: User) -> list[Move]:
     """Every move out of the current stage, with what is missing and whether the user may."""
     moves = []
     for to, t in moves_from(review.stage):

@@ -11,32 +11,42 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Exists, OuterRef
-from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 
 from scr.actions import Action
+from scr.http import AuthenticatedHttpRequest
+
+if TYPE_CHECKING:
+    from scr.http import User
 
 M = TypeVar("M", bound=models.Model)
+M_co = TypeVar("M_co", bound=models.Model, covariant=True)
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 
-def scoped_object_or_404(model: type[M], user: Any, action: Action = "view", **lookup: Any) -> M:
+class ScopedManager(Protocol[M_co]):
+    """The default manager of a model a view may fetch: it knows the model's scope."""
+
+    def for_user(self, user: User, action: Action = ...) -> models.QuerySet[M_co]: ...
+
+
+def scoped_object_or_404(model: type[M], user: User, action: Action = "view", **lookup: Any) -> M:
     """One query: the object within the user's view scope, and whether the action is
     allowed on it (an ``Exists`` over the action's scope)."""
-    manager = model._default_manager
-    visible = manager.for_user(user, "view")  # type: ignore[attr-defined]
+    manager = cast("ScopedManager[M]", model._default_manager)
+    visible = manager.for_user(user, "view")
     if action == "view":
         return get_object_or_404(visible, **lookup)
-    allowed = manager.for_user(user, action).filter(pk=OuterRef("pk"))  # type: ignore[attr-defined]
-    obj = get_object_or_404(visible.annotate(_scr_allowed=Exists(allowed)), **lookup)
-    if not obj._scr_allowed:  # type: ignore[attr-defined]
+    allowed = manager.for_user(user, action).filter(pk=OuterRef("pk"))
+    obj: Any = get_object_or_404(visible.annotate(_scr_allowed=Exists(allowed)), **lookup)
+    if not obj._scr_allowed:
         raise PermissionDenied
     return obj
 
@@ -45,11 +55,11 @@ def role_required(*roles: str) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @login_required
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if not request.user.has_role(*roles):  # type: ignore[union-attr]
+        def wrapper(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not request.user.has_role(*roles):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        return wrapper  # type: ignore[return-value]
+        return cast(View, wrapper)  # same signature: wraps keeps the view's own
 
     return decorator

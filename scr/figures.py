@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from scr.http import User
 
 T = TypeVar("T")
 GENERATION_KEY = "scr:case-data-generation"
@@ -56,7 +59,7 @@ def note_case_write(using: str = DEFAULT_DB_ALIAS) -> None:
         transaction.on_commit(bump_generation, using=using)
 
 
-def cached_figure(name: str, user: Any, compute: Callable[[], T]) -> T:
+def cached_figure(name: str, user: User, compute: Callable[[], T]) -> T:
     """``compute()`` for this person today, from the cache while no case data changed."""
     if _pending():
         return compute()
@@ -65,4 +68,4 @@ def cached_figure(name: str, user: Any, compute: Callable[[], T]) -> T:
     if value is _MISSING:
         value = compute()
         cache.set(key, value, FIGURE_TIMEOUT)
-    return value  # type: ignore[return-value]
+    return value

@@ -22,6 +22,7 @@ from scr.access import scoped_object_or_404
 from scr.accesslog import mark_case_data, record_access
 from scr.actions import Action
 from scr.forms import add_service_errors
+from scr.http import AuthenticatedHttpRequest
 from scr.models import AccessEvent
 
 Save = Callable[[dict[str, Any], Any], Any]
@@ -57,8 +58,8 @@ def _for(value: PerRecord, obj: Any) -> Any:
     return value(obj) if callable(value) else value
 
 
-def record_form(request: HttpRequest, record: models.Model | type[models.Model], form_class: type,
-                save: Save, *, pk: Any = None, action: Action = "manage", title: PerRecord,
+def record_form(request: AuthenticatedHttpRequest, record: models.Model | type[models.Model],
+                form_class: type, save: Save, *, pk: Any = None, action: Action = "manage", title: PerRecord,
                 submit: str, success: str | Callable[[Any], str], back: PerRecord,
                 initial: Callable[[Any], dict[str, Any]] | None = None,
                 form_kwargs: Callable[[Any], dict[str, Any]] | None = None,

@@ -73,7 +73,7 @@ def may_see_detail(request: HttpRequest) -> bool:
     user = request.user
     if not user.is_authenticated or (second_factor_required(user) and not is_verified(request)):
         return False
-    return bool(user.has_role(*settings.HEALTHZ_DETAIL_ROLES))  # type: ignore[union-attr]
+    return bool(user.has_role(*settings.HEALTHZ_DETAIL_ROLES))
 
 
 @never_cache

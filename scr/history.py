@@ -11,21 +11,41 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models import IntegerField, Q, Value
+from django.db.models.fields.mixins import FieldCacheMixin
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from scr.figures import note_case_write
 
+if TYPE_CHECKING:
+    from scr.http import User
+
 M = TypeVar("M", bound=models.Model)
 
 
-def save_with_history(instance: M, *, by: Any, reason: str, **save_kwargs: Any) -> M:
-    instance._history_user = by if getattr(by, "is_authenticated", False) else None  # type: ignore[attr-defined]
-    instance._change_reason = reason  # type: ignore[attr-defined]
+def mark_history(instance: models.Model, *, by: User | None, reason: str) -> None:
+    """Who and why for the history row of the instance's next save or delete: simple-history
+    reads them off the instance (``_history_user``, ``_change_reason``)."""
+    vars(instance).update(_history_user=by, _change_reason=reason)
+
+
+def save_without_history(instance: M, **save_kwargs: Any) -> M:
+    """Save derived data with no history row (simple-history's ``skip_history_when_saving``)."""
+    vars(instance)["skip_history_when_saving"] = True
+    try:
+        instance.save(**save_kwargs)
+    finally:
+        del vars(instance)["skip_history_when_saving"]
+    return instance
+
+
+def save_with_history(instance: M, *, by: User | None, reason: str, **save_kwargs: Any) -> M:
+    mark_history(instance, by=by if getattr(by, "is_authenticated", False) else None,
+                 reason=reason)
     instance.save(**save_kwargs)
     note_case_write(save_kwargs.get("using") or DEFAULT_DB_ALIAS)
     return instance
@@ -117,7 +137,7 @@ def _label(row: Any, fields: dict[str, models.Field], linked: Linked) -> str:
         if field.is_relation:
             obj = linked.get(_target(field), {}).get(getattr(row, attname))
             if obj is not None:
-                field.set_cached_value(instance, obj)  # type: ignore[attr-defined]
+                cast(FieldCacheMixin, field).set_cached_value(instance, obj)  # a relation
     return str(instance)
 
 

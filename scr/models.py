@@ -11,7 +11,7 @@ a row never changes (see docs/audit.md).
 from __future__ import annotations
 
 import uuid
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -25,6 +25,9 @@ from scr import filetypes
 from scr.actions import Action
 from scr.text import REASON_LENGTH
 
+if TYPE_CHECKING:
+    from scr.http import User
+
 
 class AccessEventQuerySet(models.QuerySet["AccessEvent"]):
     def update(self, **kwargs: object) -> int:
@@ -33,10 +36,10 @@ class AccessEventQuerySet(models.QuerySet["AccessEvent"]):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise PermissionError("The access log is append-only.")
 
-    def for_user(self, user: object, action: Action = "view") -> AccessEventQuerySet:
+    def for_user(self, user: User, action: Action = "view") -> AccessEventQuerySet:
         """Only the roles named in ``ACCESS_LOG_READER_ROLES`` (business managers) read it."""
         if getattr(user, "is_authenticated", False) and action == "view" and (
-            user.has_role(*settings.ACCESS_LOG_READER_ROLES)  # type: ignore[attr-defined]
+            user.has_role(*settings.ACCESS_LOG_READER_ROLES)
         ):
             return self.all()
         return self.none()
@@ -97,7 +100,7 @@ class AuditLinkQuerySet(models.QuerySet["AuditLink"]):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise PermissionError("The audit chain is append-only.")
 
-    def for_user(self, user: object, action: Action = "view") -> AuditLinkQuerySet:
+    def for_user(self, user: User, action: Action = "view") -> AuditLinkQuerySet:
         """Nobody reads the links through the service: ``manage.py verify_audit`` does."""
         return self.none()
 
@@ -132,10 +135,10 @@ class AuditLink(models.Model):
 
 
 class SignedInSessionQuerySet(models.QuerySet["SignedInSession"]):
-    def for_user(self, user: object, action: Action = "view") -> SignedInSessionQuerySet:
+    def for_user(self, user: User, action: Action = "view") -> SignedInSessionQuerySet:
         """A person sees (and ends) only their own sessions."""
         if getattr(user, "is_authenticated", False) and action in ("view", "change"):
-            return self.filter(user_id=user.pk)  # type: ignore[attr-defined]
+            return self.filter(user_id=user.pk)
         return self.none()
 
 
@@ -169,7 +172,7 @@ class UnscopedQuerySet(models.QuerySet[Any]):
     scr cannot know who may see them, so on their own nobody does. The owning app
     reaches them through its own scoped records (a review's evidence, its report)."""
 
-    def for_user(self, user: object, action: Action = "view") -> models.QuerySet[Any]:
+    def for_user(self, user: User, action: Action = "view") -> models.QuerySet[Any]:
         return self.none()
 
 

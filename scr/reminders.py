@@ -18,13 +18,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, models, transaction
 
 from scr.models import ReminderSent
+
+if TYPE_CHECKING:
+    from scr.http import User
 
 
 def period_key_week(day: date) -> str:
@@ -43,14 +46,14 @@ def period_key_day(day: date) -> str:
     return day.isoformat()
 
 
-def claim_row(recipient: models.Model, item: models.Model, kind: str,
+def claim_row(recipient: User, item: models.Model, kind: str,
               period: str) -> ReminderSent | None:
     """Insert the ledger row and return it; ``None`` for every caller but the one whose
     insert made it."""
     try:
         with transaction.atomic():
             row = ReminderSent(
-                recipient=recipient,  # type: ignore[misc]  # the user model, named by settings
+                recipient=recipient,
                 content_type=ContentType.objects.get_for_model(item),
                 object_id=item.pk, kind=kind, period=period)
             row.save()
@@ -59,12 +62,12 @@ def claim_row(recipient: models.Model, item: models.Model, kind: str,
     return row
 
 
-def claim(recipient: models.Model, item: models.Model, kind: str, period: str) -> bool:
+def claim(recipient: User, item: models.Model, kind: str, period: str) -> bool:
     """Insert the ledger row; ``True`` only for the one caller whose insert made it."""
     return claim_row(recipient, item, kind, period) is not None
 
 
-def send_once(recipient: models.Model, item: models.Model, kind: str, period: str,
+def send_once(recipient: User, item: models.Model, kind: str, period: str,
               message: EmailMessage,
               record: Callable[[ReminderSent], object] | None = None) -> bool:
     """Send ``message`` if this reminder has not been sent for the period; ``True`` if it was
@@ -79,7 +82,7 @@ def send_once(recipient: models.Model, item: models.Model, kind: str, period: st
     try:
         with transaction.atomic():
             row = ReminderSent(
-                recipient=recipient,  # type: ignore[misc]  # the user model, named by settings
+                recipient=recipient,
                 content_type=ContentType.objects.get_for_model(item),
                 object_id=item.pk, kind=kind, period=period)
             row.save()

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
@@ -32,11 +32,16 @@ from scr.models import RenderRecord
 from scr.outbox import enqueue
 from scr.pdf import html_to_pdf
 
+if TYPE_CHECKING:
+    from scr.http import User
+
 logger = logging.getLogger(__name__)
 
 # The render task's hard time limit; a record running for longer lost its worker.
 RENDER_TIME_LIMIT = 300
-Renderer = Callable[[models.Model], str]
+# The target is whatever record the kind renders (a generic foreign key): each renderer
+# takes its own model (a report snapshot, an action plan).
+Renderer = Callable[[Any], str]
 AfterRender = Callable[[RenderRecord], object]
 _RENDERERS: dict[str, Renderer] = {}
 _AFTER: dict[str, AfterRender] = {}
@@ -56,7 +61,7 @@ def unregister_renderer(kind: str) -> None:
     _AFTER.pop(kind, None)
 
 
-def render_request(*, by: Any, target: models.Model, kind: str) -> RenderRecord:
+def render_request(*, by: User, target: models.Model, kind: str) -> RenderRecord:
     """Queue a render of ``target``: one record now, the task once the caller commits."""
     if kind not in _RENDERERS:
         raise ValueError(f"No renderer is registered for {kind!r}.")
@@ -105,7 +110,7 @@ def render_run(record_id: int) -> RenderRecord | None:
     if record is None:
         return None
     try:
-        html = _RENDERERS[record.kind](record.target)  # type: ignore[arg-type]
+        html = _RENDERERS[record.kind](record.target)
         pdf = html_to_pdf(html)
     except Exception as error:
         logger.exception("Render %s (%s) failed", record.pk, record.kind)

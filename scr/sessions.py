@@ -9,7 +9,7 @@ it works whatever ``SESSION_ENGINE`` is configured.
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out
@@ -18,6 +18,9 @@ from django.http import HttpRequest
 
 from scr.accesslog import client_ip
 from scr.models import SignedInSession
+
+if TYPE_CHECKING:
+    from scr.http import User
 
 
 def _store(session_key: str) -> Any:
@@ -45,7 +48,7 @@ def forget_session(sender: Any, request: HttpRequest | None, user: Any, **_: Any
         SignedInSession.objects.filter(session_key=key).delete()
 
 
-def active_sessions(user: Any) -> list[SignedInSession]:
+def active_sessions(user: User) -> list[SignedInSession]:
     """The person's sessions that are still alive, newest first (dead rows are dropped)."""
     alive = []
     for row in SignedInSession.objects.for_user(user):
@@ -56,7 +59,7 @@ def active_sessions(user: Any) -> list[SignedInSession]:
     return alive
 
 
-def end_other_sessions(user: Any, keep: str | None) -> int:
+def end_other_sessions(user: User, keep: str | None) -> int:
     """Sign the person out of every session but ``keep`` (the one they are using)."""
     ended = 0
     for row in SignedInSession.objects.for_user(user, "change").exclude(session_key=keep or ""):

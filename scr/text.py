@@ -19,8 +19,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
 from confusable_homoglyphs import confusables
+
+if TYPE_CHECKING:
+    from django.db.models import Model
 
 _SPACES = re.compile(r"[^\S\n]+")
 
@@ -75,14 +79,14 @@ def too_long(label: str, limit: int) -> dict[str, str]:
     return {"max_length": f"{label} must be {limit:,} characters or less"}
 
 
-def refuse_overlong_text(sender: type, instance: object, **_: object) -> None:
+def refuse_overlong_text(sender: type, instance: Model, **_: object) -> None:
     """``pre_save``: a text longer than its field allows is refused with a clear message
     (instead of a database error, or storing it where the column has no limit)."""
     from django.core.exceptions import ValidationError
     from django.db import models
 
     errors = {}
-    for field in instance._meta.concrete_fields:  # type: ignore[attr-defined]
+    for field in instance._meta.concrete_fields:
         if not isinstance(field, (models.CharField, models.TextField)) or not field.max_length:
             continue
         value = getattr(instance, field.attname, None)

@@ -15,13 +15,16 @@ every page then says it is a demonstration (``demo_mode`` in the context process
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import Resolver404, resolve, reverse
 from django_otp import devices_for_user
+
+if TYPE_CHECKING:
+    from scr.http import User
 
 # The pages an unverified person may reach.
 OPEN_URL_NAMES = frozenset({
@@ -34,14 +37,14 @@ def demo_logins_enabled() -> bool:
     return bool(settings.DEBUG or settings.DEMO_MODE)
 
 
-def second_factor_required(user: Any) -> bool:
+def second_factor_required(user: User) -> bool:
     """Must this person prove a second factor before using the service?"""
     if not settings.TWO_FACTOR_REQUIRED:
         return False
     return not (getattr(user, "is_demo", False) and demo_logins_enabled())
 
 
-def has_device(user: Any) -> bool:
+def has_device(user: User) -> bool:
     return any(True for _ in devices_for_user(user, confirmed=True))
 
 

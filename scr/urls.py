@@ -9,7 +9,7 @@ from scr import health, views
 
 # The admin signs in through the service's own sign-in page (throttling, second factor);
 # its pages are behind the same two-factor check as every other (scr.twofactor).
-admin.site.login = lambda request, extra_context=None: redirect_to_login(  # type: ignore[method-assign]
+admin.site.login = lambda request, extra_context=None: redirect_to_login(  # type: ignore[method-assign]  # replaced on purpose
     request.get_full_path())
 
 urlpatterns = [

@@ -2,7 +2,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.module_loading import import_string
 
@@ -10,11 +10,12 @@ from scr.access import scoped_object_or_404
 from scr.accesslog import record_access
 from scr.figures import cached_figure
 from scr.history import history_entries
+from scr.http import AuthenticatedHttpRequest
 from scr.models import AccessEvent
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The signed-in person's name, role and what they must do next.
 
     The tasks come from the provider named in ``HOME_TASKS_PROVIDER`` (reviews'
@@ -37,7 +38,7 @@ def history_model(label: str) -> type[models.Model]:
 
 
 @login_required
-def record_history(request: HttpRequest, label: str, pk: int) -> HttpResponse:
+def record_history(request: AuthenticatedHttpRequest, label: str, pk: int) -> HttpResponse:
     """The history of one record: every version, who, when, why, field by field."""
     model = history_model(label)
     obj = scoped_object_or_404(model, request.user, "view_history", pk=pk)

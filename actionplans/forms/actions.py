@@ -12,6 +12,7 @@ from actionplans.forms.base import text_field
 from actionplans.models import Action, ActionStatus
 from actionplans.services import AGENCY_MOVES
 from agencies.models import Agency, Membership, User
+from reviews.forms.fields import choice_field
 from reviews.models import Recommendation
 from scr.forms import GovukDateField
 from scr.text import NARRATIVE_LENGTH
@@ -71,7 +72,7 @@ class ProgressForm(forms.Form):
     def __init__(self, *args: Any, action: Action, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         allowed = {action.status, *AGENCY_MOVES.get(action.status, frozenset())}
-        self.fields["status"].choices = [  # type: ignore[attr-defined]
+        choice_field(self, "status").choices = [
             (v, label) for v, label in ActionStatus.choices if v in allowed]
         self.fields["status"].initial = action.status
 

@@ -21,7 +21,7 @@ aggregate figures on their own page).
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from django.conf import settings
 from django.db import models
@@ -29,7 +29,7 @@ from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from agencies.models import Agency
+from agencies.models import Agency, User
 from reviews.models import Recommendation, Review, ReviewRecord, ReviewScopedQuerySet
 from scr import filetypes
 from scr.actions import Action as ScopeAction
@@ -83,7 +83,7 @@ class Rag(models.TextChoices):
     BLUE = "blue", "Blue (complete)"
 
 
-def _lead_agency_actions(user: Any) -> Q:
+def _lead_agency_actions(user: User) -> Q:
     from agencies.models.roles import Role
 
     return Q(lead_agency_id__in=sorted(user.agency_ids(Role.AGENCY_LEAD)))
@@ -92,31 +92,35 @@ def _lead_agency_actions(user: Any) -> Q:
 class ActionQuerySet(ReviewScopedQuerySet):
     """Actions by who may see and update them (module docstring)."""
 
-    def for_user(self, user: object, action: ScopeAction = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: ScopeAction = "view") -> Self:
         from agencies.models.roles import Role
         from reviews.models.scope import direct_grant_reviews
 
-        if not getattr(user, "is_authenticated", False) or not user.is_active:  # type: ignore[attr-defined]
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
-        if user.has_role(Role.BUSINESS_MANAGER):  # type: ignore[attr-defined]
+        if user.has_role(Role.BUSINESS_MANAGER):
             return self.all()
         if action == "aggregate":
-            return self.all() if user.has_role(Role.BOARD_MEMBER) else self.none()  # type: ignore[attr-defined]
+            return self.all() if user.has_role(Role.BOARD_MEMBER) else self.none()
         own = _lead_agency_actions(user)
         if action == "view":
-            return self.filter(own | Q(review__in=direct_grant_reviews(user)))  # type: ignore[arg-type]
+            return self.filter(own | Q(review__in=direct_grant_reviews(user)))
         if action == "change":
             return self.filter(own)
         if action in ("view_history", "view_identifiable"):
             return self.filter(own & Q(review__in=Review.objects.for_user(user, action).values("pk"))
-                               | Q(review__in=direct_grant_reviews(user)))  # type: ignore[arg-type]
+                               | Q(review__in=direct_grant_reviews(user)))
         return self.none()  # manage: verify, return, close: business managers only
 
     def open(self) -> ActionQuerySet:
-        return self.filter(status__in=OPEN_STATUSES)  # type: ignore[return-value]
+        return self.filter(status__in=OPEN_STATUSES)
 
     def with_rag(self, on: Any = None) -> ActionQuerySet:
-        return self.annotate(rag=rag_expression(on))  # type: ignore[return-value]
+        return self.annotate(rag=rag_expression(on))
+
+
+if TYPE_CHECKING:
+    ActionManager = models.Manager.from_queryset(ActionQuerySet)
 
 
 class ActionPlanQuerySet(ReviewScopedQuerySet):
@@ -124,21 +128,25 @@ class ActionPlanQuerySet(ReviewScopedQuerySet):
     whose agency leads one of its actions (the plan page then lists only those). The board
     signs off a plan's closure (``aggregate``: a page of counts, never the actions)."""
 
-    def for_user(self, user: object, action: ScopeAction = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: ScopeAction = "view") -> Self:
         from agencies.models.roles import Role
         from reviews.models.scope import direct_grant_reviews
 
-        if not getattr(user, "is_authenticated", False) or not user.is_active:  # type: ignore[attr-defined]
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
-        if user.has_role(Role.BUSINESS_MANAGER):  # type: ignore[attr-defined]
+        if user.has_role(Role.BUSINESS_MANAGER):
             return self.all()
         if action == "aggregate":
             return (self.filter(review__published_on__isnull=False)
-                    if user.has_role(Role.BOARD_MEMBER) else self.none())  # type: ignore[attr-defined]
+                    if user.has_role(Role.BOARD_MEMBER) else self.none())
         if action != "view":
             return self.none()
         ours = Action.objects.filter(plan=OuterRef("pk")).filter(_lead_agency_actions(user))
-        return self.filter(Q(Exists(ours)) | Q(review__in=direct_grant_reviews(user)))  # type: ignore[arg-type]
+        return self.filter(Q(Exists(ours)) | Q(review__in=direct_grant_reviews(user)))
+
+
+if TYPE_CHECKING:
+    ActionPlanManager = models.Manager.from_queryset(ActionPlanQuerySet)
 
 
 class _ScopedHistory(ReviewRecord):
@@ -149,9 +157,10 @@ class _ScopedHistory(ReviewRecord):
         abstract = True
 
     @classmethod
-    def history_in(cls, user: object, review: models.Model) -> models.QuerySet:
-        visible = cls.objects.for_user(user, "view_history").filter(review=review)  # type: ignore[attr-defined]
-        return cls.history.filter(id__in=visible.values("pk"))  # type: ignore[attr-defined]
+    def history_in(cls, user: User, review: models.Model) -> models.QuerySet:
+        # A Q: mypy's Django plugin cannot resolve the fields of an abstract model.
+        visible = cls.objects.for_user(user, "view_history").filter(Q(review=review))
+        return cls.history.filter(id__in=visible.values("pk"))
 
 
 class ActionPlan(_ScopedHistory):
@@ -169,7 +178,7 @@ class ActionPlan(_ScopedHistory):
                                    related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = ActionPlanQuerySet.as_manager()  # type: ignore[misc]
+    objects: ClassVar[ActionPlanManager[Self]] = ActionPlanQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -212,7 +221,7 @@ class Action(_ScopedHistory):
                                    related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = ActionQuerySet.as_manager()  # type: ignore[misc]
+    objects: ClassVar[ActionManager[Self]] = ActionQuerySet.as_manager()
 
     class Meta:
         ordering = ["review", "recommendation__number", "number"]
@@ -240,15 +249,23 @@ class _ActionChildQuerySet(ReviewScopedQuerySet):
     """Records of one action (milestones, progress, date changes, evidence) take the
     action's scope."""
 
-    def for_user(self, user: object, action: ScopeAction = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: ScopeAction = "view") -> Self:
         return self.filter(action__in=Action.objects.for_user(user, action).values("pk"))
+
+
+if TYPE_CHECKING:
+    _ActionChildManager = models.Manager.from_queryset(_ActionChildQuerySet)
 
 
 class _PlanChildQuerySet(ReviewScopedQuerySet):
     """Records of one plan (its monitoring reviews) take the plan's scope."""
 
-    def for_user(self, user: object, action: ScopeAction = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: ScopeAction = "view") -> Self:
         return self.filter(plan__in=ActionPlan.objects.for_user(user, action).values("pk"))
+
+
+if TYPE_CHECKING:
+    _PlanChildManager = models.Manager.from_queryset(_PlanChildQuerySet)
 
 
 class Milestone(_ScopedHistory):
@@ -259,7 +276,7 @@ class Milestone(_ScopedHistory):
     done = models.BooleanField(default=False)
     done_on = models.DateField(null=True, blank=True)
 
-    objects = _ActionChildQuerySet.as_manager()  # type: ignore[misc]
+    objects: ClassVar[_ActionChildManager[Self]] = _ActionChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_on", "id"]
@@ -278,7 +295,7 @@ class ProgressUpdate(_ScopedHistory):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 
-    objects = _ActionChildQuerySet.as_manager()  # type: ignore[misc]
+    objects: ClassVar[_ActionChildManager[Self]] = _ActionChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -296,7 +313,7 @@ class TargetDateChange(_ScopedHistory):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 
-    objects = _ActionChildQuerySet.as_manager()  # type: ignore[misc]
+    objects: ClassVar[_ActionChildManager[Self]] = _ActionChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]
@@ -342,7 +359,7 @@ class MonitoringReview(_ScopedHistory):
     next_due_on = models.DateField()
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    objects = _PlanChildQuerySet.as_manager()  # type: ignore[misc]
+    objects: ClassVar[_PlanChildManager[Self]] = _PlanChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["-held_on", "-id"]

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Self
 
 from django.conf import settings
 from django.db import models
@@ -18,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from agencies.models import Agency
+from agencies.models import Agency, User
 from reviews.models import Review
 from scr.actions import Action as ScopeAction
 from scr.models import ReminderSent
@@ -32,15 +33,15 @@ __all__ = [
 ]
 
 
-def _is_manager(user: object) -> bool:
+def _is_manager(user: User) -> bool:
     from agencies.models.roles import Role
 
     return bool(getattr(user, "is_authenticated", False)
-                and user.has_role(Role.BUSINESS_MANAGER))  # type: ignore[attr-defined]
+                and user.has_role(Role.BUSINESS_MANAGER))
 
 
 class DigestQuerySet(models.QuerySet["Digest"]):
-    def for_user(self, user: object, action: ScopeAction = "view") -> models.QuerySet[Digest]:
+    def for_user(self, user: User, action: ScopeAction = "view") -> models.QuerySet[Digest]:
         """Everyone reads the digests sent to them; business managers read every one."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
@@ -76,7 +77,7 @@ class Digest(models.Model):
 
 
 class ManagerOnlyQuerySet(models.QuerySet):
-    def for_user(self, user: object, action: ScopeAction = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: ScopeAction = "view") -> Self:
         """Business managers pause reminders and name senior leads; the person concerned
         sees their own pauses."""
         if _is_manager(user):

@@ -86,7 +86,7 @@ def board_figures(user: User) -> BoardFigures:
 def _figures(user: User) -> BoardFigures:
     today = timezone.localdate()
     actions = Action.objects.for_user(user, "aggregate")
-    grouped = (actions.with_rag(today)  # type: ignore[attr-defined]
+    grouped = (actions.with_rag(today)
                .annotate(overdue=_flag(Q(status__in=OPEN_STATUSES, target_date__lt=today)),
                          on_time=_flag(Q(completed_on__lte=F("original_target_date"))))
                .order_by().values_list("review_id", "status", "rag", "overdue", "on_time")

@@ -98,7 +98,7 @@ def digest_recipients(day: date) -> QuerySet[User]:
     member = Membership.objects.active(day).filter(
         user=OuterRef("pk"), role__in=[Role.BUSINESS_MANAGER, Role.AGENCY_LEAD])
     senior = SeniorLead._base_manager.filter(user=OuterRef("pk"))
-    paused = ReminderPause.objects.in_force(day).filter(user=OuterRef("pk"))  # type: ignore[attr-defined]
+    paused = ReminderPause.objects.in_force(day).filter(user=OuterRef("pk"))
     return (User.objects.filter(is_active=True).exclude(email="")
             .filter(Q(Exists(owns)) | Q(Exists(member)) | Q(Exists(senior)))
             .exclude(Exists(paused)).order_by("pk"))

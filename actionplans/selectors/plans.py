@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actionplans.models import FINISHED, OPEN_STATUSES, Action, ActionPlan, ActionStatus, Milestone
+from actionplans.models.plans import ActionQuerySet
 from agencies.models import User
 from agencies.models.roles import Role
 from reviews.models import Recommendation, Review, Stage
@@ -45,7 +46,7 @@ def registers(review_ids: Iterable[int]) -> dict[int, list[RegisterEntry]]:
     return review_registers(review_ids)
 
 
-def readable(user: Any, review: Review, texts: dict[str, str],
+def readable(user: User | None, review: Review, texts: dict[str, str],
              register: list[RegisterEntry] | None = None) -> dict[str, str]:
     """The texts as this person may read them: as typed with identifiable access, else with
     every name in the review's register replaced by its pseudonym."""
@@ -55,11 +56,11 @@ def readable(user: Any, review: Review, texts: dict[str, str],
     return {key: pseudonymise(text, entries) for key, text in texts.items()}
 
 
-def actions_of(user: User, qs: QuerySet[Action] | None = None) -> QuerySet[Action]:
+def actions_of(user: User, qs: ActionQuerySet | None = None) -> QuerySet[Action]:
     """The actions this person may see, with their RAG and what the lists show."""
     qs = qs if qs is not None else Action.objects.all()
     return (qs.filter(pk__in=Action.objects.for_user(user, "view").values("pk"))
-            .with_rag()  # type: ignore[attr-defined]
+            .with_rag()
             .select_related("review", "recommendation", "lead_agency", "owner")
             .order_by("review__reference", "recommendation__number", "number"))
 
@@ -116,7 +117,7 @@ def action_page(user: User, action: Action) -> dict[str, Any]:
                                            "action_text": action.action_text,
                                            "agency_response": action.agency_response,
                                            "outcome": action.outcome})
-    rag = Action.objects.filter(pk=action.pk).with_rag().values_list(  # type: ignore[attr-defined]
+    rag = Action.objects.filter(pk=action.pk).with_rag().values_list(
         "rag", flat=True).get()
     return {
         **texts, "action": action, "rag": rag,

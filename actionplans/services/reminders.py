@@ -12,11 +12,13 @@ digests it sent committed and the rest unclaimed, and the redelivered task sends
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils.html import escape
@@ -75,7 +77,8 @@ def _message(user: User, day: date, items: list[DigestItem], connection: object
     return message
 
 
-def _record(user: User, day: date, subject: str, items: list[DigestItem]):  # type: ignore[no-untyped-def]
+def _record(user: User, day: date, subject: str,
+            items: list[DigestItem]) -> Callable[[ReminderSent], Digest]:
     def record(ledger: ReminderSent) -> Digest:
         digest = save_with_history(Digest(
             ledger=ledger, recipient=user, day=day, subject=subject,
@@ -97,7 +100,7 @@ def _record(user: User, day: date, subject: str, items: list[DigestItem]):  # ty
 def digests_send(user_ids: list[int], day: date) -> list[int]:
     """Send the day's digest to each of these people who has something in it and has not had
     it yet; returns the ids whose send failed (to retry). Each person is one transaction."""
-    paused = ReminderPause.objects.in_force(day).filter(user=OuterRef("pk"))  # type: ignore[attr-defined]
+    paused = ReminderPause.objects.in_force(day).filter(user=OuterRef("pk"))
     users = {u.pk: u for u in User.objects.filter(pk__in=user_ids, is_active=True).exclude(
         email="").exclude(Exists(paused))}
     for pk in claimed_recipients(users, DIGEST_KIND, period_key_day(day)):
@@ -165,10 +168,10 @@ def senior_lead_name(*, by: User, agency: Agency, user: User) -> SeniorLead:
     return save_with_history(lead, by=by, reason="Senior lead named")
 
 
-def _open(connection: object) -> None:
+def _open(connection: BaseEmailBackend) -> None:
     """One SMTP connection for the batch (a backend that opened its own would close it after
     every message); if the server cannot be reached now, each send tries again on its own."""
     try:
-        connection.open()  # type: ignore[attr-defined]
+        connection.open()
     except OSError:
         logger.warning("Could not open the mail connection for the digests; sending one by one")

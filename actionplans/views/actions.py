@@ -3,6 +3,8 @@ evidence of impact; business manager: verify, return, close), and the evidence d
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -113,12 +115,13 @@ def impact_evidence_download(request: AuthenticatedHttpRequest, pk: int) -> File
         user, "view").filter(pk=doc.pk).exists())
 
 
-def _manager_form(form_class: type, service: object, title: str, submit: str, success: str):  # type: ignore[no-untyped-def]
+def _manager_form(form_class: type, service: Callable[..., object], title: str, submit: str,
+                  success: str) -> Callable[[AuthenticatedHttpRequest, int], HttpResponse]:
     @login_required
     def view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return record_form(
             request, Action, form_class,
-            lambda data, obj: service(by=request.user, action=obj, **data),  # type: ignore[operator]
+            lambda data, obj: service(by=request.user, action=obj, **data),
             pk=pk, title=lambda a: f"{title} {a}", caption=lambda a: a.review.reference,
             submit=submit, success=success, back=action_back)
     return view

@@ -16,7 +16,9 @@ class Person(Protocol):
     """What the rules read of the person asking (a ``User``, or Django's anonymous user)."""
 
     pk: Any
-    is_authenticated: bool
+
+    @property
+    def is_authenticated(self) -> bool: ...
 
     def has_role(self, *roles: str) -> bool: ...
 

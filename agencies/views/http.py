@@ -1,15 +1,6 @@
-"""``AuthenticatedHttpRequest`` with the project's ``User`` (see scr/http.py)."""
+"""``AuthenticatedHttpRequest`` with the project's ``User`` (defined in scr/http.py, so that
+scr's own views and helpers take the same type)."""
 
-from __future__ import annotations
+from scr.http import AuthenticatedHttpRequest
 
-from typing import TYPE_CHECKING
-
-from django.http import HttpRequest
-
-if TYPE_CHECKING:
-    from agencies.models import User
-
-    class AuthenticatedHttpRequest(HttpRequest):
-        user: User
-else:
-    AuthenticatedHttpRequest = HttpRequest
+__all__ = ["AuthenticatedHttpRequest"]

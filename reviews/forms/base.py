@@ -14,6 +14,7 @@ __all__ = ["YES_NO", "ChangeReasonMixin", "ConfirmForm", "ReasonMixin", "TimeInp
 
 
 class ReasonMixin(forms.Form):
+    reason: forms.CharField | None  # None: a form that needs no reason removes the field
     reason = forms.CharField(label="Reason for the change", max_length=REASON_LENGTH,
                              widget=forms.Textarea(attrs={"rows": 2}),
                              error_messages={"required": "Enter the reason for this change",

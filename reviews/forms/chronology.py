@@ -10,6 +10,7 @@ from django import forms
 
 from agencies.models import Agency
 from reviews.forms.base import ReasonMixin, TimeInput, yes_no
+from reviews.forms.fields import model_field
 from reviews.models import ChronologyEntry, Review
 from scr.forms import GovukDateField
 from scr.text import NARRATIVE_LENGTH
@@ -81,7 +82,7 @@ class EpisodeForm(forms.Form):
 
     def __init__(self, *args: Any, review: Review, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["entries"].queryset = ChronologyEntry.objects.filter(  # type: ignore[attr-defined]
+        model_field(self, "entries").queryset = ChronologyEntry.objects.filter(
             review=review, status=ChronologyEntry.Status.SUBMITTED, withdrawn=False)
 
 
@@ -96,7 +97,7 @@ class ChronologyFilterForm(forms.Form):
 
     def __init__(self, *args: Any, review: Review, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = Agency.objects.filter(  # type: ignore[attr-defined]
+        model_field(self, "agency").queryset = Agency.objects.filter(
             involvements__review=review).order_by("name")
 
     def filters(self) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from django.conf import settings
 
 from agencies.models import Agency
 from reviews.forms.base import ReasonMixin
+from reviews.forms.fields import model_field
 from reviews.models import (
     IMR_HEADINGS,
     AgencyReport,
@@ -51,7 +52,7 @@ class EvidenceSendForm(forms.Form):
 
     def __init__(self, *args: Any, review: Review, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agencies"].queryset = review.agencies_involved.order_by("name")  # type: ignore[attr-defined]
+        model_field(self, "agencies").queryset = review.agencies_involved.order_by("name")
 
 
 class EvidenceEditForm(ReasonMixin):
@@ -130,7 +131,7 @@ class FactualCheckSendForm(forms.Form):
     def __init__(self, *args: Any, snapshot: ReportSnapshot, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         parts = SnapshotPart.objects.filter(snapshot=snapshot).order_by("position")
-        self.agencies = list(snapshot.review.agencies_involved.order_by("name"))  # type: ignore[attr-defined]
+        self.agencies = list(snapshot.review.agencies_involved.order_by("name"))
         sections = {}
         for agency in self.agencies:
             sections[f"agency_{agency.pk}"] = forms.ModelMultipleChoiceField(

@@ -22,6 +22,9 @@ __all__ = [
 
 
 class ReferralForm(forms.Form):
+    # ``| None``: the edit form removes these two (a declared field set to None).
+    creation_token: forms.UUIDField | None
+    agencies_involved: forms.ModelMultipleChoiceField[Agency] | None
     creation_token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
     incident_date = GovukDateField(label="Date of the incident",
                                    error_messages={"required": "Enter the date of the incident"})

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
+from reviews.forms.fields import choice_field
 from reviews.models import (
     Stage,
 )
@@ -46,8 +47,8 @@ class HistoryFilterForm(forms.Form):
     def __init__(self, *args: Any, record_types: list[tuple[str, str]],
                  people: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["record_type"].choices = [("", "Every record"), *record_types]
-        self.fields["person"].choices = [("", "Anyone"), *people]
+        choice_field(self, "record_type").choices = [("", "Every record"), *record_types]
+        choice_field(self, "person").choices = [("", "Anyone"), *people]
 
     def chosen(self, histories: dict[str, tuple[str, QuerySet]]) -> list[QuerySet]:
         """The histories to show, already narrowed to the person chosen."""

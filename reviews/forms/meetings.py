@@ -8,6 +8,7 @@ from django import forms
 
 from agencies.models import Agency, User
 from reviews.forms.base import ChangeReasonMixin, ReasonMixin, yes_no
+from reviews.forms.fields import model_field
 from reviews.models import FamilyContact, FamilyInvolvement, Meeting, ReportSnapshot, Review, Subject
 from scr.forms import GovukDateField
 from scr.text import DESCRIPTION_LENGTH, DOCUMENT_LENGTH, NARRATIVE_LENGTH
@@ -109,7 +110,7 @@ class FamilyInvolvementForm(FamilyInvolvementEditForm):
                             empty_label="Select a family member",
                             help_text="From the review's pseudonym register.",
                             error_messages={"required": "Select a family member"})
-    reason = None  # type: ignore[assignment]
+    reason = None
     field_order = ["subject", "invited", "invitation_reason", "consent", "support_needed",
                    "interpreter_language"]
 
@@ -117,7 +118,7 @@ class FamilyInvolvementForm(FamilyInvolvementEditForm):
         from reviews.services import FAMILY_KINDS
 
         super().__init__(*args, **kwargs)
-        self.fields["subject"].queryset = review.subjects.filter(  # type: ignore[attr-defined]
+        model_field(self, "subject").queryset = review.subjects.filter(
             withdrawn=False, kind__in=FAMILY_KINDS)
 
 
@@ -150,6 +151,6 @@ class FamilyCommentForm(forms.Form):
 
     def __init__(self, *args: Any, review: Review, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        versions = self.fields["report_version"]
-        versions.queryset = ReportSnapshot.objects.filter(  # type: ignore[attr-defined]
+        versions = model_field(self, "report_version")
+        versions.queryset = ReportSnapshot.objects.filter(
             review=review).order_by("-number")

@@ -10,6 +10,7 @@ from django.db.models import Prefetch
 
 from agencies.models import Agency, Membership, User
 from agencies.models.roles import Role
+from reviews.forms.fields import model_field
 from reviews.models import (
     PanelAppointment,
     TermsOfReference,
@@ -41,7 +42,7 @@ class TermsForm(forms.Form):
         error_messages={"required": "Select the agencies in scope"})
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("scope_start") and data.get("scope_end") and \
                 data["scope_end"] < data["scope_start"]:
             self.add_error("scope_end", "The end of the scope period must be on or after its start")
@@ -71,7 +72,7 @@ PANEL_ROLES = (Role.REVIEWER, Role.PANEL_MEMBER)
 
 class PanelPersonField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
-        roles = sorted({m.get_role_display() for m in obj.panel_roles})
+        roles = sorted({m.get_role_display() for m in obj.panel_roles})  # type: ignore[attr-defined]  # to_attr, below
         return f"{obj} ({', '.join(roles)})"
 
 
@@ -89,6 +90,6 @@ class AppointPersonForm(AppointForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         held = Membership.objects.active().filter(role__in=PANEL_ROLES)
-        self.fields["user"].queryset = (
+        model_field(self, "user").queryset = (
             User.objects.filter(is_active=True, memberships__in=held).distinct()
             .prefetch_related(Prefetch("memberships", queryset=held, to_attr="panel_roles")))

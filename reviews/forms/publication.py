@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from reviews.forms.fields import choice_field, model_field
 from reviews.models import TakedownDecision, Theme
 from reviews.models.publication import CONFIDENTIAL_KIND, PUBLISHED_KIND
 from scr.forms import GovukDateField
@@ -75,5 +76,5 @@ class LibrarySearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         this_year = timezone.localdate().year
         choices = years or [this_year]
-        self.fields["year"].choices = [("", "Any year"), *((y, str(y)) for y in choices)]  # type: ignore[attr-defined]
-        self.fields["theme"].queryset = Theme.objects.order_by("name")  # type: ignore[attr-defined]
+        choice_field(self, "year").choices = [("", "Any year"), *((y, str(y)) for y in choices)]
+        model_field(self, "theme").queryset = Theme.objects.order_by("name")

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from reviews.forms.base import ReasonMixin
+from reviews.forms.fields import choice_field
 from reviews.models import (
     Subject,
 )
@@ -74,7 +75,7 @@ class NoBlankKindMixin(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = Subject.Kind.choices
+        choice_field(self, "kind").choices = Subject.Kind.choices
 
 
 class PersonInCaseForm(NoBlankKindMixin, SubjectForm):

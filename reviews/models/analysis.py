@@ -22,14 +22,14 @@ does (never the board: the text holds real names until it is pseudonymised for p
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, Self
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from agencies.models import Agency
+from agencies.models import Agency, User
 from reviews.models.base import ReviewRecord, ReviewScopedQuerySet
 from reviews.models.chronology import ChronologyEntry, Episode
 from reviews.models.evidence import EvidenceRequest, EvidenceSubmission
@@ -62,7 +62,7 @@ class DraftScopedQuerySet(ReviewScopedQuerySet):
         "view_history": "change", "view_identifiable": "change"}
     PUBLISHED_READABLE: ClassVar[bool] = True
 
-    def for_user(self, user: object, action: Action = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: Action = "view") -> Self:
         drafting = super().for_user(user, action)
         if action != "view" or not self.PUBLISHED_READABLE:
             return drafting
@@ -75,30 +75,34 @@ class DraftScopedQuerySet(ReviewScopedQuerySet):
                            | Q(**{f"{field}__in": published.values("pk")}))
 
 
-def _drafting_history(cls: type[ReviewRecord], user: object, review: Review) -> models.QuerySet:
+if TYPE_CHECKING:
+    DraftScopedManager = models.Manager.from_queryset(DraftScopedQuerySet)
+
+
+def _drafting_history(cls: type[ReviewRecord], user: User, review: models.Model) -> models.QuerySet:
     """History rows of a draft record: only for the drafting team (the review's History page
     is also open to panel members and involved agencies' leads). Who drafts is worked out
     once per request (``reviews.reportaccess``), so the rows are one plain query."""
     if not report_access(user, review).drafting:
-        return cls.history.none()  # type: ignore[attr-defined]
-    return cls.history.filter(**{f"{cls.REVIEW_FIELD}_id": review.pk})  # type: ignore[attr-defined]
+        return cls.history.none()
+    return cls.history.filter(**{f"{cls.REVIEW_FIELD}_id": review.pk})
 
 
 class DraftRecord(ReviewRecord):
     """A record of the draft: drafting-team scope and history."""
 
-    objects = DraftScopedQuerySet.as_manager()  # type: ignore[misc]  # narrower than the base
+    objects: ClassVar[DraftScopedManager[Self]] = DraftScopedQuerySet.as_manager()  # narrower than the base
 
     class Meta:
         abstract = True
 
     @classmethod
-    def history_in(cls, user: object, review: models.Model) -> models.QuerySet:
-        return _drafting_history(cls, user, review)  # type: ignore[arg-type]
+    def history_in(cls, user: User, review: models.Model) -> models.QuerySet:
+        return _drafting_history(cls, user, review)
 
 
 class ThemeQuerySet(models.QuerySet["Theme"]):
-    def for_user(self, user: object, action: Action = "view") -> ThemeQuerySet:
+    def for_user(self, user: User, action: Action = "view") -> ThemeQuerySet:
         """Theme names are not case data: anyone signed in reads them (the board's
         recurring themes too); business managers manage the list."""
         from agencies.models.roles import Role
@@ -107,7 +111,7 @@ class ThemeQuerySet(models.QuerySet["Theme"]):
             return self.none()
         if action in ("view", "aggregate"):
             return self
-        if action in ("change", "manage") and user.has_role(  # type: ignore[attr-defined]
+        if action in ("change", "manage") and user.has_role(
                 Role.BUSINESS_MANAGER):
             return self
         return self.none()
@@ -214,6 +218,9 @@ class FindingEvidence(DraftRecord):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Not a field: set for a page by ``selectors.findings_for_page`` (may the reader open
+    # the linked record itself?).
+    readable: bool
 
     class Meta:
         ordering = ["finding", "created_at", "id"]

@@ -10,7 +10,7 @@ every model's ``clean()`` calls.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar, Self
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -18,6 +18,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from agencies.models import User
 from scr.actions import Action
 
 __all__ = [
@@ -82,14 +83,14 @@ class ReviewScopedQuerySet(models.QuerySet):
     review_action: dict[str, Action] = {"view": "view", "change": "manage", "manage": "manage",
                      "view_history": "view_history", "view_identifiable": "view_identifiable"}
 
-    def for_user(self, user: object, action: Action = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: Action = "view") -> Self:
         mapped = self.review_action.get(action)
         if mapped is None:
             return self.none()
         field = getattr(self.model, "REVIEW_FIELD", "review")
         # The review model as the foreign key names it (first path step): no import of
         # ``lifecycle``, which builds on this module.
-        review = self.model._meta.get_field(field.split("__")[0]).related_model
+        review: Any = self.model._meta.get_field(field.split("__")[0]).related_model
         if "__" in field:
             for step in field.split("__")[1:]:
                 review = review._meta.get_field(step).related_model
@@ -99,7 +100,7 @@ class ReviewScopedQuerySet(models.QuerySet):
 class NoOneQuerySet(models.QuerySet):
     """Bookkeeping no page shows: in no one's scope."""
 
-    def for_user(self, user: object, action: Action = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: Action = "view") -> Self:
         return self.none()
 
 
@@ -122,12 +123,12 @@ class ReviewRecord(models.Model):
         abstract = True
 
     @classmethod
-    def history_in(cls, user: object, review: models.Model) -> models.QuerySet:
+    def history_in(cls, user: User, review: models.Model) -> models.QuerySet:
         """This kind of record's history rows in ``review``, for a viewer whom the page has
         already let read the review's history: the record's scope *is* the review's, so one
         plain query (no scope subquery to build again per kind of record). A subclass
         whose ``for_user`` is narrower than its review's overrides this."""
-        return cls.history.filter(**{f"{cls.REVIEW_FIELD}_id": review.pk})  # type: ignore[attr-defined]
+        return cls.history.filter(**{f"{cls.REVIEW_FIELD}_id": review.pk})
 
 
 def review_record_models() -> list[type[ReviewRecord]]:

@@ -10,19 +10,22 @@ Who sees what is ``ChronologyEntryQuerySet.for_user`` (docs/chronology.md).
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from agencies.models import Agency
+from agencies.models import Agency, User
 from reviews.models.base import ReviewRecord, ReviewScopedQuerySet
 from reviews.models.evidence import EvidenceRequest
 from reviews.models.lifecycle import Review
 from reviews.models.scope import direct_grant_reviews
 from scr.actions import Action
 from scr.text import NARRATIVE_LENGTH
+
+if TYPE_CHECKING:
+    from scr.access import ScopedManager
 
 __all__ = [
     "ChronologyEntry",
@@ -36,7 +39,7 @@ __all__ = [
 ]
 
 
-def merged_chronology_reviews(user: Any, action: Action = "view") -> models.QuerySet:
+def merged_chronology_reviews(user: User, action: Action = "view") -> models.QuerySet:
     """Reviews whose merged chronology ``user`` reads: every review for a business manager;
     for the review's own reviewer and panel members (a direct appointment grant), the
     reviews they are appointed to. Never a board member, never an agency lead as such."""
@@ -50,7 +53,7 @@ def merged_chronology_reviews(user: Any, action: Action = "view") -> models.Quer
     return Review.objects.for_user(user, mapped).filter(pk__in=direct_grant_reviews(user))
 
 
-def _own_agencies(user: Any) -> set[int]:
+def _own_agencies(user: User) -> set[int]:
     from agencies.models.roles import Role
 
     return user.agency_ids(Role.AGENCY_LEAD)
@@ -61,15 +64,19 @@ class NarrowHistory:
     shows only the versions of records the reader may see (``for_user(user,
     "view_history")``), as evidence requests do."""
 
+    if TYPE_CHECKING:  # mixed into ReviewRecord subclasses, which have both
+        objects: ClassVar[ScopedManager[Any]]
+        history: ClassVar[Any]  # simple-history's manager (untyped)
+
     @classmethod
-    def history_in(cls, user: object, review: models.Model) -> models.QuerySet:
-        visible = cls.objects.for_user(user, "view_history").filter(  # type: ignore[attr-defined]
+    def history_in(cls, user: User, review: models.Model) -> models.QuerySet:
+        visible = cls.objects.for_user(user, "view_history").filter(
             review=review)
-        return cls.history.filter(id__in=visible.values("pk"))  # type: ignore[attr-defined]
+        return cls.history.filter(id__in=visible.values("pk"))
 
 
 class ChronologyEntryQuerySet(ReviewScopedQuerySet):
-    def for_user(self, user: object, action: Action = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: Action = "view") -> Self:
         """- ``view``/``view_history``/``view_identifiable``: an agency lead reads their own
           agency's entries (drafts too) in reviews their agency is involved in; the business
           manager, the review's reviewer and panel read every agency's *submitted* entries.
@@ -77,7 +84,7 @@ class ChronologyEntryQuerySet(ReviewScopedQuerySet):
         - ``change``: the reviewer's analysis of submitted entries (key practice episodes,
           episodes): the business manager and the review's appointed reviewer.
         Board members never see an entry."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:  # type: ignore[attr-defined]
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         if action == "change":
             return self.filter(status=ChronologyEntry.Status.SUBMITTED,
@@ -92,6 +99,10 @@ class ChronologyEntryQuerySet(ReviewScopedQuerySet):
         merged = Q(status=ChronologyEntry.Status.SUBMITTED,
                    review__in=merged_chronology_reviews(user, action).values("pk"))
         return self.filter(merged | own_q) if own else self.filter(merged)
+
+
+if TYPE_CHECKING:
+    ChronologyEntryManager = models.Manager.from_queryset(ChronologyEntryQuerySet)
 
 
 class ChronologySubmission(ReviewRecord):  # scope: the review's (counts, no text)
@@ -115,16 +126,20 @@ class ChronologySubmission(ReviewRecord):  # scope: the review's (counts, no tex
 
 
 class EpisodeQuerySet(ReviewScopedQuerySet):
-    def for_user(self, user: object, action: Action = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: Action = "view") -> Self:
         """Episodes are the reviewer's analysis of the merged chronology: read by whoever
         reads it, made by the business manager and the review's reviewer."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:  # type: ignore[attr-defined]
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         if action in ("change", "manage"):
             return self.filter(review__in=Review.objects.for_user(user, "change").values("pk"))
         if action in ("view", "view_history", "view_identifiable"):
             return self.filter(review__in=merged_chronology_reviews(user, action).values("pk"))
         return self.none()
+
+
+if TYPE_CHECKING:
+    EpisodeManager = models.Manager.from_queryset(EpisodeQuerySet)
 
 
 class Episode(NarrowHistory, ReviewRecord):
@@ -135,7 +150,7 @@ class Episode(NarrowHistory, ReviewRecord):
     description = models.TextField(blank=True, max_length=NARRATIVE_LENGTH)
     withdrawn = models.BooleanField(default=False)
 
-    objects = EpisodeQuerySet.as_manager()  # type: ignore[misc]
+    objects: ClassVar[EpisodeManager[Self]] = EpisodeQuerySet.as_manager()
 
     class Meta:
         ordering = ["review", "id"]
@@ -179,7 +194,9 @@ class ChronologyEntry(NarrowHistory, ReviewRecord):
                                 related_name="entries")
     withdrawn = models.BooleanField(default=False)
 
-    objects = ChronologyEntryQuerySet.as_manager()  # type: ignore[misc]
+    objects: ClassVar[ChronologyEntryManager[Self]] = ChronologyEntryQuerySet.as_manager()
+    # Not a field: set on the entry a chronology service returns (dates outside the scope).
+    warnings: list[str]
 
     class Meta:
         verbose_name_plural = "chronology entries"

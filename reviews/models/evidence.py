@@ -18,14 +18,14 @@ Who may see what (the scope of each model's ``for_user``):
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from agencies.models import Agency
+from agencies.models import Agency, User
 from reviews.models.base import ReviewRecord, ReviewScopedQuerySet, check_dates
 from reviews.models.lifecycle import Review
 from reviews.models.scope import direct_grant_reviews
@@ -127,20 +127,20 @@ IMR_HEADINGS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def _lead_agencies(user: Any) -> set[int]:
+def _lead_agencies(user: User) -> set[int]:
     from agencies.models.roles import Role
 
-    return user.agency_ids(Role.AGENCY_LEAD)  # type: ignore[no-any-return]
+    return user.agency_ids(Role.AGENCY_LEAD)
 
 
-def _is_manager(user: Any) -> bool:
+def _is_manager(user: User) -> bool:
     from agencies.models.roles import Role
 
     return bool(getattr(user, "is_authenticated", False) and user.has_role(Role.BUSINESS_MANAGER))
 
 
 class EvidenceRequestQuerySet(ReviewScopedQuerySet):
-    def for_user(self, user: object, action: Action = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: Action = "view") -> Self:
         """``view`` (and history, identities): an agency lead sees only requests made to
         their own agency. ``manage`` (send, return, accept, withdraw): the business manager,
         or the review's own reviewer. ``change`` (acknowledge, answer, submit): the leads of
@@ -157,10 +157,10 @@ class EvidenceRequestQuerySet(ReviewScopedQuerySet):
         qs = super().for_user(user, action)
         if not getattr(user, "is_authenticated", False) or _is_manager(user):
             return qs
-        return qs.filter(Q(review__in=direct_grant_reviews(user))  # type: ignore[arg-type]
+        return qs.filter(Q(review__in=direct_grant_reviews(user))
                          | Q(agency_id__in=_lead_agencies(user)))
 
-    def answer_visible(self, user: object, action: Action = "view") -> models.QuerySet:
+    def answer_visible(self, user: User, action: Action = "view") -> models.QuerySet:
         """Requests whose answer this person may read: the agency's leads, the business
         manager and the review's reviewer; panel members once it is shared with the panel."""
         seen = self.for_user(user, action)
@@ -175,6 +175,10 @@ class EvidenceRequestQuerySet(ReviewScopedQuerySet):
 
     def awaiting_agency(self) -> models.QuerySet:
         return self.filter(status__in=AWAITING_AGENCY)
+
+
+if TYPE_CHECKING:
+    EvidenceRequestManager = models.Manager.from_queryset(EvidenceRequestQuerySet)
 
 
 class EvidenceRequest(ReviewRecord):
@@ -206,13 +210,13 @@ class EvidenceRequest(ReviewRecord):
     checked_parts = models.ManyToManyField("reviews.SnapshotPart", blank=True,
                                            related_name="factual_checks")
 
-    objects = EvidenceRequestQuerySet.as_manager()
+    objects: ClassVar[EvidenceRequestManager[Self]] = EvidenceRequestQuerySet.as_manager()
 
     @classmethod
-    def history_in(cls, user: object, review: models.Model) -> models.QuerySet:
+    def history_in(cls, user: User, review: models.Model) -> models.QuerySet:
         """Narrower than the review: an agency lead reads only their agency's requests."""
-        visible = cls.objects.for_user(user, "view_history").filter(review=review)
-        return cls.history.filter(id__in=visible.values("pk"))  # type: ignore[attr-defined]
+        visible = cls.objects.for_user(user, "view_history").filter(review=review.pk)
+        return cls.history.filter(id__in=visible.values("pk"))
 
     class Meta:
         ordering = ["due_on", "pk"]
@@ -276,19 +280,25 @@ class EvidenceRequest(ReviewRecord):
         """The GOV.UK tag colour of the state (overdue shows red whatever the state)."""
         if self.is_overdue:
             return "govuk-tag--red"
-        return {S.SENT: "govuk-tag--blue", S.ACKNOWLEDGED: "govuk-tag--light-blue",
-                S.SUBMITTED: "govuk-tag--yellow", S.RESUBMITTED: "govuk-tag--yellow",
-                S.RETURNED: "govuk-tag--orange", S.ACCEPTED: "govuk-tag--green",
-                S.WITHDRAWN: "govuk-tag--grey"}.get(self.status, "")
+        tags: dict[str, str] = {
+            S.SENT: "govuk-tag--blue", S.ACKNOWLEDGED: "govuk-tag--light-blue",
+            S.SUBMITTED: "govuk-tag--yellow", S.RESUBMITTED: "govuk-tag--yellow",
+            S.RETURNED: "govuk-tag--orange", S.ACCEPTED: "govuk-tag--green",
+            S.WITHDRAWN: "govuk-tag--grey"}
+        return tags.get(self.status, "")
 
 
-class _AnswerQuerySet(models.QuerySet):
+class _AnswerQuerySet(ReviewScopedQuerySet):
     """Parts of a request's answer: visible with the answer (``answer_visible``)."""
 
-    def for_user(self, user: object, action: Action = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: Action = "view") -> Self:
         base: Action = "view_history" if action == "view_history" else "view"
         return self.filter(request__in=EvidenceRequest.objects.answer_visible(user, base)
                            .values("pk"))
+
+
+if TYPE_CHECKING:
+    _AnswerManager = models.Manager.from_queryset(_AnswerQuerySet)
 
 
 class EvidenceSubmission(ReviewRecord):
@@ -308,7 +318,7 @@ class EvidenceSubmission(ReviewRecord):
                                      related_name="+")
     submitted_at = models.DateTimeField(default=timezone.now)
 
-    objects = _AnswerQuerySet.as_manager()
+    objects: ClassVar[_AnswerManager[Self]] = _AnswerQuerySet.as_manager()
 
     class Meta:
         ordering = ["request", "number"]
@@ -324,10 +334,10 @@ class EvidenceSubmission(ReviewRecord):
         return self.request.review_id
 
     @classmethod
-    def history_in(cls, user: object, review: models.Model) -> models.QuerySet:
+    def history_in(cls, user: User, review: models.Model) -> models.QuerySet:
         visible = EvidenceRequest.objects.answer_visible(user, "view_history").filter(
             review=review)
-        return cls.history.filter(request_id__in=visible.values("pk"))  # type: ignore[attr-defined]
+        return cls.history.filter(request_id__in=visible.values("pk"))
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
@@ -358,14 +368,18 @@ class EvidenceSubmission(ReviewRecord):
         return [(label, str(self.report.get(name, ""))) for name, label, _ in IMR_HEADINGS]
 
 
-class _DraftQuerySet(models.QuerySet):
-    def for_user(self, user: object, action: Action = "view") -> models.QuerySet:
+class _DraftQuerySet(ReviewScopedQuerySet):
+    def for_user(self, user: User, action: Action = "view") -> Self:
         """The draft is the agency's own: its leads only, whatever the action."""
         base: Action = "view_history" if action == "view_history" else "view"
         if not getattr(user, "is_authenticated", False):
             return self.none()
         return self.filter(request__in=EvidenceRequest.objects.for_user(user, base).filter(
             agency_id__in=_lead_agencies(user)).values("pk"))
+
+
+if TYPE_CHECKING:
+    _DraftManager = models.Manager.from_queryset(_DraftQuerySet)
 
 
 class AgencyReport(ReviewRecord):
@@ -388,7 +402,7 @@ class AgencyReport(ReviewRecord):
     recommendations = models.TextField(blank=True, max_length=DOCUMENT_LENGTH)
     updated_at = models.DateTimeField(default=timezone.now)
 
-    objects = _DraftQuerySet.as_manager()
+    objects: ClassVar[_DraftManager[Self]] = _DraftQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"Draft agency report for {self.request}"
@@ -399,9 +413,9 @@ class AgencyReport(ReviewRecord):
         return self.request.review_id
 
     @classmethod
-    def history_in(cls, user: object, review: models.Model) -> models.QuerySet:
-        visible = cls.objects.for_user(user, "view_history").filter(request__review=review)
-        return cls.history.filter(id__in=visible.values("pk"))  # type: ignore[attr-defined]
+    def history_in(cls, user: User, review: models.Model) -> models.QuerySet:
+        visible = cls.objects.for_user(user, "view_history").filter(request__review=review.pk)
+        return cls.history.filter(id__in=visible.values("pk"))
 
     def clean(self) -> None:
         check_dates(self, past_only=("records_secured_on",))
@@ -413,8 +427,8 @@ class AgencyReport(ReviewRecord):
                 for name, value in values.items()}
 
 
-class _DocumentQuerySet(models.QuerySet):
-    def for_user(self, user: object, action: Action = "view") -> models.QuerySet:
+class _DocumentQuerySet(ReviewScopedQuerySet):
+    def for_user(self, user: User, action: Action = "view") -> Self:
         """With the answer; a document not yet submitted or withdrawn only to its agency's
         leads (and a withdrawn one to the business manager, who may restore it). ``change``
         (replace, withdraw, restore): the agency's leads and the business manager."""
@@ -432,6 +446,10 @@ class _DocumentQuerySet(models.QuerySet):
         return seen.filter(own | shown)
 
 
+if TYPE_CHECKING:
+    _DocumentManager = models.Manager.from_queryset(_DocumentQuerySet)
+
+
 class EvidenceDocument(ReviewRecord, StoredDocument):
     """A file attached to a request's answer (one version of one logical document: the
     request and its ``series`` number). Seen by others only once submitted
@@ -447,7 +465,7 @@ class EvidenceDocument(ReviewRecord, StoredDocument):
     submission_number = models.PositiveIntegerField(
         null=True, blank=True, help_text="The submission that first included this version.")
 
-    objects = _DocumentQuerySet.as_manager()
+    objects: ClassVar[_DocumentManager[Self]] = _DocumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["series", "-version"]
@@ -455,9 +473,9 @@ class EvidenceDocument(ReviewRecord, StoredDocument):
                                                name="evidence_document_version_once")]
 
     @classmethod
-    def history_in(cls, user: object, review: models.Model) -> models.QuerySet:
-        visible = cls.objects.for_user(user, "view_history").filter(request__review=review)
-        return cls.history.filter(id__in=visible.values("pk"))  # type: ignore[attr-defined]
+    def history_in(cls, user: User, review: models.Model) -> models.QuerySet:
+        visible = cls.objects.for_user(user, "view_history").filter(request__review=review.pk)
+        return cls.history.filter(id__in=visible.values("pk"))
 
     @property
     def review_id(self) -> int:

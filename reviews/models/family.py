@@ -9,9 +9,12 @@ A comment names the version of the draft the person read: one of the report's ke
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar, Self
+
 from django.db import models
 from django.db.models import Q
 
+from agencies.models import User
 from reviews.models.base import ReviewRecord, ReviewScopedQuerySet, check_dates
 from reviews.models.chronology import NarrowHistory
 from reviews.models.lifecycle import Review
@@ -28,7 +31,7 @@ __all__ = [
 
 
 class FamilyQuerySet(ReviewScopedQuerySet):
-    def for_user(self, user: object, action: Action = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: Action = "view") -> Self:
         """Real people and what they said: read by the business manager and the review's
         reviewer and panel (who hold identifiable access), kept by the manager and the
         reviewer. Never agency leads, never board members."""
@@ -42,6 +45,10 @@ class FamilyQuerySet(ReviewScopedQuerySet):
         else:
             return self.none()
         return self.filter(review__in=reviews.values("pk"))
+
+
+if TYPE_CHECKING:
+    FamilyManager = models.Manager.from_queryset(FamilyQuerySet)
 
 
 class FamilyInvolvement(NarrowHistory, ReviewRecord):
@@ -64,7 +71,7 @@ class FamilyInvolvement(NarrowHistory, ReviewRecord):
     interpreter_language = models.CharField(
         max_length=100, blank=True, help_text="Leave blank if no interpreter is needed.")
 
-    objects = FamilyQuerySet.as_manager()  # type: ignore[misc]
+    objects: ClassVar[FamilyManager[Self]] = FamilyQuerySet.as_manager()
 
     class Meta:
         ordering = ["review", "id"]
@@ -94,7 +101,7 @@ class FamilyContact(NarrowHistory, ReviewRecord):
     method = models.CharField("how", max_length=20, choices=Method.choices)
     summary = models.TextField(max_length=NARRATIVE_LENGTH)
 
-    objects = FamilyQuerySet.as_manager()  # type: ignore[misc]
+    objects: ClassVar[FamilyManager[Self]] = FamilyQuerySet.as_manager()
 
     class Meta:
         ordering = ["contacted_on", "id"]
@@ -121,7 +128,7 @@ class FamilyComment(NarrowHistory, ReviewRecord):
     comments = models.TextField(max_length=DOCUMENT_LENGTH)
     response = models.TextField("how the review responded", blank=True, max_length=NARRATIVE_LENGTH)
 
-    objects = FamilyQuerySet.as_manager()  # type: ignore[misc]
+    objects: ClassVar[FamilyManager[Self]] = FamilyQuerySet.as_manager()
 
     class Meta:
         ordering = ["received_on", "id"]

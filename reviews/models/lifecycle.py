@@ -9,6 +9,8 @@ Case data is never hard-deleted through the app: history keeps every value.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, ClassVar
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -17,7 +19,7 @@ from guardian.managers import GroupObjectPermissionManager, UserObjectPermission
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-from agencies.models import Agency
+from agencies.models import Agency, User
 from reviews.models.base import NoOneQuerySet, ReviewRecord, date_errors
 from reviews.models.scope import reviews_for
 from scr.actions import Action
@@ -69,8 +71,8 @@ ENDED_STAGES = frozenset({Stage.CLOSED, Stage.NO_REVIEW, Stage.WITHDRAWN})
 
 
 class ReviewQuerySet(models.QuerySet["Review"]):
-    def for_user(self, user: object, action: Action = "view") -> ReviewQuerySet:
-        return reviews_for(user, action, self)  # type: ignore[arg-type]
+    def for_user(self, user: User, action: Action = "view") -> ReviewQuerySet:
+        return reviews_for(user, action, self)
 
     def open(self) -> ReviewQuerySet:
         return self.exclude(stage__in=ENDED_STAGES)
@@ -211,11 +213,14 @@ class ReferenceCounter(models.Model):
 class GrantScope:
     """Grants are managed by the services; only business managers may list them."""
 
-    def for_user(self, user: object, action: Action = "view") -> models.QuerySet:
+    if TYPE_CHECKING:  # mixed into guardian's managers, which define it
+        def get_queryset(self) -> models.QuerySet[Any]: ...
+
+    def for_user(self, user: User, action: Action = "view") -> models.QuerySet:
         from agencies.models.roles import Role
 
-        qs = self.get_queryset()  # type: ignore[attr-defined]
-        if getattr(user, "is_authenticated", False) and user.has_role(  # type: ignore[attr-defined]
+        qs = self.get_queryset()
+        if getattr(user, "is_authenticated", False) and user.has_role(
                 Role.BUSINESS_MANAGER) and action == "view":
             return qs
         return qs.none()
@@ -233,7 +238,7 @@ class ReviewUserObjectPermission(UserObjectPermissionBase):
     """Direct-FK guardian grants to one person (appointed reviewer, panel member)."""
 
     content_object = models.ForeignKey(Review, on_delete=models.CASCADE)
-    objects = ReviewUserGrantManager()
+    objects: ClassVar[ReviewUserGrantManager] = ReviewUserGrantManager()
     history = HistoricalRecords()
 
 
@@ -241,7 +246,7 @@ class ReviewGroupObjectPermission(GroupObjectPermissionBase):
     """Direct-FK guardian grants to an agency's group (an involved agency)."""
 
     content_object = models.ForeignKey(Review, on_delete=models.CASCADE)
-    objects = ReviewGroupGrantManager()
+    objects: ClassVar[ReviewGroupGrantManager] = ReviewGroupGrantManager()
     history = HistoricalRecords()
 
 

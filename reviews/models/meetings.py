@@ -10,7 +10,7 @@ history time is coarsened to the day; docs/meetings.md).
 from __future__ import annotations
 
 import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from django.conf import settings
 from django.db import models
@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from agencies.models import Agency
+from agencies.models import Agency, User
 from reviews.models.base import ReviewRecord, ReviewScopedQuerySet, check_dates
 from reviews.models.chronology import NarrowHistory, merged_chronology_reviews
 from reviews.models.lifecycle import Review
@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 
-def meeting_reviews(user: Any, action: Action = "view") -> models.QuerySet:
+def meeting_reviews(user: User, action: Action = "view") -> models.QuerySet:
     """Reviews whose meetings ``user`` reads (``view``) or records (``manage``): the
     business manager every review; the review's reviewer and panel members their own
     reviews (reading); the reviewer their own (recording)."""
@@ -51,10 +51,10 @@ def meeting_reviews(user: Any, action: Action = "view") -> models.QuerySet:
 
 
 class MeetingQuerySet(ReviewScopedQuerySet):
-    def for_user(self, user: object, action: Action = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: Action = "view") -> Self:
         """The review's team reads its meetings; an agency lead reads only the meetings
         they attended (a learning event they gave feedback on). Board members never."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:  # type: ignore[attr-defined]
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         if action in ("manage", "change"):
             return self.filter(review__in=meeting_reviews(user, "manage").values("pk"))
@@ -66,11 +66,19 @@ class MeetingQuerySet(ReviewScopedQuerySet):
         return self.filter(team | Q(pk__in=self.model._default_manager.filter(attended).values("pk")))
 
 
+if TYPE_CHECKING:
+    MeetingManager = models.Manager.from_queryset(MeetingQuerySet)
+
+
 class MeetingRecordQuerySet(ReviewScopedQuerySet):
     """Attendees, actions and minutes: seen by whoever sees their meeting."""
 
-    def for_user(self, user: object, action: Action = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: Action = "view") -> Self:
         return self.filter(meeting__in=Meeting.objects.for_user(user, action).values("pk"))
+
+
+if TYPE_CHECKING:
+    MeetingRecordManager = models.Manager.from_queryset(MeetingRecordQuerySet)
 
 
 class Meeting(NarrowHistory, ReviewRecord):
@@ -87,7 +95,7 @@ class Meeting(NarrowHistory, ReviewRecord):
     notes = models.TextField(blank=True, max_length=DOCUMENT_LENGTH)
     withdrawn = models.BooleanField(default=False)
 
-    objects = MeetingQuerySet.as_manager()  # type: ignore[misc]
+    objects: ClassVar[MeetingManager[Self]] = MeetingQuerySet.as_manager()
 
     class Meta:
         ordering = ["held_on", "id"]
@@ -116,7 +124,7 @@ class MeetingAttendee(NarrowHistory, ReviewRecord):
                                related_name="+")
     withdrawn = models.BooleanField(default=False)
 
-    objects = MeetingRecordQuerySet.as_manager()  # type: ignore[misc]
+    objects: ClassVar[MeetingRecordManager[Self]] = MeetingRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["meeting", "id"]
@@ -140,7 +148,7 @@ class MeetingAction(NarrowHistory, ReviewRecord):
     due_on = models.DateField()
     done_on = models.DateField(null=True, blank=True)
 
-    objects = MeetingRecordQuerySet.as_manager()  # type: ignore[misc]
+    objects: ClassVar[MeetingRecordManager[Self]] = MeetingRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_on", "id"]
@@ -164,7 +172,7 @@ class MeetingMinutes(NarrowHistory, StoredDocument, ReviewRecord):
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="+")
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="minutes")
 
-    objects = MeetingRecordQuerySet.as_manager()  # type: ignore[misc]
+    objects: ClassVar[MeetingRecordManager[Self]] = MeetingRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-version"]
@@ -207,7 +215,7 @@ class LearningFeedback(models.Model):
                                  blank=True, related_name="+",
                                  help_text="Empty when given anonymously.")
 
-    objects = MeetingRecordQuerySet.as_manager()  # type: ignore[misc]
+    objects = MeetingRecordQuerySet.as_manager()
     history = HistoricalRecords(get_user=_no_author)
 
     class Meta:
@@ -219,6 +227,6 @@ class LearningFeedback(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.__dict__.pop("_history_user", None)
         day = timezone.localdate()
-        self._history_date = timezone.make_aware(  # type: ignore[attr-defined]
+        self._history_date = timezone.make_aware(
             datetime.datetime.combine(day, datetime.time.min))
         super().save(*args, **kwargs)

@@ -23,13 +23,16 @@ library, and only while published.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar, Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from agencies.models import User
 from reviews.models.analysis import DraftRecord, DraftScopedQuerySet
-from reviews.models.base import ReviewRecord
+from reviews.models.base import ReviewRecord, ReviewScopedQuerySet
 from reviews.models.lifecycle import Review
 from reviews.models.report import BoardResponse, ReportSnapshot
 from reviews.models.scope import panel_reader
@@ -55,12 +58,16 @@ class PublicationTeamQuerySet(DraftScopedQuerySet):
 
     PUBLISHED_READABLE = False
 
-    def for_user(self, user: object, action: Action = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: Action = "view") -> Self:
         drafting = super().for_user(user, action)
         if action not in ("view", "view_history") or not getattr(user, "is_authenticated", False):
             return drafting
         panel = self.filter(panel_reader(user, "review"))
         return self.filter(Q(pk__in=drafting.values("pk")) | Q(pk__in=panel.values("pk")))
+
+
+if TYPE_CHECKING:
+    PublicationTeamManager = models.Manager.from_queryset(PublicationTeamQuerySet)
 
 
 class LeakCheck(DraftRecord):
@@ -79,7 +86,7 @@ class LeakCheck(DraftRecord):
     error = models.CharField(max_length=500, blank=True,
                              help_text="Why the PDF could not be checked.")
 
-    objects = PublicationTeamQuerySet.as_manager()  # type: ignore[misc]
+    objects: ClassVar[PublicationTeamManager[Self]] = PublicationTeamQuerySet.as_manager()
 
     class Meta:
         ordering = ["review", "-checked_at", "-id"]
@@ -105,7 +112,7 @@ class LeakHit(DraftRecord):
                                   null=True, blank=True, related_name="+")
     waiver_reason = models.TextField(blank=True, max_length=REASON_LENGTH)
 
-    objects = PublicationTeamQuerySet.as_manager()  # type: ignore[misc]
+    objects: ClassVar[PublicationTeamManager[Self]] = PublicationTeamQuerySet.as_manager()
 
     class Meta:
         ordering = ["leak_check", "page", "id"]
@@ -130,7 +137,7 @@ class DismissedName(DraftRecord):
                                      related_name="+")
     dismissed_at = models.DateTimeField(default=timezone.now)
 
-    objects = PublicationTeamQuerySet.as_manager()  # type: ignore[misc]
+    objects: ClassVar[PublicationTeamManager[Self]] = PublicationTeamQuerySet.as_manager()
 
     class Meta:
         ordering = ["review", "name"]
@@ -141,16 +148,16 @@ class DismissedName(DraftRecord):
         return f"“{self.name}”, not a person's name"
 
 
-class PublicationQuerySet(models.QuerySet):
+class PublicationQuerySet(ReviewScopedQuerySet):
     """Published reports: every signed-in person reads the live ones (the library);
     business managers manage them and read the withdrawn ones too."""
 
-    def for_user(self, user: object, action: Action = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: Action = "view") -> Self:
         from agencies.models.roles import Role
 
         if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", True):
             return self.none()
-        manager = user.has_role(Role.BUSINESS_MANAGER)  # type: ignore[attr-defined]
+        manager = user.has_role(Role.BUSINESS_MANAGER)
         if action in ("view", "download"):
             return self.all() if manager else self.filter(status=Publication.Status.PUBLISHED)
         if action in ("manage", "change", "view_history"):
@@ -158,16 +165,24 @@ class PublicationQuerySet(models.QuerySet):
         return self.none()
 
 
-class ManagersQuerySet(models.QuerySet):
+if TYPE_CHECKING:
+    PublicationManager = models.Manager.from_queryset(PublicationQuerySet)
+
+
+class ManagersQuerySet(ReviewScopedQuerySet):
     """Business managers' records."""
 
-    def for_user(self, user: object, action: Action = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: Action = "view") -> Self:
         from agencies.models.roles import Role
 
-        if getattr(user, "is_authenticated", False) and user.has_role(  # type: ignore[attr-defined]
+        if getattr(user, "is_authenticated", False) and user.has_role(
                 Role.BUSINESS_MANAGER):
             return self.all()
         return self.none()
+
+
+if TYPE_CHECKING:
+    ManagersManager = models.Manager.from_queryset(ManagersQuerySet)
 
 
 class Publication(ReviewRecord):
@@ -198,7 +213,7 @@ class Publication(ReviewRecord):
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawal_reason = models.TextField(blank=True, max_length=REASON_LENGTH)
 
-    objects = PublicationQuerySet.as_manager()  # type: ignore[misc,assignment]
+    objects: ClassVar[PublicationManager[Self]] = PublicationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_on", "-id"]
@@ -227,7 +242,7 @@ class TakedownDecision(ReviewRecord):
                                    related_name="+")
     decided_at = models.DateTimeField(default=timezone.now)
 
-    objects = ManagersQuerySet.as_manager()  # type: ignore[misc,assignment]
+    objects: ClassVar[ManagersManager[Self]] = ManagersQuerySet.as_manager()
 
     class Meta:
         ordering = ["publication", "-decided_at"]

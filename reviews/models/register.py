@@ -13,7 +13,7 @@ removed). Nothing is deleted: rows are withdrawn, and the history keeps them.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -87,11 +87,15 @@ class IdentifiableQuerySet(ReviewScopedQuerySet):
     review_action = {**ReviewScopedQuerySet.review_action, "view": "view_identifiable"}
 
 
+if TYPE_CHECKING:
+    IdentifiableManager = models.Manager.from_queryset(IdentifiableQuerySet)
+
+
 class SubjectIdentifier(ReviewRecord):
     """One identifier of one person: another name, an address, a number (IDENTIFIER_KINDS)."""
 
     REVIEW_FIELD = "subject__review"
-    objects: ClassVar = IdentifiableQuerySet.as_manager()  # narrower than ReviewRecord's
+    objects: ClassVar[IdentifiableManager[Self]] = IdentifiableQuerySet.as_manager()  # narrower than the base
 
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="identifiers")
     kind = models.CharField(max_length=20, choices=IDENTIFIER_KINDS)
@@ -126,7 +130,7 @@ class NameVariantChoice(ReviewRecord):
     """A reviewer's correction to a subject's generated name variants."""
 
     REVIEW_FIELD = "subject__review"
-    objects: ClassVar = IdentifiableQuerySet.as_manager()  # narrower than ReviewRecord's
+    objects: ClassVar[IdentifiableManager[Self]] = IdentifiableQuerySet.as_manager()  # narrower than the base
 
     class Action(models.TextChoices):
         ADDED = "added", "Added"

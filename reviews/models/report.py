@@ -24,11 +24,14 @@ panel's comments, sign-off approvals and the board's response.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar, Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from agencies.models import User
 from reviews.models.analysis import DraftRecord, DraftScopedQuerySet, Finding, Recommendation
 from reviews.models.lifecycle import Review
 from reviews.models.scope import panel_reader, report_access
@@ -57,6 +60,10 @@ class UnpublishedDraftQuerySet(DraftScopedQuerySet):
     PUBLISHED_READABLE = False
 
 
+if TYPE_CHECKING:
+    UnpublishedDraftManager = models.Manager.from_queryset(UnpublishedDraftQuerySet)
+
+
 class SharedScopedQuerySet(DraftScopedQuerySet):
     """Records of a version shared with the panel: the drafting team sees every one; a
     panel member of the review sees those whose snapshot was shared with the panel
@@ -65,7 +72,7 @@ class SharedScopedQuerySet(DraftScopedQuerySet):
     PUBLISHED_READABLE = False
     SHARED_FIELD = "snapshot__shared_with_panel_at"
 
-    def for_user(self, user: object, action: Action = "view") -> models.QuerySet:
+    def for_user(self, user: User, action: Action = "view") -> Self:
         drafting = super().for_user(user, action)
         if action not in ("view", "view_history") or not getattr(user, "is_authenticated", False):
             return drafting
@@ -74,8 +81,16 @@ class SharedScopedQuerySet(DraftScopedQuerySet):
         return self.filter(Q(pk__in=drafting.values("pk")) | Q(pk__in=shared.values("pk")))
 
 
+if TYPE_CHECKING:
+    SharedScopedManager = models.Manager.from_queryset(SharedScopedQuerySet)
+
+
 class SnapshotQuerySet(SharedScopedQuerySet):
     SHARED_FIELD = "shared_with_panel_at"
+
+
+if TYPE_CHECKING:
+    SnapshotManager = models.Manager.from_queryset(SnapshotQuerySet)
 
 
 class ScopedHistory(DraftRecord):
@@ -85,15 +100,16 @@ class ScopedHistory(DraftRecord):
         abstract = True
 
     @classmethod
-    def history_in(cls, user: object, review: models.Model) -> models.QuerySet:
+    def history_in(cls, user: User, review: models.Model) -> models.QuerySet:
         """The drafting team reads every row; a panel member the rows of shared versions."""
-        access = report_access(user, review)  # type: ignore[arg-type]
+        access = report_access(user, review)
         if access.drafting:
-            return cls.history.filter(review_id=review.pk)  # type: ignore[attr-defined]
+            return cls.history.filter(review_id=review.pk)
         if not access.panel:
-            return cls.history.none()  # type: ignore[attr-defined]
-        visible = cls.objects.for_user(user, "view_history").filter(review=review)
-        return cls.history.filter(id__in=visible.values("pk"))  # type: ignore[attr-defined]
+            return cls.history.none()
+        # A Q: mypy's Django plugin cannot resolve the fields of an abstract model.
+        visible = cls.objects.for_user(user, "view_history").filter(Q(review=review))
+        return cls.history.filter(id__in=visible.values("pk"))
 
 
 class Report(DraftRecord):
@@ -105,15 +121,15 @@ class Report(DraftRecord):
     last_change = models.CharField(max_length=300, blank=True,
                                    help_text="What changed last, in words.")
 
-    objects = UnpublishedDraftQuerySet.as_manager()  # type: ignore[misc]
+    objects: ClassVar[UnpublishedDraftManager[Self]] = UnpublishedDraftQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"Report (revision {self.revision})"
 
     @classmethod
-    def history_in(cls, user: object, review: models.Model) -> models.QuerySet:
+    def history_in(cls, user: User, review: models.Model) -> models.QuerySet:
         """Bookkeeping: each change is shown by the record that changed."""
-        return cls.history.none()  # type: ignore[attr-defined]
+        return cls.history.none()
 
 
 class ReportSection(DraftRecord):
@@ -137,7 +153,7 @@ class ReportSection(DraftRecord):
         CUSTOM = "custom", "Added by the partnership"
 
     # Sections whose records are pulled in after the section's own text.
-    PULLS = {Kind.FINDINGS: "findings", Kind.RECOMMENDATIONS: "recommendations",
+    PULLS: ClassVar[dict[str, str]] = {Kind.FINDINGS: "findings", Kind.RECOMMENDATIONS: "recommendations",
              Kind.TERMS_OF_REFERENCE: "terms"}
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="report_sections")
@@ -149,7 +165,7 @@ class ReportSection(DraftRecord):
                                 help_text="The latest saved version.")
     withdrawn = models.BooleanField(default=False)
 
-    objects = UnpublishedDraftQuerySet.as_manager()  # type: ignore[misc]
+    objects: ClassVar[UnpublishedDraftManager[Self]] = UnpublishedDraftQuerySet.as_manager()
 
     class Meta:
         ordering = ["review", "position", "id"]
@@ -163,7 +179,7 @@ class ReportSection(DraftRecord):
 
     @property
     def pulls(self) -> str:
-        return self.PULLS.get(self.kind, "")  # type: ignore[call-overload]
+        return self.PULLS.get(self.kind, "")
 
 
 class SectionVersion(DraftRecord):
@@ -179,7 +195,7 @@ class SectionVersion(DraftRecord):
     saved_at = models.DateTimeField(default=timezone.now)
     note = models.CharField(max_length=300, blank=True)
 
-    objects = UnpublishedDraftQuerySet.as_manager()  # type: ignore[misc]
+    objects: ClassVar[UnpublishedDraftManager[Self]] = UnpublishedDraftQuerySet.as_manager()
 
     class Meta:
         ordering = ["section", "-number"]
@@ -201,7 +217,7 @@ class SectionDraft(DraftRecord):
     body = models.TextField(blank=True, max_length=DOCUMENT_LENGTH)
     saved_at = models.DateTimeField(default=timezone.now)
 
-    objects = UnpublishedDraftQuerySet.as_manager()  # type: ignore[misc]
+    objects: ClassVar[UnpublishedDraftManager[Self]] = UnpublishedDraftQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["section", "author"],
@@ -211,9 +227,9 @@ class SectionDraft(DraftRecord):
         return f"Unsaved draft of {self.section_id}"
 
     @classmethod
-    def history_in(cls, user: object, review: models.Model) -> models.QuerySet:
+    def history_in(cls, user: User, review: models.Model) -> models.QuerySet:
         """Autosaves are work in progress: the History page shows the saved versions."""
-        return cls.history.none()  # type: ignore[attr-defined]
+        return cls.history.none()
 
 
 class ReportSnapshot(ScopedHistory):
@@ -230,7 +246,7 @@ class ReportSnapshot(ScopedHistory):
     shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                   null=True, blank=True, related_name="+")
 
-    objects = SnapshotQuerySet.as_manager()  # type: ignore[misc]
+    objects: ClassVar[SnapshotManager[Self]] = SnapshotQuerySet.as_manager()
 
     class Meta:
         ordering = ["review", "-number"]
@@ -254,7 +270,7 @@ class SnapshotPart(ScopedHistory):
     body = models.TextField(blank=True, help_text="Markdown, with the pulled-in records.",
                             max_length=DOCUMENT_LENGTH)
 
-    objects = SharedScopedQuerySet.as_manager()  # type: ignore[misc]
+    objects: ClassVar[SharedScopedManager[Self]] = SharedScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["snapshot", "position"]
@@ -265,6 +281,10 @@ class SnapshotPart(ScopedHistory):
 
 class CommentQuerySet(SharedScopedQuerySet):
     SHARED_FIELD = "snapshot__shared_with_panel_at"
+
+
+if TYPE_CHECKING:
+    CommentManager = models.Manager.from_queryset(CommentQuerySet)
 
 
 class ReportComment(ScopedHistory):
@@ -284,7 +304,7 @@ class ReportComment(ScopedHistory):
     resolution = models.TextField(blank=True, help_text="What was done about it.",
                                   max_length=NARRATIVE_LENGTH)
 
-    objects = CommentQuerySet.as_manager()  # type: ignore[misc]
+    objects: ClassVar[CommentManager[Self]] = CommentQuerySet.as_manager()
 
     class Meta:
         ordering = ["snapshot", "part__position", "created_at", "id"]
@@ -295,6 +315,10 @@ class ReportComment(ScopedHistory):
 
 class SignOffQuerySet(SharedScopedQuerySet):
     SHARED_FIELD = "snapshot__shared_with_panel_at"
+
+
+if TYPE_CHECKING:
+    SignOffManager = models.Manager.from_queryset(SignOffQuerySet)
 
 
 class SignOffSubmission(ScopedHistory):
@@ -322,7 +346,7 @@ class SignOffSubmission(ScopedHistory):
     outcome = models.TextField(blank=True, help_text="Why it was returned or voided.",
                                max_length=NARRATIVE_LENGTH)
 
-    objects = SignOffQuerySet.as_manager()  # type: ignore[misc]
+    objects: ClassVar[SignOffManager[Self]] = SignOffQuerySet.as_manager()
 
     class Meta:
         ordering = ["review", "-submitted_at", "-id"]
@@ -337,6 +361,10 @@ class SignOffSubmission(ScopedHistory):
 
 class ApprovalQuerySet(SharedScopedQuerySet):
     SHARED_FIELD = "submission__snapshot__shared_with_panel_at"
+
+
+if TYPE_CHECKING:
+    ApprovalManager = models.Manager.from_queryset(ApprovalQuerySet)
 
 
 class Approval(ScopedHistory):
@@ -355,7 +383,7 @@ class Approval(ScopedHistory):
     voided_at = models.DateTimeField(null=True, blank=True)
     void_reason = models.TextField(blank=True, max_length=REASON_LENGTH)
 
-    objects = ApprovalQuerySet.as_manager()  # type: ignore[misc]
+    objects: ClassVar[ApprovalManager[Self]] = ApprovalQuerySet.as_manager()
 
     class Meta:
         ordering = ["submission", "approved_at"]

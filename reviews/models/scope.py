@@ -28,7 +28,7 @@ on the user object, which lives for one request.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.apps import apps
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
@@ -44,8 +44,20 @@ __all__ = [
 ]
 
 
+QS = TypeVar("QS", bound=QuerySet[Any])
+
+
 def _model(name: str) -> type[Any]:
     return apps.get_model("reviews", name)
+
+
+def _memo(user: User, name: str) -> dict[Any, Any]:
+    """A memo of decisions kept on the user object, which lives for one request."""
+    memo = getattr(user, name, None)
+    if memo is None:
+        memo = {}
+        setattr(user, name, memo)
+    return memo
 
 # Roles whose holders reach reviews through their own appointments.
 APPOINTED_ROLES = (Role.REVIEWER, Role.PANEL_MEMBER)
@@ -66,9 +78,7 @@ def _granted(user: User, codename: str) -> Q:
     request) and reused by every selector: the agency groups come from the memberships
     already loaded for the role checks, so the SQL carries no membership join either.
     """
-    memo = getattr(user, "_review_scope", None)
-    if memo is None:
-        memo = user._review_scope = {}  # type: ignore[union-attr]
+    memo: dict[str, Q] = _memo(user, "_review_scope")
     if codename not in memo:
         memo[codename] = _build_granted(user, codename)
     return memo[codename]
@@ -78,7 +88,7 @@ def _build_granted(user: User, codename: str) -> Q:
     permissions_of_group = _model("ReviewGroupObjectPermission")
     permissions_of_user = _model("ReviewUserObjectPermission")
     groups = sorted({m.agency.group_id for m in user.active_memberships()
-                     if m.role == Role.AGENCY_LEAD and m.agency_id and m.agency.group_id})
+                     if m.role == Role.AGENCY_LEAD and m.agency is not None and m.agency.group_id})
     scope = Q(pk__in=[])
     if groups:
         scope |= Q(Exists(permissions_of_group.objects.filter(
@@ -117,7 +127,7 @@ def direct_grant_reviews(user: User) -> QuerySet[Any]:
         _still_represents(user)).values("pk")
 
 
-def reviews_for(user: User, action: Action, qs: QuerySet[Any]) -> QuerySet[Any]:
+def reviews_for(user: User, action: Action, qs: QS) -> QS:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return qs.none()
     if user.has_role(Role.BUSINESS_MANAGER):
@@ -151,9 +161,7 @@ class ReviewAccess:
 def review_access(user: User, review: Model) -> ReviewAccess:
     """Worked out once per person, review and request (memoised on the user object, which
     lives for one request), and with no query at all for managers and the board."""
-    memo = getattr(user, "_review_access", None)
-    if memo is None:
-        memo = user._review_access = {}  # type: ignore[union-attr]
+    memo: dict[Any, ReviewAccess] = _memo(user, "_review_access")
     if review.pk not in memo:
         if user.has_role(Role.BUSINESS_MANAGER):
             access = ReviewAccess(can_manage=True, identifiable=True)
@@ -175,9 +183,7 @@ def may_change(user: User, review: Model) -> bool:
     """May this person change this review's records: a business manager, or the review's
     own appointed reviewer while they hold the role (the ``change`` scope)? The one answer
     every service (``services.base.require_changer``), selector and page asks."""
-    memo = getattr(user, "_review_change", None)
-    if memo is None:
-        memo = user._review_change = {}  # type: ignore[union-attr]
+    memo: dict[Any, bool] = _memo(user, "_review_change")
     if review.pk not in memo:
         manager = getattr(user, "is_authenticated", False) and user.has_role(Role.BUSINESS_MANAGER)
         memo[review.pk] = manager or _model("Review").objects.for_user(user, "change").filter(
@@ -196,9 +202,7 @@ class ReportAccess:
 
 
 def report_access(user: User, review: Model) -> ReportAccess:
-    memo = getattr(user, "_report_access", None)
-    if memo is None:
-        memo = user._report_access = {}
+    memo: dict[Any, ReportAccess] = _memo(user, "_report_access")
     if review.pk not in memo:
         if not getattr(user, "is_authenticated", False):
             access = ReportAccess(False, False)
@@ -219,7 +223,7 @@ def panel_reader(user: User, review_ref: str) -> Q:
     """The person is a current panel member or chair of the review named by ``review_ref``
     and still holds the panel member (or reviewer, for a chair) role with identifiable
     access to it."""
-    roles = user.roles() if hasattr(user, "roles") else set()  # type: ignore[attr-defined]
+    roles = user.roles() if hasattr(user, "roles") else set()
     if not roles & {Role.PANEL_MEMBER, Role.REVIEWER}:
         return Q(pk__in=[])
     identifiable = _model("Review").objects.for_user(user, "view_identifiable").filter(

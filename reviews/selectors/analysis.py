@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -32,6 +33,11 @@ from reviews.models import (
 from reviews.selectors.register import review_registers
 from scr.pseudonymise import pseudonymise
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from agencies.models import User
+
 __all__ = [
     "EarlierFinding",
     "LineOfEnquiry",
@@ -47,7 +53,14 @@ __all__ = [
 ]
 
 
-def findings_for_page(user: Any, review: Review) -> list[Finding]:
+class LiveEvidence(TypedDict):
+    live_evidence: list[FindingEvidence]
+
+
+FindingOnPage: TypeAlias = "WithAnnotations[Finding, LiveEvidence]"
+
+
+def findings_for_page(user: User, review: Review) -> list[FindingOnPage]:
     """The review's current findings with their themes and live evidence links (and the
     evidence requests they name), in a fixed number of queries."""
     links = FindingEvidence.objects.filter(withdrawn=False).select_related(
@@ -58,11 +71,11 @@ def findings_for_page(user: Any, review: Review) -> list[Finding]:
                                                          to_attr="live_evidence"),
                                       "repeats__review"))
     _mark_readable_targets(user, review, [link for f in findings
-                                          for link in f.live_evidence])  # type: ignore[attr-defined]
+                                          for link in f.live_evidence])
     return findings
 
 
-def _mark_readable_targets(user: Any, review: Review, links: list[FindingEvidence]) -> None:
+def _mark_readable_targets(user: User, review: Review, links: list[FindingEvidence]) -> None:
     """Set ``link.readable``: whether this person may read the linked record itself (its
     own page's scope). A finding's reader sees every link's label; the record's content
     is shown inline only where its own scope allows (an agency report not yet shared with
@@ -83,11 +96,11 @@ def _mark_readable_targets(user: Any, review: Review, links: list[FindingEvidenc
                 for name, ids in wanted.items()}
     for link in links:
         target = next((n for n in scopes if getattr(link, f"{n}_id")), None)
-        link.readable = target is None or getattr(  # type: ignore[attr-defined]
+        link.readable = target is None or getattr(
             link, f"{target}_id") in readable.get(target, set())
 
 
-def findings_citing_episodes(user: Any, review: Review) -> dict[int, list[Finding]]:
+def findings_citing_episodes(user: User, review: Review) -> dict[int, list[Finding]]:
     """For each key practice episode of the review, the current findings this person may
     read that cite it or one of its entries (one query)."""
     cited: dict[int, list[Finding]] = defaultdict(list)
@@ -97,13 +110,15 @@ def findings_citing_episodes(user: Any, review: Review) -> dict[int, list[Findin
         .filter(Q(episode__isnull=False) | Q(chronology_entry__episode__isnull=False))
         .select_related("finding", "chronology_entry").order_by("finding__number"))
     for link in links:
-        episode_id = int(link.episode_id or link.chronology_entry.episode_id)  # type: ignore[union-attr,arg-type]
+        entry = link.chronology_entry
+        episode_id = link.episode_id or (entry.episode_id if entry is not None else None)
+        assert episode_id is not None  # the filter above: the link or its entry names one
         if link.finding not in cited[episode_id]:
             cited[episode_id].append(link.finding)
     return dict(cited)
 
 
-def recommendations_for_page(user: Any, review: Review) -> list[Recommendation]:
+def recommendations_for_page(user: User, review: Review) -> list[Recommendation]:
     return list(Recommendation.objects.for_user(user).filter(review=review, withdrawn=False)
                 .select_related("agency").prefetch_related(
                     Prefetch("findings", queryset=Finding.objects.filter(withdrawn=False))))
@@ -123,7 +138,7 @@ class LineOfEnquiry:
         return self.in_terms and not self.findings
 
 
-def lines_of_enquiry(review: Review, findings: list[Finding],
+def lines_of_enquiry(review: Review, findings: Sequence[Finding],
                      terms: TermsOfReference | None = None) -> list[LineOfEnquiry]:
     """Each key line of enquiry of the latest terms with the findings that answer it (one
     with none is flagged), then any line findings still answer that the terms dropped."""

@@ -65,10 +65,10 @@ def merged_page(entries: QuerySet[ChronologyEntry], number: Any, size: int) -> P
     """One page of the merged chronology in two short queries (and the count): the page's
     ids are sorted on the narrow sort key alone, then only those rows are read whole. Sorting
     whole rows (their free text) of a long chronology would spill to disk for every page."""
-    page = Paginator(entries.values_list("pk", flat=True), size).get_page(number)
+    page: Page[Any] = Paginator(entries.values_list("pk", flat=True), size).get_page(number)
     ids = list(page.object_list)
     found = entries.model._default_manager.select_related("agency", "episode").in_bulk(ids)
-    page.object_list = [found[pk] for pk in ids]  # type: ignore[misc]
+    page.object_list = [found[pk] for pk in ids]
     return page
 
 

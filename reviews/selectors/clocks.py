@@ -10,18 +10,23 @@ recorded explanation.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
+from operator import attrgetter
+from typing import TYPE_CHECKING, Protocol, TypedDict
 
 from django.conf import settings
 from django.db.models import Case, Q, QuerySet, Value, When
 from django.db.models import CharField as CharFieldType
 from django.utils import timezone
 
-from reviews.models import ClockKind, ClockPause, DelayExplanation, Review
+from reviews.models import ClockKind, DelayExplanation, Review
 from scr.workdays import add_months, add_working_days, subtract_working_days, working_days_between
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 class Rag:
@@ -38,6 +43,21 @@ class Rag:
             PAUSED: "govuk-tag--grey", MET: "govuk-tag--blue", STOPPED: "govuk-tag--grey"}
 
 
+class Pause(Protocol):
+    """What the clocks read of a pause: a ``ClockPause``, or the dashboard's plain values."""
+
+    @property
+    def clock(self) -> str: ...
+    @property
+    def paused_on(self) -> date: ...
+    @property
+    def resumed_on(self) -> date | None: ...
+
+
+class RagAnnotation(TypedDict):
+    rag: str
+
+
 def clock_label(kind: str) -> str:
     """The label of a clock kind ('' for none or an unknown kind)."""
     return str(ClockKind(kind).label) if kind in ClockKind.values else ""
@@ -52,7 +72,8 @@ def rag_for(due: date, today: date) -> str:
     return Rag.GREEN
 
 
-def annotate_rag(qs: QuerySet[Review], today: date | None = None) -> QuerySet[Review]:
+def annotate_rag(qs: QuerySet[Review],
+                 today: date | None = None) -> QuerySet[WithAnnotations[Review, RagAnnotation]]:
     """The same rule as ``rag_for``, in SQL, on the review's next clock."""
     today = today or timezone.localdate()
     return qs.annotate(rag=Case(
@@ -150,7 +171,7 @@ def merge_intervals(intervals: Iterable[tuple[date, date]]) -> list[tuple[date, 
     return merged
 
 
-def _pause_length(pauses: Iterable[ClockPause], working: bool, today: date, start: date,
+def _pause_length(pauses: Iterable[Pause], working: bool, today: date, start: date,
                   met_on: date | None) -> tuple[int, bool]:
     """Days the clock stood still, each counted once (docs/lifecycle.md, "Pauses").
 
@@ -176,7 +197,7 @@ def _pause_length(pauses: Iterable[ClockPause], working: bool, today: date, star
     return total, open_pause
 
 
-def review_clocks(review: Review, pauses: list[ClockPause] | None = None,
+def review_clocks(review: Review, pauses: Sequence[Pause] | None = None,
                   explanations: list[DelayExplanation] | None = None,
                   today: date | None = None) -> list[Clock]:
     """Every clock that applies to this review, in the order they fall."""
@@ -222,6 +243,6 @@ def review_clocks(review: Review, pauses: list[ClockPause] | None = None,
 def next_clock(clocks: Iterable[Clock]) -> Clock | None:
     """The earliest running clock: not met, not paused."""
     running = [c for c in clocks if c.met_on is None and not c.paused and c.due is not None]
-    return min(running, key=lambda c: c.due, default=None)  # type: ignore[arg-type,return-value]
+    return min(running, key=attrgetter("due"), default=None)
 
 

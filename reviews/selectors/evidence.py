@@ -168,7 +168,7 @@ class StateChange:
 def request_states(request: EvidenceRequest, *, with_notes: bool = True) -> list[StateChange]:
     """The request's state history, oldest first, read from its own history rows (each
     save records who and why): one entry each time the state changed."""
-    rows = request.history.select_related("history_user").order_by(  # type: ignore[attr-defined]
+    rows = request.history.select_related("history_user").order_by(
         "history_date", "history_id")
     changes: list[StateChange] = []
     last = None

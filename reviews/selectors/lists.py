@@ -8,7 +8,7 @@ import statistics
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
@@ -45,7 +45,20 @@ from reviews.selectors.clocks import Rag, annotate_rag, clock_label, missed_cloc
 from scr.actions import Action
 
 if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
     from agencies.models import User
+
+
+class DashboardAnnotations(TypedDict):
+    """What ``dashboard_reviews`` adds to each review."""
+
+    rag: str
+    overdue_evidence: int
+    outstanding_evidence: int
+
+
+DashboardReview: TypeAlias = "WithAnnotations[Review, DashboardAnnotations]"
 
 
 __all__ = [
@@ -98,7 +111,7 @@ def _evidence_count(user: User, today: date, *, overdue: bool) -> Coalesce:
 
 
 def dashboard_reviews(user: User, *, stage: str = OPEN, rag: str = "",
-                      sort: str = "due") -> QuerySet[Review]:
+                      sort: str = "due") -> QuerySet[DashboardReview]:
     """Reviews with their next clock, RAG and evidence counts in one query, and what each
     row names (child's pseudonym, reviewer, agencies, pauses) prefetched: a flat count of
     queries whatever the number of rows."""
@@ -110,17 +123,17 @@ def dashboard_reviews(user: User, *, stage: str = OPEN, rag: str = "",
         qs = qs.filter(stage__in=ENDED_STAGES)
     elif stage != EVERY:
         qs = qs.filter(stage=stage)
-    qs = annotate_rag(qs, today).annotate(
+    rows = annotate_rag(qs, today).annotate(
         overdue_evidence=_evidence_count(user, today, overdue=True),
         outstanding_evidence=_evidence_count(user, today, overdue=False))
     if rag:
-        qs = qs.filter(rag=rag)
+        rows = rows.filter(rag=rag)
     lifecycle = Case(*[When(stage=s, then=Value(i)) for i, s in enumerate(LIFECYCLE_ORDER)],
                      output_field=IntegerField())
     due = F("next_due_on").asc(nulls_last=True)
-    orderings = {"due": [due, "reference"], "reference": ["reference"],
+    orderings: dict[str, list[Any]] = {"due": [due, "reference"], "reference": ["reference"],
                  "stage": [lifecycle, due, "reference"], "days": ["stage_entered_at"]}
-    return qs.order_by(*orderings.get(sort, orderings["due"])).only(*DASHBOARD_FIELDS)
+    return rows.order_by(*orderings.get(sort, orderings["due"])).only(*DASHBOARD_FIELDS)
 
 
 # What a dashboard row reads from the review itself (its clocks included): no long text.
@@ -207,10 +220,10 @@ class DashboardRow:
 STAGE_LABELS = dict(Stage.choices)
 
 
-def dashboard_row(review: Review, extras: RowExtras, now: datetime,
+def dashboard_row(review: DashboardReview, extras: RowExtras, now: datetime,
                   today: date | None = None) -> DashboardRow:
     # Whether a clock was missed does not depend on its explanation: none are fetched.
-    clocks = review_clocks(review, extras.pauses, [], today)  # type: ignore[arg-type]
+    clocks = review_clocks(review, extras.pauses, [], today)
     upcoming = next((c for c in clocks if c.kind == review.next_clock), None)
     phrase = days_phrase(upcoming.days_left, upcoming.working_days) if upcoming else ""
     rag = getattr(review, "rag", "")
@@ -227,10 +240,10 @@ def dashboard_row(review: Review, extras: RowExtras, now: datetime,
     )
 
 
-def dashboard_rows(reviews: Iterable[Review], chunk: int = 500) -> Iterator[DashboardRow]:
+def dashboard_rows(reviews: Iterable[DashboardReview], chunk: int = 500) -> Iterator[DashboardRow]:
     """Rows for the page (or, streamed in chunks, for the CSV export)."""
     now = timezone.now()
-    batch: list[Review] = []
+    batch: list[DashboardReview] = []
     for review in reviews:
         batch.append(review)
         if len(batch) == chunk:
@@ -239,7 +252,7 @@ def dashboard_rows(reviews: Iterable[Review], chunk: int = 500) -> Iterator[Dash
     yield from _rows(batch, now)
 
 
-def _rows(batch: list[Review], now: datetime) -> Iterator[DashboardRow]:
+def _rows(batch: list[DashboardReview], now: datetime) -> Iterator[DashboardRow]:
     if not batch:
         return
     extras = _row_extras([r.pk for r in batch])
@@ -299,6 +312,7 @@ def board_stats(user: User) -> BoardStats:
         for decided, published in everyone.filter(decision_date__isnull=False,
                                                   published_on__isnull=False)
         .values_list("decision_date", "published_on")
+        if decided and published  # never None (filtered): for mypy
     ]
     return BoardStats(
         counts_by_stage=[(Stage(s).label, counts.get(s, 0)) for s in order],

@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from agencies.models import User
 from reviews.models import (
     DismissedName,
     LeakCheck,
@@ -156,7 +157,7 @@ def render_rows(snapshot: ReportSnapshot | None) -> list[RenderRow]:
     return [RenderRow(r, checks.get(r.pk), hits.get(r.pk, [])) for r in records]
 
 
-def library_search(user: Any, *, text: str = "", year: int | None = None,
+def library_search(user: User, *, text: str = "", year: int | None = None,
                    theme: int | None = None) -> QuerySet[Publication]:
     """The published reports this person may read, narrowed by year, theme and text
     (PostgreSQL full-text search on the published text; ``icontains`` elsewhere)."""
@@ -179,7 +180,7 @@ def library_search(user: Any, *, text: str = "", year: int | None = None,
     return found.select_related("review").order_by("-published_on", "-id")
 
 
-def takedown_due(user: Any) -> QuerySet[Publication]:
+def takedown_due(user: User) -> QuerySet[Publication]:
     """Published reports past their takedown-review date (business managers only)."""
     return Publication.objects.for_user(user, "manage").filter(
         status=Publication.Status.PUBLISHED,

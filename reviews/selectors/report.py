@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 
+from agencies.models import User
 from agencies.models.roles import Role
 from reviews.formats.diffing import WordDiff, word_diff
 from reviews.formats.markdown import render_markdown
@@ -82,7 +83,7 @@ class SectionRow:
     has_draft: bool
 
 
-def report_page(user: Any, review: Review) -> dict[str, Any]:
+def report_page(user: User, review: Review) -> dict[str, Any]:
     """Everything the draft report page shows."""
     findings = findings_for_page(user, review)
     recs = recommendations_for_page(user, review)
@@ -98,14 +99,14 @@ def report_page(user: Any, review: Review) -> dict[str, Any]:
         text = "\n\n".join(t for t in (own, pulled_markdown(section, **records)) if t)
         words = word_count(own)
         rows.append(SectionRow(section, render_markdown(text), words, words > limit,
-                               bool(section.my_drafts)))  # type: ignore[attr-defined]
+                               bool(section.my_drafts)))
     report = current_report(review)
     snapshots = list(ReportSnapshot.objects.for_user(user).filter(review=review)
                      .select_related("created_by"))
     return {
         "report": report, "rows": rows, "findings": findings, "recommendations": recs,
         "terms": terms, "words": sum(r.words for r in rows), "section_limit": limit,
-        "unevidenced": [f for f in findings if not f.live_evidence],  # type: ignore[attr-defined]
+        "unevidenced": [f for f in findings if not f.live_evidence],
         "lines": lines_of_enquiry(review, findings, terms),
         "warnings": recommendation_warnings(review, recs),
         "snapshots": snapshots,
@@ -117,7 +118,7 @@ def report_page(user: Any, review: Review) -> dict[str, Any]:
     }
 
 
-def snapshots_for(user: Any, review: Review) -> list[ReportSnapshot]:
+def snapshots_for(user: User, review: Review) -> list[ReportSnapshot]:
     """The versions this person may read: every one for the drafting team, those shared
     with the panel for its members."""
     return list(ReportSnapshot.objects.for_user(user).filter(review=review)
@@ -133,12 +134,12 @@ class PartRow:
     comments: list[ReportComment]
 
 
-def snapshot_page(user: Any, snapshot: ReportSnapshot) -> dict[str, Any]:
+def snapshot_page(user: User, snapshot: ReportSnapshot) -> dict[str, Any]:
     comments = ReportComment.objects.for_user(user).select_related("author", "resolved_by")
     parts = list(SnapshotPart.objects.for_user(user).filter(snapshot=snapshot)
                  .prefetch_related(Prefetch("comments", queryset=comments, to_attr="shown")))
     report = Report.objects.filter(review_id=snapshot.review_id).first()
-    return {"parts": [PartRow(p, render_markdown(p.body), p.shown)  # type: ignore[attr-defined]
+    return {"parts": [PartRow(p, render_markdown(p.body), p.shown)
                       for p in parts],
             "is_current": bool(report and report.revision == snapshot.revision),
             "submission": snapshot.submissions.order_by("-submitted_at").first()}
@@ -185,7 +186,7 @@ class ApproverRow:
     voided: list[Any] = field(default_factory=list)
 
 
-def sign_off_status(user: Any, review: Review) -> dict[str, Any]:
+def sign_off_status(user: User, review: Review) -> dict[str, Any]:
     """The live submission (if any), each approver with their approval, whether this
     person may give it, and the past submissions with how they ended."""
     submission = live_submission(review)
@@ -226,7 +227,7 @@ def approvers() -> list[Approver]:
     return [Approver(*row) for row in settings.REPORT_SIGN_OFF_APPROVERS]
 
 
-def may_approve(user: Any, review: Review, approver: Approver) -> bool:
+def may_approve(user: User, review: Review, approver: Approver) -> bool:
     """Whether ``user`` may give ``approver``'s approval on ``review``."""
     roles = user.roles() if hasattr(user, "roles") else set()
     current = review.panel.filter(user=user, ended_on__isnull=True)

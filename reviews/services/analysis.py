@@ -33,7 +33,7 @@ from reviews.models import (
     Theme,
 )
 from reviews.services.base import open_review_locked, report_changed, require_changer
-from scr.history import save_with_history
+from scr.history import mark_history, save_with_history
 from scr.rules import fresh_locked, require_reason
 from scr.text import normalise_text
 
@@ -119,8 +119,7 @@ def theme_delete(*, by: User, theme: Theme) -> None:
     if stored.findings.exists() or past.objects.filter(theme=stored).exists():
         raise ValidationError(f"“{stored}” is used by findings, so it cannot be deleted. "
                               "Retire it instead: findings keep it, new ones cannot choose it.")
-    stored._history_user = by  # type: ignore[attr-defined]
-    stored._change_reason = "Theme deleted (never used)"  # type: ignore[attr-defined]
+    mark_history(stored, by=by, reason="Theme deleted (never used)")
     stored.delete()
 
 

@@ -24,7 +24,7 @@ from reviews.models import (
     Stage,
 )
 from reviews.models.scope import may_change
-from scr.history import save_with_history
+from scr.history import mark_history, save_with_history
 from scr.rules import fresh_locked
 
 __all__ = [
@@ -63,8 +63,7 @@ def permission_grant(review: Review, codename: str, *, by: User, reason: str, us
 def permission_revoke(review: Review, codename: str, *, user: User, by: User, reason: str) -> None:
     for row in ReviewUserObjectPermission.objects.filter(content_object=review, user=user,
                                                          permission__codename=codename):
-        row._history_user = by  # type: ignore[attr-defined]
-        row._change_reason = reason  # type: ignore[attr-defined]
+        mark_history(row, by=by, reason=reason)
         row.delete()  # an access grant, not case data: history keeps who ended it and why
 
 LIVE = (SignOffSubmission.Status.PENDING, SignOffSubmission.Status.APPROVED)

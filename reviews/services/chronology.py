@@ -94,7 +94,7 @@ def chronology_entry_add(*, by: User, review: Review, agency: Agency,
                             **{k: v for k, v in fields.items() if k in ENTRY_FIELDS})
     warnings = _check_entry(entry, ScopeBounds(review))
     save_with_history(entry, by=by, reason=reason)
-    entry.warnings = warnings  # type: ignore[attr-defined]
+    entry.warnings = warnings
     return entry
 
 
@@ -112,7 +112,7 @@ def chronology_entry_update(*, by: User, entry: ChronologyEntry, reason: str = "
     warnings = _check_entry(stored, ScopeBounds(stored.review))
     save_with_history(stored, by=by, reason=reason.strip() or "Draft entry changed")
     entry.refresh_from_db()
-    entry.warnings = warnings  # type: ignore[attr-defined]
+    entry.warnings = warnings
     return entry
 
 
@@ -135,7 +135,7 @@ def chronology_entry_correct(*, by: User, entry: ChronologyEntry, reason: str,
     warnings = _check_entry(stored, ScopeBounds(stored.review))
     save_with_history(stored, by=by, reason=f"Correction: {reason}")
     entry.refresh_from_db()
-    entry.warnings = warnings  # type: ignore[attr-defined]
+    entry.warnings = warnings
     return entry
 
 

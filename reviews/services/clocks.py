@@ -14,7 +14,7 @@ from agencies.models import User
 from reviews.models import ClockKind, ClockPause, DelayExplanation, ParallelProcess, Review
 from reviews.selectors.clocks import next_clock, review_clocks
 from reviews.services.base import open_review_locked
-from scr.history import save_with_history
+from scr.history import save_with_history, save_without_history
 from scr.rules import fresh_locked, require_reason
 
 __all__ = [
@@ -34,12 +34,8 @@ def review_refresh_clocks(review: Review) -> Review:
     review.next_clock = upcoming.kind if upcoming else ""
     review.next_due_on = upcoming.due if upcoming else None
     review.has_missed_clock = any(c.met_on is not None and c.missed for c in clocks)
-    review.skip_history_when_saving = True  # type: ignore[attr-defined]
-    try:
-        review.save(update_fields=["next_clock", "next_due_on", "has_missed_clock"])
-    finally:
-        del review.skip_history_when_saving  # type: ignore[attr-defined]
-    return review
+    return save_without_history(
+        review, update_fields=["next_clock", "next_due_on", "has_missed_clock"])
 
 
 @transaction.atomic(durable=True)

@@ -167,8 +167,9 @@ def _send(*, by: User, review: Review, agencies: Iterable[Agency], kind: str,
                 save_with_history(request, by=by, reason="Evidence requested")
         except IntegrityError:
             # Sent at the same moment from another tab: the first one stands.
-            raise _duplicate_error(_open_duplicate(  # type: ignore[arg-type]
-                review, agency, kind, snapshot)) from None
+            first = _open_duplicate(review, agency, kind, snapshot)
+            assert first is not None  # the insert broke the unique constraint of an open one
+            raise _duplicate_error(first) from None
         if parts is not None:
             request.checked_parts.set(parts[agency.pk])
         _notify(request, "sent")

@@ -22,7 +22,7 @@ from reviews.models import LearningFeedback, Meeting, MeetingAction, MeetingAtte
 from reviews.services.base import open_review_locked, require_changer
 from reviews.services.lifecycle import update_review
 from scr.documents import document_store_version
-from scr.history import save_with_history
+from scr.history import mark_history, save_with_history
 from scr.rules import fresh_locked, require_reason
 
 __all__ = [
@@ -153,6 +153,6 @@ def learning_feedback_give(*, by: User, meeting: Meeting, what_helped: str,
                                 what_helped=what_helped.strip(),
                                 what_could_improve=what_could_improve.strip(),
                                 given_by=None if anonymous else by)
-    feedback._change_reason = "Feedback given"  # type: ignore[attr-defined]
+    mark_history(feedback, by=None, reason="Feedback given")  # save() drops any user anyway
     feedback.save()
     return feedback

@@ -46,7 +46,7 @@ from reviews.services.base import (
     transition_effect,
 )
 from reviews.services.lifecycle import update_review
-from scr.history import save_with_history
+from scr.history import mark_history, save_with_history
 from scr.rules import fresh_locked, require_reason
 
 __all__ = [
@@ -184,7 +184,7 @@ def section_save(*, by: User, section: ReportSection, body: str, base_version: i
     stored.current = version
     save_with_history(stored, by=by, reason=f"Version {version.number} saved")
     for draft in SectionDraft.objects.filter(section=stored, author=by):
-        draft._history_user, draft._change_reason = by, "Saved as a version"  # type: ignore[attr-defined]
+        mark_history(draft, by=by, reason="Saved as a version")
         draft.delete()  # the autosaved work is now the saved version
     report_changed(review, by=by, what=f"“{stored.title}” saved as version {version.number}")
     section.refresh_from_db()

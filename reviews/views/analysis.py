@@ -57,7 +57,7 @@ def review_analysis(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         **section_context(request.user, review, "review_analysis"), "findings": findings,
         "recommendations": recs, "lines": selectors.lines_of_enquiry(review, findings),
         "warnings": selectors.recommendation_warnings(review, recs),
-        "unevidenced": [f for f in findings if not f.live_evidence]})  # type: ignore[attr-defined]
+        "unevidenced": [f for f in findings if not f.live_evidence]})
 
 
 def _finding_page(request: AuthenticatedHttpRequest, review: Review, finding: Finding | None,

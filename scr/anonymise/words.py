@@ -24,8 +24,12 @@ import importlib
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scr.anonymise.fold import fold_key
+
+if TYPE_CHECKING:
+    from nicknames import NickNamer
 
 __all__ = [
     "COMMON_WORDS_FILE",
@@ -105,7 +109,7 @@ def surnames() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _namer():  # type: ignore[no-untyped-def]
+def _namer() -> NickNamer:
     from nicknames import NickNamer
 
     return NickNamer()

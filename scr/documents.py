@@ -29,11 +29,10 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404, HttpRequest
-from django.utils import timezone
 
 from scr import filetypes
 from scr.accesslog import record_access
-from scr.history import save_with_history
+from scr.history import save_with_history, withdraw_with_history
 from scr.models import AccessEvent, StoredDocument
 from scr.rules import fresh_locked, require_reason
 
@@ -150,15 +149,10 @@ def document_withdraw(*, document: D, by: Any, reason: str) -> D:
     """Hide one version from the pages, with a reason; the file and its row stay (and
     ``document_restore`` undoes it). Runs in the caller's transaction (the owning app's
     service is the durable one)."""
-    reason = require_reason(reason, "Enter the reason for withdrawing the document")
-    stored = fresh_locked(document)
-    if stored.withdrawn_at is not None:
-        raise ValidationError("This document is already withdrawn. Nothing was changed.")
-    stored.withdrawn_at = timezone.now()
-    stored.withdrawn_reason = reason
-    save_with_history(stored, by=by, reason=f"Document withdrawn: {reason}")
-    document.refresh_from_db()
-    return document
+    return withdraw_with_history(document, by=by, reason=reason,
+                                 already="This document is already withdrawn.",
+                                 missing_reason="Enter the reason for withdrawing the document",
+                                 history_reason="Document withdrawn: {reason}")
 
 
 @transaction.atomic(savepoint=False)

@@ -18,10 +18,10 @@ from agencies.http import AuthenticatedHttpRequest
 from agencies.roles import Role
 from scr.access import role_required, scoped_object_or_404
 from scr.accesslog import record_access
-from scr.csvexport import csv_lines
 from scr.formviews import handle_form, record_form
 from scr.models import AccessEvent, RenderRecord
 from scr.renders import render_request
+from scr.spreadsheets import csv_lines
 
 __all__ = [
     "action_plan",

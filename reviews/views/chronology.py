@@ -54,10 +54,10 @@ from reviews.views.sections import section_context
 from scr import filetypes
 from scr.access import scoped_object_or_404
 from scr.accesslog import mark_case_data, record_access
-from scr.csvexport import csv_lines
 from scr.figures import cached_figure
 from scr.formviews import handle_form, record_form
 from scr.models import AccessEvent
+from scr.spreadsheets import csv_lines
 
 __all__ = [
     "agency_chronology",

@@ -25,9 +25,9 @@ from reviews.selectors import (
 from reviews.views.presenters import dashboard_row_html
 from scr.access import role_required
 from scr.accesslog import record_access
-from scr.csvexport import csv_lines
 from scr.figures import cached_figure
 from scr.models import AccessEvent
+from scr.spreadsheets import csv_lines
 
 __all__ = [
     "board",

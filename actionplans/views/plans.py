@@ -16,8 +16,10 @@ from actionplans.selectors import actions_of, plan_page, plan_status_counts
 from actionplans.views.base import get_plan_for_board, plan_back, plan_or_404, plan_review
 from agencies.http import AuthenticatedHttpRequest
 from agencies.roles import Role
+from scr import filetypes
 from scr.access import role_required, scoped_object_or_404
 from scr.accesslog import record_access
+from scr.documents import attachment, file_response
 from scr.formviews import handle_form, record_form
 from scr.models import AccessEvent, RenderRecord
 from scr.renders import render_request
@@ -34,7 +36,6 @@ __all__ = [
     "monitoring_review_add",
 ]
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
@@ -78,18 +79,16 @@ def _export_rows(request: AuthenticatedHttpRequest, pk: int) -> tuple[ActionPlan
 @login_required
 def action_plan_export_csv(request: AuthenticatedHttpRequest, pk: int) -> StreamingHttpResponse:
     plan, rows = _export_rows(request, pk)
-    response = StreamingHttpResponse(csv_lines(list(EXPORT_COLUMNS), rows),
-                                     content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{plan.review.reference}-action-plan.csv"'
-    return response
+    return attachment(StreamingHttpResponse(csv_lines(list(EXPORT_COLUMNS), rows),
+                                            content_type="text/csv; charset=utf-8"),
+                      f"{plan.review.reference}-action-plan.csv")
 
 
 @login_required
 def action_plan_export_xlsx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan, rows = _export_rows(request, pk)
-    response = HttpResponse(plan_xlsx(rows), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{plan.review.reference}-action-plan.xlsx"'
-    return response
+    return attachment(HttpResponse(plan_xlsx(rows), content_type=filetypes.XLSX),
+                      f"{plan.review.reference}-action-plan.xlsx")
 
 
 @require_http_methods(["GET", "POST"])
@@ -110,12 +109,9 @@ def action_plan_pdf_download(request: AuthenticatedHttpRequest, pk: int) -> File
     record = get_object_or_404(RenderRecord._base_manager, pk=pk, kind="actionplans.plan",
                                status=RenderRecord.Status.DONE)
     plan = scoped_object_or_404(ActionPlan, request.user, "manage", pk=record.object_id)
-    record_access(request, AccessEvent.Action.DOWNLOAD, plan)
-    response = FileResponse(record.file.open("rb"), as_attachment=True,
-                            filename=f"{plan.review.reference}-action-plan.pdf",
-                            content_type="application/pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(request, record.file.open("rb"),
+                         filename=f"{plan.review.reference}-action-plan.pdf",
+                         content_type=filetypes.PDF, logged=plan)
 
 
 @login_required

@@ -54,6 +54,7 @@ from reviews.views.sections import section_context
 from scr import filetypes
 from scr.access import scoped_object_or_404
 from scr.accesslog import mark_case_data, record_access
+from scr.documents import attachment
 from scr.figures import cached_figure
 from scr.formviews import handle_form, record_form
 from scr.models import AccessEvent
@@ -161,13 +162,11 @@ def chronology_export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> H
     rows = chronology_export_rows(merged_entries(request.user, review, **filters),
                                   text_shown_to(request.user, review))
     record_access(request, AccessEvent.Action.EXPORT, review)
-    name = f"{review.reference}-chronology.{fmt}"
     response: HttpResponse | StreamingHttpResponse = (
         StreamingHttpResponse(csv_lines(EXPORT_HEADER, rows), content_type="text/csv")
         if fmt == "csv" else HttpResponse(chronology_files.export_xlsx(EXPORT_HEADER, rows),
                                           content_type=filetypes.XLSX))
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return attachment(response, f"{review.reference}-chronology.{fmt}")
 
 
 @login_required
@@ -179,8 +178,7 @@ def chronology_template(request: AuthenticatedHttpRequest, fmt: str) -> HttpResp
         response = HttpResponse(chronology_files.template_xlsx(), content_type=filetypes.XLSX)
     else:
         raise Http404
-    response["Content-Disposition"] = f'attachment; filename="chronology-template.{fmt}"'
-    return response
+    return attachment(response, f"chronology-template.{fmt}")
 
 
 @login_required

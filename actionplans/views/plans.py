@@ -117,12 +117,11 @@ def action_plan_pdf_download(request: AuthenticatedHttpRequest, pk: int) -> File
 @login_required
 def action_plan_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     review, _plan = plan_review(request.user, pk, "manage")
-    form = forms.ImportForm(request.POST or None, request.FILES or None)
-    done = handle_form(request, form, lambda data, r: services.plan_import(
-        by=request.user, review=r, upload=data["file"]),
-        success=lambda n: f"{n} action{'s' if n != 1 else ''} imported.",
-        done_url=plan_back(pk), obj=review)
-    record_access(request, AccessEvent.Action.VIEW, review)
-    return done or render(request, "actionplans/upload.html", {
-        "form": form, "title": "Import an action plan", "caption": review.reference,
-        "back": plan_back(pk), "submit": "Import", "columns": EXPORT_COLUMNS})
+    return record_form(
+        request, review, forms.ImportForm,
+        lambda data, obj: services.plan_import(by=request.user, review=obj, upload=data["file"]),
+        title="Import an action plan", submit="Import", caption=review.reference,
+        success=lambda n: f"{n} action{'s' if n != 1 else ''} imported.", back=plan_back(pk),
+        intro="The first sheet's first row must be these headings, in this order (the "
+              f"export's columns): {', '.join(EXPORT_COLUMNS)}. Every row is checked; a file "
+              "with any bad row imports nothing.")

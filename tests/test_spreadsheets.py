@@ -27,7 +27,7 @@ from scr.spreadsheets import (
 )
 from tests.actionplans.helpers import an_action, monitoring_review, today
 from tests.actionplans.test_exports_imports import row, workbook
-from tests.chronology_helpers import csv_upload, make_case, xlsx_upload
+from tests.chronology_helpers import csv_upload, make_case
 from tests.personas import Personas, client_for
 
 # ---------------------------------------------------------------- dates, one rule
@@ -111,17 +111,6 @@ def test_the_action_plan_import_reads_what_only_the_chronology_read_before(
     action = Action.objects.get(review=review)
     assert action.target_date == target
     assert [m.due_on for m in action.milestones.all()] == [target, target]
-
-
-@pytest.mark.django_db
-def test_the_chronology_import_still_reads_excel_day_numbers(personas: Personas) -> None:
-    case = make_case(personas)
-    day = case.scope_end - timedelta(days=30)
-    services.chronology_import(
-        by=personas.health_lead, review=case.review, agency=personas.health,
-        upload=xlsx_upload([[(day - date(1899, 12, 30)).days, None, "GP record", "Seen", "GP",
-                             "yes", None]]))
-    assert ChronologyEntry.objects.get().occurred_on == day
 
 
 # ---------------------------------------------------------------- cells that would run

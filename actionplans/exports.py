@@ -1,7 +1,7 @@
 """The plan as a spreadsheet (CSV, XLSX) and as a PDF, in the columns partnerships use
 (``EXPORT_COLUMNS``, the order imports read too).
 
-Cells a spreadsheet would run as a formula are defused as in ``scr.csvexport`` (CSV and
+Cells a spreadsheet would run as a formula are defused by ``scr.spreadsheets`` (CSV and
 XLSX alike). The PDF is rendered on the Celery ``pdf`` queue through a render record
 (``scr.renders``; the renderer ``actionplans.plan`` is registered in ``apps.py``): its texts
 always go through the pseudonymiser, whoever asked for it, since a PDF travels.
@@ -9,7 +9,6 @@ always go through the pseudonymiser, whoever asked for it, since a PDF travels.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -19,7 +18,7 @@ from django.utils import timezone
 
 from actionplans.models import EXPORT_COLUMNS, Action, ActionPlan, Milestone
 from actionplans.selectors.plans import readable, registers
-from scr.csvexport import safe_cell
+from scr.spreadsheets import xlsx_bytes
 
 __all__ = ["plan_pdf_html", "plan_rows", "plan_xlsx"]
 
@@ -57,23 +56,8 @@ def plan_actions(plan: ActionPlan, qs: Any = None) -> Any:
 
 
 def plan_xlsx(rows: Iterable[list[Any]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Action plan"
-    sheet.append(list(EXPORT_COLUMNS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([safe_cell(v) for v in row])
-    for column in ("G", "L"):
-        for cell in sheet[column][1:]:
-            cell.number_format = "DD/MM/YYYY"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    """The plan as a workbook: bold headings, cells defused, dates day first."""
+    return xlsx_bytes("Action plan", list(EXPORT_COLUMNS), rows)
 
 
 def plan_pdf_html(plan: ActionPlan) -> str:

@@ -10,9 +10,13 @@ is written once:
   the file through Django's storage API (a random name under MEDIA_ROOT by default, or
   any django-storages backend; MEDIA_ROOT is never served as static files) with the
   next version number, in one transaction;
-- ``document_response`` checks the caller's scope (outside it: 404), writes the access
-  event, and streams the file as an attachment with a safe name, the stored type,
-  ``nosniff`` and ``no-store``;
+- ``document_response`` checks the caller's scope (outside it: 404) and sends the
+  document through ``file_response``, the one way any stored file leaves (documents,
+  minutes, report and action-plan PDFs, the published library): the access event, then
+  the file streamed from storage (never read whole) as an attachment with a safe name and
+  the headers every download carries (``attachment``: a sandboxing
+  Content-Security-Policy, ``nosniff``, ``no-store``), which the generated exports
+  (CSV, XLSX) carry too;
 - ``document_withdraw`` / ``document_restore`` hide a version from the pages with a
   reason, and undo that: nothing a user reaches overwrites or deletes a stored file (a
   replacement is the next version).
@@ -23,21 +27,27 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.http import FileResponse, Http404, HttpRequest
-from django.utils import timezone
+from django.http.response import HttpResponseBase
+from django.utils.http import content_disposition_header
 
 from scr import filetypes
 from scr.accesslog import record_access
-from scr.history import save_with_history
+from scr.history import save_with_history, withdraw_with_history
 from scr.models import AccessEvent, StoredDocument
 from scr.rules import fresh_locked, require_reason
 
 D = TypeVar("D", bound=StoredDocument)
+R = TypeVar("R", bound=HttpResponseBase)
+
+# A downloaded file is never a page: no script, no style, no frame, no form, whatever
+# a browser makes of it.
+SANDBOX = "default-src 'none'; sandbox"
 
 
 @dataclass(frozen=True)
@@ -125,6 +135,30 @@ def document_store_version(*, model: type[D], by: Any, upload: File, reason: str
     return document
 
 
+def attachment(response: R, filename: str) -> R:
+    """``response`` as a download: an attachment named ``filename`` made safe (no path,
+    ASCII, the extension of the response's type: ``filetypes.safe_filename``), never
+    sniffed as another type, never stored by a browser or proxy, and sandboxed. Every
+    download carries these headers (tests/test_downloads.py walks them all)."""
+    content_type = response.get("Content-Type", "").split(";")[0].strip()
+    response["Content-Disposition"] = content_disposition_header(
+        True, filetypes.safe_filename(filename, content_type))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    response["Content-Security-Policy"] = SANDBOX
+    return response
+
+
+def file_response(request: HttpRequest, file: IO[bytes] | File, *, filename: str,
+                  content_type: str, logged: models.Model, label: str = "") -> FileResponse:
+    """Send a stored file, already opened (``record.file.open("rb")``), to a user the
+    caller has checked may have it: the access event first (a download of ``logged``),
+    then the file streamed in blocks by ``FileResponse`` (which closes it), as an
+    ``attachment``."""
+    record_access(request, AccessEvent.Action.DOWNLOAD, logged, label=label)
+    return attachment(FileResponse(file, content_type=content_type), filename)
+
+
 def document_response(request: HttpRequest, document: StoredDocument,
                       scope_check: Callable[[Any, StoredDocument], bool]) -> FileResponse:
     """Send a stored document to a user who may see it; 404 for one who may not.
@@ -134,15 +168,8 @@ def document_response(request: HttpRequest, document: StoredDocument,
     """
     if not scope_check(request.user, document):
         raise Http404
-    record_access(request, AccessEvent.Action.DOWNLOAD, document)
-    response = FileResponse(
-        document.file.open("rb"), as_attachment=True,
-        filename=filetypes.safe_filename(document.original_filename, document.content_type),
-        content_type=document.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return file_response(request, document.file.open("rb"), filename=document.original_filename,
+                         content_type=document.content_type, logged=document)
 
 
 @transaction.atomic(savepoint=False)
@@ -150,15 +177,10 @@ def document_withdraw(*, document: D, by: Any, reason: str) -> D:
     """Hide one version from the pages, with a reason; the file and its row stay (and
     ``document_restore`` undoes it). Runs in the caller's transaction (the owning app's
     service is the durable one)."""
-    reason = require_reason(reason, "Enter the reason for withdrawing the document")
-    stored = fresh_locked(document)
-    if stored.withdrawn_at is not None:
-        raise ValidationError("This document is already withdrawn. Nothing was changed.")
-    stored.withdrawn_at = timezone.now()
-    stored.withdrawn_reason = reason
-    save_with_history(stored, by=by, reason=f"Document withdrawn: {reason}")
-    document.refresh_from_db()
-    return document
+    return withdraw_with_history(document, by=by, reason=reason,
+                                 already="This document is already withdrawn.",
+                                 missing_reason="Enter the reason for withdrawing the document",
+                                 history_reason="Document withdrawn: {reason}")
 
 
 @transaction.atomic(savepoint=False)

@@ -3,7 +3,9 @@
 Services raise ``ValidationError``; ``handle_form`` puts it back on the form so
 the user sees the GOV.UK error summary and nothing is half-saved. ``record_form``
 is the whole sequence a page about one record repeats: the record (scoped by the
-user's rights, so out of scope is a 404), the form, the service, the page.
+user's rights, so out of scope is a 404), the form, the service, the page. Upload
+pages are such pages too: the form gets the uploaded files, and the page is sent as
+``multipart/form-data`` when the form has a file field.
 """
 
 from __future__ import annotations
@@ -33,11 +35,13 @@ PerRecord = Any
 
 def form_page(request: HttpRequest, form: Any, *, title: str, submit: str, back: str,
               caption: str = "", intro: str = "", danger: bool = False,
-              link: tuple[str, str] | None = None) -> HttpResponse:
-    """``link`` is (text, url) of a page the person may need first (e.g. to give a role)."""
-    return render(request, "form_page.html", {"form": form, "title": title, "submit": submit,
-                                              "back": back, "caption": caption, "intro": intro,
-                                              "danger": danger, "link": link})
+              link: tuple[str, str] | None = None,
+              template: str = "form_page.html") -> HttpResponse:
+    """``link`` is (text, url) of a page the person may need first (e.g. to give a role);
+    ``template`` a page that extends form_page.html (an intro with links or a list)."""
+    return render(request, template, {"form": form, "title": title, "submit": submit,
+                                      "back": back, "caption": caption, "intro": intro,
+                                      "danger": danger, "link": link})
 
 
 def handle_form(request: HttpRequest, form: Any, save: Save, *, success: str | Callable[[Any], str],
@@ -67,14 +71,16 @@ def record_form(request: AuthenticatedHttpRequest, record: models.Model | type[m
     """A form about one record: ``record`` is a model (scoped here for ``action``, so a
     record out of the user's scope is a 404) or a record the caller already scoped.
     ``save(data, record)`` calls the service; ``title``, ``back`` and the other page
-    options (``caption``, ``intro``, ``link``) may be worked out from the record.
+    options (``caption``, ``intro``, ``link``, ``template``) may be worked out from the
+    record. The form gets the request's files too (an upload page is one of these).
     ``log_view`` (the default: these forms are about case records) writes an access event
     when the form is shown, and a form shown again with its errors is never cached either."""
     obj = (scoped_object_or_404(record, request.user, action, pk=pk) if isinstance(record, type)
            else record)
     if log_view and request.method == "GET":
         record_access(request, AccessEvent.Action.VIEW, obj)
-    form = form_class(request.POST or None, initial=initial(obj) if initial else None,
+    form = form_class(request.POST or None, request.FILES or None,
+                      initial=initial(obj) if initial else None,
                       **(form_kwargs(obj) if form_kwargs else {}))
     url = _for(back, obj)
     done = handle_form(request, form, save, success=success, done_url=url, obj=obj)

@@ -3,16 +3,18 @@
 The request middleware fills in the user for web requests; services call
 ``save_with_history`` so the user and the reason are explicit everywhere else too.
 Every such write also retires the cached per-person figures once it commits
-(``scr.figures``).
+(``scr.figures``). ``withdraw_with_history`` is the one "withdraw with a reason"
+sequence (nothing a user reaches deletes case data).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models import IntegerField, Q, Value
 from django.db.models.fields.mixins import FieldCacheMixin
@@ -20,6 +22,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from scr.figures import note_case_write
+from scr.rules import fresh_locked, require_reason
 
 if TYPE_CHECKING:
     from scr.http import User
@@ -49,6 +52,45 @@ def save_with_history(instance: M, *, by: User | None, reason: str, **save_kwarg
     instance.save(**save_kwargs)
     note_case_write(save_kwargs.get("using") or DEFAULT_DB_ALIAS)
     return instance
+
+
+def is_withdrawn(record: models.Model) -> bool:
+    """Whether ``record`` is withdrawn, by the fields its model has: ``withdrawn`` (a flag)
+    or ``withdrawn_at`` (a time)."""
+    return bool(getattr(record, "withdrawn", False)) or getattr(
+        record, "withdrawn_at", None) is not None
+
+
+def withdraw_with_history(record: M, *, by: Any, reason: str, already: str,
+                          missing_reason: str = "Enter the reason for this change",
+                          prepare: Callable[[M, str], object] | None = None,
+                          history_reason: str = "{reason}") -> M:
+    """Withdraw ``record`` (never delete it), in the caller's transaction, after the
+    caller's own checks (the review still open, who may do it).
+
+    The reason is required (``require_reason``, ``missing_reason`` when blank); the record
+    is read fresh under a row lock and refused, with ``already`` and "Nothing was
+    changed.", if it is withdrawn already; ``prepare(stored, reason)`` then does what this
+    record's withdrawal needs besides (refuse for its own reasons, ungroup what hangs on
+    it); the withdrawal fields the model has are set (``withdrawn``, ``withdrawn_at``,
+    ``withdrawn_reason``, ``withdrawn_by``) and saved with ``history_reason`` (the reason
+    as given by default) in its history. Returns the caller's object, refreshed; a
+    refusal leaves it as it was."""
+    reason = require_reason(reason, missing_reason)
+    stored = fresh_locked(record)
+    if is_withdrawn(stored):
+        raise ValidationError(f"{already} Nothing was changed.")
+    if prepare is not None:
+        prepare(stored, reason)
+    fields = {f.name for f in stored._meta.concrete_fields}
+    values = {"withdrawn": True, "withdrawn_at": timezone.now(), "withdrawn_reason": reason,
+              "withdrawn_by": by}
+    for name, value in values.items():
+        if name in fields:
+            setattr(stored, name, value)
+    save_with_history(stored, by=by, reason=history_reason.format(reason=reason))
+    record.refresh_from_db()
+    return record
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@
 names it: its mypy plugin resolves ``django.contrib.auth.models._User`` to that model.
 ``AuthenticatedHttpRequest`` is a request whose ``user`` is one (a view behind
 ``login_required``), so passing ``request.user`` to a ``for_user`` or a service type-checks;
-``agencies.http`` re-exports it. Both are for type checking only: at run time the request
+``agencies.views.http`` re-exports it. Both are for type checking only: at run time the request
 is a plain ``HttpRequest`` and ``User`` is not defined (import it under ``TYPE_CHECKING``).
 """
 

@@ -339,7 +339,7 @@ HOME_TASKS_PROVIDER = "actionplans.selectors.tasks_for"  # (user) -> list of tas
 # so reviews never imports actionplans (docs/action-plans.md, "Closure").
 ACTION_PLAN_CLOSURE_GUARD = "actionplans.selectors.plan_closure_missing"
 WORKER_PING_MODEL = "agencies.Agency"  # the worker ping proves it can read this table
-ACCESS_LOG_READER_ROLES = ("business_manager",)  # agencies.roles.Role values
+ACCESS_LOG_READER_ROLES = ("business_manager",)  # agencies.models.roles.Role values
 
 # The partnership: its name, its vocabulary (SCR or LCSPR) and its public contact block.
 PARTNERSHIP_NAME = env_str("PARTNERSHIP_NAME", "Northshire Safeguarding Children Partnership")
@@ -412,7 +412,7 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
 # /healthz: a bare liveness answer for anyone; the checks' detail for signed-in business
 # managers or a request carrying this token (header "Authorization: Bearer <token>").
 HEALTHZ_TOKEN = env_str("HEALTHZ_TOKEN")
-HEALTHZ_DETAIL_ROLES = ("business_manager",)  # agencies.roles.Role values
+HEALTHZ_DETAIL_ROLES = ("business_manager",)  # agencies.models.roles.Role values
 
 # Refused access (403/404 on the service's pages) is logged; more refusals than this by one
 # person within the minutes below e-mails the business managers (scr/refusals.py).

@@ -24,6 +24,7 @@ from reviews import services
 from reviews.models import ClockKind, PanelAppointment, Review
 from tests.actionplans import matrix as action_plan_matrix
 from tests.conftest import Personas, client_for, publish
+from tests.downloads import check_download
 
 ROLES = ("anonymous", "manager", "reviewer", "panel", "police_lead", "health_lead", "board")
 ADMIN_NAMESPACE = "admin"  # Django's admin: staff only, checked by its own test below.
@@ -563,6 +564,7 @@ def test_permission_matrix(world: World, url_name: str, case_index: int, role: s
     expected = case.expected[role]
     assert response.status_code == expected, (
         f"{role} GET {url}: {response.status_code}, expected {expected}")
+    check_download(url_name, response, f"{role} GET {url}")
     if expected == 302 and role == "anonymous":
         assert response["Location"].startswith(reverse("login"))
 

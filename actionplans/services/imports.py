@@ -11,8 +11,8 @@ are history); an open one needs a target date still to come, like any new action
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
-from typing import Any
+from datetime import date
+from typing import IO, Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -25,13 +25,20 @@ from agencies.models import Agency, User
 from reviews.models import Recommendation, Review
 from scr import filetypes
 from scr.documents import inspect_upload
+from scr.spreadsheets import (
+    SpreadsheetUnreadable,
+    UnreadableDate,
+    cell_date,
+    cell_text,
+    is_blank,
+    xlsx_rows,
+)
 from scr.text import normalise_text
 
 __all__ = ["ImportRefused", "plan_import"]
 
 MAX_ROWS = 5000
 MAX_SIZE = 10 * 1024 * 1024
-DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d %b %Y", "%d %B %Y", "%d-%m-%Y")
 MILESTONE = re.compile(r"^\s*(?P<date>[^:]+?)\s*:\s*(?P<text>.+?)\s*(?P<done>\((done|✓)\))?\s*$",
                        re.IGNORECASE)
 
@@ -46,29 +53,18 @@ class ImportRefused(ValidationError):
 
 
 def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return normalise_text(str(value)).strip()
+    return normalise_text(cell_text(value))
 
 
 def _date(value: Any, what: str, *, required: bool = True) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = _text(value)
-    if not text:
-        if required:
-            raise ValueError(f"enter the {what}")
-        return None
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(f"the {what} “{text}” is not a date (use 31/12/2026)")
+    """A date cell or text, read as every import reads dates (``scr.spreadsheets``)."""
+    try:
+        day, _time = cell_date(value)
+    except UnreadableDate:
+        raise ValueError(f"the {what} “{_text(value)}” is not a date (use 31/12/2026)") from None
+    if day is None and required:
+        raise ValueError(f"enter the {what}")
+    return day
 
 
 def _choice(text: str, choices: list[tuple[str, str]], what: str) -> str:
@@ -132,30 +128,28 @@ def _row_fields(cells: list[Any], review: Review, recommendations: dict[int, Rec
 
 
 def _rows(upload: File) -> list[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
-
     inspect_upload(upload, allowed=frozenset({filetypes.XLSX}), max_size=MAX_SIZE)
+    rows = []
+    sheet = xlsx_rows(cast(IO[bytes], upload))
     try:
-        book = load_workbook(upload, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        for line, row in sheet:
+            cells = [*row, *[None] * len(EXPORT_COLUMNS)][:len(EXPORT_COLUMNS)]
+            if line == 1:
+                heads = [_text(c).lower() for c in cells]
+                if heads != [c.lower() for c in EXPORT_COLUMNS]:
+                    raise ImportRefused("The first row must be the column headings, in this "
+                                        "order: " + ", ".join(EXPORT_COLUMNS))
+                continue
+            if is_blank(cells):
+                continue
+            rows.append((line, cells))
+            if len(rows) > MAX_ROWS:
+                raise ImportRefused(f"The file has more than {MAX_ROWS} rows: split it")
+    except SpreadsheetUnreadable as error:
         raise ImportRefused("The file could not be read as a spreadsheet: save it as .xlsx "
                             "and try again") from error
-    sheet = book.worksheets[0]
-    rows = []
-    for line, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-        cells = [*row, *[None] * len(EXPORT_COLUMNS)][:len(EXPORT_COLUMNS)]
-        if line == 1:
-            heads = [_text(c).lower() for c in cells]
-            if heads != [c.lower() for c in EXPORT_COLUMNS]:
-                raise ImportRefused("The first row must be the column headings, in this order: "
-                                    + ", ".join(EXPORT_COLUMNS))
-            continue
-        if all(_text(c) == "" for c in cells):
-            continue
-        rows.append((line, cells))
-        if len(rows) > MAX_ROWS:
-            raise ImportRefused(f"The file has more than {MAX_ROWS} rows: split it")
-    book.close()
+    finally:
+        sheet.close()
     if not rows:
         raise ImportRefused("The file has no actions under the headings")
     return rows

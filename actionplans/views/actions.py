@@ -18,7 +18,7 @@ from reviews.models import Recommendation
 from scr.access import scoped_object_or_404
 from scr.accesslog import record_access
 from scr.documents import document_response
-from scr.formviews import handle_form, record_form
+from scr.formviews import record_form
 from scr.models import AccessEvent
 
 __all__ = [
@@ -97,15 +97,12 @@ def action_target_date(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 
 @login_required
 def action_evidence_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    obj = scoped_object_or_404(Action, request.user, "change", pk=pk)
-    form = forms.EvidenceForm(request.POST or None, request.FILES or None)
-    done = handle_form(request, form, lambda data, a: services.impact_evidence_add(
-        by=request.user, action=a, title=data["title"], upload=data["file"]),
-        success="Evidence of impact attached.", done_url=action_back(obj), obj=obj)
-    record_access(request, AccessEvent.Action.VIEW, obj)
-    return done or render(request, "actionplans/upload.html", {
-        "form": form, "title": "Attach evidence of impact", "caption": obj.reference,
-        "back": action_back(obj), "submit": "Upload"})
+    return record_form(
+        request, Action, forms.EvidenceForm,
+        lambda data, obj: services.impact_evidence_add(by=request.user, action=obj,
+                                                       title=data["title"], upload=data["file"]),
+        pk=pk, action="change", title="Attach evidence of impact", submit="Upload",
+        success="Evidence of impact attached.", back=action_back, caption=lambda a: a.reference)
 
 
 @login_required

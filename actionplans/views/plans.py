@@ -16,12 +16,14 @@ from actionplans.selectors import actions_of, closure_blockers, plan_page, plan_
 from actionplans.views.base import get_plan_for_board, plan_back, plan_or_404, plan_review
 from agencies.models.roles import Role
 from agencies.views.http import AuthenticatedHttpRequest
+from scr import filetypes
 from scr.access import role_required, scoped_object_or_404
 from scr.accesslog import record_access
-from scr.csvexport import csv_lines
+from scr.documents import attachment, file_response
 from scr.formviews import handle_form, record_form
 from scr.models import AccessEvent, RenderRecord
 from scr.renders import render_request
+from scr.spreadsheets import csv_lines
 
 __all__ = [
     "action_plan",
@@ -34,7 +36,6 @@ __all__ = [
     "monitoring_review_add",
 ]
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
@@ -78,18 +79,16 @@ def _export_rows(request: AuthenticatedHttpRequest, pk: int) -> tuple[ActionPlan
 @login_required
 def action_plan_export_csv(request: AuthenticatedHttpRequest, pk: int) -> StreamingHttpResponse:
     plan, rows = _export_rows(request, pk)
-    response = StreamingHttpResponse(csv_lines(list(EXPORT_COLUMNS), rows),
-                                     content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{plan.review.reference}-action-plan.csv"'
-    return response
+    return attachment(StreamingHttpResponse(csv_lines(list(EXPORT_COLUMNS), rows),
+                                            content_type="text/csv; charset=utf-8"),
+                      f"{plan.review.reference}-action-plan.csv")
 
 
 @login_required
 def action_plan_export_xlsx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan, rows = _export_rows(request, pk)
-    response = HttpResponse(plan_xlsx(rows), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{plan.review.reference}-action-plan.xlsx"'
-    return response
+    return attachment(HttpResponse(plan_xlsx(rows), content_type=filetypes.XLSX),
+                      f"{plan.review.reference}-action-plan.xlsx")
 
 
 @require_http_methods(["GET", "POST"])
@@ -110,23 +109,19 @@ def action_plan_pdf_download(request: AuthenticatedHttpRequest, pk: int) -> File
     record = get_object_or_404(RenderRecord._base_manager, pk=pk, kind="actionplans.plan",
                                status=RenderRecord.Status.DONE)
     plan = scoped_object_or_404(ActionPlan, request.user, "manage", pk=record.object_id)
-    record_access(request, AccessEvent.Action.DOWNLOAD, plan)
-    response = FileResponse(record.file.open("rb"), as_attachment=True,
-                            filename=f"{plan.review.reference}-action-plan.pdf",
-                            content_type="application/pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(request, record.file.open("rb"),
+                         filename=f"{plan.review.reference}-action-plan.pdf",
+                         content_type=filetypes.PDF, logged=plan)
 
 
 @login_required
 def action_plan_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     review, _plan = plan_review(request.user, pk, "manage")
-    form = forms.ImportForm(request.POST or None, request.FILES or None)
-    done = handle_form(request, form, lambda data, r: services.plan_import(
-        by=request.user, review=r, upload=data["file"]),
-        success=lambda n: f"{n} action{'s' if n != 1 else ''} imported.",
-        done_url=plan_back(pk), obj=review)
-    record_access(request, AccessEvent.Action.VIEW, review)
-    return done or render(request, "actionplans/upload.html", {
-        "form": form, "title": "Import an action plan", "caption": review.reference,
-        "back": plan_back(pk), "submit": "Import", "columns": EXPORT_COLUMNS})
+    return record_form(
+        request, review, forms.ImportForm,
+        lambda data, obj: services.plan_import(by=request.user, review=obj, upload=data["file"]),
+        title="Import an action plan", submit="Import", caption=review.reference,
+        success=lambda n: f"{n} action{'s' if n != 1 else ''} imported.", back=plan_back(pk),
+        intro="The first sheet's first row must be these headings, in this order (the "
+              f"export's columns): {', '.join(EXPORT_COLUMNS)}. Every row is checked; a file "
+              "with any bad row imports nothing.")

@@ -39,7 +39,7 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]  # BackupCodeD
         help_text="Demo account: can sign in only when DEBUG or DEMO_MODE is on.",
     )
     job_title = models.CharField(max_length=150, blank=True)
-    # When a business manager last removed this person's second factor (agencies/security.py).
+    # When a business manager last removed this person's second factor (agencies/services/account.py).
     second_factor_reset_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects: ClassVar[ScopedUserManager] = ScopedUserManager()

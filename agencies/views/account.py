@@ -1,7 +1,7 @@
 """Your account: two-factor sign-in, password, sessions, and confirming it's you.
 
 The pages a signed-in person uses about their own account (issue 9). Thin: each calls a
-service in ``agencies.security`` or a helper in ``scr``.
+service in ``agencies.services.account`` or a helper in ``scr``.
 """
 
 from __future__ import annotations

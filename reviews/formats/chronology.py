@@ -5,29 +5,38 @@ Reading is pure (no database): ``read_rows`` yields ``(line, cells)`` from eithe
 ``parse_row`` turns one row into entry fields or the reasons it is refused, so every row
 of a file is checked before anything is saved (``services.chronology_import``).
 
-Dates are read the way agencies write them, always day first: 31/12/2025, 31-12-2025,
-31.12.2025, 2025-12-31, 31 Dec 2025, 31 December 2025 (ordinals and "Sept" too), and
-Excel date cells. 12/31/2025 is refused, never read as 31 December. Two-digit years are
-refused (which century?).
+Rows, cells and dates are read, and cells written, by ``scr.spreadsheets`` (the action
+plan's import and export use it too): dates always day first (31/12/2025, 31.12.2025,
+2025-12-31, 31 Dec 2025, Excel dates...); 12/31/2025 is refused, never read as 31
+December; two-digit years are refused (which century?). This module says what a
+chronology's columns are and words the refusals.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, time
 from typing import IO, Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from scr.csvexport import safe_cell
+from scr.spreadsheets import (
+    SpreadsheetUnreadable,
+    UnreadableDate,
+    cell_date,
+    cell_text,
+    cell_time,
+    csv_rows,
+    is_blank,
+    xlsx_bytes,
+    xlsx_rows,
+)
 from scr.text import normalise_text
 
 __all__ = [
@@ -67,17 +76,15 @@ SIGNIFICANCE = {"routine": "routine", "significant": "significant", "key": "key"
 YES = {"yes", "y", "true", "1", "seen"}
 NO = {"no", "n", "false", "0", "not seen"}
 MAX_LENGTHS = {"source": 300, "practitioner_role": 150}
-
-DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y",
-                "%d-%b-%Y", "%d-%B-%Y", "%d/%b/%Y")
-TIME_FORMATS = ("%H:%M", "%H:%M:%S", "%H.%M", "%I:%M %p", "%I:%M%p", "%I %p", "%I%p",
-                "%I.%M %p", "%I.%M%p")
-_ORDINAL = re.compile(r"(?<=\d)(st|nd|rd|th)\b", re.IGNORECASE)
-_DATE_AND_TIME = re.compile(r"^(?P<date>.+?)[ T](?P<time>\d{1,2}[:.]\d{2}(?::\d{2})?)$")
-_NUMERIC_DATE = re.compile(r"^(?P<day>\d{1,2})[/.\-](?P<month>\d{1,2})[/.\-]\d{4}$")
-_TWO_DIGIT_YEAR = re.compile(r"^\d{1,2}[/.\- ]\w+[/.\- ]\d{2}$")
-# Excel's day numbers for 1 January 1900 and 31 December 9999.
-_EXCEL_DAYS = (1, 2958465)
+# Why a date cell was refused (``scr.spreadsheets.UnreadableDate.problem``), in words.
+DATE_PROBLEMS = {
+    "not_a_date": "“{}” is not a date",
+    "month_first": "“{}” is not a real date: dates are read day first (31/12/2025), never "
+                   "month first",
+    "two_digit_year": "“{}”: write the year in full, for example 31/12/2025",
+    "unreadable": "“{}” is not a date we can read: write it day first, for example "
+                  "31/12/2025 or 31 Dec 2025",
+}
 
 
 class ImportFileError(ValueError):
@@ -91,83 +98,35 @@ class ParsedRow:
     errors: list[str] = field(default_factory=list)
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def parse_date(value: Any) -> tuple[date | None, time | None, str]:
-    """(date, time if the cell carried one, error). Day first, always."""
-    if isinstance(value, datetime):
-        moment = value.time()
-        return value.date(), (moment if moment != time.min else None), ""
-    if isinstance(value, date):
-        return value, None, ""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if _EXCEL_DAYS[0] <= value <= _EXCEL_DAYS[1]:
-            moment = from_excel(value)
-            if isinstance(moment, datetime):
-                return parse_date(moment)
-        return None, None, f"“{_text(value)}” is not a date"
-    text = _text(value)
-    if not text:
+    """(date, time if the cell carried one, error). Day first, always
+    (``scr.spreadsheets.cell_date``)."""
+    try:
+        day, moment = cell_date(value)
+    except UnreadableDate as unreadable:
+        return None, None, DATE_PROBLEMS[unreadable.problem].format(cell_text(value))
+    if day is None:
         return None, None, "Enter the date"
-    text = re.sub(r"\s+", " ", _ORDINAL.sub("", text.replace(",", " "))).strip()
-    text = re.sub(r"\bsept\b", "Sep", text, flags=re.IGNORECASE)
-    parsed_time = None
-    joined = _DATE_AND_TIME.match(text)
-    if joined:
-        parsed_time, _ = parse_time(joined["time"])
-        if parsed_time is not None:
-            text = joined["date"]
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date(), parsed_time, ""
-        except ValueError:
-            continue
-    numeric = _NUMERIC_DATE.match(text)
-    if numeric and int(numeric["month"]) > 12:
-        return None, None, (f"“{_text(value)}” is not a real date: dates are read day first "
-                            "(31/12/2025), never month first")
-    if _TWO_DIGIT_YEAR.match(text):
-        return None, None, f"“{_text(value)}”: write the year in full, for example 31/12/2025"
-    return None, None, (f"“{_text(value)}” is not a date we can read: write it day first, "
-                        "for example 31/12/2025 or 31 Dec 2025")
+    return day, moment, ""
 
 
 def parse_time(value: Any) -> tuple[time | None, str]:
-    if value is None or value == "":
-        return None, ""
-    if isinstance(value, datetime):
-        return value.time().replace(microsecond=0), ""
-    if isinstance(value, time):
-        return value.replace(microsecond=0), ""
-    if isinstance(value, timedelta):
-        return (datetime.min + value).time(), ""
-    if isinstance(value, float) and 0 <= value < 1:  # an Excel time as a fraction of a day
-        return (datetime.min + timedelta(seconds=round(value * 86400))).time(), ""
-    text = _text(value).upper().replace("A.M.", "AM").replace("P.M.", "PM")
-    for fmt in TIME_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).time(), ""
-        except ValueError:
-            continue
-    return None, f"“{_text(value)}” is not a time: write it as 14:30"
+    try:
+        return cell_time(value), ""
+    except ValueError:
+        return None, f"“{cell_text(value)}” is not a time: write it as 14:30"
 
 
 def _heading_map(header: Iterable[Any]) -> dict[int, str]:
     found: dict[int, str] = {}
     for index, cell in enumerate(header):
-        heading = re.sub(r"\(.*?\)", "", _text(cell)).strip().lower()
+        heading = re.sub(r"\(.*?\)", "", cell_text(cell)).strip().lower()
         heading = re.sub(r"\s+", " ", heading)
         if not heading:
             continue
         if "name" in heading.split():
             raise ImportFileError(
-                f"Remove the column “{_text(cell)}”: a chronology records the practitioner's "
+                f"Remove the column “{cell_text(cell)}”: a chronology records the practitioner's "
                 "role, never a person's name")
         if heading in HEADINGS:
             found[index] = HEADINGS[heading]
@@ -192,7 +151,7 @@ def parse_row(line: int, cells: list[Any], columns: dict[int, str]) -> ParsedRow
     row.fields["occurred_at"] = moment or cell_time
     for name, heading in (("source", "the source"), ("what_happened", "what happened"),
                           ("practitioner_role", "the practitioner's role")):
-        text = normalise_text(_text(raw.get(name)), multiline=name == "what_happened")
+        text = normalise_text(cell_text(raw.get(name)), multiline=name == "what_happened")
         if not text:
             row.errors.append(f"Enter {heading}")
         elif len(text) > MAX_LENGTHS.get(name, 10_000):
@@ -200,78 +159,35 @@ def parse_row(line: int, cells: list[Any], columns: dict[int, str]) -> ParsedRow
                               "or fewer")
         row.fields[name] = text
     seen = raw.get("child_seen")
-    seen_text = _text(seen).lower()
+    seen_text = cell_text(seen).lower()
     if isinstance(seen, bool):
         row.fields["child_seen"] = seen
     elif seen_text in YES or seen_text in NO:
         row.fields["child_seen"] = seen_text in YES
     else:
         row.errors.append("Enter yes or no for “Child seen”" if not seen_text else
-                          f"“{_text(seen)}” is not yes or no for “Child seen”")
-    significance = SIGNIFICANCE.get(_text(raw.get("significance")).lower())
+                          f"“{cell_text(seen)}” is not yes or no for “Child seen”")
+    significance = SIGNIFICANCE.get(cell_text(raw.get("significance")).lower())
     if significance is None:
-        row.errors.append(f"“{_text(raw.get('significance'))}” is not a significance: write "
+        row.errors.append(f"“{cell_text(raw.get('significance'))}” is not a significance: write "
                           "routine, significant or key practice episode")
     row.fields["significance"] = significance
     return row
 
 
-def _blank(cells: Iterable[Any]) -> bool:
-    return all(_text(c) == "" for c in cells)
-
-
-def _encoding(upload: IO[bytes]) -> str:
-    """UTF-8 (with or without Excel's byte-order mark), else Windows-1252: a CSV saved by
-    Excel on Windows. Decoded chunk by chunk, never the whole file at once."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    upload.seek(0)
+def _rows(upload: IO[bytes], *, xlsx: bool) -> Iterator[tuple[int, list[Any]]]:
     try:
-        for chunk in iter(lambda: upload.read(1024 * 1024), b""):
-            decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return "cp1252"
-    return "utf-8-sig"
-
-
-def _csv_rows(upload: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
-    encoding = _encoding(upload)
-    upload.seek(0)
-    text = io.TextIOWrapper(upload, encoding=encoding, newline="", errors="replace")
-    line = 1
-    try:
-        reader = csv.reader(text)
-        for cells in reader:
-            yield line, cells
-            line = reader.line_num + 1
-    except csv.Error as error:
-        raise ImportFileError(f"Line {line}: this is not a CSV file we can read ({error})"
-                              ) from None
-    finally:
-        text.detach()
-
-
-def _xlsx_rows(upload: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
-    upload.seek(0)
-    try:
-        book = load_workbook(upload, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a damaged file
-        raise ImportFileError("This Excel file cannot be opened: save it again as .xlsx") from None
-    try:
-        sheet = book["Chronology"] if "Chronology" in book.sheetnames else book.worksheets[0]
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, list(row)
-    finally:
-        book.close()
+        yield from xlsx_rows(upload, sheet="Chronology") if xlsx else csv_rows(upload)
+    except SpreadsheetUnreadable as unreadable:
+        raise ImportFileError(str(unreadable)) from None
 
 
 def read_rows(upload: IO[bytes], *, xlsx: bool) -> Iterator[ParsedRow]:
     """Every non-blank data row of the file, parsed, with its line (CSV) or row (XLSX)
     number as a spreadsheet shows it. Raises ``ImportFileError`` for the file as a whole."""
-    rows = _xlsx_rows(upload) if xlsx else _csv_rows(upload)
     columns: dict[int, str] | None = None
-    for line, cells in rows:
-        if _blank(cells):
+    for line, cells in _rows(upload, xlsx=xlsx):
+        if is_blank(cells):
             continue
         if columns is None:
             columns = _heading_map(cells)
@@ -332,13 +248,6 @@ def template_xlsx() -> bytes:
 
 
 def export_xlsx(header: list[str], rows: Iterable[list[Any]]) -> bytes:
-    """A write-only workbook (rows streamed to a temporary file, not held as cells); every
-    text cell defused like the CSV exports (openpyxl would store '=…' as a formula)."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Chronology")
-    sheet.append(header)
-    for row in rows:
-        sheet.append([safe_cell(value) for value in row])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    """The merged chronology as a workbook (``scr.spreadsheets.xlsx_bytes``: streamed,
+    every cell defused like the CSV exports)."""
+    return xlsx_bytes("Chronology", header, rows)

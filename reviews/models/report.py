@@ -189,7 +189,6 @@ class SectionVersion(DraftRecord):
     section = models.ForeignKey(ReportSection, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
     body = models.TextField(blank=True, max_length=DOCUMENT_LENGTH)
-    based_on = models.PositiveIntegerField(help_text="The version the writer started from.")
     saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                  related_name="+")
     saved_at = models.DateTimeField(default=timezone.now)

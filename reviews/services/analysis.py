@@ -33,8 +33,8 @@ from reviews.models import (
     Theme,
 )
 from reviews.services.base import open_review_locked, report_changed, require_changer
-from scr.history import mark_history, save_with_history
-from scr.rules import fresh_locked, require_reason
+from scr.history import mark_history, save_with_history, withdraw_with_history
+from scr.rules import fresh_locked
 from scr.text import normalise_text
 
 __all__ = [
@@ -196,20 +196,19 @@ def finding_update(*, by: User, finding: Finding, title: str, statement: str,
 def finding_withdraw(*, by: User, finding: Finding, reason: str) -> Finding:
     """Withdraw (never delete) a finding. Refused while a recommendation rests on it alone:
     a recommendation always has a finding."""
-    reason = require_reason(reason, "Enter the reason for withdrawing the finding")
     review = drafting_review(by, finding.review, "withdraw findings")
-    stored = fresh_locked(finding)
-    if stored.withdrawn:
-        raise ValidationError("This finding has already been withdrawn. Nothing was changed.")
-    for rec in stored.recommendations.filter(withdrawn=False).prefetch_related("findings"):
-        if not [f for f in rec.findings.all() if f.pk != stored.pk and not f.withdrawn]:
+    withdraw_with_history(finding, by=by, reason=reason, prepare=_no_recommendation_rests_on,
+                          already="This finding has already been withdrawn.",
+                          missing_reason="Enter the reason for withdrawing the finding")
+    report_changed(review, by=by, what=f"Finding {finding.number} withdrawn")
+    return finding
+
+
+def _no_recommendation_rests_on(finding: Finding, _reason: str) -> None:
+    for rec in finding.recommendations.filter(withdrawn=False).prefetch_related("findings"):
+        if not [f for f in rec.findings.all() if f.pk != finding.pk and not f.withdrawn]:
             raise ValidationError(f"{rec} rests only on this finding: tie it to another "
                                   f"finding or withdraw it first. Nothing was changed.")
-    stored.withdrawn = True
-    save_with_history(stored, by=by, reason=reason)
-    report_changed(review, by=by, what=f"Finding {stored.number} withdrawn")
-    finding.refresh_from_db()
-    return finding
 
 
 CHOOSE_TARGET = {"evidence_request": "Choose the evidence from an agency",
@@ -278,15 +277,11 @@ def _target_problem(name: str, target: Any, review: Review) -> str:
 
 @transaction.atomic(durable=True)
 def finding_evidence_withdraw(*, by: User, link: FindingEvidence, reason: str) -> FindingEvidence:
-    reason = require_reason(reason, "Enter the reason for removing this evidence")
     review = drafting_review(by, link.review, "change the evidence of findings")
-    stored = fresh_locked(link)
-    if stored.withdrawn:
-        raise ValidationError("This link has already been removed. Nothing was changed.")
-    stored.withdrawn = True
-    save_with_history(stored, by=by, reason=reason)
+    withdraw_with_history(link, by=by, reason=reason,
+                          already="This link has already been removed.",
+                          missing_reason="Enter the reason for removing this evidence")
     report_changed(review, by=by, what="Evidence removed from a finding")
-    link.refresh_from_db()
     return link
 
 
@@ -358,14 +353,9 @@ def recommendation_update(*, by: User, recommendation: Recommendation, text: str
 @transaction.atomic(durable=True)
 def recommendation_withdraw(*, by: User, recommendation: Recommendation,
                             reason: str) -> Recommendation:
-    reason = require_reason(reason, "Enter the reason for withdrawing the recommendation")
     review = drafting_review(by, recommendation.review, "withdraw recommendations")
-    stored = fresh_locked(recommendation)
-    if stored.withdrawn:
-        raise ValidationError("This recommendation has already been withdrawn. Nothing was "
-                              "changed.")
-    stored.withdrawn = True
-    save_with_history(stored, by=by, reason=reason)
-    report_changed(review, by=by, what=f"Recommendation {stored.number} withdrawn")
-    recommendation.refresh_from_db()
+    withdraw_with_history(recommendation, by=by, reason=reason,
+                          already="This recommendation has already been withdrawn.",
+                          missing_reason="Enter the reason for withdrawing the recommendation")
+    report_changed(review, by=by, what=f"Recommendation {recommendation.number} withdrawn")
     return recommendation

@@ -29,7 +29,7 @@ from scr import filetypes
 from scr.actions import Action
 from scr.documents import inspect_upload
 from scr.figures import note_case_write
-from scr.history import save_with_history
+from scr.history import save_with_history, withdraw_with_history
 from scr.rules import fresh_locked, require_reason
 
 __all__ = [
@@ -74,10 +74,15 @@ def _check_entry(entry: ChronologyEntry, bounds: ScopeBounds) -> list[str]:
     return [warning] if warning else []
 
 
-def _locked_entry(entry: ChronologyEntry, by: User, action: Action) -> ChronologyEntry:
+def _entry_changer(entry: ChronologyEntry, by: User, action: Action) -> None:
+    """Refuse unless ``by`` may ``action`` the entry and its review is still open (locked)."""
     if not ChronologyEntry.objects.for_user(by, action).filter(pk=entry.pk).exists():
         raise ValidationError("You cannot change this entry. Nothing was changed.")
     open_review_locked(entry.review)
+
+
+def _locked_entry(entry: ChronologyEntry, by: User, action: Action) -> ChronologyEntry:
+    _entry_changer(entry, by, action)
     return fresh_locked(entry)
 
 
@@ -143,15 +148,13 @@ def chronology_entry_correct(*, by: User, entry: ChronologyEntry, reason: str,
 def chronology_entry_withdraw(*, by: User, entry: ChronologyEntry, reason: str,
                               ) -> ChronologyEntry:
     """Take an entry out of the chronology (kept, with who and why, in the history)."""
-    reason = require_reason(reason)
-    stored = _locked_entry(entry, by, "manage")
-    if stored.withdrawn:
-        raise ValidationError("This entry has already been withdrawn. Nothing was changed.")
-    stored.withdrawn = True
-    stored.episode = None
-    save_with_history(stored, by=by, reason=reason)
-    entry.refresh_from_db()
-    return entry
+    _entry_changer(entry, by, "manage")
+    return withdraw_with_history(entry, by=by, reason=reason, prepare=_ungroup,
+                                 already="This entry has already been withdrawn.")
+
+
+def _ungroup(entry: ChronologyEntry, _reason: str) -> None:
+    entry.episode = None
 
 
 @transaction.atomic(durable=True)
@@ -346,16 +349,13 @@ def episode_create(*, by: User, review: Review, title: str, entries: list[Chrono
 @transaction.atomic(durable=True)
 def episode_withdraw(*, by: User, episode: Episode, reason: str) -> Episode:
     """Ungroup an episode: its entries are no longer grouped; the episode is kept, withdrawn."""
-    reason = require_reason(reason)
     require_changer(by, episode.review, "change this episode")
     open_review_locked(episode.review)
-    stored = fresh_locked(episode)
-    if stored.withdrawn:
-        raise ValidationError("This episode has already been withdrawn. Nothing was changed.")
-    for entry in ChronologyEntry.objects.select_for_update().filter(episode=stored):
-        entry.episode = None
-        save_with_history(entry, by=by, reason=reason)
-    stored.withdrawn = True
-    save_with_history(stored, by=by, reason=reason)
-    episode.refresh_from_db()
-    return episode
+
+    def ungroup_entries(stored: Episode, reason: str) -> None:
+        for entry in ChronologyEntry.objects.select_for_update().filter(episode=stored):
+            entry.episode = None
+            save_with_history(entry, by=by, reason=reason)
+
+    return withdraw_with_history(episode, by=by, reason=reason, prepare=ungroup_entries,
+                                 already="This episode has already been withdrawn.")

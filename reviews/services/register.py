@@ -18,7 +18,7 @@ from reviews.models import NameVariantChoice, Review, Subject, SubjectIdentifier
 from reviews.services.base import open_review_locked
 from scr.anonymise import name_variants
 from scr.anonymise.fold import fold_key
-from scr.history import save_with_history
+from scr.history import save_with_history, withdraw_with_history
 from scr.rules import fresh_locked, require_reason
 
 __all__ = [
@@ -84,15 +84,9 @@ def subject_update(*, by: User, subject: Subject, reason: str, **fields: Any) ->
 @transaction.atomic(durable=True)
 def subject_withdraw(*, by: User, subject: Subject, reason: str) -> Subject:
     """Take a person out of the register (never deleted: history keeps them)."""
-    reason = require_reason(reason)
     open_review_locked(subject.review)
-    stored = fresh_locked(subject)
-    if stored.withdrawn:
-        raise ValidationError("This person has already been withdrawn. Nothing was changed.")
-    stored.withdrawn = True
-    save_with_history(stored, by=by, reason=reason)
-    subject.refresh_from_db()
-    return subject
+    return withdraw_with_history(subject, by=by, reason=reason,
+                                 already="This person has already been withdrawn.")
 
 
 def _open_subject(subject: Subject) -> Subject:
@@ -119,15 +113,9 @@ def subject_identifier_add(*, by: User, subject: Subject, kind: str, value: str,
 @transaction.atomic(durable=True)
 def subject_identifier_withdraw(*, by: User, identifier: SubjectIdentifier,
                                 reason: str) -> SubjectIdentifier:
-    reason = require_reason(reason)
     _open_subject(identifier.subject)
-    stored = fresh_locked(identifier)
-    if stored.withdrawn:
-        raise ValidationError("This identifier has already been removed. Nothing was changed.")
-    stored.withdrawn = True
-    save_with_history(stored, by=by, reason=reason)
-    identifier.refresh_from_db()
-    return identifier
+    return withdraw_with_history(identifier, by=by, reason=reason,
+                                 already="This identifier has already been removed.")
 
 
 def _choices(subject: Subject) -> dict[str, NameVariantChoice]:
@@ -179,12 +167,6 @@ def name_variant_remove(*, by: User, subject: Subject, variant: str,
 def name_variant_choice_withdraw(*, by: User, choice: NameVariantChoice,
                                  reason: str) -> NameVariantChoice:
     """Undo a choice: an added variant is no longer matched, a removed one is again."""
-    reason = require_reason(reason)
     _open_subject(choice.subject)
-    stored = fresh_locked(choice)
-    if stored.withdrawn:
-        raise ValidationError("This has already been undone. Nothing was changed.")
-    stored.withdrawn = True
-    save_with_history(stored, by=by, reason=reason)
-    choice.refresh_from_db()
-    return choice
+    return withdraw_with_history(choice, by=by, reason=reason,
+                                 already="This has already been undone.")

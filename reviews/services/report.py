@@ -178,8 +178,8 @@ def section_save(*, by: User, section: ReportSection, body: str, base_version: i
         raise ValidationError({"body": f"You have not changed “{stored.title}” since version "
                                        f"{base_version}. Nothing was saved."})
     version = save_with_history(SectionVersion(
-        review=review, section=stored, number=base_version + 1, body=body,
-        based_on=base_version, saved_by=by, note=" ".join(note.split())[:300]),
+        review=review, section=stored, number=base_version + 1, body=body, saved_by=by,
+        note=" ".join(note.split())[:300]),
         by=by, reason=f"Version {base_version + 1} saved")
     stored.current = version
     save_with_history(stored, by=by, reason=f"Version {version.number} saved")

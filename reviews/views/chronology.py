@@ -53,11 +53,12 @@ from reviews.selectors import (
 from reviews.views.sections import section_context
 from scr import filetypes
 from scr.access import scoped_object_or_404
-from scr.accesslog import mark_case_data, record_access
-from scr.csvexport import csv_lines
+from scr.accesslog import record_access
+from scr.documents import attachment
 from scr.figures import cached_figure
-from scr.formviews import handle_form, record_form
+from scr.formviews import record_form
 from scr.models import AccessEvent
+from scr.spreadsheets import csv_lines
 
 __all__ = [
     "agency_chronology",
@@ -161,13 +162,11 @@ def chronology_export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> H
     rows = chronology_export_rows(merged_entries(request.user, review, **filters),
                                   text_shown_to(request.user, review))
     record_access(request, AccessEvent.Action.EXPORT, review)
-    name = f"{review.reference}-chronology.{fmt}"
     response: HttpResponse | StreamingHttpResponse = (
         StreamingHttpResponse(csv_lines(EXPORT_HEADER, rows), content_type="text/csv")
         if fmt == "csv" else HttpResponse(chronology_files.export_xlsx(EXPORT_HEADER, rows),
                                           content_type=filetypes.XLSX))
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return attachment(response, f"{review.reference}-chronology.{fmt}")
 
 
 @login_required
@@ -179,8 +178,7 @@ def chronology_template(request: AuthenticatedHttpRequest, fmt: str) -> HttpResp
         response = HttpResponse(chronology_files.template_xlsx(), content_type=filetypes.XLSX)
     else:
         raise Http404
-    response["Content-Disposition"] = f'attachment; filename="chronology-template.{fmt}"'
-    return response
+    return attachment(response, f"chronology-template.{fmt}")
 
 
 @login_required
@@ -214,19 +212,14 @@ def chronology_entry_add(request: AuthenticatedHttpRequest, pk: int, agency_pk: 
 def chronology_import(request: AuthenticatedHttpRequest, pk: int, agency_pk: int) -> HttpResponse:
     """Upload a CSV or XLSX chronology: all rows or none."""
     review, agency = _agency_chronology(request.user, pk, agency_pk)
-    back = reverse("agency_chronology", args=[review.pk, agency.pk])
-    form = ChronologyImportForm(request.POST or None, request.FILES or None)
-    done = handle_form(request, form, lambda data, _: _warn(request, services.chronology_import(
-        by=request.user, review=review, agency=agency, upload=data["file"])),
-        success=lambda result: f"Imported {result.created} entries as drafts.", done_url=back)
-    if done:
-        return done
-    if request.method == "GET":
-        record_access(request, AccessEvent.Action.VIEW, review)
-    mark_case_data(request)
-    return render(request, "reviews/chronology_import.html", {
-        "form": form, "back": back, "agency": agency, "review": review,
-        "title": "Import a chronology", "submit": "Import"})
+    return record_form(
+        request, review, ChronologyImportForm,
+        lambda data, obj: _warn(request, services.chronology_import(
+            by=request.user, review=obj, agency=agency, upload=data["file"])),
+        title="Import a chronology", submit="Import", caption=str(agency),
+        success=lambda result: f"Imported {result.created} entries as drafts.",
+        back=reverse("agency_chronology", args=[review.pk, agency.pk]),
+        template="reviews/chronology_import.html")
 
 
 @login_required

@@ -210,8 +210,7 @@ def evidence_document_upload(request: AuthenticatedHttpRequest, pk: int) -> Http
         lambda data, obj: services.evidence_document_upload(
             by=request.user, request=obj, upload=data["file"], replaces=replaces),
         action="change", submit="Upload", success="Document uploaded.",
-        title=f"Replace {replaces.original_filename}" if replaces else "Upload a document",
-        form_kwargs=lambda obj: {"files": request.FILES or None})
+        title=f"Replace {replaces.original_filename}" if replaces else "Upload a document")
 
 
 def _document_form(request: AuthenticatedHttpRequest, pk: int, save: Callable[..., Any], *,

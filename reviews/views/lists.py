@@ -25,9 +25,10 @@ from reviews.selectors import (
 from reviews.views.presenters import dashboard_row_html
 from scr.access import role_required
 from scr.accesslog import record_access
-from scr.csvexport import csv_lines
+from scr.documents import attachment
 from scr.figures import cached_figure
 from scr.models import AccessEvent
+from scr.spreadsheets import csv_lines
 
 __all__ = [
     "board",
@@ -70,10 +71,8 @@ def review_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     reviews = dashboard_reviews(request.user, **filters)
     record_access(request, AccessEvent.Action.EXPORT, label="Reviews dashboard CSV")
     rows = (dashboard_csv_row(row) for row in dashboard_rows(reviews.iterator(chunk_size=500)))
-    response = StreamingHttpResponse(csv_lines(dashboard_csv_header(), rows),
-                                     content_type="text/csv")
-    response["Content-Disposition"] = 'attachment; filename="reviews.csv"'
-    return response
+    return attachment(StreamingHttpResponse(csv_lines(dashboard_csv_header(), rows),
+                                            content_type="text/csv"), "reviews.csv")
 
 
 @role_required(Role.BOARD_MEMBER, Role.BUSINESS_MANAGER)

@@ -36,9 +36,9 @@ from reviews.models import FamilyInvolvement, Meeting, MeetingAction, MeetingMin
 from reviews.selectors import family_log, meeting_page, text_shown_to
 from reviews.views.sections import section_context
 from scr.access import scoped_object_or_404
-from scr.accesslog import mark_case_data, record_access
+from scr.accesslog import record_access
 from scr.documents import document_response
-from scr.formviews import handle_form, record_form
+from scr.formviews import record_form
 from scr.models import AccessEvent
 
 __all__ = [
@@ -147,19 +147,12 @@ def meeting_action_done(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 
 @login_required
 def meeting_minutes_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    found = scoped_object_or_404(Meeting, request.user, "manage", pk=pk)
-    form = MinutesForm(request.POST or None, request.FILES or None)
-    done = handle_form(request, form, lambda data, _: services.meeting_minutes_upload(
-        by=request.user, meeting=found, upload=data["upload"]),
-        success="Minutes uploaded.", done_url=_meeting_url(found))
-    if done:
-        return done
-    if request.method == "GET":
-        record_access(request, AccessEvent.Action.VIEW, found)
-    mark_case_data(request)
-    return render(request, "reviews/upload_page.html", {
-        "form": form, "back": _meeting_url(found), "caption": str(found),
-        "title": "Upload the minutes", "submit": "Upload"})
+    return record_form(
+        request, Meeting, MinutesForm,
+        lambda data, obj: services.meeting_minutes_upload(by=request.user, meeting=obj,
+                                                          upload=data["upload"]),
+        pk=pk, title="Upload the minutes", submit="Upload", success="Minutes uploaded.",
+        back=_meeting_url, caption=str)
 
 
 @login_required

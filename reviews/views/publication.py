@@ -9,8 +9,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -44,9 +44,10 @@ from reviews.selectors.publication import (
 from reviews.services.publication import RENDER_STAGES
 from reviews.views.base import review_form_view
 from reviews.views.sections import section_context
+from scr import filetypes
 from scr.access import scoped_object_or_404
 from scr.accesslog import record_access
-from scr.documents import sha256_of
+from scr.documents import file_response, sha256_of
 from scr.formviews import initial_from, record_form
 from scr.models import AccessEvent, RenderRecord
 from scr.reauth import recent_authentication_required
@@ -181,14 +182,11 @@ def report_render_download(request: AuthenticatedHttpRequest, pk: int) -> FileRe
     review = scoped_object_or_404(Review, request.user, pk=snapshot.review_id)
     if not report_access(request.user, review).reads_versions:
         raise Http404
-    record_access(request, AccessEvent.Action.DOWNLOAD, review,
-                  label=f"{record.kind} render {record.pk}")
     confidential = record.kind == CONFIDENTIAL_KIND
     name = f"{review.reference}-{'CONFIDENTIAL' if confidential else 'anonymised'}-v{snapshot.number}.pdf"
-    response = FileResponse(record.file.open("rb"), as_attachment=True, filename=name,
-                            content_type="application/pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(request, record.file.open("rb"), filename=name,
+                         content_type=filetypes.PDF, logged=review,
+                         label=f"{record.kind} render {record.pk}")
 
 
 @login_required
@@ -270,24 +268,21 @@ def library(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-def library_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """A published PDF, checked against its SHA-256 before it is sent: a file that changed
-    is refused (and logged), never served."""
+def library_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
+    """A published PDF, checked against its SHA-256 before it is sent (read in chunks, then
+    streamed from the same open file): a file that changed is refused (and logged), never
+    served."""
     publication = scoped_object_or_404(Publication, request.user, "view", pk=pk,
                                        status=Publication.Status.PUBLISHED)
-    with publication.file.open("rb") as stored:
-        pdf = stored.read()
-    if sha256_of(ContentFile(pdf)) != publication.sha256:
+    stored = publication.file.open("rb")
+    if sha256_of(stored) != publication.sha256:
+        stored.close()
         logger.error("Published PDF %s (%s) does not match its SHA-256: refused",
                      publication.pk, publication.review_id)
         return render(request, "reviews/publication_integrity.html",
                       {"publication": publication}, status=500)
-    record_access(request, AccessEvent.Action.DOWNLOAD, publication)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (f'attachment; filename="{publication.review.reference}'
-                                       '-published.pdf"')
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(request, stored, filename=f"{publication.review.reference}-published.pdf",
+                         content_type=filetypes.PDF, logged=publication)
 
 
 @login_required

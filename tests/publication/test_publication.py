@@ -236,7 +236,8 @@ def test_the_library_finds_by_text_year_and_theme_and_logs_each_download(
         assert publication.title not in client.get(url, query).content.decode(), query
 
     download = client.get(reverse("library_download", args=[publication.pk]))
-    assert download.status_code == 200 and download.content.startswith(b"%PDF")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF")  # streamed, never read whole
     event = AccessEvent.objects.filter(user=personas.board, action=AccessEvent.Action.DOWNLOAD)
     assert event.get().object_id == str(publication.pk)
 

@@ -27,9 +27,8 @@ GENERATED = frozenset({
     "chronology_export", "chronology_template", "action_plan_export_csv",
     "action_plan_export_xlsx", "review_export", "access_log_export"})
 DOWNLOADS = STORED_FILES | GENERATED
-# agencies/ is being restructured in another change: its access-log CSV moves onto
-# ``scr.documents.attachment`` there (until then it sets only Content-Disposition).
-NOT_YET = frozenset({"access_log_export"})
+# Downloads not yet on ``scr.documents.attachment`` (none).
+NOT_YET: frozenset[str] = frozenset()
 
 SAFE_ATTACHMENT = re.compile(r'^attachment; filename="[A-Za-z0-9._ -]+"$')
 

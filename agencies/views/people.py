@@ -34,10 +34,11 @@ from agencies.services import account as security
 from agencies.views.http import AuthenticatedHttpRequest
 from scr.access import role_required, scoped_object_or_404
 from scr.accesslog import record_access
-from scr.csvexport import csv_lines
+from scr.documents import attachment
 from scr.formviews import Save, form_page, handle_form, initial_from, record_form
 from scr.models import AccessEvent
 from scr.reauth import recent_authentication_required
+from scr.spreadsheets import csv_lines
 
 manager_only = role_required(Role.BUSINESS_MANAGER)
 
@@ -224,6 +225,6 @@ def access_log_export(request: AuthenticatedHttpRequest) -> StreamingHttpRespons
     rows = ([e.at.isoformat(), e.username, e.action, e.object_type, e.object_id, e.object_repr,
              e.review_id or "", e.path, e.ip_address or "", e.status_code or ""]
             for e in events.iterator(chunk_size=2000))
-    response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv")
-    response["Content-Disposition"] = 'attachment; filename="access-log.csv"'
+    response = attachment(StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv"),
+                          "access-log.csv")
     return response

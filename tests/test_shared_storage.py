@@ -16,7 +16,6 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.urls import reverse
 
-from reviews import services
 from reviews.models import EvidenceDocument, EvidenceRequest
 from scr.settings import object_storage
 from tests import servers

@@ -245,16 +245,23 @@ STORAGES: dict[str, dict[str, Any]] = {
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Secure documents (scr/documents.py): the largest upload accepted, in megabytes.
 DOCUMENT_MAX_SIZE = env_int("DOCUMENT_MAX_SIZE_MB", 25) * 1024 * 1024
-if env_str("DOCUMENT_STORAGE_BUCKET"):
-    # S3-compatible object storage through django-storages (docs/deploy.md).
-    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
-        "bucket_name": env_str("DOCUMENT_STORAGE_BUCKET"),
+
+
+def object_storage(bucket: str) -> dict[str, Any]:
+    """S3-compatible object storage through django-storages (docs/deploy.md): every web and
+    worker process, on any server, reads and writes the same files."""
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": bucket,
         "endpoint_url": env_str("DOCUMENT_STORAGE_ENDPOINT") or None,
         "region_name": env_str("DOCUMENT_STORAGE_REGION") or None,
         "location": env_str("DOCUMENT_STORAGE_PREFIX", "scr"),
         "default_acl": None, "querystring_auth": True, "file_overwrite": False,
         "object_parameters": {"ServerSideEncryption": "AES256"},
     }}
+
+
+if env_str("DOCUMENT_STORAGE_BUCKET"):
+    STORAGES["default"] = object_storage(env_str("DOCUMENT_STORAGE_BUCKET"))
 
 # E-mail: console by default; set EMAIL_HOST to send through SMTP.
 EMAIL_HOST = env_str("EMAIL_HOST")

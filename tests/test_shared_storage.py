@@ -16,6 +16,7 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.urls import reverse
 
+from reviews import services
 from reviews.models import EvidenceDocument, EvidenceRequest
 from scr.settings import object_storage
 from tests import servers
@@ -136,3 +137,37 @@ def test_two_servers_share_one_database_and_one_bucket(
     assert keys == sorted(f"scr/{d.file.name}" for d in EvidenceDocument.objects.all())
     # Neither server wrote to its own disk.
     assert not any(p.exists() for p in (tmp_path / "media-a", tmp_path / "media-b"))
+
+
+def test_a_backup_of_the_bucket_restores_into_another_bucket(
+        police_request: tuple[Personas, EvidenceRequest], s3_storage: str, s3_endpoint: str,
+        tmp_path: Path) -> None:
+    """``manage.py backup`` and ``restore`` read and write files through the storage API, so a
+    bucket is backed up and restored like a directory: into a new database and an empty bucket."""
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    personas, request = police_request
+    content = h.docx("Kept in the bucket, backed up")
+    document = services.evidence_document_upload(by=personas.police_lead, request=request,
+                                                 upload=h.upload(content, "imr.docx"))
+    call_command("backup", str(tmp_path / "backup"), stdout=StringIO())
+    manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
+    assert [(f["name"], f["sha256"]) for f in manifest["files"]] == [
+        (document.file.name, hashlib.sha256(content).hexdigest())]
+
+    empty = servers.new_bucket(s3_endpoint)
+    with servers.fresh_database(connection.settings_dict) as name:
+        env = servers.app_environment(servers.database_url(connection.settings_dict, name),
+                                      tmp_path / "unused-media",
+                                      **servers.s3_environment(s3_endpoint, empty))
+        done = servers.manage(env, "restore", str(tmp_path / "backup"))
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert servers.bucket_keys(s3_endpoint, empty) == [f"scr/{document.file.name}"]
+    body = servers.s3_client(s3_endpoint).get_object(
+        Bucket=empty, Key=f"scr/{document.file.name}")["Body"].read()
+    assert body == content
+    assert not (tmp_path / "unused-media").exists()
+

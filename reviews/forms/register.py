@@ -26,9 +26,9 @@ class SubjectForm(forms.ModelForm):
 
     class Meta:
         model = Subject
-        fields = ["kind", "pseudonym", "full_name", "date_of_birth"]
-        widgets = {"kind": forms.RadioSelect}
-        labels = {"kind": "Who they are in the case"}
+        fields = ["kind", "pseudonym", "full_name", "date_of_birth", "sex"]
+        widgets = {"kind": forms.RadioSelect, "sex": forms.RadioSelect}
+        labels = {"kind": "Who they are in the case", "sex": "Sex (optional)"}
         error_messages = {"pseudonym": {"required": "Enter a pseudonym, for example Child A"},
                           "full_name": {"required": "Enter their full name"},
                           "kind": {"required": "Select who they are in the case"},
@@ -75,6 +75,8 @@ class NoBlankKindMixin(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = Subject.Kind.choices
+        if "sex" in self.fields:
+            self.fields["sex"].choices = Subject.Sex.choices
 
 
 class PersonInCaseForm(NoBlankKindMixin, SubjectForm):

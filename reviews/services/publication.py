@@ -267,13 +267,14 @@ def form_decision_record(*, by: User, review: Review, text: str, context: str,
         raise ValidationError({"subject": "Choose someone in this review's register"})
     decision = FormDecision(review=stored, text=text, context="" if everywhere else context,
                             subject=subject, reason=reason, decided_by=by)
-    decision.full_clean()
-    if not decision.key:
+    decision.clean_fields()
+    if not decision.key.strip("~"):
         raise ValidationError("There is no name to decide about.")
     if FormDecision._base_manager.filter(review=stored, key=decision.key,
                                          context_key=decision.context_key,
                                          withdrawn=False).exists():
         raise ValidationError("This has already been decided: undo that decision first.")
+    decision.full_clean()
     whose = f"{subject}" if subject is not None else "not a name"
     save_with_history(decision, by=by, reason=f"Decided: {whose}"
                                               + (f" ({reason})" if reason else ""))

@@ -454,6 +454,10 @@ PUBLICATION_TAKEDOWN_REVIEW_MONTHS = env_int("PUBLICATION_TAKEDOWN_REVIEW_MONTHS
 LEAK_CHECK_FULL_DATES = env_str("LEAK_CHECK_FULL_DATES", "flag")
 if LEAK_CHECK_FULL_DATES not in ("flag", "allow"):
     raise ImproperlyConfigured('LEAK_CHECK_FULL_DATES is "flag" or "allow"')
+# People every published report may name on purpose (comma-separated): the partnership's
+# chair and officers, the national Panel's chair. The leak check does not count them; a
+# review adds its own (and its appointed reviewer's name is added without asking).
+PUBLIC_NAMES = env_list("PUBLIC_NAMES")
 # A clock is amber when due within this many calendar days, red once overdue.
 CLOCK_AMBER_DAYS = env_int("CLOCK_AMBER_DAYS", 7)
 # An independent reviewer must not have worked for an agency in scope within this many months.

@@ -258,8 +258,12 @@ def theme_pk(w: World) -> dict[str, Any]:
 
 REVIEW_PAGES = ("review_referral_edit", "review_notification", "review_rapid_review",
                 "review_decision", "review_report_dates", "review_terms", "review_appoint",
-                "subject_add", "parallel_process_add", "clock_pause", "review_explain_delay",
+                "parallel_process_add", "clock_pause", "review_explain_delay",
                 "review_publication_correct")
+# The pseudonym register is kept by the business manager and the review's own reviewer
+# (issue 17); the panel reads it, agency leads and the board never change it.
+KEEP_REGISTER_IN = expect(manager=200, reviewer=200, panel=403, police_lead=403,
+                          health_lead=404, board=404)
 
 # Evidence: a page about the police request on review_in, by who acts on it.
 POLICE_REQUEST = _on_review_in(lambda r: r.evidence_requests.get())
@@ -361,16 +365,20 @@ RULES: dict[str, list[Case]] = {
     "review_move": [Case(review_in, MANAGE_REVIEW_IN, query="to=notification"),
                     Case(review_out, MANAGE_REVIEW_OUT, query="to=notification")],
     "panel_appointment_end": [Case(_on_review_in(lambda r: r.panel.first()), MANAGE_REVIEW_IN)],
-    "subject_edit": [Case(_on_review_in(lambda r: r.subjects.get()), MANAGE_REVIEW_IN)],
-    "subject_withdraw": [Case(_on_review_in(lambda r: r.subjects.get()), MANAGE_REVIEW_IN)],
-    **{name: [Case(_on_review_in(lambda r: r.subjects.get()), MANAGE_REVIEW_IN, query=query)]
-       for name, query in (("subject_identifier_add", ""), ("name_variant_add", ""),
-                           ("name_variant_remove", "variant=Kay"))},
+    **{name: [Case(review_in, KEEP_REGISTER_IN), Case(review_out, MANAGE_REVIEW_OUT)]
+       for name in ("subject_add", "register_import")},
+    "register_template": [Case(lambda w, fmt=fmt: {"fmt": fmt}, ALL_SIGNED_IN)
+                          for fmt in ("csv", "xlsx")],
+    "subject_edit": [Case(_on_review_in(lambda r: r.subjects.get()), KEEP_REGISTER_IN)],
+    "subject_withdraw": [Case(_on_review_in(lambda r: r.subjects.get()), KEEP_REGISTER_IN)],
+    **{name: [Case(_on_review_in(lambda r: r.subjects.get()), KEEP_REGISTER_IN, query=query)]
+       for name, query in (("subject_identifier_add", ""), ("subject_identifiers_add", ""),
+                           ("name_variant_add", ""), ("name_variant_remove", "variant=Kay"))},
     "subject_identifier_withdraw": [Case(lambda w: {"pk": w.review_in.subjects.get()
-                                                    .identifiers.get().pk}, MANAGE_REVIEW_IN)],
+                                                    .identifiers.get().pk}, KEEP_REGISTER_IN)],
     "name_variant_choice_withdraw": [Case(lambda w: {"pk": w.review_in.subjects.get()
                                                      .variant_choices.get().pk},
-                                          MANAGE_REVIEW_IN)],
+                                          KEEP_REGISTER_IN)],
     "parallel_process_clear": [Case(_on_review_in(lambda r: r.parallel_processes.get()),
                                     MANAGE_REVIEW_IN)],
     "clock_resume": [Case(_on_review_in(lambda r: r.clock_pauses.get()), MANAGE_REVIEW_IN)],
@@ -467,6 +475,17 @@ RULES: dict[str, list[Case]] = {
     "publication_publish": [Case(review_in, MANAGE_REVIEW_IN)],
     "publication_panel_notice": [Case(review_in, MANAGE_REVIEW_IN)],
     "unregistered_name_dismiss": [Case(review_in, ANALYSE_REVIEW_IN)],
+    # The anonymisation check (issue 17): read like the Publication page; settled by those
+    # who keep the register (an item no longer open sends them back to the check: 302).
+    "anonymisation_check": [Case(review_in, VERSIONS_OF_REVIEW_IN),
+                            Case(lambda w: {"pk": w.review_published.pk}, PDF_PAGE_PUBLISHED)],
+    "form_decide": [Case(lambda w: {"pk": w.review_in.pk, "token": "0" * 20}, expect(
+        manager=302, reviewer=302, panel=403, police_lead=403, health_lead=404, board=404))],
+    "form_decision_withdraw": [Case(lambda w: {"pk": check_records(w).decision.pk}, expect(
+        manager=200, reviewer=200, panel=403, police_lead=404, health_lead=404, board=404))],
+    "public_name_add": [Case(review_in, MANAGE_REVIEW_IN)],
+    "public_name_withdraw": [Case(lambda w: {"pk": check_records(w).public_name.pk}, expect(
+        manager=200, reviewer=403, panel=403, police_lead=404, health_lead=404, board=404))],
     "report_render_download": [
         Case(lambda w: {"pk": pdf_records(w).published.pk}, PDF_OF_REVIEW_IN),
         Case(lambda w: {"pk": pdf_records(w).confidential.pk}, PDF_OF_REVIEW_IN),
@@ -514,6 +533,25 @@ def pdf_records(w: World) -> Any:
             confidential_published=render_of(publication.snapshot, manager,
                                              kind=CONFIDENTIAL_KIND))
     return w._pdf_records  # type: ignore[attr-defined]
+
+
+def check_records(w: World) -> Any:
+    """A decision about a name and a name printed on purpose, on review_in."""
+    from types import SimpleNamespace
+
+    from reviews.models import FormDecision, PublicName
+    from scr.history import save_with_history
+
+    if getattr(w, "_check_records", None) is None:
+        manager = w.people.manager
+        w._check_records = SimpleNamespace(  # type: ignore[attr-defined]
+            decision=save_with_history(FormDecision(
+                review=w.review_in, text="Kayd", key="kayd", subject=None, reason="A word",
+                decided_by=manager), by=manager, reason="arranged"),
+            public_name=save_with_history(PublicName(
+                review=w.review_in, name="Jane Chair", role="Chair", added_by=manager),
+                by=manager, reason="arranged"))
+    return w._check_records  # type: ignore[attr-defined]
 
 
 def matrix_pk(w: World) -> int:

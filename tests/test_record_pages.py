@@ -33,6 +33,7 @@ SECTIONS = ("review", "review_people", "review_clocks", "review_panel", "review_
 LOGGED_FORMS = (*matrix.REVIEW_PAGES, "subject_edit", "subject_withdraw", "panel_appointment_end",
                 "parallel_process_clear", "clock_resume", "review_move",
                 "subject_detail", "subject_identifier_add", "subject_identifier_withdraw",
+                "subject_add", "subject_identifiers_add", "register_import",
                 "name_variant_add", "name_variant_remove", "name_variant_choice_withdraw",
                 # evidence: the request's page, its forms, its versions and documents
                 "evidence_request", "evidence_request_add", "evidence_request_edit",
@@ -62,7 +63,9 @@ REPORT_PAGES = ("review_analysis", "review_report", "finding_add", "finding_earl
 # The report's PDFs and publication (issue 12): pages, forms and the PDF download.
 PUBLICATION_PAGES = ("review_publication", "report_renders_status", "publication_publish",
                      "publication_panel_notice", "unregistered_name_dismiss",
-                     "report_render_download", "leak_hit_waive")
+                     "report_render_download", "leak_hit_waive", "anonymisation_check",
+                     "form_decide", "form_decision_withdraw", "public_name_add",
+                     "public_name_withdraw")
 # Pages that show case data but write no access event (none today): each is listed as a
 # strict expected failure, so that logging it turns the list red until it moves up.
 NOT_YET_LOGGED: tuple[str, ...] = ()

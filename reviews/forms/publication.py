@@ -14,9 +14,11 @@ from scr.forms import GovukDateField
 from scr.text import REASON_LENGTH, too_long
 
 __all__ = [
-    "DismissNameForm", "LibrarySearchForm", "PanelNoticeForm", "PublishForm", "RenderForm",
-    "TakedownForm", "WaiverForm",
+    "DismissNameForm", "FormDecisionForm", "LibrarySearchForm", "PanelNoticeForm",
+    "PublicNameForm", "PublishForm", "RenderForm", "TakedownForm", "WaiverForm",
 ]
+
+NOT_A_NAME = "not-a-name"
 
 
 def _reason(label: str, message: str, *, required: bool = True) -> forms.CharField:
@@ -42,6 +44,36 @@ class DismissNameForm(forms.Form):
     name = forms.CharField(label="The possible name", max_length=100,
                            error_messages={"required": "Enter the name to dismiss"})
     reason = _reason("Why is it nobody's name?", "Enter why this is nobody's name")
+
+
+class FormDecisionForm(forms.Form):
+    """Whose a name the anonymiser left undecided is (the people it may be first, then
+    everyone else in the register), or that it is nobody's name."""
+
+    whose = forms.ChoiceField(label="Who is it?", widget=forms.RadioSelect,
+                              error_messages={"required": "Choose who it is, or that it is "
+                                                          "not a name"})
+    where = forms.ChoiceField(label="Where does this apply?", widget=forms.RadioSelect,
+                              initial="here", choices=[
+                                  ("here", "Only here (this sentence)"),
+                                  ("everywhere", "Everywhere this form is left undecided in "
+                                                 "the report")],
+                              error_messages={"required": "Choose where this applies"})
+    reason = _reason("Why (required for “not a name”)", "", required=False)
+
+    def __init__(self, *args: Any, people: list[tuple[str, str]], not_a_name: str,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["whose"].choices = [*people, (NOT_A_NAME, not_a_name)]  # type: ignore[attr-defined]
+
+
+class PublicNameForm(forms.Form):
+    name = forms.CharField(label="Name, as the report prints it", max_length=200,
+                           error_messages={"required": "Enter the name as the report prints it"})
+    role = forms.CharField(label="Why the report names them", max_length=200,
+                           help_text="For example “author of the report” or “chair of the "
+                                     "partnership, who signs the foreword”.",
+                           error_messages={"required": "Enter why the report names them"})
 
 
 class PanelNoticeForm(forms.Form):

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from reviews.formats.register import KIND_NAMES, parse_identifier_lines
 from reviews.forms.base import ReasonMixin
 from reviews.forms.fields import choice_field
 from reviews.models import (
@@ -17,9 +18,35 @@ from scr.forms import GovukDateField
 from scr.text import DESCRIPTION_LENGTH, too_long
 
 __all__ = [
-    "NameVariantForm", "NameVariantRemoveForm", "NoBlankKindMixin", "PersonInCaseEditForm",
-    "PersonInCaseForm", "SubjectEditForm", "SubjectForm", "SubjectIdentifierForm",
+    "IdentifierLinesField", "NameVariantForm", "NameVariantRemoveForm", "NoBlankKindMixin",
+    "PersonInCaseEditForm", "PersonInCaseForm", "RegisterImportForm", "SubjectEditForm",
+    "SubjectForm", "SubjectIdentifierForm", "SubjectIdentifiersForm",
 ]
+
+IDENTIFIER_LINES_HELP = ("One per line: what it is, a colon, then the value, e.g. “NHS "
+                         "number: 943 476 5919”, “Postcode: NT1 2AB”, “Address: 12 Marsh Lane, "
+                         "Northtown”, “Known as: Millie”. What it is may be: "
+                         f"{KIND_NAMES}. A value that does not look right is kept as typed, "
+                         "with a warning.")
+
+
+class IdentifierLinesField(forms.CharField):
+    """Several identifiers typed as lines of "what: value" → a list of (kind, value)."""
+
+    widget = forms.Textarea(attrs={"rows": 6, "spellcheck": "false"})
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", DESCRIPTION_LENGTH)
+        kwargs.setdefault("help_text", IDENTIFIER_LINES_HELP)
+        kwargs.setdefault("strip", False)
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> list[tuple[str, str]]:
+        text = super().clean(value)
+        pairs, errors = parse_identifier_lines(text or "")
+        if errors:
+            raise forms.ValidationError(errors)
+        return pairs
 
 
 class SubjectForm(forms.ModelForm):
@@ -27,9 +54,9 @@ class SubjectForm(forms.ModelForm):
 
     class Meta:
         model = Subject
-        fields = ["kind", "pseudonym", "full_name", "date_of_birth"]
-        widgets = {"kind": forms.RadioSelect}
-        labels = {"kind": "Who they are in the case"}
+        fields = ["kind", "pseudonym", "full_name", "date_of_birth", "sex"]
+        widgets = {"kind": forms.RadioSelect, "sex": forms.RadioSelect}
+        labels = {"kind": "Who they are in the case", "sex": "Sex (optional)"}
         error_messages = {"pseudonym": {"required": "Enter a pseudonym, for example Child A"},
                           "full_name": {"required": "Enter their full name"},
                           "kind": {"required": "Select who they are in the case"},
@@ -55,6 +82,20 @@ class SubjectIdentifierForm(forms.Form):
                             error_messages={"required": "Enter the identifier"})
 
 
+class SubjectIdentifiersForm(forms.Form):
+    identifiers = IdentifierLinesField(
+        label="Other names, addresses and numbers",
+        error_messages={"required": "Enter at least one name, address or number",
+                        **too_long("The identifiers", DESCRIPTION_LENGTH)})
+
+
+class RegisterImportForm(forms.Form):
+    file = forms.FileField(label="Register file (CSV or Excel .xlsx)",
+                           help_text="Every row is checked first: if any row has a problem, "
+                                     "nothing is imported and each problem is listed.",
+                           error_messages={"required": "Select a file"})
+
+
 class NameVariantForm(forms.Form):
     text = forms.CharField(label="Name variant", max_length=200,
                            help_text="A spelling, nickname or short form this person is known "
@@ -76,10 +117,14 @@ class NoBlankKindMixin(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choice_field(self, "kind").choices = Subject.Kind.choices
+        if "sex" in self.fields:
+            choice_field(self, "sex").choices = Subject.Sex.choices
 
 
 class PersonInCaseForm(NoBlankKindMixin, SubjectForm):
-    pass
+    identifiers = IdentifierLinesField(
+        label="Other names, addresses and numbers (optional)", required=False,
+        error_messages=too_long("The identifiers", DESCRIPTION_LENGTH))
 
 
 class PersonInCaseEditForm(NoBlankKindMixin, SubjectEditForm):

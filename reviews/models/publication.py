@@ -15,6 +15,11 @@ business manager's waivers, the publication record and the takedown-review decis
   library with a reason, never deleted.
 - ``TakedownDecision`` — the business manager's decision once a publication reaches its
   takedown-review date: keep it (with the next review date) or withdraw it.
+- ``FormDecision`` — a reviewer's decision about a name the anonymiser left undecided (an
+  uncertain or skipped form of the approved version): whose it is (the anonymiser then
+  replaces it with that person's pseudonym) or that it is nobody's name, with a reason.
+- ``PublicName`` — a person this review's published report names on purpose (beside the
+  partnership's ``PUBLIC_NAMES`` and the appointed reviewer): the leak check allows it.
 
 The leak-check records hold real names (what leaked), so only the drafting team and the
 review's panel read them; publications are read by every signed-in person, through the
@@ -34,16 +39,20 @@ from agencies.models import User
 from reviews.models.analysis import DraftRecord, DraftScopedQuerySet
 from reviews.models.base import ReviewRecord, ReviewScopedQuerySet
 from reviews.models.lifecycle import Review
+from reviews.models.register import Subject
 from reviews.models.report import BoardResponse, ReportSnapshot
 from reviews.models.scope import panel_reader
 from scr.actions import Action
+from scr.anonymise.register import decision_key
 from scr.models import RenderRecord
 from scr.text import DESCRIPTION_LENGTH, PUBLISHED_TEXT_LENGTH, REASON_LENGTH
 
 __all__ = [
     "DismissedName",
+    "FormDecision",
     "LeakCheck",
     "LeakHit",
+    "PublicName",
     "Publication",
     "PublicationTeamQuerySet",
     "TakedownDecision",
@@ -146,6 +155,75 @@ class DismissedName(DraftRecord):
 
     def __str__(self) -> str:
         return f"“{self.name}”, not a person's name"
+
+
+class FormDecision(DraftRecord):
+    """Whose a name the anonymiser left undecided is — a form two people share with nothing
+    in the sentence to say which, an ordinary word at a sentence's start, a registered name
+    in lower case — or that it is nobody's name (``subject`` empty: left as written). Made
+    by the review's reviewer or a business manager on the Anonymisation check page, for the
+    place it was reported (its context) or, with ``context`` empty, wherever that form is
+    left undecided. Withdrawn (never deleted) to undo it."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="form_decisions")
+    text = models.CharField(max_length=200, help_text="The form as written.")
+    key = models.CharField(max_length=200, editable=False)
+    context = models.CharField(max_length=500, blank=True,
+                               help_text="Where it was reported; blank: wherever it is "
+                                         "undecided.")
+    context_key = models.CharField(max_length=500, blank=True, editable=False)
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+", help_text="Whose it is; blank: not a name.")
+    reason = models.TextField(blank=True, max_length=REASON_LENGTH)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now)
+    withdrawn = models.BooleanField(default=False)
+
+    objects = PublicationTeamQuerySet.as_manager()  # type: ignore[misc]
+
+    class Meta:
+        ordering = ["review", "decided_at", "id"]
+        constraints = [models.UniqueConstraint(
+            fields=["review", "key", "context_key"], condition=Q(withdrawn=False),
+            name="one_live_decision_per_form_and_place")]
+
+    def __str__(self) -> str:
+        # Never the name itself: str() appears in history titles and the access log.
+        return f"Decision about a name ({'not a name' if self.subject_id is None else 'a person'})"
+
+    def clean_fields(self, exclude: object = None) -> None:
+        self.text = " ".join((self.text or "").split())
+        self.context = " ".join((self.context or "").split())
+        self.key, self.context_key = decision_key(self.text, self.context)
+        super().clean_fields(exclude=exclude)  # type: ignore[arg-type]
+
+    @property
+    def everywhere(self) -> bool:
+        return not self.context
+
+
+class PublicName(DraftRecord):
+    """Someone the review's published report names on purpose (a chair who signs the
+    foreword, an author): the leak check does not count their name as a leak. The
+    partnership's own (``settings.PUBLIC_NAMES``) and the appointed reviewer's are added
+    without a record."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="public_names")
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=200, help_text="Why they are named, e.g. “chair of the "
+                                                      "partnership”.")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="+")
+    withdrawn = models.BooleanField(default=False)
+
+    objects = PublicationTeamQuerySet.as_manager()  # type: ignore[misc]
+
+    class Meta:
+        ordering = ["review", "name"]
+
+    def __str__(self) -> str:
+        return f"Named on purpose: {self.role}"
 
 
 class PublicationQuerySet(ReviewScopedQuerySet):

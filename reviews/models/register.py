@@ -5,8 +5,9 @@ other identifier — other names, addresses, postcodes, school, NHS and National
 Insurance numbers, police and local-authority references, phone numbers, e-mail
 addresses — is a ``SubjectIdentifier`` row (a kind and a value), because a person has
 any number of each and each has its own history. Values are stored in one normal form
-(``scr.anonymise.normalise_identifier``: an NHS number with a wrong check digit is
-refused, a postcode is written "NT1 2AB"). ``NameVariantChoice`` keeps a reviewer's
+(``scr.anonymise.check_identifier``: a postcode is written "NT1 2AB"; a value that does
+not look right — an NHS number whose check digit fails — is kept as typed, with a warning
+shown beside it, never refused). ``NameVariantChoice`` keeps a reviewer's
 corrections to the generated name variants (a variant added, or a generated one
 removed). Nothing is deleted: rows are withdrawn, and the history keeps them.
 """
@@ -21,7 +22,7 @@ from django.db.models import Q
 
 from reviews.models.base import ReviewRecord, ReviewScopedQuerySet, check_dates
 from reviews.models.lifecycle import Review
-from scr.anonymise import IDENTIFIER_KINDS, InvalidIdentifier, normalise_identifier
+from scr.anonymise import IDENTIFIER_KINDS, InvalidIdentifier, check_identifier, normalise_identifier
 from scr.anonymise.fold import fold_key
 from scr.text import DESCRIPTION_LENGTH, normalise_text, skeleton
 
@@ -43,12 +44,20 @@ class Subject(ReviewRecord):
         ADULT = "adult", "Other adult"
         PROFESSIONAL = "professional", "Professional"
 
+    class Sex(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+        UNKNOWN = "unknown", "Not known"
+
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="subjects")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     pseudonym = models.CharField(max_length=60,
                                  help_text='As it will appear when published, e.g. "Child A".')
     full_name = models.CharField(max_length=200)
     date_of_birth = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.UNKNOWN, blank=True,
+                           help_text="Helps decide whose a shared name is: “Ms Marsh” is not "
+                                     "a boy.")
     withdrawn = models.BooleanField(default=False)
 
     class Meta:
@@ -124,6 +133,15 @@ class SubjectIdentifier(ReviewRecord):
             self.value = normalise_identifier(self.kind, self.value)
         except InvalidIdentifier as invalid:
             raise ValidationError({"value": str(invalid)}) from None
+
+    @property
+    def warning(self) -> str:
+        """Why the value does not look right (a check digit that fails), or "": it is kept
+        as typed and searched for all the same (``check_identifier``)."""
+        try:
+            return check_identifier(self.kind, self.value).warning
+        except InvalidIdentifier:
+            return ""
 
 
 class NameVariantChoice(ReviewRecord):

@@ -39,8 +39,8 @@ from scr.actions import Action
 
 __all__ = [
     "APPOINTED_ROLES", "IDENTIFIABLE_ROLES", "ReportAccess", "ReviewAccess", "can_see_identities",
-    "direct_grant_reviews", "may_change", "panel_reader", "report_access", "review_access",
-    "reviews_for",
+    "direct_grant_reviews", "may_change", "may_keep_register", "panel_reader", "report_access",
+    "review_access", "reviews_for",
 ]
 
 
@@ -189,6 +189,13 @@ def may_change(user: User, review: Model) -> bool:
         memo[review.pk] = manager or _model("Review").objects.for_user(user, "change").filter(
             pk=review.pk).exists()
     return memo[review.pk]
+
+
+def may_keep_register(user: User, review: Model) -> bool:
+    """May this person change the pseudonym register of this review: someone who may change
+    the review (``may_change``: a business manager, the appointed reviewer) and sees real
+    identities in it. Panel members read it; agency leads and the board never change it."""
+    return may_change(user, review) and can_see_identities(user, review)
 
 
 @dataclass(frozen=True)

@@ -1,42 +1,74 @@
 """Reads of publication: the approved version, its renders and leak checks, what still
-blocks publication, and the published-reports library."""
+blocks publication, and the published-reports library.
+
+And the reading half of the one publication path every published text takes
+(docs/publication.md, "One path"): a ``PublishedSource`` (what a document is made of, with
+real names), ``anonymise_source`` (each part through the anonymiser with the register and
+the reviewers' decisions) and ``source_check`` (every item the anonymiser and the leak check
+left for a person to settle). The report's source is ``report_source``; a learning briefing
+or the yearly report is another source through the same functions.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Any
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from agencies.models import User
+from reviews.formats.markdown import render_markdown
 from reviews.models import (
+    BoardResponse,
     DismissedName,
+    FormDecision,
     LeakCheck,
     LeakHit,
+    PanelAppointment,
     Publication,
+    PublicName,
     ReportSnapshot,
     Review,
     SignOffSubmission,
 )
 from reviews.models.publication import CONFIDENTIAL_KIND, PUBLISHED_KIND
+from scr.anonymise import AnonymisedText, PossibleName, RegisterEntry, anonymise
+from scr.anonymise.register import decision_key
 from scr.models import RenderRecord
 from scr.renders import RENDER_TIME_LIMIT
 
 __all__ = [
     "CONFIDENTIAL_KIND",
     "PUBLISHED_KIND",
+    "AnonymisationCheck",
+    "AnonymisedPart",
+    "CheckItem",
+    "PublishedSource",
     "RenderRow",
+    "Segment",
+    "SourcePart",
     "active_render",
+    "anonymisation_check",
+    "anonymise_source",
     "approved_snapshot",
+    "board_markdown",
+    "latest_render",
     "library_search",
     "live_publication",
+    "names_allowed_by_design",
     "possible_unregistered_names",
     "publication_blockers",
+    "publication_register",
     "publishable_render",
     "render_rows",
+    "report_source",
+    "source_check",
     "takedown_due",
 ]
 
@@ -65,14 +97,21 @@ def active_render(snapshot: ReportSnapshot, kind: str) -> RenderRecord | None:
         | Q(status=RenderRecord.Status.RUNNING, started_at__gte=stale)).first()
 
 
+def latest_render(target: Model, kind: str = PUBLISHED_KIND) -> RenderRecord | None:
+    """The latest finished render of ``target`` (the approved version) of this kind."""
+    if not isinstance(target, ReportSnapshot):
+        raise TypeError(f"No renders are kept for {type(target).__name__}")
+    return _renders(target, kind).filter(
+        status=RenderRecord.Status.DONE).order_by("-finished_at", "-id").first()
+
+
 def publishable_render(review: Review) -> RenderRecord | None:
     """The latest finished anonymised render of the approved version, if its leak check
     ran and every hit is waived; else ``None`` (a missing check is never "clean")."""
     snapshot = approved_snapshot(review)
     if snapshot is None:
         return None
-    latest = _renders(snapshot, PUBLISHED_KIND).filter(
-        status=RenderRecord.Status.DONE).order_by("-finished_at", "-id").first()
+    latest = latest_render(snapshot)
     if latest is None:
         return None
     check = LeakCheck._base_manager.filter(render=latest).first()
@@ -103,22 +142,308 @@ def publication_blockers(review: Review) -> list[str]:
     return []
 
 
-def possible_unregistered_names(review: Review, snapshot: ReportSnapshot | None) -> list[Any]:
-    """Capitalised given names in the approved version that belong to nobody in the
-    register, the partnership, the agencies or the panel: for the reviewer to register
-    (the anonymiser leaves them as they are, and the leak check cannot know them), less
-    those the team dismissed as nobody's name."""
+def possible_unregistered_names(review: Review, snapshot: ReportSnapshot | None,
+                                source: PublishedSource | None = None) -> list[PossibleName]:
+    """Capitalised given names in the approved version (its parts and the board's response)
+    that belong to nobody in the register, the partnership, the agencies, the panel or the
+    people named by design: for the reviewer to register (the anonymiser leaves them as they
+    are, and the leak check cannot know them), less those the team dismissed as nobody's
+    name."""
     from reviews.selectors.register import review_public_names, review_register
     from scr.anonymise import unregistered_names
 
     if snapshot is None:
         return []
-    text = "\n\n".join(snapshot.parts.order_by("position").values_list("body", flat=True))
+    source = source or report_source(snapshot)
+    text = "\n\n".join(part.body for part in source.parts)
     dismissed = {n.casefold() for n in DismissedName._base_manager.filter(
         review=review).values_list("name", flat=True)}
-    return [found for found in unregistered_names(text, review_register(review),
-                                                  ignore=review_public_names(review))
+    ignore = [*review_public_names(review), *names_allowed_by_design(review)]
+    return [found for found in unregistered_names(text, review_register(review), ignore=ignore)
             if found.name.casefold() not in dismissed]
+
+
+# ---------------------------------------------------------------- the one publication path
+
+
+@dataclass(frozen=True)
+class SourcePart:
+    """One part of a document to publish, as written (Markdown, real names)."""
+
+    anchor: str
+    title: str
+    body: str
+
+
+@dataclass(frozen=True)
+class PublishedSource:
+    """What one published document is made of: its parts, the review whose register
+    anonymises them, the record its PDF is a render of, and the day ages are counted at."""
+
+    review: Review
+    target: Model
+    parts: tuple[SourcePart, ...]
+    reference_date: date | None
+
+
+def board_markdown(response: BoardResponse | None) -> str:
+    """The board's response as the report prints it."""
+    if response is None:
+        return "The board's response has not been recorded."
+    lines = [response.response, "", "### How the board will monitor the actions", "",
+             response.monitoring, ""]
+    items = list(response.items.select_related("finding", "recommendation"))
+    if items:
+        lines += ["### The board's decisions", ""]
+        for item in items:
+            what = item.finding or item.recommendation
+            action = f" – {item.action}" if item.action else ""
+            lines.append(f"- **{what}**: {item.get_decision_display()}{action}")
+    return "\n".join(lines)
+
+
+def report_source(snapshot: ReportSnapshot) -> PublishedSource:
+    """The report: every part of the version, then the board's latest response."""
+    review = snapshot.review
+    parts = [SourcePart(f"part-{p.position}", p.title, p.body)
+             for p in snapshot.parts.order_by("position")]
+    response = (review.board_responses.filter(recorded_at__lte=timezone.now())
+                .order_by("-version").first())
+    parts.append(SourcePart("board-response", "The board's response", board_markdown(response)))
+    return PublishedSource(review, snapshot, tuple(parts), review.incident_date)
+
+
+def publication_register(review: Review) -> list[RegisterEntry]:
+    """The register the published text is anonymised with: ``review_register`` and the
+    reviewers' decisions about forms the anonymiser could not settle (each person's, as
+    ``RegisterEntry.decided``; "not a name" decisions are nobody's and leave the form)."""
+    from reviews.selectors.register import review_register
+
+    entries = review_register(review)
+    decided: dict[str, list[tuple[str, str]]] = {}
+    for text, context, pseudonym in FormDecision._base_manager.filter(
+            review=review, withdrawn=False, subject__isnull=False,
+            subject__withdrawn=False).values_list("text", "context", "subject__pseudonym"):
+        decided.setdefault(pseudonym, []).append((text, context))
+    return [replace(e, decided=tuple(decided[e.pseudonym])) if e.pseudonym in decided else e
+            for e in entries]
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+@dataclass(frozen=True)
+class AnonymisedPart:
+    part: SourcePart
+    title: AnonymisedText
+    body: AnonymisedText
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to print (a template section left blank): the PDF leaves it out."""
+        return not _TAG.sub("", render_markdown(self.body.text)).strip()
+
+
+def anonymise_source(source: PublishedSource,
+                     register: Sequence[RegisterEntry] | None = None) -> list[AnonymisedPart]:
+    """Every part of the source through ``scr.anonymise.anonymise`` (its title and its
+    text), with the publication register: what the PDF prints and what the check lists."""
+    entries = publication_register(source.review) if register is None else register
+    return [AnonymisedPart(part, anonymise(part.title, entries, source.reference_date),
+                           anonymise(part.body or "", entries, source.reference_date))
+            for part in source.parts]
+
+
+ITEM_LABELS = {"uncertain": "Whose is this name?", "skipped": "A name in lower case",
+               "unregistered": "A possible name nobody registered",
+               "leak_hit": "Found by the leak check"}
+
+
+@dataclass(frozen=True)
+class CheckItem:
+    """One thing the anonymiser or the leak check left for a person: an uncertain or skipped
+    form, a possible unregistered name, a hit of the latest PDF. ``settled`` says how it
+    was settled ("" while open)."""
+
+    kind: str  # "uncertain", "skipped", "unregistered", "leak_hit"
+    text: str
+    context: str
+    where: str
+    candidates: tuple[str, ...] = ()
+    reason: str = ""
+    settled: str = ""
+    count: int = 1
+    hit: LeakHit | None = None
+    number: int = 0
+
+    @property
+    def token(self) -> str:
+        """Names the item in a URL without the name."""
+        return hashlib.sha256(f"{self.kind}|{self.text}|{self.context}".encode()).hexdigest()[:20]
+
+    @property
+    def label(self) -> str:
+        return ITEM_LABELS[self.kind]
+
+    @property
+    def blocks_render(self) -> bool:
+        """Unsettled anonymiser items stop the anonymised PDF; a leak-check hit stops only
+        publication (the PDF made again after the fix is what clears it)."""
+        return not self.settled and self.kind != "leak_hit"
+
+
+def _not_a_name(decisions: Iterable[FormDecision]) -> dict[tuple[str, str], FormDecision]:
+    return {(d.key, d.context_key): d for d in decisions if d.subject_id is None}
+
+
+def _settled_by(found: dict[tuple[str, str], FormDecision], text: str, context: str) -> str:
+    form, where = decision_key(text, context)
+    decision = found.get((form, where)) or found.get((form, ""))
+    if decision is None:
+        return ""
+    return f"Not a name ({decision.reason})" if decision.reason else "Not a name"
+
+
+def source_check(source: PublishedSource, parts: Sequence[AnonymisedPart],
+                 render: RenderRecord | None = None) -> list[CheckItem]:
+    """Every item of the check, in the order of the document: the anonymiser's uncertain
+    and skipped forms (settled by a "not a name" decision; a decision for a person makes
+    them replacements), the possible unregistered names (settled by registering the person
+    or dismissing the word, after which they are no longer listed), then the hits of the
+    latest anonymised render's leak check (settled by a waiver, or by a new, clean PDF)."""
+    decisions = _not_a_name(FormDecision._base_manager.filter(review=source.review,
+                                                              withdrawn=False))
+    items: list[CheckItem] = []
+    for part in parts:
+        for result in (part.title, part.body):
+            for u in result.uncertain:
+                items.append(CheckItem("uncertain", u.text, u.context, part.part.title,
+                                       u.candidates, u.reason,
+                                       _settled_by(decisions, u.text, u.context)))
+            for k in result.skipped:
+                items.append(CheckItem("skipped", k.text, k.context, part.part.title,
+                                       (k.pseudonym,), k.reason,
+                                       _settled_by(decisions, k.text, k.context)))
+    snapshot = source.target if isinstance(source.target, ReportSnapshot) else None
+    for possible in possible_unregistered_names(source.review, snapshot, source):
+        items.append(CheckItem("unregistered", possible.name,
+                               possible.contexts[0] if possible.contexts else "", "",
+                               count=possible.count,
+                               reason="a given name that belongs to nobody in the register"))
+    check = LeakCheck._base_manager.filter(render=render).first() if render else None
+    if check is not None:
+        for hit in LeakHit._base_manager.filter(leak_check=check).select_related(
+                "waived_by").order_by("page", "id"):
+            settled = (f"Waived by {hit.waived_by}: {hit.waiver_reason}"
+                       if hit.waived_at is not None else "")
+            items.append(CheckItem("leak_hit", hit.matched, hit.context, f"page {hit.page}",
+                                   (hit.pseudonym,) if hit.pseudonym else (), hit.kind,
+                                   settled, hit=hit))
+    return [replace(item, number=n) for n, item in enumerate(items, start=1)]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of a part as published, marked where it was changed or left for a person:
+    ``mark`` is "replaced" (``original`` was, ``pseudonym`` is whose it was taken to be),
+    "uncertain" or "skipped" (left as written; ``item`` is its number in the check), or ""."""
+
+    text: str
+    mark: str = ""
+    original: str = ""
+    pseudonym: str | None = None
+    note: str = ""
+    item: int = 0
+    settled: bool = False
+
+
+def segments(source_text: str, result: AnonymisedText,
+             items: dict[tuple[str, str, str], CheckItem]) -> list[Segment]:
+    """The published text of one part, piece by piece, for the check page."""
+
+    def left(kind: str, text: str, context: str) -> Segment:
+        item = items.get((kind, text, context))
+        return Segment(text, kind, item=item.number if item else 0,
+                       settled=bool(item and item.settled))
+
+    events: list[tuple[int, int, Segment]] = [
+        (r.start, r.end, Segment(r.replacement, "replaced", r.original, r.pseudonym, r.note))
+        for r in result.replacements]
+    events += [(u.start, u.end, left("uncertain", u.text, u.context)) for u in result.uncertain]
+    events += [(k.start, k.end, left("skipped", k.text, k.context)) for k in result.skipped]
+    pieces: list[Segment] = []
+    cursor = 0
+    for start, end, segment in sorted(events, key=lambda e: e[0]):
+        if start < cursor:
+            continue
+        if start > cursor:
+            pieces.append(Segment(source_text[cursor:start]))
+        pieces.append(segment)
+        cursor = end
+    if cursor < len(source_text):
+        pieces.append(Segment(source_text[cursor:]))
+    return pieces
+
+
+@dataclass
+class AnonymisationCheck:
+    """The Anonymisation check page of the approved version."""
+
+    snapshot: ReportSnapshot | None
+    parts: list[AnonymisedPart] = field(default_factory=list)
+    items: list[CheckItem] = field(default_factory=list)
+    decisions: list[FormDecision] = field(default_factory=list)
+    dismissed: list[DismissedName] = field(default_factory=list)
+    render: RenderRecord | None = None
+
+    @property
+    def unsettled(self) -> list[CheckItem]:
+        """What stops the anonymised PDF from being made."""
+        return [i for i in self.items if i.blocks_render]
+
+    @property
+    def open_hits(self) -> list[CheckItem]:
+        return [i for i in self.items if i.kind == "leak_hit" and not i.settled]
+
+    def item(self, token: str) -> CheckItem | None:
+        return next((i for i in self.items if i.token == token), None)
+
+    def shown_parts(self) -> list[tuple[AnonymisedPart, list[Segment], list[Segment]]]:
+        """Each part as published (its title and text), marked, with the check's numbers."""
+        items = {(i.kind, i.text, i.context): i for i in self.items}
+        return [(p, segments(p.part.title, p.title, items),
+                 segments(p.part.body, p.body, items)) for p in self.parts]
+
+
+def anonymisation_check(review: Review, *, with_items: bool = True) -> AnonymisationCheck:
+    """The approved version anonymised, with every item to settle (``source_check``), the
+    decisions made and the names dismissed."""
+    snapshot = approved_snapshot(review)
+    if snapshot is None:
+        return AnonymisationCheck(None)
+    source = report_source(snapshot)
+    parts = anonymise_source(source)
+    render = latest_render(snapshot)
+    return AnonymisationCheck(
+        snapshot, parts, source_check(source, parts, render) if with_items else [],
+        list(FormDecision._base_manager.filter(review=review, withdrawn=False)
+             .select_related("subject", "decided_by")),
+        list(DismissedName._base_manager.filter(review=review).select_related("dismissed_by")),
+        render)
+
+
+def names_allowed_by_design(review: Review) -> list[str]:
+    """People a published report names on purpose, whom the leak check must not count as
+    leaks: the partnership's (``settings.PUBLIC_NAMES``: its chair, officers, the national
+    Panel's chair), the review's appointed independent reviewer, and the review's own list
+    (``PublicName``)."""
+    reviewers = [a.user.get_full_name() for a in PanelAppointment._base_manager.filter(
+        review=review, panel_role=PanelAppointment.PanelRole.REVIEWER,
+        ended_on__isnull=True).select_related("user")]
+    own = PublicName._base_manager.filter(review=review, withdrawn=False).values_list(
+        "name", flat=True)
+    return list(dict.fromkeys(n for n in (*settings.PUBLIC_NAMES, *reviewers, *own)
+                              if n and n.strip()))
 
 
 def live_publication(review: Review) -> Publication | None:

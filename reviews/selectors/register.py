@@ -49,7 +49,8 @@ def register_entry(subject: Subject) -> RegisterEntry:
         identifiers=tuple(Identifier(i.kind, i.value) for i in identifiers
                           if i.kind not in NAME_KINDS),
         variants_added=tuple(c.text for c in choices if c.action == "added"),
-        variants_removed=tuple(c.text for c in choices if c.action == "removed"))
+        variants_removed=tuple(c.text for c in choices if c.action == "removed"),
+        kind=subject.kind, sex=subject.sex if subject.sex in ("female", "male") else "")
 
 
 def review_register(review: Review) -> list[RegisterEntry]:

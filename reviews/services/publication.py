@@ -19,21 +19,29 @@ people never reaches CSS: the running title comes from the document through
 
 ``leak_check_render`` (the ``after`` step of the published kind) reads the PDF's own text
 (``scr.anonymise.leak_check``, pdftotext; the period under review in the terms of
-reference is the one kind of full date allowed) and stores a ``LeakCheck`` with one ``LeakHit``
-per hit. It is idempotent: a render is checked once.
+reference is the one kind of full date allowed, ``LEAK_CHECK_FULL_DATES`` says whether the
+others are hits, and the people named by design are allowed) and stores a ``LeakCheck``
+with one ``LeakHit`` per hit. It is idempotent: a render is checked once.
+
+All of it is one path (``PublicationPath``, the report's ``REPORT_PATH``): anonymise →
+check → render → leak check → publish only clean or waived.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
@@ -43,22 +51,37 @@ from reviews.formats.markdown import render_markdown
 from reviews.models import (
     BoardResponse,
     DismissedName,
+    FormDecision,
     LeakCheck,
     LeakHit,
     Publication,
+    PublicName,
     Report,
     ReportSnapshot,
     Review,
     Stage,
+    Subject,
     TakedownDecision,
 )
 from reviews.models.publication import CONFIDENTIAL_KIND, PUBLISHED_KIND
-from reviews.selectors.publication import active_render, approved_snapshot, publishable_render
+from reviews.models.scope import may_keep_register
+from reviews.selectors.publication import (
+    CheckItem,
+    PublishedSource,
+    active_render,
+    anonymise_source,
+    approved_snapshot,
+    latest_render,
+    names_allowed_by_design,
+    publishable_render,
+    report_source,
+    source_check,
+)
 from reviews.selectors.register import review_register
 from reviews.services.base import open_review_locked, require_changer
 from reviews.services.clocks import review_refresh_clocks
 from reviews.services.lifecycle import check_publishable
-from scr.anonymise import LeakCheckError, anonymise, leak_check_pages, pdf_pages
+from scr.anonymise import LeakCheckError, leak_check_pages, pdf_pages
 from scr.documents import sha256_of
 from scr.history import save_with_history
 from scr.models import RenderRecord
@@ -67,13 +90,20 @@ from scr.rules import fresh_locked, require_reason
 from scr.workdays import add_months
 
 __all__ = [
+    "REPORT_PATH",
+    "PublicationPath",
     "confidential_html",
+    "form_decision_record",
+    "form_decision_withdraw",
     "leak_check_render",
     "leak_hit_waive",
     "panel_notice_record",
+    "public_name_add",
+    "public_name_withdraw",
     "publication_publish",
     "publication_takedown_decide",
     "published_html",
+    "register_changed",
     "report_render_request",
     "report_title",
     "unregistered_name_dismiss",
@@ -86,7 +116,9 @@ RENDER_STAGES = (Stage.SIGN_OFF, Stage.PUBLICATION)
 def report_render_request(*, by: User, review: Review, kind: str) -> RenderRecord:
     """Ask for a PDF of the approved version (``kind``: published or confidential). A
     render of the same version and kind still queued or running is returned rather than
-    started twice (the report's row lock makes two requests take turns)."""
+    started twice (the report's row lock makes two requests take turns). The anonymised
+    PDF goes the one publication path (``REPORT_PATH``): refused while any item of the
+    anonymisation check is unsettled."""
     if kind not in (PUBLISHED_KIND, CONFIDENTIAL_KIND):
         raise ValidationError("Choose the anonymised or the confidential PDF.")
     stored = open_review_locked(review)
@@ -98,10 +130,38 @@ def report_render_request(*, by: User, review: Review, kind: str) -> RenderRecor
     if snapshot is None:
         raise ValidationError("No version of the report has been approved yet: every "
                               "approver must approve the submitted version first.")
+    if kind == PUBLISHED_KIND:
+        return REPORT_PATH.request_render(by=by, target=snapshot)
     existing = active_render(snapshot, kind)
     if existing is not None:
         return existing
     return render_request(by=by, target=snapshot, kind=kind)
+
+
+@transaction.atomic(savepoint=False)
+def register_changed(review: Review, *, by: User) -> RenderRecord | None:
+    """The register (or a decision, a dismissed name, a name allowed by design) changed in
+    the caller's transaction: if the approved version already has an anonymised PDF and the
+    review is at Sign-off or Publication, not yet published, the PDF is made again, so its
+    leak check reads what changed — once every item of the anonymisation check is settled
+    (until then the check page says what is left, and nothing is queued). A render still
+    queued will read the new register when it runs, so it is not doubled."""
+    if review.stage not in RENDER_STAGES or review.published_on:
+        return None
+    snapshot = approved_snapshot(review)
+    if snapshot is None or Publication._base_manager.filter(
+            review=review, status=Publication.Status.PUBLISHED).exists():
+        return None
+    active = active_render(snapshot, PUBLISHED_KIND)
+    if active is None and latest_render(snapshot) is None:
+        return None  # nobody asked for the PDF yet
+    if active is not None and active.status == RenderRecord.Status.QUEUED:
+        return active
+    Report._base_manager.select_for_update().filter(review=review).first()
+    try:
+        return REPORT_PATH.request_render(by=by, target=snapshot, reuse_running=False)
+    except ValidationError:
+        return None
 
 
 @transaction.atomic(durable=True)
@@ -172,7 +232,108 @@ def unregistered_name_dismiss(*, by: User, review: Review, name: str,
         raise ValidationError({"name": f"“{name}” is already dismissed for this review"})
     dismissed = DismissedName(review=stored, name=name, reason=reason, dismissed_by=by)
     dismissed.full_clean()
-    return save_with_history(dismissed, by=by, reason=f"Not a person's name: {reason}")
+    save_with_history(dismissed, by=by, reason=f"Not a person's name: {reason}")
+    register_changed(stored, by=by)
+    return dismissed
+
+
+def _deciding_review(by: User, review: Review, what: str) -> Review:
+    stored = open_review_locked(review)
+    if not may_keep_register(by, stored):
+        raise ValidationError(f"Only the review's independent reviewer or a business manager "
+                              f"can {what}. Nothing was changed.")
+    if stored.stage not in RENDER_STAGES or stored.published_on:
+        raise ValidationError(f"The anonymisation check is settled at the Sign-off or "
+                              f"Publication stage, before publication; this review is at "
+                              f"{Stage(stored.stage).label}.")
+    return stored
+
+
+@transaction.atomic(durable=True)
+def form_decision_record(*, by: User, review: Review, text: str, context: str,
+                         subject: Subject | None, everywhere: bool = False,
+                         reason: str = "") -> FormDecision:
+    """Settle a name the anonymiser left undecided: whose it is (``subject``; the anonymiser
+    then replaces it with their pseudonym) or, with no subject, that it is nobody's name
+    (left as written; a reason is required). For the place it was reported (its
+    ``context``) or, ``everywhere``, wherever that form is left undecided."""
+    stored = _deciding_review(by, review, "decide whose a name is")
+    reason = " ".join((reason or "").split())
+    if subject is None and not reason:
+        raise ValidationError({"reason": "Enter why this is nobody's name"})
+    if subject is not None and (subject.review_id != stored.pk or subject.withdrawn):
+        raise ValidationError({"subject": "Choose someone in this review's register"})
+    decision = FormDecision(review=stored, text=text, context="" if everywhere else context,
+                            subject=subject, reason=reason, decided_by=by)
+    decision.clean_fields()
+    if not decision.key.strip("~"):
+        raise ValidationError("There is no name to decide about.")
+    if FormDecision._base_manager.filter(review=stored, key=decision.key,
+                                         context_key=decision.context_key,
+                                         withdrawn=False).exists():
+        raise ValidationError("This has already been decided: undo that decision first.")
+    decision.full_clean()
+    whose = f"{subject}" if subject is not None else "not a name"
+    save_with_history(decision, by=by, reason=f"Decided: {whose}"
+                                              + (f" ({reason})" if reason else ""))
+    register_changed(stored, by=by)
+    return decision
+
+
+@transaction.atomic(durable=True)
+def form_decision_withdraw(*, by: User, decision: FormDecision, reason: str) -> FormDecision:
+    """Undo a decision: the form is undecided again (listed on the check page)."""
+    reason = require_reason(reason)
+    stored_review = _deciding_review(by, decision.review, "undo a decision")
+    stored = fresh_locked(decision)
+    if stored.withdrawn:
+        raise ValidationError("This decision has already been undone. Nothing was changed.")
+    stored.withdrawn = True
+    save_with_history(stored, by=by, reason=reason)
+    register_changed(stored_review, by=by)
+    decision.refresh_from_db()
+    return decision
+
+
+def _naming_review(by: User, review: Review) -> Review:
+    if not by.has_role(Role.BUSINESS_MANAGER):
+        raise ValidationError("Only a business manager can change who a report names on "
+                              "purpose. Nothing was changed.")
+    return open_review_locked(review)
+
+
+@transaction.atomic(durable=True)
+def public_name_add(*, by: User, review: Review, name: str, role: str) -> PublicName:
+    """Someone this review's report names on purpose (an author, a chair who signs it): the
+    leak check does not count their name."""
+    stored = _naming_review(by, review)
+    name, role = " ".join((name or "").split()), " ".join((role or "").split())
+    if not name:
+        raise ValidationError({"name": "Enter the name as the report prints it"})
+    if not role:
+        raise ValidationError({"role": "Enter why the report names them"})
+    if PublicName._base_manager.filter(review=stored, name__iexact=name,
+                                       withdrawn=False).exists():
+        raise ValidationError({"name": f"“{name}” is already on the list"})
+    named = PublicName(review=stored, name=name, role=role, added_by=by)
+    named.full_clean()
+    save_with_history(named, by=by, reason=f"Named on purpose: {role}")
+    register_changed(stored, by=by)
+    return named
+
+
+@transaction.atomic(durable=True)
+def public_name_withdraw(*, by: User, public_name: PublicName, reason: str) -> PublicName:
+    reason = require_reason(reason)
+    stored_review = _naming_review(by, public_name.review)
+    stored = fresh_locked(public_name)
+    if stored.withdrawn:
+        raise ValidationError("This name has already been taken off the list.")
+    stored.withdrawn = True
+    save_with_history(stored, by=by, reason=reason)
+    register_changed(stored_review, by=by)
+    public_name.refresh_from_db()
+    return public_name
 
 
 def _takedown_review_on(published_on: date) -> date:
@@ -281,55 +442,26 @@ def report_title(review: Review) -> str:
     return f"{vocabulary_long()}: {child}" if child else vocabulary_long()
 
 
-def _board_markdown(response: BoardResponse | None) -> str:
-    if response is None:
-        return "The board's response has not been recorded."
-    lines = [response.response, "", "### How the board will monitor the actions", "",
-             response.monitoring, ""]
-    items = list(response.items.select_related("finding", "recommendation"))
-    if items:
-        lines += ["### The board's decisions", ""]
-        for item in items:
-            what = item.finding or item.recommendation
-            action = f" – {item.action}" if item.action else ""
-            lines.append(f"- **{what}**: {item.get_decision_display()}{action}")
-    return "\n".join(lines)
+_TAG = re.compile(r"<[^>]*>")
 
 
-def _html(snapshot: ReportSnapshot, *, publishable: bool) -> str:
-    review = snapshot.review
-    register = review_register(review) if publishable else []
+def _printed(anchor: str, title: str, body: str) -> Part | None:
+    """A part as the PDF prints it, or None when its text prints nothing (a template
+    section left empty): left out, with its line in the contents, so no page of the PDF is
+    a heading alone."""
+    html = render_markdown(body or "")
+    if not _TAG.sub("", html).strip():
+        return None
+    return Part(anchor, title, mark_safe(html))  # noqa: S308  (sanitised by render_markdown)
 
-    def text(value: str) -> str:
-        value = value or ""
-        if publishable:
-            value = anonymise(value, register, review.incident_date).text
-        return render_markdown(value)
 
-    def plain(value: str) -> str:
-        return anonymise(value, register, review.incident_date).text if publishable else value
-
-    parts = [Part(f"part-{p.position}", plain(p.title), mark_safe(text(p.body)))  # noqa: S308
-             for p in snapshot.parts.order_by("position")]
-    response = (review.board_responses.filter(recorded_at__lte=timezone.now())
-                .order_by("-version").first())
-    parts.append(Part("board-response", "The board's response",
-                      mark_safe(text(_board_markdown(response)))))  # noqa: S308
-    now = timezone.localdate()
+def _document_html(source: PublishedSource, parts: list[Part], *, confidential: bool) -> str:
+    review = source.review
+    number = getattr(source.target, "number", "")
     return render_to_string("reviews/report_pdf.html", {
         "title": report_title(review), "partnership": settings.PARTNERSHIP_NAME,
-        "reference": review.reference, "parts": parts, "confidential": not publishable,
-        "month": now.strftime("%B %Y"), "version": snapshot.number})
-
-
-def published_html(snapshot: ReportSnapshot) -> str:
-    """The renderer of ``reviews.report_published``."""
-    return _html(snapshot, publishable=True)
-
-
-def confidential_html(snapshot: ReportSnapshot) -> str:
-    """The renderer of ``reviews.report_confidential``."""
-    return _html(snapshot, publishable=False)
+        "reference": review.reference, "parts": parts, "confidential": confidential,
+        "month": timezone.localdate().strftime("%B %Y"), "version": number})
 
 
 def public_dates(review: Review) -> set[date]:
@@ -341,33 +473,118 @@ def public_dates(review: Review) -> set[date]:
     return found
 
 
+@dataclass(frozen=True)
+class PublicationPath:
+    """The one path every published text of a review takes (docs/publication.md, "One
+    path"), so nothing reaches the library by another way:
+
+    1. anonymise — every part through ``scr.anonymise.anonymise`` with the register and the
+       reviewers' decisions (``selectors.publication.anonymise_source``);
+    2. check — every uncertain or skipped form and possible unregistered name settled
+       (``source_check``), else the render is refused (``request_render``);
+    3. render — the anonymised parts to HTML (``html``; empty parts left out), a PDF by
+       ``scr.renders`` (tagged PDF/UA-1);
+    4. leak check — the PDF's own text (``leak_check``), names allowed by design and the
+       partnership's full-date rule passed;
+    5. publish — only the latest render whose check is clean or every hit waived
+       (``selectors.publication.publishable_render``, which ``publication_publish`` takes).
+
+    ``kind`` is the render kind (its renderer and after-step are this path's ``html`` and
+    ``leak_check``); ``source`` turns the render's target into its parts. The report is
+    ``REPORT_PATH``; a learning briefing or the yearly report is another instance."""
+
+    kind: str
+    source: Callable[[Any], PublishedSource]
+
+    def unsettled(self, target: Any) -> list[CheckItem]:
+        source = self.source(target)
+        return [i for i in source_check(source, anonymise_source(source)) if i.blocks_render]
+
+    def request_render(self, *, by: User, target: Any, reuse_running: bool = True,
+                       ) -> RenderRecord:
+        """Queue the anonymised PDF (in the caller's transaction), refused while the check
+        has unsettled items; a render of the target still queued (or running, unless
+        ``reuse_running`` is off) is returned instead of a second one."""
+        unsettled = self.unsettled(target)
+        if unsettled:
+            count = len(unsettled)
+            review = self.source(target).review
+            url = reverse("anonymisation_check", args=[review.pk])
+            raise ValidationError(
+                f"{count} item{'s' if count != 1 else ''} of the anonymisation check "
+                f"{'is' if count == 1 else 'are'} not settled. Settle "
+                f"{'it' if count == 1 else 'each'} on the Anonymisation check page ({url}), "
+                "then make the anonymised PDF.", code="unsettled")
+        existing = active_render(target, self.kind)
+        if existing is not None and (reuse_running
+                                     or existing.status == RenderRecord.Status.QUEUED):
+            return existing
+        return render_request(by=by, target=target, kind=self.kind)
+
+    def html(self, target: Any) -> str:
+        """The renderer of ``kind``: the anonymised document."""
+        source = self.source(target)
+        parts = [_printed(p.part.anchor, p.title.text, p.body.text)
+                 for p in anonymise_source(source)]
+        return _document_html(source, [p for p in parts if p is not None], confidential=False)
+
+    def leak_check(self, record: RenderRecord) -> LeakCheck:
+        """The after-step of ``kind``: check one render's PDF (once), storing what it
+        found."""
+        existing = LeakCheck._base_manager.filter(render=record).first()
+        if existing is not None:
+            return existing
+        source = self.source(record.target)
+        review = source.review
+        pages: list[str] = []
+        error = ""
+        hits = []
+        try:
+            with record.file.open("rb") as stored:
+                pages = pdf_pages(stored.read())
+            hits = leak_check_pages(pages, review_register(review),
+                                    allow=[settings.PARTNERSHIP_NAME],
+                                    allowed_dates=public_dates(review),
+                                    allowed_names=names_allowed_by_design(review),
+                                    full_dates=settings.LEAK_CHECK_FULL_DATES)
+        except (LeakCheckError, OSError) as failed:
+            logger.warning("Leak check of render %s failed: %s", record.pk, failed)
+            error = f"The PDF's text could not be read: {failed}"[:500]
+        by = record.created_by
+        with transaction.atomic():
+            check = LeakCheck(review=review, render=record,
+                              snapshot=cast(ReportSnapshot, source.target),
+                              pages=len(pages), text="\n\f".join(pages), error=error)
+            save_with_history(check, by=by, reason="leak check")
+            for hit in hits:
+                save_with_history(LeakHit(
+                    review=review, leak_check=check, render=record, page=hit.page,
+                    kind=hit.kind[:40], matched=hit.text[:300],
+                    pseudonym=(hit.pseudonym or "")[:100], context=hit.context[:500]),
+                    by=by, reason="leak check hit")
+        return check
+
+
+def _report_source(target: Any) -> PublishedSource:
+    snapshot = ReportSnapshot._base_manager.select_related("review").get(pk=target.pk)
+    return report_source(snapshot)
+
+
+REPORT_PATH = PublicationPath(PUBLISHED_KIND, _report_source)
+
+
+def published_html(snapshot: ReportSnapshot) -> str:
+    """The renderer of ``reviews.report_published``."""
+    return REPORT_PATH.html(snapshot)
+
+
+def confidential_html(snapshot: ReportSnapshot) -> str:
+    """The renderer of ``reviews.report_confidential``: the same parts with real names."""
+    source = _report_source(snapshot)
+    parts = [_printed(p.anchor, p.title, p.body) for p in source.parts]
+    return _document_html(source, [p for p in parts if p is not None], confidential=True)
+
+
 def leak_check_render(record: RenderRecord) -> LeakCheck:
-    """Check one anonymised render's PDF (once), storing what it found."""
-    existing = LeakCheck._base_manager.filter(render=record).first()
-    if existing is not None:
-        return existing
-    snapshot = ReportSnapshot._base_manager.select_related("review").get(pk=record.object_id)
-    review = snapshot.review
-    pages: list[str] = []
-    error = ""
-    hits = []
-    try:
-        with record.file.open("rb") as stored:
-            pages = pdf_pages(stored.read())
-        hits = leak_check_pages(pages, review_register(review),
-                                allow=[settings.PARTNERSHIP_NAME],
-                                allowed_dates=public_dates(review))
-    except (LeakCheckError, OSError) as failed:
-        logger.warning("Leak check of render %s failed: %s", record.pk, failed)
-        error = f"The PDF's text could not be read: {failed}"[:500]
-    by = record.created_by
-    with transaction.atomic():
-        check = LeakCheck(review=review, render=record, snapshot=snapshot, pages=len(pages),
-                          text="\n\f".join(pages), error=error)
-        save_with_history(check, by=by, reason="leak check")
-        for hit in hits:
-            save_with_history(LeakHit(
-                review=review, leak_check=check, render=record, page=hit.page, kind=hit.kind[:40],
-                matched=hit.text[:300], pseudonym=(hit.pseudonym or "")[:100],
-                context=hit.context[:500]), by=by, reason="leak check hit")
-    return check
+    """The after-step of ``reviews.report_published`` (``REPORT_PATH.leak_check``)."""
+    return REPORT_PATH.leak_check(record)

@@ -20,42 +20,61 @@ from agencies.views.http import AuthenticatedHttpRequest
 from reviews import forms, services
 from reviews.forms import (
     DismissNameForm,
+    FormDecisionForm,
     LibrarySearchForm,
     PanelNoticeForm,
+    PublicNameForm,
     PublishForm,
+    ReasonMixin,
     RenderForm,
     TakedownForm,
     WaiverForm,
 )
-from reviews.models import LeakHit, Publication, ReportSnapshot, Review, Stage
+from reviews.forms.publication import NOT_A_NAME
+from reviews.models import (
+    FormDecision,
+    LeakHit,
+    Publication,
+    PublicName,
+    ReportSnapshot,
+    Review,
+    Stage,
+    Subject,
+)
 from reviews.models.publication import CONFIDENTIAL_KIND
-from reviews.models.scope import report_access
+from reviews.models.scope import may_keep_register, report_access
 from reviews.selectors.publication import (
     REPORT_KINDS,
     approved_snapshot,
     library_search,
     live_publication,
-    possible_unregistered_names,
+    names_allowed_by_design,
     publication_blockers,
     publishable_render,
     render_rows,
     takedown_due,
 )
+from reviews.selectors.publication import anonymisation_check as check_of
 from reviews.services.publication import RENDER_STAGES
 from reviews.views.base import review_form_view
 from reviews.views.sections import section_context
 from scr import filetypes
 from scr.access import scoped_object_or_404
-from scr.accesslog import record_access
+from scr.accesslog import mark_case_data, record_access
 from scr.documents import file_response, sha256_of
-from scr.formviews import initial_from, record_form
+from scr.formviews import form_page, handle_form, initial_from, record_form
 from scr.models import AccessEvent, RenderRecord
 from scr.reauth import recent_authentication_required
 
 __all__ = [
+    "anonymisation_check",
+    "form_decide",
+    "form_decision_withdraw",
     "leak_hit_waive",
     "library",
     "library_download",
+    "public_name_add",
+    "public_name_withdraw",
     "publication_panel_notice",
     "publication_publish",
     "publication_takedown_review",
@@ -112,7 +131,8 @@ def _renders(request: AuthenticatedHttpRequest, snapshot: ReportSnapshot | None,
 
 
 def _publication_page(request: AuthenticatedHttpRequest, review: Review) -> dict[str, Any]:
-    snapshot = approved_snapshot(review)
+    check = check_of(review)
+    snapshot = check.snapshot
     drafting = report_access(request.user, review).drafting
     manager = request.user.has_role(Role.BUSINESS_MANAGER)
     blockers = publication_blockers(review)
@@ -129,7 +149,8 @@ def _publication_page(request: AuthenticatedHttpRequest, review: Review) -> dict
         "may_publish": (manager and not blockers and publication is None
                         and review.stage == Stage.PUBLICATION
                         and notice is not None and notice.panel_notified_on is not None),
-        "render_form": RenderForm(),
+        "render_form": RenderForm(), "unsettled": check.unsettled,
+        "possible_names": [i for i in check.items if i.kind == "unregistered"],
     }
 
 
@@ -140,8 +161,7 @@ def review_publication(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     record_access(request, AccessEvent.Action.VIEW, review, label="publication")
     page = _publication_page(request, review)
     return render(request, "reviews/review_publication.html", {
-        **section_context(request.user, review, "review_publication"), **page,
-        "possible_names": possible_unregistered_names(review, page["snapshot"])})
+        **section_context(request.user, review, "review_publication"), **page})
 
 
 @login_required
@@ -224,12 +244,125 @@ def unregistered_name_dismiss(request: AuthenticatedHttpRequest, pk: int) -> Htt
                                                                 **data),
         pk=pk, action="change", title="Dismiss a possible name", submit="Dismiss it",
         success="Dismissed: it is no longer listed.",
-        back=lambda review: reverse("review_publication", args=[review.pk]),
+        back=lambda review: reverse("anonymisation_check" if request.GET.get("back") == "check"
+                                    else "review_publication", args=[review.pk]),
         caption=lambda review: review.reference,
         initial=lambda review: {"name": request.GET.get("name", "")[:100]},
         intro="Dismiss it only if it is nobody's name (a place, a building, a word). If it "
               "is a person's name, register the person instead: the anonymiser then "
               "replaces it.")
+
+
+# ---------------------------------------------------------------- the anonymisation check
+
+
+def _open_for_decisions(review: Review) -> bool:
+    return review.stage in RENDER_STAGES and not review.published_on
+
+
+@login_required
+def anonymisation_check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The approved version as it will be published, every replacement marked (what it
+    was, whom it was taken to be), and every item the anonymiser and the leak check left,
+    each with its fix: for the drafting team and the review's panel (who read its PDFs)."""
+    review = _pdf_reader(request, pk)
+    record_access(request, AccessEvent.Action.VIEW, review, label="anonymisation check")
+    check = check_of(review)
+    open_review = _open_for_decisions(review)
+    manager = request.user.has_role(Role.BUSINESS_MANAGER)
+    return render(request, "reviews/anonymisation_check.html", {
+        **section_context(request.user, review, "review_publication"),
+        "check": check, "shown": check.shown_parts(),
+        "may_decide": open_review and may_keep_register(request.user, review),
+        "may_waive": manager, "may_name": manager and open_review,
+        "allowed_names": names_allowed_by_design(review),
+        "public_names": list(PublicName._base_manager.filter(review=review, withdrawn=False))})
+
+
+def _people(review: Review, first: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The register's people as choices: those the name may be first, then the others."""
+    subjects = list(Subject.objects.filter(review=review, withdrawn=False))
+    subjects.sort(key=lambda s: (s.pseudonym not in first,
+                                 first.index(s.pseudonym) if s.pseudonym in first else 0))
+    return [(str(s.pk), f"{s.pseudonym} ({s.full_name})") for s in subjects]
+
+
+@login_required
+def form_decide(request: AuthenticatedHttpRequest, pk: int, token: str) -> HttpResponse:
+    """Settle one uncertain or skipped form of the check: whose it is, or not a name."""
+    review = _pdf_reader(request, pk)
+    if not may_keep_register(request.user, review):
+        raise PermissionDenied
+    back = reverse("anonymisation_check", args=[review.pk])
+    item = check_of(review).item(token) if _open_for_decisions(review) else None
+    if item is None or item.kind not in ("uncertain", "skipped") or item.settled:
+        messages.success(request, "That item is no longer open: it was settled, the text "
+                                  "changed, or the review is past publication.")
+        return redirect(back)
+    word = "It is the ordinary word" if item.kind == "skipped" else "It is not a person's name"
+    form = FormDecisionForm(request.POST or None, people=_people(review, item.candidates),
+                            not_a_name=f"{word} here: leave it as written")
+
+    def save(data: dict[str, Any], _: Any) -> FormDecision:
+        subject = None
+        if data["whose"] != NOT_A_NAME:
+            subject = Subject.objects.filter(review=review, pk=data["whose"]).first()
+        return services.form_decision_record(
+            by=request.user, review=review, text=item.text, context=item.context,
+            subject=subject, everywhere=data["where"] == "everywhere", reason=data["reason"])
+
+    done = handle_form(request, form, save, success="Decided. The check has been updated.",
+                       done_url=f"{back}#items")
+    if done:
+        return done
+    if request.method == "GET":
+        record_access(request, AccessEvent.Action.VIEW, review, label="anonymisation decision")
+    mark_case_data(request)
+    may = (f" It may be {' or '.join(item.candidates)}." if item.candidates else "")
+    return form_page(
+        request, form, title=f"Whose is “{item.text}”?", submit="Save the decision", back=back,
+        caption=review.reference,
+        intro=f"In “{item.context}” ({item.where}): {item.reason}.{may} If it is someone not "
+              "in the register, add them to the register first.",
+        link=("Add a person to the register", reverse("subject_add", args=[review.pk])))
+
+
+@login_required
+def form_decision_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    decision = scoped_object_or_404(FormDecision, request.user, "view", pk=pk)
+    if not may_keep_register(request.user, decision.review):
+        raise PermissionDenied
+    return record_form(
+        request, decision, ReasonMixin,
+        lambda data, obj: services.form_decision_withdraw(by=request.user, decision=obj,
+                                                          reason=data["reason"]),
+        title=lambda d: f"Undo the decision about “{d.text}”", submit="Undo",
+        success="Decision undone: the name is listed in the check again.",
+        back=lambda d: reverse("anonymisation_check", args=[d.review_id]),
+        caption=lambda d: d.review.reference)
+
+
+@login_required
+def public_name_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return review_form_view(
+        request, pk, PublicNameForm,
+        lambda data, review: services.public_name_add(by=request.user, review=review, **data),
+        section="anonymisation_check", title="Add a name the report prints on purpose",
+        submit="Add", success="Added: the leak check allows this name.",
+        intro="Only people the report names by design: its author, the chair who signs the "
+              "foreword. Never a child, a family member or a practitioner in the case.")
+
+
+@login_required
+def public_name_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return record_form(
+        request, PublicName, ReasonMixin,
+        lambda data, obj: services.public_name_withdraw(by=request.user, public_name=obj,
+                                                        reason=data["reason"]),
+        pk=pk, action="manage", title=lambda n: f"Take “{n.name}” off the list",
+        submit="Take off the list", success="Taken off the list.",
+        back=lambda n: reverse("anonymisation_check", args=[n.review_id]),
+        caption=lambda n: n.review.reference)
 
 
 @login_required

@@ -1,38 +1,47 @@
 """The pseudonym register: the people page, a person's page with their identifiers and
-name variants, and the forms that change them (managers who may see identities only)."""
+name variants, and the forms that change them, the register's import and its template. The
+register is kept by those who may change the review and see identities
+(``may_keep_register``: business managers and the review's appointed reviewer); the panel
+reads it; agency leads and the board never change it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TypeVar
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
 from agencies.views.http import AuthenticatedHttpRequest
 from reviews import forms, services
-from reviews.models import NameVariantChoice, Subject, SubjectIdentifier
-from reviews.models.scope import can_see_identities
+from reviews.formats.register import register_template_csv, register_template_xlsx
+from reviews.models import NameVariantChoice, Review, Subject, SubjectIdentifier
+from reviews.models.scope import can_see_identities, may_keep_register
 from reviews.selectors import subject_page
 from reviews.views import sections
-from reviews.views.base import back_to, review_form_view, section_view
+from reviews.views.base import back_to, section_view
 from scr.access import scoped_object_or_404
-from scr.accesslog import record_access
-from scr.formviews import record_form
+from scr.accesslog import mark_case_data, record_access
+from scr.formviews import handle_form, record_form
 from scr.models import AccessEvent
 
 __all__ = [
     "name_variant_add",
     "name_variant_choice_withdraw",
     "name_variant_remove",
+    "register_import",
+    "register_template",
     "review_people",
     "subject_add",
     "subject_detail",
     "subject_edit",
     "subject_identifier_add",
     "subject_identifier_withdraw",
+    "subject_identifiers_add",
     "subject_withdraw",
 ]
 
@@ -47,33 +56,94 @@ def _subject_url(obj: Subject | SubjectIdentifier | NameVariantChoice) -> str:
 @login_required
 def subject_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A person's page: pseudonym for everyone who sees the review; real name, identifiers
-    and name variants only with identifiable access."""
+    (each with its warning if it does not look right) and name variants only with
+    identifiable access."""
     subject = scoped_object_or_404(Subject, request.user, "view", pk=pk)
     record_access(request, AccessEvent.Action.VIEW, subject)
     identifiable = can_see_identities(request.user, subject.review)
     return render(request, "reviews/subject.html", {
         **sections.section_context(request.user, subject.review, "review_people"),
-        **subject_page(subject, identifiable)})
+        **subject_page(subject, identifiable),
+        "can_change_register": may_keep_register(request.user, subject.review)})
+
+
+def _warnings(identifiers: Iterable[SubjectIdentifier]) -> str:
+    odd = [f"{i.get_kind_display()} “{i.value}”: {i.warning}" for i in identifiers if i.warning]
+    return (" Check " + " ".join(odd)) if odd else ""
+
+
+def _keeper_review(request: AuthenticatedHttpRequest, pk: int) -> Review:
+    """A review whose register this person keeps: out of scope 404, in scope but not a
+    keeper 403."""
+    review = scoped_object_or_404(Review, request.user, "view", pk=pk)
+    if not may_keep_register(request.user, review):
+        raise PermissionDenied
+    return review
 
 
 @login_required
 def subject_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return review_form_view(
-        request, pk, forms.PersonInCaseForm,
-        lambda data, review: services.subject_add(by=request.user, review=review, **data),
+    review = _keeper_review(request, pk)
+    return record_form(
+        request, review, forms.PersonInCaseForm,
+        lambda data, obj: services.subject_add(by=request.user, review=obj, **data),
         title="Add a person to the pseudonym register", submit="Add",
-        success="Added to the register. Open their page to add other names, addresses and "
-                "numbers.",
-        section="review_people")
+        success=lambda subject: "Added to the register." + _warnings(
+            subject.identifiers.all()),
+        back=back_to("review_people"), caption=review.reference,
+        link=("Import the register from a spreadsheet instead",
+              reverse("register_import", args=[review.pk])))
+
+
+@login_required
+def register_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Upload the register as a CSV or XLSX file: all rows or none."""
+    review = _keeper_review(request, pk)
+    back = reverse("review_people", args=[review.pk])
+    form = forms.RegisterImportForm(request.POST or None, request.FILES or None)
+
+    def imported(result: services.RegisterImportResult) -> str:
+        for warning in result.warnings:
+            messages.warning(request, warning)
+        return (f"Imported {result.people} {'person' if result.people == 1 else 'people'} and "
+                f"{result.identifiers} identifier{'s' if result.identifiers != 1 else ''}.")
+
+    done = handle_form(request, form, lambda data, _: services.register_import(
+        by=request.user, review=review, upload=data["file"]), success=imported, done_url=back)
+    if done:
+        return done
+    if request.method == "GET":
+        record_access(request, AccessEvent.Action.VIEW, review)
+    mark_case_data(request)
+    return render(request, "reviews/register_import.html", {
+        "form": form, "back": back, "review": review, "caption": review.reference,
+        "title": "Import the pseudonym register", "submit": "Import"})
+
+
+@login_required
+def register_template(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
+    """The empty register template to fill in (no case data)."""
+    if fmt == "csv":
+        response = HttpResponse(register_template_csv(), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        response = HttpResponse(
+            register_template_xlsx(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="register-template.{fmt}"'
+    return response
 
 
 T = TypeVar("T", Subject, SubjectIdentifier, NameVariantChoice)
 
 
 def _for_manager(request: AuthenticatedHttpRequest, model: type[T], pk: int) -> T:
-    record = scoped_object_or_404(model, request.user, "manage", pk=pk)
+    """A record of the register this person keeps (``may_keep_register``): out of scope
+    404, in scope but not a keeper 403."""
+    record = scoped_object_or_404(model, request.user, "view", pk=pk)
     subject = record if isinstance(record, Subject) else record.subject
-    if not can_see_identities(request.user, subject.review):
+    if not may_keep_register(request.user, subject.review):
         raise PermissionDenied
     return record
 
@@ -111,7 +181,21 @@ def subject_identifier_add(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
         request, _for_manager(request, Subject, pk), forms.SubjectIdentifierForm,
         lambda data, obj: services.subject_identifier_add(by=request.user, subject=obj, **data),
         title=lambda s: f"Add a name, address or number for {s.pseudonym}", submit="Add",
-        success="Identifier added.", back=_subject_url)
+        success=lambda identifier: "Identifier added." + _warnings([identifier]),
+        back=_subject_url,
+        link=("Add several at once", reverse("subject_identifiers_add", args=[pk])))
+
+
+@login_required
+def subject_identifiers_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return record_form(
+        request, _for_manager(request, Subject, pk), forms.SubjectIdentifiersForm,
+        lambda data, obj: services.subject_identifiers_add(by=request.user, subject=obj,
+                                                           **data),
+        title=lambda s: f"Add names, addresses and numbers for {s.pseudonym}", submit="Add",
+        success=lambda added: (f"{len(added)} identifier{'s' if len(added) != 1 else ''} "
+                               "added." + _warnings(added)),
+        back=_subject_url)
 
 
 @login_required

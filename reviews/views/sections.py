@@ -12,7 +12,13 @@ from django.urls import reverse
 
 from agencies.models.roles import Role
 from reviews.models import EvidenceRequest, Review, Subject
-from reviews.models.scope import APPOINTED_ROLES, direct_grant_reviews, may_change, review_access
+from reviews.models.scope import (
+    APPOINTED_ROLES,
+    direct_grant_reviews,
+    may_change,
+    may_keep_register,
+    review_access,
+)
 from reviews.selectors import (
     days_in_stage,
     days_phrase,
@@ -86,7 +92,8 @@ def overview(review: Review, user: User) -> dict[str, Any]:
 
 def people(review: Review, user: User) -> dict[str, Any]:
     return {"subjects": list(review.subjects.filter(withdrawn=False)),
-            "involved": list(review.involvements.select_related("agency"))}
+            "involved": list(review.involvements.select_related("agency")),
+            "can_change_register": may_keep_register(user, review)}
 
 
 def clocks(review: Review, user: User) -> dict[str, Any]:

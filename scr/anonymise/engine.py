@@ -45,6 +45,7 @@ from scr.anonymise.register import (
     Person,
     RegisterEntry,
     compile_register,
+    decision_key,
 )
 from scr.anonymise.variants import INITIALS, NAME, PLURAL
 
@@ -156,7 +157,7 @@ class _Candidate:
 def _signature(entry: RegisterEntry) -> tuple:
     return (entry.pseudonym, entry.full_name, tuple(entry.other_names), entry.date_of_birth,
             tuple(entry.identifiers), tuple(entry.variants_added), tuple(entry.variants_removed),
-            entry.kind, entry.sex, entry.role)
+            entry.kind, entry.sex, entry.role, tuple(tuple(d) for d in entry.decided))
 
 
 @lru_cache(maxsize=64)
@@ -315,6 +316,16 @@ class _Found:
     apostrophe: str  # "’" of "James’ coat" ("James’s"), else ""
     owner: str | None = None
     by_neighbour: bool = False
+    decided: bool = False  # by a reviewer (RegisterEntry.decided)
+
+
+def _decided(register: CompiledRegister, text: str, start: int, end: int) -> str | None:
+    """Whose a reviewer decided the name at ``start:end`` is (here, or wherever the form is
+    undecided), or None."""
+    if not register.decided:
+        return None
+    form, context = decision_key(text[start:end], context_of(text, start, end))
+    return register.decided.get((form, context)) or register.decided.get((form, ""))
 
 
 @dataclass(frozen=True)
@@ -523,22 +534,27 @@ def _names(text: str, folded: Folded, register: CompiledRegister, skipped: list[
                 folded.text[max(0, match.start() - 6):match.start()]):
             continue  # "Does the plan work?": the family called Doe is "the Does"
         if form.common and not _in_address_token(text, start, end):
-            if not first_letter.isupper():
-                skipped.append(Skipped(start, end, original, form.pseudonym,
-                                       context_of(text, start, end),
-                                       "a common word in lower case, left as it is"))
-                continue
-            if " " not in form.key and form.form == NAME and at_sentence_start(text, start) \
-                    and not guess:
-                uncertain.append(Uncertain(
-                    start, end, original, tuple(c.pseudonym for c in form.equal_claims()),
-                    context_of(text, start, end),
-                    "an ordinary word at the start of a sentence: the word or the name?"))
+            lower = not first_letter.isupper()
+            if lower or (" " not in form.key and form.form == NAME
+                         and at_sentence_start(text, start) and not guess):
+                owner = _decided(register, text, start, end)
+                if owner is not None:
+                    founds.append(_Found(start, end, match.start(), match.end(), form, original,
+                                         apostrophe, owner, decided=True))
+                elif lower:
+                    skipped.append(Skipped(start, end, original, form.pseudonym,
+                                           context_of(text, start, end),
+                                           "a common word in lower case, left as it is"))
+                else:
+                    uncertain.append(Uncertain(
+                        start, end, original, tuple(c.pseudonym for c in form.equal_claims()),
+                        context_of(text, start, end),
+                        "an ordinary word at the start of a sentence: the word or the name?"))
                 continue
         founds.append(_Found(start, end, match.start(), match.end(), form, original, apostrophe))
     if guess:
         for found in founds:
-            found.owner = found.form.pseudonym
+            found.owner = found.owner or found.form.pseudonym
     else:
         _decide_all(text, folded, founds, register, uncertain, on)
     return [c for found in founds if found.owner is not None
@@ -551,6 +567,8 @@ def _decide_all(text: str, folded: Folded, founds: list[_Found], register: Compi
     makes "Baker" in "Kayla Baker" hers); else the context (``_decide``)."""
     undecided: dict[int, str] = {}
     for found in founds:
+        if found.owner is not None:  # a reviewer decided it
+            continue
         if found.form.form == PLURAL or _FAMILY_NEXT.match(folded.text[found.fend:]):
             found.owner = found.form.pseudonym  # the family: whose does not matter
             continue
@@ -578,7 +596,10 @@ def _decide_all(text: str, folded: Folded, founds: list[_Found], register: Compi
             continue
         owner, why = _decide(found, folded.text, register, on)
         if owner is None:
-            undecided[index] = why
+            owner = _decided(register, text, found.start, found.end)
+            found.decided = owner is not None
+            if owner is None:
+                undecided[index] = why
         found.owner = owner
     for index, why in undecided.items():
         found = founds[index]
@@ -601,9 +622,13 @@ def _candidate(text: str, folded: Folded, found: _Found, register: CompiledRegis
         note = f"also a name of {', '.join(others)}"
         if owner != form.pseudonym or len(form.equal_claims()) > 1:
             note += ("; decided by the name beside it" if found.by_neighbour
+                     else "; decided by a reviewer" if found.decided
                      else "; decided by the sentence")
     if form.tier == 2 and form.form == NAME:
         note = "; ".join(filter(None, [note, form.source]))
+    if found.decided and "decided by a reviewer" not in note:
+        flagged = True
+        note = "; ".join(filter(None, [note, "decided by a reviewer"]))
     suffix = f"{found.apostrophe}s" if found.apostrophe else ""
     family = form.form == PLURAL
     if family:

@@ -33,7 +33,7 @@ from scr.anonymise.variants import INITIALS, NAME, Variant, name_variants
 from scr.anonymise.words import is_common_word
 
 __all__ = ["ALWAYS_PREFIXES", "Claim", "CompiledRegister", "NameForm", "Person", "RegisterEntry",
-           "compile_register", "person_of"]
+           "compile_register", "decision_key", "person_of"]
 
 _WORD = r"[^\W_]"
 
@@ -52,7 +52,13 @@ class RegisterEntry:
     ``role`` the person's role in words ("mother", "maternal grandmother", "social
     worker"): the anonymiser checks a shared name against the sentence with them ("Ms
     Marsh" is not the child). Left empty, they are read from the pseudonym where it says
-    ("Mother", "Sibling 1", "Social Worker 1")."""
+    ("Mother", "Sibling 1", "Social Worker 1").
+
+    ``decided`` are the places a reviewer said a name the anonymiser could not settle (an
+    ``Uncertain`` or ``Skipped`` form) is this person's: each (the form as written, the
+    context it was reported with), or (form, "") for wherever that form is left undecided.
+    The anonymiser then replaces it there with this pseudonym; everywhere else it decides as
+    before."""
 
     pseudonym: str
     full_name: str
@@ -64,6 +70,7 @@ class RegisterEntry:
     kind: str = ""
     sex: str = ""
     role: str = ""
+    decided: Sequence[tuple[str, str]] = field(default_factory=tuple)
 
     def variants(self) -> list[Variant]:
         return _variants(self.full_name, tuple(self.other_names), tuple(self.variants_added),
@@ -229,6 +236,8 @@ class CompiledRegister:
     # First token of a name form (folded letters and digits) → the forms that start with it,
     # as one pattern: the text is read token by token, not tried at every character.
     by_first_token: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    # A reviewer's decisions (``RegisterEntry.decided``): decision_key → the pseudonym.
+    decided: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def form(self, matched_folded: str) -> NameForm:
         key = loose_key(matched_folded)
@@ -276,6 +285,16 @@ class CompiledRegister:
                             yield identifier, match
                         break
                 at = alnum.find(identifier.needle, at + 1)
+
+
+def decision_key(form: str, context: str = "") -> tuple[str, str]:
+    """How a reviewer's decision is looked up: the form's letters and the context folded
+    (accents, apostrophes and spacing do not make two). A form written in lower case is
+    kept apart from the capitalised one: deciding that "Summer" at a sentence's start is
+    the health visitor says nothing of "in summer"."""
+    first = next((c for c in form if c.isalpha()), "")
+    return (("~" if first.islower() else "") + loose_key(fold_key(form)),
+            " ".join(fold_key(context).split()))
 
 
 def loose_key(folded: str) -> str:
@@ -365,9 +384,12 @@ def compile_register(register: Iterable[RegisterEntry]) -> CompiledRegister:
             dates.setdefault(entry.date_of_birth, []).append(entry.pseudonym)
     pseudonym_words = frozenset(w for e in entries for w in fold_key(e.pseudonym).split())
     people = {e.pseudonym: person_of(e, order) for order, e in enumerate(entries)}
+    decided = {decision_key(form, context): entry.pseudonym
+               for entry in entries for form, context in entry.decided}
     return CompiledRegister(forms, tuple(identifiers),
                             {d: tuple(p) for d, p in dates.items()}, pseudonym_words,
-                            people, frozenset(particles) | ALWAYS_PREFIXES, by_first_token)
+                            people, frozenset(particles) | ALWAYS_PREFIXES, by_first_token,
+                            decided)
 
 
 # Prefixes of surnames that go with the name wherever it is found ("Ó" before "Súilleabháin",

@@ -36,30 +36,36 @@ def test_identifiers_are_stored_in_their_normal_form_with_history(personas: Pers
         personas.manager, "Identifier added to the register")
 
 
-@pytest.mark.parametrize(("kind", "value", "message"), [
+@pytest.mark.parametrize(("kind", "value", "warning"), [
     ("nhs_number", "943 476 5918", "does not check"),
-    ("postcode", "NT1", "real postcode"),
-    ("email", "not-an-address", "correct format"),
-    ("ni_number", "QQ123456C", "right format"),
+    ("postcode", "NT1", "not a UK postcode"),
+    ("email", "not-an-address", "format of an email address"),
+    ("ni_number", "QQ123456C", "HMRC issues"),
 ])
-def test_a_wrong_identifier_is_refused_by_the_service_and_nothing_is_saved(
-        personas: Personas, kind: str, value: str, message: str) -> None:
+def test_an_identifier_that_does_not_look_right_is_kept_as_typed_with_a_warning(
+        personas: Personas, kind: str, value: str, warning: str) -> None:
+    """A real identifier of a real person is never refused: a refused value could not be
+    removed from the report at all. It is stored as typed and its warning is shown."""
     child = add_child(personas)
-    with pytest.raises(ValidationError) as refused:
-        services.subject_identifier_add(by=personas.manager, subject=child, kind=kind,
-                                        value=value)
-    assert message in refused.value.message_dict["value"][0]
-    assert not SubjectIdentifier.objects.exists()
-    assert not SubjectIdentifier.history.exists()
+    identifier = services.subject_identifier_add(by=personas.manager, subject=child, kind=kind,
+                                                 value=value)
+    assert identifier.value == value and warning in identifier.warning
+    assert SubjectIdentifier.history.filter(kind=kind).exists()
+    assert Identifier(kind, value) in review_register(child.review)[0].identifiers
 
 
-def test_a_person_added_with_a_wrong_identifier_is_not_added_at_all(personas: Personas) -> None:
+def test_a_person_added_with_an_odd_identifier_is_added_with_it(personas: Personas) -> None:
     review = open_review(personas)
-    with pytest.raises(ValidationError):
-        services.subject_add(by=personas.manager, review=review, kind="child",
-                             pseudonym="Child K", full_name="Amelia Marsh",
-                             identifiers=[("nhs_number", "123")])
-    assert not Subject.objects.exists() and not Subject.history.exists()
+    child = services.subject_add(by=personas.manager, review=review, kind="child",
+                                 pseudonym="Child K", full_name="Amelia Marsh",
+                                 identifiers=[("nhs_number", "123")])
+    assert child.identifiers.get().value == "123"
+    assert "has 3" in child.identifiers.get().warning
+    with pytest.raises(ValidationError, match="Enter the identifier"):
+        services.subject_add(by=personas.manager, review=review, kind="sibling",
+                             pseudonym="Sibling 1", full_name="Ava Marsh",
+                             identifiers=[("nhs_number", " ")])
+    assert not Subject.objects.filter(pseudonym="Sibling 1").exists()
 
 
 def test_the_same_identifier_twice_is_refused(personas: Personas) -> None:
@@ -101,8 +107,12 @@ def test_the_register_for_the_anonymiser_has_every_identifier_the_child_first(
     assert register[0].date_of_birth == date(2015, 3, 3)
     assert set(register[0].identifiers) == {Identifier("school", "Northtown Primary School"),
                                             Identifier("phone", "+447911123456")}
-    # The child's claim to "Amelia" comes first.
-    assert anonymise("Amelia", register).text == "Child K"
+    # "Amelia" is the child's and the lodger's: nothing says whose, so it is left and
+    # reported, never given to the person listed first.
+    result = anonymise("Amelia", register)
+    assert result.text == "Amelia"
+    assert [u.candidates for u in result.uncertain] == [("Child K", "Lodger")]
+    assert register[0].kind == "child" and register[1].kind == "adult"
 
 
 def test_a_generated_variant_is_removed_and_restored_with_reasons(personas: Personas) -> None:

@@ -9,12 +9,22 @@ fails the run: CI is where those must run, and a green run that skipped them wou
 from __future__ import annotations
 
 import os
+import uuid
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 REQUIRED_IN_CI = ("integration", "browser", "postgresql")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db-template", action="store_true", default=False,
+        help="PostgreSQL: clone each test database from a template migrated once for the "
+             "current migrations and kept between runs, instead of migrating a new one "
+             "(tests/dbtemplate.py; make test-fast). --create-db rebuilds the template.")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -75,6 +85,61 @@ def _flush_lifts_the_truncate_guard() -> None:
 
     sql_flush._scr_audit_aware = True  # type: ignore[attr-defined]
     DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Within each run of consecutive tests from one module, those that use the world built
+    once for the module (``shared_world``, tests/shared_db.py) go last: its records stay in
+    the database until the module's tests are done, and a test that did not ask for them
+    must not see them. Otherwise the order is kept: pytest-django's (tests in a transaction
+    first, then those that empty the tables after them), the same on every xdist worker."""
+    runs: list[list[pytest.Item]] = []
+    for item in items:
+        if runs and runs[-1][0].nodeid.split("::")[0] == item.nodeid.split("::")[0]:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    items[:] = [item for run in runs for item in sorted(
+        run, key=lambda i: "shared_world" in getattr(i, "fixturenames", ()))]
+
+
+def _db_template(config: pytest.Config) -> bool:
+    from django.db import connection
+
+    return bool(config.getoption("db_template")) and connection.vendor == "postgresql"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings: None,
+                                 request: pytest.FixtureRequest,
+                                 django_db_blocker: Any) -> None:
+    """pytest-django's (the xdist worker's suffix on the test database's name), then with
+    ``--db-template`` the test database made a copy of the migrated template."""
+    if _db_template(request.config):
+        from django.db import connection
+
+        from tests.dbtemplate import clone_test_database
+
+        with django_db_blocker.unblock():
+            clone_test_database(connection, rebuild=bool(request.config.getoption("create_db")),
+                                run=_RUN)
+
+
+# One id per run, the same in every xdist worker (for --db-template --create-db).
+_RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(django_db_keepdb: bool, request: pytest.FixtureRequest) -> bool:
+    """With ``--db-template`` the cloned test database is kept as it is (migrate only checks
+    it is up to date), and kept after the run: the next run clones a new one."""
+    return django_db_keepdb or _db_template(request.config)
+
+
+@pytest.fixture(scope="session")
+def django_db_createdb(django_db_createdb: bool, request: pytest.FixtureRequest) -> bool:
+    return django_db_createdb and not _db_template(request.config)
+
+
 _SKIPS: list[tuple[str, str, bool]] = []  # (test id, reason, required in CI)
 
 

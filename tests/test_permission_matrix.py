@@ -8,7 +8,8 @@ existence leak); in scope but not allowed is a 403; allowed is a 200.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import copy
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -24,7 +25,8 @@ from reviews import services
 from reviews.models import ClockKind, PanelAppointment, Review
 
 from .actionplans import matrix as action_plan_matrix
-from .conftest import Personas, client_for, publish
+from .conftest import Personas, client_for, make_personas, publish
+from .shared_db import Layer
 
 ROLES = ("anonymous", "manager", "reviewer", "panel", "police_lead", "health_lead", "board")
 ADMIN_NAMESPACE = "admin"  # Django's admin: staff only, checked by its own test below.
@@ -55,9 +57,7 @@ def _review(people: Personas, involved: list, *, published: bool = False) -> Rev
     return review
 
 
-@pytest.fixture
-def world(personas: Personas) -> World:
-    p = personas
+def build_world(p: Personas) -> World:
     review_in = _review(p, [p.police, p.social_care])
     services.panel_appoint(by=p.manager, review=review_in, user=p.reviewer,
                            panel_role=PanelAppointment.PanelRole.REVIEWER,
@@ -78,6 +78,83 @@ def world(personas: Personas) -> World:
     review_out = _review(p, [p.health])
     review_published = _review(p, [p.health], published=True)
     return World(p, review_in, review_out, review_published)
+
+
+@pytest.fixture
+def fresh_world(personas: Personas) -> World:
+    """The world built for the one test that asks: for tests elsewhere that use the matrix's
+    reviews and people (``world = matrix.fresh_world``)."""
+    return build_world(personas)
+
+
+@dataclass
+class SharedWorld:
+    """The world built once per test module (in a rolled-back ``Layer``), and at most one
+    matrix case's records on top of it (in a second layer), kept while consecutive tests
+    are about that case: the seven roles of one URL see the same records."""
+
+    layer: Layer
+    built: World  # as built: tests get deep copies, never this
+    case: tuple[str, int] | None = None
+    case_layer: Layer | None = None
+    case_world: World | None = None
+
+    def for_case(self, case: tuple[str, int] | None, blocker: Any) -> World:
+        if case is not None and case == self.case:
+            assert self.case_world is not None
+            return self.case_world
+        self.leave_case()
+        if case is None:
+            return self.built
+        layer = Layer(blocker)
+        world = copy.deepcopy(self.built)
+        try:
+            with blocker.unblock():
+                # What the case's URL refers to; records made the first time it is asked
+                # for (the report's, the PDFs', the action plan's) are memoised on `world`.
+                RULES[case[0]][case[1]].kwargs(world)
+        except BaseException:
+            layer.close()
+            raise
+        self.case, self.case_layer, self.case_world = case, layer, world
+        return world
+
+    def leave_case(self) -> None:
+        if self.case_layer is not None:
+            self.case_layer.close()
+        self.case = self.case_layer = self.case_world = None
+
+
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[SharedWorld]:
+    """The matrix's world, built once per module instead of once per test (root conftest.py
+    runs a module's tests that use it after the module's other tests)."""
+    layer = Layer(django_db_blocker)
+    try:
+        with django_db_blocker.unblock():
+            shared = SharedWorld(layer, build_world(make_personas()))
+        yield shared
+        shared.leave_case()
+    finally:
+        layer.close()
+
+
+@pytest.fixture
+def case_world(request: pytest.FixtureRequest, shared_world: SharedWorld,
+               django_db_blocker: Any) -> World:
+    """For a ``test_permission_matrix`` case: the world with what the case's URL refers to,
+    made once for all the roles of that case. For any other test: the world as built."""
+    params = getattr(getattr(request.node, "callspec", None), "params", {})
+    case = (params["url_name"], params["case_index"]) if "case_index" in params else None
+    return shared_world.for_case(case, django_db_blocker)
+
+
+@pytest.fixture
+def world(case_world: World, db: None) -> World:
+    """What the matrix's tests get: the shared world (``case_world``, set up before ``db``
+    so that the test's transaction is inside its layers), as a deep copy, so that nothing
+    memoised on its objects in one test reaches the next."""
+    return copy.deepcopy(case_world)
 
 
 def answer_twice(p: Personas, request: Any) -> None:

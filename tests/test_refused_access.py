@@ -22,7 +22,7 @@ from .test_permission_matrix import World
 
 PROBER_ADDRESS = "198.51.100.44"
 
-world = matrix.world  # the permission matrix's reviews and people
+world = matrix.fresh_world  # the permission matrix's reviews and people
 
 
 def probe(client: Client, world: World, times: int) -> None:

@@ -22,7 +22,7 @@ from .conftest import client_for
 from .factories import MembershipFactory
 from .test_permission_matrix import World
 
-world = matrix.world  # the permission matrix's reviews and people
+world = matrix.fresh_world  # the permission matrix's reviews and people
 
 
 def test_a_business_manager_who_also_sits_on_the_board_sees_no_real_names(world: World) -> None:

@@ -30,6 +30,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     _own_broker_per_xdist_worker()
     _flush_lifts_the_truncate_guard()
+    _woff2_fonts_decompressed_once()
 
 
 def _own_broker_per_xdist_worker() -> None:
@@ -138,6 +139,39 @@ def django_db_keepdb(django_db_keepdb: bool, request: pytest.FixtureRequest) -> 
 @pytest.fixture(scope="session")
 def django_db_createdb(django_db_createdb: bool, request: pytest.FixtureRequest) -> bool:
     return django_db_createdb and not _db_template(request.config)
+
+
+def _woff2_fonts_decompressed_once() -> None:
+    """Each PDF render (scr/pdf.py) gives WeasyPrint the report's sixteen Noto Sans WOFF2
+    files, and WeasyPrint turns each into a TrueType font with fontTools, in Python: about a
+    quarter of a second per file, so some four seconds of every render, and then most of
+    the time of the tests that render PDFs. In the tests the same bytes give the same font
+    once per process: ``woff2.decompress`` is a pure function of its input, so its output is
+    kept by the input's hash. What WeasyPrint then does with the font is unchanged."""
+    import hashlib
+    from io import BytesIO
+    from types import SimpleNamespace
+    from typing import BinaryIO
+
+    try:
+        from weasyprint.text import fonts
+    except (ImportError, OSError):  # no Pango: the PDF tests say so themselves
+        return
+    woff2 = fonts.woff2
+    if getattr(woff2, "_scr_memoised", False):
+        return
+    done: dict[str, bytes] = {}
+
+    def decompress(input_file: BinaryIO, output_file: BinaryIO) -> None:
+        data = input_file.read()
+        key = hashlib.sha256(data).hexdigest()
+        if key not in done:
+            out = BytesIO()
+            woff2.decompress(BytesIO(data), out)
+            done[key] = out.getvalue()
+        output_file.write(done[key])
+
+    fonts.woff2 = SimpleNamespace(decompress=decompress, _scr_memoised=True)
 
 
 _SKIPS: list[tuple[str, str, bool]] = []  # (test id, reason, required in CI)

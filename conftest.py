@@ -88,19 +88,29 @@ def _flush_lifts_the_truncate_guard() -> None:
     DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Within each run of consecutive tests from one module, those that use the world built
-    once for the module (``shared_world``, tests/shared_db.py) go last: its records stay in
-    the database until the module's tests are done, and a test that did not ask for them
-    must not see them. Otherwise the order is kept: pytest-django's (tests in a transaction
-    first, then those that empty the tables after them), the same on every xdist worker."""
+    """Within each run of consecutive tests from one module, those that share database
+    layers (tests/shared_db.py) go after those that share none, and those that share more
+    go last, so that each layer is built once. Otherwise the order is kept: pytest-django's
+    (tests in a transaction first, then those that empty the tables after them), the same on
+    every xdist worker."""
+    from tests.shared_db import depth, module_of
+
     runs: list[list[pytest.Item]] = []
     for item in items:
-        if runs and runs[-1][0].nodeid.split("::")[0] == item.nodeid.split("::")[0]:
+        if runs and module_of(runs[-1][0]) == module_of(item):
             runs[-1].append(item)
         else:
             runs.append([item])
-    items[:] = [item for run in runs for item in sorted(
-        run, key=lambda i: "shared_world" in getattr(i, "fixturenames", ()))]
+    items[:] = [item for run in runs for item in sorted(run, key=depth)]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Roll back the shared database layers this test does not ask for, before any of its
+    fixtures opens its own transaction."""
+    from tests.shared_db import LAYERS
+
+    LAYERS.before(item)
 
 
 def _db_template(config: pytest.Config) -> bool:
@@ -199,11 +209,29 @@ def _uploads_in_a_temporary_media_root(tmp_path_factory: pytest.TempPathFactory)
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
 
 
+@pytest.fixture(scope="module")
+def personas_layer(request: pytest.FixtureRequest, django_db_setup: None,
+                   django_db_blocker: Any) -> Iterator[object]:
+    """The personas made once for a module's tests, in a layer rolled back after them
+    (tests/shared_db.py); None when the test that first asks cannot share them."""
+    from tests.personas import make_personas
+    from tests.shared_db import LAYERS
+
+    layer = LAYERS.push(("personas", request.node.nodeid), make_personas, django_db_blocker)
+    yield layer
+    LAYERS.close(layer)
+
+
 @pytest.fixture
-def personas(db: None) -> object:
-    """One person per role (tests/personas.py), for every app's tests."""
+def personas(personas_layer: Any, db: None) -> object:
+    """One person per role (tests/personas.py), for every app's tests: a deep copy of those
+    in the module's layer, or made for this test (a test that empties the tables after it)."""
+    import copy
+
     from tests.personas import make_personas
 
+    if personas_layer is not None and personas_layer.is_open:
+        return copy.deepcopy(personas_layer.value)
     return make_personas()
 
 

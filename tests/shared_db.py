@@ -2,41 +2,168 @@
 
 A ``Layer`` is a transaction opened outside the tests' own and always rolled back: records
 made in it are seen by every test that runs while it is open, and each test still runs in
-its own transaction (pytest-django's ``db``: a savepoint inside the layer), rolled back after
-it, so no test sees another's writes. Layers nest (a module's records, then one case's).
+its own transaction (pytest-django's ``db``: a savepoint inside the layers), rolled back
+after it, so no test sees another's writes. Layers stack, each built on the one below:
 
-The layer's atomic block is marked as Django's ``TestCase`` marks its own
-(``_from_testcase``), so a service's ``atomic(durable=True)`` may run inside it, exactly as
-it runs inside a test's transaction. Nothing in a layer is ever committed, so its
+    depth 0  ("personas", module)               the people of tests/personas.py
+    depth 1  ("world", module)                  the permission matrix's reviews
+    depth 2  ("case", module, url_name, index)  what one matrix case's URL refers to
+
+A test asks for them through fixtures (``personas_layer`` in the root conftest.py,
+``shared_world`` and ``case_world`` in tests/test_permission_matrix.py). Before each test
+(root conftest.py ``pytest_runtest_setup``) the layers it does not ask for are rolled back,
+so a test that uses the database never sees records it did not ask for, whatever ran
+before it; a test that empties the tables (``transaction=True``) runs with no layer open.
+A fixture whose layer could not be kept says so (``None``), and the records are then made
+inside the test, as before. The order of the tests only decides how often layers are
+rebuilt (root conftest.py runs a module's tests that share layers one after another).
+
+The layers' atomic blocks are marked as Django's ``TestCase`` marks its own
+(``_from_testcase``), so a service's ``atomic(durable=True)`` may run inside them, exactly
+as inside a test's transaction. Nothing in a layer is committed, so its
 ``transaction.on_commit`` callbacks never run (as in a test).
 
-What a layer does not roll back is Python state: model instances kept across tests carry
-what was memoised on them (a person's review scope). Hand each test a ``copy.deepcopy`` of
-them, as ``TestCase`` does with its class attributes.
+What a layer does not roll back is Python state: objects kept across tests carry what was
+memoised on them (a person's review scope). Each test gets a ``copy.deepcopy`` of them, as
+``TestCase`` does with its class attributes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from typing import Any
 
+import pytest
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
+Key = tuple[Hashable, ...]
 
 
 class Layer:
-    """An atomic block entered now and rolled back by ``close()``."""
+    def __init__(self, key: Key) -> None:
+        self.key = key
+        self.value: Any = None
+        self.is_open = True
+        self.atomic = transaction.atomic(using=DEFAULT_DB_ALIAS)
+        self.atomic._from_testcase = True  # durable atomics may nest in it, as in TestCase
 
-    def __init__(self, blocker: Any, using: str = DEFAULT_DB_ALIAS) -> None:
-        self._blocker, self._using = blocker, using
+
+def module_of(item: pytest.Item) -> str:
+    return item.nodeid.split("::")[0]
+
+
+def _case_key(item: pytest.Item) -> Key | None:
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    if "case_index" not in params:
+        return None
+    return ("case", module_of(item), params["url_name"], params["case_index"])
+
+
+# The fixtures that hold layers, from the bottom, and the key each gives a test.
+LAYER_FIXTURES: dict[str, Callable[[pytest.Item], Key | None]] = {
+    "personas_layer": lambda item: ("personas", module_of(item)),
+    "shared_world": lambda item: ("world", module_of(item)),
+    "case_world": _case_key,
+}
+
+
+def uses_db(item: pytest.Item) -> tuple[bool, bool]:
+    """(uses the database, empties it afterwards), as pytest-django decides."""
+    from pytest_django.fixtures import validate_django_db
+
+    names = set(getattr(item, "fixturenames", ()))
+    marker = item.get_closest_marker("django_db")
+    transactional, reset_sequences = validate_django_db(marker)[:2] if marker else (False, False)
+    transactional = bool(transactional or reset_sequences or names & {
+        "transactional_db", "live_server", "django_db_reset_sequences"})
+    return transactional or bool(marker) or "db" in names, transactional
+
+
+def wanted_layers(item: pytest.Item) -> list[Key] | None:
+    """The layers ``item`` may run in; None if it does not use the database (any will do)."""
+    db, transactional = uses_db(item)
+    if not db:
+        return None
+    if transactional:
+        return []
+    names = set(getattr(item, "fixturenames", ()))
+    keys: list[Key] = []
+    for name, key_of in LAYER_FIXTURES.items():
+        key = key_of(item) if name in names else None
+        if key is None:
+            break
+        keys.append(key)
+    return keys
+
+
+def depth(item: pytest.Item) -> int:
+    """How many layers ``item`` shares (for the order of a module's tests)."""
+    wanted = wanted_layers(item)
+    return len(wanted) if wanted else 0
+
+
+class Layers:
+    """The open layers of this process, innermost last."""
+
+    def __init__(self) -> None:
+        self.open: list[Layer] = []
+        self.wanted: list[Key] = []
+        self.blocker: Any = None
+
+    def before(self, item: pytest.Item) -> None:
+        """Before ``item`` is set up: roll back the layers it does not ask for."""
+        wanted = wanted_layers(item)
+        if wanted is None:
+            return
+        self.wanted = wanted
+        keep = 0
+        while (keep < len(self.open) and keep < len(wanted)
+               and self.open[keep].key == wanted[keep]):
+            keep += 1
+        if keep < len(self.open):
+            self.close(self.open[keep])
+
+    def push(self, key: Key, build: Callable[[], Any], blocker: Any) -> Layer | None:
+        """Open a layer for ``key`` on the open ones and build its records in it; None if
+        the current test did not ask for it here (or its own transaction is already open:
+        then the records are made in the test)."""
+        depth = len(self.open)
+        if self.wanted[:depth + 1] != [*(layer.key for layer in self.open), key]:
+            return None
+        connection = connections[DEFAULT_DB_ALIAS]
+        if connection.atomic_blocks != [layer.atomic for layer in self.open]:
+            return None
+        self.blocker = blocker
+        layer = Layer(key)
         with blocker.unblock():
-            self._atomic = transaction.atomic(using=using)
-            self._atomic._from_testcase = True  # durable atomics may nest in it, as in TestCase
-            self._atomic.__enter__()
+            layer.atomic.__enter__()
+            self.open.append(layer)
+            try:
+                layer.value = build()
+            except BaseException:
+                self.close(layer)
+                raise
+        return layer
 
-    def close(self) -> None:
-        connection = connections[self._using]
-        if not connection.atomic_blocks or connection.atomic_blocks[-1] is not self._atomic:
-            raise RuntimeError("a shared database layer must be closed innermost first, after "
-                               "every test transaction inside it")
-        with self._blocker.unblock():
-            transaction.set_rollback(True, using=self._using)
-            self._atomic.__exit__(None, None, None)
+    def top(self, key: Key) -> Layer | None:
+        return self.open[-1] if self.open and self.open[-1].key == key else None
+
+    def close(self, layer: Layer | None) -> None:
+        """Roll back ``layer`` and every layer on it (those still open)."""
+        if layer is None or not layer.is_open:
+            return
+        connection = connections[DEFAULT_DB_ALIAS]
+        with self.blocker.unblock():
+            while self.open:
+                top = self.open.pop()
+                if connection.atomic_blocks[-1:] != [top.atomic]:
+                    raise RuntimeError("a shared database layer must be rolled back after "
+                                       "every transaction opened inside it")
+                transaction.set_rollback(True)
+                top.atomic.__exit__(None, None, None)
+                top.is_open = False
+                if top is layer:
+                    break
+
+
+LAYERS = Layers()

@@ -25,8 +25,8 @@ from reviews import services
 from reviews.models import ClockKind, PanelAppointment, Review
 
 from .actionplans import matrix as action_plan_matrix
-from .conftest import Personas, client_for, make_personas, publish
-from .shared_db import Layer
+from .conftest import Personas, client_for, publish
+from .shared_db import LAYERS
 
 ROLES = ("anonymous", "manager", "reviewer", "panel", "police_lead", "health_lead", "board")
 ADMIN_NAMESPACE = "admin"  # Django's admin: staff only, checked by its own test below.
@@ -80,80 +80,56 @@ def build_world(p: Personas) -> World:
     return World(p, review_in, review_out, review_published)
 
 
-@pytest.fixture
-def fresh_world(personas: Personas) -> World:
-    """The world built for the one test that asks: for tests elsewhere that use the matrix's
-    reviews and people (``world = matrix.fresh_world``)."""
-    return build_world(personas)
-
-
-@dataclass
-class SharedWorld:
-    """The world built once per test module (in a rolled-back ``Layer``), and at most one
-    matrix case's records on top of it (in a second layer), kept while consecutive tests
-    are about that case: the seven roles of one URL see the same records."""
-
-    layer: Layer
-    built: World  # as built: tests get deep copies, never this
-    case: tuple[str, int] | None = None
-    case_layer: Layer | None = None
-    case_world: World | None = None
-
-    def for_case(self, case: tuple[str, int] | None, blocker: Any) -> World:
-        if case is not None and case == self.case:
-            assert self.case_world is not None
-            return self.case_world
-        self.leave_case()
-        if case is None:
-            return self.built
-        layer = Layer(blocker)
-        world = copy.deepcopy(self.built)
-        try:
-            with blocker.unblock():
-                # What the case's URL refers to; records made the first time it is asked
-                # for (the report's, the PDFs', the action plan's) are memoised on `world`.
-                RULES[case[0]][case[1]].kwargs(world)
-        except BaseException:
-            layer.close()
-            raise
-        self.case, self.case_layer, self.case_world = case, layer, world
-        return world
-
-    def leave_case(self) -> None:
-        if self.case_layer is not None:
-            self.case_layer.close()
-        self.case = self.case_layer = self.case_world = None
-
-
 @pytest.fixture(scope="module")
-def shared_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[SharedWorld]:
-    """The matrix's world, built once per module instead of once per test (root conftest.py
-    runs a module's tests that use it after the module's other tests)."""
-    layer = Layer(django_db_blocker)
-    try:
-        with django_db_blocker.unblock():
-            shared = SharedWorld(layer, build_world(make_personas()))
-        yield shared
-        shared.leave_case()
-    finally:
-        layer.close()
+def shared_world(request: pytest.FixtureRequest, personas_layer: Any,
+                 django_db_blocker: Any) -> Iterator[Any]:
+    """The matrix's world, built once per module on the module's personas, in a layer
+    rolled back after the module's tests (tests/shared_db.py); None if it cannot be shared."""
+    layer = None
+    if personas_layer is not None and personas_layer.is_open:
+        layer = LAYERS.push(("world", request.node.nodeid),
+                            lambda: build_world(copy.deepcopy(personas_layer.value)),
+                            django_db_blocker)
+    yield layer
+    LAYERS.close(layer)
+
+
+def _with_case_records(world: World, url_name: str, index: int) -> World:
+    """What the case's URL refers to; the records made the first time one is asked for
+    (the report's, the PDFs', the action plan's) are memoised on ``world``."""
+    RULES[url_name][index].kwargs(world)
+    return world
 
 
 @pytest.fixture
-def case_world(request: pytest.FixtureRequest, shared_world: SharedWorld,
-               django_db_blocker: Any) -> World:
+def case_world(request: pytest.FixtureRequest, shared_world: Any,
+               django_db_blocker: Any) -> World | None:
     """For a ``test_permission_matrix`` case: the world with what the case's URL refers to,
-    made once for all the roles of that case. For any other test: the world as built."""
+    made once for all the roles of the case (in a layer on the world's). For any other test:
+    the world as built. None if the world is not shared: the test then builds its own."""
+    if shared_world is None or not shared_world.is_open:
+        return None
     params = getattr(getattr(request.node, "callspec", None), "params", {})
-    case = (params["url_name"], params["case_index"]) if "case_index" in params else None
-    return shared_world.for_case(case, django_db_blocker)
+    if "case_index" not in params:
+        return shared_world.value  # type: ignore[no-any-return]
+    key = ("case", request.node.nodeid.split("::")[0], params["url_name"], params["case_index"])
+    layer = LAYERS.top(key) or LAYERS.push(key, lambda: _with_case_records(
+        copy.deepcopy(shared_world.value), params["url_name"], params["case_index"]),
+        django_db_blocker)
+    if layer is None:
+        raise RuntimeError(f"{request.node.nodeid}: the case's records cannot be layered on the "
+                           "shared world (has the test's own transaction started already?)")
+    return layer.value  # type: ignore[no-any-return]
 
 
 @pytest.fixture
-def world(case_world: World, db: None) -> World:
+def world(request: pytest.FixtureRequest, case_world: World | None, db: None) -> World:
     """What the matrix's tests get: the shared world (``case_world``, set up before ``db``
-    so that the test's transaction is inside its layers), as a deep copy, so that nothing
-    memoised on its objects in one test reaches the next."""
+    so that the test's transaction is inside its layers) as a deep copy, so that nothing
+    memoised on its objects in one test reaches the next; or, if it is not shared, a world
+    built for this test on its personas."""
+    if case_world is None:
+        return build_world(request.getfixturevalue("personas"))
     return copy.deepcopy(case_world)
 
 

@@ -22,7 +22,9 @@ from .test_permission_matrix import World
 
 PROBER_ADDRESS = "198.51.100.44"
 
-world = matrix.fresh_world  # the permission matrix's reviews and people
+world = matrix.world  # the permission matrix's reviews and people
+# built once for the module (tests/shared_db.py); each test still in its own transaction
+shared_world, case_world = matrix.shared_world, matrix.case_world
 
 
 def probe(client: Client, world: World, times: int) -> None:

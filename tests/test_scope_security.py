@@ -22,7 +22,9 @@ from .conftest import client_for
 from .factories import MembershipFactory
 from .test_permission_matrix import World
 
-world = matrix.fresh_world  # the permission matrix's reviews and people
+world = matrix.world  # the permission matrix's reviews and people
+# built once for the module (tests/shared_db.py); each test still in its own transaction
+shared_world, case_world = matrix.shared_world, matrix.case_world
 
 
 def test_a_business_manager_who_also_sits_on_the_board_sees_no_real_names(world: World) -> None:

@@ -223,16 +223,29 @@ def personas_layer(request: pytest.FixtureRequest, django_db_setup: None,
 
 
 @pytest.fixture
-def personas(personas_layer: Any, db: None) -> object:
+def personas(request: pytest.FixtureRequest, personas_layer: Any, db: None) -> object:
     """One person per role (tests/personas.py), for every app's tests: a deep copy of those
     in the module's layer, or made for this test (a test that empties the tables after it)."""
     import copy
 
     from tests.personas import make_personas
 
+    if "module_layer" in request.fixturenames:
+        module_layer = request.getfixturevalue("module_layer")
+        if module_layer is not None and module_layer.is_open:
+            return request.getfixturevalue("module_layer_copy")[0]
     if personas_layer is not None and personas_layer.is_open:
         return copy.deepcopy(personas_layer.value)
     return make_personas()
+
+
+@pytest.fixture
+def module_layer_copy(module_layer: Any) -> object:
+    """This test's copy of the module's layered records (tests/shared_db.py ``layered``):
+    the personas and the value, copied together."""
+    import copy
+
+    return copy.deepcopy(module_layer.value)
 
 
 def _skip_reason(report: pytest.TestReport) -> str:

@@ -6,11 +6,13 @@ its own transaction (pytest-django's ``db``: a savepoint inside the layers), rol
 after it, so no test sees another's writes. Layers stack, each built on the one below:
 
     depth 0  ("personas", module)               the people of tests/personas.py
-    depth 1  ("world", module)                  the permission matrix's reviews
+    depth 1  ("world", module)                  the permission matrix's reviews, or
+             ("module", module)                 one fixture of the module (``layered``)
     depth 2  ("case", module, url_name, index)  what one matrix case's URL refers to
 
 A test asks for them through fixtures (``personas_layer`` in the root conftest.py,
-``shared_world`` and ``case_world`` in tests/test_permission_matrix.py). Before each test
+``shared_world`` and ``case_world`` in tests/test_permission_matrix.py, or one module's
+``layered`` fixture on level 1, such as test_review_workflow's ``review``). Before each test
 (root conftest.py ``pytest_runtest_setup``) the layers it does not ask for are rolled back,
 so a test that uses the database never sees records it did not ask for, whatever ran
 before it; a test that empties the tables (``transaction=True``) runs with no layer open.
@@ -30,7 +32,9 @@ memoised on them (a person's review scope). Each test gets a ``copy.deepcopy`` o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+import copy
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -59,12 +63,15 @@ def _case_key(item: pytest.Item) -> Key | None:
     return ("case", module_of(item), params["url_name"], params["case_index"])
 
 
-# The fixtures that hold layers, from the bottom, and the key each gives a test.
-LAYER_FIXTURES: dict[str, Callable[[pytest.Item], Key | None]] = {
-    "personas_layer": lambda item: ("personas", module_of(item)),
-    "shared_world": lambda item: ("world", module_of(item)),
-    "case_world": _case_key,
-}
+# The fixtures that hold layers, level by level from the bottom, and the key each gives a
+# test: a test's layers are the first fixture it uses on each level, up to a level where it
+# uses none.
+LEVELS: list[dict[str, Callable[[pytest.Item], Key | None]]] = [
+    {"personas_layer": lambda item: ("personas", module_of(item))},
+    {"shared_world": lambda item: ("world", module_of(item)),
+     "module_layer": lambda item: ("module", module_of(item))},
+    {"case_world": _case_key},
+]
 
 
 def uses_db(item: pytest.Item) -> tuple[bool, bool]:
@@ -88,8 +95,9 @@ def wanted_layers(item: pytest.Item) -> list[Key] | None:
         return []
     names = set(getattr(item, "fixturenames", ()))
     keys: list[Key] = []
-    for name, key_of in LAYER_FIXTURES.items():
-        key = key_of(item) if name in names else None
+    for level in LEVELS:
+        key = next((k for name, key_of in level.items()
+                    if name in names and (k := key_of(item)) is not None), None)
         if key is None:
             break
         keys.append(key)
@@ -135,7 +143,7 @@ class Layers:
             return None
         self.blocker = blocker
         layer = Layer(key)
-        with blocker.unblock():
+        with blocker.unblock(), _tasks_run_at_once():
             layer.atomic.__enter__()
             self.open.append(layer)
             try:
@@ -167,3 +175,46 @@ class Layers:
 
 
 LAYERS = Layers()
+
+
+@contextmanager
+def _tasks_run_at_once() -> Iterator[None]:
+    """Records are built as in a test: Celery tasks eager (root conftest.py), though a
+    layer's fixture is set up before that test's own fixtures."""
+    from scr.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = previous
+
+
+def layered(build: Callable[[Any], Any]) -> tuple[Any, Any]:
+    """``module_layer, name = layered(build)`` in a test module: the fixture ``name`` is
+    ``build(personas)``, made once for the module's tests in a layer on the personas' (and
+    copied for each test together with the personas, so that ``personas`` and the value
+    share objects as when built for the test), or built for the test if it cannot share it
+    (one that empties the tables). One per module: its fixture is ``module_layer``."""
+
+    @pytest.fixture(scope="module")
+    def module_layer(request: pytest.FixtureRequest, personas_layer: Layer | None,
+                     django_db_blocker: Any) -> Iterator[Layer | None]:
+        layer = None
+        if personas_layer is not None and personas_layer.is_open:
+            def make() -> tuple[Any, Any]:
+                people = copy.deepcopy(personas_layer.value)
+                return people, build(people)
+            layer = LAYERS.push(("module", request.node.nodeid), make, django_db_blocker)
+        yield layer
+        LAYERS.close(layer)
+
+    @pytest.fixture
+    def value(request: pytest.FixtureRequest, module_layer: Layer | None, personas: Any,
+              db: None) -> Any:
+        if module_layer is not None and module_layer.is_open:
+            return request.getfixturevalue("module_layer_copy")[1]
+        return build(personas)
+
+    return module_layer, value

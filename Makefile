@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-machine install lint check-migrations frontend worker beat bench bench-load clean
+.PHONY: run test test-fast test-machine install lint check-migrations frontend worker beat bench bench-load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,16 @@ test: export CELERY_BROKER_URL ?= redis://127.0.0.1:6379/1
 PYTEST_ARGS ?= -n 2
 test: test-machine install lint check-migrations
 	SCR_TESTING=1 $(BIN)/pytest $(PYTEST_ARGS)
+
+# The quick check while working (under a minute on two cores): every test but the browser
+# tests and those with a real Celery worker (markers browser, integration), no lint, on
+# PostgreSQL as in make test; each test database is a copy of a template migrated once per
+# set of migrations (tests/dbtemplate.py), so a run does not migrate from nothing.
+test-fast: export DATABASE_URL ?= postgres://scr:scr@127.0.0.1:5432/scr
+test-fast: export CELERY_BROKER_URL ?= redis://127.0.0.1:6379/1
+FAST_ARGS ?= -n 2 --db-template -m "not browser and not integration"
+test-fast: test-machine install
+	SCR_TESTING=1 $(BIN)/pytest $(FAST_ARGS)
 
 # Debian packages, PostgreSQL, Redis and the database role (scripts/test-machine.sh).
 test-machine:

@@ -9,17 +9,28 @@ fails the run: CI is where those must run, and a green run that skipped them wou
 from __future__ import annotations
 
 import os
+import uuid
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 REQUIRED_IN_CI = ("integration", "browser", "postgresql")
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db-template", action="store_true", default=False,
+        help="PostgreSQL: clone each test database from a template migrated once for the "
+             "current migrations and kept between runs, instead of migrating a new one "
+             "(tests/dbtemplate.py; make test-fast). --create-db rebuilds the template.")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     _own_broker_per_xdist_worker()
     _flush_lifts_the_truncate_guard()
+    _woff2_fonts_decompressed_once()
 
 
 def _own_broker_per_xdist_worker() -> None:
@@ -75,6 +86,104 @@ def _flush_lifts_the_truncate_guard() -> None:
 
     sql_flush._scr_audit_aware = True  # type: ignore[attr-defined]
     DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Within each run of consecutive tests from one module, those that share database
+    layers (tests/shared_db.py) go after those that share none, and those that share more
+    go last, so that each layer is built once. Otherwise the order is kept: pytest-django's
+    (tests in a transaction first, then those that empty the tables after them), the same on
+    every xdist worker."""
+    from tests.shared_db import depth, module_of
+
+    runs: list[list[pytest.Item]] = []
+    for item in items:
+        if runs and module_of(runs[-1][0]) == module_of(item):
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    items[:] = [item for run in runs for item in sorted(run, key=depth)]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Roll back the shared database layers this test does not ask for, before any of its
+    fixtures opens its own transaction."""
+    from tests.shared_db import LAYERS
+
+    LAYERS.before(item)
+
+
+def _db_template(config: pytest.Config) -> bool:
+    from django.db import connection
+
+    return bool(config.getoption("db_template")) and connection.vendor == "postgresql"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings: None,
+                                 request: pytest.FixtureRequest,
+                                 django_db_blocker: Any) -> None:
+    """pytest-django's (the xdist worker's suffix on the test database's name), then with
+    ``--db-template`` the test database made a copy of the migrated template."""
+    if _db_template(request.config):
+        from django.db import connection
+
+        from tests.dbtemplate import clone_test_database
+
+        with django_db_blocker.unblock():
+            clone_test_database(connection, rebuild=bool(request.config.getoption("create_db")),
+                                run=_RUN)
+
+
+# One id per run, the same in every xdist worker (for --db-template --create-db).
+_RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(django_db_keepdb: bool, request: pytest.FixtureRequest) -> bool:
+    """With ``--db-template`` the cloned test database is kept as it is (migrate only checks
+    it is up to date), and kept after the run: the next run clones a new one."""
+    return django_db_keepdb or _db_template(request.config)
+
+
+@pytest.fixture(scope="session")
+def django_db_createdb(django_db_createdb: bool, request: pytest.FixtureRequest) -> bool:
+    return django_db_createdb and not _db_template(request.config)
+
+
+def _woff2_fonts_decompressed_once() -> None:
+    """Each PDF render (scr/pdf.py) gives WeasyPrint the report's sixteen Noto Sans WOFF2
+    files, and WeasyPrint turns each into a TrueType font with fontTools, in Python: about a
+    quarter of a second per file, so some four seconds of every render, and then most of
+    the time of the tests that render PDFs. In the tests the same bytes give the same font
+    once per process: ``woff2.decompress`` is a pure function of its input, so its output is
+    kept by the input's hash. What WeasyPrint then does with the font is unchanged."""
+    import hashlib
+    from io import BytesIO
+    from types import SimpleNamespace
+    from typing import BinaryIO
+
+    try:
+        from weasyprint.text import fonts
+    except (ImportError, OSError):  # no Pango: the PDF tests say so themselves
+        return
+    woff2 = fonts.woff2
+    if getattr(woff2, "_scr_memoised", False):
+        return
+    done: dict[str, bytes] = {}
+
+    def decompress(input_file: BinaryIO, output_file: BinaryIO) -> None:
+        data = input_file.read()
+        key = hashlib.sha256(data).hexdigest()
+        if key not in done:
+            out = BytesIO()
+            woff2.decompress(BytesIO(data), out)
+            done[key] = out.getvalue()
+        output_file.write(done[key])
+
+    fonts.woff2 = SimpleNamespace(decompress=decompress, _scr_memoised=True)
+
+
 _SKIPS: list[tuple[str, str, bool]] = []  # (test id, reason, required in CI)
 
 
@@ -100,12 +209,43 @@ def _uploads_in_a_temporary_media_root(tmp_path_factory: pytest.TempPathFactory)
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
 
 
+@pytest.fixture(scope="module")
+def personas_layer(request: pytest.FixtureRequest, django_db_setup: None,
+                   django_db_blocker: Any) -> Iterator[object]:
+    """The personas made once for a module's tests, in a layer rolled back after them
+    (tests/shared_db.py); None when the test that first asks cannot share them."""
+    from tests.personas import make_personas
+    from tests.shared_db import LAYERS
+
+    layer = LAYERS.push(("personas", request.node.nodeid), make_personas, django_db_blocker)
+    yield layer
+    LAYERS.close(layer)
+
+
 @pytest.fixture
-def personas(db: None) -> object:
-    """One person per role (tests/personas.py), for every app's tests."""
+def personas(request: pytest.FixtureRequest, personas_layer: Any, db: None) -> object:
+    """One person per role (tests/personas.py), for every app's tests: a deep copy of those
+    in the module's layer, or made for this test (a test that empties the tables after it)."""
+    import copy
+
     from tests.personas import make_personas
 
+    if "module_layer" in request.fixturenames:
+        module_layer = request.getfixturevalue("module_layer")
+        if module_layer is not None and module_layer.is_open:
+            return request.getfixturevalue("module_layer_copy")[0]
+    if personas_layer is not None and personas_layer.is_open:
+        return copy.deepcopy(personas_layer.value)
     return make_personas()
+
+
+@pytest.fixture
+def module_layer_copy(module_layer: Any) -> object:
+    """This test's copy of the module's layered records (tests/shared_db.py ``layered``):
+    the personas and the value, copied together."""
+    import copy
+
+    return copy.deepcopy(module_layer.value)
 
 
 def _skip_reason(report: pytest.TestReport) -> str:

@@ -20,12 +20,10 @@ from reviews.selectors import (
     text_shown_to,
 )
 from tests.chronology_helpers import Case, csv_upload, entry, make_case, submit, xlsx_upload
-from tests.personas import Personas
+from tests.shared_db import layered
 
-
-@pytest.fixture
-def case(personas: Personas) -> Case:
-    return make_case(personas)
+# `case`: made once for the module's tests (tests/shared_db.py), each test in its own transaction
+module_layer, case = layered(make_case)
 
 
 def d(case: Case, days_before_incident: int) -> date:

@@ -7,19 +7,17 @@ import csv
 import io
 from datetime import timedelta
 
-import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from reviews.models import ChronologyEntry, ReviewUserObjectPermission
 from scr.models import AccessEvent
 from tests.chronology_helpers import Case, csv_upload, entry, make_case, submit
-from tests.personas import Personas, client_for
+from tests.personas import client_for
+from tests.shared_db import layered
 
-
-@pytest.fixture
-def case(personas: Personas) -> Case:
-    return make_case(personas)
+# `case`: made once for the module's tests (tests/shared_db.py), each test in its own transaction
+module_layer, case = layered(make_case)
 
 
 def test_an_import_with_bad_rows_shows_every_line_in_the_error_summary_and_saves_nothing(

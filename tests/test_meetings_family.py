@@ -16,14 +16,14 @@ from reviews.workflow import rapid_review_held
 from scr.history import save_with_history
 from scr.models import AccessEvent
 from tests.chronology_helpers import Case, make_case, today
-from tests.personas import Personas, at_stage, client_for
+from tests.personas import at_stage, client_for
+from tests.shared_db import layered
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-@pytest.fixture
-def case(personas: Personas) -> Case:
-    return make_case(personas)
+# `case`: made once for the module's tests (tests/shared_db.py), each test in its own transaction
+module_layer, case = layered(make_case)
 
 
 def test_recording_the_rapid_review_meeting_sets_the_reviews_date_and_satisfies_the_guard(

@@ -8,7 +8,8 @@ existence leak); in scope but not allowed is a 403; allowed is a 200.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import copy
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -25,6 +26,7 @@ from reviews.models import ClockKind, PanelAppointment, Review
 from tests.actionplans import matrix as action_plan_matrix
 from tests.conftest import Personas, client_for, publish
 from tests.downloads import check_download
+from tests.shared_db import LAYERS
 
 ROLES = ("anonymous", "manager", "reviewer", "panel", "police_lead", "health_lead", "board")
 ADMIN_NAMESPACE = "admin"  # Django's admin: staff only, checked by its own test below.
@@ -55,9 +57,7 @@ def _review(people: Personas, involved: list, *, published: bool = False) -> Rev
     return review
 
 
-@pytest.fixture
-def world(personas: Personas) -> World:
-    p = personas
+def build_world(p: Personas) -> World:
     review_in = _review(p, [p.police, p.social_care])
     services.panel_appoint(by=p.manager, review=review_in, user=p.reviewer,
                            panel_role=PanelAppointment.PanelRole.REVIEWER,
@@ -78,6 +78,59 @@ def world(personas: Personas) -> World:
     review_out = _review(p, [p.health])
     review_published = _review(p, [p.health], published=True)
     return World(p, review_in, review_out, review_published)
+
+
+@pytest.fixture(scope="module")
+def shared_world(request: pytest.FixtureRequest, personas_layer: Any,
+                 django_db_blocker: Any) -> Iterator[Any]:
+    """The matrix's world, built once per module on the module's personas, in a layer
+    rolled back after the module's tests (tests/shared_db.py); None if it cannot be shared."""
+    layer = None
+    if personas_layer is not None and personas_layer.is_open:
+        layer = LAYERS.push(("world", request.node.nodeid),
+                            lambda: build_world(copy.deepcopy(personas_layer.value)),
+                            django_db_blocker)
+    yield layer
+    LAYERS.close(layer)
+
+
+def _with_case_records(world: World, url_name: str, index: int) -> World:
+    """What the case's URL refers to; the records made the first time one is asked for
+    (the report's, the PDFs', the action plan's) are memoised on ``world``."""
+    RULES[url_name][index].kwargs(world)
+    return world
+
+
+@pytest.fixture
+def case_world(request: pytest.FixtureRequest, shared_world: Any,
+               django_db_blocker: Any) -> World | None:
+    """For a ``test_permission_matrix`` case: the world with what the case's URL refers to,
+    made once for all the roles of the case (in a layer on the world's). For any other test:
+    the world as built. None if the world is not shared: the test then builds its own."""
+    if shared_world is None or not shared_world.is_open:
+        return None
+    params = getattr(getattr(request.node, "callspec", None), "params", {})
+    if "case_index" not in params:
+        return shared_world.value  # type: ignore[no-any-return]
+    key = ("case", request.node.nodeid.split("::")[0], params["url_name"], params["case_index"])
+    layer = LAYERS.top(key) or LAYERS.push(key, lambda: _with_case_records(
+        copy.deepcopy(shared_world.value), params["url_name"], params["case_index"]),
+        django_db_blocker)
+    if layer is None:
+        raise RuntimeError(f"{request.node.nodeid}: the case's records cannot be layered on the "
+                           "shared world (has the test's own transaction started already?)")
+    return layer.value  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def world(request: pytest.FixtureRequest, case_world: World | None, db: None) -> World:
+    """What the matrix's tests get: the shared world (``case_world``, set up before ``db``
+    so that the test's transaction is inside its layers) as a deep copy, so that nothing
+    memoised on its objects in one test reaches the next; or, if it is not shared, a world
+    built for this test on its personas."""
+    if case_world is None:
+        return build_world(request.getfixturevalue("personas"))
+    return copy.deepcopy(case_world)
 
 
 def answer_twice(p: Personas, request: Any) -> None:

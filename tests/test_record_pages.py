@@ -26,6 +26,8 @@ from tests.test_permission_matrix import World
 from tests.viewcases import RecordPage, check_record_page, matrix_pages
 
 world = matrix.world  # the matrix's world of reviews, so both tests see the same cases
+# built once for the module (tests/shared_db.py); each test still in its own transaction
+shared_world, case_world = matrix.shared_world, matrix.case_world
 
 SECTIONS = ("review", "review_people", "review_clocks", "review_panel", "review_evidence",
             "review_history")

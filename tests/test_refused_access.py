@@ -22,6 +22,8 @@ from tests.test_permission_matrix import World
 PROBER_ADDRESS = "198.51.100.44"
 
 world = matrix.world  # the permission matrix's reviews and people
+# built once for the module (tests/shared_db.py); each test still in its own transaction
+shared_world, case_world = matrix.shared_world, matrix.case_world
 
 
 def probe(client: Client, world: World, times: int) -> None:

@@ -21,6 +21,7 @@ from tests.actionplans.helpers import sign_off_arranged
 from tests.conftest import Personas, at_stage
 from tests.factories import MembershipFactory, UserFactory
 from tests.publishing import arrange_clean_render, arrange_publication
+from tests.shared_db import layered
 
 # ---------------------------------------------------------------- arranging a review
 
@@ -69,13 +70,17 @@ def dates() -> Dates:
     return Dates(timezone.localdate())
 
 
-@pytest.fixture
-def review(personas: Personas, dates: Dates) -> Review:
+def _review(personas: Personas) -> Review:
+    dates = Dates(timezone.localdate())  # what the `dates` fixture gives
     return services.review_create(
         by=personas.manager, incident_date=dates.incident, aware_date=dates.aware,
         what_happened="Serious injury to an infant", harm=Review.Harm.SERIOUS_HARM,
         abuse_or_neglect=Review.AbuseNeglect.SUSPECTED, criteria_met=True,
         referring_agency=personas.social_care, agencies_involved=[personas.police, personas.health])
+
+
+# `review`: made once for the module's tests (tests/shared_db.py), each test in its own transaction
+module_layer, review = layered(_review)
 
 
 def record_notification(p: Personas, review: Review, d: Dates) -> None:

@@ -22,6 +22,8 @@ from tests.factories import MembershipFactory
 from tests.test_permission_matrix import World
 
 world = matrix.world  # the permission matrix's reviews and people
+# built once for the module (tests/shared_db.py); each test still in its own transaction
+shared_world, case_world = matrix.shared_world, matrix.case_world
 
 
 def test_a_business_manager_who_also_sits_on_the_board_sees_no_real_names(world: World) -> None:

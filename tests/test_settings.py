@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -63,16 +64,48 @@ def test_unknown_vocabulary_is_refused() -> None:
     assert "REVIEW_VOCABULARY must be SCR or LCSPR" in result.stderr
 
 
-def test_embedded_default_serves_the_sign_in_page_and_its_styles(tmp_path: Path) -> None:
+def _migrated_before(database: Path, request: pytest.FixtureRequest) -> Path | None:
+    """Outside CI: copy to ``database`` the SQLite database this test migrated on an earlier
+    run with the same migrations (tests/dbtemplate.py ``migrations_key``), so that
+    ``migrate`` has nothing left to apply (migrating from nothing takes some 25 seconds of
+    CPU). Returns where to keep a newly migrated one, or None (CI, or no pytest cache): then
+    the database is migrated from nothing, every time."""
+    from tests.dbtemplate import migrations_key
+
+    cache = getattr(request.config, "cache", None)
+    if cache is None or os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
+        return None
+    kept = cache.mkdir("scr-sqlite-migrated") / f"{migrations_key()}.sqlite3"
+    if kept.exists():
+        shutil.copyfile(kept, database)
+        return None
+    return kept
+
+
+def _keep(database: Path, kept: Path | None) -> None:
+    if kept is None:
+        return
+    for older in kept.parent.glob("*.sqlite3"):
+        older.unlink()
+    partial = kept.with_suffix(f".{os.getpid()}.partial")
+    shutil.copyfile(database, partial)
+    partial.replace(kept)
+
+
+def test_embedded_default_serves_the_sign_in_page_and_its_styles(
+        tmp_path: Path, request: pytest.FixtureRequest) -> None:
     """What `make run` starts: runserver on SQLite with no other environment."""
     import socket
     import time
     import urllib.request
 
-    env = {"PATH": os.environ["PATH"], "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    database = tmp_path / "db.sqlite3"
+    kept = _migrated_before(database, request)
+    env = {"PATH": os.environ["PATH"], "DATABASE_URL": f"sqlite:///{database}"}
     migrate = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT,
                              env=env, capture_output=True, text=True, timeout=180, check=False)
     assert migrate.returncode == 0, migrate.stderr
+    _keep(database, kept)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]

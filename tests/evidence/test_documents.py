@@ -23,6 +23,7 @@ from scr.models import AccessEvent
 from scr.pdf import html_to_pdf
 from tests.conftest import Personas, client_for
 from tests.evidence import helpers as h
+from tests.shared_db import layered
 
 
 @pytest.fixture(autouse=True)
@@ -32,9 +33,13 @@ def media_root(settings: Any, tmp_path: Path) -> Path:
     return settings.MEDIA_ROOT
 
 
-@pytest.fixture
-def police_request(personas: Personas) -> EvidenceRequest:
+def _police_request(personas: Personas) -> EvidenceRequest:
     return h.send_imr(personas, h.evidence_review(personas))[0]
+
+
+# `police_request`: made once for the module's tests (tests/shared_db.py), each test in its
+# own transaction
+module_layer, police_request = layered(_police_request)
 
 
 @pytest.fixture(scope="module")

@@ -15,11 +15,16 @@ from reviews.models import EvidenceRequest
 from scr.models import AccessEvent
 from tests.conftest import Personas, client_for
 from tests.evidence import helpers as h
+from tests.shared_db import layered
 
 
-@pytest.fixture
-def police_request(personas: Personas) -> EvidenceRequest:
+def _police_request(personas: Personas) -> EvidenceRequest:
     return h.send_imr(personas, h.evidence_review(personas))[0]
+
+
+# `police_request`: made once for the module's tests (tests/shared_db.py), each test in its
+# own transaction
+module_layer, police_request = layered(_police_request)
 
 
 def status(user: Any, url: str) -> int:

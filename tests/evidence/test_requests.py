@@ -20,11 +20,10 @@ from reviews.services.lifecycle import TransitionRefused
 from scr.models import ReminderSent
 from tests.conftest import Personas, client_for
 from tests.evidence import helpers as h
+from tests.shared_db import layered
 
-
-@pytest.fixture
-def review(personas: Personas) -> Any:
-    return h.evidence_review(personas)
+# `review`: made once for the module's tests (tests/shared_db.py), each test in its own transaction
+module_layer, review = layered(h.evidence_review)
 
 
 def test_the_manager_sends_one_request_to_each_agency_from_one_form_and_their_leads_are_emailed(

@@ -16,6 +16,7 @@ from reviews import services
 from reviews.models import EvidenceKind, EvidenceRequest, EvidenceStatus, ReportSnapshot
 from tests.conftest import Personas, client_for
 from tests.reporting import ReportWorld, report_world
+from tests.shared_db import layered
 
 POLICE_TEXT = "On 3 March officers attended the home and spoke to Kayden Smith's mother."
 HEALTH_TEXT = "The health visitor saw the baby at 6 weeks; **no bruising** was recorded."
@@ -44,11 +45,15 @@ def _send(w: ReportWorld, snapshot: ReportSnapshot) -> dict[str, EvidenceRequest
     return {str(r.agency): r for r in sent}
 
 
-@pytest.fixture
-def checked(personas: Personas) -> tuple[ReportWorld, ReportSnapshot, dict[str, EvidenceRequest]]:
+def _checked(personas: Personas) -> tuple[ReportWorld, ReportSnapshot, dict[str, EvidenceRequest]]:
     w = report_world(personas)
     snapshot = _snapshot(w)
     return w, snapshot, _send(w, snapshot)
+
+
+# `checked`: made once for the module's tests (tests/shared_db.py), each test in its own
+# transaction
+module_layer, checked = layered(_checked)
 
 
 def test_each_agency_gets_its_own_request_with_its_sections(checked: Any) -> None:

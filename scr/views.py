@@ -26,12 +26,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def history_model(label: str) -> type[models.Model]:
-    """A model whose history may be shown: tracked by simple-history and scoped by for_user."""
+    """A model whose history may be shown: tracked by simple-history, scoped by for_user and
+    declaring which fields each reader sees (``history_fields``, scr.history)."""
     try:
         model = apps.get_model(label)
     except (LookupError, ValueError):
         raise Http404 from None
-    if not hasattr(model, "history") or not hasattr(model._default_manager, "for_user"):
+    if not hasattr(model, "history") or not hasattr(model._default_manager, "for_user") or (
+            not callable(getattr(model, "history_fields", None))):
         raise Http404
     return model
 
@@ -45,6 +47,7 @@ def record_history(request: HttpRequest, label: str, pk: int) -> HttpResponse:
     if review_id is not None or model._meta.label == "reviews.Review":
         record_access(request, AccessEvent.Action.VIEW, obj)
     history = model.history  # type: ignore[attr-defined]  # every model has HistoricalRecords
-    entries = history_entries([history.filter(**{model._meta.pk.attname: obj.pk})])
+    entries = history_entries([history.filter(**{model._meta.pk.attname: obj.pk})],
+                              reader=request.user)
     return render(request, "history.html", {"object": obj, "entries": entries,
                                             "title": f"History of {obj}"})

@@ -24,6 +24,7 @@ from reviews.models.chronology import NarrowHistory, merged_chronology_reviews
 from reviews.models.lifecycle import Review
 from scr import filetypes
 from scr.actions import Action
+from scr.history import EVERY_FIELD
 from scr.models import StoredDocument
 from scr.text import DESCRIPTION_LENGTH, DOCUMENT_LENGTH, NARRATIVE_LENGTH
 
@@ -222,6 +223,7 @@ class LearningFeedback(models.Model):
 
     objects = MeetingRecordQuerySet.as_manager()  # type: ignore[misc]
     history = HistoricalRecords(get_user=_no_author)
+    history_fields = EVERY_FIELD  # its page shows every field to whoever may read it (scr.history)
 
     class Meta:
         ordering = ["meeting", "id"]

@@ -336,3 +336,18 @@ def test_visiting_the_set_up_page_again_reuses_the_device_being_set_up(
     secrets = {re.search(r'data-testid="totp-secret">([A-Z2-7 ]+)<', p.content.decode()).group(1)
                for p in pages}
     assert len(secrets) == 1
+
+
+def test_pending_devices_left_by_concurrent_visits_collapse_into_one(personas: Personas) -> None:
+    """Two visits at once used to make two unconfirmed devices; the set-up page now keeps one
+    (the person's row is locked while it looks) and removes any other."""
+    from agencies.services.account import totp_device_pending
+
+    first = TOTPDevice.objects.create(user=personas.reviewer, name="Authenticator app",
+                                      confirmed=False)
+    second = TOTPDevice.objects.create(user=personas.reviewer, name="Authenticator app",
+                                       confirmed=False)
+    assert totp_device_pending(personas.reviewer) == second
+    assert list(TOTPDevice.objects.filter(user=personas.reviewer)) == [second]
+    assert totp_device_pending(personas.reviewer) == second
+    assert first.pk != second.pk

@@ -72,7 +72,7 @@ HIDDEN_FIELDS = frozenset({"id"})
 FieldRule = Callable[[Any, Any], "Collection[str] | None"]
 
 
-def every_field(reader: Any, version: Any) -> None:
+def every_field(reader: Any, version: Any) -> Collection[str] | None:
     """The record's page shows every field of the record to whoever may read the record."""
     return None
 

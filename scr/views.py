@@ -64,8 +64,8 @@ def history_record_or_404(model: type[models.Model], user: Any, pk: int) -> mode
     owner = _owner_path(model)
     if owner is not None:
         path, owner_model = owner
-        visible = visible.filter(**{f"{path}__in": owner_model._default_manager.for_user(
-            user, "view").values("pk")})
+        owners = owner_model._default_manager.for_user(user, "view")  # type: ignore[attr-defined]
+        visible = visible.filter(**{f"{path}__in": owners.values("pk")})
     obj = get_object_or_404(visible, pk=pk)
     if not model._default_manager.for_user(  # type: ignore[attr-defined]
             user, "view_history").filter(pk=obj.pk).exists():

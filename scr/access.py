@@ -1,8 +1,9 @@
-"""The two view-level access helpers every view uses.
+"""The view-level access helpers every view uses.
 
 - ``scoped_object_or_404``: fetch an object through ``Model.objects.for_user``;
   outside the user's scope it is a 404 (no existence leak); in scope but the
-  action not allowed it is a 403.
+  action not allowed it is a 403. ``object_for_action_or_404`` answers the same for an
+  action whose scope is not inside the ``view`` scope.
 - ``role_required``: page-level (lists, dashboards) check by role; 403 for a
   signed-in user without the role, sign-in redirect for anonymous visitors.
 """
@@ -17,6 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Exists, OuterRef
+from django.http import Http404
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 
@@ -49,6 +51,20 @@ def scoped_object_or_404(model: type[M], user: User, action: Action = "view", **
     if not obj._scr_allowed:
         raise PermissionDenied
     return obj
+
+
+def object_for_action_or_404(model: type[M], user: Any, action: Action, **lookup: Any) -> M:
+    """For an action whose scope is not inside the ``view`` scope (the board signs off a
+    plan's closure on a page of counts, ``aggregate``, without reading the plan): the object
+    when it is in the action's scope; otherwise a 403 if the person may see it, and a 404 if
+    not (or if there is no such object), as ``scoped_object_or_404`` answers."""
+    manager = model._default_manager
+    found = manager.for_user(user, action).filter(**lookup).first()  # type: ignore[attr-defined]
+    if found is not None:
+        return found
+    if manager.for_user(user, "view").filter(**lookup).exists():  # type: ignore[attr-defined]
+        raise PermissionDenied
+    raise Http404
 
 
 def role_required(*roles: str) -> Callable[[View], View]:

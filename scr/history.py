@@ -1,20 +1,31 @@
-"""Saving tracked models with who and why, from services, commands and tasks.
+"""Saving tracked models with who and why, from services, commands and tasks, and the
+history pages' one rule of what a reader sees.
 
 The request middleware fills in the user for web requests; services call
 ``save_with_history`` so the user and the reason are explicit everywhere else too.
 Every such write also retires the cached per-person figures once it commits
 (``scr.figures``). ``withdraw_with_history`` is the one "withdraw with a reason"
 sequence (nothing a user reaches deletes case data).
+
+**A history page shows exactly what the reader may see on the record's own page, field by
+field.** Rows: the record is in its model's ``for_user(reader, "view_history")`` (the record's
+page checks it; a review's History page asks each kind of record through the same scope).
+Fields: every model with a history declares ``history_fields(reader, version)``, the names of
+the fields of that version its page shows this reader, or ``None`` for all of them
+(``EVERY_FIELD``). A field outside it is never shown: not as a change, not in the record's
+label; a version that changed only fields hidden from the reader is left out, with its who
+and why. A model without the declaration has no history page (``history_rule`` refuses it);
+``tests/test_history_rule.py`` walks every tracked model.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models import IntegerField, Q, Value
 from django.db.models.fields.mixins import FieldCacheMixin
@@ -118,6 +129,38 @@ KINDS = {"+": "Created", "~": "Changed", "-": "Deleted"}
 # Never shown as a change: the row's own id says nothing to a reader.
 HIDDEN_FIELDS = frozenset({"id"})
 
+# ``history_fields(reader, version)``: the names of the fields the reader sees, or None (all).
+FieldRule = Callable[[Any, Any], "Collection[str] | None"]
+
+
+def every_field(reader: Any, version: Any) -> Collection[str] | None:
+    """The record's page shows every field of the record to whoever may read the record."""
+    return None
+
+
+# Declared on a model (``history_fields = EVERY_FIELD``) whose scope is its only rule.
+EVERY_FIELD = staticmethod(every_field)
+
+
+def history_rule(model: type[models.Model]) -> FieldRule:
+    """The model's declaration of the fields a reader sees in its history; a model without
+    one has no history page."""
+    rule = getattr(model, "history_fields", None)
+    if not callable(rule):
+        raise ImproperlyConfigured(f"{model._meta.label} declares no history_fields: "
+                                   "say which fields its page shows to whom (scr.history).")
+    return rule
+
+
+def shown_fields(model: type[models.Model], reader: Any, version: Any,
+                 fields: dict[str, models.Field]) -> dict[str, models.Field]:
+    """Of the tracked ``fields`` of ``version``, those ``reader`` sees (the model's rule)."""
+    visible = history_rule(model)(reader, version)
+    if visible is None:
+        return fields
+    return {attname: field for attname, field in fields.items()
+            if field.name in visible or attname in visible}
+
 
 def _display(field: models.Field, value: Any, linked: dict[Any, models.Model]) -> str:
     """A value in words: a linked record by its name, a choice by its label, a time to the
@@ -168,13 +211,15 @@ def _linked_records(versions: list[tuple[Any, list[Any], dict[str, models.Field]
             for target, ids in wanted.items() if ids - {None}}
 
 
-def _label(row: Any, fields: dict[str, models.Field], linked: Linked) -> str:
+def _label(row: Any, fields: dict[str, models.Field], linked: Linked,
+           hidden: frozenset[str] = frozenset()) -> str:
     """``str()`` of the version, built from the version's own values with its links filled
     in from what was loaded: simple-history's ``row.instance`` re-reads fields it does not
-    track, and a ``__str__`` that names a linked record would query, once per row each."""
+    track, and a ``__str__`` that names a linked record would query, once per row each.
+    Fields hidden from the reader are left at their defaults."""
     model = type(row).instance_type
     instance = model(**{f.attname: getattr(row, f.attname) for f in model._meta.concrete_fields
-                        if hasattr(row, f.attname)})
+                        if hasattr(row, f.attname) and f.attname not in hidden})
     for attname, field in fields.items():
         if field.is_relation:
             obj = linked.get(_target(field), {}).get(getattr(row, attname))
@@ -194,8 +239,9 @@ class HistoryEntries(Sequence[HistoryEntry]):
     (a page may then show fewer entries than its size; the count includes them).
     """
 
-    def __init__(self, querysets: Iterable[models.QuerySet[Any]]) -> None:
+    def __init__(self, querysets: Iterable[models.QuerySet[Any]], reader: Any) -> None:
         self._querysets = list(querysets)
+        self._reader = reader
         self._count: int | None = None
 
     def _merged(self) -> models.QuerySet[Any] | None:
@@ -241,10 +287,13 @@ class HistoryEntries(Sequence[HistoryEntry]):
         for _when, history_id, kind in keys:
             rows_by_id, previous, fields = loaded[kind]
             row, before = rows_by_id[history_id], previous.get(history_id)
+            model = self._querysets[kind].model
+            shown = shown_fields(model.instance_type, self._reader, row, fields)
             if row.history_type == "~" and before is not None and not any(
-                    getattr(row, name) != getattr(before, name) for name in fields):
-                continue
-            entries.append(_entry(self._querysets[kind].model, row, before, fields, linked))
+                    getattr(row, name) != getattr(before, name) for name in shown):
+                continue  # nothing the reader may see changed: not even who or why
+            entries.append(_entry(model, row, before, shown, linked,
+                                  frozenset(fields) - frozenset(shown)))
         return entries
 
 
@@ -271,7 +320,7 @@ def _with_predecessors(model: Any, ids: list[int]) -> tuple[list[Any], dict[int,
 
 
 def _entry(model: Any, row: Any, before: Any, fields: dict[str, models.Field],
-           linked: Linked) -> HistoryEntry:
+           linked: Linked, hidden: frozenset[str] = frozenset()) -> HistoryEntry:
     user = row.history_user
     return HistoryEntry(
         when=row.history_date,
@@ -280,15 +329,17 @@ def _entry(model: Any, row: Any, before: Any, fields: dict[str, models.Field],
         why=row.history_change_reason or "",
         kind=KINDS.get(row.history_type, row.history_type),
         record_type=str(model.instance_type._meta.verbose_name).capitalize(),
-        record=_label(row, fields, linked),
+        record=_label(row, fields, linked, hidden),
         changes=_changes(row, before, fields, linked),
     )
 
 
-def history_entries(querysets: Iterable[models.QuerySet[Any]]) -> HistoryEntries:
+def history_entries(querysets: Iterable[models.QuerySet[Any]], *, reader: Any) -> HistoryEntries:
     """Merge the history of several records, newest first, with field-level diffs, read a
-    page at a time (``Paginator`` slices it like a list)."""
-    return HistoryEntries(querysets)
+    page at a time (``Paginator`` slices it like a list), showing ``reader`` only the fields
+    each record's page shows them (``history_fields``). The querysets are already scoped to
+    records the reader may see."""
+    return HistoryEntries(querysets, reader)
 
 
 def _changes(row: Any, before: Any, fields: dict[str, models.Field],

@@ -23,6 +23,7 @@ from simple_history.models import HistoricalRecords
 
 from scr import filetypes
 from scr.actions import Action
+from scr.history import EVERY_FIELD
 from scr.text import REASON_LENGTH
 
 if TYPE_CHECKING:
@@ -263,6 +264,7 @@ class RenderRecord(models.Model):
     sha256 = models.CharField(max_length=64, blank=True)
 
     history = HistoricalRecords()
+    history_fields = EVERY_FIELD  # its page shows every field to whoever may read it (scr.history)
     objects = UnscopedQuerySet.as_manager()
 
     class Meta:
@@ -288,6 +290,7 @@ class ReminderSent(models.Model):
     sent_at = models.DateTimeField(default=timezone.now)
 
     history = HistoricalRecords()
+    history_fields = EVERY_FIELD  # its page shows every field to whoever may read it (scr.history)
     objects = UnscopedQuerySet.as_manager()
 
     class Meta:

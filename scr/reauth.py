@@ -36,12 +36,19 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.urls import reverse
 
+from scr.sessions import rotate_session
+
 AUTHENTICATED_AT = "_authenticated_at"
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 
-def mark_authenticated(request: HttpRequest) -> None:
-    """The person has just proved who they are (signed in, or confirmed it)."""
+def mark_authenticated(request: HttpRequest, *, rotate: bool = True) -> None:
+    """The person has just proved who they are (signed in, verified their second factor,
+    confirmed it's them, changed their password): a privilege change, so the session gets a
+    new key (``scr.sessions.rotate_session``) unless the caller already gave it one (Django's
+    ``login`` and ``update_session_auth_hash`` do: ``rotate=False``)."""
+    if rotate:
+        rotate_session(request)
     request.session[AUTHENTICATED_AT] = int(time.time())
 
 
@@ -74,4 +81,4 @@ def recent_authentication_required(view: View) -> View:
 @receiver(user_logged_in, dispatch_uid="scr.reauth.signed_in")
 def _signed_in(sender: Any, request: HttpRequest | None, **_: Any) -> None:
     if request is not None and hasattr(request, "session"):
-        mark_authenticated(request)
+        mark_authenticated(request, rotate=False)  # Django's login gave the session a new key

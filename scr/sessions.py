@@ -1,4 +1,5 @@
-"""A person's signed-in sessions: listed on their account page, ended everywhere at once.
+"""A person's signed-in sessions: listed on their account page, ended everywhere at once,
+and given a new key at every privilege change (``rotate_session``).
 
 Django's session table cannot be searched by user (the data is encoded), so each sign-in
 also writes a ``SignedInSession`` row (session key, when, address, browser); signing out
@@ -46,6 +47,27 @@ def forget_session(sender: Any, request: HttpRequest | None, user: Any, **_: Any
     key = getattr(getattr(request, "session", None), "session_key", None)
     if key:
         SignedInSession.objects.filter(session_key=key).delete()
+
+
+def follow_session(request: HttpRequest, previous_key: str | None) -> None:
+    """The session was given a new key (its data kept): its signed-in row follows, so the
+    account page still knows it as "this session" and "sign out everywhere else" keeps it."""
+    key = request.session.session_key
+    if previous_key and key and key != previous_key:
+        row = SignedInSession.objects.filter(session_key=previous_key).first()
+        if row is not None:
+            row.session_key = key
+            row.save(update_fields=["session_key"])
+
+
+def rotate_session(request: HttpRequest) -> None:
+    """A privilege change (second factor verified, identity confirmed, password changed):
+    the same session under a new key, the old key dead, so a key learnt before the change
+    (fixed by an attacker, or read over a shoulder) is worthless after it. Signing in is
+    Django's own ``login``, which already gives a new key."""
+    previous = request.session.session_key
+    request.session.cycle_key()
+    follow_session(request, previous)
 
 
 def active_sessions(user: User) -> list[SignedInSession]:

@@ -1,12 +1,14 @@
+from typing import Any
+
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils.module_loading import import_string
 
-from scr.access import scoped_object_or_404
 from scr.accesslog import record_access
 from scr.figures import cached_figure
 from scr.history import history_entries
@@ -27,25 +29,61 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def history_model(label: str) -> type[models.Model]:
-    """A model whose history may be shown: tracked by simple-history and scoped by for_user."""
+    """A model whose history may be shown: tracked by simple-history, scoped by for_user and
+    declaring which fields each reader sees (``history_fields``, scr.history)."""
     try:
         model = apps.get_model(label)
     except (LookupError, ValueError):
         raise Http404 from None
-    if not hasattr(model, "history") or not hasattr(model._default_manager, "for_user"):
+    if not hasattr(model, "history") or not hasattr(model._default_manager, "for_user") or (
+            not callable(getattr(model, "history_fields", None))):
         raise Http404
     return model
+
+
+def _owner_path(model: type[models.Model]) -> tuple[str, type[models.Model]] | None:
+    """The path from a record to the case it belongs to (a review's record names it in
+    ``REVIEW_FIELD``; else its ``review`` foreign key), and that case's model."""
+    path = getattr(model, "REVIEW_FIELD", None)
+    if path is None and any(f.name == "review" and f.is_relation
+                            for f in model._meta.concrete_fields):
+        path = "review"
+    if path is None:
+        return None
+    owner: Any = model
+    for step in path.split("__"):
+        owner = owner._meta.get_field(step).related_model
+    return path, owner
+
+
+def history_record_or_404(model: type[models.Model], user: Any, pk: int) -> models.Model:
+    """The record whose history ``user`` asks for. Out of scope (a 404, its existence not
+    revealed): a record they may not see, or one of a case (review) they may not see, even
+    if the record itself is public (a published report in the library). In scope but its
+    history not theirs to read: a 403."""
+    visible = model._default_manager.for_user(user, "view")  # type: ignore[attr-defined]
+    owner = _owner_path(model)
+    if owner is not None:
+        path, owner_model = owner
+        owners = owner_model._default_manager.for_user(user, "view")  # type: ignore[attr-defined]
+        visible = visible.filter(**{f"{path}__in": owners.values("pk")})
+    obj = get_object_or_404(visible, pk=pk)
+    if not model._default_manager.for_user(  # type: ignore[attr-defined]
+            user, "view_history").filter(pk=obj.pk).exists():
+        raise PermissionDenied
+    return obj
 
 
 @login_required
 def record_history(request: AuthenticatedHttpRequest, label: str, pk: int) -> HttpResponse:
     """The history of one record: every version, who, when, why, field by field."""
     model = history_model(label)
-    obj = scoped_object_or_404(model, request.user, "view_history", pk=pk)
+    obj = history_record_or_404(model, request.user, pk)
     review_id = getattr(obj, "review_id", None)
     if review_id is not None or model._meta.label == "reviews.Review":
         record_access(request, AccessEvent.Action.VIEW, obj)
     history = model.history  # type: ignore[attr-defined]  # every model has HistoricalRecords
-    entries = history_entries([history.filter(**{model._meta.pk.attname: obj.pk})])
+    entries = history_entries([history.filter(**{model._meta.pk.attname: obj.pk})],
+                              reader=request.user)
     return render(request, "history.html", {"object": obj, "entries": entries,
                                             "title": f"History of {obj}"})

@@ -187,3 +187,57 @@ def test_the_history_page_shows_an_agency_lead_none_of_the_family_log_meetings_o
     html = client_for(p.police_lead).get(reverse("review_history", args=[case.review.pk])
                                          ).content.decode()
     assert "Charged with neglect" not in html and "Health draft" not in html
+
+
+def test_a_board_member_who_attended_reads_pseudonymised_notes_and_never_gets_the_papers(
+        case: Case) -> None:
+    """Pen test finding 1: a board member recorded as attending a meeting (or a learning
+    event) of a published review downloaded its minutes. Files and identifiable papers
+    follow the review's identifiable access; the board reads pseudonymised notes only."""
+    from reviews.models import MeetingMinutes
+    from tests.personas import publish
+
+    p = case.people
+    for kind in ("panel", "learning_event"):
+        meeting = services.meeting_record(by=p.manager, review=case.review, kind=kind,
+                                          held_on=today(), notes="Kayden Smith was seen.")
+        services.meeting_attendee_add(by=p.manager, meeting=meeting, user=p.board)
+        services.meeting_attendee_add(by=p.manager, meeting=meeting, user=p.police_lead)
+        services.meeting_minutes_upload(by=p.manager, meeting=meeting,
+                                        upload=SimpleUploadedFile("Kayden Smith.pdf", PDF))
+    publish(case.review, p.manager)
+    for meeting in Meeting.objects.filter(review=case.review):
+        minutes = meeting.minutes.get()
+        download = reverse("meeting_minutes_download", args=[minutes.pk])
+        board = client_for(p.board)
+        page = board.get(reverse("meeting", args=[meeting.pk]))
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert "Kayden Smith" not in html and "Child A was seen." in html
+        assert download not in html  # no link to the papers, not even their name
+        assert board.get(download).status_code == 404
+        assert not MeetingMinutes.objects.for_user(p.board, "view").exists()
+        assert not Meeting.objects.for_user(p.board, "view_identifiable").exists()
+        # An attending agency lead of an involved agency holds identifiable access: the papers.
+        assert client_for(p.police_lead).get(download).status_code == 200
+
+
+def test_the_attendee_form_marks_people_without_identifiable_access_to_the_review(
+        case: Case) -> None:
+    """Who may receive a meeting's identifiable papers is the review's identifiable access:
+    the form says so beside everyone else (the board, a lead of an agency not involved)."""
+    from reviews.models.scope import can_see_identities, identifiable_readers
+
+    p = case.people
+    meeting = services.meeting_record(by=p.manager, review=case.review, kind="panel",
+                                      held_on=today())
+    readers = set(identifiable_readers(case.review))
+    for person in p.by_role().values():
+        fresh = type(person).objects.get(pk=person.pk)
+        assert (person in readers) == can_see_identities(fresh, case.review), person
+    assert p.board not in readers and p.manager in readers and p.police_lead in readers
+    html = client_for(p.manager).get(
+        reverse("meeting_attendee_add", args=[meeting.pk])).content.decode()
+    assert f"{p.board} (pseudonymised notes only, no papers)" in html
+    assert f"{p.police_lead} (pseudonymised notes only" not in html
+    assert f"{p.reviewer} (pseudonymised notes only" not in html

@@ -350,6 +350,11 @@ RULES: dict[str, list[Case]] = {
         Case(lambda w: {"label": "reviews.review", "pk": w.review_out.pk}, READ_REVIEW_OUT),
         Case(lambda w: {"label": "scr.accessevent", "pk": 1},
              expect(**dict.fromkeys(ROLES[1:], 404))),
+        # A published report is in everyone's library, but its history is its review's: 404
+        # for who may not see the review, 403 for who may (and the board).
+        Case(lambda w: {"label": "reviews.publication", "pk": pdf_records(w).publication.pk},
+             expect(manager=200, reviewer=404, panel=404, police_lead=404, health_lead=403,
+                    board=403)),
     ],
     # your own account (issue 9): everyone signed in, about themselves only
     "account": [Case(expected=ALL_SIGNED_IN)],

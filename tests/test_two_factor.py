@@ -238,3 +238,116 @@ def test_only_business_managers_reset_a_second_factor(personas: Personas) -> Non
     response = verified_client(personas.police_lead).post(
         f"/people/{target.pk}/two-factor/reset/", {"reason": "x"})
     assert response.status_code == 404
+
+
+# ---------------------------------------------------------------- session keys (pen test 5)
+
+
+def _key(client: Client) -> str:
+    key = client.cookies["sessionid"].value
+    assert key
+    return key
+
+
+def _still_listed_as_this_session(client: Client, user: User) -> None:
+    from scr.models import SignedInSession
+
+    assert SignedInSession.objects.filter(user=user, session_key=_key(client)).exists()
+    assert client.get("/account/").content.decode().count("This session") == 1
+
+
+def test_verifying_the_second_factor_gives_the_session_a_new_key(
+    personas: Personas, no_code_throttle: None,
+) -> None:
+    """A key learnt before the code (a fixation, a shoulder) is worthless after it."""
+    from django.contrib.sessions.models import Session
+
+    device = enrolled_device(personas.manager)
+    client = Client()
+    sign_in(client, "manager", PASSWORD)
+    before = _key(client)
+    assert client.post("/account/two-factor/", {"code": code_for(device)}).status_code == 302
+    assert _key(client) != before
+    assert not Session.objects.filter(session_key=before).exists()
+    assert client.get("/people/").status_code == 200  # still signed in, and verified
+    _still_listed_as_this_session(client, personas.manager)
+    old = Client()
+    old.cookies["sessionid"] = before
+    assert old.get("/people/")["Location"].startswith("/sign-in/")
+
+
+def test_setting_up_the_second_factor_gives_the_session_a_new_key(
+    personas: Personas, no_code_throttle: None,
+) -> None:
+    client = Client()
+    sign_in(client, "reviewer", PASSWORD)
+    client.get("/account/two-factor/set-up/")
+    before = _key(client)
+    device = TOTPDevice.objects.get(user=personas.reviewer, confirmed=False)
+    assert client.post("/account/two-factor/set-up/", {"code": code_for(device)}
+                       ).status_code == 200
+    assert _key(client) != before
+    assert client.get("/reviews/").status_code == 200
+    _still_listed_as_this_session(client, personas.reviewer)
+
+
+def test_confirming_its_you_gives_the_session_a_new_key(
+    personas: Personas, no_code_throttle: None,
+) -> None:
+    device = enrolled_device(personas.manager)
+    client = Client()
+    sign_in(client, "manager", PASSWORD)
+    client.post("/account/two-factor/", {"code": code_for(device)})
+    before = _key(client)
+    response = client.post("/account/confirm/", {"password": PASSWORD,
+                                                 "code": code_for(device, step=1)})
+    assert response.status_code == 302, response.content[:300]
+    assert _key(client) != before
+    assert client.get("/people/").status_code == 200
+    _still_listed_as_this_session(client, personas.manager)
+
+
+def test_changing_the_password_keeps_the_person_signed_in_with_a_new_key(
+    personas: Personas, no_code_throttle: None,
+) -> None:
+    device = enrolled_device(personas.manager)
+    client = Client()
+    sign_in(client, "manager", PASSWORD)
+    client.post("/account/two-factor/", {"code": code_for(device)})
+    before = _key(client)
+    new = "a-much-longer-passphrase-9431"
+    response = client.post("/account/password/", {"old_password": PASSWORD,
+                                                  "new_password1": new, "new_password2": new})
+    assert response.status_code == 302, response.content[:500]
+    assert _key(client) != before
+    assert client.get("/people/").status_code == 200
+    _still_listed_as_this_session(client, personas.manager)
+
+
+def test_visiting_the_set_up_page_again_reuses_the_device_being_set_up(
+    personas: Personas,
+) -> None:
+    """Pen test 6: each visit made another unconfirmed device."""
+    client = Client()
+    sign_in(client, "reviewer", PASSWORD)
+    pages = [client.get("/account/two-factor/set-up/") for _ in range(3)]
+    assert all(page.status_code == 200 for page in pages)
+    assert TOTPDevice.objects.filter(user=personas.reviewer).count() == 1
+    secrets = {re.search(r'data-testid="totp-secret">([A-Z2-7 ]+)<', p.content.decode()).group(1)
+               for p in pages}
+    assert len(secrets) == 1
+
+
+def test_pending_devices_left_by_concurrent_visits_collapse_into_one(personas: Personas) -> None:
+    """Two visits at once used to make two unconfirmed devices; the set-up page now keeps one
+    (the person's row is locked while it looks) and removes any other."""
+    from agencies.services.account import totp_device_pending
+
+    first = TOTPDevice.objects.create(user=personas.reviewer, name="Authenticator app",
+                                      confirmed=False)
+    second = TOTPDevice.objects.create(user=personas.reviewer, name="Authenticator app",
+                                       confirmed=False)
+    assert totp_device_pending(personas.reviewer) == second
+    assert list(TOTPDevice.objects.filter(user=personas.reviewer)) == [second]
+    assert totp_device_pending(personas.reviewer) == second
+    assert first.pk != second.pk

@@ -33,6 +33,7 @@ from agencies.models import Agency, User
 from reviews.models import Recommendation, Review, ReviewRecord, ReviewScopedQuerySet
 from scr import filetypes
 from scr.actions import Action as ScopeAction
+from scr.history import EVERY_FIELD
 from scr.models import StoredDocument
 from scr.text import NARRATIVE_LENGTH, REASON_LENGTH
 
@@ -337,6 +338,7 @@ class ImpactEvidence(StoredDocument):
                                                        "meetings, October”.")
 
     history = HistoricalRecords()
+    history_fields = EVERY_FIELD  # its page shows every field to whoever may read it (scr.history)
     objects = _ActionChildQuerySet.as_manager()
 
     class Meta(StoredDocument.Meta):

@@ -22,6 +22,7 @@ from simple_history.models import HistoricalRecords
 from agencies.models import Agency, User
 from reviews.models import Review
 from scr.actions import Action as ScopeAction
+from scr.history import EVERY_FIELD
 from scr.models import ReminderSent
 from scr.text import REASON_LENGTH
 
@@ -67,6 +68,7 @@ class Digest(models.Model):
 
     objects = DigestQuerySet.as_manager()
     history = HistoricalRecords()
+    history_fields = EVERY_FIELD  # its page shows every field to whoever may read it (scr.history)
 
     class Meta:
         ordering = ["-day", "-id"]
@@ -106,6 +108,7 @@ class ReminderPause(models.Model):
 
     objects = ReminderPauseQuerySet.as_manager()
     history = HistoricalRecords()
+    history_fields = EVERY_FIELD  # its page shows every field to whoever may read it (scr.history)
 
     class Meta:
         ordering = ["-starts_on", "-id"]
@@ -126,6 +129,7 @@ class SeniorLead(models.Model):
 
     objects = ManagerOnlyQuerySet.as_manager()
     history = HistoricalRecords()
+    history_fields = EVERY_FIELD  # its page shows every field to whoever may read it (scr.history)
 
     def __str__(self) -> str:
         return f"Senior lead of {self.agency}"

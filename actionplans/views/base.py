@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from actionplans.models import Action, ActionPlan
 from agencies.models import User
 from agencies.models.roles import Role
 from reviews.models import Review
-from scr.access import scoped_object_or_404
+from scr.access import object_for_action_or_404, scoped_object_or_404
 from scr.actions import Action as ScopeAction
 
 __all__ = ["action_back", "plan_review"]
@@ -48,5 +48,11 @@ def plan_back(review_id: int) -> str:
 
 
 def get_plan_for_board(user: User, pk: int) -> ActionPlan:
-    return get_object_or_404(ActionPlan.objects.for_user(user, "aggregate").select_related(
-        "review"), review_id=pk)
+    """The plan of review ``pk`` whose closure a board member signs off (``aggregate``: a page
+    of counts). Only the board signs off: anyone else gets a 403 for a plan they may see and
+    a 404 for one they may not, or for a review with no plan or no review at all."""
+    if not user.has_role(Role.BOARD_MEMBER):
+        if ActionPlan.objects.for_user(user, "view").filter(review_id=pk).exists():
+            raise PermissionDenied
+        raise Http404
+    return object_for_action_or_404(ActionPlan, user, "aggregate", review_id=pk)

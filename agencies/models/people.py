@@ -21,6 +21,7 @@ from simple_history.models import HistoricalRecords
 from agencies.models.roles import ROLE_PRECEDENCE, ROLES_NEEDING_AGENCY, Role
 from agencies.models.scope import agencies_for, memberships_for, users_for
 from scr.actions import Action
+from scr.history import EVERY_FIELD
 from scr.text import looks_mixed, normalise_text, skeleton
 
 __all__ = ["Agency", "AgencyQuerySet", "Membership", "MembershipQuerySet", "ScopedUserManager", "User"]
@@ -44,6 +45,7 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]  # BackupCodeD
 
     objects: ClassVar[ScopedUserManager] = ScopedUserManager()
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    history_fields = EVERY_FIELD  # its page shows every field to whoever may read it (scr.history)
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
@@ -151,6 +153,7 @@ class Agency(models.Model):
 
     objects = AgencyQuerySet.as_manager()
     history = HistoricalRecords()
+    history_fields = EVERY_FIELD  # its page shows every field to whoever may read it (scr.history)
 
     class Meta:
         ordering = ["name"]
@@ -193,6 +196,7 @@ class Membership(models.Model):
 
     objects = MembershipQuerySet.as_manager()
     history = HistoricalRecords()
+    history_fields = EVERY_FIELD  # its page shows every field to whoever may read it (scr.history)
 
     class Meta:
         ordering = ["user__last_name", "role"]

@@ -59,10 +59,19 @@ def _log(request: HttpRequest | None, user: User, what: str) -> None:
 # ---------------------------------------------------------------- second factor
 
 
+@transaction.atomic
 def totp_device_pending(user: User) -> TOTPDevice:
-    """The authenticator-app device being set up (unconfirmed), created on first ask."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
-    return device or TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=False)
+    """The authenticator-app device being set up (unconfirmed): the same one at every visit
+    to the set-up page until it is confirmed, created on first ask. The person's row is
+    locked while it is looked for, so two visits at once (a double click, a reload) still
+    make one; any other pending device (left by an earlier race) goes."""
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    pending = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk")
+    device = pending.first()
+    if device is None:
+        return TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=False)
+    pending.exclude(pk=device.pk).delete()
+    return device
 
 
 def totp_secret(device: TOTPDevice) -> str:

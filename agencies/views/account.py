@@ -31,7 +31,7 @@ from scr import throttle
 from scr.accesslog import client_ip, mark_case_data
 from scr.formviews import form_page
 from scr.reauth import mark_authenticated, recent_authentication_required
-from scr.sessions import active_sessions, end_other_sessions
+from scr.sessions import active_sessions, end_other_sessions, follow_session
 from scr.twofactor import has_device, is_verified, second_factor_required
 
 
@@ -133,8 +133,11 @@ def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
             and not _too_soon(request, form, "old_password")):
         security.password_change(user=request.user, request=request,
                                  new_password=form.cleaned_data["new_password1"])
-        update_session_auth_hash(request, request.user)  # this session stays; others end
-        mark_authenticated(request)
+        before = request.session.session_key
+        # This session stays, under a new key (Django's); the others end.
+        update_session_auth_hash(request, request.user)
+        follow_session(request, before)
+        mark_authenticated(request, rotate=False)
         messages.success(request, "Your password has been changed. You have been signed out "
                                   "everywhere else.")
         return redirect("account")

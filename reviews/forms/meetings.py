@@ -10,11 +10,12 @@ from agencies.models import Agency, User
 from reviews.forms.base import ChangeReasonMixin, ReasonMixin, yes_no
 from reviews.forms.fields import model_field
 from reviews.models import FamilyContact, FamilyInvolvement, Meeting, ReportSnapshot, Review, Subject
+from reviews.models.scope import identifiable_readers
 from scr.forms import GovukDateField
 from scr.text import DESCRIPTION_LENGTH, DOCUMENT_LENGTH, NARRATIVE_LENGTH
 
 __all__ = [
-    "ActionDoneForm", "FamilyCommentForm", "FamilyContactForm", "FamilyInvolvementEditForm",
+    "ActionDoneForm", "AttendeeChoice", "FamilyCommentForm", "FamilyContactForm", "FamilyInvolvementEditForm",
     "FamilyInvolvementForm", "LearningFeedbackForm", "MeetingActionForm", "MeetingAttendeeForm",
     "MeetingEditForm", "MeetingForm", "MinutesForm", "SubjectChoice",
 ]
@@ -43,15 +44,36 @@ class MeetingEditForm(ReasonMixin):
     field_order = ["held_on", "agenda", "notes", "reason"]
 
 
+class AttendeeChoice(forms.ModelChoiceField):
+    """Each person, marked when they may not receive the review's identifiable papers
+    (``reviews.models.scope.identifiable_readers``): they would read pseudonymised notes
+    only."""
+
+    readers: frozenset[int] = frozenset()
+
+    def label_from_instance(self, obj: User) -> str:
+        if obj.pk in self.readers:
+            return str(obj)
+        return f"{obj} (pseudonymised notes only, no papers)"
+
+
 class MeetingAttendeeForm(forms.Form):
-    user = forms.ModelChoiceField(label="Person (if they use this service)", required=False,
-                                  queryset=User.objects.filter(is_active=True),
-                                  empty_label="Not a user of this service")
+    user = AttendeeChoice(label="Person (if they use this service)", required=False,
+                          queryset=User.objects.filter(is_active=True),
+                          empty_label="Not a user of this service",
+                          help_text="Only people with access to the child's details in this "
+                                    "review receive the minutes and other papers.")
     role = forms.CharField(label="Or their role", required=False, max_length=150,
                            help_text="For example 'Health visitor'. Never a name.")
     agency = forms.ModelChoiceField(label="Agency", required=False,
                                     queryset=Agency.objects.filter(is_active=True),
                                     empty_label="Not applicable")
+
+    def __init__(self, *args: Any, review: Review, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["user"]
+        assert isinstance(field, AttendeeChoice)
+        field.readers = frozenset(person.pk for person in identifiable_readers(review))
 
 
 class MeetingActionForm(forms.Form):

@@ -37,6 +37,7 @@ from reviews.models.lifecycle import Review
 from reviews.models.meetings import Meeting
 from reviews.models.scope import report_access
 from scr.actions import Action
+from scr.history import EVERY_FIELD
 from scr.text import DESCRIPTION_LENGTH, NARRATIVE_LENGTH
 
 __all__ = [
@@ -132,6 +133,7 @@ class Theme(models.Model):
 
     objects = ThemeQuerySet.as_manager()
     history = HistoricalRecords()
+    history_fields = EVERY_FIELD  # its page shows every field to whoever may read it (scr.history)
 
     class Meta:
         ordering = ["position", "name"]

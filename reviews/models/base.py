@@ -20,6 +20,7 @@ from simple_history.models import HistoricalRecords
 
 from agencies.models import User
 from scr.actions import Action
+from scr.history import EVERY_FIELD
 
 __all__ = [
     "DATE_LABELS",
@@ -118,6 +119,10 @@ class ReviewRecord(models.Model):
 
     objects = ReviewScopedQuerySet.as_manager()
     history = HistoricalRecords(inherit=True)
+    # Which fields of a version each reader sees in its history (scr.history): by default
+    # every field, to whoever the scope lets read the record. A record whose page shows some
+    # readers less overrides it.
+    history_fields = EVERY_FIELD
 
     class Meta:
         abstract = True
@@ -125,10 +130,19 @@ class ReviewRecord(models.Model):
     @classmethod
     def history_in(cls, user: User, review: models.Model) -> models.QuerySet:
         """This kind of record's history rows in ``review``, for a viewer whom the page has
-        already let read the review's history: the record's scope *is* the review's, so one
-        plain query (no scope subquery to build again per kind of record). A subclass
-        whose ``for_user`` is narrower than its review's overrides this."""
-        return cls.history.filter(**{f"{cls.REVIEW_FIELD}_id": review.pk})
+        already let read the review's history: the rows of the records in the model's own
+        ``for_user(user, "view_history")``, the scope the record's own history page checks.
+        Where that scope *is* the review's (the manager's ``for_user`` is
+        ``ReviewScopedQuerySet``'s own), one plain query (no scope subquery to build again
+        per kind of record); a narrower scope is asked, whether or not the subclass also
+        overrides this."""
+        scope = type(cls._default_manager.all())
+        if getattr(scope, "for_user", None) is ReviewScopedQuerySet.for_user and getattr(
+                scope, "review_action", {}).get("view_history") == "view_history":
+            return cls.history.filter(**{f"{cls.REVIEW_FIELD}_id": review.pk})
+        visible = cls._default_manager.for_user(
+            user, "view_history").filter(**{cls.REVIEW_FIELD: review})
+        return cls.history.filter(id__in=visible.values("pk"))
 
 
 def review_record_models() -> list[type[ReviewRecord]]:

@@ -31,6 +31,7 @@ __all__ = [
     "ChronologyEntry",
     "ChronologyEntryQuerySet",
     "ChronologySubmission",
+    "ChronologySubmissionQuerySet",
     "Episode",
     "EpisodeQuerySet",
     "NarrowHistory",
@@ -105,7 +106,24 @@ if TYPE_CHECKING:
     ChronologyEntryManager = models.Manager.from_queryset(ChronologyEntryQuerySet)
 
 
-class ChronologySubmission(ReviewRecord):  # scope: the review's (counts, no text)
+class ChronologySubmissionQuerySet(ReviewScopedQuerySet):
+    def for_user(self, user: User, action: Action = "view") -> Self:
+        """Read as the entries are: the merged chronology's readers (business manager, the
+        review's reviewer and panel) every agency's submissions; an agency's leads only
+        their own agency's. Board members never. Anything else: the review's rule."""
+        if action not in ("view", "view_history", "view_identifiable"):
+            return super().for_user(user, action)
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        merged = Q(review__in=merged_chronology_reviews(user, action).values("pk"))
+        own = _own_agencies(user)
+        if not own:
+            return self.filter(merged)
+        return self.filter(merged | Q(agency_id__in=own, review__in=Review.objects.for_user(
+            user, "view_history" if action == "view_history" else "view").values("pk")))
+
+
+class ChronologySubmission(ReviewRecord):  # scope: as the entries' (counts, no text)
     """One agency submitting its chronology: the draft entries it fixed, when and by whom."""
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT,
@@ -117,6 +135,8 @@ class ChronologySubmission(ReviewRecord):  # scope: the review's (counts, no tex
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                      related_name="+")
     entries_count = models.PositiveIntegerField()
+
+    objects = ChronologySubmissionQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["-submitted_at"]
@@ -217,6 +237,28 @@ class ChronologyEntry(NarrowHistory, ReviewRecord):
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    # The reviewer's analysis of a submitted entry, which an agency's own page never shows.
+    ANALYSIS_FIELDS: ClassVar[frozenset[str]] = frozenset({"episode"})
+    MARKED_FIELDS: ClassVar[frozenset[str]] = frozenset({"significance"})
+
+    @classmethod
+    def history_fields(cls, reader: Any, version: Any) -> frozenset[str] | None:
+        """The merged chronology's readers see every field. Anyone else reads the entry only
+        as its agency's lead, on the agency's own page: what the agency wrote, never the
+        reviewer's analysis (the episode it is grouped in, whose title names it; the
+        significance once the entry is submitted, which is the reviewer's to mark)."""
+        memo = getattr(reader, "_merged_chronology", None)
+        if memo is None:
+            memo = reader._merged_chronology = {}
+        review_id = version.review_id
+        if review_id not in memo:
+            memo[review_id] = merged_chronology_reviews(reader).filter(pk=review_id).exists()
+        if memo[review_id]:
+            return None
+        hidden = cls.ANALYSIS_FIELDS | (
+            cls.MARKED_FIELDS if version.status == cls.Status.SUBMITTED else frozenset())
+        return frozenset(f.name for f in cls._meta.concrete_fields) - hidden
 
 
 class ScopeBounds:

@@ -23,6 +23,7 @@ from agencies.models import Agency, User
 from reviews.models.base import NoOneQuerySet, ReviewRecord, date_errors
 from reviews.models.scope import reviews_for
 from scr.actions import Action
+from scr.history import EVERY_FIELD
 from scr.text import NARRATIVE_LENGTH, REASON_LENGTH
 
 __all__ = [
@@ -136,6 +137,7 @@ class Review(models.Model):
     # The derived clock fields are recomputable, so they stay out of the history.
     history = HistoricalRecords(excluded_fields=["next_clock", "next_due_on", "has_missed_clock",
                                                  "creation_token"])
+    history_fields = EVERY_FIELD  # its page shows every field to whoever may read it (scr.history)
 
     class Meta:
         ordering = ["-aware_date", "-id"]
@@ -205,6 +207,7 @@ class ReferenceCounter(models.Model):
     last = models.PositiveIntegerField(default=0)
     objects = NoOneQuerySet.as_manager()
     history = HistoricalRecords()
+    history_fields = EVERY_FIELD  # its page shows every field to whoever may read it (scr.history)
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
@@ -240,6 +243,7 @@ class ReviewUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Review, on_delete=models.CASCADE)
     objects: ClassVar[ReviewUserGrantManager] = ReviewUserGrantManager()
     history = HistoricalRecords()
+    history_fields = EVERY_FIELD  # its page shows every field to whoever may read it (scr.history)
 
 
 class ReviewGroupObjectPermission(GroupObjectPermissionBase):
@@ -248,6 +252,7 @@ class ReviewGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Review, on_delete=models.CASCADE)
     objects: ClassVar[ReviewGroupGrantManager] = ReviewGroupGrantManager()
     history = HistoricalRecords()
+    history_fields = EVERY_FIELD  # its page shows every field to whoever may read it (scr.history)
 
 
 class InvolvedAgency(ReviewRecord):

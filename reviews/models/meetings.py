@@ -24,6 +24,7 @@ from reviews.models.chronology import NarrowHistory, merged_chronology_reviews
 from reviews.models.lifecycle import Review
 from scr import filetypes
 from scr.actions import Action
+from scr.history import EVERY_FIELD
 from scr.models import StoredDocument
 from scr.text import DESCRIPTION_LENGTH, DOCUMENT_LENGTH, NARRATIVE_LENGTH
 
@@ -33,6 +34,7 @@ __all__ = [
     "MeetingAction",
     "MeetingAttendee",
     "MeetingMinutes",
+    "MeetingPapersQuerySet",
     "MeetingQuerySet",
     "MeetingRecordQuerySet",
     "meeting_reviews",
@@ -52,8 +54,11 @@ def meeting_reviews(user: User, action: Action = "view") -> models.QuerySet:
 
 class MeetingQuerySet(ReviewScopedQuerySet):
     def for_user(self, user: User, action: Action = "view") -> Self:
-        """The review's team reads its meetings; an agency lead reads only the meetings
-        they attended (a learning event they gave feedback on). Board members never."""
+        """The review's team reads its meetings; anyone else reads only the meetings they
+        attended, and each action by the review's own rule for that action: an attendee who
+        may see the review reads the meeting (its notes pseudonymised unless they have
+        identifiable access), and only one with identifiable access to the review
+        (``view_identifiable``; never a board member) receives its identifiable papers."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         if action in ("manage", "change"):
@@ -61,8 +66,8 @@ class MeetingQuerySet(ReviewScopedQuerySet):
         if action not in ("view", "view_history", "view_identifiable"):
             return self.none()
         team = Q(review__in=meeting_reviews(user, action).values("pk"))
-        attended = Q(attendees__user=user, review__in=Review.objects.for_user(
-            user, "view_history" if action == "view_history" else "view").values("pk"))
+        attended = Q(attendees__user=user, attendees__withdrawn=False,
+                     review__in=Review.objects.for_user(user, action).values("pk"))
         return self.filter(team | Q(pk__in=self.model._default_manager.filter(attended).values("pk")))
 
 
@@ -71,7 +76,7 @@ if TYPE_CHECKING:
 
 
 class MeetingRecordQuerySet(ReviewScopedQuerySet):
-    """Attendees, actions and minutes: seen by whoever sees their meeting."""
+    """Attendees, actions and feedback: seen by whoever sees their meeting."""
 
     def for_user(self, user: User, action: Action = "view") -> Self:
         return self.filter(meeting__in=Meeting.objects.for_user(user, action).values("pk"))
@@ -79,6 +84,15 @@ class MeetingRecordQuerySet(ReviewScopedQuerySet):
 
 if TYPE_CHECKING:
     MeetingRecordManager = models.Manager.from_queryset(MeetingRecordQuerySet)
+
+
+class MeetingPapersQuerySet(MeetingRecordQuerySet):
+    """A meeting's files (the minutes) are identifiable papers: only those who may read the
+    meeting with identifiable access to its review receive them, whatever they attended.
+    A board member who attended reads the pseudonymised notes, never a file."""
+
+    def for_user(self, user: User, action: Action = "view") -> Self:
+        return super().for_user(user, "view_identifiable" if action == "view" else action)
 
 
 class Meeting(NarrowHistory, ReviewRecord):
@@ -172,7 +186,7 @@ class MeetingMinutes(NarrowHistory, StoredDocument, ReviewRecord):
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="+")
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="minutes")
 
-    objects: ClassVar[MeetingRecordManager[Self]] = MeetingRecordQuerySet.as_manager()
+    objects = MeetingPapersQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["-version"]
@@ -217,6 +231,7 @@ class LearningFeedback(models.Model):
 
     objects = MeetingRecordQuerySet.as_manager()
     history = HistoricalRecords(get_user=_no_author)
+    history_fields = EVERY_FIELD  # its page shows every field to whoever may read it (scr.history)
 
     class Meta:
         ordering = ["meeting", "id"]

@@ -42,6 +42,7 @@ __all__ = [
     "Approval",
     "BoardResponse",
     "BoardResponseItem",
+    "OwnDraftQuerySet",
     "Report",
     "ReportComment",
     "ReportSection",
@@ -205,6 +206,16 @@ class SectionVersion(DraftRecord):
         return f"Version {self.number}"
 
 
+class OwnDraftQuerySet(UnpublishedDraftQuerySet):
+    """An autosave is its author's alone: the editor shows each person their own unsaved
+    work and no one else's, so no one else reads it (or its history), managers included."""
+
+    def for_user(self, user: User, action: Action = "view") -> Self:
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return super().for_user(user, action).filter(author=user)
+
+
 class SectionDraft(DraftRecord):
     """Unsaved work on a section by one person, autosaved while they type."""
 
@@ -216,7 +227,7 @@ class SectionDraft(DraftRecord):
     body = models.TextField(blank=True, max_length=DOCUMENT_LENGTH)
     saved_at = models.DateTimeField(default=timezone.now)
 
-    objects: ClassVar[UnpublishedDraftManager[Self]] = UnpublishedDraftQuerySet.as_manager()
+    objects = OwnDraftQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["section", "author"],

@@ -33,13 +33,14 @@ from typing import Any, TypeVar
 from django.apps import apps
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
-from agencies.models import User
+from agencies.models import Membership, User
 from agencies.models.roles import Role
 from scr.actions import Action
 
 __all__ = [
     "APPOINTED_ROLES", "IDENTIFIABLE_ROLES", "ReportAccess", "ReviewAccess", "can_see_identities",
-    "direct_grant_reviews", "may_change", "may_keep_register", "panel_reader", "report_access",
+    "direct_grant_reviews", "identifiable_readers", "may_change", "may_keep_register",
+    "panel_reader", "report_access",
     "review_access", "reviews_for",
 ]
 
@@ -177,6 +178,23 @@ def review_access(user: User, review: Model) -> ReviewAccess:
 def can_see_identities(user: User, review: Model) -> bool:
     """May this person see real names, dates of birth and addresses in this review?"""
     return review_access(user, review).identifiable
+
+
+def identifiable_readers(review: Model) -> list[User]:
+    """Everyone who may see this review's real names (and so receive its identifiable
+    papers, such as a meeting's minutes), by the rule above (``can_see_identities``), asked
+    of each person who could hold it: business managers, people with a grant of their own
+    on the review, and leads of an agency whose group holds one. Board members never."""
+    user_grants = _model("ReviewUserObjectPermission").objects.filter(
+        content_object=review, permission__codename=IDENTIFIABLE)
+    group_grants = _model("ReviewGroupObjectPermission").objects.filter(
+        content_object=review, permission__codename=IDENTIFIABLE)
+    held = Membership.objects.active().filter(
+        Q(role=Role.BUSINESS_MANAGER)
+        | Q(role=Role.AGENCY_LEAD, agency__group__in=group_grants.values("group_id"))
+        | Q(user__in=user_grants.values("user_id")))
+    candidates = User.objects.filter(pk__in=held.values("user_id")).order_by("pk")
+    return [person for person in candidates if can_see_identities(person, review)]
 
 
 def may_change(user: User, review: Model) -> bool:

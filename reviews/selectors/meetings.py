@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch
 
-from reviews.models import FamilyInvolvement, Meeting, Review
+from reviews.models import FamilyInvolvement, Meeting, MeetingMinutes, Review
 from reviews.models.scope import may_change
 from reviews.selectors.register import TextShown
 
@@ -26,7 +26,8 @@ def meeting_page(user: User, meeting: Meeting, shown: TextShown) -> dict[str, An
         "attendees": list(meeting.attendees.filter(withdrawn=False).select_related(
             "user", "agency")),
         "actions": [(a, shown(a.description)) for a in meeting.actions.all()],
-        "minutes": list(meeting.minutes.all()),
+        # Files are identifiable papers: listed only to those who may download them.
+        "minutes": list(MeetingMinutes.objects.for_user(user).filter(meeting=meeting)),
         "feedback": [(f, shown(f.what_helped), shown(f.what_could_improve)) for f in feedback],
         "can_manage_meeting": can_manage,
     }

@@ -49,7 +49,7 @@ def review_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = forms.HistoryFilterForm(
         request.GET or None, record_types=[(k, label) for k, (label, _) in histories.items()],
         people=history_people(qs for _, qs in histories.values()))
-    page = Paginator(history_entries(form.chosen(histories)), 25).get_page(
+    page = Paginator(history_entries(form.chosen(histories), reader=request.user), 25).get_page(
         request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -124,7 +124,7 @@ def meeting_attendee_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
         request, Meeting, MeetingAttendeeForm,
         lambda data, obj: services.meeting_attendee_add(by=request.user, meeting=obj, **data),
         pk=pk, title="Add an attendee", submit="Add", success="Attendee added.",
-        back=_meeting_url, caption=str)
+        back=_meeting_url, caption=str, form_kwargs=lambda m: {"review": m.review})
 
 
 @login_required

@@ -91,8 +91,13 @@ def rules(case: Any) -> dict[str, list[Any]]:
     return {
         "action_plan": [case(plan, PLAN_READ)],
         "monitoring_review_add": [case(plan, PLAN_MANAGE)],
-        "action_plan_sign_off": [case(plan, expect(manager=403, reviewer=403, panel=403,
-                                                   police_lead=403, health_lead=403, board=200))],
+        # Only the board signs off: 403 for those who see the plan, 404 for everyone else
+        # (and for every role on a review id that does not exist).
+        "action_plan_sign_off": [case(plan, expect(manager=403, reviewer=404, panel=404,
+                                                   police_lead=403, health_lead=404, board=200)),
+                                 case(lambda w: {"pk": 987654}, expect(
+                                     manager=404, reviewer=404, panel=404, police_lead=404,
+                                     health_lead=404, board=404))],
         "action_plan_export_csv": [case(plan, PLAN_READ)],
         "action_plan_export_xlsx": [case(plan, PLAN_READ)],
         "action_plan_pdf": [case(plan, PLAN_MANAGE)],

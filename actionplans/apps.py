@@ -6,7 +6,7 @@ class ActionplansConfig(AppConfig):
     verbose_name = "Action plans"
 
     def ready(self) -> None:
-        from actionplans.exports import plan_pdf_html
+        from actionplans.services.plans import plan_pdf_html
         from scr.renders import register_renderer
 
         register_renderer("actionplans.plan", plan_pdf_html)

@@ -7,7 +7,7 @@ the review's ``view_identifiable`` access reads them through the pseudonymiser
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -32,8 +32,10 @@ __all__ = [
     "action_page",
     "actions_of",
     "closure_blockers",
+    "plan_actions",
     "plan_closure_missing",
     "plan_page",
+    "plan_rows",
     "plan_status_counts",
     "readable",
     "registers",
@@ -199,3 +201,35 @@ def closure_blockers(plan: ActionPlan) -> list[str]:
         missing.append(f"action {action.recommendation.number}.{action.number} verified or "
                        f"formally closed (it is {action.get_status_display().lower()})")
     return missing
+
+
+def _milestones(action: Action) -> str:
+    return "; ".join(f"{m.due_on:%d/%m/%Y}: {m.description}{' (done)' if m.done else ''}"
+                     for m in action.milestones.all())
+
+
+def plan_rows(user: Any, actions: Iterable[Action]) -> Iterator[list[Any]]:
+    """One row per action, in ``EXPORT_COLUMNS`` order (texts as ``user`` may read them;
+    ``None`` for the pseudonymised text every reader may see)."""
+    actions = list(actions)
+    register = registers({a.review_id for a in actions})
+    for a in actions:
+        texts = readable(user, a.review, {"r": a.recommendation.text, "a": a.action_text,
+                                          "m": _milestones(a), "s": a.success_measure,
+                                          "resp": a.agency_response, "o": a.outcome},
+                         register.get(a.review_id, []))
+        owner = a.owner.get_full_name() or a.owner.username
+        yield [f"Recommendation {a.recommendation.number}: {texts['r']}", a.get_scope_display(),
+               texts["a"], a.lead_agency.name, f"{owner} ({a.owner.username})", texts["m"],
+               a.target_date, texts["s"], texts["resp"], a.get_status_display(),
+               (getattr(a, "rag", "") or "").capitalize(),
+               a.completed_on, texts["o"]]
+
+
+def plan_actions(plan: ActionPlan, qs: Any = None) -> Any:
+    base = qs if qs is not None else Action.objects.filter(plan=plan)
+    return (base.filter(plan=plan).with_rag()
+            .select_related("review", "recommendation", "lead_agency", "owner")
+            .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by(
+                "due_on", "id")))
+            .order_by("recommendation__number", "number"))

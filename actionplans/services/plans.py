@@ -14,10 +14,11 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
-from actionplans.models import ActionPlan, MonitoringReview
-from actionplans.selectors.plans import closure_blockers
+from actionplans.models import EXPORT_COLUMNS, ActionPlan, MonitoringReview
+from actionplans.selectors.plans import closure_blockers, plan_actions, plan_rows
 from actionplans.services.base import plan_stage, require_manager
 from agencies.models import User
 from agencies.models.roles import Role
@@ -29,6 +30,7 @@ from scr.workdays import add_months
 
 __all__ = [
     "monitoring_review_record",
+    "plan_pdf_html",
     "plan_sign_off_closure",
 ]
 
@@ -83,3 +85,13 @@ def plan_sign_off_closure(*, by: User, plan: ActionPlan, note: str) -> ActionPla
         reason=f"Action plan closed, signed off by the board: {note}")
     plan.refresh_from_db()
     return plan
+
+
+def plan_pdf_html(plan: ActionPlan) -> str:
+    """The renderer of ``actionplans.plan`` (``scr.renders``, registered in ``apps.py``, run
+    on the ``pdf`` queue through a render record): the whole plan, its texts always through
+    the pseudonymiser whoever asked for it, since a PDF travels."""
+    rows = list(plan_rows(None, plan_actions(plan)))
+    return render_to_string("actionplans/plan_pdf.html", {
+        "plan": plan, "review": plan.review, "columns": EXPORT_COLUMNS, "rows": rows,
+        "generated": timezone.localtime()})

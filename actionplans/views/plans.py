@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from actionplans import forms, services
-from actionplans.exports import plan_actions, plan_rows, plan_xlsx
 from actionplans.models import EXPORT_COLUMNS, Action, ActionPlan
 from actionplans.selectors import actions_of, closure_blockers, plan_page, plan_status_counts
+from actionplans.selectors.plans import plan_actions, plan_rows
 from actionplans.views.base import get_plan_for_board, plan_back, plan_or_404, plan_review
 from agencies.views.http import AuthenticatedHttpRequest
 from scr import filetypes
@@ -22,7 +22,7 @@ from scr.documents import attachment, file_response
 from scr.formviews import handle_form, record_form
 from scr.models import AccessEvent, RenderRecord
 from scr.renders import render_request
-from scr.spreadsheets import csv_lines
+from scr.spreadsheets import csv_lines, xlsx_bytes
 
 __all__ = [
     "action_plan",
@@ -86,7 +86,8 @@ def action_plan_export_csv(request: AuthenticatedHttpRequest, pk: int) -> Stream
 @login_required
 def action_plan_export_xlsx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan, rows = _export_rows(request, pk)
-    return attachment(HttpResponse(plan_xlsx(rows), content_type=filetypes.XLSX),
+    workbook = xlsx_bytes("Action plan", list(EXPORT_COLUMNS), rows)
+    return attachment(HttpResponse(workbook, content_type=filetypes.XLSX),
                       f"{plan.review.reference}-action-plan.xlsx")
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scr import workdays
-from tests.test_workdays import walk, walk_between
+from tests.scr.test_workdays import walk, walk_between
 
 
 def per_call_us(func: Callable[[date, int], object], cases: list[tuple[date, int]]) -> float:

@@ -18,8 +18,8 @@ from scr.workdays import subtract_working_days
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_report_journey import Browser
 from tests.conftest import Personas
-from tests.publication.test_publication import approved, ready_to_publish
 from tests.reporting import ReportWorld
+from tests.reviews.publication.test_publication import approved, ready_to_publish
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -76,8 +76,12 @@ LEVELS: list[dict[str, Callable[[pytest.Item], Key | None]]] = [
 
 def uses_db(item: pytest.Item) -> tuple[bool, bool]:
     """(uses the database, empties it afterwards), as pytest-django decides."""
+    from django.test import TransactionTestCase
     from pytest_django.fixtures import validate_django_db
 
+    test_class = getattr(item, "cls", None)
+    if test_class is not None and issubclass(test_class, TransactionTestCase):
+        return True, True  # Django's own test classes: their atomics, never in a layer
     names = set(getattr(item, "fixturenames", ()))
     marker = item.get_closest_marker("django_db")
     transactional, reset_sequences = validate_django_db(marker)[:2] if marker else (False, False)

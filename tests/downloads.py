@@ -25,7 +25,7 @@ STORED_FILES = frozenset({
 # Made on the fly (CSV streamed, XLSX), sent with ``attachment``'s headers.
 GENERATED = frozenset({
     "chronology_export", "chronology_template", "action_plan_export_csv",
-    "action_plan_export_xlsx", "review_export", "access_log_export"})
+    "action_plan_export_xlsx", "review_export", "access_log_export", "register_template"})
 DOWNLOADS = STORED_FILES | GENERATED
 # Downloads not yet on ``scr.documents.attachment`` (none).
 NOT_YET: frozenset[str] = frozenset()

@@ -26,6 +26,7 @@ from reviews.views import sections
 from reviews.views.base import back_to, section_view
 from scr.access import scoped_object_or_404
 from scr.accesslog import mark_case_data, record_access
+from scr.documents import attachment
 from scr.formviews import handle_form, record_form
 from scr.models import AccessEvent
 
@@ -131,8 +132,7 @@ def register_template(request: AuthenticatedHttpRequest, fmt: str) -> HttpRespon
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     else:
         raise Http404
-    response["Content-Disposition"] = f'attachment; filename="register-template.{fmt}"'
-    return response
+    return attachment(response, f"register-template.{fmt}")
 
 
 T = TypeVar("T", Subject, SubjectIdentifier, NameVariantChoice)

@@ -16,6 +16,7 @@ from tests.downloads import DOWNLOADS, NOT_YET, STORED_FILES, check_download, is
 from tests.test_permission_matrix import World
 
 world = matrix.world  # the matrix's world of reviews, files and PDFs
+shared_world, case_world = matrix.shared_world, matrix.case_world
 
 CASES = [(name, index) for name in sorted(DOWNLOADS) for index in range(len(matrix.RULES[name]))]
 
@@ -24,7 +25,6 @@ def test_every_download_named_is_a_url() -> None:
     assert not DOWNLOADS - set(matrix.RULES), "named downloads that are no URL"
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize(("url_name", "case_index"), CASES, ids=[f"{n}[{i}]" for n, i in CASES])
 def test_a_download_carries_the_four_headers_and_a_stored_file_is_streamed_and_logged(
         world: World, url_name: str, case_index: int) -> None:

@@ -37,7 +37,7 @@ from scr.spreadsheets import (
     xlsx_bytes,
     xlsx_rows,
 )
-from scr.text import normalise_text
+from scr.text import NARRATIVE_LENGTH, normalise_text
 
 __all__ = [
     "COLUMNS",
@@ -75,7 +75,7 @@ SIGNIFICANCE = {"routine": "routine", "significant": "significant", "key": "key"
                 "key practice episode": "key", "kpe": "key", "": "routine"}
 YES = {"yes", "y", "true", "1", "seen"}
 NO = {"no", "n", "false", "0", "not seen"}
-MAX_LENGTHS = {"source": 300, "practitioner_role": 150}
+MAX_LENGTHS = {"source": 300, "practitioner_role": 150, "what_happened": NARRATIVE_LENGTH}
 # Why a date cell was refused (``scr.spreadsheets.UnreadableDate.problem``), in words.
 DATE_PROBLEMS = {
     "not_a_date": "“{}” is not a date",
@@ -154,7 +154,7 @@ def parse_row(line: int, cells: list[Any], columns: dict[int, str]) -> ParsedRow
         text = normalise_text(cell_text(raw.get(name)), multiline=name == "what_happened")
         if not text:
             row.errors.append(f"Enter {heading}")
-        elif len(text) > MAX_LENGTHS.get(name, 10_000):
+        elif len(text) > MAX_LENGTHS[name]:
             row.errors.append(f"{heading.capitalize()} must be {MAX_LENGTHS[name]} characters "
                               "or fewer")
         row.fields[name] = text

@@ -339,3 +339,20 @@ def test_names_in_entries_are_pseudonyms_for_someone_without_identifiable_access
             for user in (p.reviewer, p.panel)}
     assert rows["reviewer"] == "Officer saw Kayden and Jade Smith; Kay was crying."
     assert rows["panel"] == "Officer saw Child A and Mother; Child A was crying."
+
+
+@pytest.mark.parametrize("column", [2, 3, 4])  # source, what happened, practitioner role
+def test_an_over_long_cell_in_any_text_column_is_a_row_problem_not_a_server_error(
+        case: Case, column: int) -> None:
+    """Pen test finding 3: a "What happened" over 10,000 characters gave a 500 (KeyError in
+    the length table). Every text column has its bound, named in the row's message."""
+    p = case.people
+    row: list[object] = [d(case, 50), None, "GP record", "Seen by GP", "GP", "yes", None]
+    row[column] = "x" * 10_001
+    with pytest.raises(ValidationError) as refused:
+        services.chronology_import(by=p.health_lead, review=case.review, agency=p.health,
+                                   upload=csv_upload([row]))
+    assert len(refused.value.messages) == 1
+    assert refused.value.messages[0].startswith("Line 2") and "characters or fewer" in (
+        refused.value.messages[0])
+    assert ChronologyEntry.objects.count() == 0

@@ -223,7 +223,7 @@ class Limits:
     inflated_bytes: int = 100 * 1024 * 1024
     # Texts in the workbook's shared-strings table (it is held while the sheet is read,
     # as UTF-8 bytes, never as Python strings), and cell formats (Excel allows 64,000).
-    shared_strings: int = 1_000_000
+    shared_strings: int = 500_000
     formats: int = 64_000
 
 
@@ -399,7 +399,7 @@ class _Workbook:
         if declared > limits.inflated_bytes:
             self.archive.close()
             raise SpreadsheetTooLarge(
-                f"This file would be {declared / 1024 / 1024:,.0f} MB once unpacked, more "
+                f"This file would be {declared / 1024 / 1024:,.1f} MB once unpacked, more "
                 f"than the {limits.inflated_bytes // 1024 // 1024} MB a spreadsheet may be: "
                 "it is not an ordinary spreadsheet. Nothing was imported.",
                 limit="inflated_bytes")

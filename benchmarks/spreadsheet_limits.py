@@ -7,9 +7,11 @@ with one 100 MB cell took the server from 139 MB to 1,221 MB and a 500 after 25 
     .venv/bin/python benchmarks/spreadsheet_limits.py --before   # openpyxl too, on the
                                                                   # 20 MB cell and genuine files
 
-Each file goes through what an import runs before saving anything:
+Each file goes through what an import runs before saving anything ("streamed"):
 ``scr.spreadsheets.import_upload`` (size and type by content) then
-``reviews.formats.chronology.read_rows`` to the last row. No database is touched. Nothing
+``reviews.formats.chronology.read_rows`` to the last row (the chronology's checks of each
+row included). With ``--before``, "rows" is ``scr.spreadsheets.xlsx_rows`` alone and
+"openpyxl" its read-only reader alone, to compare the two readers. No database is touched. Nothing
 here asserts a time; it prints, and writes ``benchmarks/results/spreadsheet_limits.json``.
 """
 
@@ -48,14 +50,19 @@ def read_one(path: str, reader: str) -> None:
     from django.core.files import File
 
     from reviews.formats.chronology import read_rows
-    from scr.spreadsheets import import_rows, import_upload
+    from scr.spreadsheets import SpreadsheetUnreadable, import_rows, import_upload
 
     baseline = peak_mb()
     started = time.perf_counter()
     rows, outcome = 0, "read"
     with open(path, "rb") as handle:
         try:
-            if reader == "openpyxl":  # the reader before issue 18
+            if reader == "rows":  # scr.spreadsheets alone, to compare with openpyxl's
+                from scr.spreadsheets import xlsx_rows
+
+                for _ in xlsx_rows(handle):
+                    rows += 1
+            elif reader == "openpyxl":  # the reader before issue 18
                 from openpyxl import load_workbook
 
                 book = load_workbook(handle, read_only=True, data_only=True)
@@ -68,6 +75,8 @@ def read_one(path: str, reader: str) -> None:
                     rows += 1
         except ValidationError as refused:
             outcome = "refused: " + " ".join(refused.messages)[:160]
+        except SpreadsheetUnreadable as refused:
+            outcome = f"refused: {str(refused)[:160]}"
         except Exception as error:  # the figure is what happened
             outcome = f"error: {type(error).__name__}: {str(error)[:120]}"
     print(json.dumps({"seconds": round(time.perf_counter() - started, 2), "rows": rows,
@@ -167,7 +176,7 @@ def main() -> None:
             path.write_bytes(data)
             readers = ["streamed"]
             if args.before and kind == "xlsx" and ("genuine" in name or "20 MB" in name):
-                readers.append("openpyxl")
+                readers += ["rows", "openpyxl"]
             for reader in readers:
                 child = subprocess.run([sys.executable, __file__, "--child", str(path), reader],
                                        capture_output=True, text=True, check=False)

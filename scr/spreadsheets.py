@@ -1,14 +1,23 @@
 """Spreadsheets in and out: reading rows and cells from CSV and XLSX files, and writing
 cells a spreadsheet cannot be tricked into running, as CSV or XLSX.
 
-Every import and export of the apps (the chronology, the action plan, the dashboard and
-the access log) goes through here, so each rule is written once:
+Every import and export of the apps (the chronology, the register, the action plan, the
+dashboard and the access log) goes through here, so each rule is written once:
 
 - **Rows**: ``csv_rows`` (UTF-8 with or without Excel's byte-order mark, else
-  Windows-1252, as Excel on Windows saves a CSV; decoded chunk by chunk) and
-  ``xlsx_rows`` (openpyxl, read-only) yield ``(line, cells)`` with the line or row number
-  a spreadsheet shows; a file that cannot be read raises ``SpreadsheetUnreadable``, whose
-  message the importing app shows or replaces with its own.
+  Windows-1252, as Excel on Windows saves a CSV; decoded chunk by chunk, read a line at a
+  time) and ``xlsx_rows`` (the zip's parts streamed through expat, openpyxl's date and
+  number-format rules) yield ``(line, cells)`` with the line or row number a spreadsheet
+  shows; a file that cannot be read raises ``SpreadsheetUnreadable``, whose message the
+  importing app shows or replaces with its own.
+- **Limits** (``Limits``): a cell, a row, the sheet, the sheets, the shared texts and the
+  unpacked size, each checked as the bytes arrive; the first crossed raises
+  ``SpreadsheetTooLarge`` naming it and the row, so a 100 KB file holding a 100 MB cell
+  costs a few megabytes, never the whole cell.
+- **Imports with headings**: ``Table`` (columns, heading row, blank rows, templates),
+  ``import_upload`` (size and type of the upload), ``import_rows`` (a problem with the
+  file on the form's file field) and ``ImportRefused`` (every bad row's line), for the
+  chronology's and the register's imports, which keep only their columns and row rules.
 - **Cells**: ``cell_text`` (empty for nothing, ``3`` not ``3.0``), ``cell_date`` and
   ``cell_time``. Dates are read the way people write them, always day first: 31/12/2025,
   31-12-2025, 31.12.2025, 2025-12-31, 31 Dec 2025, 31-Dec-2025, 31/Dec/2025,
@@ -204,7 +213,7 @@ class Limits:
     (one 100 MB cell compresses to 100 KB) stops at the first limit it crosses, having
     used a few megabytes. The defaults are above any genuine import (a 10,000-row
     chronology of 1,000-character entries is about 11 million characters) and are
-    explained in docs/uploads.md."""
+    explained in docs/shared-mechanisms.md ("Size limits")."""
 
     # Excel's own limit for a cell: no genuine workbook has a longer one.
     cell_chars: int = 32_767

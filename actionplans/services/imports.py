@@ -1,4 +1,4 @@
-"""Import an existing action plan from a spreadsheet (XLSX, read with openpyxl) whose columns
+"""Import an existing action plan from a spreadsheet (XLSX, read by ``scr.spreadsheets``) whose columns
 are the export's, in the same order (``EXPORT_COLUMNS``).
 
 Every row is checked — by the same rules as the form (``create_action``) — and every bad row

@@ -1,4 +1,4 @@
-"""Import an existing action plan from a spreadsheet (XLSX, read with openpyxl) whose columns
+"""Import an existing action plan from a spreadsheet (XLSX, read by ``scr.spreadsheets``) whose columns
 are the export's, in the same order (``EXPORT_COLUMNS``).
 
 Every row is checked — by the same rules as the form (``create_action``) — and every bad row
@@ -26,6 +26,7 @@ from reviews.models import Recommendation, Review
 from scr import filetypes
 from scr.documents import inspect_upload
 from scr.spreadsheets import (
+    SpreadsheetTooLarge,
     SpreadsheetUnreadable,
     UnreadableDate,
     cell_date,
@@ -145,6 +146,8 @@ def _rows(upload: File) -> list[tuple[int, list[Any]]]:
             rows.append((line, cells))
             if len(rows) > MAX_ROWS:
                 raise ImportRefused(f"The file has more than {MAX_ROWS} rows: split it")
+    except SpreadsheetTooLarge as error:  # which limit, and where
+        raise ImportRefused(str(error)) from None
     except SpreadsheetUnreadable as error:
         raise ImportRefused("The file could not be read as a spreadsheet: save it as .xlsx "
                             "and try again") from error

@@ -1,12 +1,14 @@
 """Chronology files: reading an agency's CSV or XLSX import row by row, the downloadable
 template, and writing the merged chronology as CSV or XLSX.
 
-Reading is pure (no database): ``read_rows`` yields ``(line, cells)`` from either format and
-``parse_row`` turns one row into entry fields or the reasons it is refused, so every row
-of a file is checked before anything is saved (``services.chronology_import``).
+Reading is pure (no database): ``read_rows`` yields one ``ParsedRow`` per data row,
+``parse_row`` turning its cells into entry fields or the reasons it is refused, so every
+row of a file is checked before anything is saved (``services.chronology_import``).
 
-Rows, cells and dates are read, and cells written, by ``scr.spreadsheets`` (the action
-plan's import and export use it too): dates always day first (31/12/2025, 31.12.2025,
+Rows (headings, blank rows, the size limits checked while the file streams), cells and
+dates are read, and cells written, by ``scr.spreadsheets`` (the register's import and the
+action plan's use it too): this module keeps only the chronology's ``TABLE`` of columns
+and its rules for a row. Dates always day first (31/12/2025, 31.12.2025,
 2025-12-31, 31 Dec 2025, Excel dates...); 12/31/2025 is refused, never read as 31
 December; two-digit years are refused (which century?). This module says what a
 chronology's columns are and words the refusals.
@@ -14,34 +16,26 @@ chronology's columns are and words the refusals.
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, time
 from typing import IO, Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from scr.spreadsheets import (
-    SpreadsheetUnreadable,
+    Table,
     UnreadableDate,
     cell_date,
     cell_text,
     cell_time,
-    csv_rows,
-    is_blank,
     xlsx_bytes,
-    xlsx_rows,
 )
 from scr.text import NARRATIVE_LENGTH, normalise_text
 
 __all__ = [
     "COLUMNS",
-    "ImportFileError",
+    "TABLE",
     "ParsedRow",
     "export_xlsx",
     "parse_date",
@@ -62,15 +56,24 @@ COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("child_seen", "Child seen", True),
     ("significance", "Significance", False),
 )
-HEADINGS = {heading.lower(): name for name, heading, _ in COLUMNS}
 # Other headings agencies use for the same columns.
-HEADINGS.update({"event date": "occurred_on", "date of event": "occurred_on",
-                 "time of event": "occurred_at", "source document": "source",
-                 "record reference": "source", "reference": "source", "event": "what_happened",
-                 "details": "what_happened", "description": "what_happened",
-                 "role": "practitioner_role", "practitioner": "practitioner_role",
-                 "was the child seen": "child_seen", "child seen?": "child_seen",
-                 "seen": "child_seen"})
+ALIASES = {"event date": "occurred_on", "date of event": "occurred_on",
+           "time of event": "occurred_at", "source document": "source",
+           "record reference": "source", "reference": "source", "event": "what_happened",
+           "details": "what_happened", "description": "what_happened",
+           "role": "practitioner_role", "practitioner": "practitioner_role",
+           "was the child seen": "child_seen", "child seen?": "child_seen", "seen": "child_seen"}
+
+
+def _no_names(heading: str, written: str) -> str:
+    """A chronology records the practitioner's role: a column of names is refused."""
+    if "name" in heading.split():
+        return (f"Remove the column “{written}”: a chronology records the practitioner's "
+                "role, never a person's name")
+    return ""
+
+
+TABLE = Table(COLUMNS, ALIASES, sheet="Chronology", refuse_heading=_no_names)
 SIGNIFICANCE = {"routine": "routine", "significant": "significant", "key": "key",
                 "key practice episode": "key", "kpe": "key", "": "routine"}
 YES = {"yes", "y", "true", "1", "seen"}
@@ -85,10 +88,6 @@ DATE_PROBLEMS = {
     "unreadable": "“{}” is not a date we can read: write it day first, for example "
                   "31/12/2025 or 31 Dec 2025",
 }
-
-
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read (not a table, no header, missing columns)."""
 
 
 @dataclass
@@ -117,30 +116,10 @@ def parse_time(value: Any) -> tuple[time | None, str]:
         return None, f"“{cell_text(value)}” is not a time: write it as 14:30"
 
 
-def _heading_map(header: Iterable[Any]) -> dict[int, str]:
-    found: dict[int, str] = {}
-    for index, cell in enumerate(header):
-        heading = re.sub(r"\(.*?\)", "", cell_text(cell)).strip().lower()
-        heading = re.sub(r"\s+", " ", heading)
-        if not heading:
-            continue
-        if "name" in heading.split():
-            raise ImportFileError(
-                f"Remove the column “{cell_text(cell)}”: a chronology records the practitioner's "
-                "role, never a person's name")
-        if heading in HEADINGS:
-            found[index] = HEADINGS[heading]
-    missing = [h for name, h, required in COLUMNS if required and name not in found.values()]
-    if missing:
-        raise ImportFileError("Line 1 must name the columns; this file has no " + ", ".join(
-            f"“{m}”" for m in missing) + " column. Start from the template.")
-    return found
-
-
-def parse_row(line: int, cells: list[Any], columns: dict[int, str]) -> ParsedRow:
-    """One row's entry fields, or every reason it cannot be imported."""
+def parse_row(line: int, raw: dict[str, Any]) -> ParsedRow:
+    """One row's entry fields (``raw``: its cells by field), or every reason it cannot be
+    imported."""
     row = ParsedRow(line)
-    raw = {name: (cells[i] if i < len(cells) else None) for i, name in columns.items()}
     day, cell_time, error = parse_date(raw.get("occurred_on"))
     if error:
         row.errors.append(error)
@@ -175,26 +154,12 @@ def parse_row(line: int, cells: list[Any], columns: dict[int, str]) -> ParsedRow
     return row
 
 
-def _rows(upload: IO[bytes], *, xlsx: bool) -> Iterator[tuple[int, list[Any]]]:
-    try:
-        yield from xlsx_rows(upload, sheet="Chronology") if xlsx else csv_rows(upload)
-    except SpreadsheetUnreadable as unreadable:
-        raise ImportFileError(str(unreadable)) from None
-
-
 def read_rows(upload: IO[bytes], *, xlsx: bool) -> Iterator[ParsedRow]:
     """Every non-blank data row of the file, parsed, with its line (CSV) or row (XLSX)
-    number as a spreadsheet shows it. Raises ``ImportFileError`` for the file as a whole."""
-    columns: dict[int, str] | None = None
-    for line, cells in _rows(upload, xlsx=xlsx):
-        if is_blank(cells):
-            continue
-        if columns is None:
-            columns = _heading_map(cells)
-            continue
-        yield parse_row(line, cells, columns)
-    if columns is None:
-        raise ImportFileError("The file is empty: start from the template")
+    number as a spreadsheet shows it (``scr.spreadsheets.Table``: headings, blank rows,
+    the size limits). Raises ``SpreadsheetUnreadable`` for the file as a whole."""
+    for line, raw in TABLE.rows(upload, xlsx=xlsx):
+        yield parse_row(line, raw)
 
 
 # ---------------------------------------------------------------- template and export
@@ -212,24 +177,10 @@ GUIDANCE = [
 
 
 def template_csv() -> str:
-    out = io.StringIO()
-    csv.writer(out).writerow(TEMPLATE_HEADINGS)
-    return out.getvalue()
+    return TABLE.template_csv()
 
 
-def template_xlsx() -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Chronology"
-    sheet.append(TEMPLATE_HEADINGS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for letter, width in zip("ABCDEFG", (14, 8, 30, 60, 24, 11, 22), strict=True):
-        sheet.column_dimensions[letter].width = width
-    for row in range(2, 2001):
-        sheet.cell(row=row, column=1).number_format = "DD/MM/YYYY"
-        sheet.cell(row=row, column=2).number_format = "HH:MM"
+def _drop_down_lists(sheet: Any) -> None:
     seen = DataValidation(type="list", formula1='"yes,no"', allow_blank=False)
     significance = DataValidation(type="list", allow_blank=True,
                                   formula1='"routine,significant,key practice episode"')
@@ -237,14 +188,12 @@ def template_xlsx() -> bytes:
     sheet.add_data_validation(significance)
     seen.add("F2:F2000")
     significance.add("G2:G2000")
-    guidance = book.create_sheet("Guidance")
-    guidance.append(["Column", "What to write"])
-    for column, words in GUIDANCE:
-        guidance.append([column, words])
-    guidance.column_dimensions["B"].width = 90
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+
+
+def template_xlsx() -> bytes:
+    return TABLE.template_xlsx(widths=(14, 8, 30, 60, 24, 11, 22), guidance=GUIDANCE,
+                               formats={1: "DD/MM/YYYY", 2: "HH:MM"}, rows=2000,
+                               customise=_drop_down_lists)
 
 
 def export_xlsx(header: list[str], rows: Iterable[list[Any]]) -> bytes:

@@ -15,25 +15,20 @@ others). "Other names" are known-as names, separated by semicolons.
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import IO, Any
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
-
-from reviews.formats.chronology import ImportFileError, parse_date
+from reviews.formats.chronology import parse_date
 from scr.anonymise import IDENTIFIER_KINDS
+from scr.spreadsheets import Table
 from scr.text import normalise_text
 
 __all__ = [
     "COLUMNS",
-    "ImportFileError",
+    "TABLE",
     "RegisterRow",
     "identifier_kind",
     "parse_identifier_lines",
@@ -119,12 +114,11 @@ COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("identifier_kind", "Identifier kind", False),
     ("identifier_value", "Identifier value", False),
 )
-HEADINGS = {heading.lower(): name for name, heading, _ in COLUMNS}
-HEADINGS.update({"name": "full_name", "real name": "full_name", "who": "kind",
-                 "role": "kind", "known as": "other_names", "dob": "date_of_birth",
-                 "d.o.b.": "date_of_birth", "born": "date_of_birth", "identifier": "identifier_kind",
-                 "identifier type": "identifier_kind", "value": "identifier_value",
-                 "gender": "sex"})
+TABLE = Table(COLUMNS, {
+    "name": "full_name", "real name": "full_name", "who": "kind", "role": "kind",
+    "known as": "other_names", "dob": "date_of_birth", "d.o.b.": "date_of_birth",
+    "born": "date_of_birth", "identifier": "identifier_kind", "identifier type": "identifier_kind",
+    "value": "identifier_value", "gender": "sex"}, sheet="Register")
 
 
 @dataclass
@@ -148,21 +142,7 @@ def _text(value: Any) -> str:
     return normalise_text(str(value)).strip()
 
 
-def _heading_map(header: list[Any]) -> dict[int, str]:
-    found: dict[int, str] = {}
-    for index, cell in enumerate(header):
-        heading = re.sub(r"\s+", " ", re.sub(r"\(.*?\)", "", _text(cell))).strip().lower()
-        if heading in HEADINGS:
-            found[index] = HEADINGS[heading]
-    missing = [h for name, h, required in COLUMNS if required and name not in found.values()]
-    if missing:
-        raise ImportFileError("Line 1 must name the columns; this file has no " + ", ".join(
-            f"“{m}”" for m in missing) + " column. Start from the template.")
-    return found
-
-
-def _parse(line: int, cells: list[Any], columns: dict[int, str]) -> RegisterRow:
-    raw = {name: (cells[i] if i < len(cells) else None) for i, name in columns.items()}
+def _parse(line: int, raw: dict[str, Any]) -> RegisterRow:
     row = RegisterRow(line, pseudonym=_text(raw.get("pseudonym")),
                       full_name=_text(raw.get("full_name")))
     if not row.pseudonym:
@@ -196,62 +176,12 @@ def _parse(line: int, cells: list[Any], columns: dict[int, str]) -> RegisterRow:
     return row
 
 
-def _encoding(upload: IO[bytes]) -> str:
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    upload.seek(0)
-    try:
-        for chunk in iter(lambda: upload.read(1024 * 1024), b""):
-            decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return "cp1252"
-    return "utf-8-sig"
-
-
-def _csv_rows(upload: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
-    encoding = _encoding(upload)
-    upload.seek(0)
-    text = io.TextIOWrapper(upload, encoding=encoding, newline="", errors="replace")
-    line = 1
-    try:
-        reader = csv.reader(text)
-        for cells in reader:
-            yield line, cells
-            line = reader.line_num + 1
-    except csv.Error as error:
-        raise ImportFileError(f"Line {line}: this is not a CSV file we can read ({error})"
-                              ) from None
-    finally:
-        text.detach()
-
-
-def _xlsx_rows(upload: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
-    upload.seek(0)
-    try:
-        book = load_workbook(upload, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a damaged file
-        raise ImportFileError("This Excel file cannot be opened: save it again as .xlsx") from None
-    try:
-        sheet = book["Register"] if "Register" in book.sheetnames else book.worksheets[0]
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, list(row)
-    finally:
-        book.close()
-
-
 def read_register(upload: IO[bytes], *, xlsx: bool) -> Iterator[RegisterRow]:
-    """Every non-blank data row, parsed, with its line (CSV) or row (XLSX) number. Raises
-    ``ImportFileError`` for the file as a whole."""
-    columns: dict[int, str] | None = None
-    for line, cells in (_xlsx_rows(upload) if xlsx else _csv_rows(upload)):
-        if all(_text(c) == "" for c in cells):
-            continue
-        if columns is None:
-            columns = _heading_map(cells)
-            continue
-        yield _parse(line, cells, columns)
-    if columns is None:
-        raise ImportFileError("The file is empty: start from the template")
+    """Every non-blank data row, parsed, with its line (CSV) or row (XLSX) number
+    (``scr.spreadsheets.Table``: headings, blank rows, the size limits). Raises
+    ``SpreadsheetUnreadable`` for the file as a whole."""
+    for line, raw in TABLE.rows(upload, xlsx=xlsx):
+        yield _parse(line, raw)
 
 
 TEMPLATE_HEADINGS = [heading for _, heading, _ in COLUMNS]
@@ -270,28 +200,9 @@ GUIDANCE = [
 
 
 def register_template_csv() -> str:
-    out = io.StringIO()
-    csv.writer(out).writerow(TEMPLATE_HEADINGS)
-    return out.getvalue()
+    return TABLE.template_csv()
 
 
 def register_template_xlsx() -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Register"
-    sheet.append(TEMPLATE_HEADINGS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for letter, width in zip("ABCDEFGH", (18, 14, 28, 28, 14, 10, 22, 34), strict=True):
-        sheet.column_dimensions[letter].width = width
-    for row in range(2, 1001):
-        sheet.cell(row=row, column=5).number_format = "DD/MM/YYYY"
-    guidance = book.create_sheet("Guidance")
-    guidance.append(["Column", "What to write"])
-    for column, words in GUIDANCE:
-        guidance.append([column, words])
-    guidance.column_dimensions["B"].width = 90
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return TABLE.template_xlsx(widths=(18, 14, 28, 28, 14, 10, 22, 34), guidance=GUIDANCE,
+                               formats={5: "DD/MM/YYYY"}, rows=1000)

@@ -11,9 +11,8 @@ with any bad row saves nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import IO, Any, cast
+from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import connection, transaction
@@ -21,16 +20,15 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from agencies.models import Agency, User
-from reviews.formats.chronology import ImportFileError, read_rows
+from reviews.formats.chronology import read_rows
 from reviews.models import ChronologyEntry, ChronologySubmission, Episode, EvidenceRequest, Review
 from reviews.models.chronology import ScopeBounds
 from reviews.services.base import open_review_locked, require_changer
-from scr import filetypes
 from scr.actions import Action
-from scr.documents import inspect_upload
 from scr.figures import note_case_write
 from scr.history import save_with_history, withdraw_with_history
 from scr.rules import fresh_locked, require_reason
+from scr.spreadsheets import ImportRefused, import_rows, import_upload
 
 __all__ = [
     "ENTRY_FIELDS",
@@ -49,8 +47,6 @@ __all__ = [
 
 ENTRY_FIELDS = ("occurred_on", "occurred_at", "source", "what_happened", "practitioner_role",
                 "child_seen", "significance")
-# libmagic calls a CSV text/csv or text/plain; anything else is refused.
-IMPORT_TYPES = frozenset({filetypes.TEXT, "text/csv", filetypes.XLSX})
 
 
 def _require_agency_lead(by: User, review: Review, agency: Agency) -> None:
@@ -208,32 +204,6 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
 
 
-class ImportRefused(ValidationError):
-    """Nothing was imported: ``problems`` lists (line, reason) for every bad row."""
-
-    def __init__(self, problems: list[tuple[int, str]], message: str = "") -> None:
-        self.problems = problems
-        lines = [f"Line {line}: {reason}" for line, reason in problems]
-        super().__init__([message] if message else lines)
-
-
-def _inspect(upload: File) -> bool:
-    """Refuse a file over the size limit or of the wrong type (judged by its content, with
-    scr's detection); True when it is an XLSX workbook."""
-    limit = settings.CHRONOLOGY_IMPORT_MAX_MB * 1024 * 1024
-    if upload.size is not None and upload.size > limit:
-        raise ValidationError({"file": f"The selected file must be smaller than "
-                                       f"{settings.CHRONOLOGY_IMPORT_MAX_MB}MB"})
-    try:
-        found = inspect_upload(upload, allowed=IMPORT_TYPES, max_size=limit)
-    except ValidationError as error:
-        if error.code == "wrong_type":
-            raise ValidationError({"file": "The selected file must be a CSV or an Excel "
-                                           "spreadsheet (XLSX)"}) from None
-        raise ValidationError({"file": error.messages}) from None
-    return found.content_type == filetypes.XLSX
-
-
 # After an import this large, PostgreSQL's statistics on the table are refreshed at once
 # rather than when autovacuum gets to it: with stale ones the planner takes the scope's
 # subquery as matching one row and runs it per entry (seconds instead of milliseconds).
@@ -250,28 +220,25 @@ def chronology_import(*, by: User, review: Review, agency: Agency, upload: File,
                       evidence_request: EvidenceRequest | None = None) -> ImportResult:
     """Import draft entries from a CSV or XLSX file: every row is checked first, and a file
     with any bad row imports nothing (``ImportRefused`` names each bad row's line)."""
-    xlsx = _inspect(upload)
+    stream, xlsx = import_upload(upload)
     review = open_review_locked(review)
     _require_agency_lead(by, review, agency)
     bounds = ScopeBounds(review)
     entries: list[ChronologyEntry] = []
     problems: list[tuple[int, str]] = []
     warnings: list[str] = []
-    try:
-        for row in read_rows(cast(IO[bytes], getattr(upload, "file", upload)), xlsx=xlsx):
-            if not row.errors and row.fields["occurred_on"]:
-                error = bounds.error(row.fields["occurred_on"])
-                if error:
-                    row.errors.append(error)
-                elif warning := bounds.warning(row.fields["occurred_on"]):
-                    warnings.append(f"Line {row.line}: {warning}")
-            if row.errors:
-                problems.append((row.line, "; ".join(row.errors)))
-                continue
-            entries.append(ChronologyEntry(review=review, agency=agency,
-                                           evidence_request=evidence_request, **row.fields))
-    except ImportFileError as error:
-        raise ValidationError({"file": str(error)}) from None
+    for row in import_rows(read_rows(stream, xlsx=xlsx)):
+        if not row.errors and row.fields["occurred_on"]:
+            error = bounds.error(row.fields["occurred_on"])
+            if error:
+                row.errors.append(error)
+            elif warning := bounds.warning(row.fields["occurred_on"]):
+                warnings.append(f"Line {row.line}: {warning}")
+        if row.errors:
+            problems.append((row.line, "; ".join(row.errors)))
+            continue
+        entries.append(ChronologyEntry(review=review, agency=agency,
+                                       evidence_request=evidence_request, **row.fields))
     if problems:
         raise ImportRefused(problems)
     if not entries:

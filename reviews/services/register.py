@@ -12,26 +12,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any, cast
+from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
 
 from agencies.models import User
-from reviews.formats.register import ImportFileError, read_register
+from reviews.formats.register import read_register
 from reviews.models import NameVariantChoice, Review, Subject, SubjectIdentifier
 from reviews.models.scope import may_keep_register
 from reviews.services.base import open_review_locked
-from reviews.services.chronology import ImportRefused
 from reviews.services.publication import register_changed
-from scr import filetypes
 from scr.anonymise import IDENTIFIER_KINDS, check_identifier, name_variants
 from scr.anonymise.fold import fold_key
-from scr.documents import inspect_upload
 from scr.history import save_with_history, withdraw_with_history
 from scr.rules import fresh_locked, require_reason
+from scr.spreadsheets import ImportRefused, import_rows, import_upload
 from scr.text import skeleton
 
 __all__ = [
@@ -257,27 +254,9 @@ class _Person:
     identifiers: list[tuple[int, str, str]] = field(default_factory=list)
 
 
-IMPORT_TYPES = frozenset({filetypes.TEXT, "text/csv", filetypes.XLSX})
 _LABELS = dict(IDENTIFIER_KINDS)
 _COMPARED = (("kind", "who they are in the case"), ("full_name", "full name"),
              ("date_of_birth", "date of birth"), ("sex", "sex"))
-
-
-def _inspect(upload: File) -> bool:
-    """Refuse a file over the size limit or of the wrong type (by its content); True when
-    it is an XLSX workbook."""
-    limit = settings.CHRONOLOGY_IMPORT_MAX_MB * 1024 * 1024
-    if upload.size is not None and upload.size > limit:
-        raise ValidationError({"file": f"The selected file must be smaller than "
-                                       f"{settings.CHRONOLOGY_IMPORT_MAX_MB}MB"})
-    try:
-        found = inspect_upload(upload, allowed=IMPORT_TYPES, max_size=limit)
-    except ValidationError as error:
-        if error.code == "wrong_type":
-            raise ValidationError({"file": "The selected file must be a CSV or an Excel "
-                                           "spreadsheet (XLSX)"}) from None
-        raise ValidationError({"file": error.messages}) from None
-    return found.content_type == filetypes.XLSX
 
 
 def _key(pseudonym: str) -> str:
@@ -298,44 +277,41 @@ def register_import(*, by: User, review: Review, upload: File) -> RegisterImport
     same); identifiers the person already has are skipped, so a file imported twice adds
     nothing the second time. Identifiers that do not look right are imported as typed and
     listed in ``warnings``."""
-    xlsx = _inspect(upload)
+    stream, xlsx = import_upload(upload)
     review = _keeper_review(by, review)
     existing = {s.pseudonym_key: s for s in Subject.objects.filter(review=review,
                                                                     withdrawn=False)}
     people: dict[str, _Person] = {}
     problems: list[tuple[int, str]] = []
-    try:
-        for row in read_register(cast(IO[bytes], getattr(upload, "file", upload)), xlsx=xlsx):
-            if row.errors:
-                problems.append((row.line, "; ".join(row.errors)))
-                continue
-            given: dict[str, Any] = {"kind": row.kind, "full_name": row.full_name,
-                                     "date_of_birth": row.date_of_birth, "sex": row.sex}
-            key = _key(row.pseudonym)
-            person = people.get(key)
-            if person is None:
-                stored = existing.get(key)
-                person = _Person(row.line, row.pseudonym, stored)
-                if stored is not None:
-                    person.fields = {name: getattr(stored, name) for name, _ in _COMPARED}
-                people[key] = person
-            clash = [what for name, what in _COMPARED
-                     if _differs(given[name], person.fields.get(name))]
-            if clash:
-                where = ("in the register" if person.stored is not None
-                         else f"on line {person.line}")
-                problems.append((row.line, f"{row.pseudonym} has another {' and '.join(clash)} "
-                                           f"{where}: change it on their page, or correct the "
-                                           "file"))
-                continue
-            for name, value in given.items():
-                if person.fields.get(name) in ("", None, "unknown"):
-                    person.fields[name] = value
-            person.identifiers += [(row.line, "known_as", n) for n in row.other_names]
-            if row.identifier:
-                person.identifiers.append((row.line, *row.identifier))
-    except ImportFileError as error:
-        raise ValidationError({"file": str(error)}) from None
+    for row in import_rows(read_register(stream, xlsx=xlsx)):
+        if row.errors:
+            problems.append((row.line, "; ".join(row.errors)))
+            continue
+        given: dict[str, Any] = {"kind": row.kind, "full_name": row.full_name,
+                                 "date_of_birth": row.date_of_birth, "sex": row.sex}
+        key = _key(row.pseudonym)
+        person = people.get(key)
+        if person is None:
+            stored = existing.get(key)
+            person = _Person(row.line, row.pseudonym, stored)
+            if stored is not None:
+                person.fields = {name: getattr(stored, name) for name, _ in _COMPARED}
+            people[key] = person
+        clash = [what for name, what in _COMPARED
+                 if _differs(given[name], person.fields.get(name))]
+        if clash:
+            where = ("in the register" if person.stored is not None
+                     else f"on line {person.line}")
+            problems.append((row.line, f"{row.pseudonym} has another {' and '.join(clash)} "
+                                       f"{where}: change it on their page, or correct the "
+                                       "file"))
+            continue
+        for name, value in given.items():
+            if person.fields.get(name) in ("", None, "unknown"):
+                person.fields[name] = value
+        person.identifiers += [(row.line, "known_as", n) for n in row.other_names]
+        if row.identifier:
+            person.identifiers.append((row.line, *row.identifier))
     new: list[tuple[_Person, Subject]] = []
     for person in people.values():
         if person.stored is not None:

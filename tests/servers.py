@@ -323,3 +323,64 @@ class PostgresCluster:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+# ---------------------------------------------------------------- Celery processes
+
+
+class CeleryProcess:
+    """``celery -A scr worker`` or ``beat`` as a process of its own (what production runs),
+    on the environment given; ``kill()`` is a SIGKILL (no shutdown, nothing acknowledged)."""
+
+    def __init__(self, kind: str, env: dict[str, str], log: Path, *, name: str = "w",
+                 queues: str = "default,pdf", pool: str = "solo") -> None:
+        if kind == "worker":
+            args = ["worker", "-Q", queues, "--pool", pool, "-n", f"{name}@%h",
+                    "--without-gossip", "--without-mingle"]
+            if pool == "prefork":
+                args += ["--concurrency", "1"]
+        else:
+            args = ["beat", "-s", str(log.parent / f"beat-schedule-{name}")]
+        self.log = log.open("ab")
+        self.process = subprocess.Popen([sys.executable, "-m", "celery", "-A", "scr", *args,
+                                         "--loglevel", "INFO"], cwd=ROOT, env=env,
+                                        stdout=self.log, stderr=self.log)
+
+    def children(self) -> list[int]:
+        """The pool's processes (prefork): their pids."""
+        found = []
+        for task in Path(f"/proc/{self.process.pid}/task").iterdir():
+            children = (task / "children").read_text().split()
+            found += [int(pid) for pid in children]
+        return found
+
+    def kill(self) -> None:
+        self.process.send_signal(9)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.log.close()
+
+
+def worker_environment(*, broker: str, smtp_port: int | None = None,
+                       **extra: str) -> dict[str, str]:
+    """A worker's environment on the test's own database (committed data: transactional
+    tests), this broker and, when given, a real SMTP server on the loopback."""
+    from django.conf import settings
+    from django.db import connection
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "DJANGO_"))}
+    env.update({"DATABASE_URL": database_url(connection.settings_dict), "SCR_TESTING": "1",
+                "CELERY_BROKER_URL": broker, "CELERY_RESULT_BACKEND": broker,
+                "MEDIA_ROOT": str(settings.MEDIA_ROOT), "PYTHONPATH": str(ROOT)})
+    if smtp_port is not None:
+        env.update({"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_port),
+                    "EMAIL_USE_TLS": "0"})
+    env.update(extra)
+    return env

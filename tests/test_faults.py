@@ -9,14 +9,10 @@ was lost or half-stored.
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -137,3 +133,119 @@ def test_postgresql_restarted_under_load_requests_in_flight_get_a_503_and_later_
                 "SELECT name FROM agencies_agency WHERE name LIKE 'Agency added%%' ORDER BY 1")]
     assert names == ["Agency added after the restart"]  # nothing half-saved, nothing lost
     assert not Agency.objects.filter(name__startswith="Agency added").exists()
+
+
+# ---------------------------------------------------------------- the broker stopped
+
+
+@contextmanager
+def broker_at(url: str) -> Iterator[Any]:
+    """This process publishes for real (not eagerly) to ``url``, as the web processes do."""
+    from django.conf import settings
+
+    from scr.celery import app
+
+    saved = (app.conf.task_always_eager, app.conf.broker_url, app.conf.broker_write_url,
+             settings.CELERY_BROKER_URL)
+    app.conf.task_always_eager = False
+    settings.CELERY_BROKER_URL = app.conf.broker_url = app.conf.broker_write_url = url
+    app._pool = app.amqp._producer_pool = None  # fresh connections for the new URL
+    try:
+        yield app
+    finally:
+        (app.conf.task_always_eager, app.conf.broker_url, app.conf.broker_write_url,
+         settings.CELERY_BROKER_URL) = saved
+        app._pool = app.amqp._producer_pool = None
+
+
+def a_plan(personas: Personas) -> Any:
+    from actionplans.models import ActionPlan
+    from tests.actionplans.helpers import monitoring_review
+
+    review = monitoring_review(personas)
+    return ActionPlan.objects.get_or_create(review=review,
+                                            defaults={"created_by": personas.manager})[0]
+
+
+def timed(action: Callable[[], Any]) -> tuple[Any, float]:
+    started = time.monotonic()
+    result = action()
+    return result, time.monotonic() - started
+
+
+def test_the_broker_stopped_and_started_actions_succeed_and_queued_work_arrives_once(
+        transactional_db: None, tmp_path: Path) -> None:
+    """A private redis-server as broker, a real worker and beat (separate processes), e-mail
+    through a real SMTP server. While the broker is stopped, invitations and a PDF request
+    answer as quickly as ever (the outbox keeps their tasks); when it is started again the
+    beat's relay sends them, and each e-mail arrives once and the PDF is rendered once. A
+    render running when the broker stops finishes, and its redelivery (its acknowledgement
+    was lost with the broker) renders nothing again."""
+    from agencies import services as people
+    from agencies.models import Role
+    from scr.models import OutboxMessage, RenderRecord
+    from scr.renders import render_request
+    from tests.actionplans.smtp import Mailbox, smtp_server
+
+    personas = make_personas()
+    plan = a_plan(personas)
+    mailbox = Mailbox()
+
+    def invite(name: str) -> Any:
+        return people.user_invite(by=personas.manager, username=name,
+                                  email=f"{name}@example.invalid", first_name=name.title(),
+                                  last_name="Lead", role=Role.AGENCY_LEAD,
+                                  agency=personas.police)
+
+    with servers.RedisServer(tmp_path / "redis") as redis, smtp_server(mailbox) as smtp, \
+            broker_at(redis.url()):
+        env = servers.worker_environment(
+            broker=redis.url(), smtp_port=smtp, OUTBOX_RELAY_SECONDS="1",
+            CELERY_VISIBILITY_TIMEOUT="6", CELERY_UNACKED_RESTORE_INTERVAL="1",
+            CELERY_UNACKED_RESTORE_THROTTLE="1")
+        log = tmp_path / "celery.log"
+        processes = [servers.CeleryProcess("worker", env, log),
+                     servers.CeleryProcess("beat", env, log)]
+        try:
+            invite("before")
+            assert wait_for(lambda: mailbox.total() == 1, 90), log.read_text()[-3000:]
+
+            # A render running when the broker goes away.
+            running = render_request(by=personas.manager, target=plan, kind="actionplans.plan")
+            assert wait_for(lambda: RenderRecord.objects.get(pk=running.pk).status
+                            == RenderRecord.Status.RUNNING, 60, 0.02), log.read_text()[-3000:]
+            redis.stop()
+
+            durations = []
+            for name in ("during", "meanwhile"):
+                user, seconds = timed(lambda name=name: invite(name))
+                assert user.pk is not None
+                durations.append(seconds)
+            queued, seconds = timed(lambda: render_request(by=personas.manager, target=plan,
+                                                           kind="actionplans.plan"))
+            durations.append(seconds)
+            assert max(durations) < 5, durations  # was 19.5 s and a 500 (issue 18)
+            pending = OutboxMessage.objects.filter(sent_at__isnull=True)
+            assert pending.count() == 3 and all(m.last_error for m in pending)
+            assert wait_for(lambda: RenderRecord.objects.get(pk=running.pk).status
+                            == RenderRecord.Status.DONE, 90), log.read_text()[-3000:]
+            time.sleep(3)  # the worker and beat notice the broker is gone
+            assert mailbox.total() == 1
+
+            redis.start()
+            expected = {f"{n}@example.invalid" for n in ("before", "during", "meanwhile")}
+            assert wait_for(lambda: set(mailbox.delivered) == expected, 120), (
+                log.read_text()[-4000:])
+            assert wait_for(lambda: RenderRecord.objects.get(pk=queued.pk).status
+                            == RenderRecord.Status.DONE, 120), log.read_text()[-3000:]
+            time.sleep(10)  # past the visibility timeout: any redelivery has run by now
+        finally:
+            for process in processes:
+                process.stop()
+    assert dict(mailbox.delivered) == dict.fromkeys(expected, 1)
+    assert not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
+    for record in (running, queued):
+        record.refresh_from_db()
+        assert record.status == RenderRecord.Status.DONE
+        assert [h.status for h in record.history.order_by("history_id")] == [
+            "queued", "running", "done"]

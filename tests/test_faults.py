@@ -9,6 +9,9 @@ was lost or half-stored.
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -249,3 +252,112 @@ def test_the_broker_stopped_and_started_actions_succeed_and_queued_work_arrives_
         assert record.status == RenderRecord.Status.DONE
         assert [h.status for h in record.history.order_by("history_id")] == [
             "queued", "running", "done"]
+
+
+# ---------------------------------------------------------------- a worker killed
+
+
+def stored_renders() -> list[Path]:
+    from django.conf import settings
+
+    folder = Path(settings.MEDIA_ROOT) / "documents" / "scr" / "renderrecord"
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+@pytest.mark.parametrize("killed", ["the pool process", "the whole worker"])
+def test_a_worker_killed_mid_render_the_render_is_retaken_once(
+        killed: str, transactional_db: None, tmp_path: Path) -> None:
+    """A real render (an action plan's PDF) on the ``pdf`` queue; the process rendering it
+    is SIGKILLed while the record is running. The pool's own process dies: its parent
+    requeues the task at once (``reject_on_worker_lost``). The whole worker dies: the task,
+    never acknowledged, is restored by Redis after the visibility timeout to the worker
+    started next. Either way the record is rendered once more and ends done with one PDF."""
+    from scr.models import RenderRecord
+    from scr.renders import render_request
+
+    personas = make_personas()
+    plan = a_plan(personas)
+    before = stored_renders()
+    with servers.RedisServer(tmp_path / "redis") as redis, broker_at(redis.url()):
+        env = servers.worker_environment(
+            broker=redis.url(), CELERY_VISIBILITY_TIMEOUT="6",
+            CELERY_UNACKED_RESTORE_INTERVAL="1", CELERY_UNACKED_RESTORE_THROTTLE="1")
+        log = tmp_path / "celery.log"
+        pool = "prefork" if killed == "the pool process" else "solo"
+        workers = [servers.CeleryProcess("worker", env, log, name="first", queues="pdf",
+                                         pool=pool)]
+        try:
+            record = render_request(by=personas.manager, target=plan, kind="actionplans.plan")
+
+            def status() -> str:
+                return str(RenderRecord.objects.get(pk=record.pk).status)
+
+            assert wait_for(lambda: status() == "running", 90, 0.01), log.read_text()[-3000:]
+            if killed == "the pool process":
+                (child,) = workers[0].children()
+                os.kill(child, signal.SIGKILL)
+            else:
+                workers[0].kill()
+                workers.append(servers.CeleryProcess("worker", env, log, name="second",
+                                                     queues="pdf"))
+            assert status() == "running"
+            assert wait_for(lambda: status() in ("done", "failed"), 120), (
+                log.read_text()[-4000:])
+            time.sleep(8)  # past the visibility timeout: a further delivery would have run
+        finally:
+            for worker in workers:
+                worker.stop()
+    record.refresh_from_db()
+    assert record.status == RenderRecord.Status.DONE, record.error
+    assert [h.status for h in record.history.order_by("history_id")] == [
+        "queued", "running", "running", "done"]  # taken twice, finished once
+    new = [p for p in stored_renders() if p not in before]
+    assert [p.name for p in new] == [Path(record.file.name).name]  # one PDF, no orphan
+    assert record.size == new[0].stat().st_size
+
+
+def test_a_pool_process_killed_mid_digest_batch_sends_the_rest_and_nothing_twice(
+        transactional_db: None, tmp_path: Path) -> None:
+    """The daily digests through a real SMTP server; the pool process sending a batch is
+    SIGKILLed while the 5th e-mail is being accepted (so that e-mail's claim in the ledger
+    dies with its transaction). Its parent requeues the batch at once; the new pool process
+    sends the rest, and the ledger keeps everyone to one digest. (The whole worker killed
+    mid-batch: tests/actionplans/test_digest_workers.py.)"""
+    from actionplans import tasks
+    from actionplans.models import Digest
+    from tests.actionplans.smtp import Mailbox, smtp_server
+    from tests.actionplans.test_digest_workers import WEDNESDAY, owners
+
+    personas = make_personas()
+    people = owners(personas, 12)
+    expected = {u.email for u in people} | {personas.manager.email}
+    workers: list[servers.CeleryProcess] = []
+    killed = threading.Event()
+
+    def kill_at_the_fifth(n: int) -> str | None:
+        if n == 5 and not killed.is_set():
+            (child,) = workers[0].children()
+            os.kill(child, signal.SIGKILL)
+            killed.set()
+            return "451 4.3.0 Try again later"
+        return None
+
+    mailbox = Mailbox(on_message=kill_at_the_fifth)
+    with servers.RedisServer(tmp_path / "redis") as redis, broker_at(redis.url()), \
+            smtp_server(mailbox) as smtp:
+        env = servers.worker_environment(broker=redis.url(), smtp_port=smtp)
+        log = tmp_path / "celery.log"
+        workers.append(servers.CeleryProcess("worker", env, log, queues="default",
+                                             pool="prefork"))
+        try:
+            tasks.send_digest_batch.delay([*sorted(u.pk for u in people), personas.manager.pk],
+                                          WEDNESDAY.isoformat())
+            assert wait_for(killed.is_set, 90), log.read_text()[-3000:]
+            assert wait_for(lambda: set(mailbox.delivered) >= expected, 90), (
+                log.read_text()[-3000:])
+            time.sleep(3)
+        finally:
+            workers[0].stop()
+    assert dict(mailbox.delivered) == dict.fromkeys(expected, 1)
+    assert Digest.objects.count() == len(expected)
+    assert "WorkerLostError" in log.read_text()  # it was the pool process that died

@@ -361,3 +361,64 @@ def test_a_pool_process_killed_mid_digest_batch_sends_the_rest_and_nothing_twice
     assert dict(mailbox.delivered) == dict.fromkeys(expected, 1)
     assert Digest.objects.count() == len(expected)
     assert "WorkerLostError" in log.read_text()  # it was the pool process that died
+
+
+# ---------------------------------------------------------------- the cache down
+
+
+def test_the_cache_down_pages_are_still_served_and_no_stale_figure_comes_back(
+        transactional_db: None, tmp_path: Path, settings: Any) -> None:
+    """The cache (``CACHE_URL``) on a private redis-server, stopped: every page is served
+    (computed afresh), signing in works (sessions and throttling live in the database), and
+    a change made meanwhile shows. When Redis comes back with what it held (its append-only
+    file), the figures of before the change are not served: the lost generation bump is
+    made first (scr/figures.py)."""
+    from django.test import Client
+
+    from reviews import services
+    from scr.settings import cache_from_url
+    from tests.personas import client_for
+    from tests.reviews.lists.test_dashboards import open_review
+
+    personas = make_personas()
+    review = open_review(personas, aware_days_ago=1)
+    task = f"{review.reference}: Notify the national Panel"
+    pages = {personas.manager: ["/", reverse("review_list"), reverse("board")],
+             personas.board: ["/", reverse("board"), reverse("library")],
+             personas.police_lead: ["/", reverse("review_list"), reverse("actions_mine")]}
+    with servers.RedisServer(tmp_path / "redis") as redis:
+        settings.CACHES = {"default": cache_from_url(redis.url(0))}
+        clients = {user: client_for(user) for user in pages}
+
+        def home() -> str:
+            return clients[personas.manager].get("/").content.decode()
+
+        assert task in home()
+        for user, urls in pages.items():
+            for url in urls:
+                assert clients[user].get(url).status_code == 200, (user, url)
+        import redis as redis_client
+
+        assert redis_client.Redis.from_url(redis.url(0)).keys("scr:*")  # figures cached
+
+        redis.stop()
+        for user, urls in pages.items():
+            for url in urls:
+                assert clients[user].get(url).status_code == 200, (user, url)
+        assert task in home()
+        fresh = Client()
+        signed_in = fresh.post(reverse("login"), {"username": personas.health_lead.username,
+                                                  "password": PASSWORD})
+        assert signed_in.status_code == 302, signed_in.content.decode()[:2000]
+        assert fresh.get("/").status_code == 200
+        services.notification_record(by=personas.manager, review=review,
+                                     notification_sent_on=review.aware_date)
+        assert task not in home()  # the change shows while the cache is down
+
+        redis.start()  # with the figures it held, the task among them
+        from django.core.cache import cache
+
+        assert wait_for(lambda: cache.add("faults:probe", 1) or cache.get("faults:probe") == 1,
+                        15, 0.5)  # in use again (after its few seconds of leaving Redis alone)
+        assert task not in home()
+        assert clients[personas.manager].get(reverse("board")).status_code == 200

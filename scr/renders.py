@@ -34,7 +34,7 @@ from django.core.files.base import ContentFile
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from scr.documents import sha256_of
+from scr.documents import StorageFull, sha256_of, store_file
 from scr.history import save_with_history
 from scr.models import RenderRecord
 from scr.outbox import enqueue
@@ -135,7 +135,7 @@ def _finish(record_id: int, started_at: object, **outcome: Any) -> RenderRecord 
             return None
         pdf: bytes | None = outcome.pop("pdf", None)
         if pdf is not None:
-            record.file.save(f"{record.kind}.pdf", ContentFile(pdf), save=False)
+            store_file(record.file, f"{record.kind}.pdf", ContentFile(pdf))
             record.size, record.sha256 = len(pdf), sha256_of(ContentFile(pdf))
         for name, value in outcome.items():
             setattr(record, name, value)
@@ -162,7 +162,12 @@ def _render(record: RenderRecord) -> RenderRecord | None:
         logger.exception("Render %s (%s) failed", record.pk, record.kind)
         return _finish(record.pk, record.started_at, status=RenderRecord.Status.FAILED,
                        error=f"{type(error).__name__}: {error}"[:2000])
-    done = _finish(record.pk, record.started_at, status=RenderRecord.Status.DONE, pdf=pdf)
+    try:
+        done = _finish(record.pk, record.started_at, status=RenderRecord.Status.DONE, pdf=pdf)
+    except StorageFull as full:  # nothing of the PDF kept: the record says why
+        return _finish(record.pk, record.started_at, status=RenderRecord.Status.FAILED,
+                       error=f"{full.strerror}: nothing of the PDF was kept. Make it again "
+                             "once there is room.")
     after = _AFTER.get(record.kind)
     if done is not None and after is not None:
         try:

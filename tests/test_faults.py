@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -422,3 +423,108 @@ def test_the_cache_down_pages_are_still_served_and_no_stale_figure_comes_back(
                         15, 0.5)  # in use again (after its few seconds of leaving Redis alone)
         assert task not in home()
         assert clients[personas.manager].get(reverse("board")).status_code == 200
+
+
+# ---------------------------------------------------------------- the media volume full
+
+
+@pytest.fixture
+def small_volume(settings: Any) -> Iterator[Path]:
+    """MEDIA_ROOT on a real 4 MB filesystem (tmpfs, mounted here: the tests run as root)."""
+    import tempfile
+
+    mount = Path(tempfile.mkdtemp(prefix="scr-media-"))
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs",
+                           str(mount)], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        mount.rmdir()
+        pytest.skip(f"cannot mount a small filesystem here: {done.stderr.strip()}")
+    settings.MEDIA_ROOT = mount
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
+        mount.rmdir()
+
+
+def fill(volume: Path, leave: int) -> None:
+    """Fill the volume until only ``leave`` bytes are free."""
+    filler = volume / "filler"
+    stats = os.statvfs(volume)
+    free = stats.f_bavail * stats.f_frsize + (filler.stat().st_size if filler.exists() else 0)
+    filler.write_bytes(b"\0" * max(free - leave, 0))
+
+
+def stored_files(volume: Path) -> set[str]:
+    return {str(p.relative_to(volume)) for p in volume.rglob("*")
+            if p.is_file() and p.name != "filler"}
+
+
+def text_file(size: int) -> bytes:
+    line = b"Notes of the strategy meeting, kept by the police.\n"
+    return (line * (size // len(line) + 1))[:size]
+
+
+def pdf_file(size: int) -> bytes:
+    head, tail = b"%PDF-1.4\n", b"1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    return head + b"%" + b"x" * (size - len(head) - len(tail) - 2) + b"\n" + tail
+
+
+def test_the_media_volume_full_an_upload_fails_with_a_message_and_nothing_is_half_stored(
+        personas: Personas, small_volume: Path) -> None:
+    """Two upload pages (an agency's evidence document, evidence of impact) on a real 4 MB
+    filesystem. A file that fits is stored; with the volume nearly full, a small upload
+    (held in memory) and a large one (Django spools it to a temporary file and moves it)
+    each answer the form with the message, and leave neither a row nor a file, not even a
+    partial one. A PDF render that finds no room fails with the reason and keeps nothing."""
+    from actionplans.models import ImpactEvidence
+    from reviews.models import EvidenceDocument
+    from scr.documents import STORAGE_FULL_MESSAGE
+    from scr.models import RenderRecord
+    from scr.renders import render_request, render_run
+    from tests.actionplans.helpers import an_action, monitoring_review
+    from tests.personas import client_for
+    from tests.reviews.evidence import helpers as h
+
+    request = h.send_imr(personas, h.evidence_review(personas))[0]
+    action = an_action(personas, monitoring_review(personas).recommendations.get())
+    evidence = client_for(personas.police_lead)
+    evidence_url = reverse("evidence_document_upload", args=[request.pk])
+    impact_url = reverse("action_evidence_add", args=[action.pk])
+
+    def upload_evidence(size: int) -> Any:
+        return evidence.post(evidence_url, {"file": h.upload(text_file(size), "notes.txt")})
+
+    def upload_impact(size: int) -> Any:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return evidence.post(impact_url, {"title": "Training register",
+                                          "file": SimpleUploadedFile("register.pdf",
+                                                                     pdf_file(size))})
+
+    assert upload_evidence(200_000).status_code == 302
+    assert upload_impact(100_000).status_code == 302
+    kept = stored_files(small_volume)
+    assert len(kept) == 2
+    rows = (EvidenceDocument.objects.count(), ImpactEvidence.objects.count())
+
+    fill(small_volume, leave=64 * 1024)
+    for upload, size in ((upload_evidence, 300_000), (upload_evidence, 3_000_000),
+                         (upload_impact, 300_000), (upload_impact, 3_000_000)):
+        page = upload(size)
+        assert page.status_code == 200, (upload.__name__, size)
+        html = page.content.decode()
+        assert "govuk-error-summary" in html and STORAGE_FULL_MESSAGE in html
+        assert (EvidenceDocument.objects.count(), ImpactEvidence.objects.count()) == rows
+        assert stored_files(small_volume) == kept  # no partial file left behind
+
+    fill(small_volume, leave=0)
+    from actionplans.models import ActionPlan
+
+    plan, _ = ActionPlan.objects.get_or_create(review=action.recommendation.review,
+                                               defaults={"created_by": personas.manager})
+    record = render_request(by=personas.manager, target=plan, kind="actionplans.plan")
+    done = render_run(record.pk)
+    assert done is not None and done.status == RenderRecord.Status.FAILED
+    assert "The document store is full" in done.error and not done.file
+    assert stored_files(small_volume) == kept

@@ -31,6 +31,11 @@ app.conf.update(
     result_expires=3600,
     worker_prefetch_multiplier=1,
     broker_connection_retry_on_startup=True,
+    # The broker lost mid-task: the task runs to its end and its acknowledgement is lost, so
+    # Redis redelivers it once the broker is back; every acks_late task is idempotent (render
+    # records, the ledger), so the redelivery does nothing. Cancelling instead (Celery 6's
+    # default) would throw away a render half done. tests/test_faults.py.
+    worker_cancel_long_running_tasks_on_connection_loss=False,
     timezone="Europe/London",
 )
 app.autodiscover_tasks()

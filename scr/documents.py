@@ -19,12 +19,19 @@ is written once:
   (CSV, XLSX) carry too;
 - ``document_withdraw`` / ``document_restore`` hide a version from the pages with a
   reason, and undo that: nothing a user reaches overwrites or deletes a stored file (a
-  replacement is the next version).
+  replacement is the next version);
+- ``store_file`` is the one way a file is written into a record's file field (uploads,
+  renders, the published PDF): a full volume (``ENOSPC``, a quota's ``EDQUOT``, a size
+  limit's ``EFBIG``) leaves no partial file behind and raises ``StorageFull``, which an
+  upload turns into a message on its form, the same for every upload; the row is written
+  only after the file, in the same transaction, so there is never a row without its file.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any, TypeVar
@@ -32,6 +39,7 @@ from typing import IO, Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, models, transaction
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
@@ -42,7 +50,13 @@ from scr.history import save_with_history, withdraw_with_history
 from scr.models import AccessEvent, StoredDocument
 from scr.rules import fresh_locked, require_reason
 
+logger = logging.getLogger(__name__)
 D = TypeVar("D", bound=StoredDocument)
+# The volume (or a quota, or a file size limit) is full.
+FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+STORAGE_FULL_MESSAGE = ("The selected file could not be saved because the document store is "
+                        "full. Nothing was saved. Try again later, and tell your business "
+                        "manager if it happens again")
 R = TypeVar("R", bound=HttpResponseBase)
 
 # A downloaded file is never a page: no script, no style, no frame, no form, whatever
@@ -106,6 +120,34 @@ def inspect_upload(file: File, *, allowed: frozenset[str], max_size: int,
     return Inspection(content_type=content_type, size=size, sha256=digest.hexdigest())
 
 
+class StorageFull(OSError):
+    """The document store has no room for a file; nothing of it was kept."""
+
+
+def store_file(field_file: FieldFile, filename: str, content: File) -> str:
+    """Write ``content`` into ``field_file``'s storage under the field's storage name for
+    ``filename`` (not saving the row: the caller does, afterwards, in its transaction).
+    Whatever the failure, no partial file is left; a full volume is ``StorageFull``."""
+    name = field_file.field.generate_filename(field_file.instance, filename)
+    storage = field_file.storage
+    try:
+        saved = storage.save(name, content, max_length=field_file.field.max_length)
+    except OSError as error:
+        try:
+            if storage.exists(name):
+                storage.delete(name)
+        except OSError:
+            logger.exception("Could not remove the partial file %s", name)
+        if error.errno in FULL:
+            logger.error("Document store full: %s not stored (%s)", filename, error)
+            raise StorageFull(error.errno, "The document store is full") from error
+        raise
+    field_file.name = saved
+    setattr(field_file.instance, field_file.field.attname, saved)
+    field_file._committed = True  # type: ignore[attr-defined]
+    return saved
+
+
 def document_store_version(*, model: type[D], by: Any, upload: File, reason: str = "",
                            **logical_key: Any) -> D:
     """Store ``upload`` as the next version of the logical document named by
@@ -122,12 +164,14 @@ def document_store_version(*, model: type[D], by: Any, upload: File, reason: str
             document = model(**logical_key, original_filename=original,
                              content_type=found.content_type, size=found.size,
                              sha256=found.sha256, version=latest + 1, uploaded_by=by)
-            document.file.save(original, upload, save=False)
+            store_file(document.file, original, upload)
             try:
                 save_with_history(document, by=by, reason=reason or "new version uploaded")
             except BaseException:
                 document.file.delete(save=False)
                 raise
+    except StorageFull:
+        raise ValidationError(STORAGE_FULL_MESSAGE, code="storage_full") from None
     except IntegrityError:
         # Two first versions at once: there was no row to lock. One of them wins.
         raise ValidationError("Someone else uploaded a version at the same time: try again",

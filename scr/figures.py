@@ -28,16 +28,26 @@ FIGURE_TIMEOUT = 15 * 60  # seconds: a safety net; invalidation is by generation
 _MISSING = object()
 
 
+_owed = False  # a bump this process could not make while the cache was unreachable
+
+
 def bump_generation() -> None:
     """Move every cached figure out of reach. A lost key restarts from the clock, so it
-    cannot fall back to a generation whose figures are still stored."""
+    cannot fall back to a generation whose figures are still stored. A bump lost because
+    the cache was unreachable (``scr.cache``) is owed, and made by this process's next read
+    of the generation: the cache may come back with the figures of before the write."""
+    global _owed
+    failures = getattr(cache, "failures", 0)
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
         cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+    _owed = getattr(cache, "failures", 0) != failures
 
 
 def generation() -> int:
+    if _owed:
+        bump_generation()
     value = cache.get(GENERATION_KEY)
     if value is None:
         cache.add(GENERATION_KEY, time.time_ns(), timeout=None)

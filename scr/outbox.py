@@ -9,9 +9,11 @@ already succeeded, and the row stays pending; the beat task ``scr.tasks.relay_ou
 (every few seconds) and each worker's start send whatever is pending. Nothing is lost if
 the web process dies between the commit and the relay: the row is committed.
 
-A row may be sent twice (a relay that published and then failed to mark it sent): every
-task is idempotent by construction (the reminders ledger, render records), so the outbox
-promises *at least once*. Rows are locked with ``SKIP LOCKED`` so two relays never send the
+A row may be sent twice (a relay that published and then failed to mark it sent; a task
+whose acknowledgement was lost with the broker): every task is idempotent by construction
+(the reminders ledger, render records; a task with no record of its own claims its e-mail
+in the ledger by its task id, which is the row's, ``outbox-<id>``), so the outbox promises
+*at least once* and the tasks make it once. Rows are locked with ``SKIP LOCKED`` so two relays never send the
 same row at the same time.
 
 Why not a library: django-celery-outbox and similar packages are small, young and tie the
@@ -31,7 +33,7 @@ from django.utils import timezone
 
 from scr.models import OutboxMessage
 
-__all__ = ["enqueue", "relay", "relay_pending"]
+__all__ = ["enqueue", "relay", "relay_pending", "task_id"]
 
 logger = logging.getLogger(__name__)
 RELAY_BATCH = 500
@@ -57,9 +59,16 @@ def _publish(message: OutboxMessage) -> None:
         _TASKS_LOADED = True
     task = app.tasks[message.task]
     if app.conf.task_always_eager:
-        task.apply(args=message.args, throw=True)
+        task.apply(args=message.args, task_id=task_id(message), throw=True)
     else:
-        task.apply_async(args=message.args, retry=False)
+        task.apply_async(args=message.args, task_id=task_id(message), retry=False)
+
+
+def task_id(message: OutboxMessage) -> str:
+    """The Celery task id of a row: the same for every delivery of it (a second relay of a row
+    already published, a redelivery by Redis), so a task can claim its side effect once by
+    it in the reminders ledger (``agencies.emails``)."""
+    return f"outbox-{message.pk}"
 
 
 def _send(message: OutboxMessage) -> bool:

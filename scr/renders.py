@@ -9,9 +9,17 @@ never looks for a record that is not there yet.
 
 The task may be delivered twice (Redis redelivers an unacknowledged task after the
 visibility timeout; a worker may die mid-render), so ``render_run`` is idempotent:
-the status moves under ``select_for_update`` and only a queued record (or a running
-one whose worker has been gone longer than the task's time limit) is rendered; a
-second delivery of a done or failed record does nothing.
+the status moves under ``select_for_update`` and only a queued record, or a running one
+whose renderer is gone, is rendered; a second delivery of a done or failed record does
+nothing. "Gone" is known, not guessed, on PostgreSQL: whoever renders a record holds a
+session-level advisory lock on it for the whole render, and the server releases it the
+moment that worker's connection dies (a SIGKILL included). A worker killed mid-render
+leaves its record running; the delivery that comes back (at once from the pool's parent,
+``reject_on_worker_lost``; after the visibility timeout from Redis when the whole worker
+died) takes the free lock and renders it, and a duplicate delivery while the first still
+renders finds the lock held and does nothing. Elsewhere (SQLite, the embedded default,
+where tasks run in-process) a running record is retaken once it is older than the
+task's time limit.
 """
 
 from __future__ import annotations
@@ -23,10 +31,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
-from scr.documents import sha256_of
+from scr.documents import StorageFull, sha256_of, store_file
 from scr.history import save_with_history
 from scr.models import RenderRecord
 from scr.outbox import enqueue
@@ -39,6 +47,8 @@ logger = logging.getLogger(__name__)
 
 # The render task's hard time limit; a record running for longer lost its worker.
 RENDER_TIME_LIMIT = 300
+# The advisory lock's first key: "render" (the second is the record's id).
+RENDER_LOCK_SPACE = 0x52454E44
 # The target is whatever record the kind renders (a generic foreign key): each renderer
 # takes its own model (a report snapshot, an action plan).
 Renderer = Callable[[Any], str]
@@ -73,15 +83,44 @@ def render_request(*, by: User, target: models.Model, kind: str) -> RenderRecord
     return record
 
 
+def _hold(record_id: int) -> bool:
+    """Take the record's render lock for this session (PostgreSQL), ``False`` if another
+    live session holds it. Always ``True`` elsewhere (no renderer runs beside another)."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)",
+                       [RENDER_LOCK_SPACE, record_id % 2**31])
+        return bool(cursor.fetchone()[0])
+
+
+def _release(record_id: int) -> None:
+    if connection.vendor != "postgresql":
+        return
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)",
+                           [RENDER_LOCK_SPACE, record_id % 2**31])
+    except Exception:  # the connection is gone: so is the lock
+        logger.warning("Render %s: its lock went with the database connection", record_id)
+
+
 def _take(record_id: int) -> RenderRecord | None:
-    """Move the record to running if this delivery should render it, else ``None``."""
+    """Move the record to running if this delivery should render it, else ``None``. A
+    record returned is this session's to render: its lock is held until ``_release``."""
     with transaction.atomic():
         record = RenderRecord.objects.select_for_update().filter(pk=record_id).first()
         if record is None:
             return None
-        stale = (record.status == RenderRecord.Status.RUNNING and record.started_at is not None
-                 and timezone.now() - record.started_at > timedelta(seconds=RENDER_TIME_LIMIT))
-        if record.status != RenderRecord.Status.QUEUED and not stale:
+        if record.status == RenderRecord.Status.RUNNING:
+            stale = (record.started_at is not None and timezone.now() - record.started_at
+                     > timedelta(seconds=RENDER_TIME_LIMIT))
+            orphaned = connection.vendor == "postgresql" and _hold(record.pk)
+            if not (stale or orphaned):
+                return None
+            logger.warning("Render %s (%s): its renderer is gone; rendering it again",
+                           record.pk, record.kind)
+        elif record.status != RenderRecord.Status.QUEUED or not _hold(record.pk):
             return None
         record.status = RenderRecord.Status.RUNNING
         record.started_at = timezone.now()
@@ -96,7 +135,7 @@ def _finish(record_id: int, started_at: object, **outcome: Any) -> RenderRecord 
             return None
         pdf: bytes | None = outcome.pop("pdf", None)
         if pdf is not None:
-            record.file.save(f"{record.kind}.pdf", ContentFile(pdf), save=False)
+            store_file(record.file, f"{record.kind}.pdf", ContentFile(pdf))
             record.size, record.sha256 = len(pdf), sha256_of(ContentFile(pdf))
         for name, value in outcome.items():
             setattr(record, name, value)
@@ -110,13 +149,25 @@ def render_run(record_id: int) -> RenderRecord | None:
     if record is None:
         return None
     try:
+        return _render(record)
+    finally:
+        _release(record.pk)
+
+
+def _render(record: RenderRecord) -> RenderRecord | None:
+    try:
         html = _RENDERERS[record.kind](record.target)
         pdf = html_to_pdf(html)
     except Exception as error:
         logger.exception("Render %s (%s) failed", record.pk, record.kind)
         return _finish(record.pk, record.started_at, status=RenderRecord.Status.FAILED,
                        error=f"{type(error).__name__}: {error}"[:2000])
-    done = _finish(record.pk, record.started_at, status=RenderRecord.Status.DONE, pdf=pdf)
+    try:
+        done = _finish(record.pk, record.started_at, status=RenderRecord.Status.DONE, pdf=pdf)
+    except StorageFull as full:  # nothing of the PDF kept: the record says why
+        return _finish(record.pk, record.started_at, status=RenderRecord.Status.FAILED,
+                       error=f"{full.strerror}: nothing of the PDF was kept. Make it again "
+                             "once there is room.")
     after = _AFTER.get(record.kind)
     if done is not None and after is not None:
         try:

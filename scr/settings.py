@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
+    # Outside everything that reads the database: a lost database is a 503 page (scr/unavailable.py).
+    "scr.unavailable.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -137,8 +139,11 @@ def cache_from_url(url: str) -> dict[str, object]:
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     if not url.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured("CACHE_URL must be a redis:// URL (or empty for local memory).")
-    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
-            "KEY_PREFIX": "scr", "TIMEOUT": env_int("CACHE_TIMEOUT", 300)}
+    # Redis unreachable: an empty cache, never an error page (scr/cache.py); short timeouts
+    # so a Redis that does not answer costs a page a second at most.
+    return {"BACKEND": "scr.cache.ForgivingRedisCache", "LOCATION": url,
+            "KEY_PREFIX": "scr", "TIMEOUT": env_int("CACHE_TIMEOUT", 300),
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}
 
 
 CACHES = {"default": cache_from_url(env_str("CACHE_URL"))}

@@ -1,6 +1,8 @@
 """Real servers for the operations tests, started on 127.0.0.1 and stopped by the tests:
-moto's standalone S3-compatible server, gunicorn, and a database of its own on the test's
-PostgreSQL server. Plus signing in to a running server over HTTP (requests)."""
+moto's standalone S3-compatible server, gunicorn, a database of its own on the test's
+PostgreSQL server, and, for the fault tests, a private redis-server and a private PostgreSQL
+cluster that a test may stop, restart or kill. Plus signing in to a running server over
+HTTP (requests)."""
 
 from __future__ import annotations
 
@@ -157,11 +159,12 @@ def manage(env: dict[str, str], *args: str, timeout: float = 600,
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], log_dir: Path) -> Iterator[str]:
-    """gunicorn (two sync workers) serving the app on a free loopback port: its base URL."""
+def gunicorn(env: dict[str, str], log_dir: Path, workers: int = 2) -> Iterator[str]:
+    """gunicorn (sync workers, two by default) serving the app on a free loopback port: its
+    base URL."""
     port = free_port()
     with running([str(BIN / "gunicorn"), "scr.wsgi:application", "--bind", f"127.0.0.1:{port}",
-                  "--worker-class", "sync", "--workers", "2", "--timeout", "60"],
+                  "--worker-class", "sync", "--workers", str(workers), "--timeout", "60"],
                  port, log_dir / f"gunicorn-{port}.log", env=env):
         yield f"http://127.0.0.1:{port}"
 
@@ -191,3 +194,193 @@ def with_cookie(base: str, session: requests.Session) -> requests.Session:
     other.cookies.set("sessionid", session.cookies["sessionid"],
                       domain=base.split("//", 1)[1].split(":", 1)[0])
     return other
+
+
+# ---------------------------------------------------------------- private servers to break
+
+
+class RedisServer:
+    """A redis-server of the test's own on a free port, which the test stops and starts
+    again (same port, same append-only file: what was queued survives a clean stop, as on a
+    production broker with ``appendonly yes``)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def url(self, database: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{database}"
+
+    def start(self) -> None:
+        log = self.directory / "redis.log"
+        with log.open("ab") as out:
+            self.process = subprocess.Popen(
+                ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+                 "--dir", str(self.directory), "--appendonly", "yes", "--save", "",
+                 "--protected-mode", "no"],
+                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        wait_for_port(self.port, self.process, log, seconds=30)
+
+    def stop(self) -> None:
+        """SIGTERM: redis writes its append-only file and exits; the port refuses at once."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+        self.process = None
+
+    def __enter__(self) -> RedisServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _postgres_bin() -> Path:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"),
+                   key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0)
+    if not found:
+        raise RuntimeError("no PostgreSQL server binaries under /usr/lib/postgresql")
+    return found[-1].parent
+
+
+class PostgresCluster:
+    """A PostgreSQL cluster of the test's own (initdb in a temporary directory, a free port,
+    trust authentication for the superuser ``scr``), which the test may restart under load.
+    PostgreSQL refuses to run as root, so as root it runs as the ``postgres`` user."""
+
+    def __init__(self) -> None:
+        import tempfile
+
+        self.bin = _postgres_bin()
+        self.root = Path(tempfile.mkdtemp(prefix="scr-pg-"))
+        self.data = self.root / "data"
+        self.log = self.root / "server.log"
+        self.port = free_port()
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:
+            import shutil
+
+            shutil.chown(self.root, "postgres", "postgres")
+            self.root.chmod(0o700)
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+        self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "scr", "-A", "trust",
+                  "--no-sync", "-E", "UTF8", "--locale", "C")
+
+    def _run(self, *command: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run([*self.as_user, *command], capture_output=True, text=True,
+                              timeout=120, check=False)
+        if check and done.returncode != 0:
+            raise RuntimeError(f"{command[0]} failed: {done.stdout}{done.stderr}"
+                               + (self.log.read_text()[-2000:] if self.log.exists() else ""))
+        return done
+
+    def url(self, name: str) -> str:
+        return f"postgres://scr@127.0.0.1:{self.port}/{name}"
+
+    def _pg_ctl(self, action: str, *extra: str) -> None:
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w",
+                  "-t", "60", *extra, action, "-o",
+                  f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync=off")
+
+    def start(self) -> None:
+        self._pg_ctl("start")
+
+    def stop(self, mode: str = "fast") -> None:
+        self._pg_ctl("stop", "-m", mode)
+
+    def restart(self, mode: str = "fast") -> None:
+        """``fast``: every session is ended at once (the requests in flight lose their
+        connection mid-transaction), then the server starts again."""
+        self._pg_ctl("restart", "-m", mode)
+
+    def copy_database(self, source_url: str, name: str) -> str:
+        """A copy of ``source_url``'s database (schema and rows) here, as ``name``: its URL."""
+        import psycopg
+
+        with psycopg.connect(self.url("postgres"), autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        dump = subprocess.run([str(self.bin / "pg_dump"), "--no-owner", "--no-privileges",
+                               "-d", source_url], capture_output=True, check=True, timeout=300)
+        subprocess.run([str(self.bin / "psql"), "-q", "-v", "ON_ERROR_STOP=1", "-d",
+                        self.url(name)], input=dump.stdout, capture_output=True, check=True,
+                       timeout=300)
+        return self.url(name)
+
+    def close(self) -> None:
+        import shutil
+
+        if (self.data / "postmaster.pid").exists():
+            self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w",
+                      "stop", check=False)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def __enter__(self) -> PostgresCluster:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# ---------------------------------------------------------------- Celery processes
+
+
+class CeleryProcess:
+    """``celery -A scr worker`` or ``beat`` as a process of its own (what production runs),
+    on the environment given; ``kill()`` is a SIGKILL (no shutdown, nothing acknowledged)."""
+
+    def __init__(self, kind: str, env: dict[str, str], log: Path, *, name: str = "w",
+                 queues: str = "default,pdf", pool: str = "solo") -> None:
+        if kind == "worker":
+            args = ["worker", "-Q", queues, "--pool", pool, "-n", f"{name}@%h",
+                    "--without-gossip", "--without-mingle"]
+            if pool == "prefork":
+                args += ["--concurrency", "1"]
+        else:
+            args = ["beat", "-s", str(log.parent / f"beat-schedule-{name}")]
+        self.log = log.open("ab")
+        self.process = subprocess.Popen([sys.executable, "-m", "celery", "-A", "scr", *args,
+                                         "--loglevel", "INFO"], cwd=ROOT, env=env,
+                                        stdout=self.log, stderr=self.log)
+
+    def children(self) -> list[int]:
+        """The pool's processes (prefork): their pids."""
+        found = []
+        for task in Path(f"/proc/{self.process.pid}/task").iterdir():
+            children = (task / "children").read_text().split()
+            found += [int(pid) for pid in children]
+        return found
+
+    def kill(self) -> None:
+        self.process.send_signal(9)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.log.close()
+
+
+def worker_environment(*, broker: str, smtp_port: int | None = None,
+                       **extra: str) -> dict[str, str]:
+    """A worker's environment on the test's own database (committed data: transactional
+    tests), this broker and, when given, a real SMTP server on the loopback."""
+    from django.conf import settings
+    from django.db import connection
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "DJANGO_"))}
+    env.update({"DATABASE_URL": database_url(connection.settings_dict), "SCR_TESTING": "1",
+                "CELERY_BROKER_URL": broker, "CELERY_RESULT_BACKEND": broker,
+                "MEDIA_ROOT": str(settings.MEDIA_ROOT), "PYTHONPATH": str(ROOT)})
+    if smtp_port is not None:
+        env.update({"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_port),
+                    "EMAIL_USE_TLS": "0"})
+    env.update(extra)
+    return env

@@ -82,7 +82,7 @@ from reviews.services.base import open_review_locked, require_changer
 from reviews.services.clocks import review_refresh_clocks
 from reviews.services.lifecycle import check_publishable
 from scr.anonymise import LeakCheckError, leak_check_pages, pdf_pages
-from scr.documents import sha256_of
+from scr.documents import StorageFull, sha256_of, store_file
 from scr.history import save_with_history
 from scr.models import RenderRecord
 from scr.renders import render_request
@@ -381,7 +381,11 @@ def publication_publish(*, by: User, review: Review, published_on: date | None =
         review=stored, render=render, snapshot_id=render.object_id, board_response=response,
         title=report_title(stored), size=len(pdf), sha256=digest, text=check.text,
         published_on=on, takedown_review_on=_takedown_review_on(on), published_by=by)
-    publication.file.save(f"{stored.reference}-published.pdf", ContentFile(pdf), save=False)
+    try:
+        store_file(publication.file, f"{stored.reference}-published.pdf", ContentFile(pdf))
+    except StorageFull as full:
+        raise ValidationError(f"{full.strerror}: the report was not published. Try again "
+                              "later, and tell your administrator.", code="storage_full") from None
     save_with_history(publication, by=by, reason=reason or "Report published")
     if not stored.published_on:
         stored.published_on = on

@@ -74,3 +74,26 @@ def test_with_the_broker_down_the_action_succeeds_at_once_and_the_relay_sends_it
     assert [m.to for m in mail.outbox] == [["off@example.org"]]
     assert outbox.relay_pending() == 0  # sent once
     assert len(mail.outbox) == 1
+
+
+def test_a_row_delivered_twice_sends_its_e_mail_once(
+        personas: Personas, django_capture_on_commit_callbacks: Any) -> None:
+    """Every delivery of a row carries the row's task id; the account e-mails claim it in the
+    reminders ledger, so a second delivery (a lost acknowledgement, a second relay) sends
+    nothing. A new row (a new notice) is a new e-mail."""
+    from agencies.tasks import send_account_notice, send_invitation
+
+    with django_capture_on_commit_callbacks(execute=True):
+        user = people.user_invite(by=personas.manager, username="twice", email="tw@example.org",
+                                  first_name="Twice", last_name="Sent", role=Role.AGENCY_LEAD,
+                                  agency=personas.police)
+    message = OutboxMessage.objects.get(task="agencies.tasks.send_invitation")
+    assert len(mail.outbox) == 1
+    send_invitation.apply(args=message.args, task_id=outbox.task_id(message), throw=True)
+    assert len(mail.outbox) == 1  # the redelivery sent nothing
+
+    for row in (1, 1, 2):
+        send_account_notice.apply(args=[user.pk, "Your role changed.", user.email],
+                                  task_id=f"outbox-notice-{row}", throw=True)
+    assert [m.subject for m in mail.outbox[1:]] == [
+        "A change to your account on the case review service"] * 2

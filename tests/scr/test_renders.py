@@ -229,15 +229,46 @@ def test_a_render_that_asks_for_the_network_fails_with_the_reason(agency_sheet: 
     assert render_run(record.pk) is None  # a failed render is not retried by redelivery
 
 
+def other_session_holding_the_render_lock(record: RenderRecord) -> Any:
+    """Another real PostgreSQL session (another worker) holding the record's render lock."""
+    import psycopg
+    from django.db import connection
+
+    from scr.renders import RENDER_LOCK_SPACE
+
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    other = psycopg.connect(**params, autocommit=True)
+    other.execute("SELECT pg_advisory_lock(%s, %s)", [RENDER_LOCK_SPACE, record.pk])
+    return other
+
+
 @pytest.mark.django_db
-def test_a_render_another_worker_is_running_is_left_alone_until_its_time_limit_passes(
+@pytest.mark.postgresql
+@pytest.mark.skipif(os.environ.get("DATABASE_URL", "").startswith("sqlite"),
+                    reason="the render lock is a PostgreSQL advisory lock")
+def test_a_render_another_worker_is_running_is_left_alone_and_taken_over_when_it_dies(
     agency_sheet: list[int],
 ) -> None:
+    """A worker killed mid-render leaves its record running; the redelivered task renders it
+    at once (not an hour later), and never while the first worker still renders it."""
     record = queued_render(AgencyFactory())
     RenderRecord.objects.filter(pk=record.pk).update(status="running", started_at=timezone.now())
-    assert render_run(record.pk) is None and agency_sheet == []
+    worker = other_session_holding_the_render_lock(record)
+    assert render_run(record.pk) is None and agency_sheet == []  # it is being rendered
+    worker.close()  # that worker died: the server lets its lock go
+    done = render_run(record.pk)
+    assert done is not None and done.status == RenderRecord.Status.DONE
+    assert len(agency_sheet) == 1
+    assert render_run(record.pk) is None  # and once only
+
+
+@pytest.mark.django_db
+def test_a_render_stuck_past_its_time_limit_is_taken_over(agency_sheet: list[int]) -> None:
+    record = queued_render(AgencyFactory())
     RenderRecord.objects.filter(pk=record.pk).update(
-        started_at=timezone.now() - timedelta(minutes=10))  # that worker died
+        status="running", started_at=timezone.now() - timedelta(minutes=10))
     assert render_run(record.pk).status == RenderRecord.Status.DONE
 
 

@@ -150,7 +150,7 @@ def test_cache_url_switches_to_the_shared_redis_cache() -> None:
     result = run_python(CACHE_PROBE, {"CACHE_URL": "redis://127.0.0.1:6379/3"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
-        '["django.core.cache.backends.redis.RedisCache", "redis://127.0.0.1:6379/3"]')
+        '["scr.cache.ForgivingRedisCache", "redis://127.0.0.1:6379/3"]')
 
 
 def test_a_cache_url_that_is_not_redis_is_refused() -> None:

@@ -5,16 +5,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import models
 from django.core.paginator import Paginator
+from django.db import models
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 from django.utils.module_loading import import_string
+from django.views.decorators.http import require_POST
 
-from scr.accesslog import record_access
 from scr import notifications
+from scr.accesslog import record_access
 from scr.figures import cached_figure
 from scr.forms import NotificationPreferencesForm
 from scr.formviews import form_page, handle_form

@@ -21,6 +21,8 @@ from django.utils import timezone
 from agencies.models.roles import Role
 from reviews.models import (
     ENDED_STAGES,
+    ChronologyEntry,
+    ChronologySubmission,
     EvidenceKind,
     EvidenceRequest,
     EvidenceStatus,
@@ -45,11 +47,13 @@ if TYPE_CHECKING:
 __all__ = [
     "Task",
     "agency_lead_tasks",
+    "approval_tasks",
     "board_tasks",
     "learning_event_tasks",
     "manager_tasks",
     "panel_tasks",
     "reviewer_tasks",
+    "sign_off_path",
     "tasks_for",
 ]
 
@@ -106,12 +110,14 @@ def _evidence_to_decide(user: User, today: date) -> list[Task]:
     return tasks
 
 
-def _approvals_waiting(user: User, today: date) -> list[Task]:
-    """Sign-offs waiting for one of *this person's* approvals."""
+def approval_tasks(user: User, today: date | None = None) -> list[Task]:
+    """Sign-offs waiting for one of *this person's* approvals (whatever their role: the
+    reviewer, a business manager, a partner's representative), once the review is at the
+    Sign-off stage (where approvals are given)."""
+    today = today or timezone.localdate()
     tasks = []
     pending = (SignOffSubmission.objects.for_user(user)
-               .filter(status=SignOffSubmission.Status.PENDING)
-               .exclude(review__stage__in=ENDED_STAGES)
+               .filter(status=SignOffSubmission.Status.PENDING, review__stage=Stage.SIGN_OFF)
                .select_related("review", "snapshot").prefetch_related("approvals")
                .order_by("submitted_at"))[:LIMIT]
     for submission in pending:
@@ -151,22 +157,23 @@ def manager_tasks(user: User, today: date | None = None) -> list[Task]:
     submissions = (SignOffSubmission.objects.for_user(user)
                    .filter(status__in=(SignOffSubmission.Status.PENDING,
                                        SignOffSubmission.Status.APPROVED),
-                           review__stage=Stage.SIGN_OFF)
+                           review__stage__in=(Stage.REPORT, Stage.SIGN_OFF))
                    .select_related("review", "snapshot")
                    .annotate(given=Count("approvals", filter=Q(approvals__voided_at__isnull=True)))
                    .order_by("submitted_at"))[:LIMIT]
     needed = len(approvers())
     for submission in submissions:
-        reference = submission.review.reference
-        if submission.status == SignOffSubmission.Status.PENDING:
-            text = (f"{reference}: version {submission.snapshot.number} of the report awaits "
-                    f"sign-off ({submission.given} of {needed} approvals given)")
+        reference, number = submission.review.reference, submission.snapshot.number
+        if submission.review.stage == Stage.REPORT:
+            text = (f"{reference}: version {number} of the report is submitted for sign-off: "
+                    f"move the review to Sign-off")
+        elif submission.status == SignOffSubmission.Status.PENDING:
+            text = (f"{reference}: version {number} of the report awaits sign-off "
+                    f"({submission.given} of {needed} approvals given)")
         else:
             text = (f"{reference}: the report is signed off: record the board's response and "
                     f"move the review to Publication")
-        tasks.append(_task(text, reverse("review_sign_off", args=[submission.review_id]),
-                           today=today))
-    tasks += _approvals_waiting(user, today)
+        tasks.append(_task(text, sign_off_path(submission.review), today=today))
     for publication in (Publication.objects.for_user(user, "manage")
                         .filter(status=Publication.Status.PUBLISHED,
                                 takedown_review_on__lte=today + timedelta(
@@ -177,6 +184,13 @@ def manager_tasks(user: User, today: date | None = None) -> list[Task]:
                            reverse("publication_takedown_review", args=[publication.pk]),
                            publication.takedown_review_on, today))
     return tasks
+
+
+def sign_off_path(review: Review) -> str:
+    """Where a submitted version is taken on: the review page while it is at Report (its
+    move to Sign-off), the sign-off page from then on."""
+    return reverse("review" if review.stage == Stage.REPORT else "review_sign_off",
+                   args=[review.pk])
 
 
 def _appointments(user: User, *roles: str) -> list[PanelAppointment]:
@@ -204,6 +218,19 @@ def reviewer_tasks(user: User, today: date | None = None) -> list[Task]:
                            reverse("snapshot", args=[row["snapshot_id"]]), today=today))
     if not user.has_role(Role.BUSINESS_MANAGER):  # a manager has them in their own list
         tasks += _evidence_to_decide(user, today)
+    # A chronology submitted from the agency's chronology page (one submitted with its request
+    # is that request's answer, above): to analyse until one of its entries is marked or
+    # grouped into an episode.
+    analysed = ChronologyEntry.objects.filter(submission=OuterRef("pk")).filter(
+        Q(episode__isnull=False) | ~Q(significance=ChronologyEntry.Significance.ROUTINE))
+    for submission in (ChronologySubmission.objects.for_user(user)
+                       .filter(review__in=reviews, evidence_request__isnull=True)
+                       .exclude(Exists(analysed)).select_related("review", "agency")
+                       .order_by("submitted_at"))[:LIMIT]:
+        tasks.append(_task(f"{submission.review.reference}: analyse the chronology "
+                           f"{submission.agency} submitted ({submission.entries_count} entries)",
+                           reverse("review_chronology", args=[submission.review_id]),
+                           today=today))
     returned = {pk for pk in SignOffSubmission.objects.filter(
         review__in=[r for r in reviews if r.stage == Stage.REPORT],
         status=SignOffSubmission.Status.RETURNED).values_list("review_id", flat=True)}
@@ -243,8 +270,6 @@ def panel_tasks(user: User, today: date | None = None) -> list[Task]:
             tasks.append(_task(f"{review.reference}: {Stage(review.stage).label.lower()} – you "
                                f"sit on the panel as {role}",
                                reverse("review", args=[review.pk]), review.next_due_on, today))
-    if not user.has_role(Role.BUSINESS_MANAGER):
-        tasks += _approvals_waiting(user, today)
     return tasks
 
 
@@ -276,11 +301,10 @@ def agency_lead_tasks(user: User, today: date | None = None) -> list[Task]:
 
 
 def board_tasks(user: User, today: date | None = None) -> list[Task]:
-    """A board member: the sign-offs waiting for them (the plans they will close are added by
-    action plans' selector), and the board dashboard."""
+    """A board member: the board dashboard (the sign-offs waiting for them come from
+    ``approval_tasks``, the plans they will close from action plans' selector)."""
     today = today or timezone.localdate()
-    return [*_approvals_waiting(user, today),
-            _task("See the board dashboard", reverse("board"), today=today)]
+    return [_task("See the board dashboard", reverse("board"), today=today)]
 
 
 def tasks_for(user: User) -> list[Task]:
@@ -291,6 +315,7 @@ def tasks_for(user: User) -> list[Task]:
     tasks: list[Task] = []
     if user.has_role(Role.BUSINESS_MANAGER):
         tasks += manager_tasks(user, today)
+    tasks += approval_tasks(user, today)
     tasks += reviewer_tasks(user, today)
     tasks += panel_tasks(user, today)
     if user.has_role(Role.AGENCY_LEAD):

@@ -33,7 +33,9 @@ from reviews.models import (
     SignOffSubmission,
     Stage,
 )
-from reviews.selectors.report import approvers, may_approve
+from reviews.selectors.report import approvers, live_submission, may_approve
+from reviews.selectors.tasks import sign_off_path
+from reviews.workflow import OPEN_STAGES, REOPENS
 from scr.notifications import notify, register
 
 __all__ = [
@@ -64,15 +66,15 @@ EVIDENCE_ANSWERED = register("evidence_answered", "An agency's evidence to accep
 FACTUAL_ANSWERED = register("factual_answer", "A factual-accuracy answer received",
                             "business managers and the review's reviewer")
 CHRONOLOGY_SUBMITTED = register("chronology_submitted", "An agency's chronology submitted",
-                                "business managers and the review's reviewer")
+                                "the review's reviewer")
 VERSION_SHARED = register("version_shared", "A version of the report shared with the panel",
                           "the review's panel")
 COMMENT = register("comment", "A panel comment on a version of the report",
-                   "the review's reviewer and business managers")
+                   "the review's reviewer")
 SIGN_OFF_SUBMITTED = register("sign_off_submitted", "A version awaiting sign-off",
                               "business managers and everyone who may approve it")
 APPROVAL_GIVEN = register("approval_given", "An approval given (or every approval given)",
-                          "business managers and the review's reviewer")
+                          "business managers")
 SIGN_OFF_RETURNED = register("sign_off_returned", "The report returned from sign-off",
                              "the review's reviewer")
 STAGE_MOVED = register("stage_moved", "A review moved to a stage where you act next",
@@ -99,13 +101,21 @@ TRANSITION_HANDOFFS: dict[tuple[str, str], str] = {
     (Stage.COMMISSIONING, Stage.EVIDENCE): NOT_A_HANDOFF + "each request is its own hand-off",
     (Stage.EVIDENCE, Stage.ANALYSIS): STAGE_MOVED,
     (Stage.ANALYSIS, Stage.REPORT): STAGE_MOVED,
-    (Stage.REPORT, Stage.SIGN_OFF): NOT_A_HANDOFF + "the submission is (sign_off_submitted)",
+    (Stage.REPORT, Stage.SIGN_OFF): SIGN_OFF_SUBMITTED,
     (Stage.SIGN_OFF, Stage.PUBLICATION): NOT_A_HANDOFF + "the business manager publishes",
     (Stage.SIGN_OFF, Stage.REPORT): SIGN_OFF_RETURNED,
     (Stage.PUBLICATION, Stage.MONITORING): NOT_A_HANDOFF + "each action assigned is its own "
                                                            "hand-off (action_assigned)",
     (Stage.MONITORING, Stage.CLOSED): NOT_A_HANDOFF + "the review ends",
 }
+for _stage in OPEN_STAGES:
+    TRANSITION_HANDOFFS[(_stage, Stage.WITHDRAWN)] = NOT_A_HANDOFF + "nobody acts on a " \
+                                                                     "withdrawn review"
+for _ended, _targets in REOPENS.items():
+    for _target in _targets:  # a review reopened where the reviewer works is theirs again
+        TRANSITION_HANDOFFS[(_ended, _target)] = (
+            STAGE_MOVED if _target in (Stage.ANALYSIS, Stage.REPORT)
+            else NOT_A_HANDOFF + "the business manager reopens it and acts next")
 # Every evidence move (``EVIDENCE_MOVES``), by the state it reaches.
 EVIDENCE_HANDOFFS: dict[str, str] = {
     EvidenceStatus.SENT: EVIDENCE_REQUESTED,
@@ -175,7 +185,7 @@ def notify_evidence_answered(*, by: User, request: EvidenceRequest, number: int)
 
 def notify_chronology_submitted(*, by: User, review: Review, agency_name: str,
                                 submission: object) -> None:
-    notify(by=by, recipients=_runners(review), kind=CHRONOLOGY_SUBMITTED,
+    notify(by=by, recipients=_reviewers(review), kind=CHRONOLOGY_SUBMITTED,
            item=submission,  # type: ignore[arg-type]  # a ChronologySubmission
            event=f"chronology-{getattr(submission, 'pk', '')}",
            text=f"{review.reference}: {agency_name} submitted its chronology",
@@ -193,7 +203,7 @@ def notify_version_shared(*, by: User, snapshot: ReportSnapshot) -> None:
 
 def notify_comment(*, by: User, comment: ReportComment) -> None:
     review = comment.review
-    notify(by=by, recipients=_runners(review), kind=COMMENT, item=comment,
+    notify(by=by, recipients=_reviewers(review), kind=COMMENT, item=comment,
            event=f"comment-{comment.pk}",
            text=f"{review.reference}: a new panel comment on version "
                 f"{comment.snapshot.number} of the report",
@@ -209,13 +219,21 @@ def _may_approve_any(review: Review) -> list[User]:
 
 
 def notify_sign_off_submitted(*, by: User, submission: SignOffSubmission) -> None:
+    """At the submission: the business managers (who move the review to Sign-off) and, once
+    the review is at Sign-off (now, or when it moves there: ``notify_stage_moved``), everyone
+    who may give an approval. One event per submission: nobody is told twice."""
     review = submission.review
-    people = {u.pk: u for u in [*business_managers(), *_may_approve_any(review)]}
-    notify(by=by, recipients=people.values(), kind=SIGN_OFF_SUBMITTED, item=submission,
+    approving = review.stage == Stage.SIGN_OFF
+    notify(by=by, recipients=business_managers(), kind=SIGN_OFF_SUBMITTED, item=submission,
            event=f"submission-{submission.pk}",
-           text=f"{review.reference}: version {submission.snapshot.number} of the report "
-                f"awaits sign-off",
-           path=reverse("review_sign_off", args=[review.pk]))
+           text=f"{review.reference}: version {submission.snapshot.number} of the report is "
+                f"submitted for sign-off",
+           path=sign_off_path(review))
+    if approving:
+        notify(by=by, recipients=_may_approve_any(review), kind=SIGN_OFF_SUBMITTED,
+               item=submission, event=f"submission-{submission.pk}",
+               text=f"{review.reference}: version {submission.snapshot.number} of the report "
+                    f"awaits your approval", path=sign_off_path(review))
 
 
 def notify_approval_given(*, by: User, submission: SignOffSubmission, label: str,
@@ -223,7 +241,7 @@ def notify_approval_given(*, by: User, submission: SignOffSubmission, label: str
     review = submission.review
     text = (f"{review.reference}: every approval is given: the report is signed off"
             if complete else f"{review.reference}: {label} approved the report")
-    notify(by=by, recipients=_runners(review), kind=APPROVAL_GIVEN, item=submission,
+    notify(by=by, recipients=business_managers(), kind=APPROVAL_GIVEN, item=submission,
            event=f"submission-{submission.pk}-{'complete' if complete else label}",
            text=text, path=reverse("review_sign_off", args=[review.pk]))
 
@@ -234,6 +252,11 @@ STAGE_WORK = {Stage.ANALYSIS: "the analysis can start", Stage.REPORT: "the repor
 def notify_stage_moved(*, by: User, review: Review, before: str, after: str) -> None:
     """The move's hand-off, if ``TRANSITION_HANDOFFS`` says it is one."""
     kind = TRANSITION_HANDOFFS.get((before, after), "")
+    if kind == SIGN_OFF_SUBMITTED:
+        submission = live_submission(review)
+        if submission is not None:
+            notify_sign_off_submitted(by=by, submission=submission)
+        return
     if kind == SIGN_OFF_RETURNED:
         text = f"{review.reference}: the report was returned from sign-off for changes"
         path = reverse("review_report", args=[review.pk])

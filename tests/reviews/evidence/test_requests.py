@@ -52,7 +52,7 @@ def test_each_lead_is_emailed_once_whatever_the_task_retries(
         request = h.send_imr(personas, review)[0]
     assert len(mail.outbox) == 1
     notification = Notification.objects.get(recipient=personas.police_lead,
-                                            kind="evidence_requested")
+                                            kind="evidence_requested", object_id=request.pk)
     assert email_notifications([notification.pk]) == 0  # a redelivered task
     assert len(mail.outbox) == 1
     assert ReminderSent.objects.filter(kind="notification", recipient=personas.police_lead,

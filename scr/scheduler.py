@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -42,6 +43,7 @@ class InProcessScheduler(beat.Scheduler):
     """Celery's in-memory beat scheduler, running each due task in this process."""
 
     def setup_schedule(self) -> None:
+        self.app.loader.import_default_modules()  # every app's tasks registered here
         super().setup_schedule()
         for entry in self.schedule.values():  # every job runs once at start (see above)
             entry.last_run_at = entry.default_now() - timedelta(days=1)
@@ -68,30 +70,34 @@ class InProcessScheduler(beat.Scheduler):
         task = self.app.tasks.get(entry.task)
         if task is None:
             raise beat.SchedulingError(f"No task called {entry.task}")
-        try:
-            return task.apply(entry.args, entry.kwargs)
-        finally:
-            close_old_connections()
+        return task.apply(entry.args, entry.kwargs)
 
 
-def _load_tasks() -> Any:
+def _app() -> Any:
     from scr.celery import app
 
-    app.loader.import_default_modules()  # every app's tasks registered in this process
     return app
 
 
-def run(stop: threading.Event, scheduler: InProcessScheduler | None = None) -> None:
+def run(stop: threading.Event, scheduler: InProcessScheduler | None = None,
+        after_tick: Callable[[], object] = lambda: None) -> None:
     """Tick until ``stop`` is set: each tick runs what is due and says how long to wait."""
-    scheduler = scheduler or InProcessScheduler(_load_tasks())
+    scheduler = scheduler or InProcessScheduler(_app())
+    while not stop.is_set():
+        try:
+            wait = scheduler.tick()
+        except Exception:  # a job's failure is logged by beat; never stop the schedule
+            logger.exception("Scheduler: tick failed")
+            wait = 5.0
+        after_tick()
+        stop.wait(max(min(wait, scheduler.max_interval), 0.5) if wait else 0)
+
+
+def _thread(stop: threading.Event) -> None:
+    """The scheduler's thread: its own database connections, closed when stale (as a request
+    does) and at the end."""
     try:
-        while not stop.is_set():
-            try:
-                wait = scheduler.tick()
-            except Exception:  # a job's failure is logged by beat; never stop the schedule
-                logger.exception("Scheduler: tick failed")
-                wait = 5.0
-            stop.wait(max(min(wait, scheduler.max_interval), 0.5) if wait else 0)
+        run(stop, after_tick=close_old_connections)
     finally:
         connections.close_all()
 
@@ -100,7 +106,7 @@ def start_in_process_scheduler() -> threading.Event:
     """Start the schedule in a daemon thread (it ends with the process); returns the event that
     stops it."""
     stop = threading.Event()
-    thread = threading.Thread(target=run, args=(stop,), name="in-process-beat", daemon=True)
+    thread = threading.Thread(target=_thread, args=(stop,), name="in-process-beat", daemon=True)
     thread.start()
     logger.info("Scheduler: the beat schedule runs in this process (no broker configured)")
     return stop

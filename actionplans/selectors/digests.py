@@ -24,7 +24,7 @@ from actionplans.models import OPEN_STATUSES, Action, ActionPlan, Milestone, Rem
 from actionplans.selectors.evidence import awaited_evidence_requests
 from agencies.models import Membership, User
 from agencies.models.roles import Role
-from reviews.models import Review, Stage
+from reviews.models import Publication, Review, Stage
 from reviews.selectors.clocks import clock_label
 from scr.notifications import digest_pending, digest_waiting_q
 from scr.workdays import bank_holidays
@@ -49,6 +49,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("evidence_due", "Evidence requested from your agency"),
     ("monitoring_due", "Action plan monitoring reviews due"),
     ("clock", "Review clocks at amber or red"),
+    ("takedown", "Published reports due a takedown review"),
     ("escalation", "Overdue for longer than the escalation period"),
 )
 
@@ -192,8 +193,9 @@ def _evidence(agency_ids: set[int], day: date) -> dict[int, list[DigestItem]]:
 
 
 def _manager_items(day: date) -> list[DigestItem]:
-    """Shared by every business manager: monitoring reviews due and review clocks at amber
-    or red (the review's stored next clock, kept by reviews' services)."""
+    """Shared by every business manager: monitoring reviews due, review clocks at amber or red
+    (the review's stored next clock, kept by reviews' services) and published reports due
+    their takedown review."""
     items = []
     for plan_review_id, ref, due in (ActionPlan._base_manager.filter(
             review__stage=Stage.MONITORING, next_monitoring_on__lte=_horizon(day))
@@ -211,6 +213,13 @@ def _manager_items(day: date) -> list[DigestItem]:
         items.append(DigestItem("clock", f"{ref}: {clock_label(clock) or 'clock'} ({rag}), due "
                                          f"{due:%-d %B %Y}", _path("review_clocks", pk),
                                 due, pk))
+    for pk, ref, due in (Publication._base_manager.filter(
+            status=Publication.Status.PUBLISHED, takedown_review_on__lte=_horizon(day))
+            .order_by("takedown_review_on").values_list("pk", "review__reference",
+                                                        "takedown_review_on")):
+        items.append(DigestItem("takedown", f"{ref}: decide whether the published report stays "
+                                            f"on the website, due {due:%-d %B %Y}",
+                                _path("publication_takedown_review", pk), due))
     return items
 
 

@@ -30,8 +30,6 @@ from datetime import timedelta
 from typing import Any
 
 from celery import beat
-from celery.schedules import crontab
-from celery.schedules import schedule as interval
 from django.db import close_old_connections, connections
 
 logger = logging.getLogger(__name__)
@@ -55,8 +53,8 @@ class InProcessScheduler(beat.Scheduler):
     def apply_entry(self, entry: beat.ScheduleEntry, producer: Any = None) -> None:
         """As beat's, but quiet about the jobs that run every few seconds (the outbox relay
         would fill the console); a failure is logged whatever the job."""
-        frequent = isinstance(entry.schedule, interval) and not isinstance(entry.schedule, crontab) and (
-            entry.schedule.run_every < timedelta(minutes=5))
+        every: Any = getattr(entry.schedule, "run_every", None)  # interval schedules only
+        frequent = isinstance(every, timedelta) and every < timedelta(minutes=5)
         logger.log(logging.DEBUG if frequent else logging.INFO,
                    "Scheduler: running %s (%s) in-process", entry.name, entry.task)
         try:
@@ -64,10 +62,10 @@ class InProcessScheduler(beat.Scheduler):
         except Exception:
             logger.exception("Scheduler: %s failed", entry.name)
 
-    def apply_async(self, entry: beat.ScheduleEntry, producer: Any = None, advance: bool = True,
+    def apply_async(self, entry: Any, producer: Any = None, advance: bool = True,
                     **kwargs: Any) -> Any:
         entry = self.reserve(entry) if advance else entry
-        task = self.app.tasks.get(entry.task)
+        task = self.app.tasks.get(str(entry.task))
         if task is None:
             raise beat.SchedulingError(f"No task called {entry.task}")
         return task.apply(entry.args, entry.kwargs)
@@ -90,7 +88,8 @@ def run(stop: threading.Event, scheduler: InProcessScheduler | None = None,
             logger.exception("Scheduler: tick failed")
             wait = 5.0
         after_tick()
-        stop.wait(max(min(wait, scheduler.max_interval), 0.5) if wait else 0)
+        longest = float(scheduler.max_interval or 5)
+        stop.wait(max(min(float(wait), longest), 0.5) if wait else 0)
 
 
 def _thread(stop: threading.Event) -> None:

@@ -260,11 +260,11 @@ def panel_tasks(user: User, today: date | None = None) -> list[Task]:
         latest.setdefault(snapshot.review_id, snapshot)  # the newest shared version
     for appointment in appointments:
         review = appointment.review
-        snapshot = latest.get(review.pk)
-        if snapshot is not None:
+        shared = latest.get(review.pk)
+        if shared is not None:
             tasks.append(_task(f"{review.reference}: read and comment on version "
-                               f"{snapshot.number} of the report, shared with the panel",
-                               reverse("snapshot", args=[snapshot.pk]), today=today))
+                               f"{shared.number} of the report, shared with the panel",
+                               reverse("snapshot", args=[shared.pk]), today=today))
         else:
             role = appointment.get_panel_role_display().lower()
             tasks.append(_task(f"{review.reference}: {Stage(review.stage).label.lower()} – you "

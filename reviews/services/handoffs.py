@@ -246,7 +246,8 @@ def notify_approval_given(*, by: User, submission: SignOffSubmission, label: str
            text=text, path=reverse("review_sign_off", args=[review.pk]))
 
 
-STAGE_WORK = {Stage.ANALYSIS: "the analysis can start", Stage.REPORT: "the report can start"}
+STAGE_WORK: dict[str, str] = {Stage.ANALYSIS: "the analysis can start",
+                               Stage.REPORT: "the report can start"}
 
 
 def notify_stage_moved(*, by: User, review: Review, before: str, after: str) -> None:

@@ -316,8 +316,12 @@ def tasks_for(user: User) -> list[Task]:
     if user.has_role(Role.BUSINESS_MANAGER):
         tasks += manager_tasks(user, today)
     tasks += approval_tasks(user, today)
-    tasks += reviewer_tasks(user, today)
-    tasks += panel_tasks(user, today)
+    # Only a reviewer is appointed reviewer or chair, only a panel member a member
+    # (services.panel_appoint): nobody else has appointments to read.
+    if user.has_role(Role.REVIEWER):
+        tasks += reviewer_tasks(user, today)
+    if user.has_role(Role.REVIEWER, Role.PANEL_MEMBER):
+        tasks += panel_tasks(user, today)
     if user.has_role(Role.AGENCY_LEAD):
         tasks += agency_lead_tasks(user, today)
     tasks += learning_event_tasks(user, today)

@@ -1,5 +1,6 @@
 # The two commands of the README:
-#   make run   – set up and start the app on the embedded default (SQLite, in-process tasks)
+#   make run   – set up and start the app on the embedded default (SQLite, in-process tasks and
+#                the beat schedule in-process: manage.py serve, scr/scheduler.py)
 #   make test  – install what is missing and run the whole test suite
 PYTHON ?= python3
 VENV := .venv
@@ -33,7 +34,7 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo "Starting on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/python manage.py serve $(HOST):$(PORT)
 
 lint: install
 	$(BIN)/ruff check .

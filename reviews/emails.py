@@ -1,5 +1,11 @@
 """E-mails about evidence requests, sent once per lead through the reminders ledger.
 
+Superseded by the hand-off notifications (``services.handoffs``: the agency's leads are
+told in the app and by e-mail, at once or in their digest, through ``scr.notifications``).
+Kept, with its task ``reviews.tasks.evidence_notify``, so that outbox rows queued before
+that change are still relayed to a task that exists (an unknown task name would stop the
+relay); nothing queues it any more.
+
 They name the review's reference, the kind of evidence and the due date, and link to the
 request's page; they never carry what is asked or anything about the people in the case
 (e-mail leaves the service), so the lead signs in to read it.

@@ -22,3 +22,13 @@ def partnership(request: HttpRequest) -> dict[str, object]:
             "lado": settings.CONTACT_LADO,
         },
     }
+
+
+def notifications(request: HttpRequest) -> dict[str, object]:
+    """The signed-in person's unread notifications, counted for the header (one query)."""
+    from scr.models import Notification
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"unread_notifications": Notification.objects.for_user(user).unread().count()}

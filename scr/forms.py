@@ -116,3 +116,16 @@ def add_service_errors(form: forms.Form, error: Any) -> None:
                 form.add_error(target, e.messages if hasattr(e, "messages") else str(e))
     else:
         form.add_error(None, error.messages)
+
+
+class NotificationPreferencesForm(forms.Form):
+    """One question per kind of notification: an e-mail at once, or the daily digest."""
+
+    def __init__(self, *args: Any, kinds: Any = (), **kwargs: Any) -> None:
+        from scr.models import NotificationPreference
+
+        super().__init__(*args, **kwargs)
+        for kind in kinds:
+            self.fields[kind.key] = forms.ChoiceField(
+                label=kind.label, help_text=f"Sent to: {kind.who}",
+                choices=NotificationPreference.Delivery.choices, widget=forms.RadioSelect)

@@ -326,3 +326,87 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task}{self.args} ({'sent' if self.sent_at else 'pending'})"
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def for_user(self, user: User, action: Action = "view") -> NotificationQuerySet:
+        """A person reads (and marks read) only their own notifications."""
+        if getattr(user, "is_authenticated", False) and action in ("view", "change"):
+            return self.filter(recipient_id=user.pk)
+        return self.none()
+
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """A hand-off announced to the person who must act next (scr/notifications.py): shown in
+    their notifications list until read, and e-mailed once, at once or in the next daily
+    digest as they chose. Its text is built by the producing service from references and
+    fixed phrases only (never a name or typed text), so it may leave the service by e-mail.
+
+    A message, not case data: no history table (what happened is in the producing record's
+    history); reading it is bookkeeping. ``event`` names the occurrence (``comment-17``) so the
+    same hand-off reaches a person once whatever a retry does (the unique constraint)."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="notifications")
+    kind = models.CharField(max_length=60)
+    event = models.CharField(max_length=120)
+    text = models.CharField(max_length=300)
+    path = models.CharField(max_length=300, help_text="The page where the person acts.")
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    item = GenericForeignKey("content_type", "object_id")
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    delivery = models.CharField(max_length=10, help_text="immediate or digest, as chosen when "
+                                                         "it was raised.")
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["recipient", "kind", "event"],
+                                               name="scr_notification_once_per_event")]
+        indexes = [models.Index(fields=["recipient", "created_at"]),
+                   models.Index(fields=["recipient"], name="scr_notification_unread",
+                                condition=models.Q(read_at__isnull=True)),
+                   models.Index(fields=["delivery"], name="scr_notification_undigested",
+                                condition=models.Q(emailed_at__isnull=True))]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to user {self.recipient_id}: {self.text}"
+
+
+class NotificationPreferenceQuerySet(models.QuerySet["NotificationPreference"]):
+    def for_user(self, user: User, action: Action = "view") -> NotificationPreferenceQuerySet:
+        if getattr(user, "is_authenticated", False) and action in ("view", "change"):
+            return self.filter(user_id=user.pk)
+        return self.none()
+
+
+class NotificationPreference(models.Model):
+    """How one person wants one kind of notification e-mailed: at once, or in the daily
+    digest. No row: the default (``NOTIFICATION_DEFAULT_DELIVERY``)."""
+
+    class Delivery(models.TextChoices):
+        IMMEDIATE = "immediate", "An e-mail at once"
+        DIGEST = "digest", "In the daily digest"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="notification_preferences")
+    kind = models.CharField(max_length=60)
+    delivery = models.CharField(max_length=10, choices=Delivery.choices)
+
+    history = HistoricalRecords()
+    history_fields = EVERY_FIELD  # its page shows every field to whoever may read it (scr.history)
+    objects = NotificationPreferenceQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"],
+                                               name="scr_notification_preference_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.delivery} for user {self.user_id}"

@@ -114,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "scr.context_processors.partnership",
+                "scr.context_processors.notifications",
                 "reviews.context_processors.navigation",
             ],
         },
@@ -309,6 +310,11 @@ REMINDER_ESCALATION_DAYS = env_int("REMINDER_ESCALATION_DAYS", 14)  # overdue lo
 # Days without digests: "weekends", "bank_holidays" (England and Wales, scr/workdays.py).
 REMINDER_QUIET_DAYS = env_list("REMINDER_QUIET_DAYS", "weekends,bank_holidays")
 REMINDER_BATCH_SIZE = env_int("REMINDER_BATCH_SIZE", 200)  # people per task
+# Notifications of hand-offs (scr/notifications.py): e-mailed "immediate"ly or in the daily
+# "digest", for a person who has not chosen for that kind.
+NOTIFICATION_DEFAULT_DELIVERY = env_str("NOTIFICATION_DEFAULT_DELIVERY", "immediate")
+if NOTIFICATION_DEFAULT_DELIVERY not in ("immediate", "digest"):
+    raise ImproperlyConfigured('NOTIFICATION_DEFAULT_DELIVERY is "immediate" or "digest"')
 # Action plans: the RAG rules' day counts (actionplans/rag.py) and the monitoring cycle.
 ACTION_RAG_AMBER_DAYS = env_int("ACTION_RAG_AMBER_DAYS", 30)
 ACTION_RAG_NOT_STARTED_AMBER_DAYS = env_int("ACTION_RAG_NOT_STARTED_AMBER_DAYS", 90)

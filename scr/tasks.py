@@ -65,3 +65,12 @@ def seal_audit_chain() -> int:
     from scr.auditchain import seal
 
     return seal()
+
+
+@shared_task(name="scr.tasks.email_notifications", acks_late=True, reject_on_worker_lost=True)
+def email_notifications(notification_ids: list[int]) -> int:
+    """E-mail notifications their people want at once (scr/notifications.py). Idempotent:
+    each is claimed in the reminders ledger before it is sent."""
+    from scr.notifications import email_notifications as send
+
+    return send(notification_ids)

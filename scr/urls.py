@@ -14,6 +14,11 @@ admin.site.login = lambda request, extra_context=None: redirect_to_login(  # typ
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+    path("notifications/read/", views.notification_read_all, name="notification_read_all"),
+    path("notifications/preferences/", views.notification_preferences,
+         name="notification_preferences"),
     path("healthz", health.healthz, name="healthz"),
     path("history/<str:label>/<int:pk>/", views.record_history, name="record_history"),
     path("sign-in/", auth_views.LoginView.as_view(authentication_form=SignInForm,

@@ -2,18 +2,25 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.module_loading import import_string
+from django.views.decorators.http import require_POST
 
+from scr import notifications
 from scr.accesslog import record_access
 from scr.figures import cached_figure
+from scr.forms import NotificationPreferencesForm
+from scr.formviews import form_page, handle_form
 from scr.history import history_entries
 from scr.http import AuthenticatedHttpRequest
-from scr.models import AccessEvent
+from scr.models import AccessEvent, Notification
 
 
 @login_required
@@ -87,3 +94,45 @@ def record_history(request: AuthenticatedHttpRequest, label: str, pk: int) -> Ht
                               reader=request.user)
     return render(request, "history.html", {"object": obj, "entries": entries,
                                             "title": f"History of {obj}"})
+
+
+@login_required
+def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The person's notifications, newest first, the unread ones marked; each links to the page
+    where they act."""
+    rows = Notification.objects.for_user(request.user).order_by("-created_at", "-pk")
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_read(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Mark one of the person's notifications read (someone else's is a 404)."""
+    get_object_or_404(Notification.objects.for_user(request.user, "change"), pk=pk)
+    notifications.mark_read(request.user, pk)
+    return redirect("notifications")
+
+
+@login_required
+@require_POST
+def notification_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
+    count = notifications.mark_read(request.user)
+    messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked as read.")
+    return redirect("notifications")
+
+
+@login_required
+def notification_preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """How the person wants each kind of notification e-mailed: at once or in the digest."""
+    kinds = sorted(notifications.KINDS.values(), key=lambda k: k.label)
+    form = NotificationPreferencesForm(request.POST or None, kinds=kinds,
+                                       initial=notifications.deliveries(request.user))
+    done = handle_form(request, form, lambda data, _: notifications.preferences_set(
+        by=request.user, chosen=data), success="Your choices are saved.",
+                       done_url=reverse("notifications"))
+    return done or form_page(
+        request, form, title="How you are told", submit="Save", back=reverse("notifications"),
+        intro="Every notification is listed in the service. Choose for each kind whether it is "
+              "also e-mailed to you at once or in one e-mail a working day (the daily digest). "
+              "E-mails carry the review's reference and a link, never names.")

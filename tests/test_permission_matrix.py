@@ -23,6 +23,7 @@ from django.utils import timezone
 from agencies.models import Membership
 from reviews import services
 from reviews.models import ClockKind, PanelAppointment, Review
+from scr.models import Notification
 from tests.actionplans import matrix as action_plan_matrix
 from tests.conftest import Personas, client_for, publish
 from tests.downloads import check_download
@@ -356,6 +357,15 @@ RULES: dict[str, list[Case]] = {
              expect(manager=200, reviewer=404, panel=404, police_lead=404, health_lead=403,
                     board=403)),
     ],
+    # your own notifications and how you are told (issue 19): everyone signed in, their own
+    # only (marking one read is POST only; someone else's is a 404: tests/scr/
+    # test_notifications.py)
+    "notifications": [Case(expected=ALL_SIGNED_IN)],
+    "notification_preferences": [Case(expected=ALL_SIGNED_IN)],
+    "notification_read": [Case(lambda w: {"pk": Notification.objects.filter(
+        recipient=w.people.police_lead).order_by("pk").first().pk},
+        expect(**dict.fromkeys(ROLES[1:], 405)))],
+    "notification_read_all": [Case(expected=expect(**dict.fromkeys(ROLES[1:], 405)))],
     # your own account (issue 9): everyone signed in, about themselves only
     "account": [Case(expected=ALL_SIGNED_IN)],
     "password_change": [Case(expected=ALL_SIGNED_IN)],

@@ -24,8 +24,9 @@ from actionplans.models import OPEN_STATUSES, Action, ActionPlan, Milestone, Rem
 from actionplans.selectors.evidence import awaited_evidence_requests
 from agencies.models import Membership, User
 from agencies.models.roles import Role
-from reviews.models import Review, Stage
+from reviews.models import Publication, Review, Stage
 from reviews.selectors.clocks import clock_label
+from scr.notifications import digest_pending, digest_waiting_q
 from scr.workdays import bank_holidays
 
 __all__ = [
@@ -41,12 +42,14 @@ SECTION_LIMIT = 50
 
 # (kind, heading) in the order the digest shows them.
 SECTIONS: tuple[tuple[str, str], ...] = (
+    ("notification", "Handed on to you since your last digest"),
     ("action_overdue", "Your actions that are overdue"),
     ("action_due", "Your actions due soon"),
     ("milestone_due", "Milestones of your actions due"),
     ("evidence_due", "Evidence requested from your agency"),
     ("monitoring_due", "Action plan monitoring reviews due"),
     ("clock", "Review clocks at amber or red"),
+    ("takedown", "Published reports due a takedown review"),
     ("escalation", "Overdue for longer than the escalation period"),
 )
 
@@ -59,6 +62,7 @@ class DigestItem:
     due: date | None = None
     review_id: int | None = None
     agency_id: int | None = None
+    notification_id: int | None = None  # a hand-off notification this digest delivers
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -100,7 +104,8 @@ def digest_recipients(day: date) -> QuerySet[User]:
     senior = SeniorLead._base_manager.filter(user=OuterRef("pk"))
     paused = ReminderPause.objects.in_force(day).filter(user=OuterRef("pk"))
     return (User.objects.filter(is_active=True).exclude(email="")
-            .filter(Q(Exists(owns)) | Q(Exists(member)) | Q(Exists(senior)))
+            .filter(Q(Exists(owns)) | Q(Exists(member)) | Q(Exists(senior))
+                    | Q(digest_waiting_q(OuterRef("pk"))))
             .exclude(Exists(paused)).order_by("pk"))
 
 
@@ -188,8 +193,9 @@ def _evidence(agency_ids: set[int], day: date) -> dict[int, list[DigestItem]]:
 
 
 def _manager_items(day: date) -> list[DigestItem]:
-    """Shared by every business manager: monitoring reviews due and review clocks at amber
-    or red (the review's stored next clock, kept by reviews' services)."""
+    """Shared by every business manager: monitoring reviews due, review clocks at amber or red
+    (the review's stored next clock, kept by reviews' services) and published reports due
+    their takedown review."""
     items = []
     for plan_review_id, ref, due in (ActionPlan._base_manager.filter(
             review__stage=Stage.MONITORING, next_monitoring_on__lte=_horizon(day))
@@ -207,6 +213,13 @@ def _manager_items(day: date) -> list[DigestItem]:
         items.append(DigestItem("clock", f"{ref}: {clock_label(clock) or 'clock'} ({rag}), due "
                                          f"{due:%-d %B %Y}", _path("review_clocks", pk),
                                 due, pk))
+    for pk, ref, due in (Publication._base_manager.filter(
+            status=Publication.Status.PUBLISHED, takedown_review_on__lte=_horizon(day))
+            .order_by("takedown_review_on").values_list("pk", "review__reference",
+                                                        "takedown_review_on")):
+        items.append(DigestItem("takedown", f"{ref}: decide whether the published report stays "
+                                            f"on the website, due {due:%-d %B %Y}",
+                                _path("publication_takedown_review", pk), due))
     return items
 
 
@@ -248,10 +261,13 @@ def digest_items_for(ids: Iterable[int], day: date) -> dict[int, list[DigestItem
     shared = _manager_items(day) + _escalations(day, None) if managers else []
     senior = {agency: _escalations(day, agency)
               for agency in sorted({a for p in people.values() for a in p.senior_lead_of})}
+    waiting = digest_pending(ids)
     result: dict[int, list[DigestItem]] = {}
     for pk in ids:
         person = people[pk]
-        items = owned.get(pk, []) + milestones.get(pk, [])
+        items = [DigestItem("notification", n.text, n.path, None, None, None,
+                            notification_id=n.pk) for n in waiting.get(pk, [])]
+        items += owned.get(pk, []) + milestones.get(pk, [])
         for agency_id in sorted(person.lead_agencies):
             items += evidence.get(agency_id, [])
         if person.manager:
@@ -281,5 +297,6 @@ def _limit(items: list[DigestItem]) -> list[DigestItem]:
         if n > SECTION_LIMIT:
             kept.append(DigestItem(kind, f"and {n - SECTION_LIMIT} more",
                                    reverse("actions_mine") if kind.startswith(("action", "mile"))
+                                   else reverse("notifications") if kind == "notification"
                                    else reverse("review_list")))
     return kept

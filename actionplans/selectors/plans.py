@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -31,7 +31,10 @@ __all__ = [
     "PlanPage",
     "action_page",
     "actions_of",
+    "agency_action_tasks",
+    "board_plan_tasks",
     "closure_blockers",
+    "manager_action_tasks",
     "plan_actions",
     "plan_closure_missing",
     "plan_page",
@@ -144,36 +147,54 @@ def plan_closure_missing(review: Review) -> list[str]:
     return []
 
 
+def agency_action_tasks(user: User, today: date) -> list[Task]:
+    """An agency lead: their agency's open actions, each with its target date."""
+    horizon = today + timedelta(days=settings.REMINDER_LOOKAHEAD_DAYS)
+    tasks = []
+    for action in (Action.objects.for_user(user, "change").filter(status__in=OPEN_STATUSES)
+                   .select_related("review", "recommendation", "lead_agency")
+                   .order_by("target_date")[:30]):
+        returned = " (returned: more is needed)" if action.returned_note else ""
+        soon = " (due soon)" if today <= action.target_date <= horizon else ""
+        tasks.append(Task(f"{action.reference}: update the action of {action.lead_agency}"
+                          f"{returned or soon}", reverse("action", args=[action.pk]),
+                          action.target_date, action.target_date < today))
+    return tasks
+
+
+def manager_action_tasks(user: User, today: date) -> list[Task]:
+    """A business manager: completed actions whose evidence of impact awaits verification."""
+    return [Task(f"{action.reference}: verify the evidence of impact",
+                 reverse("action", args=[action.pk]))
+            for action in (Action.objects.filter(status=ActionStatus.COMPLETED)
+                           .select_related("review", "recommendation")
+                           .order_by("completed_on")[:30])]
+
+
+def board_plan_tasks(user: User, today: date) -> list[Task]:
+    """A board member: the plans whose every action is verified or closed, to sign off."""
+    unfinished = Action.objects.filter(plan=OuterRef("pk")).exclude(status__in=sorted(FINISHED))
+    ready = (ActionPlan.objects.for_user(user, "aggregate")
+             .filter(review__stage=Stage.MONITORING, closure_signed_off_at__isnull=True)
+             .exclude(Exists(unfinished)).values_list("review_id", "review__reference"))
+    return [Task(f"{reference}: sign off the action plan's closure",
+                 reverse("action_plan_sign_off", args=[review_id]))
+            for review_id, reference in ready[:30]]
+
+
 def tasks_for(user: User) -> list[Task]:
-    """The home page's tasks: the review tasks, then this person's actions — an agency lead's
-    agency's open actions, a business manager's actions awaiting verification, the board's
-    plans ready for sign-off."""
+    """The home page's tasks: the review tasks of each of the person's roles, then the action
+    plans' (``agency_action_tasks``, ``manager_action_tasks``, ``board_plan_tasks``)."""
     tasks = review_tasks_for(user)
     if not getattr(user, "is_authenticated", False):
         return tasks
     today = timezone.localdate()
-    horizon = today + timedelta(days=settings.REMINDER_LOOKAHEAD_DAYS)
     if user.has_role(Role.AGENCY_LEAD):
-        for action in (Action.objects.for_user(user, "change").filter(status__in=OPEN_STATUSES)
-                       .select_related("review", "recommendation").order_by("target_date")[:30]):
-            late = " (overdue)" if action.target_date < today else ""
-            soon = "" if action.target_date > horizon else late or " (due soon)"
-            tasks.append(Task(f"{action.reference}: update the action{soon}",
-                              reverse("action", args=[action.pk]), action.target_date))
+        tasks += agency_action_tasks(user, today)
     if user.has_role(Role.BUSINESS_MANAGER):
-        for action in (Action.objects.filter(status=ActionStatus.COMPLETED)
-                       .select_related("review", "recommendation").order_by("completed_on")[:30]):
-            tasks.append(Task(f"{action.reference}: verify the evidence of impact",
-                              reverse("action", args=[action.pk])))
+        tasks += manager_action_tasks(user, today)
     if user.has_role(Role.BOARD_MEMBER):
-        unfinished = Action.objects.filter(plan=OuterRef("pk")).exclude(
-            status__in=sorted(FINISHED))
-        ready = (ActionPlan.objects.for_user(user, "aggregate")
-                 .filter(review__stage=Stage.MONITORING, closure_signed_off_at__isnull=True)
-                 .exclude(Exists(unfinished)).values_list("review_id", "review__reference"))
-        for review_id, reference in ready[:30]:
-            tasks.append(Task(f"{reference}: sign off the action plan's closure",
-                              reverse("action_plan_sign_off", args=[review_id])))
+        tasks += board_plan_tasks(user, today)
     return tasks
 
 

@@ -27,6 +27,7 @@ from actionplans.models import (
     ProgressUpdate,
     TargetDateChange,
 )
+from actionplans.services import handoffs
 from actionplans.services.base import locked_action, plan_of, plan_stage, require_manager
 from agencies.models import Agency, Membership, User
 from reviews.models import Recommendation
@@ -134,6 +135,7 @@ def create_action(*, by: User, recommendation: Recommendation, scope: str, actio
         save_with_history(Milestone(review=review, action=action, description=description,
                                     due_on=due_on, done=done, done_on=today if done else None),
                           by=by, reason=reason)
+    handoffs.notify_action_assigned(by=by, action=action)
     return action
 
 
@@ -176,6 +178,8 @@ def action_update_progress(*, by: User, action: Action, note: str, status: str,
     save_with_history(ProgressUpdate(review=locked.review, action=locked, note=note,
                                      status_from=current, status_to=status, by=by),
                       by=by, reason="Progress recorded")
+    if status != current:
+        handoffs.notify_action_moved(by=by, action=locked, before=current)
     action.refresh_from_db()
     return action
 
@@ -259,6 +263,7 @@ def action_verify(*, by: User, action: Action, note: str = "") -> Action:
     save_with_history(ProgressUpdate(review=locked.review, action=locked,
                                      note=note.strip() or "Verified", status_from=S.COMPLETED,
                                      status_to=S.VERIFIED, by=by), by=by, reason="Verified")
+    handoffs.notify_action_moved(by=by, action=locked, before=S.COMPLETED)
     action.refresh_from_db()
     return action
 
@@ -277,6 +282,7 @@ def action_return(*, by: User, action: Action, missing: str) -> Action:
     save_with_history(ProgressUpdate(review=locked.review, action=locked,
                                      note=f"Returned: {missing}", status_from=S.COMPLETED,
                                      status_to=S.IN_PROGRESS, by=by), by=by, reason="Returned")
+    handoffs.notify_action_moved(by=by, action=locked, before=S.COMPLETED)
     action.refresh_from_db()
     return action
 
@@ -296,5 +302,6 @@ def action_close(*, by: User, action: Action, reason: str) -> Action:
     save_with_history(ProgressUpdate(review=locked.review, action=locked, note=f"Closed: {reason}",
                                      status_from=current, status_to=S.CLOSED, by=by),
                       by=by, reason="Closed")
+    handoffs.notify_action_moved(by=by, action=locked, before=current)
     action.refresh_from_db()
     return action

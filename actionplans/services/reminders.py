@@ -28,7 +28,8 @@ from actionplans.selectors.digests import SECTIONS, DigestItem, digest_items_for
 from actionplans.services.base import require_manager
 from agencies.models import Agency, User
 from scr.history import save_with_history
-from scr.models import ReminderSent
+from scr.models import Notification, ReminderSent
+from scr.notifications import mark_digested
 from scr.reminders import claimed_recipients, period_key_day, send_once
 from scr.rules import fresh_locked, require_reason
 
@@ -93,6 +94,9 @@ def _record(user: User, day: date, subject: str,
         Digest.agencies.through.objects.bulk_create([Digest.agencies.through(
             digest_id=digest.pk, agency_id=a) for a in sorted({i.agency_id for i in items
                                                                if i.agency_id})])
+        # The hand-off notifications this digest carries are e-mailed now, never again.
+        mark_digested(Notification.objects.filter(
+            pk__in=[i.notification_id for i in items if i.notification_id], recipient=user))
         return digest
     return record
 

@@ -3,7 +3,8 @@
 One module per sub-domain; this package re-exports their ``__all__`` so
 ``from reviews.selectors import dashboard_reviews`` works wherever it lives:
 
-- ``lists`` — the dashboard and its CSV, the board's figures, each person's tasks
+- ``lists`` — the dashboard and its CSV, the board's figures
+- ``tasks`` — each person's tasks (the home page), one selector per role
 - ``lifecycle`` — days in stage, the moves a review page offers
 - ``history`` — a review's merged history, each record through its own scope
 - ``evidence`` — the evidence grid, a request's states and answer, version comparison
@@ -33,6 +34,8 @@ from reviews.selectors.register import *  # noqa: F403
 from reviews.selectors.register import __all__ as _register
 from reviews.selectors.report import *  # noqa: F403
 from reviews.selectors.report import __all__ as _report
+from reviews.selectors.tasks import *  # noqa: F403
+from reviews.selectors.tasks import __all__ as _tasks
 
 __all__ = [*_analysis, *_chronology, *_evidence, *_history, *_lifecycle, *_lists, *_meetings,
-           *_register, *_report]
+           *_register, *_report, *_tasks]

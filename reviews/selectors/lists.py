@@ -1,5 +1,5 @@
-"""Lists across reviews: the dashboard (and its CSV), the board's figures, and each
-person's tasks, already narrowed to what the user may see.
+"""Lists across reviews: the dashboard (and its CSV) and the board's figures, already narrowed
+to what the user may see (each person's tasks: ``selectors.tasks``).
 """
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
 from django.conf import settings
@@ -24,17 +24,14 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 
-from agencies.models.roles import Role
 from reviews.models import (
     AWAITING_AGENCY,
     ENDED_STAGES,
     STAGE_PATH,
     ClockPause,
     EvidenceRequest,
-    EvidenceStatus,
     InvolvedAgency,
     PanelAppointment,
     Review,
@@ -42,7 +39,6 @@ from reviews.models import (
     Subject,
 )
 from reviews.selectors.clocks import Rag, annotate_rag, clock_label, missed_clock_q, review_clocks
-from scr.actions import Action
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -73,7 +69,6 @@ __all__ = [
     "DashboardRow",
     "PauseSpan",
     "RowExtras",
-    "Task",
     "board_stats",
     "dashboard_csv_header",
     "dashboard_csv_row",
@@ -82,15 +77,7 @@ __all__ = [
     "dashboard_row",
     "dashboard_rows",
     "days_phrase",
-    "tasks_for",
 ]
-
-
-@dataclass(frozen=True)
-class Task:
-    text: str
-    url: str
-    due: date | None = None
 
 
 # The dashboard's stage filter: open reviews by default, any single stage (ended ones
@@ -321,65 +308,3 @@ def board_stats(user: User) -> BoardStats:
         median_days_decision_to_publication=statistics.median(spans) if spans else None,
         published_count=len(spans),
     )
-
-
-def _evidence_tasks(user: User) -> list[Task]:
-    """An agency lead: each request waiting for their agency, with its due date (the
-    business manager: every agency's). The people running a review: each answer waiting
-    for their decision."""
-    tasks = []
-    # The business manager chases every agency; a lead sees their own agency's requests.
-    chase: Action = "manage" if user.has_role(Role.BUSINESS_MANAGER) else "change"
-    waiting = (EvidenceRequest.objects.for_user(user, chase).awaiting_agency()
-               .select_related("review", "agency").order_by("due_on", "pk"))[:20]
-    for req in waiting:
-        late = " (overdue)" if req.is_overdue else ""
-        verb = "send more for" if req.status == EvidenceStatus.RETURNED else "send"
-        tasks.append(Task(f"{req.review.reference}: {req.agency} to {verb} "
-                          f"“{req.description}”{late}",
-                          reverse("evidence_request", args=[req.pk]), req.due_on))
-    decide = (EvidenceRequest.objects.for_user(user, "manage")
-              .filter(status__in=(EvidenceStatus.SUBMITTED, EvidenceStatus.RESUBMITTED))
-              .exclude(review__stage__in=ENDED_STAGES)
-              .select_related("review", "agency").order_by("due_on", "pk"))[:20]
-    for req in decide:
-        tasks.append(Task(f"{req.review.reference}: accept or return the "
-                          f"{req.kind_phrase} from {req.agency}",
-                          reverse("evidence_request", args=[req.pk])))
-    return tasks
-
-
-def tasks_for(user: User) -> list[Task]:
-    """What this person must do next, across the reviews they can see."""
-    if not user.is_authenticated:
-        return []
-    tasks: list[Task] = []
-    today = timezone.localdate()
-    if user.has_role(Role.BUSINESS_MANAGER):
-        for review in Review.objects.for_user(user).open().exclude(next_due_on=None).filter(
-                next_due_on__lte=today + timedelta(days=14)).order_by("next_due_on")[:20]:
-            tasks.append(Task(f"{review.reference}: {clock_label(review.next_clock)}",
-                              reverse("review", args=[review.pk]), review.next_due_on))
-        late = (Review.objects.for_user(user).filter(has_missed_clock=True)
-                .exclude(stage__in=ENDED_STAGES)
-                .prefetch_related("clock_pauses", "delay_explanations"))[:20]
-        for review in late:
-            for clock in review_clocks(review):
-                if clock.needs_explanation and clock.met_on:
-                    tasks.append(Task(f"{review.reference}: explain the delay to “{clock.label}”",
-                                      reverse("review_explain_delay", args=[review.pk])))
-    tasks.extend(_evidence_tasks(user))
-    # Appointments to reviews the person may still see (an ended role ends them too).
-    appointments = (PanelAppointment.objects.for_user(user)
-                    .filter(user=user, ended_on__isnull=True)
-                    .exclude(review__stage__in=ENDED_STAGES).select_related("review"))
-    for appointment in appointments:
-        review = appointment.review
-        place = ("you are the independent reviewer"
-                 if appointment.panel_role == PanelAppointment.PanelRole.REVIEWER
-                 else f"you sit on the panel as {appointment.get_panel_role_display().lower()}")
-        tasks.append(Task(f"{review.reference}: {Stage(review.stage).label.lower()} – {place}",
-                          reverse("review", args=[review.pk]), review.next_due_on))
-    if user.has_role(Role.BOARD_MEMBER):
-        tasks.append(Task("See the board dashboard", reverse("board")))
-    return tasks

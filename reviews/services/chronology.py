@@ -23,6 +23,7 @@ from agencies.models import Agency, User
 from reviews.formats.chronology import read_rows
 from reviews.models import ChronologyEntry, ChronologySubmission, Episode, EvidenceRequest, Review
 from reviews.models.chronology import ScopeBounds
+from reviews.services import handoffs
 from reviews.services.base import open_review_locked, require_changer
 from scr.actions import Action
 from scr.figures import note_case_write
@@ -165,6 +166,9 @@ def chronology_submit(*, by: User, review: Review, agency: Agency,
                                 evidence_request=evidence_request)
     if submission is None:
         raise ValidationError("There are no draft entries to submit. Nothing was changed.")
+    if evidence_request is None:  # through a request: its answer is the hand-off
+        handoffs.notify_chronology_submitted(by=by, review=review, agency_name=str(agency),
+                                             submission=submission)
     return submission
 
 

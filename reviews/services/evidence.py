@@ -41,11 +41,11 @@ from reviews.models import (
 )
 from reviews.selectors.evidence import is_lead_of as _is_lead_of
 from reviews.selectors.evidence import may_move
+from reviews.services import handoffs
 from reviews.services.base import open_review_locked, require_changer
 from reviews.services.chronology import submit_drafts
 from scr.documents import document_restore, document_store_version, document_withdraw
 from scr.history import save_with_history
-from scr.outbox import enqueue
 from scr.rules import fresh_locked, require_reason
 
 __all__ = [
@@ -73,9 +73,13 @@ S = EvidenceStatus
 IMR_REQUIRED = ("author", "independence", "records_secured_on", "analysis", "lessons")
 
 
-def _notify(request: EvidenceRequest, event: str, number: int = 0) -> None:
-    """E-mail the agency's leads once this transaction commits (ids only)."""
-    enqueue("reviews.tasks.evidence_notify", request.pk, event, number)
+def _notify(request: EvidenceRequest, event: str, number: int = 0, *, by: User) -> None:
+    """Tell the agency's leads (a notification, e-mailed once through the outbox and the
+    reminders ledger: ``services.handoffs``)."""
+    if event == "returned":
+        handoffs.notify_evidence_returned(by=by, request=request, number=number)
+    else:
+        handoffs.notify_evidence_requested(by=by, request=request)
 
 
 def _check_move(by: User, stored: EvidenceRequest, to: str) -> None:
@@ -172,7 +176,7 @@ def _send(*, by: User, review: Review, agencies: Iterable[Agency], kind: str,
             raise _duplicate_error(first) from None
         if parts is not None:
             request.checked_parts.set(parts[agency.pk])
-        _notify(request, "sent")
+        _notify(request, "sent", by=by)
         sent.append(request)
     return sent
 
@@ -282,6 +286,7 @@ def _submit(*, by: User, request: EvidenceRequest, expected_number: int, note: s
         save_with_history(document, by=by, reason=f"Submitted with version {submission.number}")
     if stored.kind == EvidenceKind.CHRONOLOGY:
         chronology_submitted(by=by, request=stored, submission=submission)
+    handoffs.notify_evidence_answered(by=by, request=stored, number=submission.number)
     return submission
 
 
@@ -337,7 +342,7 @@ def evidence_request_return(*, by: User, request: EvidenceRequest,
     number = request.submissions.count()
     _move(by=by, request=request, to=S.RETURNED, reason=f"Returned for more: {missing}",
           missing=missing)
-    _notify(request, "returned", number)
+    _notify(request, "returned", number, by=by)
     return request
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from agencies.models import Agency, User
 from agencies.models.roles import Role
 from reviews.models import InvolvedAgency, ReferenceCounter, Review, Stage, StageChange, scope
+from reviews.services import handoffs
 from reviews.services.base import TRANSITION_EFFECTS, open_review_locked, permission_grant
 from reviews.services.clocks import review_refresh_clocks
 from reviews.workflow import TRANSITIONS, may_make, ready_to_publish
@@ -235,10 +236,12 @@ def review_transition_within(*, by: User, review: Review, to: str, expected_from
                                   reason=reason), by=by, reason=reason or "Stage changed")
     for effect in transition.effects:  # e.g. Sign-off → Report: the approvals end
         TRANSITION_EFFECTS[effect](by=by, review=locked, reason=reason)
+    before = locked.stage
     locked.stage = to
     locked.stage_entered_at = timezone.now()
     save_with_history(locked, by=by, reason=reason or f"Moved to {Stage(to).label}")
     review_refresh_clocks(locked)
+    handoffs.notify_stage_moved(by=by, review=locked, before=before, after=to)
     review.refresh_from_db()  # the caller's instance is now the moved review
     return review
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, User
 from reviews.models import LearningFeedback, Meeting, MeetingAction, MeetingAttendee, MeetingMinutes, Review
+from reviews.services import handoffs
 from reviews.services.base import open_review_locked, require_changer
 from reviews.services.lifecycle import update_review
 from scr.documents import document_store_version
@@ -94,7 +95,10 @@ def meeting_attendee_add(*, by: User, meeting: Meeting, user: User | None = None
         raise ValidationError({"user": f"{user} is already listed as attending"})
     attendee = MeetingAttendee(review_id=meeting.review_id, meeting=meeting, user=user,
                                role=role.strip(), agency=agency)
-    return save_with_history(attendee, by=by, reason="Attendee recorded")
+    save_with_history(attendee, by=by, reason="Attendee recorded")
+    if user is not None:  # a learning event's attendee is asked for feedback
+        handoffs.notify_learning_event(by=by, meeting=meeting, attendees=[user])
+    return attendee
 
 
 @transaction.atomic(durable=True)

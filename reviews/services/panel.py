@@ -13,6 +13,7 @@ from agencies.models import Agency, Membership, User
 from agencies.models.roles import Role
 from reviews.models import PanelAppointment, Review, TermsOfReference, scope
 from reviews.selectors.panel import independence_problems
+from reviews.services import handoffs
 from reviews.services.base import open_review_locked, permission_grant, permission_revoke
 from reviews.services.lifecycle import involve_agency
 from scr.history import save_with_history
@@ -115,6 +116,7 @@ def panel_appoint(*, by: User, review: Review, user: User, panel_role: str,
     except IntegrityError:
         raise ValidationError("This appointment has just been made. Nothing was changed.") from None
     _grant_person(review, appointment, by=by, reason=reason)
+    handoffs.notify_panel_appointed(by=by, appointment=appointment)
     return appointment
 
 

@@ -36,6 +36,7 @@ from reviews.models import (
     Stage,
 )
 from reviews.selectors.report import approvers, may_approve
+from reviews.services import handoffs
 from reviews.services.analysis import drafting_review
 from reviews.services.base import (
     LIVE,
@@ -265,6 +266,7 @@ def snapshot_share(*, by: User, snapshot: ReportSnapshot) -> ReportSnapshot:
 def _share(snapshot: ReportSnapshot, *, by: User) -> None:
     snapshot.shared_with_panel_at, snapshot.shared_by = timezone.now(), by
     save_with_history(snapshot, by=by, reason="Shared with the panel")
+    handoffs.notify_version_shared(by=by, snapshot=snapshot)
 
 
 @transaction.atomic(durable=True)
@@ -282,7 +284,9 @@ def comment_add(*, by: User, part: SnapshotPart, text: str) -> ReportComment:
     comment = ReportComment(review=review, snapshot=part.snapshot, part=part, author=by,
                             text=text)
     comment.full_clean()
-    return save_with_history(comment, by=by, reason=f"Comment on “{part.title}”")
+    save_with_history(comment, by=by, reason=f"Comment on “{part.title}”")
+    handoffs.notify_comment(by=by, comment=comment)
+    return comment
 
 
 @transaction.atomic(durable=True)
@@ -338,6 +342,7 @@ def sign_off_submit(*, by: User, snapshot: ReportSnapshot) -> SignOffSubmission:
             and review.decision == Review.Decision.REVIEW and review.decision_date):
         update_review(by=by, review=review, reason="", recorded="Final report submitted",
                        final_report_received_on=timezone.localdate())
+    handoffs.notify_sign_off_submitted(by=by, submission=submission)
     return submission
 
 
@@ -369,11 +374,14 @@ def approval_give(*, by: User, submission: SignOffSubmission, approver_key: str,
         by=by, reason=f"Approved by {approver.label}")
     given = set(stored.approvals.filter(voided_at__isnull=True)
                 .values_list("approver_key", flat=True))
-    if given >= {a.key for a in approvers()}:
+    complete = given >= {a.key for a in approvers()}
+    if complete:
         stored.status, stored.closed_at, stored.closed_by = (
             SignOffSubmission.Status.APPROVED, timezone.now(), by)
         stored.outcome = "Every approval given."
         save_with_history(stored, by=by, reason="Every approval given")
+    handoffs.notify_approval_given(by=by, submission=stored, label=approver.label,
+                                   complete=complete)
     return approval
 
 

@@ -154,3 +154,24 @@ def test_people_see_what_was_sent_to_them_and_managers_see_it_per_review_and_age
     assert f"/reminders/{digest.pk}/" in per_review.content.decode()
     per_agency = client_for(personas.manager).get(f"/agencies/{personas.police.pk}/reminders/")
     assert f"/reminders/{digest.pk}/" in per_agency.content.decode()
+
+
+def test_a_published_report_due_its_takedown_review_is_in_the_managers_digest_and_home_page(
+        personas: Personas) -> None:
+    from django.urls import reverse
+
+    from reviews.models import Publication
+    from tests.publishing import arrange_publication
+
+    review = monitoring_review(personas)
+    publication = arrange_publication(review, personas.manager)
+    Publication.objects.filter(pk=publication.pk).update(
+        takedown_review_on=WEDNESDAY - timedelta(days=1))
+    tasks.send_daily_digests(WEDNESDAY.isoformat())
+    [message] = digests_to(personas.manager)
+    assert "Published reports due a takedown review" in message.body
+    link = reverse("publication_takedown_review", args=[publication.pk])
+    assert f"http://127.0.0.1:8000{link}" in message.body
+    assert all("takedown" not in m.body for m in digests_to(personas.police_lead))
+    home = client_for(personas.manager).get("/").content.decode()
+    assert f'href="{link}"' in home and "Overdue" in home

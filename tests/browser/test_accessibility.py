@@ -63,7 +63,8 @@ def test_agency_lead_and_board_member_pages_have_no_axe_violations(
     review = f"/reviews/{demo['review']}/"
     for username, paths in (("police", ["/", "/reviews/", review, f"{review}people/",
                                         f"{review}clocks/", f"{review}panel/",
-                                        f"{review}evidence/", f"{review}history/"]),
+                                        f"{review}evidence/", f"{review}history/",
+                                        "/notifications/", "/notifications/preferences/"]),
                             ("board", ["/", "/reviews/", "/board/"])):
         context = browser.new_context()
         page = context.new_page()
@@ -71,4 +72,6 @@ def test_agency_lead_and_board_member_pages_have_no_axe_violations(
         for path in paths:
             page.goto(f"{live_server.url}{path}")
             assert_accessible(page)
+        if username == "police":  # told of the demo's evidence requests: the unread count
+            assert page.locator(".app-unread-count").count() == 1
         context.close()

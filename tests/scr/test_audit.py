@@ -43,6 +43,8 @@ HISTORY_EXEMPT = {
                                  "and the person's history)",
     "agencies.BackupCode": "second-factor secrets, kept as hashes only",
     "scr.OutboxMessage": "queue bookkeeping (a task asked for, when it was sent), not case data",
+    "scr.Notification": "a message about a hand-off (what happened is in the producing "
+                        "record's history); read and e-mailed are bookkeeping",
 }
 
 

@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reviews import services
-from reviews.emails import send_evidence_emails
 from reviews.models import EvidenceRequest, EvidenceSubmission, Stage
 from reviews.services.lifecycle import TransitionRefused
-from scr.models import ReminderSent
+from scr.models import Notification, ReminderSent
+from scr.notifications import email_notifications
 from tests.conftest import Personas, client_for
 from tests.reviews.evidence import helpers as h
 from tests.shared_db import layered
@@ -51,10 +51,12 @@ def test_each_lead_is_emailed_once_whatever_the_task_retries(
     with django_capture_on_commit_callbacks(execute=True):
         request = h.send_imr(personas, review)[0]
     assert len(mail.outbox) == 1
-    assert send_evidence_emails(request.pk, "sent") == 0  # a redelivered task
+    notification = Notification.objects.get(recipient=personas.police_lead,
+                                            kind="evidence_requested", object_id=request.pk)
+    assert email_notifications([notification.pk]) == 0  # a redelivered task
     assert len(mail.outbox) == 1
-    assert ReminderSent.objects.filter(kind="evidence_sent", recipient=personas.police_lead,
-                                       object_id=request.pk).count() == 1
+    assert ReminderSent.objects.filter(kind="notification", recipient=personas.police_lead,
+                                       object_id=notification.pk).count() == 1
 
 
 def test_the_reviewer_may_send_requests_but_a_panel_member_or_lead_may_not(

@@ -1,5 +1,5 @@
-"""A real Celery worker on the real broker sends the evidence e-mails queued on commit,
-once per lead, however often the task is delivered."""
+"""A real Celery worker on the real broker sends the evidence notifications' e-mails queued
+on commit (through the outbox), once per lead, however often the task is delivered."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
 
-from reviews.tasks import evidence_notify
 from scr.celery import app as celery_app
-from scr.models import ReminderSent
+from scr.models import Notification, ReminderSent
+from scr.tasks import email_notifications
 from tests.conftest import Personas
 from tests.reviews.evidence import helpers as h
 
@@ -48,7 +48,8 @@ def test_the_worker_emails_each_lead_once_when_a_request_is_sent(
     assert [m.to for m in mail.outbox] == [["police_lead@example.invalid"]]
     # The same task delivered again (Redis redelivers unacknowledged tasks): nothing more.
     # (Tasks store no result in the app; this test asks for one to read the count.)
-    assert evidence_notify.apply_async((request.pk, "sent"), ignore_result=False).get(
+    notification = Notification.objects.get(object_id=request.pk, kind="evidence_requested")
+    assert email_notifications.apply_async(([notification.pk],), ignore_result=False).get(
         timeout=30) == 0
     assert len(mail.outbox) == 1
-    assert ReminderSent.objects.filter(kind="evidence_sent").count() == 1
+    assert ReminderSent.objects.filter(kind="notification").count() == 1

@@ -41,9 +41,13 @@ def queries_for(client: Any, url: str) -> int:
 
 # Every main page and its ceiling for a business manager (an agency lead's pages may take
 # one more: whether they may see real names in the review). The session, the person, their
-# memberships, the access-log row and the session save make up 7 of each.
+# memberships, the access-log row and the session save make up 7 of each, and the header's
+# count of unread notifications one more.
 CEILINGS = {
-    "/": 10,
+    # The home page: one query per kind of task a business manager takes on (issue 19:
+    # clocks, delays, evidence awaited and to decide, sign-offs, approvals, takedown reviews,
+    # learning events, actions to verify), whatever the data.
+    "/": 13,
     "/reviews/": 12,
     "/reviews/?stage=all&sort=stage": 12,
     "/reviews/export.csv": 12,

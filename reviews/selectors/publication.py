@@ -41,7 +41,7 @@ from reviews.models.publication import CONFIDENTIAL_KIND, PUBLISHED_KIND
 from scr.anonymise import AnonymisedText, PossibleName, RegisterEntry, anonymise
 from scr.anonymise.register import decision_key
 from scr.models import RenderRecord
-from scr.renders import RENDER_TIME_LIMIT
+from scr.renders import RENDER_TIME_LIMIT, render_is_current
 
 __all__ = [
     "CONFIDENTIAL_KIND",
@@ -65,10 +65,12 @@ __all__ = [
     "possible_unregistered_names",
     "publication_blockers",
     "publication_register",
+    "public_dates",
     "publishable_render",
     "render_rows",
     "report_source",
     "source_check",
+    "source_inputs_digest",
     "takedown_due",
 ]
 
@@ -105,14 +107,21 @@ def latest_render(target: Model, kind: str = PUBLISHED_KIND) -> RenderRecord | N
         status=RenderRecord.Status.DONE).order_by("-finished_at", "-id").first()
 
 
+OUT_OF_DATE = ("the latest anonymised PDF was made before the register, the anonymisation "
+               "check's decisions or the names allowed by design last changed: it is not "
+               "what would be published now, so make it again")
+
+
 def publishable_render(review: Review) -> RenderRecord | None:
-    """The latest finished anonymised render of the approved version, if its leak check
-    ran and every hit is waived; else ``None`` (a missing check is never "clean")."""
+    """The latest finished anonymised render of the approved version, if it was made from
+    the register and decisions as they are now (``render_is_current``), its leak check ran
+    and every hit is waived; else ``None`` (a missing check is never "clean"; a PDF made
+    before the register changed is never publishable, whatever its check said)."""
     snapshot = approved_snapshot(review)
     if snapshot is None:
         return None
     latest = latest_render(snapshot)
-    if latest is None:
+    if latest is None or not render_is_current(latest):
         return None
     check = LeakCheck._base_manager.filter(render=latest).first()
     if check is None or check.error:
@@ -131,6 +140,8 @@ def publication_blockers(review: Review) -> list[str]:
         status=RenderRecord.Status.DONE).order_by("-finished_at", "-id").first()
     if latest is None:
         return ["no anonymised PDF of the approved version has been made"]
+    if not render_is_current(latest):
+        return [OUT_OF_DATE]
     check = LeakCheck._base_manager.filter(render=latest).first()
     if check is None:
         return ["the latest anonymised PDF has not been leak-checked yet"]
@@ -227,6 +238,38 @@ def publication_register(review: Review) -> list[RegisterEntry]:
         decided.setdefault(pseudonym, []).append((text, context))
     return [replace(e, decided=tuple(decided[e.pseudonym])) if e.pseudonym in decided else e
             for e in entries]
+
+
+def public_dates(review: Review) -> set[date]:
+    """Dates a report states on purpose and that identify no one: the period under review
+    in the terms of reference (printed in its appendix). Every other full date is a hit."""
+    found: set[date] = set()
+    for start, end in review.terms.values_list("scope_start", "scope_end"):
+        found |= {start, end}
+    return found
+
+
+def source_inputs_digest(source: PublishedSource) -> str:
+    """A digest of everything a published PDF of ``source`` and its leak check are made
+    from: the parts as written, the register with the reviewers' decisions (for a person or
+    "not a name"), the names dismissed, the names allowed by design, the public dates and
+    the partnership's leak-check settings. Kept on each render (``scr.renders``): a render
+    whose digest is not today's was made before one of them changed, and is not
+    publishable. Its order is fixed (every list sorted), so the same inputs give the same
+    digest in every process."""
+    review = source.review
+    register = sorted(repr(replace(e, decided=tuple(sorted(e.decided))))
+                      for e in publication_register(review))
+    decisions = sorted(FormDecision._base_manager.filter(review=review, withdrawn=False)
+                       .values_list("key", "context_key", "subject_id", "reason"))
+    dismissed = sorted(DismissedName._base_manager.filter(review=review)
+                       .values_list("name", flat=True))
+    inputs = [
+        [(p.anchor, p.title, p.body) for p in source.parts], str(source.reference_date),
+        register, [list(d) for d in decisions], dismissed,
+        sorted(names_allowed_by_design(review)), sorted(map(str, public_dates(review))),
+        settings.PARTNERSHIP_NAME, str(settings.LEAK_CHECK_FULL_DATES)]
+    return hashlib.sha256(repr(inputs).encode()).hexdigest()
 
 
 _TAG = re.compile(r"<[^>]*>")

@@ -73,9 +73,11 @@ from reviews.selectors.publication import (
     approved_snapshot,
     latest_render,
     names_allowed_by_design,
+    public_dates,
     publishable_render,
     report_source,
     source_check,
+    source_inputs_digest,
 )
 from reviews.selectors.register import review_register
 from reviews.services.base import open_review_locked, require_changer
@@ -85,7 +87,7 @@ from scr.anonymise import LeakCheckError, leak_check_pages, pdf_pages
 from scr.documents import sha256_of
 from scr.history import save_with_history
 from scr.models import RenderRecord
-from scr.renders import render_request
+from scr.renders import render_is_current, render_request
 from scr.rules import fresh_locked, require_reason
 from scr.workdays import add_months
 
@@ -103,6 +105,7 @@ __all__ = [
     "publication_publish",
     "publication_takedown_decide",
     "published_html",
+    "published_inputs",
     "register_changed",
     "report_render_request",
     "report_title",
@@ -198,10 +201,7 @@ def panel_notice_record(*, by: User, review: Review, sent_on: date) -> LeakCheck
         raise ValidationError("This review is published: its notice to the Panel is fixed.")
     if sent_on > timezone.localdate():
         raise ValidationError({"sent_on": "The date sent cannot be in the future"})
-    render = publishable_render(stored)
-    if render is None:
-        raise ValidationError("There is no clean (or waived) anonymised PDF of the approved "
-                              "version: make it first, then send that PDF to the Panel.")
+    render = _publishable(stored, by, "then send that PDF to the Panel")
     check = LeakCheck._base_manager.select_for_update().get(render=render)
     check.panel_notified_on = sent_on
     save_with_history(check, by=by, reason="The PDF was sent to the national Panel")
@@ -336,6 +336,29 @@ def public_name_withdraw(*, by: User, public_name: PublicName, reason: str) -> P
     return public_name
 
 
+def _publishable(review: Review, by: User, then: str) -> RenderRecord:
+    """The PDF that may be sent and published, or a refusal that says why. A PDF made before
+    the register (or a decision, or the names allowed by design) changed is refused in its
+    own words; the new PDF it needs has been queued by the change itself when the check
+    was settled, else the refusal says what to do."""
+    render = publishable_render(review)
+    if render is not None:
+        return render
+    snapshot = approved_snapshot(review)
+    latest = latest_render(snapshot) if snapshot is not None else None
+    if latest is not None and not render_is_current(latest):
+        queued = active_render(latest.target, PUBLISHED_KIND) is not None
+        raise ValidationError(
+            "The anonymised PDF was made before the register, the anonymisation check's "
+            "decisions or the names allowed by design last changed, so it is not what would "
+            "be published now. " + (
+                "A new PDF is being made: wait for it and its leak check, " if queued else
+                "Settle the anonymisation check and make the PDF again, ") + then + ".",
+            code="out_of_date")
+    raise ValidationError("There is no clean (or waived) anonymised PDF of the approved "
+                          f"version: make it first, {then}.")
+
+
 def _takedown_review_on(published_on: date) -> date:
     return add_months(published_on, settings.PUBLICATION_TAKEDOWN_REVIEW_MONTHS)
 
@@ -356,10 +379,7 @@ def publication_publish(*, by: User, review: Review, published_on: date | None =
     if Publication._base_manager.filter(review=stored,
                                         status=Publication.Status.PUBLISHED).exists():
         raise ValidationError("This review's report is already published.")
-    render = publishable_render(stored)
-    if render is None:
-        raise ValidationError("There is no clean (or waived) anonymised PDF of the approved "
-                              "version to publish.")
+    render = _publishable(stored, by, "then publish it")
     on = stored.published_on or published_on or timezone.localdate()
     if on > timezone.localdate():
         raise ValidationError({"published_on": "The publication date cannot be in the future"})
@@ -464,15 +484,6 @@ def _document_html(source: PublishedSource, parts: list[Part], *, confidential: 
         "month": timezone.localdate().strftime("%B %Y"), "version": number})
 
 
-def public_dates(review: Review) -> set[date]:
-    """Dates a report states on purpose and that identify no one: the period under review
-    in the terms of reference (printed in its appendix). Every other full date is a hit."""
-    found: set[date] = set()
-    for start, end in review.terms.values_list("scope_start", "scope_end"):
-        found |= {start, end}
-    return found
-
-
 @dataclass(frozen=True)
 class PublicationPath:
     """The one path every published text of a review takes (docs/publication.md, "One
@@ -520,6 +531,11 @@ class PublicationPath:
                                      or existing.status == RenderRecord.Status.QUEUED):
             return existing
         return render_request(by=by, target=target, kind=self.kind)
+
+    def inputs(self, target: Any) -> str:
+        """The inputs of ``kind`` (``scr.renders``): what a render made now would be made
+        from, so a PDF made before the register or a decision changed is known as such."""
+        return source_inputs_digest(self.source(target))
 
     def html(self, target: Any) -> str:
         """The renderer of ``kind``: the anonymised document."""
@@ -576,6 +592,11 @@ REPORT_PATH = PublicationPath(PUBLISHED_KIND, _report_source)
 def published_html(snapshot: ReportSnapshot) -> str:
     """The renderer of ``reviews.report_published``."""
     return REPORT_PATH.html(snapshot)
+
+
+def published_inputs(snapshot: ReportSnapshot) -> str:
+    """The inputs of ``reviews.report_published`` (``REPORT_PATH.inputs``)."""
+    return REPORT_PATH.inputs(snapshot)
 
 
 def confidential_html(snapshot: ReportSnapshot) -> str:

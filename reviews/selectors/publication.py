@@ -63,9 +63,9 @@ __all__ = [
     "live_publication",
     "names_allowed_by_design",
     "possible_unregistered_names",
+    "public_dates",
     "publication_blockers",
     "publication_register",
-    "public_dates",
     "publishable_render",
     "render_rows",
     "report_source",
@@ -168,7 +168,7 @@ def possible_unregistered_names(review: Review, snapshot: ReportSnapshot | None,
     source = source or report_source(snapshot)
     text = "\n\n".join(part.body for part in source.parts)
     dismissed = {n.casefold() for n in DismissedName._base_manager.filter(
-        review=review).values_list("name", flat=True)}
+        review=review, withdrawn=False).values_list("name", flat=True)}
     ignore = [*review_public_names(review), *names_allowed_by_design(review)]
     return [found for found in unregistered_names(text, review_register(review), ignore=ignore)
             if found.name.casefold() not in dismissed]
@@ -262,7 +262,7 @@ def source_inputs_digest(source: PublishedSource) -> str:
                       for e in publication_register(review))
     decisions = sorted(FormDecision._base_manager.filter(review=review, withdrawn=False)
                        .values_list("key", "context_key", "subject_id", "reason"))
-    dismissed = sorted(DismissedName._base_manager.filter(review=review)
+    dismissed = sorted(DismissedName._base_manager.filter(review=review, withdrawn=False)
                        .values_list("name", flat=True))
     inputs = [
         [(p.anchor, p.title, p.body) for p in source.parts], str(source.reference_date),
@@ -318,6 +318,7 @@ class CheckItem:
     count: int = 1
     hit: LeakHit | None = None
     number: int = 0
+    decision: FormDecision | None = None  # the "not a name" decision that settled it
 
     @property
     def token(self) -> str:
@@ -339,12 +340,13 @@ def _not_a_name(decisions: Iterable[FormDecision]) -> dict[tuple[str, str], Form
     return {(d.key, d.context_key): d for d in decisions if d.subject_id is None}
 
 
-def _settled_by(found: dict[tuple[str, str], FormDecision], text: str, context: str) -> str:
+def _settled_by(found: dict[tuple[str, str], FormDecision], text: str, context: str,
+                ) -> tuple[str, FormDecision | None]:
     form, where = decision_key(text, context)
     decision = found.get((form, where)) or found.get((form, ""))
     if decision is None:
-        return ""
-    return f"Not a name ({decision.reason})" if decision.reason else "Not a name"
+        return "", None
+    return (f"Not a name ({decision.reason})" if decision.reason else "Not a name"), decision
 
 
 def source_check(source: PublishedSource, parts: Sequence[AnonymisedPart],
@@ -354,19 +356,19 @@ def source_check(source: PublishedSource, parts: Sequence[AnonymisedPart],
     them replacements), the possible unregistered names (settled by registering the person
     or dismissing the word, after which they are no longer listed), then the hits of the
     latest anonymised render's leak check (settled by a waiver, or by a new, clean PDF)."""
-    decisions = _not_a_name(FormDecision._base_manager.filter(review=source.review,
-                                                              withdrawn=False))
+    decisions = _not_a_name(FormDecision._base_manager.filter(
+        review=source.review, withdrawn=False).select_related("decided_by"))
     items: list[CheckItem] = []
     for part in parts:
         for result in (part.title, part.body):
             for u in result.uncertain:
+                settled, decision = _settled_by(decisions, u.text, u.context)
                 items.append(CheckItem("uncertain", u.text, u.context, part.part.title,
-                                       u.candidates, u.reason,
-                                       _settled_by(decisions, u.text, u.context)))
+                                       u.candidates, u.reason, settled, decision=decision))
             for k in result.skipped:
+                settled, decision = _settled_by(decisions, k.text, k.context)
                 items.append(CheckItem("skipped", k.text, k.context, part.part.title,
-                                       (k.pseudonym,), k.reason,
-                                       _settled_by(decisions, k.text, k.context)))
+                                       (k.pseudonym,), k.reason, settled, decision=decision))
     snapshot = source.target if isinstance(source.target, ReportSnapshot) else None
     for possible in possible_unregistered_names(source.review, snapshot, source):
         items.append(CheckItem("unregistered", possible.name,
@@ -377,8 +379,7 @@ def source_check(source: PublishedSource, parts: Sequence[AnonymisedPart],
     if check is not None:
         for hit in LeakHit._base_manager.filter(leak_check=check).select_related(
                 "waived_by").order_by("page", "id"):
-            settled = (f"Waived by {hit.waived_by}: {hit.waiver_reason}"
-                       if hit.waived_at is not None else "")
+            settled = (f"Waived: {hit.waiver_reason}" if hit.waived_at is not None else "")
             items.append(CheckItem("leak_hit", hit.matched, hit.context, f"page {hit.page}",
                                    (hit.pseudonym,) if hit.pseudonym else (), hit.kind,
                                    settled, hit=hit))
@@ -471,7 +472,8 @@ def anonymisation_check(review: Review, *, with_items: bool = True) -> Anonymisa
         snapshot, parts, source_check(source, parts, render) if with_items else [],
         list(FormDecision._base_manager.filter(review=review, withdrawn=False)
              .select_related("subject", "decided_by")),
-        list(DismissedName._base_manager.filter(review=review).select_related("dismissed_by")),
+        list(DismissedName._base_manager.filter(review=review, withdrawn=False)
+             .select_related("dismissed_by")),
         render)
 
 

@@ -95,9 +95,11 @@ __all__ = [
     "REPORT_PATH",
     "PublicationPath",
     "confidential_html",
+    "dismissed_name_reopen",
     "form_decision_record",
     "form_decision_withdraw",
     "leak_check_render",
+    "leak_hit_reopen",
     "leak_hit_waive",
     "panel_notice_record",
     "public_name_add",
@@ -186,6 +188,24 @@ def leak_hit_waive(*, by: User, hit: LeakHit, reason: str) -> LeakHit:
 
 
 @transaction.atomic(durable=True)
+def leak_hit_reopen(*, by: User, hit: LeakHit, reason: str) -> LeakHit:
+    """A business manager takes a waiver back: the hit is open again and blocks publication
+    (a waiver given too quickly). Who waived it, when and why stay in the history."""
+    if not by.has_role(Role.BUSINESS_MANAGER):
+        raise ValidationError("Only a business manager can reopen a leak-check hit.")
+    reason = require_reason(reason, "Enter why the hit is reopened")
+    stored = fresh_locked(hit)
+    if stored.waived_at is None:
+        raise ValidationError("This hit is not waived: it is open already.")
+    if Publication._base_manager.filter(render_id=stored.render_id).exists():
+        raise ValidationError("This PDF has been published: its hits can no longer change.")
+    stored.waived_at, stored.waived_by, stored.waiver_reason = None, None, ""
+    save_with_history(stored, by=by, reason=f"Leak-check hit reopened: {reason}")
+    hit.refresh_from_db()
+    return hit
+
+
+@transaction.atomic(durable=True)
 def panel_notice_record(*, by: User, review: Review, sent_on: date) -> LeakCheck:
     """Record that the national Panel was sent the report to be published: this very PDF
     (the approved version's clean, or waived, anonymised render), on ``sent_on``. The
@@ -228,12 +248,29 @@ def unregistered_name_dismiss(*, by: User, review: Review, name: str,
     if not name:
         raise ValidationError({"name": "Enter the name to dismiss"})
     reason = require_reason(reason, "Enter why this is nobody's name")
-    if DismissedName._base_manager.filter(review=stored, name__iexact=name).exists():
+    if DismissedName._base_manager.filter(review=stored, name__iexact=name,
+                                          withdrawn=False).exists():
         raise ValidationError({"name": f"“{name}” is already dismissed for this review"})
     dismissed = DismissedName(review=stored, name=name, reason=reason, dismissed_by=by)
     dismissed.full_clean()
     save_with_history(dismissed, by=by, reason=f"Not a person's name: {reason}")
     register_changed(stored, by=by)
+    return dismissed
+
+
+@transaction.atomic(durable=True)
+def dismissed_name_reopen(*, by: User, dismissed: DismissedName, reason: str) -> DismissedName:
+    """Undo a dismissal: the possible name is listed on the check again (and blocks the
+    render until it is settled anew). The dismissal and this reason stay in the history."""
+    reason = require_reason(reason, "Enter why the name is reopened")
+    stored_review = _deciding_review(by, dismissed.review, "reopen a dismissed name")
+    stored = fresh_locked(dismissed)
+    if stored.withdrawn:
+        raise ValidationError("This name has already been reopened. Nothing was changed.")
+    stored.withdrawn = True
+    save_with_history(stored, by=by, reason=f"Reopened: {reason}")
+    register_changed(stored_review, by=by)
+    dismissed.refresh_from_db()
     return dismissed
 
 

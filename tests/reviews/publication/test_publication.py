@@ -371,8 +371,8 @@ def test_a_pdf_made_before_the_register_changed_is_never_published(personas: Per
     assert publishable_render(w.review) is None
     assert publication_blockers(w.review)[0].startswith(
         "the latest anonymised PDF was made before the register")
-    with pytest.raises(ValidationError, match="made before the register.*A new PDF is being "
-                                              "made: wait for it") as refused:
+    with pytest.raises(ValidationError, match=r"made before the register.*A new PDF is being "
+                                              r"made: wait for it") as refused:
         services.publication_publish(by=w.p.manager, review=w.review)
     assert refused.value.code == "out_of_date"
     with pytest.raises(ValidationError, match="made before the register"):

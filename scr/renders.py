@@ -65,6 +65,8 @@ def register_renderer(kind: str, renderer: Renderer, *, after: AfterRender | Non
         _AFTER[kind] = after
     if inputs is not None:
         _INPUTS[kind] = inputs
+    else:
+        _INPUTS.pop(kind, None)
 
 
 def unregister_renderer(kind: str) -> None:
@@ -83,6 +85,8 @@ def render_inputs(kind: str, target: Any) -> str:
 def render_is_current(record: RenderRecord) -> bool:
     """Was this render made from what its target's inputs are now? A kind with no inputs
     function is always current (its HTML depends on its target alone)."""
+    if record.kind not in _INPUTS:
+        return True
     return record.inputs_digest == render_inputs(record.kind, record.target)
 
 

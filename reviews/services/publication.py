@@ -383,8 +383,8 @@ def _publishable(review: Review, by: User, then: str) -> RenderRecord:
         return render
     snapshot = approved_snapshot(review)
     latest = latest_render(snapshot) if snapshot is not None else None
-    if latest is not None and not render_is_current(latest):
-        queued = active_render(latest.target, PUBLISHED_KIND) is not None
+    if snapshot is not None and latest is not None and not render_is_current(latest):
+        queued = active_render(snapshot, PUBLISHED_KIND) is not None
         raise ValidationError(
             "The anonymised PDF was made before the register, the anonymisation check's "
             "decisions or the names allowed by design last changed, so it is not what would "

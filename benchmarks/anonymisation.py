@@ -1,23 +1,34 @@
-"""Anonymisation on a 40-page report: anonymiser, render, leak check (issue 12).
+"""Anonymise, render and leak-check a 60-page report through the real report template, beside
+raw WeasyPrint on the same HTML (issue 17; issue 20 item 5).
 
-Generates a synthetic report (about 20,000 words, 40 pages, tables, 8 subjects with every
-kind of identifier: other names, dates of birth, addresses, postcodes, schools, NHS and
-National Insurance numbers, references, phones, e-mail addresses), then measures:
+Generates a synthetic report as the app stores it (Markdown parts with real names, about
+30,000 words, 60-odd pages, tables, 8 subjects with every kind of identifier: other names,
+dates of birth, addresses, postcodes, schools, NHS and National Insurance numbers, references, phones,
+e-mail addresses), then:
 
-1. the anonymiser (``scr.anonymise.anonymise``) on the report's HTML with real names;
-2. rendering the anonymised HTML with the project's wrapper (``scr.pdf.html_to_pdf``)
-   and with raw WeasyPrint (default fetcher, the same stylesheet and fonts by
-   ``file://`` URL), each in a fresh process so the peak memory (maximum resident set
-   size) is each render's own; the two alternate, ``--renders`` times each; wall-clock
-   and CPU time (CPU time is steadier on a shared machine);
-3. the leak check on the rendered PDF, text extraction included (target <= 1 s);
-4. the leak check's hits on that clean report (false positives, target <= 2): the
-   clean text names reviewers, the board, towns, agencies and pseudonyms, and has
-   month-and-year dates and paragraph numbers, none of which is a hit.
+1. builds the published HTML once the way ``reviews.services.publication`` does: every part
+   through ``scr.anonymise.anonymise``, Markdown → sanitised HTML
+   (``reviews.formats.markdown.render_markdown``), empty parts left out, the real template
+   ``reviews/report_pdf.html`` (cover, contents with ``target-counter`` page numbers,
+   running headers by ``string-set``, page numbers) and its stylesheets;
+2. in one run, alternating, ``--rounds`` times, each in a fresh process (``python -c``, not
+   a fork, so nothing of this process is counted):
+   - ``app``: the app's whole path — anonymise and build the HTML again (checked identical),
+     ``scr.pdf.html_to_pdf`` (the allow-listed fetcher, the shipped fonts, tagged PDF/UA-1),
+     then the leak check on the PDF's own text (``pdf_pages`` + ``leak_check_pages``);
+   - ``raw-ua``: WeasyPrint alone on the same HTML, same stylesheets and fonts by
+     ``file://`` URL, default fetcher, the same ``pdf/ua-1`` variant;
+   - ``raw``: WeasyPrint alone, untagged (what tagging costs, for the record);
+3. prints wall-clock and CPU medians of each step, the render ratio app / raw-ua (target
+   <= 1.2) and app / raw, and each child's own peak memory, two ways: its ``VmHWM`` read
+   from ``/proc/self/status`` by the child just before it exits, and ``ru_maxrss`` of that
+   one child from ``os.wait4`` in the parent (target <= 300 MB). ``ru_maxrss`` read inside
+   a forked child would report the parent's memory, so neither figure is taken that way.
 
 No database is needed:
 
-    .venv/bin/python benchmarks/anonymisation.py [--renders 3] [--pages-out /tmp/report.pdf]
+    .venv/bin/python benchmarks/anonymisation.py [--rounds 3] [--words 30000] [--warm 3]
+                                                 [--pdf-out /tmp/r.pdf]
 """
 
 from __future__ import annotations
@@ -26,7 +37,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -174,121 +184,230 @@ def report_html(rng: random.Random, words: int = 20_000) -> str:
     return "\n".join(parts)
 
 
+# ---------------------------------------------------------------- the report as the app stores it
+
+PART_TITLES = ["Introduction", "Family structure", "Background", "Key practice episodes",
+               "Analysis", "Findings", "Recommendations", "Glossary", "Appendix: terms of reference"]
+
+
+def report_parts(rng: random.Random, words: int) -> list[tuple[str, str, str]]:
+    """(anchor, title, Markdown body) parts of about ``words`` words with real names: each
+    part paragraphs and, every few episodes, a chronology table; one part left empty (a
+    template section nobody wrote: left out of the PDF)."""
+    bodies: list[list[str]] = [[] for _ in PART_TITLES]
+    count, episode = 0, 0
+    while count < words:
+        episode += 1
+        part = bodies[1 + episode % (len(PART_TITLES) - 2)]
+        part.append(f"### Episode {episode}\n")
+        for _ in range(6):
+            sentences = [_mentions(rng) if rng.random() < 0.25 else _clean_sentence(rng)
+                         for _ in range(rng.randint(4, 7))]
+            paragraph = " ".join(sentences)
+            count += len(paragraph.split())
+            part.append(paragraph + "\n")
+        if episode % 3 == 0:
+            rows = "".join(
+                f"| {rng.choice(MONTHS)} {rng.randint(2012, 2019)} | "
+                f"{rng.choice(['Police', 'Health', 'Education', 'Children’s social care'])} | "
+                f"{_mentions(rng) if rng.random() < 0.3 else _clean_sentence(rng)} |\n"
+                for _ in range(12))
+            part.append("| When | Agency | What happened |\n|---|---|---|\n" + rows)
+            count += 12 * 20
+    bodies[-2] = []  # the glossary: empty, left out
+    return [(f"part-{n}", title, "\n".join(body))
+            for n, (title, body) in enumerate(zip(PART_TITLES, bodies, strict=True), start=1)]
+
+
+def published_html(parts: list[tuple[str, str, str]], register: list) -> str:  # type: ignore[type-arg]
+    """The published HTML as ``reviews.services.publication`` builds it (anonymise each part,
+    Markdown, empty parts left out, the real template)."""
+    import re
+
+    from django.conf import settings
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    from reviews.formats.markdown import render_markdown
+    from scr.anonymise import anonymise
+
+    printed = []
+    for anchor, title, body in parts:
+        html = render_markdown(anonymise(body, register, REFERENCE_DATE).text)
+        if re.sub(r"<[^>]*>", "", html).strip():
+            printed.append({"anchor": anchor, "html": mark_safe(html),  # noqa: S308
+                            "title": anonymise(title, register, REFERENCE_DATE).text})
+    return render_to_string("reviews/report_pdf.html", {
+        "title": "Local Child Safeguarding Practice Review: Child K",
+        "partnership": settings.PARTNERSHIP_NAME, "reference": "SCR-2019-001",
+        "parts": printed, "confidential": False, "month": "June 2019", "version": 3})
+
+
 # ---------------------------------------------------------------- renders in fresh processes
 
-def _render_child(mode: str, html_path: str, pdf_path: str) -> None:
-    """Run in a fresh interpreter: render once, print seconds and peak RSS as JSON."""
+def _peak_mb() -> float:
+    """This process's own peak resident memory (VmHWM), read before it exits."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _timed(work):  # type: ignore[no-untyped-def]
+    started, cpu_started = time.perf_counter(), time.process_time()
+    result = work()
+    return result, time.perf_counter() - started, time.process_time() - cpu_started
+
+
+def _raw_render(html: str, *, tagged: bool) -> bytes:
+    """WeasyPrint alone: the same HTML and stylesheets by ``file://`` URL, the default
+    fetcher, a FontConfiguration per render (as the app makes one)."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    assets = ROOT / "scr" / "pdf_assets"
+    raw_html = html.replace("scr-asset:", assets.as_uri() + "/")
+    base = (assets / "base.css").read_text().replace("scr-asset:", assets.as_uri() + "/")
+    fonts = FontConfiguration()
+    options: dict[str, object] = {"pdf_variant": "pdf/ua-1", "pdf_tags": True} if tagged else {}
+    return HTML(string=raw_html).write_pdf(
+        stylesheets=[CSS(string=base, font_config=fonts)], font_config=fonts, **options)
+
+
+def _child(mode: str, work_dir: str) -> None:
+    """One render in a fresh interpreter; prints its timings and peak memory as JSON."""
     import django
 
     django.setup()
     import logging
 
     logging.disable(logging.INFO)
-    html = Path(html_path).read_text()
-    started = time.perf_counter()
-    cpu_started = time.process_time()
-    if mode == "wrapper":
+    folder = Path(work_dir)
+    html = (folder / "report.html").read_text()
+    out: dict[str, float | int | str] = {"mode": mode}
+    if mode == "app":
+        from scr.anonymise import leak_check_pages, pdf_pages
         from scr.pdf import html_to_pdf
 
-        pdf = html_to_pdf(html)
+        parts = [tuple(p) for p in json.loads((folder / "parts.json").read_text())]
+        register = _register()
+        built, out["html_s"], out["html_cpu_s"] = _timed(lambda: published_html(parts, register))
+        out["same_html"] = str(built == html)
+        pdf, out["render_s"], out["render_cpu_s"] = _timed(lambda: html_to_pdf(built))
+        hits, out["leak_check_s"], out["leak_check_cpu_s"] = _timed(lambda: leak_check_pages(
+            pdf_pages(pdf), register, allowed_names=[p.split(",")[0] for p in PEOPLE_IN_CLEAN_TEXT],
+            allowed_dates=()))
+        out["hits"] = len(hits)
+        out["hit_list"] = "; ".join(f"p{h.page} {h.kind} {h.text!r}" for h in hits[:12])
+        out["pages"] = len(pdf_pages(pdf))
     else:
-        from weasyprint import CSS, HTML
-        from weasyprint.text.fonts import FontConfiguration
-
-        assets = ROOT / "scr" / "pdf_assets"
-        css = (assets / "base.css").read_text().replace("scr-asset:", assets.as_uri() + "/")
-        fonts = FontConfiguration()
-        pdf = HTML(string=html).write_pdf(
-            stylesheets=[CSS(string=css, font_config=fonts)], font_config=fonts)
-    seconds = time.perf_counter() - started
-    cpu = time.process_time() - cpu_started
-    Path(pdf_path).write_bytes(pdf)
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "peak_mb": peak_kib / 1024,
-                      "bytes": len(pdf)}))
+        pdf, out["render_s"], out["render_cpu_s"] = _timed(
+            lambda: _raw_render(html, tagged=mode == "raw-ua"))
+    (folder / f"{mode}.pdf").write_bytes(pdf)
+    out["bytes"] = len(pdf)
+    out["vmhwm_mb"] = _peak_mb()
+    print(json.dumps(out))
 
 
-def _render(mode: str, html_path: Path, pdf_path: Path) -> dict:
-    done = subprocess.run([sys.executable, __file__, "--child", mode, str(html_path), str(pdf_path)],
-                          capture_output=True, text=True, check=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+def _run_child(mode: str, work_dir: Path) -> dict:
+    """Start one child, wait for it with ``os.wait4`` (that child's own rusage)."""
+    child = subprocess.Popen([sys.executable, __file__, "--child", mode, str(work_dir)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stdout, stderr = child.stdout.read(), child.stderr.read()  # type: ignore[union-attr]
+    _pid, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode:
+        raise SystemExit(f"{mode} child failed:\n{stderr}")
+    result = json.loads(stdout.strip().splitlines()[-1])
+    result["wait4_maxrss_mb"] = usage.ru_maxrss / 1024
+    return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--renders", type=int, default=3)
-    parser.add_argument("--pages-out", type=Path, default=None)
-    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--words", type=int, default=30_000)
+    parser.add_argument("--pdf-out", type=Path, default=None)
+    parser.add_argument("--warm", type=int, default=3,
+                        help="renders each, alternating, in this one process (a warm worker)")
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        _render_child(*args.child)
+        _child(*args.child)
         return
 
     import django
 
     django.setup()
-    from scr.anonymise import anonymise, leak_check, pdf_pages, unregistered_names
+    from scr.anonymise import anonymise, unregistered_names
 
     rng = random.Random(12)
     register = _register()
-    source = report_html(rng)
-    words = len(source.split())
+    parts = report_parts(rng, args.words)
+    source = "\n\n".join(body for _, _, body in parts)
     anonymise(source[:2000], register, REFERENCE_DATE)  # compile the register once (cached)
-    timings = []
-    for _ in range(5):
-        started = time.perf_counter()
-        result = anonymise(source, register, REFERENCE_DATE)
-        timings.append(time.perf_counter() - started)
-    started = time.perf_counter()
+    result, anonymise_s, _ = _timed(lambda: anonymise(source, register, REFERENCE_DATE))
     possible = unregistered_names(source, register, ignore=PEOPLE_IN_CLEAN_TEXT)
-    unregistered_seconds = time.perf_counter() - started
-
+    modes = ("raw", "raw-ua", "app")
+    rows: dict[str, list[dict]] = {mode: [] for mode in modes}
     with tempfile.TemporaryDirectory() as tmp:
-        html_path = Path(tmp) / "report.html"
-        html_path.write_text(result.text)
-        renders: dict[str, list[dict]] = {"wrapper": [], "raw": []}
-        for _ in range(args.renders):
-            for mode in ("raw", "wrapper"):
-                renders[mode].append(_render(mode, html_path, Path(tmp) / f"{mode}.pdf"))
-        pdf = (Path(tmp) / "wrapper.pdf").read_bytes()
-    if args.pages_out:
-        args.pages_out.write_bytes(pdf)
+        work = Path(tmp)
+        (work / "parts.json").write_text(json.dumps(parts))
+        (work / "report.html").write_text(published_html(parts, register))
+        for round_number in range(args.rounds):
+            order = modes if round_number % 2 == 0 else tuple(reversed(modes))
+            for mode in order:
+                rows[mode].append(_run_child(mode, work))
+        if args.pdf_out:
+            args.pdf_out.write_bytes((work / "app.pdf").read_bytes())
+        html = (work / "report.html").read_text()
+    warm: dict[str, list[tuple[float, float]]] = {"app": [], "raw-ua": []}
+    if args.warm:
+        from scr.pdf import html_to_pdf
 
-    leak_timings, hits = [], []
-    for _ in range(5):
-        started = time.perf_counter()
-        hits = leak_check(pdf, register, allowed_dates=())
-        leak_timings.append(time.perf_counter() - started)
-    started = time.perf_counter()
-    pages = pdf_pages(pdf)
-    extraction = time.perf_counter() - started
+        html_to_pdf(html)  # the worker's first render (fonts, imports) is not counted
+        _raw_render(html, tagged=True)
+        for _ in range(args.warm):
+            warm["raw-ua"].append(_timed(lambda: _raw_render(html, tagged=True))[1:])
+            warm["app"].append(_timed(lambda: html_to_pdf(html))[1:])
 
-    def med(rows: list[dict], key: str) -> float:
-        return statistics.median(r[key] for r in rows)
+    def med(mode: str, key: str) -> float:
+        return statistics.median(float(r[key]) for r in rows[mode])
 
-    raw_s, wrap_s = med(renders["raw"], "seconds"), med(renders["wrapper"], "seconds")
-    raw_cpu, wrap_cpu = med(renders["raw"], "cpu_seconds"), med(renders["wrapper"], "cpu_seconds")
-    report = {
-        "words": words, "pages": len(pages), "subjects": len(register),
-        "replacements": len(result.replacements), "skipped": len(result.skipped),
-        "findings_left_for_leak_check": len(result.findings),
-        "anonymise_seconds_median": round(statistics.median(timings), 3),
-        "unregistered_names_seconds": round(unregistered_seconds, 3),
-        "possible_unregistered_names": [p.name for p in possible],
-        "render_raw_seconds_median": round(raw_s, 2),
-        "render_wrapper_seconds_median": round(wrap_s, 2),
-        "render_ratio_wrapper_to_raw": round(wrap_s / raw_s, 2),
-        "render_raw_cpu_seconds_median": round(raw_cpu, 2),
-        "render_wrapper_cpu_seconds_median": round(wrap_cpu, 2),
-        "render_cpu_ratio_wrapper_to_raw": round(wrap_cpu / raw_cpu, 2),
-        "render_raw_peak_mb_median": round(med(renders["raw"], "peak_mb"), 1),
-        "render_wrapper_peak_mb_median": round(med(renders["wrapper"], "peak_mb"), 1),
-        "leak_check_seconds_median": round(statistics.median(leak_timings), 3),
-        "of_which_text_extraction_seconds": round(extraction, 3),
-        "leak_check_hits_on_clean_report": len(hits),
-        "hits": [f"p{h.page} {h.kind} {h.text!r}" for h in hits][:20],
-    }
-    print(json.dumps(report, indent=2, ensure_ascii=False))
+    app = rows["app"]
+    print(f"report: {len(source.split())} words in {len(parts)} parts, {app[0]['pages']} pages, "
+          f"{len(register)} subjects; rounds: {args.rounds} (alternating, fresh process each)")
+    print(f"anonymiser on the whole text: {anonymise_s:.2f} s; {len(result.replacements)} "
+          f"replacements, {len(result.uncertain)} uncertain, {len(result.skipped)} skipped; "
+          f"possible unregistered names: {[p.name for p in possible]}")
+    print(f"app HTML rebuilt identical in every child: {all(r['same_html'] == 'True' for r in app)}")
+    print(f"{'step':28} {'wall s':>8} {'CPU s':>8}   peak MB (VmHWM / wait4 ru_maxrss)")
+    for mode in modes:
+        print(f"render {mode:21} {med(mode, 'render_s'):8.2f} {med(mode, 'render_cpu_s'):8.2f}   "
+              f"{max(float(r['vmhwm_mb']) for r in rows[mode]):6.1f} / "
+              f"{max(float(r['wait4_maxrss_mb']) for r in rows[mode]):6.1f}")
+    print(f"{'app: anonymise + HTML':28} {med('app', 'html_s'):8.2f} {med('app', 'html_cpu_s'):8.2f}")
+    print(f"{'app: leak check (text+check)':28} {med('app', 'leak_check_s'):8.2f} "
+          f"{med('app', 'leak_check_cpu_s'):8.2f}   hits: {app[0]['hits']}")
+    print(f"  (the anonymiser's uncertain forms are left as written, unsettled here, so the "
+          f"leak check finds them: {app[0]['hit_list']})")
+    for base in ("raw-ua", "raw"):
+        print(f"render ratio app / {base}: {med('app', 'render_s') / med(base, 'render_s'):.2f} wall, "
+              f"{med('app', 'render_cpu_s') / med(base, 'render_cpu_s'):.2f} CPU"
+              + ("   (target <= 1.2)" if base == "raw-ua" else "   (tagging included)"))
+    if args.warm:
+        def warm_med(mode: str, index: int) -> float:
+            return statistics.median(t[index] for t in warm[mode])
+
+        print(f"warm worker, same process, alternating x{args.warm}: app {warm_med('app', 0):.2f} s "
+              f"wall {warm_med('app', 1):.2f} s CPU, raw-ua {warm_med('raw-ua', 0):.2f} s wall "
+              f"{warm_med('raw-ua', 1):.2f} s CPU; ratio {warm_med('app', 0) / warm_med('raw-ua', 0):.2f}"
+              f" wall, {warm_med('app', 1) / warm_med('raw-ua', 1):.2f} CPU")
+    whole = med("app", "html_s") + med("app", "render_s") + med("app", "leak_check_s")
+    print(f"app whole path (anonymise, HTML, render, leak check): {whole:.2f} s wall; "
+          f"ratio to raw-ua render alone: {whole / med('raw-ua', 'render_s'):.2f}")
+    print("peak memory per child, max over rounds (target <= 300 MB): "
+          + ", ".join(f"{m} {max(float(r['vmhwm_mb']) for r in rows[m]):.1f} MB" for m in modes))
 
 
 if __name__ == "__main__":

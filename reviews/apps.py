@@ -10,9 +10,10 @@ class ReviewsConfig(AppConfig):
             confidential_html,
             leak_check_render,
             published_html,
+            published_inputs,
         )
         from scr.renders import register_renderer
 
         register_renderer(PUBLISHED_KIND, published_html,
-                          after=leak_check_render)
+                          after=leak_check_render, inputs=published_inputs)
         register_renderer(CONFIDENTIAL_KIND, confidential_html)

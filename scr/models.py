@@ -262,6 +262,11 @@ class RenderRecord(models.Model):
     file = models.FileField(upload_to=document_upload_to, max_length=255, blank=True)
     size = models.PositiveBigIntegerField(null=True, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
+    inputs_digest = models.CharField(
+        max_length=64, blank=True,
+        help_text="What the PDF was made from (the kind's inputs function, e.g. the register "
+                  "a report was anonymised with), read before its HTML: a render whose inputs "
+                  "have changed since is out of date (scr.renders.render_is_current).")
 
     history = HistoricalRecords()
     history_fields = EVERY_FIELD  # its page shows every field to whoever may read it (scr.history)

@@ -53,22 +53,51 @@ RENDER_LOCK_SPACE = 0x52454E44
 # takes its own model (a report snapshot, an action plan).
 Renderer = Callable[[Any], str]
 AfterRender = Callable[[RenderRecord], object]
+# A digest of everything outside the target that the HTML is made from (a report's register
+# and the decisions about it): stored on the record, compared later.
+Inputs = Callable[[Any], str]
 _RENDERERS: dict[str, Renderer] = {}
 _AFTER: dict[str, AfterRender] = {}
+_INPUTS: dict[str, Inputs] = {}
 
 
-def register_renderer(kind: str, renderer: Renderer, *, after: AfterRender | None = None) -> None:
+def register_renderer(kind: str, renderer: Renderer, *, after: AfterRender | None = None,
+                      inputs: Inputs | None = None) -> None:
     """Say how a ``kind`` of render turns its target into HTML (call from ``ready()``).
     ``after`` runs once the PDF is stored (a leak check reading it, say), in the task, after
-    the record's own transaction; it must be idempotent (a redelivered task may repeat it)."""
+    the record's own transaction; it must be idempotent (a redelivered task may repeat it).
+    ``inputs`` digests what else the HTML is made from; it is read just before the HTML and
+    kept on the record, so ``render_is_current`` can tell a PDF made from what has since
+    changed (read before, never after: a change in between makes the stored digest differ
+    from every later one, so the PDF reads as out of date, never as current)."""
     _RENDERERS[kind] = renderer
     if after is not None:
         _AFTER[kind] = after
+    if inputs is not None:
+        _INPUTS[kind] = inputs
+    else:
+        _INPUTS.pop(kind, None)
 
 
 def unregister_renderer(kind: str) -> None:
     _RENDERERS.pop(kind, None)
     _AFTER.pop(kind, None)
+    _INPUTS.pop(kind, None)
+
+
+def render_inputs(kind: str, target: Any) -> str:
+    """The digest of what a render of ``kind`` of ``target`` would be made from now ("" for
+    a kind that declares no inputs)."""
+    inputs = _INPUTS.get(kind)
+    return inputs(target) if inputs is not None else ""
+
+
+def render_is_current(record: RenderRecord) -> bool:
+    """Was this render made from what its target's inputs are now? A kind with no inputs
+    function is always current (its HTML depends on its target alone)."""
+    if record.kind not in _INPUTS:
+        return True
+    return record.inputs_digest == render_inputs(record.kind, record.target)
 
 
 def render_request(*, by: User, target: models.Model, kind: str) -> RenderRecord:
@@ -156,6 +185,7 @@ def render_run(record_id: int) -> RenderRecord | None:
 
 def _render(record: RenderRecord) -> RenderRecord | None:
     try:
+        digest = render_inputs(record.kind, record.target)
         html = _RENDERERS[record.kind](record.target)
         pdf = html_to_pdf(html)
     except Exception as error:
@@ -163,7 +193,8 @@ def _render(record: RenderRecord) -> RenderRecord | None:
         return _finish(record.pk, record.started_at, status=RenderRecord.Status.FAILED,
                        error=f"{type(error).__name__}: {error}"[:2000])
     try:
-        done = _finish(record.pk, record.started_at, status=RenderRecord.Status.DONE, pdf=pdf)
+        done = _finish(record.pk, record.started_at, status=RenderRecord.Status.DONE, pdf=pdf,
+                       inputs_digest=digest)
     except StorageFull as full:  # nothing of the PDF kept: the record says why
         return _finish(record.pk, record.started_at, status=RenderRecord.Status.FAILED,
                        error=f"{full.strerror}: nothing of the PDF was kept. Make it again "

@@ -1,6 +1,7 @@
 """Arrange helpers for publication: a finished anonymised render of the approved version
-whose leak check found nothing (no WeasyPrint: a stand-in PDF), and a publication record
-for a review with no report (the permission matrix's published review)."""
+whose leak check found nothing (no WeasyPrint: a stand-in PDF, made from today's register),
+and a publication record for a review with no report (the permission matrix's published
+review)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from reviews.models.publication import PUBLISHED_KIND
 from reviews.selectors.publication import approved_snapshot
 from scr.history import save_with_history
 from scr.models import RenderRecord
+from scr.renders import render_inputs
 from scr.workdays import add_months
 
 STAND_IN_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -29,6 +31,8 @@ def render_of(snapshot: ReportSnapshot, by: Any, *, kind: str = PUBLISHED_KIND,
                           created_by=by, started_at=timezone.now(), finished_at=timezone.now())
     record.file.save(f"{kind}.pdf", ContentFile(pdf), save=False)
     record.size, record.sha256 = len(pdf), hashlib.sha256(pdf).hexdigest()
+    # Made from today's register and decisions (as a render run now would record).
+    record.inputs_digest = render_inputs(kind, snapshot)
     return save_with_history(record, by=by, reason="arranged")
 
 

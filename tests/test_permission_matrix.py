@@ -551,6 +551,8 @@ RULES: dict[str, list[Case]] = {
         manager=302, reviewer=302, panel=403, police_lead=403, health_lead=404, board=404))],
     "form_decision_withdraw": [Case(lambda w: {"pk": check_records(w).decision.pk}, expect(
         manager=200, reviewer=200, panel=403, police_lead=404, health_lead=404, board=404))],
+    "dismissed_name_reopen": [Case(lambda w: {"pk": check_records(w).dismissed.pk}, expect(
+        manager=200, reviewer=200, panel=403, police_lead=404, health_lead=404, board=404))],
     "public_name_add": [Case(review_in, MANAGE_REVIEW_IN)],
     "public_name_withdraw": [Case(lambda w: {"pk": check_records(w).public_name.pk}, expect(
         manager=200, reviewer=403, panel=403, police_lead=404, health_lead=404, board=404))],
@@ -562,6 +564,8 @@ RULES: dict[str, list[Case]] = {
              expect(manager=200, reviewer=404, panel=404, police_lead=404, health_lead=404,
                     board=404))],
     "leak_hit_waive": [Case(lambda w: {"pk": pdf_records(w).hit.pk}, expect(
+        manager=200, reviewer=403, panel=403, police_lead=404, health_lead=404, board=404))],
+    "leak_hit_reopen": [Case(lambda w: {"pk": pdf_records(w).hit.pk}, expect(
         manager=200, reviewer=403, panel=403, police_lead=404, health_lead=404, board=404))],
     "library": [Case(expected=ALL_SIGNED_IN)],
     "library_download": [Case(lambda w: {"pk": pdf_records(w).publication.pk}, ALL_SIGNED_IN)],
@@ -604,10 +608,11 @@ def pdf_records(w: World) -> Any:
 
 
 def check_records(w: World) -> Any:
-    """A decision about a name and a name printed on purpose, on review_in."""
+    """A decision about a name, a name printed on purpose and a dismissed name, on
+    review_in."""
     from types import SimpleNamespace
 
-    from reviews.models import FormDecision, PublicName
+    from reviews.models import DismissedName, FormDecision, PublicName
     from scr.history import save_with_history
 
     if getattr(w, "_check_records", None) is None:
@@ -618,6 +623,9 @@ def check_records(w: World) -> Any:
                 decided_by=manager), by=manager, reason="arranged"),
             public_name=save_with_history(PublicName(
                 review=w.review_in, name="Jane Chair", role="Chair", added_by=manager),
+                by=manager, reason="arranged"),
+            dismissed=save_with_history(DismissedName(
+                review=w.review_in, name="Alder", reason="A tree", dismissed_by=manager),
                 by=manager, reason="arranged"))
     return w._check_records  # type: ignore[attr-defined]
 

@@ -137,7 +137,8 @@ class LeakHit(DraftRecord):
 class DismissedName(DraftRecord):
     """A possible unregistered name (a capitalised given name nobody registered) that the
     review's reviewer or a business manager judged to be nobody's name — a place, a
-    building, a word — so the Publication page no longer lists it. The reason is kept."""
+    building, a word — so the Publication page no longer lists it. The reason is kept.
+    Withdrawn (never deleted) to reopen it."""
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="dismissed_names")
     name = models.CharField(max_length=100)
@@ -145,12 +146,16 @@ class DismissedName(DraftRecord):
     dismissed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                      related_name="+")
     dismissed_at = models.DateTimeField(default=timezone.now)
+    withdrawn = models.BooleanField(
+        default=False, help_text="Reopened: the name is listed on the check again (the "
+                                 "dismissal stays in the history).")
 
     objects: ClassVar[PublicationTeamManager[Self]] = PublicationTeamQuerySet.as_manager()
 
     class Meta:
         ordering = ["review", "name"]
         constraints = [models.UniqueConstraint(fields=["review", "name"],
+                                               condition=Q(withdrawn=False),
                                                name="dismissed_name_once")]
 
     def __str__(self) -> str:

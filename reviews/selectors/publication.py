@@ -41,7 +41,7 @@ from reviews.models.publication import CONFIDENTIAL_KIND, PUBLISHED_KIND
 from scr.anonymise import AnonymisedText, PossibleName, RegisterEntry, anonymise
 from scr.anonymise.register import decision_key
 from scr.models import RenderRecord
-from scr.renders import RENDER_TIME_LIMIT
+from scr.renders import RENDER_TIME_LIMIT, render_is_current
 
 __all__ = [
     "CONFIDENTIAL_KIND",
@@ -63,12 +63,14 @@ __all__ = [
     "live_publication",
     "names_allowed_by_design",
     "possible_unregistered_names",
+    "public_dates",
     "publication_blockers",
     "publication_register",
     "publishable_render",
     "render_rows",
     "report_source",
     "source_check",
+    "source_inputs_digest",
     "takedown_due",
 ]
 
@@ -105,14 +107,21 @@ def latest_render(target: Model, kind: str = PUBLISHED_KIND) -> RenderRecord | N
         status=RenderRecord.Status.DONE).order_by("-finished_at", "-id").first()
 
 
+OUT_OF_DATE = ("the latest anonymised PDF was made before the register, the anonymisation "
+               "check's decisions or the names allowed by design last changed: it is not "
+               "what would be published now, so make it again")
+
+
 def publishable_render(review: Review) -> RenderRecord | None:
-    """The latest finished anonymised render of the approved version, if its leak check
-    ran and every hit is waived; else ``None`` (a missing check is never "clean")."""
+    """The latest finished anonymised render of the approved version, if it was made from
+    the register and decisions as they are now (``render_is_current``), its leak check ran
+    and every hit is waived; else ``None`` (a missing check is never "clean"; a PDF made
+    before the register changed is never publishable, whatever its check said)."""
     snapshot = approved_snapshot(review)
     if snapshot is None:
         return None
     latest = latest_render(snapshot)
-    if latest is None:
+    if latest is None or not render_is_current(latest):
         return None
     check = LeakCheck._base_manager.filter(render=latest).first()
     if check is None or check.error:
@@ -131,6 +140,8 @@ def publication_blockers(review: Review) -> list[str]:
         status=RenderRecord.Status.DONE).order_by("-finished_at", "-id").first()
     if latest is None:
         return ["no anonymised PDF of the approved version has been made"]
+    if not render_is_current(latest):
+        return [OUT_OF_DATE]
     check = LeakCheck._base_manager.filter(render=latest).first()
     if check is None:
         return ["the latest anonymised PDF has not been leak-checked yet"]
@@ -157,7 +168,7 @@ def possible_unregistered_names(review: Review, snapshot: ReportSnapshot | None,
     source = source or report_source(snapshot)
     text = "\n\n".join(part.body for part in source.parts)
     dismissed = {n.casefold() for n in DismissedName._base_manager.filter(
-        review=review).values_list("name", flat=True)}
+        review=review, withdrawn=False).values_list("name", flat=True)}
     ignore = [*review_public_names(review), *names_allowed_by_design(review)]
     return [found for found in unregistered_names(text, review_register(review), ignore=ignore)
             if found.name.casefold() not in dismissed]
@@ -229,6 +240,38 @@ def publication_register(review: Review) -> list[RegisterEntry]:
             for e in entries]
 
 
+def public_dates(review: Review) -> set[date]:
+    """Dates a report states on purpose and that identify no one: the period under review
+    in the terms of reference (printed in its appendix). Every other full date is a hit."""
+    found: set[date] = set()
+    for start, end in review.terms.values_list("scope_start", "scope_end"):
+        found |= {start, end}
+    return found
+
+
+def source_inputs_digest(source: PublishedSource) -> str:
+    """A digest of everything a published PDF of ``source`` and its leak check are made
+    from: the parts as written, the register with the reviewers' decisions (for a person or
+    "not a name"), the names dismissed, the names allowed by design, the public dates and
+    the partnership's leak-check settings. Kept on each render (``scr.renders``): a render
+    whose digest is not today's was made before one of them changed, and is not
+    publishable. Its order is fixed (every list sorted), so the same inputs give the same
+    digest in every process."""
+    review = source.review
+    register = sorted(repr(replace(e, decided=tuple(sorted(e.decided))))
+                      for e in publication_register(review))
+    decisions = sorted(FormDecision._base_manager.filter(review=review, withdrawn=False)
+                       .values_list("key", "context_key", "subject_id", "reason"))
+    dismissed = sorted(DismissedName._base_manager.filter(review=review, withdrawn=False)
+                       .values_list("name", flat=True))
+    inputs = [
+        [(p.anchor, p.title, p.body) for p in source.parts], str(source.reference_date),
+        register, [list(d) for d in decisions], dismissed,
+        sorted(names_allowed_by_design(review)), sorted(map(str, public_dates(review))),
+        settings.PARTNERSHIP_NAME, str(settings.LEAK_CHECK_FULL_DATES)]
+    return hashlib.sha256(repr(inputs).encode()).hexdigest()
+
+
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -275,6 +318,7 @@ class CheckItem:
     count: int = 1
     hit: LeakHit | None = None
     number: int = 0
+    decision: FormDecision | None = None  # the "not a name" decision that settled it
 
     @property
     def token(self) -> str:
@@ -296,12 +340,13 @@ def _not_a_name(decisions: Iterable[FormDecision]) -> dict[tuple[str, str], Form
     return {(d.key, d.context_key): d for d in decisions if d.subject_id is None}
 
 
-def _settled_by(found: dict[tuple[str, str], FormDecision], text: str, context: str) -> str:
+def _settled_by(found: dict[tuple[str, str], FormDecision], text: str, context: str,
+                ) -> tuple[str, FormDecision | None]:
     form, where = decision_key(text, context)
     decision = found.get((form, where)) or found.get((form, ""))
     if decision is None:
-        return ""
-    return f"Not a name ({decision.reason})" if decision.reason else "Not a name"
+        return "", None
+    return (f"Not a name ({decision.reason})" if decision.reason else "Not a name"), decision
 
 
 def source_check(source: PublishedSource, parts: Sequence[AnonymisedPart],
@@ -311,19 +356,19 @@ def source_check(source: PublishedSource, parts: Sequence[AnonymisedPart],
     them replacements), the possible unregistered names (settled by registering the person
     or dismissing the word, after which they are no longer listed), then the hits of the
     latest anonymised render's leak check (settled by a waiver, or by a new, clean PDF)."""
-    decisions = _not_a_name(FormDecision._base_manager.filter(review=source.review,
-                                                              withdrawn=False))
+    decisions = _not_a_name(FormDecision._base_manager.filter(
+        review=source.review, withdrawn=False).select_related("decided_by"))
     items: list[CheckItem] = []
     for part in parts:
         for result in (part.title, part.body):
             for u in result.uncertain:
+                settled, decision = _settled_by(decisions, u.text, u.context)
                 items.append(CheckItem("uncertain", u.text, u.context, part.part.title,
-                                       u.candidates, u.reason,
-                                       _settled_by(decisions, u.text, u.context)))
+                                       u.candidates, u.reason, settled, decision=decision))
             for k in result.skipped:
+                settled, decision = _settled_by(decisions, k.text, k.context)
                 items.append(CheckItem("skipped", k.text, k.context, part.part.title,
-                                       (k.pseudonym,), k.reason,
-                                       _settled_by(decisions, k.text, k.context)))
+                                       (k.pseudonym,), k.reason, settled, decision=decision))
     snapshot = source.target if isinstance(source.target, ReportSnapshot) else None
     for possible in possible_unregistered_names(source.review, snapshot, source):
         items.append(CheckItem("unregistered", possible.name,
@@ -334,8 +379,7 @@ def source_check(source: PublishedSource, parts: Sequence[AnonymisedPart],
     if check is not None:
         for hit in LeakHit._base_manager.filter(leak_check=check).select_related(
                 "waived_by").order_by("page", "id"):
-            settled = (f"Waived by {hit.waived_by}: {hit.waiver_reason}"
-                       if hit.waived_at is not None else "")
+            settled = (f"Waived: {hit.waiver_reason}" if hit.waived_at is not None else "")
             items.append(CheckItem("leak_hit", hit.matched, hit.context, f"page {hit.page}",
                                    (hit.pseudonym,) if hit.pseudonym else (), hit.kind,
                                    settled, hit=hit))
@@ -428,7 +472,8 @@ def anonymisation_check(review: Review, *, with_items: bool = True) -> Anonymisa
         snapshot, parts, source_check(source, parts, render) if with_items else [],
         list(FormDecision._base_manager.filter(review=review, withdrawn=False)
              .select_related("subject", "decided_by")),
-        list(DismissedName._base_manager.filter(review=review).select_related("dismissed_by")),
+        list(DismissedName._base_manager.filter(review=review, withdrawn=False)
+             .select_related("dismissed_by")),
         render)
 
 

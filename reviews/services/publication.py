@@ -73,9 +73,11 @@ from reviews.selectors.publication import (
     approved_snapshot,
     latest_render,
     names_allowed_by_design,
+    public_dates,
     publishable_render,
     report_source,
     source_check,
+    source_inputs_digest,
 )
 from reviews.selectors.register import review_register
 from reviews.services.base import open_review_locked, require_changer
@@ -85,7 +87,7 @@ from scr.anonymise import LeakCheckError, leak_check_pages, pdf_pages
 from scr.documents import StorageFull, sha256_of, store_file
 from scr.history import save_with_history
 from scr.models import RenderRecord
-from scr.renders import render_request
+from scr.renders import render_is_current, render_request
 from scr.rules import fresh_locked, require_reason
 from scr.workdays import add_months
 
@@ -93,9 +95,11 @@ __all__ = [
     "REPORT_PATH",
     "PublicationPath",
     "confidential_html",
+    "dismissed_name_reopen",
     "form_decision_record",
     "form_decision_withdraw",
     "leak_check_render",
+    "leak_hit_reopen",
     "leak_hit_waive",
     "panel_notice_record",
     "public_name_add",
@@ -103,6 +107,7 @@ __all__ = [
     "publication_publish",
     "publication_takedown_decide",
     "published_html",
+    "published_inputs",
     "register_changed",
     "report_render_request",
     "report_title",
@@ -183,6 +188,24 @@ def leak_hit_waive(*, by: User, hit: LeakHit, reason: str) -> LeakHit:
 
 
 @transaction.atomic(durable=True)
+def leak_hit_reopen(*, by: User, hit: LeakHit, reason: str) -> LeakHit:
+    """A business manager takes a waiver back: the hit is open again and blocks publication
+    (a waiver given too quickly). Who waived it, when and why stay in the history."""
+    if not by.has_role(Role.BUSINESS_MANAGER):
+        raise ValidationError("Only a business manager can reopen a leak-check hit.")
+    reason = require_reason(reason, "Enter why the hit is reopened")
+    stored = fresh_locked(hit)
+    if stored.waived_at is None:
+        raise ValidationError("This hit is not waived: it is open already.")
+    if Publication._base_manager.filter(render_id=stored.render_id).exists():
+        raise ValidationError("This PDF has been published: its hits can no longer change.")
+    stored.waived_at, stored.waived_by, stored.waiver_reason = None, None, ""
+    save_with_history(stored, by=by, reason=f"Leak-check hit reopened: {reason}")
+    hit.refresh_from_db()
+    return hit
+
+
+@transaction.atomic(durable=True)
 def panel_notice_record(*, by: User, review: Review, sent_on: date) -> LeakCheck:
     """Record that the national Panel was sent the report to be published: this very PDF
     (the approved version's clean, or waived, anonymised render), on ``sent_on``. The
@@ -198,10 +221,7 @@ def panel_notice_record(*, by: User, review: Review, sent_on: date) -> LeakCheck
         raise ValidationError("This review is published: its notice to the Panel is fixed.")
     if sent_on > timezone.localdate():
         raise ValidationError({"sent_on": "The date sent cannot be in the future"})
-    render = publishable_render(stored)
-    if render is None:
-        raise ValidationError("There is no clean (or waived) anonymised PDF of the approved "
-                              "version: make it first, then send that PDF to the Panel.")
+    render = _publishable(stored, by, "then send that PDF to the Panel")
     check = LeakCheck._base_manager.select_for_update().get(render=render)
     check.panel_notified_on = sent_on
     save_with_history(check, by=by, reason="The PDF was sent to the national Panel")
@@ -228,12 +248,29 @@ def unregistered_name_dismiss(*, by: User, review: Review, name: str,
     if not name:
         raise ValidationError({"name": "Enter the name to dismiss"})
     reason = require_reason(reason, "Enter why this is nobody's name")
-    if DismissedName._base_manager.filter(review=stored, name__iexact=name).exists():
+    if DismissedName._base_manager.filter(review=stored, name__iexact=name,
+                                          withdrawn=False).exists():
         raise ValidationError({"name": f"“{name}” is already dismissed for this review"})
     dismissed = DismissedName(review=stored, name=name, reason=reason, dismissed_by=by)
     dismissed.full_clean()
     save_with_history(dismissed, by=by, reason=f"Not a person's name: {reason}")
     register_changed(stored, by=by)
+    return dismissed
+
+
+@transaction.atomic(durable=True)
+def dismissed_name_reopen(*, by: User, dismissed: DismissedName, reason: str) -> DismissedName:
+    """Undo a dismissal: the possible name is listed on the check again (and blocks the
+    render until it is settled anew). The dismissal and this reason stay in the history."""
+    reason = require_reason(reason, "Enter why the name is reopened")
+    stored_review = _deciding_review(by, dismissed.review, "reopen a dismissed name")
+    stored = fresh_locked(dismissed)
+    if stored.withdrawn:
+        raise ValidationError("This name has already been reopened. Nothing was changed.")
+    stored.withdrawn = True
+    save_with_history(stored, by=by, reason=f"Reopened: {reason}")
+    register_changed(stored_review, by=by)
+    dismissed.refresh_from_db()
     return dismissed
 
 
@@ -336,6 +373,29 @@ def public_name_withdraw(*, by: User, public_name: PublicName, reason: str) -> P
     return public_name
 
 
+def _publishable(review: Review, by: User, then: str) -> RenderRecord:
+    """The PDF that may be sent and published, or a refusal that says why. A PDF made before
+    the register (or a decision, or the names allowed by design) changed is refused in its
+    own words; the new PDF it needs has been queued by the change itself when the check
+    was settled, else the refusal says what to do."""
+    render = publishable_render(review)
+    if render is not None:
+        return render
+    snapshot = approved_snapshot(review)
+    latest = latest_render(snapshot) if snapshot is not None else None
+    if snapshot is not None and latest is not None and not render_is_current(latest):
+        queued = active_render(snapshot, PUBLISHED_KIND) is not None
+        raise ValidationError(
+            "The anonymised PDF was made before the register, the anonymisation check's "
+            "decisions or the names allowed by design last changed, so it is not what would "
+            "be published now. " + (
+                "A new PDF is being made: wait for it and its leak check, " if queued else
+                "Settle the anonymisation check and make the PDF again, ") + then + ".",
+            code="out_of_date")
+    raise ValidationError("There is no clean (or waived) anonymised PDF of the approved "
+                          f"version: make it first, {then}.")
+
+
 def _takedown_review_on(published_on: date) -> date:
     return add_months(published_on, settings.PUBLICATION_TAKEDOWN_REVIEW_MONTHS)
 
@@ -356,10 +416,7 @@ def publication_publish(*, by: User, review: Review, published_on: date | None =
     if Publication._base_manager.filter(review=stored,
                                         status=Publication.Status.PUBLISHED).exists():
         raise ValidationError("This review's report is already published.")
-    render = publishable_render(stored)
-    if render is None:
-        raise ValidationError("There is no clean (or waived) anonymised PDF of the approved "
-                              "version to publish.")
+    render = _publishable(stored, by, "then publish it")
     on = stored.published_on or published_on or timezone.localdate()
     if on > timezone.localdate():
         raise ValidationError({"published_on": "The publication date cannot be in the future"})
@@ -468,15 +525,6 @@ def _document_html(source: PublishedSource, parts: list[Part], *, confidential: 
         "month": timezone.localdate().strftime("%B %Y"), "version": number})
 
 
-def public_dates(review: Review) -> set[date]:
-    """Dates a report states on purpose and that identify no one: the period under review
-    in the terms of reference (printed in its appendix). Every other full date is a hit."""
-    found: set[date] = set()
-    for start, end in review.terms.values_list("scope_start", "scope_end"):
-        found |= {start, end}
-    return found
-
-
 @dataclass(frozen=True)
 class PublicationPath:
     """The one path every published text of a review takes (docs/publication.md, "One
@@ -524,6 +572,11 @@ class PublicationPath:
                                      or existing.status == RenderRecord.Status.QUEUED):
             return existing
         return render_request(by=by, target=target, kind=self.kind)
+
+    def inputs(self, target: Any) -> str:
+        """The inputs of ``kind`` (``scr.renders``): what a render made now would be made
+        from, so a PDF made before the register or a decision changed is known as such."""
+        return source_inputs_digest(self.source(target))
 
     def html(self, target: Any) -> str:
         """The renderer of ``kind``: the anonymised document."""
@@ -580,6 +633,11 @@ REPORT_PATH = PublicationPath(PUBLISHED_KIND, _report_source)
 def published_html(snapshot: ReportSnapshot) -> str:
     """The renderer of ``reviews.report_published``."""
     return REPORT_PATH.html(snapshot)
+
+
+def published_inputs(snapshot: ReportSnapshot) -> str:
+    """The inputs of ``reviews.report_published`` (``REPORT_PATH.inputs``)."""
+    return REPORT_PATH.inputs(snapshot)
 
 
 def confidential_html(snapshot: ReportSnapshot) -> str:

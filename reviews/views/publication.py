@@ -32,6 +32,7 @@ from reviews.forms import (
 )
 from reviews.forms.publication import NOT_A_NAME
 from reviews.models import (
+    DismissedName,
     FormDecision,
     LeakHit,
     Publication,
@@ -68,8 +69,10 @@ from scr.reauth import recent_authentication_required
 
 __all__ = [
     "anonymisation_check",
+    "dismissed_name_reopen",
     "form_decide",
     "form_decision_withdraw",
+    "leak_hit_reopen",
     "leak_hit_waive",
     "library",
     "library_download",
@@ -224,6 +227,21 @@ def leak_hit_waive(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def leak_hit_reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A business manager takes a waiver back: the hit is open again."""
+    return record_form(
+        request, LeakHit, ReasonMixin,
+        lambda data, hit: services.leak_hit_reopen(by=request.user, hit=hit,
+                                                   reason=data["reason"]),
+        pk=pk, action="manage", title=lambda h: f"Reopen the hit on page {h.page}",
+        submit="Reopen", success="Reopened: the hit blocks publication again.",
+        back=lambda h: reverse("anonymisation_check", args=[h.review_id]),
+        caption=lambda h: h.review.reference,
+        intro=lambda h: f"Found: “{h.matched}” ({h.kind}) – “{h.context}”. Waived by "
+                        f"{h.waived_by}: {h.waiver_reason}")
+
+
+@login_required
 def publication_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return review_form_view(
         request, pk, PublishForm,
@@ -295,7 +313,11 @@ def form_decide(request: AuthenticatedHttpRequest, pk: int, token: str) -> HttpR
         raise PermissionDenied
     back = reverse("anonymisation_check", args=[review.pk])
     item = check_of(review).item(token) if _open_for_decisions(review) else None
-    if item is None or item.kind not in ("uncertain", "skipped") or item.settled:
+    if item is not None and item.settled:
+        messages.success(request, f"Item {item.number} is settled: how, by whom and when is "
+                                  "shown here, with the link to reopen it.")
+        return redirect(f"{back}#item-{item.number}")
+    if item is None or item.kind not in ("uncertain", "skipped"):
         messages.success(request, "That item is no longer open: it was settled, the text "
                                   "changed, or the review is past publication.")
         return redirect(back)
@@ -340,6 +362,21 @@ def form_decision_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
         success="Decision undone: the name is listed in the check again.",
         back=lambda d: reverse("anonymisation_check", args=[d.review_id]),
         caption=lambda d: d.review.reference)
+
+
+@login_required
+def dismissed_name_reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    dismissed = scoped_object_or_404(DismissedName, request.user, "view", pk=pk)
+    if not may_keep_register(request.user, dismissed.review):
+        raise PermissionDenied
+    return record_form(
+        request, dismissed, ReasonMixin,
+        lambda data, obj: services.dismissed_name_reopen(by=request.user, dismissed=obj,
+                                                         reason=data["reason"]),
+        title=lambda n: f"Reopen “{n.name}”", submit="Reopen",
+        success="Reopened: the name is listed in the check again.",
+        back=lambda n: reverse("anonymisation_check", args=[n.review_id]),
+        caption=lambda n: n.review.reference)
 
 
 @login_required

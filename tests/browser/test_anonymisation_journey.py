@@ -2,7 +2,9 @@
 independent reviewer registers the grandmother the report names (with an NHS number whose
 check digit fails: kept, with its warning shown), reads the check page, decides whose a
 shared surname is, finds the anonymised PDF refused until then and made clean after; the
-business manager records the notice to the national Panel and publishes."""
+business manager records the notice to the national Panel; a name added to the names
+printed on purpose after that makes the PDF out of date (never published): the new PDF gets
+its own notice and is the one published."""
 
 from __future__ import annotations
 
@@ -56,6 +58,15 @@ def go(page: Any, url: str) -> None:
 def click(page: Any, role: str, name: str, **options: Any) -> None:
     page.get_by_role(role, name=name, **options).first.click()
     assert_accessible(page)
+
+
+def publishable_render_id(world: ReportWorld) -> int:
+    """The PDF the Panel notice was recorded against."""
+    from reviews.selectors.publication import publishable_render
+
+    record = publishable_render(world.review)
+    assert record is not None
+    return record.pk
 
 
 def test_the_reviewer_settles_the_check_and_the_manager_publishes(
@@ -118,11 +129,36 @@ def test_the_reviewer_settles_the_check_and_the_manager_publishes(
     sent = subtract_working_days(date.today(), 7)
     manager.get_by_label("Date this PDF was sent to the national Panel").fill(f"{sent:%d/%m/%Y}")
     click(manager, "button", "Record the notice")
+    first_pdf = publishable_render_id(world)
+
+    # The report's author is added to the names printed on purpose after that PDF was made:
+    # its leak check read another list, so it is out of date and never published. The
+    # change makes the PDF again; the new PDF needs its own notice to the Panel.
+    go(manager, f"{base}/reviews/{pk}/publication/check/")
+    click(manager, "link", "Add a name the report prints on purpose")
+    manager.get_by_label("Name, as the report prints it").fill("Ann Author")
+    manager.get_by_label("Why the report names them").fill("Author of the report")
+    click(manager, "button", "Add")
+    go(manager, f"{base}/reviews/{pk}/publication/")
+    page_text = manager.content()
+    assert "Publish the report" not in page_text
+    assert ("was made before the register" in page_text
+            or "Record the notice to the national Panel" in page_text)
+    for _ in range(30):  # until the new PDF is made and leak-checked (a few seconds)
+        if manager.get_by_role("link", name="Record the notice to the national Panel").count():
+            break
+        manager.wait_for_timeout(1000)
+        manager.reload()
+    assert_accessible(manager)
+    click(manager, "link", "Record the notice to the national Panel")
+    manager.get_by_label("Date this PDF was sent to the national Panel").fill(f"{sent:%d/%m/%Y}")
+    click(manager, "button", "Record the notice")
     go(manager, f"{base}/reviews/{pk}/publication/")
     click(manager, "link", "Publish the report")
     click(manager, "button", "Publish", exact=True)
     manager.get_by_text("Published: the anonymised PDF is in the library.").wait_for()
     publication = Publication.objects.get()
+    assert publication.render_id != first_pdf  # the PDF made after the change, never the first
     assert "Smith" not in publication.text and "Sophie" not in publication.text
     assert "Mother did not attend the appointment" in " ".join(publication.text.split())
     world.review.refresh_from_db()

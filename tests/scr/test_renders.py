@@ -328,3 +328,35 @@ def test_a_real_worker_on_the_pdf_queue_renders_a_record_once(
     with record.file.open("rb") as stored:
         assert "Worker agency" in pdf_text(stored.read())
     assert agency_sheet == [agency.pk]
+
+
+@pytest.mark.django_db
+def test_a_render_keeps_what_it_was_made_from_and_a_change_during_it_reads_as_out_of_date(
+        ) -> None:
+    """The inputs are read before the HTML: a change after that (here, while the HTML is
+    being built) makes the record out of date, never current; a render of unchanged inputs
+    is current, and a kind without inputs is always current."""
+    from scr.renders import render_is_current
+
+    inputs = {"register": "Child A = Kayden"}
+
+    def sheet(agency: Agency) -> str:
+        if agency.name.startswith("Changing"):
+            inputs["register"] = "Child A = Kayden, KJ"  # someone edits the register now
+        return f"<h1>{agency.name}</h1>"
+
+    register_renderer(KIND, sheet, inputs=lambda agency: inputs["register"])
+    try:
+        by = UserFactory()
+        steady = render_run(render_request(by=by, target=AgencyFactory(name="Steady"),
+                                           kind=KIND).pk)
+        assert steady is not None and steady.inputs_digest == "Child A = Kayden"
+        assert render_is_current(steady)
+        changing = render_run(render_request(by=by, target=AgencyFactory(name="Changing"),
+                                             kind=KIND).pk)
+        assert changing is not None and changing.status == RenderRecord.Status.DONE
+        assert not render_is_current(changing) and not render_is_current(steady)
+        register_renderer(KIND, sheet)  # no inputs: current whatever changes
+        assert render_is_current(steady)
+    finally:
+        unregister_renderer(KIND)

@@ -5,6 +5,7 @@ names printed by design are allowed; empty template sections are left out of the
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 from typing import Any
@@ -224,3 +225,98 @@ def test_decisions_are_made_before_publication_only(personas: Personas) -> None:
     with pytest.raises(ValidationError, match="before publication"):
         services.form_decision_record(by=w.p.manager, review=w.review, text=item.text,
                                       context=item.context, subject=None, reason="A word")
+
+
+def settled_entry(body: str, anchor: str) -> str:
+    """The element with this id, up to the end of its row or list item."""
+    start = body.index(f'id="{anchor}"')
+    end = min(i for i in (body.find("</tr>", start), body.find("</li>", start)) if i > 0)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body[start:end])).split())
+
+
+def test_each_settled_item_says_how_who_and_when_and_is_reopened_from_its_link(
+        personas: Personas) -> None:
+    """A "not a name" decision, a dismissed name and a decision for a person: each shows
+    the decision, its reason, who and when, and its Reopen link puts the item back on the
+    list. The item's own link (the decide page) leads to its row once it is settled."""
+    w = approved(personas, family="Kayden Smith was three months old.\n\nSmith Street was "
+                                  "where the clinic stood. Their dog Bella barked.\n")
+    items = {i.text: i for i in anonymisation_check(w.review).unsettled}
+    street = items["Smith"]
+    assert "Bella" in items  # a possible name nobody registered
+    decision = services.form_decision_record(
+        by=w.p.reviewer, review=w.review, text=street.text, context=street.context,
+        subject=None, reason="The name of a street")
+    dismissed = services.unregistered_name_dismiss(by=w.p.reviewer, review=w.review,
+                                                   name="Bella", reason="The family's dog")
+    url = reverse("anonymisation_check", args=[w.review.pk])
+    reviewer = client_for(personas.reviewer)
+    body = reviewer.get(url).content.decode()
+    when = f"{decision.decided_at:%-d %B %Y}"
+    [settled] = [i for i in anonymisation_check(w.review).items if i.text == "Smith"]
+    row = settled_entry(body, f"item-{settled.number}")
+    assert "Settled Not a name (The name of a street)" in row
+    assert str(personas.reviewer) in row and when in row and "Reopen" in row
+    listed = settled_entry(body, f"decision-{decision.pk}")
+    assert "not a name (The name of a street)" in listed and str(personas.reviewer) in listed
+    assert when in listed and "Reopen" in listed
+    gone = settled_entry(body, f"dismissed-{dismissed.pk}")
+    assert "“Bella”: not a name, dismissed (The family's dog)" in gone
+    assert str(personas.reviewer) in gone and "Reopen" in gone
+    assert reverse("dismissed_name_reopen", args=[dismissed.pk]) in body
+    # The item's own link, once settled, leads to its row on the check.
+    link = reviewer.get(reverse("form_decide", args=[w.review.pk, street.token]))
+    assert link.status_code == 302 and link["Location"] == f"{url}#item-{settled.number}"
+
+    # Reopened (a reason each), both are listed again and block the render.
+    assert client_for(personas.panel).post(
+        reverse("dismissed_name_reopen", args=[dismissed.pk]),
+        {"reason": "Not ours"}).status_code == 403
+    reopened = reviewer.post(reverse("dismissed_name_reopen", args=[dismissed.pk]),
+                             {"reason": "Bella is the sister's nickname"})
+    assert reopened.status_code == 302
+    reviewer.post(reverse("form_decision_withdraw", args=[decision.pk]),
+                  {"reason": "It is the family's name here"})
+    assert {i.text for i in anonymisation_check(w.review).unsettled} == {"Smith", "Bella"}
+    dismissed.refresh_from_db()
+    assert dismissed.withdrawn and "Bella is the sister's nickname" in (
+        dismissed.history.latest("history_date").history_change_reason)
+    with pytest.raises(ValidationError, match="already been reopened"):
+        services.dismissed_name_reopen(by=w.p.manager, dismissed=dismissed, reason="Again")
+    # Dismissed again, a new record (the reopened one stays, withdrawn).
+    services.unregistered_name_dismiss(by=w.p.manager, review=w.review, name="Bella",
+                                       reason="It is the dog after all")
+    assert [i.text for i in anonymisation_check(w.review).unsettled] == ["Smith"]
+
+
+def test_a_waived_hit_shows_who_and_when_and_a_business_manager_reopens_it(
+        personas: Personas) -> None:
+    w = approved(personas, family="Kayden Smith was three months old.\n\nKayden was born "
+                                  "on 3 March 2015.\n")
+    record = render(w)
+    hit = LeakHit.objects.get(render=record)
+    services.leak_hit_waive(by=w.p.manager, hit=hit, reason="Agreed with the family")
+    body = client_for(personas.manager).get(
+        reverse("anonymisation_check", args=[w.review.pk])).content.decode()
+    [item] = [i for i in anonymisation_check(w.review).items if i.kind == "leak_hit"]
+    row = settled_entry(body, f"item-{item.number}")
+    assert "Settled Waived: Agreed with the family" in row and str(personas.manager) in row
+    assert "Reopen" in row and reverse("leak_hit_reopen", args=[hit.pk]) in body
+    from reviews.selectors.publication import publishable_render
+    assert publishable_render(w.review) == record
+
+    with pytest.raises(ValidationError, match="Only a business manager"):
+        services.leak_hit_reopen(by=w.p.reviewer, hit=hit, reason="Too quick")
+    with pytest.raises(ValidationError, match="Enter why"):
+        services.leak_hit_reopen(by=w.p.manager, hit=hit, reason=" ")
+    done = client_for(personas.manager).post(reverse("leak_hit_reopen", args=[hit.pk]),
+                                             {"reason": "The family withdrew consent"})
+    assert done.status_code == 302
+    hit.refresh_from_db()
+    assert hit.waived_at is None and hit.waived_by is None and hit.waiver_reason == ""
+    assert publishable_render(w.review) is None
+    assert "The family withdrew consent" in hit.history.latest(
+        "history_date").history_change_reason
+    assert hit.history.filter(waiver_reason="Agreed with the family").exists()
+    with pytest.raises(ValidationError, match="not waived"):
+        services.leak_hit_reopen(by=w.p.manager, hit=hit, reason="Again")

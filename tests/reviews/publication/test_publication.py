@@ -340,3 +340,136 @@ def test_a_possible_name_that_is_nobodys_is_dismissed_with_a_reason_and_no_longe
     with pytest.raises(ValidationError, match="already dismissed"):
         services.unregistered_name_dismiss(by=personas.manager, review=w.review,
                                            name="sophie", reason="again")
+
+
+def sent_to_panel_and_moved_on(w: ReportWorld) -> None:
+    services.panel_notice_record(by=w.p.manager, review=w.review,
+                                 sent_on=subtract_working_days(timezone.localdate(), 7))
+    services.review_transition(by=w.p.manager, review=w.review, to=Stage.PUBLICATION,
+                               expected_from=Stage.SIGN_OFF)
+
+
+def run_queued(w: ReportWorld) -> RenderRecord:
+    """The render a change queued, as the worker runs it."""
+    queued = RenderRecord.objects.filter(kind=PUBLISHED_KIND).order_by("-created_at", "-id")[0]
+    return render_run(queued.pk) or RenderRecord.objects.get(pk=queued.pk)
+
+
+def test_a_pdf_made_before_the_register_changed_is_never_published(personas: Personas) -> None:
+    """Register change after the render → publish refused in words → the new PDF (queued
+    by the change) made and sent → published; the old PDF, clean as its check was, is never
+    the one published."""
+    w = approved(personas)
+    ready_to_publish(w)
+    old = render(w)
+    sent_to_panel_and_moved_on(w)
+    assert publishable_render(w.review) == old
+
+    child = w.review.subjects.get(kind="child")
+    services.subject_identifier_add(by=w.p.reviewer, subject=child, kind="postcode",
+                                    value="NT1 2AB")
+    assert publishable_render(w.review) is None
+    assert publication_blockers(w.review)[0].startswith(
+        "the latest anonymised PDF was made before the register")
+    with pytest.raises(ValidationError, match=r"made before the register.*A new PDF is being "
+                                              r"made: wait for it") as refused:
+        services.publication_publish(by=w.p.manager, review=w.review)
+    assert refused.value.code == "out_of_date"
+    with pytest.raises(ValidationError, match="made before the register"):
+        services.panel_notice_record(by=w.p.manager, review=w.review,
+                                     sent_on=subtract_working_days(timezone.localdate(), 7))
+    assert not Publication.objects.exists()
+
+    again = run_queued(w)
+    assert again.pk != old.pk and again.status == RenderRecord.Status.DONE
+    assert publishable_render(w.review) == again
+    services.panel_notice_record(by=w.p.manager, review=w.review,
+                                 sent_on=subtract_working_days(timezone.localdate(), 7))
+    publication = services.publication_publish(by=w.p.manager, review=w.review)
+    assert publication.render == again
+
+
+def test_a_change_that_leaves_the_check_unsettled_refuses_publication_until_settled(
+        personas: Personas) -> None:
+    """The grandmother, registered late, shares the family's surname: "Ms Smith", which
+    the old PDF printed as "Mother", may now be either woman. Nothing can be queued (the
+    check has an item), and the old PDF, which may name the wrong person, is refused."""
+    w = approved(personas, family="Kayden Smith was three months old. His mother, Leanne "
+                                  "Smith, cared for him.\n\nMs Smith took him to the clinic.\n")
+    ready_to_publish(w)
+    old = render(w)
+    assert "Mother took him to the clinic" in " ".join(" ".join(text_of(old)).split())
+    sent_to_panel_and_moved_on(w)
+    services.subject_add(by=w.p.manager, review=w.review, kind="relative",
+                         pseudonym="Grandmother", full_name="Mary Smith", sex="female")
+    assert RenderRecord.objects.filter(kind=PUBLISHED_KIND).count() == 1
+    with pytest.raises(ValidationError, match="Settle the anonymisation check and make the "
+                                              "PDF again, then publish it"):
+        services.publication_publish(by=w.p.manager, review=w.review)
+
+    from reviews.selectors.publication import anonymisation_check
+    [item] = anonymisation_check(w.review).unsettled
+    services.form_decision_record(by=w.p.reviewer, review=w.review, text=item.text,
+                                  context=item.context,
+                                  subject=w.review.subjects.get(pseudonym="Grandmother"))
+    again = run_queued(w)
+    assert again.pk != old.pk and publishable_render(w.review) == again
+    assert "Grandmother took him to the clinic" in " ".join(" ".join(text_of(again)).split())
+    services.panel_notice_record(by=w.p.manager, review=w.review,
+                                 sent_on=subtract_working_days(timezone.localdate(), 7))
+    assert services.publication_publish(by=w.p.manager, review=w.review).render == again
+
+
+@pytest.mark.parametrize("change", ["public name", "dismissed name", "withdrawn decision",
+                                    "board response", "name variant"])
+def test_every_input_of_the_pdf_makes_an_earlier_render_out_of_date(
+        personas: Personas, change: str) -> None:
+    """Not only the register: the names allowed by design, the names dismissed, a decision
+    undone, the board's response printed in the PDF and a name variant each change what a
+    render (or its leak check) would be, so each makes the earlier PDF unpublishable."""
+    w = approved(personas)
+    decision = services.form_decision_record(
+        by=w.p.reviewer, review=w.review, text="Alder", context="", everywhere=True,
+        subject=None, reason="A tree in a place name")
+    old = render(w)
+    assert publishable_render(w.review) == old
+    if change == "public name":
+        services.public_name_add(by=w.p.manager, review=w.review, name="Ann Author",
+                                 role="The report's author")
+    elif change == "dismissed name":
+        services.unregistered_name_dismiss(by=w.p.reviewer, review=w.review, name="Alder",
+                                           reason="A tree in a place name")
+    elif change == "withdrawn decision":
+        services.form_decision_withdraw(by=w.p.reviewer, decision=decision,
+                                        reason="Decided too quickly")
+    elif change == "board response":
+        services.board_response_record(
+            by=w.p.manager, review=w.review, response="The board accepts the findings, "
+            "and adds an action.", monitoring="Quarterly reports to the board.", decisions={
+                f"finding-{f.pk}": ("accepted", "Protocol revised")
+                for f in w.review.findings.all()} | {
+                f"recommendation-{r.pk}": ("accepted", "Audit in March")
+                for r in w.review.recommendations.all()})
+    else:
+        services.name_variant_add(by=w.p.manager,
+                                  subject=w.review.subjects.get(kind="child"), text="Kay")
+    assert publishable_render(w.review) is None
+    assert "made before the register" in publication_blockers(w.review)[0]
+    # Whatever the change queued (or nothing, if it only touched the check), a PDF made now
+    # is current again.
+    if RenderRecord.objects.filter(status=RenderRecord.Status.QUEUED).exists():
+        run_queued(w)
+    else:
+        render(w)
+    assert publishable_render(w.review) not in (None, old)
+
+
+def test_the_same_inputs_give_the_same_digest_and_the_confidential_pdf_has_none(
+        personas: Personas) -> None:
+    w = approved(personas)
+    record = render(w)
+    confidential = render(w, CONFIDENTIAL_KIND)
+    from scr.renders import render_inputs, render_is_current
+    assert len(record.inputs_digest) == 64
+    assert render_inputs(PUBLISHED_KIND, record.target) == record.inputs_digest
+    assert confidential.inputs_digest == "" and render_is_current(confidential)

@@ -57,6 +57,7 @@ class AccessEvent(models.Model):
         LOGIN_DELAYED = "login_delayed", "Sign-in refused: too soon after failures"
         REFUSED = "refused", "Refused access"
         ACCOUNT = "account", "Account security change"
+        INTEGRITY = "integrity", "Download refused: stored file missing or altered"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
@@ -326,3 +327,17 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task}{self.args} ({'sent' if self.sent_at else 'pending'})"
+
+
+class Heartbeat(models.Model):
+    """When a periodic process last proved it runs: the beat scheduler's ``scr.tasks.beat_heartbeat``
+    (every ``BEAT_HEARTBEAT_SECONDS``) writes ``beat``; /healthz reads it. One row per name,
+    overwritten: bookkeeping of the machinery, not case data (no history)."""
+
+    name = models.CharField(max_length=60, unique=True)
+    at = models.DateTimeField()
+
+    objects = UnscopedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.at:%Y-%m-%d %H:%M:%S}"

@@ -43,6 +43,7 @@ HISTORY_EXEMPT = {
                                  "and the person's history)",
     "agencies.BackupCode": "second-factor secrets, kept as hashes only",
     "scr.OutboxMessage": "queue bookkeeping (a task asked for, when it was sent), not case data",
+    "scr.Heartbeat": "when the beat scheduler last ran (read by /healthz), not case data",
 }
 
 

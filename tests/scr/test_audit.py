@@ -44,6 +44,7 @@ HISTORY_EXEMPT = {
     "agencies.BackupCode": "second-factor secrets, kept as hashes only",
     "scr.OutboxMessage": "queue bookkeeping (a task asked for, when it was sent), not case data",
     "scr.Heartbeat": "when the beat scheduler last ran (read by /healthz), not case data",
+    "scr.TaskFailure": "a background task that raised (counted by /metrics), not case data",
 }
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hmac
 import logging
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -101,7 +102,8 @@ def queue_lengths() -> dict[str, int]:
     lengths = {}
     with celery_app.connection_for_read(settings.CELERY_BROKER_URL or None) as conn:
         conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
-        channel = conn.default_channel
+        # kombu's channel (StdChannel in its stubs, which do not name queue_declare).
+        channel: Any = conn.default_channel
         for queue in celery_app.conf.task_queues or ():
             try:
                 lengths[queue.name] = channel.queue_declare(queue=queue.name,

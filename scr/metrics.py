@@ -123,7 +123,7 @@ def exposition() -> bytes:
     is set, as its own view does) followed by the operations collector's."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = prometheus_client.CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]  # untyped
+        multiprocess.MultiProcessCollector(registry)
     else:
         registry = prometheus_client.REGISTRY
     return prometheus_client.generate_latest(registry) + prometheus_client.generate_latest(

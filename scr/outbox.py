@@ -63,7 +63,7 @@ def _publish(message: OutboxMessage) -> None:
         task.apply(args=message.args, throw=True)
     else:
         task.apply_async(args=message.args, retry=False,
-                         headers={TASK_HEADER: message.request_id} if message.request_id else None)
+                         headers={TASK_HEADER: message.request_id} if message.request_id else {})
 
 
 def _send(message: OutboxMessage) -> bool:

@@ -295,3 +295,42 @@ def test_json_logs_carry_the_request_id_as_a_field(personas: Personas, log_lines
     logging.getLogger("scr.test").warning("between requests")
     last = json.loads(STREAM.getvalue().splitlines()[-1])
     assert (last["message"], last["request_id"]) == ("between requests", "-")
+
+
+# ---------------------------------------------------------------- several gunicorn workers
+
+
+@pytest.mark.integration
+@pytest.mark.postgresql
+def test_metrics_merge_the_requests_of_every_gunicorn_worker(db: None, tmp_path: Any) -> None:
+    """gunicorn with two sync workers and ``PROMETHEUS_MULTIPROC_DIR`` (as docker-compose runs
+    ``web``): 20 requests spread over both workers are all counted, whichever worker answers
+    the scrape; each carries its own request id. (The server reads only counts from the
+    database, so this test's data need not be committed.)"""
+    import requests
+    from django.db import connection
+
+    from tests import servers
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the server shares this test's PostgreSQL database")
+    multiproc = tmp_path / "prometheus"
+    multiproc.mkdir()
+    env = servers.app_environment(servers.database_url(connection.settings_dict),
+                                  tmp_path / "media", METRICS_TOKEN=METRICS_TOKEN,
+                                  PROMETHEUS_MULTIPROC_DIR=str(multiproc))
+    with servers.gunicorn(env, tmp_path) as base:
+        ids = set()
+        for _ in range(20):
+            answer = requests.get(f"{base}/healthz", timeout=30)
+            assert answer.status_code == 200
+            ids.add(answer.headers[HEADER])
+        assert len(ids) == 20
+        assert len(list(multiproc.glob("*.db"))) >= 2  # both workers wrote their samples
+        for _ in range(3):  # any worker's scrape sees all 20
+            text = requests.get(f"{base}/metrics", timeout=30,
+                                headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text
+            counted = re.search(r'^django_http_requests_total_by_view_transport_method_total\{'
+                                r'[^}]*view="healthz"[^}]*\} (\S+)$', text, re.M)
+            assert counted and float(counted.group(1)) == 20, text[:3000]
+        assert requests.get(f"{base}/metrics", timeout=30).status_code == 404

@@ -458,16 +458,18 @@ AUDIT_CHAIN_KEY = env_str("AUDIT_CHAIN_KEY")
 LOG_FORMAT = env_str("LOG_FORMAT", "text")
 if LOG_FORMAT not in ("text", "json"):
     raise ImproperlyConfigured('LOG_FORMAT is "text" or "json"')
+LOG_FORMATTERS: dict[str, dict[str, Any]] = {
+    "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+    "json": {"()": "pythonjsonlogger.json.JsonFormatter",
+             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"}},
+}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "scr.requestid.RequestIdFilter"}},
-    "formatters": {
-        "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
-        "json": {"()": "pythonjsonlogger.json.JsonFormatter",
-                 "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
-                 "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"}},
-    },
+    "formatters": {name: formatter for name, formatter in LOG_FORMATTERS.items()
+                   if name == LOG_FORMAT},  # only the one used is built
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
                              "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},

@@ -127,3 +127,30 @@ def test_an_altered_or_missing_stored_file_is_refused_with_a_clear_page_and_logg
 
     # Put back, the same file downloads again.
     assert client_for(user).get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_finished_render_stored_without_its_digest_gets_it_from_the_migration(
+        personas: Any) -> None:
+    """scr 0007: a finished render whose SHA-256 was never recorded gets the digest of the
+    file as stored (so it downloads); one whose file is gone keeps none (so it is refused)."""
+    import hashlib
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    migration = importlib.import_module("scr.migrations.0007_render_sha256_for_existing_files")
+    kind = ContentType.objects.get_for_model(personas.police)
+    kept, gone = (RenderRecord(content_type=kind, object_id=personas.police.pk, kind="x",
+                               status=RenderRecord.Status.DONE) for _ in range(2))
+    for record, pdf in ((kept, b"%PDF-1.4 kept\n"), (gone, b"%PDF-1.4 gone\n")):
+        record.file.save("old.pdf", ContentFile(pdf), save=False)
+        record.save()
+    gone.file.storage.delete(gone.file.name)
+
+    migration.record_missing_digests(apps, None)
+    kept.refresh_from_db()
+    gone.refresh_from_db()
+    assert kept.sha256 == hashlib.sha256(b"%PDF-1.4 kept\n").hexdigest()
+    assert gone.sha256 == ""

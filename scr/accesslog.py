@@ -47,10 +47,12 @@ def record_access(
     *,
     review_id: int | None = None,
     label: str = "",
+    describe: str = "",
 ) -> AccessEvent:
     """Append one event: who did what to which object, when and from where.
 
-    Marks the request as showing case data, so its response is never cached.
+    Marks the request as showing case data, so its response is never cached. ``describe``
+    replaces the object's own name in the event (a refused download names the file and why).
     """
     setattr(request, SHOWS_CASE_DATA, True)
     user = request.user if getattr(request, "user", None) and request.user.is_authenticated else None
@@ -64,7 +66,7 @@ def record_access(
         action=action,
         object_type=obj._meta.label if obj is not None else label,
         object_id=str(obj.pk) if obj is not None else "",
-        object_repr=(str(obj) if obj is not None else label)[:200],
+        object_repr=(describe or (str(obj) if obj is not None else label))[:200],
         review_id=review_id,
         path=request.get_full_path()[:500],
         ip_address=client_ip(request),

@@ -8,7 +8,10 @@ class ScrConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate, pre_save
 
-        from scr import middleware, reauth, sessions  # noqa: F401 - connect their sign-in receivers
+        # middleware, reauth, sessions: their sign-in receivers; metrics, requestid: Celery's
+        # task signals in every process that runs tasks (a worker, or the web process
+        # in-process): the task-failure counter, the request id on tasks' logs.
+        from scr import metrics, middleware, reauth, requestid, sessions  # noqa: F401
         from scr.auditchain import install_protection
         from scr.text import refuse_overlong_text
 

@@ -12,11 +12,16 @@ is written once:
   next version number, in one transaction;
 - ``document_response`` checks the caller's scope (outside it: 404) and sends the
   document through ``file_response``, the one way any stored file leaves (documents,
-  minutes, report and action-plan PDFs, the published library): the access event, then
-  the file streamed from storage (never read whole) as an attachment with a safe name and
-  the headers every download carries (``attachment``: a sandboxing
+  minutes, report and action-plan PDFs, the published library): the file is read from
+  storage in blocks (never whole) into a spooled copy while its SHA-256 is computed, and
+  only a copy whose digest is the one recorded when it was stored is sent (so the bytes
+  sent are the bytes checked, on local disk or S3, with no window between check and
+  send); then the access event, and the copy streamed as an attachment with a safe name
+  and the headers every download carries (``attachment``: a sandboxing
   Content-Security-Policy, ``nosniff``, ``no-store``), which the generated exports
-  (CSV, XLSX) carry too;
+  (CSV, XLSX) carry too. A file that is missing or altered is refused with a clear page
+  (``file_refused.html``), an ``integrity`` access event naming the file and who asked,
+  and an error on the ``scr.security`` logger;
 - ``document_withdraw`` / ``document_restore`` hide a version from the pages with a
   reason, and undo that: nothing a user reaches overwrites or deletes a stored file (a
   replacement is the next version);
@@ -32,6 +37,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import logging
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any, TypeVar
@@ -42,6 +48,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest
 from django.http.response import HttpResponseBase
+from django.shortcuts import render
 from django.utils.http import content_disposition_header
 
 from scr import filetypes
@@ -62,6 +69,10 @@ R = TypeVar("R", bound=HttpResponseBase)
 # A downloaded file is never a page: no script, no style, no frame, no form, whatever
 # a browser makes of it.
 SANDBOX = "default-src 'none'; sandbox"
+# A verified copy stays in memory up to this size, then spills to a temporary file.
+SPOOL_IN_MEMORY = 1024 * 1024
+
+security_log = logging.getLogger("scr.security")
 
 
 @dataclass(frozen=True)
@@ -193,18 +204,57 @@ def attachment(response: R, filename: str) -> R:
     return response
 
 
-def file_response(request: HttpRequest, file: IO[bytes] | File, *, filename: str,
-                  content_type: str, logged: models.Model, label: str = "") -> FileResponse:
-    """Send a stored file, already opened (``record.file.open("rb")``), to a user the
-    caller has checked may have it: the access event first (a download of ``logged``),
-    then the file streamed in blocks by ``FileResponse`` (which closes it), as an
-    ``attachment``."""
+def verified_copy(stored: FieldFile, sha256: str) -> tuple[IO[bytes] | None, str, str]:
+    """A copy of ``stored`` whose SHA-256 is ``sha256``, rewound, or ``None`` and why not
+    (with the digest found, empty when nothing could be read).
+
+    The file is read from storage once, in blocks, into a spooled temporary file while
+    the digest is computed: the copy is what is sent, so a file changed on storage
+    between the check and the send cannot slip through, and a large file never sits in
+    memory. Any failure to read it (missing on disk, missing in the bucket, storage
+    refusing) is a refusal too, named in the reason: the user gets the same clear page."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 (returned)
+    digest = hashlib.sha256()
+    try:
+        with stored.open("rb") as source:
+            for chunk in source.chunks():
+                digest.update(chunk)
+                spool.write(chunk)
+    except Exception as failed:  # whatever the storage raises, the file cannot be sent
+        spool.close()
+        return None, f"missing or unreadable ({type(failed).__name__})", ""
+    found = digest.hexdigest()
+    if not sha256 or found != sha256:
+        spool.close()
+        return None, "does not match its SHA-256", found
+    spool.seek(0)
+    return spool, "", found
+
+
+def file_response(request: HttpRequest, stored: FieldFile, *, sha256: str, filename: str,
+                  content_type: str, logged: models.Model, label: str = "") -> HttpResponseBase:
+    """Send a stored file to a user the caller has checked may have it, if it is still the
+    file recorded (``sha256``, computed when it was stored): the access event first (a
+    download of ``logged``), then the verified copy streamed in blocks by ``FileResponse``
+    (which closes it), as an ``attachment``. A missing or altered file is refused with the
+    clear page (status 500: the service, not the user, is at fault), logged as an
+    ``integrity`` access event naming the file and on the ``scr.security`` logger."""
+    copy, problem, found = verified_copy(stored, sha256)
+    if copy is None:
+        who = getattr(getattr(request, "user", None), "username", "") or "anonymous"
+        security_log.error("Stored file %s (%r, %s %s) %s (recorded %s, found %s): refused to "
+                           "%s at %s", stored.name, filename, logged._meta.label, logged.pk,
+                           problem, sha256 or "none", found or "nothing", who,
+                           request.get_full_path())
+        record_access(request, AccessEvent.Action.INTEGRITY, logged,
+                      describe=f"{filename} [{stored.name}]: {problem}")
+        return render(request, "file_refused.html", {"filename": filename}, status=500)
     record_access(request, AccessEvent.Action.DOWNLOAD, logged, label=label)
-    return attachment(FileResponse(file, content_type=content_type), filename)
+    return attachment(FileResponse(copy, content_type=content_type), filename)
 
 
 def document_response(request: HttpRequest, document: StoredDocument,
-                      scope_check: Callable[[Any, StoredDocument], bool]) -> FileResponse:
+                      scope_check: Callable[[Any, StoredDocument], bool]) -> HttpResponseBase:
     """Send a stored document to a user who may see it; 404 for one who may not.
 
     ``scope_check(user, document)`` is the owning app's rule (usually "is the record it
@@ -212,7 +262,8 @@ def document_response(request: HttpRequest, document: StoredDocument,
     """
     if not scope_check(request.user, document):
         raise Http404
-    return file_response(request, document.file.open("rb"), filename=document.original_filename,
+    return file_response(request, document.file, sha256=document.sha256,
+                         filename=document.original_filename,
                          content_type=document.content_type, logged=document)
 
 

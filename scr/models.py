@@ -57,6 +57,7 @@ class AccessEvent(models.Model):
         LOGIN_DELAYED = "login_delayed", "Sign-in refused: too soon after failures"
         REFUSED = "refused", "Refused access"
         ACCOUNT = "account", "Account security change"
+        INTEGRITY = "integrity", "Download refused: stored file missing or altered"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
@@ -321,6 +322,8 @@ class OutboxMessage(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
+    # The id of the request that queued it (scr.requestid), carried to the worker's logs.
+    request_id = models.CharField(max_length=128, blank=True)
 
     objects = UnscopedQuerySet.as_manager()
 
@@ -415,3 +418,37 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.delivery} for user {self.user_id}"
+class Heartbeat(models.Model):
+    """When a periodic process last proved it runs: the beat scheduler's ``scr.tasks.beat_heartbeat``
+    (every ``BEAT_HEARTBEAT_SECONDS``) writes ``beat``; /healthz reads it. One row per name,
+    overwritten: bookkeeping of the machinery, not case data (no history)."""
+
+    name = models.CharField(max_length=60, unique=True)
+    at = models.DateTimeField()
+
+    objects = UnscopedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class TaskFailure(models.Model):
+    """A background task that raised (Celery's ``task_failure`` signal, scr/metrics.py): which
+    task, when, the exception's type and message, and the request that queued it. The
+    Prometheus counter ``scr_celery_task_failures_total`` counts these rows, so the count is
+    the same whichever server is scraped and survives restarts. Bookkeeping, not case data
+    (no history); the message is cut to 500 characters and names ids, never case text."""
+
+    task = models.CharField(max_length=200)
+    task_id = models.CharField(max_length=64, blank=True)
+    exception = models.CharField(max_length=500, blank=True)
+    request_id = models.CharField(max_length=128, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = UnscopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.task} failed at {self.at:%Y-%m-%d %H:%M:%S}"

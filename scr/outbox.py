@@ -32,6 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from scr.models import OutboxMessage
+from scr.requestid import TASK_HEADER, current
 
 __all__ = ["enqueue", "relay", "relay_pending", "task_id"]
 
@@ -40,9 +41,11 @@ RELAY_BATCH = 500
 
 
 def enqueue(task: str, *args: Any) -> OutboxMessage:
-    """Queue ``task`` with ``args`` as part of the caller's transaction."""
+    """Queue ``task`` with ``args`` as part of the caller's transaction (with the id of the
+    request that asked, for the worker's logs: scr.requestid)."""
     with transaction.atomic():
-        message = OutboxMessage.objects.create(task=task, args=list(args))
+        message = OutboxMessage.objects.create(task=task, args=list(args),
+                                               request_id=current())
         transaction.on_commit(lambda: relay(message.pk))
     return message
 
@@ -61,7 +64,8 @@ def _publish(message: OutboxMessage) -> None:
     if app.conf.task_always_eager:
         task.apply(args=message.args, task_id=task_id(message), throw=True)
     else:
-        task.apply_async(args=message.args, task_id=task_id(message), retry=False)
+        task.apply_async(args=message.args, task_id=task_id(message), retry=False,
+                         headers={TASK_HEADER: message.request_id} if message.request_id else {})
 
 
 def task_id(message: OutboxMessage) -> str:

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_prometheus",
     "scr",
     "agencies",
     "reviews",
@@ -75,6 +76,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Operations (docs/deploy.md, "Operations"): the request id first, so every log record of
+    # the request carries it; django-prometheus's request metrics around everything else.
+    "scr.requestid.RequestIdMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -93,11 +98,12 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 if not DEBUG:
     # Production serves compiled static files itself (runserver does so under DEBUG).
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(3, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "scr.urls"
 WSGI_APPLICATION = "scr.wsgi.application"
@@ -346,7 +352,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "actionplans.tasks.send_daily_digests",
         "schedule": crontab(hour=REMINDER_DIGEST_HOUR, minute=0),
     },
+    "beat-heartbeat": {  # /healthz's "last beat run"
+        "task": "scr.tasks.beat_heartbeat",
+        "schedule": float(env_int("BEAT_HEARTBEAT_SECONDS", 30)),
+    },
 }
+# The worker logs through LOGGING below (the request id, JSON), not Celery's own handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 HEALTHZ_WORKER_TIMEOUT = float(env_str("HEALTHZ_WORKER_TIMEOUT", "3"))
 
 # Composition: the few places where scr's cross-cutting code reaches the apps above it.
@@ -385,7 +397,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     # Host-only, secure, whole-site cookies (a sibling sub-domain cannot plant or read them).
@@ -431,6 +443,15 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
 # managers or a request carrying this token (header "Authorization: Bearer <token>").
 HEALTHZ_TOKEN = env_str("HEALTHZ_TOKEN")
 HEALTHZ_DETAIL_ROLES = ("business_manager",)  # agencies.models.roles.Role values
+# The detail fails (503) when beat last ran, the oldest unsent outbox row was queued, or the
+# oldest queued render was asked for longer ago than this many seconds.
+HEALTHZ_BEAT_MAX_AGE = env_int("HEALTHZ_BEAT_MAX_AGE", 120)
+HEALTHZ_OUTBOX_MAX_AGE = env_int("HEALTHZ_OUTBOX_MAX_AGE", 300)
+HEALTHZ_RENDER_MAX_AGE = env_int("HEALTHZ_RENDER_MAX_AGE", 900)
+# /metrics (Prometheus, scr/metrics.py): for "Authorization: Bearer <METRICS_TOKEN>" or a client
+# address in METRICS_ALLOWED_NETWORKS (comma-separated CIDRs); anyone else gets a 404.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS")
 
 # Refused access (403/404 on the service's pages) is logged; more refusals than this by one
 # person within the minutes below e-mails the business managers (scr/refusals.py).
@@ -443,10 +464,25 @@ SECURITY_ALERT_RECIPIENTS = "agencies.selectors.security_alert_recipients"  # ()
 # the application's reach.
 AUDIT_CHAIN_KEY = env_str("AUDIT_CHAIN_KEY")
 
+# Logs: every record carries the request id (scr/requestid.py); LOG_FORMAT=json writes one JSON
+# object a line (python-json-logger) for a log collector, "text" (the default) a readable line.
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured('LOG_FORMAT is "text" or "json"')
+LOG_FORMATTERS: dict[str, dict[str, Any]] = {
+    "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+    "json": {"()": "pythonjsonlogger.json.JsonFormatter",
+             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"}},
+}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "scr.requestid.RequestIdFilter"}},
+    "formatters": {name: formatter for name, formatter in LOG_FORMATTERS.items()
+                   if name == LOG_FORMAT},  # only the one used is built
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
+                             "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # WeasyPrint reports each rendering step at INFO ("Step 2 - Fetching and parsing CSS"):
     # noise in the worker's log and the test output; its warnings still show.

@@ -1,4 +1,5 @@
-"""Cross-cutting tasks: the worker ping used by /healthz, housekeeping, PDF renders."""
+"""Cross-cutting tasks: the worker ping and beat heartbeat used by /healthz, housekeeping, PDF
+renders."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
+from scr.models import Heartbeat
 from scr.outbox import relay_pending
 from scr.renders import RENDER_TIME_LIMIT, render_run
 
@@ -74,3 +77,11 @@ def email_notifications(notification_ids: list[int]) -> int:
     from scr.notifications import email_notifications as send
 
     return send(notification_ids)
+
+
+@shared_task(name="scr.tasks.beat_heartbeat", ignore_result=True)
+def beat_heartbeat() -> None:
+    """Record that the beat scheduler is running (every ``BEAT_HEARTBEAT_SECONDS``), for
+    /healthz's "last beat run" and the ``scr_beat_last_run_age_seconds`` gauge. Idempotent:
+    one row, overwritten."""
+    Heartbeat.objects.update_or_create(name="beat", defaults={"at": timezone.now()})

@@ -5,7 +5,7 @@ from django.urls import include, path
 
 from agencies.forms import SignInForm
 from agencies.views.account import SetPasswordView
-from scr import health, views
+from scr import health, metrics, views
 
 # The admin signs in through the service's own sign-in page (throttling, second factor);
 # its pages are behind the same two-factor check as every other (scr.twofactor).
@@ -20,6 +20,8 @@ urlpatterns = [
     path("notifications/preferences/", views.notification_preferences,
          name="notification_preferences"),
     path("healthz", health.healthz, name="healthz"),
+    path("healthz/detail", health.healthz_detail, name="healthz_detail"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("history/<str:label>/<int:pk>/", views.record_history, name="record_history"),
     path("sign-in/", auth_views.LoginView.as_view(authentication_form=SignInForm,
                                                   redirect_authenticated_user=True),

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 
 from actionplans import forms, services
@@ -106,7 +107,7 @@ def action_evidence_add(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 
 
 @login_required
-def impact_evidence_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+def impact_evidence_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     document = get_object_or_404(ImpactEvidence._base_manager, pk=pk)
     return document_response(request, document, lambda user, doc: ImpactEvidence.objects.for_user(
         user, "view").filter(pk=doc.pk).exists())

@@ -4,7 +4,8 @@ closure, exports (CSV, XLSX, PDF through a render record) and the import."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -105,11 +106,11 @@ def action_plan_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def action_plan_pdf_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+def action_plan_pdf_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     record = get_object_or_404(RenderRecord._base_manager, pk=pk, kind="actionplans.plan",
                                status=RenderRecord.Status.DONE)
     plan = scoped_object_or_404(ActionPlan, request.user, "manage", pk=record.object_id)
-    return file_response(request, record.file.open("rb"),
+    return file_response(request, record.file, sha256=record.sha256,
                          filename=f"{plan.review.reference}-action-plan.pdf",
                          content_type=filetypes.PDF, logged=plan)
 

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -234,7 +235,7 @@ def evidence_document_restore(request: AuthenticatedHttpRequest, pk: int) -> Htt
 
 
 @login_required
-def evidence_document_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+def evidence_document_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     """The only way a stored file leaves: scoped (404 outside), logged, an attachment."""
     document = EvidenceDocument._base_manager.filter(pk=pk).first()
     if document is None:

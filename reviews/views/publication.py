@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -62,7 +62,7 @@ from reviews.views.sections import section_context
 from scr import filetypes
 from scr.access import scoped_object_or_404
 from scr.accesslog import mark_case_data, record_access
-from scr.documents import file_response, sha256_of
+from scr.documents import file_response
 from scr.formviews import form_page, handle_form, initial_from, record_form
 from scr.models import AccessEvent, RenderRecord
 from scr.reauth import recent_authentication_required
@@ -196,7 +196,7 @@ def report_render_request(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
 
 
 @login_required
-def report_render_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+def report_render_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     """A finished PDF of the report: for the drafting team and the review's panel only
     (anyone else: 404, as if it did not exist); each download an access event."""
     record = get_object_or_404(RenderRecord._base_manager, pk=pk, kind__in=REPORT_KINDS,
@@ -207,7 +207,7 @@ def report_render_download(request: AuthenticatedHttpRequest, pk: int) -> FileRe
         raise Http404
     confidential = record.kind == CONFIDENTIAL_KIND
     name = f"{review.reference}-{'CONFIDENTIAL' if confidential else 'anonymised'}-v{snapshot.number}.pdf"
-    return file_response(request, record.file.open("rb"), filename=name,
+    return file_response(request, record.file, sha256=record.sha256, filename=name,
                          content_type=filetypes.PDF, logged=review,
                          label=f"{record.kind} render {record.pk}")
 
@@ -439,19 +439,12 @@ def library(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def library_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
-    """A published PDF, checked against its SHA-256 before it is sent (read in chunks, then
-    streamed from the same open file): a file that changed is refused (and logged), never
-    served."""
+    """A published PDF, checked against its SHA-256 as it is read (``file_response``): a
+    file that changed is refused with a clear page (and logged), never served."""
     publication = scoped_object_or_404(Publication, request.user, "view", pk=pk,
                                        status=Publication.Status.PUBLISHED)
-    stored = publication.file.open("rb")
-    if sha256_of(stored) != publication.sha256:
-        stored.close()
-        logger.error("Published PDF %s (%s) does not match its SHA-256: refused",
-                     publication.pk, publication.review_id)
-        return render(request, "reviews/publication_integrity.html",
-                      {"publication": publication}, status=500)
-    return file_response(request, stored, filename=f"{publication.review.reference}-published.pdf",
+    return file_response(request, publication.file, sha256=publication.sha256,
+                         filename=f"{publication.review.reference}-published.pdf",
                          content_type=filetypes.PDF, logged=publication)
 
 

@@ -10,6 +10,7 @@ lead, and the reviewer and panel member (appointed to another review), are out o
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,10 +54,12 @@ def plan_world(w: Any) -> PlanWorld:
         evidence = services.impact_evidence_add(
             by=p.police_lead, action=action, title="Audit",
             upload=SimpleUploadedFile("audit.txt", b"Audit of strategy meetings\n"))
+        pdf = b"%PDF-1.4\n"
         render = RenderRecord(content_type=ContentType.objects.get_for_model(action.plan),
                               object_id=action.plan.pk, kind="actionplans.plan",
-                              status=RenderRecord.Status.DONE, created_by=p.manager)
-        render.file.save("plan.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+                              status=RenderRecord.Status.DONE, created_by=p.manager,
+                              size=len(pdf), sha256=hashlib.sha256(pdf).hexdigest())
+        render.file.save("plan.pdf", ContentFile(pdf), save=False)
         render.save()
         ledger = claim_row(p.police_lead, p.police_lead, "daily_digest", "2026-12-02")
         digest = _record(p.police_lead, timezone.localdate(), "Reminders", [])(ledger)

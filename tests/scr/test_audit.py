@@ -45,6 +45,8 @@ HISTORY_EXEMPT = {
     "scr.OutboxMessage": "queue bookkeeping (a task asked for, when it was sent), not case data",
     "scr.Notification": "a message about a hand-off (what happened is in the producing "
                         "record's history); read and e-mailed are bookkeeping",
+    "scr.Heartbeat": "when the beat scheduler last ran (read by /healthz), not case data",
+    "scr.TaskFailure": "a background task that raised (counted by /metrics), not case data",
 }
 
 

@@ -39,11 +39,74 @@ def test_worker_runs_a_task_that_reads_the_database(real_worker: None) -> None:
 
 def test_healthz_reports_a_live_worker(real_worker: None, client: object, settings: object,
                                       ) -> None:
+    import time
+
+    from scr.models import Heartbeat
+    from scr.tasks import beat_heartbeat
+
     settings.HEALTHZ_TOKEN = "worker-test-token"  # type: ignore[attr-defined]
+    beat_heartbeat.delay()  # what beat sends every BEAT_HEARTBEAT_SECONDS, run by the worker
+    deadline = time.monotonic() + 30
+    while not Heartbeat.objects.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
     response = client.get("/healthz",  # type: ignore[attr-defined]
                           HTTP_AUTHORIZATION="Bearer worker-test-token")
     assert response.status_code == 200, response.content
-    assert response.json()["checks"]["worker"]["status"] == "ok"
+    checks = response.json()["checks"]
+    assert checks["worker"]["status"] == "ok"
+    assert checks["beat"]["status"] == "ok" and checks["beat"]["age_seconds"] < 30
+    assert set(checks["queues"]["lengths"]) == {"default", "pdf"}
+
+
+def test_a_task_failing_in_the_worker_is_counted_and_logged_with_the_request_id(
+        real_worker: None, client: object, settings: object) -> None:
+    """A task queued in a request (the outbox keeps the request's id) fails in the worker:
+    the worker's log records carry that request id, a ``TaskFailure`` row names the task,
+    and /metrics counts it."""
+    import logging
+    import time
+
+    from django.db import transaction
+
+    from scr.models import TaskFailure
+    from scr.outbox import enqueue
+    from scr.requestid import RequestIdFilter, request_id
+
+    class Records(logging.Handler):
+        def __init__(self) -> None:
+            super().__init__(logging.ERROR)
+            self.records: list[logging.LogRecord] = []
+            self.addFilter(RequestIdFilter())  # as the project's console handler has it
+
+        def emit(self, record: logging.LogRecord) -> None:
+            self.records.append(record)
+
+    settings.METRICS_TOKEN = "metrics-worker-token"  # type: ignore[attr-defined]
+    collected = Records()
+    tracer = logging.getLogger("celery.app.trace")  # Celery's own, which logs a task's failure
+    tracer.addHandler(collected)
+    token = request_id.set("req-worker-000000017")
+    try:
+        with transaction.atomic():  # no such refusal: the task raises in the worker
+            enqueue("scr.tasks.check_refusals", 987654321)
+        request_id.reset(token)
+        deadline = time.monotonic() + 30
+        # The failure is recorded (task_failure), then logged by Celery's tracer.
+        while not (TaskFailure.objects.exists() and collected.records) and (
+                time.monotonic() < deadline):
+            time.sleep(0.2)
+    finally:
+        tracer.removeHandler(collected)
+    failure = TaskFailure.objects.get()
+    assert (failure.task, failure.request_id) == ("scr.tasks.check_refusals",
+                                                  "req-worker-000000017")
+    assert failure.exception.startswith("DoesNotExist")
+    in_worker = [r for r in collected.records if "check_refusals" in r.getMessage()]
+    assert in_worker and all(getattr(r, "request_id", None) == "req-worker-000000017"
+                             for r in in_worker)
+    text = client.get("/metrics",  # type: ignore[attr-defined]
+                      HTTP_AUTHORIZATION="Bearer metrics-worker-token").content.decode()
+    assert 'scr_celery_task_failures_total{task="scr.tasks.check_refusals"} 1.0' in text
 
 
 def test_an_invitation_queued_on_commit_is_sent_by_the_worker(real_worker: None) -> None:

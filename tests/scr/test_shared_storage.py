@@ -80,6 +80,39 @@ def test_an_evidence_document_is_stored_in_the_bucket_and_downloaded_through_the
         reverse("evidence_document_download", args=[document.pk])).status_code == 404
 
 
+def test_a_document_altered_or_deleted_in_the_bucket_is_refused_and_logged(
+        personas: Personas, s3_storage: str, s3_endpoint: str) -> None:
+    """The SHA-256 check reads the object through the storage API as it serves it (one GET):
+    an object overwritten in the bucket, or deleted from it, is refused with the clear page and
+    an ``integrity`` access event, as on the local disk (tests/scr/test_stored_file_integrity.py)."""
+    from scr.models import AccessEvent
+
+    request = h.send_imr(personas, h.evidence_review(personas))[0]
+    content = h.docx("Police chronology that someone will alter in the bucket")
+    document = services.evidence_document_upload(by=personas.police_lead, request=request,
+                                                 upload=h.upload(content, "chronology.docx"))
+    url = reverse("evidence_document_download", args=[document.pk])
+    client = client_for(personas.police_lead)
+    key = f"scr/{document.file.name}"
+    s3 = servers.s3_client(s3_endpoint)
+
+    s3.put_object(Bucket=s3_storage, Key=key, Body=content[:-1] + b"X")  # same length
+    refused = client.get(url)
+    assert refused.status_code == 500 and not refused.streaming
+    assert "This file cannot be downloaded" in refused.content.decode()
+    s3.delete_object(Bucket=s3_storage, Key=key)
+    assert "This file cannot be downloaded" in client.get(url).content.decode()
+    events = AccessEvent.objects.filter(action=AccessEvent.Action.INTEGRITY, path=url)
+    assert [(e.username, document.file.name in e.object_repr) for e in events] == [
+        (personas.police_lead.username, True)] * 2
+    assert not AccessEvent.objects.filter(action=AccessEvent.Action.DOWNLOAD, path=url).exists()
+
+    s3.put_object(Bucket=s3_storage, Key=key, Body=content)  # put back: served again
+    restored = client.get(url)
+    assert restored.status_code == 200
+    assert b"".join(restored.streaming_content) == content  # type: ignore[attr-defined]
+
+
 @pytest.fixture
 def police_request(transactional_db: None) -> tuple[Personas, EvidenceRequest]:
     """Committed (the servers are other processes): personas and a request to the police."""

@@ -1,21 +1,65 @@
-"""A review's merged history: the review's own and every record's, each through its scope."""
+"""A review's merged history: the review's own and every record's, each through its scope.
+
+The History page reads the review's timeline (``reviews.models.history``: one row per saved
+version of the review or any of its records, appended with the history row), newest first,
+a page at a time after a cursor (``scr.keyset``): one indexed query, whatever the length of
+the history. Which versions a reader sees is asked of each kind of record, as before,
+through its own ``history_in`` (the scope its record's page checks): a kind whose versions
+every reader of the review's history sees (``history_is_review_wide``) costs nothing more;
+for a narrower kind each row the page walks must have its version in that kind's
+``history_in`` (an ``EXISTS`` on the history row's primary key). Fields: ``scr.history``.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from reviews.models import Review, review_record_models
+from reviews.models import Review, TimelineRow, review_record_models, timeline_kind
+from scr.history import HistoryEntry, version_entries
+from scr.keyset import KeysetPage, keyset_page
 
 if TYPE_CHECKING:
     from agencies.models import User
 
-__all__ = ["review_histories"]
+__all__ = ["HistoryKind", "history_kinds", "narrow_timeline", "review_histories", "review_history_page",
+           "review_history_people", "review_timeline"]
+
+# The order of the page: newest first, the row's own id breaking ties (stable across pages).
+TIMELINE_ORDER = (("history_date", True), ("id", True))
+PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class HistoryKind:
+    """One kind of record on the History page: its filter key, label and model."""
+
+    key: str
+    label: str
+    model: Any
+
+    @property
+    def review_wide(self) -> bool:
+        return self.model is Review or bool(self.model.history_is_review_wide())
+
+
+@cache
+def history_kinds() -> tuple[HistoryKind, ...]:
+    """The review and each kind of record it has (every ``ReviewRecord`` subclass), by name:
+    the models do not change while the process runs."""
+    kinds = [HistoryKind("review", str(Review._meta.verbose_name).capitalize(), Review)]
+    kinds += [HistoryKind(str(m._meta.model_name), str(m._meta.verbose_name).capitalize(), m)
+              for m in review_record_models()]
+    return tuple(kinds)
 
 
 def review_histories(user: User, review: Review) -> dict[str, tuple[str, QuerySet]]:
-    """{key: (label, historical rows)} of the review and each kind of record it has.
+    """{key: (label, historical rows)} of the review and each kind of record it has: the
+    rule of which versions of each kind ``user`` reads.
 
     The caller has checked that ``user`` may read this review's history
     (``scoped_object_or_404(Review, user, "view_history")``). Every record model (a
@@ -24,9 +68,55 @@ def review_histories(user: User, review: Review) -> dict[str, tuple[str, QuerySe
     (an agency lead reads only their agency's evidence requests). A new kind of record
     joins the page by subclassing ``ReviewRecord``.
     """
-    histories = {"review": (str(Review._meta.verbose_name).capitalize(),
-                            Review.history.filter(id=review.pk))}
-    for model in review_record_models():
-        histories[str(model._meta.model_name)] = (str(model._meta.verbose_name).capitalize(),
-                                             model.history_in(user, review))
-    return histories
+    return {kind.key: (kind.label, Review.history.filter(id=review.pk) if kind.model is Review
+                       else kind.model.history_in(user, review))
+            for kind in history_kinds()}
+
+
+def review_timeline(user: User, review: Review) -> QuerySet[TimelineRow]:
+    """The rows of the review's timeline ``user`` may see: review-wide kinds by their kind
+    alone, each narrower kind with its version in its own ``history_in(user, review)`` (a
+    kind empty for this reader is left out)."""
+    wide: list[str] = []
+    narrow = Q(pk__in=[])
+    for each in history_kinds():
+        if each.review_wide:
+            wide.append(timeline_kind(each.model))
+            continue
+        versions = each.model.history_in(user, review)
+        if versions.query.is_empty():
+            continue
+        narrow |= Q(kind=timeline_kind(each.model)) & Q(Exists(
+            versions.order_by().filter(history_id=OuterRef("history_id"))))
+    return TimelineRow.objects.filter(review=review).filter(Q(kind__in=wide) | narrow)
+
+
+def narrow_timeline(rows: QuerySet[TimelineRow], *, kind: str | None = None,
+                    person: int | None = None) -> QuerySet[TimelineRow]:
+    """``rows`` of one kind of record (its key) and/or by one person, if asked."""
+    if kind:
+        found = [k.model for k in history_kinds() if k.key == kind]
+        rows = rows.filter(kind=timeline_kind(found[0])) if found else rows.none()
+    return rows.filter(history_user_id=person) if person else rows
+
+
+def review_history_people(rows: QuerySet[TimelineRow]) -> list[tuple[int, str]]:
+    """(id, name) of everyone who made a change among ``rows``, in one query: each person
+    is an index probe on the review's rows by that person, never a scan of the history."""
+    people = get_user_model()._base_manager.filter(Exists(rows.filter(
+        history_user_id=OuterRef("pk")))).order_by("first_name", "last_name", "username")
+    return [(u.pk, u.get_full_name() or u.username) for u in people]
+
+
+def review_history_page(user: User, rows: QuerySet[TimelineRow], *, after: str | None = None,
+                        before: str | None = None,
+                        size: int = PAGE_SIZE) -> KeysetPage[HistoryEntry]:
+    """A page of ``rows`` as history entries, newest first, after or before a cursor: one
+    query for the page's rows, then ``scr.history.version_entries`` (one per kind of record
+    on the page, its predecessors, the names it links to), field by field as ``user`` may
+    see them."""
+    models = {timeline_kind(kind.model): kind.model.history.model for kind in history_kinds()}
+    return keyset_page(
+        rows.values("history_date", "id", "kind", "history_id"), TIMELINE_ORDER, size=size,
+        after=after, before=before, load=lambda keys: version_entries(
+            [(models[key["kind"]], key["history_id"]) for key in keys], reader=user))

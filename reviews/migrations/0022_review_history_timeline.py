@@ -1,0 +1,89 @@
+"""The review's timeline (reviews.models.history.TimelineRow), and its rows for every
+history row written before it: one INSERT … SELECT per history table of the review and its
+records (the tables as they are at this migration; a table not there yet is skipped)."""
+
+import django.db.models.deletion
+from django.conf import settings
+from django.db import migrations, models
+
+
+def _review_column(model, alias, joins, qn):
+    """The SQL of the review id of a history row of ``model`` (aliased ``alias``), through
+    its ``REVIEW_FIELD``, adding the joins a path of more than one step needs."""
+    if model._meta.label == "reviews.Review":
+        return f"{alias}.{qn('id')}"
+    steps = getattr(model, "REVIEW_FIELD", "review").split("__")
+    current, table = model, alias
+    for i, step in enumerate(steps):
+        field = current._meta.get_field(step)
+        if i == len(steps) - 1:
+            return f"{table}.{qn(field.column)}"
+        target = field.related_model
+        joined = f"t{len(joins)}"
+        joins.append(f"JOIN {qn(target._meta.db_table)} {joined} ON {joined}."
+                     f"{qn(target._meta.pk.column)} = {table}.{qn(field.column)}")
+        current, table = target, joined
+    raise ValueError(model)
+
+
+def backfill(apps, schema_editor):
+    # The live models: which of them are a review's records, and their REVIEW_FIELD, are
+    # Python, not schema. Only columns that never change are read.
+    from django.apps import apps as live
+
+    from reviews.models.base import ReviewRecord
+
+    connection = schema_editor.connection
+    qn = connection.ops.quote_name
+    tables = set(connection.introspection.table_names())
+    timeline = qn(apps.get_model("reviews", "TimelineRow")._meta.db_table)
+    models = [live.get_model("reviews", "Review")] + sorted(
+        (m for m in live.get_models() if issubclass(m, ReviewRecord)),
+        key=lambda m: m._meta.label)
+    with connection.cursor() as cursor:
+        for model in models:
+            history = model.history.model
+            if history._meta.db_table not in tables:
+                continue
+            joins = []
+            review = _review_column(model, "h", joins, qn)
+            user = (f"h.{qn('history_user_id')}" if any(
+                f.attname == "history_user_id" for f in history._meta.concrete_fields)
+                else "NULL")
+            cursor.execute(
+                f"INSERT INTO {timeline} (review_id, history_date, kind, history_id, record_id,"
+                f" history_user_id) SELECT {review}, h.{qn('history_date')}, %s,"
+                f" h.{qn('history_id')}, h.{qn(model._meta.pk.column)}, {user}"
+                f" FROM {qn(history._meta.db_table)} h {' '.join(joins)}"
+                f" WHERE {review} IS NOT NULL ORDER BY h.{qn('history_date')},"
+                f" h.{qn('history_id')} ON CONFLICT DO NOTHING",
+                [model._meta.label_lower])
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('actionplans', '0001_action_plans_and_reminders'),
+        ('reviews', '0021_form_decisions_and_public_names'),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name='TimelineRow',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('history_date', models.DateTimeField()),
+                ('kind', models.CharField(help_text='The tracked model, app.model.', max_length=100)),
+                ('history_id', models.IntegerField(help_text="The row of the kind's history table.")),
+                ('record_id', models.IntegerField()),
+                ('history_user', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('review', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reviews.review')),
+            ],
+            options={
+                'indexes': [models.Index(fields=['review', '-history_date', '-id'], name='timeline_review'), models.Index(fields=['review', 'kind', '-history_date', '-id'], name='timeline_review_kind'), models.Index(fields=['review', 'history_user', '-history_date', '-id'], name='timeline_review_person')],
+                'constraints': [models.UniqueConstraint(fields=('kind', 'history_id'), name='timeline_one_row_per_version')],
+            },
+        ),
+        migrations.RunPython(backfill, migrations.RunPython.noop, elidable=True),
+    ]

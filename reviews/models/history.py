@@ -1,0 +1,165 @@
+"""The review's timeline: one row per saved version of the review or any of its records, in
+the order the History page reads them.
+
+The History page used to merge the history tables of ~50 kinds of record (a ``UNION ALL``
+of one scoped query each), count the union and page it with ``OFFSET``: the cost grew with
+the history (144-185 ms for a busy review, seconds for 50,000 versions). This table is that
+union kept ready: a row is appended, in the same transaction, whenever simple-history writes
+a history row of the review or of a ``ReviewRecord`` (its ``post_create_historical_record``
+signal; the bulk helpers, which send none, call ``bulk_create_with_timeline``/``bulk_update_with_timeline``). The page is then
+one indexed query, a page at a time (``scr.keyset``).
+
+What a reader may see is *not* copied here: each row names its kind and the history row,
+and the page asks each kind's own ``history_in`` (the rule the record's history page and
+the old merge use) whether that version is in the reader's scope, for the rows it walks
+(``reviews.selectors.history``). So the visibility rule stays written once, and follows the
+record as it changes (a draft chronology entry's versions reach the merged chronology's
+readers when it is submitted) without rewriting this table.
+
+Rows are never changed or deleted by the application. The table is an index, not the
+record: ``verify_audit`` seals the history tables themselves, and this table can be rebuilt
+from them (migration ``0022_review_history_timeline`` does it for the history before it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Max
+from django.dispatch import receiver
+from simple_history.signals import post_create_historical_record
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from reviews.models.base import NoOneQuerySet, ReviewRecord
+from reviews.models.lifecycle import Review
+
+__all__ = ["TimelineRow", "bulk_create_with_timeline", "bulk_update_with_timeline",
+           "timeline_kind"]
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def timeline_kind(model: type[models.Model]) -> str:
+    """The kind of a tracked model as the timeline stores it: its ``app.model`` label."""
+    return model._meta.label_lower
+
+
+class TimelineRow(models.Model):
+    """One saved version of a review or one of its records (an index of the history
+    tables, newest first per review)."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
+    history_date = models.DateTimeField()
+    kind = models.CharField(max_length=100, help_text="The tracked model, app.model.")
+    history_id = models.IntegerField(help_text="The row of the kind's history table.")
+    record_id = models.IntegerField()
+    history_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="+", db_index=False)
+
+    # Read only through the History page's selector, which asks each kind's own scope.
+    objects = NoOneQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["review", "-history_date", "-id"], name="timeline_review"),
+            models.Index(fields=["review", "kind", "-history_date", "-id"],
+                         name="timeline_review_kind"),
+            models.Index(fields=["review", "history_user", "-history_date", "-id"],
+                         name="timeline_review_person"),
+        ]
+        constraints = [models.UniqueConstraint(fields=["kind", "history_id"],
+                                               name="timeline_one_row_per_version")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} version {self.history_id}"
+
+
+def _review_id(model: type[models.Model], version: Any,
+               memo: dict[Any, int | None] | None = None) -> int | None:
+    """The review a version belongs to, through the model's ``REVIEW_FIELD``; reads the
+    record it passes through (an evidence request, a subject) only for a path of more than
+    one step, once per such record (``memo``)."""
+    if model is Review:
+        return int(version.id)
+    path = getattr(model, "REVIEW_FIELD", "review").split("__")
+    if len(path) == 1:
+        return getattr(version, f"{path[0]}_id", None)
+    first = model._meta.get_field(path[0])
+    via = getattr(version, first.attname)
+    memo = {} if memo is None else memo
+    if via not in memo:
+        target: Any = first.related_model
+        memo[via] = target._base_manager.filter(pk=via).values_list(
+            "__".join(path[1:]), flat=True).first()
+    return memo[via]
+
+
+def _indexed(model: type[models.Model]) -> bool:
+    return model is Review or issubclass(model, ReviewRecord)
+
+
+def _row(model: type[models.Model], version: Any, review_id: int) -> TimelineRow:
+    return TimelineRow(review_id=review_id, history_date=version.history_date,
+                       kind=timeline_kind(model), history_id=version.history_id,
+                       record_id=getattr(version, model._meta.pk.attname),
+                       history_user_id=version.history_user_id)
+
+
+@receiver(post_create_historical_record, dispatch_uid="reviews.timeline")
+def _append(sender: Any, history_instance: Any, using: str | None = None,
+            **kwargs: Any) -> None:
+    """Every history row of the review or its records gets its timeline row in the same
+    transaction (simple-history saves the history row inside the record's save)."""
+    model = sender.instance_type
+    if not _indexed(model):
+        return
+    review_id = _review_id(model, history_instance)
+    if review_id is not None:
+        _row(model, history_instance, review_id).save(using=using)
+
+
+def _high_water(model: type[models.Model]) -> int:
+    """The newest history row of ``model`` now: what ``bulk_create_with_timeline``/``bulk_update_with_timeline`` counts from."""
+    history: Any = model.history  # type: ignore[attr-defined]  # simple-history's manager
+    return history.aggregate(top=Max("history_id"))["top"] or 0
+
+
+def _index_bulk(model: type[models.Model], records: Iterable[models.Model], *,
+                       after: int) -> None:
+    """Timeline rows for the history rows a bulk helper of simple-history just wrote for
+    ``records`` (``bulk_create_with_history``/``bulk_update_with_history`` send no signal):
+    those above ``after`` (``_high_water`` before the call). Two queries."""
+    if not _indexed(model):
+        return
+    history: Any = model.history  # type: ignore[attr-defined]  # simple-history's manager
+    pks = [record.pk for record in records]
+    versions = list(history.filter(**{f"{model._meta.pk.attname}__in": pks},
+                                   history_id__gt=after).order_by("history_id"))
+    memo: dict[Any, int | None] = {}
+    rows = [_row(model, version, review_id) for version in versions
+            if (review_id := _review_id(model, version, memo)) is not None]
+    TimelineRow.objects.bulk_create(rows, batch_size=1000)
+
+
+def bulk_create_with_timeline(objs: list[M], model: type[M], **kwargs: Any) -> list[M]:
+    """simple-history's ``bulk_create_with_history``, and the timeline rows of the history
+    rows it wrote (it sends no signal), in the caller's transaction."""
+    before = _high_water(model)
+    created = bulk_create_with_history(objs, model, **kwargs)
+    _index_bulk(model, created, after=before)
+    return created
+
+
+def bulk_update_with_timeline(objs: list[M], model: type[M], fields: list[str],
+                              **kwargs: Any) -> int:
+    """simple-history's ``bulk_update_with_history``, and the timeline rows of the history
+    rows it wrote, in the caller's transaction."""
+    before = _high_water(model)
+    updated = bulk_update_with_history(objs, model, fields, **kwargs)
+    _index_bulk(model, objs, after=before)
+    return int(updated or 0)

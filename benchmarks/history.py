@@ -20,7 +20,6 @@ import json
 import os
 import random
 import sys
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 

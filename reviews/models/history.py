@@ -6,8 +6,9 @@ of one scoped query each), count the union and page it with ``OFFSET``: the cost
 the history (144-185 ms for a busy review, seconds for 50,000 versions). This table is that
 union kept ready: a row is appended, in the same transaction, whenever simple-history writes
 a history row of the review or of a ``ReviewRecord`` (its ``post_create_historical_record``
-signal; the bulk helpers, which send none, call ``bulk_create_with_timeline``/``bulk_update_with_timeline``). The page is then
-one indexed query, a page at a time (``scr.keyset``).
+signal; simple-history's bulk helpers send none: services call ``bulk_create_with_timeline``
+and ``bulk_update_with_timeline`` instead). The page is then one indexed query, a page
+at a time (``scr.keyset``).
 
 What a reader may see is *not* copied here: each row names its kind and the history row,
 and the page asks each kind's own ``history_in`` (the rule the record's history page and
@@ -90,7 +91,7 @@ def _review_id(model: type[models.Model], version: Any,
     if len(path) == 1:
         return getattr(version, f"{path[0]}_id", None)
     first = model._meta.get_field(path[0])
-    via = getattr(version, first.attname)
+    via = getattr(version, first.attname)  # type: ignore[union-attr]  # a forward foreign key
     memo = {} if memo is None else memo
     if via not in memo:
         target: Any = first.related_model
@@ -124,7 +125,7 @@ def _append(sender: Any, history_instance: Any, using: str | None = None,
 
 
 def _high_water(model: type[models.Model]) -> int:
-    """The newest history row of ``model`` now: what ``bulk_create_with_timeline``/``bulk_update_with_timeline`` counts from."""
+    """The newest history row of ``model`` now: the bulk helpers index the rows above it."""
     history: Any = model.history  # type: ignore[attr-defined]  # simple-history's manager
     return history.aggregate(top=Max("history_id"))["top"] or 0
 

@@ -98,33 +98,48 @@ def _past(order: Order, keys: Sequence[Any], *, forwards: bool) -> Q:
         later = "lt" if descending == forwards else "gt"
         past |= equal & Q(**{f"{name}__{later}": value})
         equal &= Q(**{name: value})
-    return past
+    # The first key's bound again, on its own: the range an index on the order starts from
+    # (the planner does not read one out of the OR).
+    (first, descending), value = order[0], keys[0]
+    return Q(**{f"{first}__{'lte' if descending == forwards else 'gte'}": value}) & past
+
+
+def _rows(qs: QuerySet[Any], parts: Sequence[QuerySet[Any]] | None, where: Q,
+          ordering: list[str], limit: int) -> list[Any]:
+    """The first ``limit`` rows of ``qs`` past ``where`` in ``ordering``; with ``parts``
+    (the same rows, split so that an index walks each in order), each part's first rows,
+    merged: a ``UNION ALL`` of ordered, limited parts, ordered and limited again."""
+    if not parts or len(parts) == 1:
+        return list((parts[0] if parts else qs).filter(where).order_by(*ordering)[:limit])
+    firsts = [part.filter(where).order_by(*ordering)[:limit] for part in parts]
+    return list(firsts[0].union(*firsts[1:], all=True).order_by(*ordering)[:limit])
 
 
 def keyset_page(qs: QuerySet[Any], order: Order, *, size: int, after: str | None = None,
                 before: str | None = None,
-                load: Callable[[list[Any]], list[T]] | None = None) -> KeysetPage[T]:
+                load: Callable[[list[Any]], list[T]] | None = None,
+                parts: Sequence[QuerySet[Any]] | None = None) -> KeysetPage[T]:
     """The page of ``qs`` (in ``order``) just after the cursor ``after``, or just before
     ``before``, or the first page: one query for the rows (``load`` then turns the rows into
     what the page shows, in order, e.g. the full records of the keys read), at most two when
     a "Previous" link leads back to the start. ``qs`` must select the order's names (fields
-    or annotations) on its rows, as values or attributes."""
+    or annotations) on its rows, as values or attributes. ``parts``, if given, are ``qs``
+    split into pieces the database walks in order each (see ``_rows``)."""
     names = [name for name, _ in order]
     ordering = [f"-{name}" if descending else name for name, descending in order]
     reverse = [name[1:] if name.startswith("-") else f"-{name}" for name in ordering]
     back_keys = _decode(qs, order, before) if before else None
     keys = _decode(qs, order, after) if after and back_keys is None else None
     if back_keys is not None:
-        rows = list(qs.filter(_past(order, back_keys, forwards=False)).order_by(*reverse)[
-            :size + 1])
+        rows = _rows(qs, parts, _past(order, back_keys, forwards=False), reverse, size + 1)
         at_start = len(rows) <= size
         if at_start and len(rows) < size:
             keys, back_keys = None, None  # the start is less than a page back: show page 1
         else:
             rows = rows[:size][::-1]
             return _page(rows, names, load, next_from=True, previous_from=not at_start)
-    found = qs.filter(_past(order, keys, forwards=True)) if keys is not None else qs
-    rows = list(found.order_by(*ordering)[:size + 1])
+    where = _past(order, keys, forwards=True) if keys is not None else Q()
+    rows = _rows(qs, parts, where, ordering, size + 1)
     more = len(rows) > size
     return _page(rows[:size], names, load, next_from=more, previous_from=keys is not None)
 

@@ -7,12 +7,11 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-def _review_column(model, alias, joins, qn):
-    """The SQL of the review id of a history row of ``model`` (aliased ``alias``), through
-    its ``REVIEW_FIELD``, adding the joins a path of more than one step needs."""
-    if model._meta.label == "reviews.Review":
-        return f"{alias}.{qn('id')}"
-    steps = getattr(model, "REVIEW_FIELD", "review").split("__")
+def _path_column(model, path, alias, joins, qn):
+    """The SQL of the id at the end of ``path`` (``review``, ``request__agency``) of a
+    history row of ``model`` (aliased ``alias``), adding the joins a path of more than one
+    step needs (to the live tables: the steps are foreign keys that never change)."""
+    steps = path.split("__")
     current, table = model, alias
     for i, step in enumerate(steps):
         field = current._meta.get_field(step)
@@ -20,15 +19,15 @@ def _review_column(model, alias, joins, qn):
             return f"{table}.{qn(field.column)}"
         target = field.related_model
         joined = f"t{len(joins)}"
-        joins.append(f"JOIN {qn(target._meta.db_table)} {joined} ON {joined}."
+        joins.append(f"LEFT JOIN {qn(target._meta.db_table)} {joined} ON {joined}."
                      f"{qn(target._meta.pk.column)} = {table}.{qn(field.column)}")
         current, table = target, joined
-    raise ValueError(model)
+    raise ValueError(path)
 
 
 def backfill(apps, schema_editor):
-    # The live models: which of them are a review's records, and their REVIEW_FIELD, are
-    # Python, not schema. Only columns that never change are read.
+    # The live models: which of them are a review's records, their REVIEW_FIELD and
+    # HISTORY_AGENCY_FIELD, are Python, not schema. Only columns that never change are read.
     from django.apps import apps as live
 
     from reviews.models.base import ReviewRecord
@@ -46,18 +45,26 @@ def backfill(apps, schema_editor):
             if history._meta.db_table not in tables:
                 continue
             joins = []
-            review = _review_column(model, "h", joins, qn)
+            review = (f"h.{qn('id')}" if model._meta.label == "reviews.Review" else
+                      _path_column(model, getattr(model, "REVIEW_FIELD", "review"), "h",
+                                   joins, qn))
+            agency_path = getattr(model, "HISTORY_AGENCY_FIELD", None)
+            agency = _path_column(model, agency_path, "h", joins, qn) if agency_path else "NULL"
             user = (f"h.{qn('history_user_id')}" if any(
                 f.attname == "history_user_id" for f in history._meta.concrete_fields)
                 else "NULL")
             cursor.execute(
                 f"INSERT INTO {timeline} (review_id, history_date, kind, history_id, record_id,"
-                f" history_user_id) SELECT {review}, h.{qn('history_date')}, %s,"
-                f" h.{qn('history_id')}, h.{qn(model._meta.pk.column)}, {user}"
+                f" history_user_id, agency_id) SELECT {review}, h.{qn('history_date')}, %s,"
+                f" h.{qn('history_id')}, h.{qn(model._meta.pk.column)}, {user}, {agency}"
                 f" FROM {qn(history._meta.db_table)} h {' '.join(joins)}"
                 f" WHERE {review} IS NOT NULL ORDER BY h.{qn('history_date')},"
                 f" h.{qn('history_id')} ON CONFLICT DO NOTHING",
                 [model._meta.label_lower])
+        if connection.vendor == "postgresql":
+            # The page's plan needs the table's statistics (an index walk newest first, not
+            # a bitmap of the whole review and a sort); autovacuum would take its time.
+            cursor.execute(f"ANALYZE {timeline}")
 
 
 class Migration(migrations.Migration):
@@ -79,9 +86,10 @@ class Migration(migrations.Migration):
                 ('record_id', models.IntegerField()),
                 ('history_user', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('review', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reviews.review')),
+                ('agency', models.ForeignKey(blank=True, db_index=False, help_text='The agency the record belongs to, if it never moves (ReviewRecord.HISTORY_AGENCY_FIELD).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agencies.agency')),
             ],
             options={
-                'indexes': [models.Index(fields=['review', '-history_date', '-id'], name='timeline_review'), models.Index(fields=['review', 'kind', '-history_date', '-id'], name='timeline_review_kind'), models.Index(fields=['review', 'history_user', '-history_date', '-id'], name='timeline_review_person')],
+                'indexes': [models.Index(fields=['review', '-history_date', '-id'], name='timeline_review'), models.Index(fields=['review', 'kind', '-history_date', '-id'], name='timeline_review_kind'), models.Index(fields=['review', 'history_user', '-history_date', '-id'], name='timeline_review_person'), models.Index(fields=['review', 'agency', '-history_date', '-id'], name='timeline_review_agency')],
                 'constraints': [models.UniqueConstraint(fields=('kind', 'history_id'), name='timeline_one_row_per_version')],
             },
         ),

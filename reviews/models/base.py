@@ -116,6 +116,12 @@ class ReviewRecord(models.Model):
     """
 
     REVIEW_FIELD: ClassVar[str] = "review"
+    # The agency a record belongs to, if it belongs to one and never moves to another (a
+    # chronology entry, an evidence request and its answer): the review's timeline keeps it
+    # on each version's row (``reviews.models.history``), so that the History page of an
+    # agency's lead, who reads only their own agency's such records, walks only the rows of
+    # their agency and of no agency. ``None``: the record belongs to no agency (or may move).
+    HISTORY_AGENCY_FIELD: ClassVar[str | None] = None
 
     objects = ReviewScopedQuerySet.as_manager()
     history = HistoricalRecords(inherit=True)

@@ -34,6 +34,7 @@ from django.dispatch import receiver
 from simple_history.signals import post_create_historical_record
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from agencies.models import Agency
 from reviews.models.base import NoOneQuerySet, ReviewRecord
 from reviews.models.lifecycle import Review
 
@@ -61,6 +62,10 @@ class TimelineRow(models.Model):
     record_id = models.IntegerField()
     history_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                      null=True, blank=True, related_name="+", db_index=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="+", db_index=False,
+                               help_text="The agency the record belongs to, if it never moves "
+                                         "(ReviewRecord.HISTORY_AGENCY_FIELD).")
 
     # Read only through the History page's selector, which asks each kind's own scope.
     objects = NoOneQuerySet.as_manager()
@@ -72,6 +77,8 @@ class TimelineRow(models.Model):
                          name="timeline_review_kind"),
             models.Index(fields=["review", "history_user", "-history_date", "-id"],
                          name="timeline_review_person"),
+            models.Index(fields=["review", "agency", "-history_date", "-id"],
+                         name="timeline_review_agency"),
         ]
         constraints = [models.UniqueConstraint(fields=["kind", "history_id"],
                                                name="timeline_one_row_per_version")]
@@ -80,35 +87,47 @@ class TimelineRow(models.Model):
         return f"{self.kind} version {self.history_id}"
 
 
-def _review_id(model: type[models.Model], version: Any,
-               memo: dict[Any, int | None] | None = None) -> int | None:
-    """The review a version belongs to, through the model's ``REVIEW_FIELD``; reads the
-    record it passes through (an evidence request, a subject) only for a path of more than
-    one step, once per such record (``memo``)."""
+def _through(model: type[models.Model], version: Any, path: str,
+             memo: dict[Any, Any]) -> int | None:
+    """The id at the end of ``path`` (``review``, ``request__agency``) from a version: its
+    own column for one step; for more, a read of the record it passes through (an evidence
+    request, a subject), once per such record (``memo``)."""
+    steps = path.split("__")
+    if len(steps) == 1:
+        return getattr(version, f"{steps[0]}_id", None)
+    first: Any = model._meta.get_field(steps[0])
+    via = getattr(version, first.attname)
+    if (path, via) not in memo:
+        memo[path, via] = first.related_model._base_manager.filter(pk=via).values_list(
+            "__".join(steps[1:]), flat=True).first()
+    return memo[path, via]
+
+
+def _review_id(model: type[models.Model], version: Any, memo: dict[Any, Any]) -> int | None:
+    """The review a version belongs to, through the model's ``REVIEW_FIELD``."""
     if model is Review:
         return int(version.id)
-    path = getattr(model, "REVIEW_FIELD", "review").split("__")
-    if len(path) == 1:
-        return getattr(version, f"{path[0]}_id", None)
-    first = model._meta.get_field(path[0])
-    via = getattr(version, first.attname)  # type: ignore[union-attr]  # a forward foreign key
-    memo = {} if memo is None else memo
-    if via not in memo:
-        target: Any = first.related_model
-        memo[via] = target._base_manager.filter(pk=via).values_list(
-            "__".join(path[1:]), flat=True).first()
-    return memo[via]
+    return _through(model, version, getattr(model, "REVIEW_FIELD", "review"), memo)
+
+
+def _agency_id(model: type[models.Model], version: Any, memo: dict[Any, Any]) -> int | None:
+    """The agency a version's record belongs to, if its model declares one that never
+    changes (``ReviewRecord.HISTORY_AGENCY_FIELD``)."""
+    path = getattr(model, "HISTORY_AGENCY_FIELD", None)
+    return _through(model, version, path, memo) if path else None
 
 
 def _indexed(model: type[models.Model]) -> bool:
     return model is Review or issubclass(model, ReviewRecord)
 
 
-def _row(model: type[models.Model], version: Any, review_id: int) -> TimelineRow:
+def _row(model: type[models.Model], version: Any, review_id: int,
+         memo: dict[Any, Any]) -> TimelineRow:
     return TimelineRow(review_id=review_id, history_date=version.history_date,
                        kind=timeline_kind(model), history_id=version.history_id,
                        record_id=getattr(version, model._meta.pk.attname),
-                       history_user_id=version.history_user_id)
+                       history_user_id=version.history_user_id,
+                       agency_id=_agency_id(model, version, memo))
 
 
 @receiver(post_create_historical_record, dispatch_uid="reviews.timeline")
@@ -119,9 +138,10 @@ def _append(sender: Any, history_instance: Any, using: str | None = None,
     model = sender.instance_type
     if not _indexed(model):
         return
-    review_id = _review_id(model, history_instance)
+    memo: dict[Any, Any] = {}
+    review_id = _review_id(model, history_instance, memo)
     if review_id is not None:
-        _row(model, history_instance, review_id).save(using=using)
+        _row(model, history_instance, review_id, memo).save(using=using)
 
 
 def _high_water(model: type[models.Model]) -> int:
@@ -141,8 +161,8 @@ def _index_bulk(model: type[models.Model], records: Iterable[models.Model], *,
     pks = [record.pk for record in records]
     versions = list(history.filter(**{f"{model._meta.pk.attname}__in": pks},
                                    history_id__gt=after).order_by("history_id"))
-    memo: dict[Any, int | None] = {}
-    rows = [_row(model, version, review_id) for version in versions
+    memo: dict[Any, Any] = {}
+    rows = [_row(model, version, review_id, memo) for version in versions
             if (review_id := _review_id(model, version, memo)) is not None]
     TimelineRow.objects.bulk_create(rows, batch_size=1000)
 

@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, When
 
+from agencies.models.roles import Role
 from reviews.models import Review, TimelineRow, review_record_models, timeline_kind
 from scr.history import HistoryEntry, version_entries
 from scr.keyset import KeysetPage, keyset_page
@@ -43,6 +44,9 @@ class HistoryKind:
     key: str
     label: str
     model: Any
+    # The historical model, read once: simple-history builds a new manager class on every
+    # access to ``Model.history`` (a few milliseconds across fifty kinds, on every page).
+    history_model: Any
 
     @property
     def review_wide(self) -> bool:
@@ -53,10 +57,10 @@ class HistoryKind:
 def history_kinds() -> tuple[HistoryKind, ...]:
     """The review and each kind of record it has (every ``ReviewRecord`` subclass), by name:
     the models do not change while the process runs."""
-    kinds = [HistoryKind("review", str(Review._meta.verbose_name).capitalize(), Review)]
-    kinds += [HistoryKind(str(m._meta.model_name), str(m._meta.verbose_name).capitalize(), m)
-              for m in review_record_models()]
-    return tuple(kinds)
+    models: list[Any] = [Review, *review_record_models()]
+    return tuple(HistoryKind("review" if m is Review else str(m._meta.model_name),
+                             str(m._meta.verbose_name).capitalize(), m, m.history.model)
+                 for m in models)
 
 
 def review_histories(user: User, review: Review) -> dict[str, tuple[str, QuerySet]]:
@@ -75,16 +79,15 @@ def review_histories(user: User, review: Review) -> dict[str, tuple[str, QuerySe
             for kind in history_kinds()}
 
 
-def review_timeline(user: User, review: Review) -> QuerySet[TimelineRow]:
+def review_timeline(user: User, review: Review,
+                    kinds: list[HistoryKind] | None = None) -> QuerySet[TimelineRow]:
     """The rows of the review's timeline ``user`` may see: review-wide kinds by their kind
     alone, each narrower kind with its version in its own ``history_in(user, review)`` (a
-    kind empty for this reader is left out)."""
+    kind empty for this reader is left out). ``kinds``: those present in the review
+    (``kinds_present``), if the caller has them already."""
     wide: list[str] = []
     narrow: list[When] = []
-    present = kinds_present(review)
-    for each in history_kinds():
-        if timeline_kind(each.model) not in present:
-            continue
+    for each in kinds if kinds is not None else kinds_present(review):
         if each.review_wide:
             wide.append(timeline_kind(each.model))
             continue
@@ -104,18 +107,46 @@ def review_timeline(user: User, review: Review) -> QuerySet[TimelineRow]:
     return TimelineRow.objects.filter(review=review).filter(visible)
 
 
-def kinds_present(review: Review) -> set[str]:
+def _only_own_agencies(user: User) -> set[int] | None:
+    """The agencies of a reader who reaches reviews only as an agency's lead, or ``None``.
+
+    Such a reader reads a record that belongs to an agency (``HISTORY_AGENCY_FIELD``: a
+    chronology entry, an evidence request and its answer) only if the agency is theirs:
+    each of those kinds' scope says so, and ``test_history_pages`` checks the page against
+    every kind's own rule. The rows of other agencies are then skipped by the index rather
+    than each asked of its kind's scope (tens of thousands for a long chronology)."""
+    if not user.has_role(Role.AGENCY_LEAD) or user.has_role(
+            Role.BUSINESS_MANAGER, Role.REVIEWER, Role.PANEL_MEMBER):
+        return None
+    return user.agency_ids(Role.AGENCY_LEAD)
+
+
+def _index_parts(user: User, rows: QuerySet[TimelineRow]) -> list[QuerySet[TimelineRow]]:
+    """``rows`` as parts each of which one index walks newest first (an agency's lead: the
+    rows of no agency, and of each of theirs), for a page to merge (``scr.keyset``); one part
+    where the database cannot order the parts of a union (SQLite) or nothing is gained."""
+    own = _only_own_agencies(user)
+    if own is None:
+        return [rows]
+    if not connection.features.supports_slicing_ordering_in_compound:
+        return [rows.filter(Q(agency__isnull=True) | Q(agency_id__in=sorted(own)))]
+    return [rows.filter(agency__isnull=True), *(rows.filter(agency_id=a) for a in sorted(own))]
+
+
+def kinds_present(review: Review) -> list[HistoryKind]:
     """The kinds of record with at least one version in the review's timeline, in one query
     of one index probe per kind (a ``DISTINCT`` would read every row of the review): the
-    page then builds the scope of only those kinds, not of all fifty."""
-    kinds = [timeline_kind(kind.model) for kind in history_kinds()]
+    page builds the scope of only those kinds, and offers only those in its filter."""
+    kinds = history_kinds()
     table = connection.ops.quote_name(TimelineRow._meta.db_table)
     candidates = " UNION ALL ".join(["SELECT %s AS kind"] * len(kinds))
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT k.kind FROM ({candidates}) k WHERE EXISTS (SELECT 1 FROM {table} t"  # noqa: S608 - names from the model, values as parameters
-            " WHERE t.review_id = %s AND t.kind = k.kind)", [*kinds, review.pk])
-        return {kind for (kind,) in cursor.fetchall()}
+            " WHERE t.review_id = %s AND t.kind = k.kind)",
+            [*(timeline_kind(kind.model) for kind in kinds), review.pk])
+        present = {kind for (kind,) in cursor.fetchall()}
+    return [kind for kind in kinds if timeline_kind(kind.model) in present]
 
 
 def narrow_timeline(rows: QuerySet[TimelineRow], *, kind: str | None = None,
@@ -127,9 +158,13 @@ def narrow_timeline(rows: QuerySet[TimelineRow], *, kind: str | None = None,
     return rows.filter(history_user_id=person) if person else rows
 
 
-def review_history_people(rows: QuerySet[TimelineRow]) -> list[tuple[int, str]]:
-    """(id, name) of everyone who made a change among ``rows``, in one query: each person
-    is an index probe on the review's rows by that person, never a scan of the history."""
+def review_history_people(user: User, rows: QuerySet[TimelineRow]) -> list[tuple[int, str]]:
+    """(id, name) of everyone who made a change among ``rows`` (``user``'s), in one query:
+    each person is an index probe on the review's rows by that person, walked until one
+    the reader may see."""
+    own = _only_own_agencies(user)
+    if own is not None:
+        rows = rows.filter(Q(agency__isnull=True) | Q(agency_id__in=sorted(own)))
     people = get_user_model()._base_manager.filter(Exists(rows.filter(
         history_user_id=OuterRef("pk")))).order_by("first_name", "last_name", "username")
     return [(u.pk, u.get_full_name() or u.username) for u in people]
@@ -142,8 +177,10 @@ def review_history_page(user: User, rows: QuerySet[TimelineRow], *, after: str |
     query for the page's rows, then ``scr.history.version_entries`` (one per kind of record
     on the page, its predecessors, the names it links to), field by field as ``user`` may
     see them."""
-    models = {timeline_kind(kind.model): kind.model.history.model for kind in history_kinds()}
+    models = {timeline_kind(kind.model): kind.history_model for kind in history_kinds()}
+    columns = ("history_date", "id", "kind", "history_id")
     return keyset_page(
-        rows.values("history_date", "id", "kind", "history_id"), TIMELINE_ORDER, size=size,
-        after=after, before=before, load=lambda keys: version_entries(
+        rows.values(*columns), TIMELINE_ORDER, size=size, after=after, before=before,
+        parts=[part.values(*columns) for part in _index_parts(user, rows)],
+        load=lambda keys: version_entries(
             [(models[key["kind"]], key["history_id"]) for key in keys], reader=user))

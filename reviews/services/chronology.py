@@ -23,7 +23,11 @@ from agencies.models import Agency, User
 from reviews.formats.chronology import ImportFileError, read_rows
 from reviews.models import ChronologyEntry, ChronologySubmission, Episode, EvidenceRequest, Review
 from reviews.models.chronology import ScopeBounds
-from reviews.models.history import bulk_create_with_timeline, bulk_update_with_timeline
+from reviews.models.history import (
+    TimelineRow,
+    bulk_create_with_timeline,
+    bulk_update_with_timeline,
+)
 from reviews.services.base import open_review_locked, require_changer
 from scr import filetypes
 from scr.actions import Action
@@ -196,6 +200,8 @@ def submit_drafts(*, by: User, review: Review, agency: Agency,
                               default_user=by, default_change_reason="Chronology submitted",
                               default_date=now)
     note_case_write()
+    if len(drafts) >= ANALYZE_AFTER:
+        transaction.on_commit(_refresh_statistics)
     return submission
 
 
@@ -241,8 +247,10 @@ ANALYZE_AFTER = 1000
 
 
 def _refresh_statistics() -> None:
+    """The entries' table and the review's timeline (two rows per entry once submitted)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {ChronologyEntry._meta.db_table}")
+        for model in (ChronologyEntry, TimelineRow):
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
 
 
 @transaction.atomic(durable=True)

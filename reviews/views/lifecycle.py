@@ -13,7 +13,7 @@ from agencies.views.http import AuthenticatedHttpRequest
 from reviews import forms, services
 from reviews.models import Review, Stage
 from reviews.selectors import (
-    history_kinds,
+    kinds_present,
     move_options,
     narrow_timeline,
     review_history_page,
@@ -52,10 +52,11 @@ def review_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     of record and by person, a page at a time."""
     review = scoped_object_or_404(Review, request.user, "view_history", pk=pk)
     record_access(request, AccessEvent.Action.VIEW, review, label="history")
-    everything = review_timeline(request.user, review)
+    kinds = kinds_present(review)
+    everything = review_timeline(request.user, review, kinds)
     form = forms.HistoryFilterForm(
-        request.GET or None, record_types=[(k.key, k.label) for k in history_kinds()],
-        people=review_history_people(everything))
+        request.GET or None, record_types=[(k.key, k.label) for k in kinds],
+        people=review_history_people(request.user, everything))
     page = review_history_page(request.user, narrow_timeline(everything, **form.chosen()),
                                after=request.GET.get("after"), before=request.GET.get("before"))
     return render(request, "reviews/review_history.html", {

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = ["HistoryKind", "history_kinds", "kinds_present", "narrow_timeline",
            "review_histories", "review_history_page", "review_history_people",
-           "review_timeline"]
+           "review_timeline", "timeline_index_parts"]
 
 # The order of the page: newest first, the row's own id breaking ties (stable across pages).
 TIMELINE_ORDER = (("history_date", True), ("id", True))
@@ -121,7 +121,7 @@ def _only_own_agencies(user: User) -> set[int] | None:
     return user.agency_ids(Role.AGENCY_LEAD)
 
 
-def _index_parts(user: User, rows: QuerySet[TimelineRow]) -> list[QuerySet[TimelineRow]]:
+def timeline_index_parts(user: User, rows: QuerySet[TimelineRow]) -> list[QuerySet[TimelineRow]]:
     """``rows`` as parts each of which one index walks newest first (an agency's lead: the
     rows of no agency, and of each of theirs), for a page to merge (``scr.keyset``); one part
     where the database cannot order the parts of a union (SQLite) or nothing is gained."""
@@ -181,6 +181,6 @@ def review_history_page(user: User, rows: QuerySet[TimelineRow], *, after: str |
     columns = ("history_date", "id", "kind", "history_id")
     return keyset_page(
         rows.values(*columns), TIMELINE_ORDER, size=size, after=after, before=before,
-        parts=[part.values(*columns) for part in _index_parts(user, rows)],
+        parts=[part.values(*columns) for part in timeline_index_parts(user, rows)],
         load=lambda keys: version_entries(
             [(models[key["kind"]], key["history_id"]) for key in keys], reader=user))

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from reviews import services
 from reviews.models import ChronologyEntry, Review, TimelineRow, review_record_models
-from reviews.selectors import review_histories, review_timeline
+from reviews.selectors import review_histories, review_timeline, timeline_index_parts
 from tests.chronology_helpers import Case, csv_upload, entry, make_case, submit
 from tests.conftest import Personas, client_for
 
@@ -168,8 +168,14 @@ def test_the_timeline_shows_each_reader_exactly_what_each_kinds_own_rule_shows(
     for role, reader in personas.by_role().items():
         if role == "board_member":
             continue  # never reads a review's history (404, the permission matrix)
-        shown = set(review_timeline(reader, case.review).values_list("kind", "history_id"))
+        rows = review_timeline(reader, case.review)
+        shown = set(rows.values_list("kind", "history_id"))
         assert shown == _versions_by_rule(reader, case.review), role
+        # The parts a page walks (an agency's lead: rows of no agency, and of each of theirs)
+        # are those rows again, every one.
+        walked = [set(part.values_list("kind", "history_id"))
+                  for part in timeline_index_parts(reader, rows)]
+        assert set().union(*walked) == shown, role
     # The narrower kinds really are narrower for someone.
     lead = set(review_timeline(personas.police_lead, case.review).values_list("kind", flat=True))
     assert "reviews.familyinvolvement" not in lead and "reviews.meeting" not in lead

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, When
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
 
 from agencies.models.roles import Role
 from reviews.models import Review, TimelineRow, review_record_models, timeline_kind
@@ -103,7 +103,8 @@ def review_timeline(user: User, review: Review,
     # A CASE, not an OR: each row's kind picks the one test it needs, and the planner walks
     # the review's index newest first and stops at the page's end (an OR of kinds it would
     # answer with a bitmap of every row of the review, then sort them all).
-    visible = Case(*narrow, default=Q(kind__in=wide), output_field=BooleanField())
+    visible = Case(*narrow, default=Q(kind__in=wide) if wide else Value(False),
+                   output_field=BooleanField())
     return TimelineRow.objects.filter(review=review).filter(visible)
 
 

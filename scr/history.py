@@ -20,19 +20,19 @@ and why. A model without the declaration has no history page (``history_rule`` r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import DEFAULT_DB_ALIAS, models
-from django.db.models import IntegerField, Q, Value
 from django.db.models.fields.mixins import FieldCacheMixin
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from scr.figures import note_case_write
+from scr.keyset import KeysetPage, keyset_page
 from scr.rules import fresh_locked, require_reason
 
 if TYPE_CHECKING:
@@ -228,73 +228,36 @@ def _label(row: Any, fields: dict[str, models.Field], linked: Linked,
     return str(instance)
 
 
-class HistoryEntries(Sequence[HistoryEntry]):
-    """The merged history of several records, newest first, read a page at a time.
-
-    The merge and the page are one SQL query (a ``UNION ALL`` of each history's date and
-    id, ordered and sliced by the database), so a history of tens of thousands of versions
-    (an imported chronology) costs its page, not its length. For the versions on a page,
-    one query per kind of record reads the rows and their predecessors (the diffs), and
-    one per linked model their names. A save that changed nothing is left out of the page
-    (a page may then show fewer entries than its size; the count includes them).
-    """
-
-    def __init__(self, querysets: Iterable[models.QuerySet[Any]], reader: Any) -> None:
-        self._querysets = list(querysets)
-        self._reader = reader
-        self._count: int | None = None
-
-    def _merged(self) -> models.QuerySet[Any] | None:
-        parts = [qs.order_by().annotate(_kind=Value(i, output_field=IntegerField()))
-                 .values_list("history_date", "history_id", "_kind")
-                 for i, qs in enumerate(self._querysets)]
-        if not parts:
-            return None
-        return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-
-    def __len__(self) -> int:
-        if self._count is None:
-            merged = self._merged()
-            self._count = merged.count() if merged is not None else 0
-        return self._count
-
-    def __getitem__(self, index: Any) -> Any:
-        if isinstance(index, slice):
-            return self._page(index)
-        page = self._page(slice(index, index + 1))
-        if not page:
-            raise IndexError(index)
-        return page[0]
-
-    def _page(self, window: slice) -> list[HistoryEntry]:
-        merged = self._merged()
-        if merged is None:
-            return []
-        keys = list(merged.order_by("-history_date", "-history_id")[window])
-        by_kind: dict[int, list[int]] = {}
-        for _when, history_id, kind in keys:
-            by_kind.setdefault(kind, []).append(history_id)
-        loaded: dict[int, tuple[dict[int, Any], dict[int, Any], dict[str, models.Field]]] = {}
-        versions = []
-        for kind, ids in by_kind.items():
-            model = self._querysets[kind].model
-            fields = _tracked_fields(model)
-            rows, previous = _with_predecessors(model, ids)
-            loaded[kind] = ({row.history_id: row for row in rows}, previous, fields)
-            versions.append((model, rows + list(previous.values()), fields))
-        linked = _linked_records(versions)
-        entries = []
-        for _when, history_id, kind in keys:
-            rows_by_id, previous, fields = loaded[kind]
-            row, before = rows_by_id[history_id], previous.get(history_id)
-            model = self._querysets[kind].model
-            shown = shown_fields(model.instance_type, self._reader, row, fields)
-            if row.history_type == "~" and before is not None and not any(
-                    getattr(row, name) != getattr(before, name) for name in shown):
-                continue  # nothing the reader may see changed: not even who or why
-            entries.append(_entry(model, row, before, shown, linked,
-                                  frozenset(fields) - frozenset(shown)))
-        return entries
+def version_entries(versions: Sequence[tuple[Any, int]], *, reader: Any) -> list[HistoryEntry]:
+    """The entries of a page of versions, each ``(historical model, history_id)``, in the
+    order given, with their diffs, showing ``reader`` only what each record's page shows
+    them: one query per kind of record on the page for the rows, one for their
+    predecessors, one per linked model for the names (never one per row). A save that
+    changed nothing the reader may see is left out (a page may show fewer entries)."""
+    by_model: dict[Any, list[int]] = {}
+    for model, history_id in versions:
+        by_model.setdefault(model, []).append(history_id)
+    loaded: dict[Any, tuple[dict[int, Any], dict[int, Any], dict[str, models.Field]]] = {}
+    batches = []
+    for model, ids in by_model.items():
+        fields = _tracked_fields(model)
+        rows, previous = _with_predecessors(model, ids)
+        loaded[model] = ({row.history_id: row for row in rows}, previous, fields)
+        batches.append((model, rows + list(previous.values()), fields))
+    linked = _linked_records(batches)
+    entries = []
+    for model, history_id in versions:
+        rows_by_id, previous, fields = loaded[model]
+        row, before = rows_by_id.get(history_id), previous.get(history_id)
+        if row is None:
+            continue
+        shown = shown_fields(model.instance_type, reader, row, fields)
+        if row.history_type == "~" and before is not None and not any(
+                getattr(row, name) != getattr(before, name) for name in shown):
+            continue  # nothing the reader may see changed: not even who or why
+        entries.append(_entry(model, row, before, shown, linked,
+                              frozenset(fields) - frozenset(shown)))
+    return entries
 
 
 def _with_predecessors(model: Any, ids: list[int]) -> tuple[list[Any], dict[int, Any]]:
@@ -334,12 +297,21 @@ def _entry(model: Any, row: Any, before: Any, fields: dict[str, models.Field],
     )
 
 
-def history_entries(querysets: Iterable[models.QuerySet[Any]], *, reader: Any) -> HistoryEntries:
-    """Merge the history of several records, newest first, with field-level diffs, read a
-    page at a time (``Paginator`` slices it like a list), showing ``reader`` only the fields
-    each record's page shows them (``history_fields``). The querysets are already scoped to
-    records the reader may see."""
-    return HistoryEntries(querysets, reader)
+def history_page(versions: models.QuerySet[Any], *, reader: Any, size: int = 25,
+                 after: str | None = None, before: str | None = None) -> KeysetPage[HistoryEntry]:
+    """One page of the history rows ``versions`` (one historical model's, already narrowed to
+    what ``reader`` may see), newest first, with field-level diffs (``version_entries``): a
+    page at a time after or before a cursor (``scr.keyset``), so the thousandth version costs
+    what the first does and nothing counts them all."""
+    model = versions.model
+    return keyset_page(
+        versions.values("history_date", "history_id"), HISTORY_ORDER, size=size, after=after,
+        before=before, load=lambda rows: version_entries(
+            [(model, row["history_id"]) for row in rows], reader=reader))
+
+
+# Newest first; the history row's id breaks a tie of two saves in the same microsecond.
+HISTORY_ORDER = (("history_date", True), ("history_id", True))
 
 
 def _changes(row: Any, before: Any, fields: dict[str, models.Field],
@@ -358,17 +330,3 @@ def _changes(row: Any, before: Any, fields: dict[str, models.Field],
                                    _display(field, old, names) if before is not None else "",
                                    _display(field, new, names)))
     return tuple(changes)
-
-
-def history_people(querysets: Iterable[models.QuerySet[Any]]) -> list[tuple[int, str]]:
-    """(id, name) of everyone who made a change in these histories, in one query."""
-    from django.contrib.auth import get_user_model
-
-    scope = Q()
-    for qs in querysets:
-        scope |= Q(pk__in=qs.values("history_user_id"))
-    if not scope:
-        return []
-    return [(u.pk, u.get_full_name() or u.username)
-            for u in get_user_model()._base_manager.filter(scope).order_by(
-                "first_name", "last_name", "username")]

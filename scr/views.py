@@ -18,7 +18,7 @@ from scr.accesslog import record_access
 from scr.figures import cached_figure
 from scr.forms import NotificationPreferencesForm
 from scr.formviews import form_page, handle_form
-from scr.history import history_entries
+from scr.history import history_page
 from scr.http import AuthenticatedHttpRequest
 from scr.models import AccessEvent, Notification
 
@@ -90,9 +90,9 @@ def record_history(request: AuthenticatedHttpRequest, label: str, pk: int) -> Ht
     if review_id is not None or model._meta.label == "reviews.Review":
         record_access(request, AccessEvent.Action.VIEW, obj)
     history = model.history  # type: ignore[attr-defined]  # every model has HistoricalRecords
-    entries = history_entries([history.filter(**{model._meta.pk.attname: obj.pk})],
-                              reader=request.user)
-    return render(request, "history.html", {"object": obj, "entries": entries,
+    page = history_page(history.filter(**{model._meta.pk.attname: obj.pk}), reader=request.user,
+                        after=request.GET.get("after"), before=request.GET.get("before"))
+    return render(request, "history.html", {"object": obj, "page": page,
                                             "title": f"History of {obj}"})
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
 
 from reviews.forms.fields import choice_field
 from reviews.models import (
@@ -50,9 +49,7 @@ class HistoryFilterForm(forms.Form):
         choice_field(self, "record_type").choices = [("", "Every record"), *record_types]
         choice_field(self, "person").choices = [("", "Anyone"), *people]
 
-    def chosen(self, histories: dict[str, tuple[str, QuerySet]]) -> list[QuerySet]:
-        """The histories to show, already narrowed to the person chosen."""
+    def chosen(self) -> dict[str, Any]:
+        """The kind of record (its key) and the person chosen, each ``None`` for every one."""
         data = self.cleaned_data if self.is_valid() else {}
-        kind, person = data.get("record_type"), data.get("person")
-        return [qs.filter(history_user_id=person) if person else qs
-                for key, (_label, qs) in histories.items() if not kind or key == kind]
+        return {"kind": data.get("record_type") or None, "person": data.get("person")}

@@ -15,7 +15,7 @@ Each module declares ``__all__``; this package re-exports them, so
 - ``analysis`` — themes, findings and their evidence, recommendations
 - ``report`` — sections, versions, snapshots, comments, sign-off, the board's response
 - ``publication`` — leak checks and hits, the publication record, takedown decisions
-- ``publication`` — leak checks and hits, the publication record, takedown decisions
+- ``history`` — the review's timeline: an index of every version of its records, in order
 """
 
 from reviews.models.analysis import *  # noqa: F403
@@ -30,6 +30,8 @@ from reviews.models.evidence import *  # noqa: F403
 from reviews.models.evidence import __all__ as _evidence
 from reviews.models.family import *  # noqa: F403
 from reviews.models.family import __all__ as _family
+from reviews.models.history import *  # noqa: F403
+from reviews.models.history import __all__ as _history
 from reviews.models.lifecycle import *  # noqa: F403
 from reviews.models.lifecycle import __all__ as _lifecycle
 from reviews.models.meetings import *  # noqa: F403
@@ -44,4 +46,4 @@ from reviews.models.report import *  # noqa: F403
 from reviews.models.report import __all__ as _report
 
 __all__ = [*_base, *_lifecycle, *_register, *_panel, *_clocks, *_evidence, *_chronology,
-           *_meetings, *_family, *_analysis, *_report, *_publication]
+           *_meetings, *_family, *_analysis, *_report, *_publication, *_history]

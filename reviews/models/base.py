@@ -116,6 +116,12 @@ class ReviewRecord(models.Model):
     """
 
     REVIEW_FIELD: ClassVar[str] = "review"
+    # The agency a record belongs to, if it belongs to one and never moves to another (a
+    # chronology entry, an evidence request and its answer): the review's timeline keeps it
+    # on each version's row (``reviews.models.history``), so that the History page of an
+    # agency's lead, who reads only their own agency's such records, walks only the rows of
+    # their agency and of no agency. ``None``: the record belongs to no agency (or may move).
+    HISTORY_AGENCY_FIELD: ClassVar[str | None] = None
 
     objects = ReviewScopedQuerySet.as_manager()
     history = HistoricalRecords(inherit=True)
@@ -128,6 +134,18 @@ class ReviewRecord(models.Model):
         abstract = True
 
     @classmethod
+    def history_is_review_wide(cls) -> bool:
+        """Whoever may read the review's history reads every version of this kind of record
+        in it: the model keeps ``history_in`` and the review's own scope (its manager's
+        ``for_user`` is ``ReviewScopedQuerySet``'s, ``view_history`` mapped to itself). The
+        History page then asks no scope of this kind at all (``reviews.selectors.history``)."""
+        if cls.history_in.__func__ is not ReviewRecord.history_in.__func__:  # type: ignore[attr-defined]  # a classmethod is bound
+            return False
+        scope = type(cls._default_manager.all())
+        return getattr(scope, "for_user", None) is ReviewScopedQuerySet.for_user and getattr(
+            scope, "review_action", {}).get("view_history") == "view_history"
+
+    @classmethod
     def history_in(cls, user: User, review: models.Model) -> models.QuerySet:
         """This kind of record's history rows in ``review``, for a viewer whom the page has
         already let read the review's history: the rows of the records in the model's own
@@ -136,9 +154,7 @@ class ReviewRecord(models.Model):
         ``ReviewScopedQuerySet``'s own), one plain query (no scope subquery to build again
         per kind of record); a narrower scope is asked, whether or not the subclass also
         overrides this."""
-        scope = type(cls._default_manager.all())
-        if getattr(scope, "for_user", None) is ReviewScopedQuerySet.for_user and getattr(
-                scope, "review_action", {}).get("view_history") == "view_history":
+        if cls.history_is_review_wide():
             return cls.history.filter(**{f"{cls.REVIEW_FIELD}_id": review.pk})
         visible = cls._default_manager.for_user(
             user, "view_history").filter(**{cls.REVIEW_FIELD: review})

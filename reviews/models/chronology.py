@@ -126,6 +126,8 @@ class ChronologySubmissionQuerySet(ReviewScopedQuerySet):
 class ChronologySubmission(ReviewRecord):  # scope: as the entries' (counts, no text)
     """One agency submitting its chronology: the draft entries it fixed, when and by whom."""
 
+    HISTORY_AGENCY_FIELD = "agency"
+
     review = models.ForeignKey(Review, on_delete=models.PROTECT,
                                related_name="chronology_submissions")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
@@ -182,6 +184,8 @@ class Episode(NarrowHistory, ReviewRecord):
 class ChronologyEntry(NarrowHistory, ReviewRecord):
     """One dated event in one agency's chronology. Names of practitioners are never
     recorded: their role is ("Health visitor", "Duty social worker")."""
+
+    HISTORY_AGENCY_FIELD = "agency"
 
     class Significance(models.TextChoices):
         ROUTINE = "routine", "Routine"

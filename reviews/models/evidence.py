@@ -184,6 +184,8 @@ if TYPE_CHECKING:
 class EvidenceRequest(ReviewRecord):
     """A request to one agency for one kind of evidence, due by a date."""
 
+    HISTORY_AGENCY_FIELD = "agency"
+
     Kind = EvidenceKind
     Status = EvidenceStatus
 
@@ -306,6 +308,8 @@ class EvidenceSubmission(ReviewRecord):
     For the agency report it keeps every heading as submitted (``report``), so each version
     stays readable and two can be compared."""
 
+    HISTORY_AGENCY_FIELD = "request__agency"
+
     REVIEW_FIELD = "request__review"
 
     request = models.ForeignKey(EvidenceRequest, on_delete=models.PROTECT,
@@ -386,6 +390,8 @@ class AgencyReport(ReviewRecord):
     """The agency report (IMR) being written: private to the agency's leads until they
     submit it (then it is copied into an immutable ``EvidenceSubmission``)."""
 
+    HISTORY_AGENCY_FIELD = "request__agency"
+
     REVIEW_FIELD = "request__review"
 
     request = models.OneToOneField(EvidenceRequest, on_delete=models.PROTECT,
@@ -454,6 +460,8 @@ class EvidenceDocument(ReviewRecord, StoredDocument):
     """A file attached to a request's answer (one version of one logical document: the
     request and its ``series`` number). Seen by others only once submitted
     (``submission_number``)."""
+
+    HISTORY_AGENCY_FIELD = "request__agency"
 
     REVIEW_FIELD = "request__review"
     LOGICAL_KEY: ClassVar[tuple[str, ...]] = ("request", "series")

@@ -10,18 +10,30 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Max, Min, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    TimeField,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from agencies.models import Agency
 from reviews.models import ChronologyEntry, Episode, Review
 from reviews.selectors.register import TextShown
+from scr.keyset import KeysetPage, keyset_page
 
 if TYPE_CHECKING:
     from agencies.models import User
@@ -41,7 +53,11 @@ __all__ = [
     "timeline_svg",
 ]
 
-MERGED_ORDER = ("occurred_on", F("occurred_at").asc(nulls_first=True), "agency__name", "pk")
+# Date, then time with a date-only entry first on its day, then agency name, then id: the
+# time as a flag and a value, so that no key is NULL and a page can start after any row
+# (``scr.keyset``).
+MERGED_ORDER = ("occurred_on", "sort_timed", "sort_time", "sort_agency", "pk")
+MERGED_KEYS = tuple((name, False) for name in MERGED_ORDER)
 
 
 def merged_entries(user: User, review: Review, *, agency: Agency | None = None,
@@ -58,18 +74,27 @@ def merged_entries(user: User, review: Review, *, agency: Agency | None = None,
         qs = qs.filter(occurred_on__gte=date_from)
     if date_to:
         qs = qs.filter(occurred_on__lte=date_to)
-    return qs.select_related("agency", "episode").order_by(*MERGED_ORDER)
+    return qs.annotate(
+        sort_timed=ExpressionWrapper(Q(occurred_at__isnull=False), output_field=BooleanField()),
+        sort_time=Coalesce("occurred_at", Value(time(0)), output_field=TimeField()),
+        sort_agency=F("agency__name"),
+    ).select_related("agency", "episode").order_by(*MERGED_ORDER)
 
 
-def merged_page(entries: QuerySet[ChronologyEntry], number: Any, size: int) -> Page:
-    """One page of the merged chronology in two short queries (and the count): the page's
-    ids are sorted on the narrow sort key alone, then only those rows are read whole. Sorting
-    whole rows (their free text) of a long chronology would spill to disk for every page."""
-    page: Page[Any] = Paginator(entries.values_list("pk", flat=True), size).get_page(number)
-    ids = list(page.object_list)
-    found = entries.model._default_manager.select_related("agency", "episode").in_bulk(ids)
-    page.object_list = [found[pk] for pk in ids]
-    return page
+def merged_page(entries: QuerySet[ChronologyEntry], *, after: str | None = None,
+                before: str | None = None, size: int) -> KeysetPage[ChronologyEntry]:
+    """One page of the merged chronology after (or before) a cursor, in two short queries:
+    the page's ids are sorted on the narrow sort key alone, from where the page before
+    ended (``scr.keyset``: the 400th page costs what the first does), then only those rows
+    are read whole. Sorting whole rows (their free text) of a long chronology would spill to
+    disk for every page."""
+    def whole(keys: list[dict[str, Any]]) -> list[ChronologyEntry]:
+        found = entries.model._default_manager.select_related("agency", "episode").in_bulk(
+            [key["pk"] for key in keys])
+        return [found[key["pk"]] for key in keys]
+
+    return keyset_page(entries.values(*MERGED_ORDER), MERGED_KEYS, size=size, after=after,
+                       before=before, load=whole)
 
 
 def review_episodes(user: User, review: Review) -> list[Episode]:

@@ -17,12 +17,16 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import connection, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from agencies.models import Agency, User
 from reviews.formats.chronology import read_rows
 from reviews.models import ChronologyEntry, ChronologySubmission, Episode, EvidenceRequest, Review
 from reviews.models.chronology import ScopeBounds
+from reviews.models.history import (
+    TimelineRow,
+    bulk_create_with_timeline,
+    bulk_update_with_timeline,
+)
 from reviews.services import handoffs
 from reviews.services.base import open_review_locked, require_changer
 from scr.actions import Action
@@ -191,11 +195,13 @@ def submit_drafts(*, by: User, review: Review, agency: Agency,
         entry.submission = submission
         if evidence_request is not None and entry.evidence_request_id is None:
             entry.evidence_request = evidence_request
-    bulk_update_with_history(drafts, ChronologyEntry,
-                             ["status", "submission", "evidence_request"], batch_size=1000,
-                             default_user=by, default_change_reason="Chronology submitted",
-                             default_date=now)
+    bulk_update_with_timeline(drafts, ChronologyEntry,
+                              ["status", "submission", "evidence_request"], batch_size=1000,
+                              default_user=by, default_change_reason="Chronology submitted",
+                              default_date=now)
     note_case_write()
+    if len(drafts) >= ANALYZE_AFTER:
+        transaction.on_commit(_refresh_statistics)
     return submission
 
 
@@ -215,8 +221,10 @@ ANALYZE_AFTER = 1000
 
 
 def _refresh_statistics() -> None:
+    """The entries' table and the review's timeline (two rows per entry once submitted)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {ChronologyEntry._meta.db_table}")
+        for model in (ChronologyEntry, TimelineRow):
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
 
 
 @transaction.atomic(durable=True)
@@ -249,8 +257,8 @@ def chronology_import(*, by: User, review: Review, agency: Agency, upload: File,
         raise ValidationError({"file": "The file has no entries below its headings"})
     reason = f"Imported from {(upload.name or 'a file')[:100]}"
     if connection.features.can_return_rows_from_bulk_insert:
-        bulk_create_with_history(entries, ChronologyEntry, batch_size=1000, default_user=by,
-                                 default_change_reason=reason)
+        bulk_create_with_timeline(entries, ChronologyEntry, batch_size=1000, default_user=by,
+                                  default_change_reason=reason)
         note_case_write()
         if len(entries) >= ANALYZE_AFTER:
             transaction.on_commit(_refresh_statistics)

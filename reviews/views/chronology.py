@@ -57,6 +57,7 @@ from scr.accesslog import record_access
 from scr.documents import attachment
 from scr.figures import cached_figure
 from scr.formviews import record_form
+from scr.keyset import without_cursor
 from scr.models import AccessEvent
 from scr.spreadsheets import csv_lines
 
@@ -126,14 +127,13 @@ def _drawn_timeline(user: User, review: Review, shown: Any) -> tuple[Any, str]:
 def _merged_context(user: User, review: Review, form: ChronologyFilterForm,
                     query: Any) -> dict[str, Any]:
     shown = text_shown_to(user, review)
-    page = merged_page(merged_entries(user, review, **form.filters()), query.get("page"),
-                       PAGE_SIZE)
-    rest = query.copy()
-    rest.pop("page", None)
+    entries = merged_entries(user, review, **form.filters())
+    page = merged_page(entries, after=query.get("after"), before=query.get("before"),
+                       size=PAGE_SIZE)
     timeline, svg = _drawn_timeline(user, review, shown)
     cited = findings_citing_episodes(user, review)
     return {"form": form, "page": page, "rows": chronology_rows(page.object_list, shown),
-            "query": rest.urlencode(), "timeline": timeline, "svg": svg,
+            "query": without_cursor(query), "count": entries.count(), "timeline": timeline, "svg": svg,
             "shown_episodes": [
                 (e, shown(e.title), shown(e.description), cited.get(e.pk, []))
                 for e in review_episodes(user, review)],

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -13,7 +12,15 @@ from agencies.models.roles import Role
 from agencies.views.http import AuthenticatedHttpRequest
 from reviews import forms, services
 from reviews.models import Review, Stage
-from reviews.selectors import move_options, review_histories, summaries_sentence
+from reviews.selectors import (
+    kinds_present,
+    move_options,
+    narrow_timeline,
+    review_history_page,
+    review_history_people,
+    review_timeline,
+    summaries_sentence,
+)
 from reviews.views import sections
 from reviews.views.base import review_form_view, section_view
 from reviews.views.sections import section_context
@@ -21,7 +28,7 @@ from reviews.workflow import available_moves
 from scr.access import role_required, scoped_object_or_404
 from scr.accesslog import record_access
 from scr.formviews import form_page, handle_form, initial_from
-from scr.history import history_entries, history_people
+from scr.keyset import without_cursor
 from scr.models import AccessEvent
 
 __all__ = [
@@ -45,17 +52,16 @@ def review_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     of record and by person, a page at a time."""
     review = scoped_object_or_404(Review, request.user, "view_history", pk=pk)
     record_access(request, AccessEvent.Action.VIEW, review, label="history")
-    histories = review_histories(request.user, review)
+    kinds = kinds_present(review)
+    everything = review_timeline(request.user, review, kinds)
     form = forms.HistoryFilterForm(
-        request.GET or None, record_types=[(k, label) for k, (label, _) in histories.items()],
-        people=history_people(qs for _, qs in histories.values()))
-    page = Paginator(history_entries(form.chosen(histories), reader=request.user), 25).get_page(
-        request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+        request.GET or None, record_types=[(k.key, k.label) for k in kinds],
+        people=review_history_people(request.user, everything))
+    page = review_history_page(request.user, narrow_timeline(everything, **form.chosen()),
+                               after=request.GET.get("after"), before=request.GET.get("before"))
     return render(request, "reviews/review_history.html", {
         **section_context(request.user, review, "review_history"), "form": form, "page": page,
-        "query": query.urlencode()})
+        "query": without_cursor(request.GET)})
 
 
 @role_required(Role.BUSINESS_MANAGER)

@@ -36,6 +36,8 @@ PROJECT_APPS = ("scr", "agencies", "reviews", "actionplans")
 # Models deliberately without simple-history, and why (docs/audit.md).
 HISTORY_EXEMPT = {
     "scr.AccessEvent": "append-only: a row never changes",
+    "reviews.TimelineRow": "an index of the history tables (one row per history row of a "
+                           "review's records), appended with them and never changed",
     "scr.AuditLink": "append-only: the hash chain over the audit itself",
     "scr.SignedInSession": "a mirror of the session table (sign-in and sign-out are in the "
                            "access log)",
@@ -94,6 +96,9 @@ def test_history_exemptions_are_still_real_models_without_history() -> None:
 ALLOWED_BULK_WRITES: frozenset[tuple[str, str]] = frozenset({
     # The audit chain's links: append-only and without history of their own.
     ("scr/auditchain.py", "AuditLink.objects.bulk_create"),
+    # The review's timeline: an index of history rows simple-history's bulk helpers have just
+    # written (with who and why), appended beside them; it has no history of its own.
+    ("reviews/models/history.py", "TimelineRow.objects.bulk_create"),
     # The auto-created many-to-many tables of a digest written the same moment (no history
     # of their own, as with any m2m add, which bulk-inserts them too); the digest itself is
     # saved with its history (actionplans/services/reminders.py).

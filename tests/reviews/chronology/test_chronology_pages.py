@@ -6,10 +6,13 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
+from typing import Any
 
+from django.db.models import F
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from reviews import services
 from reviews.models import ChronologyEntry, ReviewUserObjectPermission
 from scr.models import AccessEvent
 from tests.chronology_helpers import Case, csv_upload, entry, make_case, submit
@@ -139,3 +142,47 @@ def test_a_long_chronology_is_binned_so_the_timeline_stays_one_drawing(case: Cas
     assert timeline.bin_days == 5  # 731 days over at most 160 bins
     assert len(timeline.lanes) == 1 and len(timeline.lanes[0].marks) == 10
     assert all(m.x < timeline.width for m in timeline.lanes[0].marks)
+
+
+def test_the_merged_chronology_is_paged_by_cursor_in_its_order_and_back_again(
+        case: Case, django_assert_max_num_queries: Any) -> None:
+    """Every page starts where the one before ended (a keyset, no OFFSET): the pages together
+    are the whole chronology in its order, once each — date, date-only entries first on
+    their day, then the time, the agency, the id — and "Previous" leads back."""
+    p = case.people
+    day = case.scope_end - timedelta(days=3)
+    rows = [[(day - timedelta(days=i // 9)).strftime("%d/%m/%Y"),
+             "" if i % 3 == 0 else f"{8 + i % 5:02d}:{(i * 7) % 60:02d}", f"Log {i}",
+             f"Event {i}", "PC", "no", "routine"] for i in range(60)]
+    services.chronology_import(by=p.police_lead, review=case.review, agency=p.police,
+                               upload=csv_upload(rows))
+    services.chronology_import(by=p.health_lead, review=case.review, agency=p.health,
+                               upload=csv_upload(rows[:45]))
+    submit(case, p.police)
+    submit(case, p.health)
+    client = client_for(p.reviewer)
+    url = reverse("review_chronology", args=[case.review.pk])
+    expected = [e.pk for e in ChronologyEntry.objects.filter(
+        review=case.review, status="submitted").select_related("agency").order_by(
+        "occurred_on", F("occurred_at").asc(nulls_first=True), "agency__name", "pk")]
+    seen: list[int] = []
+    pages = []
+    response = client.get(url)
+    while True:
+        page = response.context["page"]
+        pages.append(response)
+        seen += [row.entry.pk for row in response.context["rows"]]
+        if page.next_cursor is None:
+            break
+        with django_assert_max_num_queries(40):
+            response = client.get(url, {"after": page.next_cursor})
+    assert seen == expected and len(pages) == 3  # 105 entries, 50 a page
+    assert "105 entries" in pages[-1].content.decode()
+    back = client.get(url, {"before": pages[-1].context["page"].previous_cursor})
+    assert [row.entry.pk for row in back.context["rows"]] == expected[50:100]
+    first = client.get(url, {"before": back.context["page"].previous_cursor})
+    assert [row.entry.pk for row in first.context["rows"]] == expected[:50]
+    assert first.context["page"].previous_cursor is None
+    # Filters are kept in the links, and a filtered chronology is paged the same way.
+    police = client.get(url, {"agency": p.police.pk})
+    assert f"agency={p.police.pk}&amp;after=" in police.content.decode()

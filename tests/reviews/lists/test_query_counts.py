@@ -58,10 +58,10 @@ CEILINGS = {
     "/reviews/{pk}/panel/": 10,
     # One more than the other sections: the involved agencies (the grid's rows).
     "/reviews/{pk}/evidence/": 10,
-    # The History page merges every kind of record in one query (a page of it), then reads
-    # the kinds on that page: its ceiling follows the kinds a page can show.
-    "/reviews/{pk}/history/": 30,
-    "/reviews/{pk}/history/?record_type=subject": 30,
+    # The History page reads one page of the review's timeline in one query, then the
+    # kinds on that page: its ceiling follows the kinds a page can show.
+    "/reviews/{pk}/history/": 24,
+    "/reviews/{pk}/history/?record_type=subject": 24,
     "/reviews/{pk}/terms/": 11,
     "/reviews/{pk}/move/?to=withdrawn": 9,
     "/access-log/": 8,

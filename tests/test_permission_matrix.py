@@ -303,6 +303,15 @@ def _factual_check(w: World) -> dict[str, Any]:
     return {"pk": check.pk}
 
 
+def designation_pk(w: World) -> dict[str, Any]:
+    """A designation of the police lead for the police's approval (made once)."""
+    from reviews.models import SignOffDesignation
+
+    found = SignOffDesignation.objects.filter(user=w.people.police_lead).first()
+    return {"pk": (found or services.sign_off_designate(
+        by=w.people.manager, key="partner_police", user=w.people.police_lead)).pk}
+
+
 def theme_pk(w: World) -> dict[str, Any]:
     from reviews.models import Theme
 
@@ -520,6 +529,12 @@ RULES: dict[str, list[Case]] = {
     "snapshot_compare": [Case(lambda w: {"pk": matrix_pk(w)}, VERSIONS_OF_REVIEW_IN,
                               query="a=1&b=2")],
     "board_response_record": [Case(review_in, MANAGE_REVIEW_IN)],
+    # Who must approve the report: a partnership setting, the business manager's.
+    "sign_off_approvers": [Case(expected=MANAGER_ONLY_PAGE)],
+    "sign_off_approver_add": [Case(expected=MANAGER_ONLY_PAGE)],
+    **{name: [Case(lambda w: {"key": "partner_police"}, MANAGER_ONLY_PAGE)]
+       for name in ("sign_off_approver_edit", "sign_off_designate")},
+    "sign_off_designation_end": [Case(designation_pk, MANAGER_ONLY_PAGE)],
     "themes": [Case(expected=MANAGER_ONLY_PAGE)],
     "theme_add": [Case(expected=MANAGER_ONLY_PAGE)],
     "themes_recurring": [Case(expected=BOARD_PAGE)],

@@ -98,6 +98,12 @@ def rules(case: Any) -> dict[str, list[Any]]:
                                  case(lambda w: {"pk": 987654}, expect(
                                      manager=404, reviewer=404, panel=404, police_lead=404,
                                      health_lead=404, board=404))],
+        # The board's anonymised read of the plan it signs off (business managers check it).
+        "action_plan_board": [case(plan, expect(manager=200, reviewer=404, panel=404,
+                                                police_lead=403, health_lead=404, board=200)),
+                              case(lambda w: {"pk": 987654}, expect(
+                                  manager=404, reviewer=404, panel=404, police_lead=404,
+                                  health_lead=404, board=404))],
         "action_plan_export_csv": [case(plan, PLAN_READ)],
         "action_plan_export_xlsx": [case(plan, PLAN_READ)],
         "action_plan_pdf": [case(plan, PLAN_MANAGE)],

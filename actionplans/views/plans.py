@@ -33,12 +33,12 @@ from scr.spreadsheets import csv_lines, xlsx_bytes
 
 __all__ = [
     "action_plan",
+    "action_plan_board",
     "action_plan_export_csv",
     "action_plan_export_xlsx",
     "action_plan_import",
     "action_plan_pdf",
     "action_plan_pdf_download",
-    "action_plan_board",
     "action_plan_sign_off",
     "monitoring_review_add",
 ]

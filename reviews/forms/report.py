@@ -20,8 +20,16 @@ from reviews.models import (
 from scr.text import DOCUMENT_LENGTH, NARRATIVE_LENGTH
 
 __all__ = [
-    "ApproverAddForm", "ApproverForm", "DesignateForm", "DesignationEndForm",
-    "ApprovalForm", "BoardResponseForm", "CommentForm", "ResolveForm", "SectionAddForm", "SectionForm",
+    "ApprovalForm",
+    "ApproverAddForm",
+    "ApproverForm",
+    "BoardResponseForm",
+    "CommentForm",
+    "DesignateForm",
+    "DesignationEndForm",
+    "ResolveForm",
+    "SectionAddForm",
+    "SectionForm",
     "SnapshotForm",
 ]
 

@@ -34,7 +34,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-
 from simple_history.models import HistoricalRecords
 
 from agencies.models import Agency, User

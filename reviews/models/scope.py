@@ -38,10 +38,21 @@ from agencies.models.roles import Role
 from scr.actions import Action
 
 __all__ = [
-    "APPOINTED_ROLES", "IDENTIFIABLE_ROLES", "ReportAccess", "ReviewAccess", "can_see_identities",
-    "direct_grant_reviews", "identifiable_readers", "may_change", "may_keep_register",
-    "designated_kinds", "panel_reader", "report_access", "sign_off_designee",
-    "review_access", "reviews_for",
+    "APPOINTED_ROLES",
+    "IDENTIFIABLE_ROLES",
+    "ReportAccess",
+    "ReviewAccess",
+    "can_see_identities",
+    "designated_kinds",
+    "direct_grant_reviews",
+    "identifiable_readers",
+    "may_change",
+    "may_keep_register",
+    "panel_reader",
+    "report_access",
+    "review_access",
+    "reviews_for",
+    "sign_off_designee",
 ]
 
 

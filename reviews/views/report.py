@@ -47,11 +47,6 @@ from scr.models import AccessEvent
 
 __all__ = [
     "approval_give",
-    "sign_off_approver_add",
-    "sign_off_approver_edit",
-    "sign_off_approvers",
-    "sign_off_designate",
-    "sign_off_designation_end",
     "board_response_record",
     "comment_add",
     "comment_resolve",
@@ -65,6 +60,11 @@ __all__ = [
     "section_edit",
     "section_move",
     "section_versions",
+    "sign_off_approver_add",
+    "sign_off_approver_edit",
+    "sign_off_approvers",
+    "sign_off_designate",
+    "sign_off_designation_end",
     "sign_off_submit",
     "snapshot_compare",
     "snapshot_create",

@@ -88,6 +88,8 @@ def evidence_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     evidence = scoped_object_or_404(EvidenceRequest, request.user, pk=pk)
     record_access(request, AccessEvent.Action.VIEW, evidence)
     context = selectors.request_page(request.user, evidence)
+    if evidence.kind == "chronology":
+        context["chronology_url"] = sections.chronology_url(request.user, evidence.review)
     if evidence.is_factual_check and context["actions"].answer:
         context["answer_form"] = forms.FactualAnswerForm(
             initial={"expected_number": context["next_number"]})

@@ -158,6 +158,13 @@ def _section_urls(user: User, review: Review, identifiable: bool) -> dict[str, s
     return urls
 
 
+def chronology_url(user: User, review: Review) -> str | None:
+    """The chronology this person works on or reads: an agency lead's own agency's, the
+    review team's merged one; None for anyone else."""
+    return _section_urls(user, review, review_access(user, review).identifiable)[
+        "review_chronology"]
+
+
 def section_context(user: User, review: Review, current: str) -> dict[str, Any]:
     """The review, what the person may do on it, and the links between its sections (the
     History link only for those who may read it; the chronology, meetings and family log

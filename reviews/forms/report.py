@@ -100,13 +100,15 @@ class BoardResponseForm(forms.Form):
                                  error_messages={"required": "Enter how the board will monitor"},
                                  max_length=NARRATIVE_LENGTH)
 
-    def __init__(self, *args: Any, targets: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, targets: list[tuple[str, str, str]], **kwargs: Any) -> None:
+        """``targets``: (key, label, the finding's or recommendation's own words), so each
+        question is asked beside what it is about."""
         super().__init__(*args, **kwargs)
         self.targets = targets
-        for key, label in targets:
+        for key, label, text in targets:
             self.fields[key] = forms.ChoiceField(
                 label=f"{label}: does the board accept it?", widget=forms.RadioSelect,
-                choices=BoardResponseItem.Decision.choices,
+                choices=BoardResponseItem.Decision.choices, help_text=text,
                 error_messages={"required": f"Say whether the board accepts {label}"})
             self.fields[f"{key}-action"] = forms.CharField(
                 label=f"{label}: what the board will do", required=False,
@@ -116,7 +118,7 @@ class BoardResponseForm(forms.Form):
         """The decisions as the service takes them, from the validated fields."""
         data = super().clean() or {}
         data["decisions"] = {key: (data.get(key, ""), data.get(f"{key}-action", ""))
-                             for key, _ in self.targets}
+                             for key, _, _ in self.targets}
         return data
 
 

@@ -367,9 +367,10 @@ def approval_give(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def board_response_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    def targets(review: Review) -> list[tuple[str, str]]:
-        return ([(f"finding-{f.pk}", str(f)) for f in review.findings.filter(withdrawn=False)]
-                + [(f"recommendation-{r.pk}", str(r))
+    def targets(review: Review) -> list[tuple[str, str, str]]:
+        return ([(f"finding-{f.pk}", str(f), f.statement)
+                 for f in review.findings.filter(withdrawn=False)]
+                + [(f"recommendation-{r.pk}", str(r), r.text)
                    for r in review.recommendations.filter(withdrawn=False)])
 
     return record_form(

@@ -132,8 +132,14 @@ class FactualCheckSendForm(forms.Form):
         super().__init__(*args, **kwargs)
         parts = SnapshotPart.objects.filter(snapshot=snapshot).order_by("position")
         self.agencies = list(snapshot.review.agencies_involved.order_by("name"))
-        sections = {}
+        self.parts = parts
+        sections: dict[str, forms.Field] = {}
         for agency in self.agencies:
+            # One box ticks every section for the agency: read by the server (so it works
+            # without JavaScript); with it, static/js/forms.js ticks the boxes below as well.
+            sections[f"agency_{agency.pk}_all"] = forms.BooleanField(
+                label=f"Every section for {agency}", required=False,
+                widget=forms.CheckboxInput(attrs={"data-check-all": f"agency_{agency.pk}"}))
             sections[f"agency_{agency.pk}"] = forms.ModelMultipleChoiceField(
                 label=f"Sections for {agency} to check", queryset=parts, required=False,
                 widget=forms.CheckboxSelectMultiple)
@@ -142,6 +148,9 @@ class FactualCheckSendForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        for agency in self.agencies:
+            if data.get(f"agency_{agency.pk}_all"):
+                data[f"agency_{agency.pk}"] = list(self.parts)
         data["agency_sections"] = {
             agency: list(data[f"agency_{agency.pk}"]) for agency in self.agencies
             if data.get(f"agency_{agency.pk}")}

@@ -232,3 +232,23 @@ def test_a_finding_cannot_cite_a_factual_accuracy_check(checked: Any) -> None:
     with pytest.raises(ValidationError, match="factual-accuracy check"):
         services.finding_evidence_add(by=w.p.reviewer, finding=finding, kind="evidence_request",
                                       evidence_request=sent[str(w.p.police)])
+
+
+def test_every_section_for_an_agency_is_one_tick(personas: Personas) -> None:
+    """Issue 19, item 8: not one box per section per agency; works without JavaScript."""
+    w = report_world(personas)
+    snapshot = _snapshot(w)
+    url = reverse("factual_check_send", args=[snapshot.pk])
+    client = client_for(w.p.reviewer)
+    form = client.get(url).content.decode()
+    assert f'data-check-all="agency_{w.p.police.pk}"' in form
+    assert f"Every section for {w.p.police}" in form
+    intro = _parts(snapshot, "introduction")[0]
+    due = (timezone.localdate() + timedelta(days=10)).strftime("%d/%m/%Y")
+    done = client.post(url, {"due_on": due, f"agency_{w.p.police.pk}_all": "on",
+                             f"agency_{w.p.health.pk}": [intro.pk]})
+    assert done.status_code == 302, done.content.decode()
+    checks = {str(r.agency): r for r in snapshot.factual_checks.all()}
+    assert list(checks[str(w.p.police)].checked_parts.order_by("position")) == list(
+        snapshot.parts.order_by("position"))
+    assert list(checks[str(w.p.health)].checked_parts.all()) == [intro]

@@ -90,6 +90,8 @@ urlpatterns = [
          name="evidence_request_submit"),
     path("evidence/<int:pk>/return/", views.evidence_request_return,
          name="evidence_request_return"),
+    path("reviews/<int:pk>/evidence/accept/", views.evidence_accept_many,
+         name="evidence_accept_many"),
     path("evidence/<int:pk>/accept/", views.evidence_request_accept,
          name="evidence_request_accept"),
     path("evidence/<int:pk>/withdraw/", views.evidence_request_withdraw,

@@ -16,6 +16,8 @@ from reviews.models import (
     IMR_HEADINGS,
     AgencyReport,
     EvidenceKind,
+    EvidenceRequest,
+    EvidenceStatus,
     FactualAnswer,
     ReportSnapshot,
     Review,
@@ -26,8 +28,17 @@ from scr.forms import GovukDateField
 from scr.text import DESCRIPTION_LENGTH, NARRATIVE_LENGTH, REASON_LENGTH
 
 __all__ = [
-    "SENT_KINDS", "AgencyReportForm", "DocumentReasonForm", "DocumentUploadForm", "EvidenceEditForm",
-    "EvidenceSendForm", "FactualAnswerForm", "FactualCheckSendForm", "ReturnForm", "SubmitForm",
+    "SENT_KINDS",
+    "AcceptManyForm",
+    "AgencyReportForm",
+    "DocumentReasonForm",
+    "DocumentUploadForm",
+    "EvidenceEditForm",
+    "EvidenceSendForm",
+    "FactualAnswerForm",
+    "FactualCheckSendForm",
+    "ReturnForm",
+    "SubmitForm",
     "WithdrawForm",
 ]
 
@@ -75,12 +86,42 @@ class WithdrawForm(forms.Form):
                              max_length=REASON_LENGTH)
 
 
+class AcceptManyForm(forms.Form):
+    """The review's submitted answers, each a box: accepting several is one step."""
+
+    requests = forms.ModelMultipleChoiceField(
+        label="The evidence to accept", queryset=EvidenceRequest.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select the evidence to accept"})
+
+    def __init__(self, *args: Any, review: Review, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = model_field(self, "requests")
+        field.queryset = review.evidence_requests.filter(
+            status__in=[EvidenceStatus.SUBMITTED, EvidenceStatus.RESUBMITTED]).select_related(
+            "agency").order_by("agency__name", "kind")
+        field.label_from_instance = (  # type: ignore[method-assign]
+            lambda r: f"{r.get_kind_display()} from {r.agency} ({r.get_status_display().lower()}, "
+                      f"due {r.due_on:%-d %B %Y})")
+
+
 class SubmitForm(forms.Form):
     expected_number = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     note = forms.CharField(label="Note (optional)", required=False,
                            widget=forms.Textarea(attrs={"rows": 4}),
                            help_text="Anything the reviewer should know about this answer.",
                            max_length=NARRATIVE_LENGTH)
+
+    def __init__(self, *args: Any, kind: str = "", **kwargs: Any) -> None:
+        """A rapid-review agency summary is written here (a text box of its own), or
+        uploaded as a document; the service needs one or the other."""
+        super().__init__(*args, **kwargs)
+        if kind == EvidenceKind.SUMMARY:
+            note = self.fields["note"]
+            note.label = "Your agency's summary for the rapid review"
+            note.help_text = ("What your agency knew of the child and family, its involvement, "
+                              "and any immediate concerns. Or upload it as a document instead.")
+            note.widget.attrs["rows"] = 14
 
 
 def _max_mb() -> int:
@@ -165,8 +206,9 @@ class FactualAnswerForm(forms.Form):
         label="Are these sections factually accurate?", choices=FactualAnswer.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Say whether the sections are accurate or need corrections"})
+    # Its own label, not the answer's "Corrections needed" (two controls named alike).
     corrections = forms.CharField(
-        label="Corrections needed", required=False, widget=forms.Textarea(attrs={"rows": 8}),
+        label="The corrections", required=False, widget=forms.Textarea(attrs={"rows": 8}),
         max_length=NARRATIVE_LENGTH,
         help_text="Which section, what it says, and what it should say. Needed if you answer "
                   "“Corrections needed”.")

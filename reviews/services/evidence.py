@@ -66,6 +66,7 @@ __all__ = [
     "evidence_request_return",
     "evidence_request_submit",
     "evidence_request_withdraw",
+    "evidence_requests_accept",
     "evidence_requests_send",
     "factual_check_answer",
     "factual_check_send",
@@ -370,6 +371,29 @@ def evidence_request_accept(*, by: User, request: EvidenceRequest) -> EvidenceRe
     _move(by=by, request=request, to=S.ACCEPTED, reason="Evidence accepted",
           accepted_on=timezone.localdate())
     return request
+
+
+@transaction.atomic(durable=True)
+def evidence_requests_accept(*, by: User, review: Review,
+                             requests: Iterable[EvidenceRequest]) -> list[EvidenceRequest]:
+    """Accept several submitted answers of one review at once: each as
+    ``evidence_request_accept`` would, all or none (one refused refuses them all, saying
+    which and why)."""
+    chosen = list(requests)
+    if not chosen:
+        raise ValidationError({"requests": "Select the evidence to accept"})
+    accepted = []
+    for request in chosen:
+        if request.review_id != review.pk:
+            raise ValidationError("Choose evidence of this review. Nothing was changed.")
+        named = f"{request.get_kind_display()} from {request.agency}"  # read before a refusal
+        try:
+            accepted.append(_move(by=by, request=request, to=S.ACCEPTED,
+                                  reason="Evidence accepted", accepted_on=timezone.localdate()))
+        except ValidationError as error:
+            raise ValidationError(f"{named}: {' '.join(error.messages)} Nothing was "
+                                  f"changed.") from error
+    return accepted
 
 
 @transaction.atomic(durable=True)

@@ -34,6 +34,7 @@ from scr.formviews import record_form
 from scr.models import AccessEvent
 
 __all__ = [
+    "evidence_accept_many",
     "evidence_document_download",
     "evidence_document_restore",
     "evidence_document_upload",
@@ -66,6 +67,21 @@ def _request_url(obj: Any) -> str:
 def _caption(obj: Any) -> str:
     request = getattr(obj, "request", obj)
     return f"{request.review.reference} – {request}"
+
+
+@login_required
+def evidence_accept_many(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Accept several submitted answers at once (the business manager or the review's own
+    reviewer): one page, one button."""
+    review = scoped_object_or_404(Review, request.user, "change", pk=pk)
+    return record_form(
+        request, review, forms.AcceptManyForm,
+        lambda data, obj: services.evidence_requests_accept(by=request.user, review=obj,
+                                                            requests=data["requests"]),
+        title="Accept evidence", submit="Accept the selected evidence",
+        success=lambda done: f"{len(done)} accepted.",
+        form_kwargs=lambda obj: {"review": obj}, back=back_to("review_evidence"),
+        caption=review.reference)
 
 
 @login_required
@@ -130,6 +146,7 @@ def evidence_request_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpR
         lambda data, obj: services.evidence_request_submit(by=request.user, request=obj, **data),
         action="change", title="Submit your answer", submit="Submit", success="Submitted.",
         initial=lambda obj: {"expected_number": obj.submissions.count()},
+        form_kwargs=lambda obj: {"kind": obj.kind},
         intro="Submitting sends your answer and any documents not yet submitted to the review. "
               "Each submission is kept as a numbered version that cannot be changed.")
 

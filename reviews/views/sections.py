@@ -120,7 +120,9 @@ def evidence(review: Review, user: User) -> dict[str, Any]:
                     .select_related("agency").order_by("agency__name", "kind", "pk"))
     kinds, rows = evidence_grid(review, requests, runs=runs)
     return {"kinds": kinds, "grid": rows, "evidence": requests,
-            "can_request": review.is_open and runs}
+            "can_request": review.is_open and runs,
+            "to_accept": sum(r.status in ("submitted", "resubmitted") for r in requests)
+            if runs else 0}
 
 
 def _on_the_team(user: User, review: Review) -> bool:

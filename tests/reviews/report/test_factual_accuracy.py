@@ -252,3 +252,21 @@ def test_every_section_for_an_agency_is_one_tick(personas: Personas) -> None:
     assert list(checks[str(w.p.police)].checked_parts.order_by("position")) == list(
         snapshot.parts.order_by("position"))
     assert list(checks[str(w.p.health)].checked_parts.all()) == [intro]
+
+
+def test_every_control_of_the_answer_form_has_a_label_of_its_own(checked: Any) -> None:
+    """Issue 19, item 13: the radio "Corrections needed" and the text box shared one label."""
+    import re
+
+    w, _snapshot, requests = checked
+    police = requests[str(w.p.police)]
+    html = client_for(w.p.police_lead).get(
+        reverse("evidence_request", args=[police.pk])).content.decode()
+    form = html.split('id="factual-answer"')[1].split("</form>")[0]
+    labels = [re.sub(r"<[^>]*>", "", text).strip()
+              for text in re.findall(r"(?s)<label[^>]*>(.*?)</label>", form)]
+    assert "The corrections" in labels and "Corrections needed" in labels
+    assert len(labels) == len(set(labels)), labels
+    for control in re.findall(r'<(?:input(?![^>]*type="hidden")|textarea)[^>]*id="([^"]+)"',
+                              form):
+        assert f'for="{control}"' in form, control

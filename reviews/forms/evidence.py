@@ -86,10 +86,16 @@ class WithdrawForm(forms.Form):
                              max_length=REASON_LENGTH)
 
 
+class _AnswerChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return (f"{obj.get_kind_display()} from {obj.agency} "
+                f"({obj.get_status_display().lower()}, due {obj.due_on:%-d %B %Y})")
+
+
 class AcceptManyForm(forms.Form):
     """The review's submitted answers, each a box: accepting several is one step."""
 
-    requests = forms.ModelMultipleChoiceField(
+    requests = _AnswerChoices(
         label="The evidence to accept", queryset=EvidenceRequest.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Select the evidence to accept"})
@@ -100,9 +106,6 @@ class AcceptManyForm(forms.Form):
         field.queryset = review.evidence_requests.filter(
             status__in=[EvidenceStatus.SUBMITTED, EvidenceStatus.RESUBMITTED]).select_related(
             "agency").order_by("agency__name", "kind")
-        field.label_from_instance = (  # type: ignore[method-assign]
-            lambda r: f"{r.get_kind_display()} from {r.agency} ({r.get_status_display().lower()}, "
-                      f"due {r.due_on:%-d %B %Y})")
 
 
 class SubmitForm(forms.Form):

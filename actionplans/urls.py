@@ -8,6 +8,8 @@ urlpatterns = [
          name="monitoring_review_add"),
     path("reviews/<int:pk>/action-plan/sign-off/", views.action_plan_sign_off,
          name="action_plan_sign_off"),
+    path("reviews/<int:pk>/action-plan/for-the-board/", views.action_plan_board,
+         name="action_plan_board"),
     path("reviews/<int:pk>/action-plan.csv", views.action_plan_export_csv,
          name="action_plan_export_csv"),
     path("reviews/<int:pk>/action-plan.xlsx", views.action_plan_export_xlsx,

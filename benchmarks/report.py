@@ -103,7 +103,7 @@ def seed(*, sections: int, words: int, findings: int, recommendations: int,
             by=reviewer, review=review, title=f"Finding about practice {i}",
             statement=text(rng, 120), why_it_matters=text(rng, 40),
             themes=rng.sample(themes, 2), lines_of_enquiry=[f"Line of enquiry {i % 8}"])
-        services.finding_evidence_add(by=reviewer, finding=finding, kind="episode",
+        services.finding_evidence_add(by=reviewer, finding=finding, kind="other",
                                       source_reference=f"Key practice episode {i}")
         made.append(finding)
     for _ in range(recommendations):

@@ -24,6 +24,9 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         items += [("people", "People", {"people", "person", "person_invite"}),
                   ("agencies", "Agencies", {"agencies", "agency_add", "agency_edit"}),
                   ("access_log", "Access log", {"access_log"}),
+                  ("sign_off_approvers", "Sign-off approvers",
+                   {"sign_off_approvers", "sign_off_approver_add", "sign_off_approver_edit",
+                    "sign_off_designate", "sign_off_designation_end"}),
                   ("themes", "Themes", {"themes", "theme_add", "theme_edit", "theme_delete",
                                         "themes_recurring"})]
     elif user.has_role(Role.BOARD_MEMBER):

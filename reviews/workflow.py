@@ -166,6 +166,34 @@ def ready_to_publish(review: Review, on: date | None = None) -> list[str]:
     return missing
 
 
+@dataclass(frozen=True)
+class PublicationTiming:
+    """Whether publishing today is lawful and, if not, why, and the earliest day the notice
+    to the national Panel allows (None until the day it was sent is recorded)."""
+
+    lawful_today: bool
+    earliest: date | None
+    why: list[str]
+
+
+def publication_timing(review: Review, today: date | None = None) -> PublicationTiming:
+    """The publish button's rule, which is the service's (``ready_to_publish`` on today's
+    date, and the board's response recorded), read before anyone presses it. The earliest
+    day is the first on which the national Panel has had the report for the notice period
+    (``publication_notice_due``, the rule the clock and the guard use)."""
+    today = today or timezone.localdate()
+    why: list[str] = list(ready_to_publish(review, on=review.published_on or today))
+    if not review.board_responses.exists():
+        why.append(Missing("the board's response", "board_response_record"))
+    sent = review.national_panel_sent_report_on
+    earliest: date | None = None
+    if sent is not None:
+        earliest = max(today, sent)
+        while publication_notice_due(earliest) < sent:
+            earliest = date.fromordinal(earliest.toordinal() + 1)
+    return PublicationTiming(not why, earliest, why)
+
+
 def clean_pdf_ready(review: Review) -> list[str]:
     """An anonymised PDF of the approved version whose leak check found nothing, or whose
     every hit a business manager waived (reviews/selectors/publication.py)."""

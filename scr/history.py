@@ -34,6 +34,7 @@ from django.utils.formats import date_format
 from scr.figures import note_case_write
 from scr.keyset import KeysetPage, keyset_page
 from scr.rules import fresh_locked, require_reason
+from scr.text import govuk_dates
 
 if TYPE_CHECKING:
     from scr.http import User
@@ -179,7 +180,7 @@ def _display(field: models.Field, value: Any, linked: dict[Any, models.Model]) -
         return date_format(timezone.localtime(value), "j M Y, H:i")
     if isinstance(value, date):
         return date_format(value, "j M Y")
-    return str(value)
+    return govuk_dates(str(value))
 
 
 Linked = dict[type[models.Model], dict[Any, models.Model]]
@@ -289,7 +290,7 @@ def _entry(model: Any, row: Any, before: Any, fields: dict[str, models.Field],
         when=row.history_date,
         who=(user.get_full_name() or user.username) if user else "System",
         who_id=user.pk if user else None,
-        why=row.history_change_reason or "",
+        why=govuk_dates(row.history_change_reason or ""),
         kind=KINDS.get(row.history_type, row.history_type),
         record_type=str(model.instance_type._meta.verbose_name).capitalize(),
         record=_label(row, fields, linked, hidden),

@@ -96,3 +96,22 @@ def refuse_overlong_text(sender: type, instance: Model, **_: object) -> None:
     if errors:
         raise ValidationError(errors)
 PUBLISHED_TEXT_LENGTH = 2_000_000  # the whole text of a published report (for search)
+
+
+_ISO_DATE = re.compile(r"(?<![\w/-])(\d{4})-(\d{2})-(\d{2})(?![\w-])")
+
+
+def govuk_dates(text: str) -> str:
+    """``text`` with every ISO date in it ("2026-12-02") written the GOV.UK way ("2 Dec
+    2026"): for texts written by code before dates were shown (history reasons, stored
+    values), so that no page shows a date in two styles."""
+    from datetime import date
+
+    def written(match: re.Match[str]) -> str:
+        try:
+            day = date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            return match[0]
+        return f"{day.day} {day:%b %Y}"
+
+    return _ISO_DATE.sub(written, text)

@@ -9,9 +9,11 @@ existence leak); in scope but not allowed is a 403; allowed is a 200.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from html import unescape
 from typing import Any
 
 import pytest
@@ -304,6 +306,15 @@ def _factual_check(w: World) -> dict[str, Any]:
     return {"pk": check.pk}
 
 
+def designation_pk(w: World) -> dict[str, Any]:
+    """A designation of the police lead for the police's approval (made once)."""
+    from reviews.models import SignOffDesignation
+
+    found = SignOffDesignation.objects.filter(user=w.people.police_lead).first()
+    return {"pk": (found or services.sign_off_designate(
+        by=w.people.manager, key="partner_police", user=w.people.police_lead)).pk}
+
+
 def theme_pk(w: World) -> dict[str, Any]:
     from reviews.models import Theme
 
@@ -464,6 +475,10 @@ RULES: dict[str, list[Case]] = {
     "parallel_process_clear": [Case(_on_review_in(lambda r: r.parallel_processes.get()),
                                     MANAGE_REVIEW_IN)],
     "clock_resume": [Case(_on_review_in(lambda r: r.clock_pauses.get()), MANAGE_REVIEW_IN)],
+    "evidence_accept_many": [Case(review_in, RUN_REVIEW_IN),
+                             Case(review_out, expect(manager=200, reviewer=404, panel=404,
+                                                     police_lead=404, health_lead=403,
+                                                     board=404))],
     "evidence_request_add": [Case(review_in, RUN_REVIEW_IN),
                              Case(review_out, expect(manager=200, reviewer=404, panel=404,
                                                      police_lead=404, health_lead=403,
@@ -544,6 +559,12 @@ RULES: dict[str, list[Case]] = {
     "snapshot_compare": [Case(lambda w: {"pk": matrix_pk(w)}, VERSIONS_OF_REVIEW_IN,
                               query="a=1&b=2")],
     "board_response_record": [Case(review_in, MANAGE_REVIEW_IN)],
+    # Who must approve the report: a partnership setting, the business manager's.
+    "sign_off_approvers": [Case(expected=MANAGER_ONLY_PAGE)],
+    "sign_off_approver_add": [Case(expected=MANAGER_ONLY_PAGE)],
+    **{name: [Case(lambda w: {"key": "partner_police"}, MANAGER_ONLY_PAGE)]
+       for name in ("sign_off_approver_edit", "sign_off_designate")},
+    "sign_off_designation_end": [Case(designation_pk, MANAGER_ONLY_PAGE)],
     "themes": [Case(expected=MANAGER_ONLY_PAGE)],
     "theme_add": [Case(expected=MANAGER_ONLY_PAGE)],
     "themes_recurring": [Case(expected=BOARD_PAGE)],
@@ -702,3 +723,52 @@ def test_admin_is_closed_to_every_non_staff_role(world: World) -> None:
         response = client_for(world.user(role)).get(reverse("admin:index"))
         assert response.status_code == 302, role
         assert "/admin/login/" in response["Location"]
+
+
+ISO_DATE = re.compile(r"(?<![\w/-])\d{4}-\d{2}-\d{2}(?![\w-])")
+
+
+def visible_text(html: str) -> str:
+    """A page's text as read: no scripts, styles or attribute values (a date input's value or
+    a ``<time datetime>`` may be ISO; what is read may not)."""
+    html = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", html)
+    return unescape(re.sub(r"(?s)<[^>]*>", " ", html))
+
+
+def test_no_page_shows_a_date_in_iso_form(world: World) -> None:
+    """Issue 19, item 13: every date in the GOV.UK style ("2 December 2026"), never
+    "2026-12-02", on every page of the matrix for the roles that read the most. Each case's
+    records are made on a copy of the world and rolled back after its pages are read, as the
+    matrix makes them for one case at a time."""
+    from django.db import transaction
+
+    class Undo(Exception):
+        pass
+
+    offenders: list[str] = []
+    read = 0
+    for url_name, cases in RULES.items():
+        for case in cases:
+            block = transaction.atomic()
+            block._from_testcase = True  # type: ignore[attr-defined]  # services' durable atomics nest in it, as in a TestCase
+            try:
+                with block:
+                    w = copy.deepcopy(world)
+                    url = reverse(url_name, kwargs=case.kwargs(w))
+                    if case.query:
+                        url = f"{url}?{case.query}"
+                    for role in ("manager", "police_lead", "board"):
+                        if case.expected[role] != 200:
+                            continue
+                        response = client_for(w.user(role)).get(url)
+                        if not response.get("Content-Type", "").startswith("text/html"):
+                            continue
+                        read += 1
+                        found = ISO_DATE.findall(visible_text(response.content.decode()))
+                        if found:
+                            offenders.append(f"{role} {url}: {sorted(set(found))}")
+                    raise Undo
+            except Undo:
+                pass
+    assert read > 250, read
+    assert not offenders, "\n".join(offenders)

@@ -320,7 +320,7 @@ class TargetDateChange(_ScopedHistory):
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
-        return f"Target date {self.from_date} → {self.to_date}"
+        return f"Target date {self.from_date:%-d %B %Y} → {self.to_date:%-d %B %Y}"
 
 
 class ImpactEvidence(StoredDocument):

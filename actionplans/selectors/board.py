@@ -19,11 +19,12 @@ from django.db import connection, transaction
 from django.db.models import BooleanField, Case, Count, F, Q, Value, When
 from django.utils import timezone
 
-from actionplans.models import OPEN_STATUSES, Action, ActionStatus, Rag
+from actionplans.models import OPEN_STATUSES, Action, ActionPlan, ActionStatus, Rag
+from actionplans.selectors.plans import readable, registers
 from agencies.models import User
 from reviews.models import Review
 
-__all__ = ["BoardFigures", "ReviewFigures", "board_figures"]
+__all__ = ["BoardAction", "BoardFigures", "ReviewFigures", "board_figures", "board_plan"]
 
 RAGS = (Rag.RED, Rag.AMBER, Rag.GREEN, Rag.BLUE)
 DONE = (ActionStatus.COMPLETED, ActionStatus.VERIFIED)
@@ -112,3 +113,40 @@ def _figures(user: User) -> BoardFigures:
                    .order_by("-n", "lead_agency__name").values_list("lead_agency__name", "n"))
     return BoardFigures(statuses, {r: rag_totals[r] for r in RAGS}, overall.total, overdue,
                         sorted(reviews.values(), key=lambda r: r.reference), overall)
+
+
+@dataclass(frozen=True)
+class BoardAction:
+    """One action as a board member reads it: its texts through the pseudonymiser, its lead
+    agency, dates, status and RAG; never its owner, its progress notes' authors or its
+    documents (who did what in the case is not the board's to read)."""
+
+    action: Action
+    recommendation_text: str
+    action_text: str
+    success_measure: str
+    outcome: str
+    evidence_titles: list[str]
+
+
+def board_plan(plan: ActionPlan) -> list[tuple[int, str, list[BoardAction]]]:
+    """The plan a board member signs off, read-only and anonymised (``readable`` for a reader
+    without identities): per recommendation, its number, text and actions. In four queries
+    whatever the number of actions."""
+    review = plan.review
+    register = registers([review.pk])[review.pk]
+    actions = (Action.objects.filter(plan=plan).with_rag()
+               .select_related("recommendation", "lead_agency")
+               .prefetch_related("impact_evidence")
+               .order_by("recommendation__number", "number"))
+    grouped: dict[int, tuple[str, list[BoardAction]]] = {}
+    for action in actions:
+        texts = readable(None, review, {
+            "r": action.recommendation.text, "a": action.action_text,
+            "m": action.success_measure, "o": action.outcome}, register)
+        titles = sorted({e.title for e in action.impact_evidence.all()})
+        number = action.recommendation.number
+        grouped.setdefault(number, (texts["r"], []))[1].append(
+            BoardAction(action, texts["r"], texts["a"], texts["m"], texts["o"],
+                        [readable(None, review, {"t": t}, register)["t"] for t in titles]))
+    return [(number, text, rows) for number, (text, rows) in sorted(grouped.items())]

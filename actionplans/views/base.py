@@ -47,11 +47,14 @@ def plan_back(review_id: int) -> str:
     return reverse("action_plan", args=[review_id])
 
 
-def get_plan_for_board(user: User, pk: int) -> ActionPlan:
+def get_plan_for_board(user: User, pk: int, *, managers_read: bool = False) -> ActionPlan:
     """The plan of review ``pk`` whose closure a board member signs off (``aggregate``: a page
     of counts). Only the board signs off: anyone else gets a 403 for a plan they may see and
-    a 404 for one they may not, or for a review with no plan or no review at all."""
-    if not user.has_role(Role.BOARD_MEMBER):
+    a 404 for one they may not, or for a review with no plan or no review at all.
+    ``managers_read``: business managers reach it too (the board's read of the plan, which
+    they check before the board sees it)."""
+    board = (Role.BOARD_MEMBER, Role.BUSINESS_MANAGER) if managers_read else (Role.BOARD_MEMBER,)
+    if not user.has_role(*board):
         if ActionPlan.objects.for_user(user, "view").filter(review_id=pk).exists():
             raise PermissionDenied
         raise Http404

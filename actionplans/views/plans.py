@@ -12,9 +12,16 @@ from django.views.decorators.http import require_http_methods
 
 from actionplans import forms, services
 from actionplans.models import EXPORT_COLUMNS, Action, ActionPlan
-from actionplans.selectors import actions_of, closure_blockers, plan_page, plan_status_counts
+from actionplans.selectors import (
+    actions_of,
+    board_plan,
+    closure_blockers,
+    plan_page,
+    plan_status_counts,
+)
 from actionplans.selectors.plans import plan_actions, plan_rows
 from actionplans.views.base import get_plan_for_board, plan_back, plan_or_404, plan_review
+from agencies.models.roles import Role
 from agencies.views.http import AuthenticatedHttpRequest
 from scr import filetypes
 from scr.access import scoped_object_or_404
@@ -27,6 +34,7 @@ from scr.spreadsheets import csv_lines, xlsx_bytes
 
 __all__ = [
     "action_plan",
+    "action_plan_board",
     "action_plan_export_csv",
     "action_plan_export_xlsx",
     "action_plan_import",
@@ -67,6 +75,19 @@ def action_plan_sign_off(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     return done or render(request, "actionplans/sign_off.html", {
         "plan": plan, "form": form, "blockers": closure_blockers(plan),
         "counts": plan_status_counts(plan)})
+
+
+@login_required
+def action_plan_board(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The plan a board member signs off, read-only and anonymised: every recommendation
+    and action with its texts through the pseudonymiser, never an owner's name."""
+    plan = get_plan_for_board(request.user, pk, managers_read=True)
+    record_access(request, AccessEvent.Action.VIEW, plan, label="plan for the board")
+    board = request.user.has_role(Role.BOARD_MEMBER)
+    return render(request, "actionplans/board_plan.html", {
+        "plan": plan, "recommendations": board_plan(plan),
+        "back": reverse("action_plan_sign_off" if board else "action_plan", args=[pk]),
+        "back_label": "Sign off the plan's closure" if board else "The action plan"})
 
 
 def _export_rows(request: AuthenticatedHttpRequest, pk: int) -> tuple[ActionPlan, list[list[object]]]:

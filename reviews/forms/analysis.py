@@ -131,6 +131,26 @@ class FindingEvidenceForm(forms.Form):
             request__status=EvidenceStatus.WITHDRAWN).select_related("request__agency")
         model_field(self, "meeting").queryset = review.meetings.filter(withdrawn=False)
 
+    # Each kind's own picker, shown under its radio (GOV.UK conditional reveal: with
+    # JavaScript only the chosen kind's picker shows; without it, all do).
+    template_name = "reviews/_finding_evidence_fields.html"
+    PICKERS = ("episode", "chronology_entry", "agency_report", "meeting", "evidence_request")
+
+    def kinds(self) -> list[tuple[Any, Any]]:
+        """(the kind's radio, its picker's bound field or None) in the kinds' order."""
+        return [(choice, self[choice.data["value"]]
+                 if choice.data["value"] in self.PICKERS else None)
+                for choice in self["kind"]]
+
+    def clean(self) -> dict[str, Any]:
+        """Only the chosen kind's picker counts: a record left chosen under another kind
+        (visible without JavaScript, hidden with it) is not sent."""
+        data = super().clean() or {}
+        for name in self.PICKERS:
+            if name != data.get("kind"):
+                data[name] = None
+        return data
+
 
 class RecommendationForm(forms.Form):
     text = forms.CharField(label="Recommendation", widget=forms.Textarea(attrs={"rows": 4}),

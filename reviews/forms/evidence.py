@@ -16,6 +16,8 @@ from reviews.models import (
     IMR_HEADINGS,
     AgencyReport,
     EvidenceKind,
+    EvidenceRequest,
+    EvidenceStatus,
     FactualAnswer,
     ReportSnapshot,
     Review,
@@ -26,8 +28,17 @@ from scr.forms import GovukDateField
 from scr.text import DESCRIPTION_LENGTH, NARRATIVE_LENGTH, REASON_LENGTH
 
 __all__ = [
-    "SENT_KINDS", "AgencyReportForm", "DocumentReasonForm", "DocumentUploadForm", "EvidenceEditForm",
-    "EvidenceSendForm", "FactualAnswerForm", "FactualCheckSendForm", "ReturnForm", "SubmitForm",
+    "SENT_KINDS",
+    "AcceptManyForm",
+    "AgencyReportForm",
+    "DocumentReasonForm",
+    "DocumentUploadForm",
+    "EvidenceEditForm",
+    "EvidenceSendForm",
+    "FactualAnswerForm",
+    "FactualCheckSendForm",
+    "ReturnForm",
+    "SubmitForm",
     "WithdrawForm",
 ]
 
@@ -75,12 +86,45 @@ class WithdrawForm(forms.Form):
                              max_length=REASON_LENGTH)
 
 
+class _AnswerChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return (f"{obj.get_kind_display()} from {obj.agency} "
+                f"({obj.get_status_display().lower()}, due {obj.due_on:%-d %B %Y})")
+
+
+class AcceptManyForm(forms.Form):
+    """The review's submitted answers, each a box: accepting several is one step."""
+
+    requests = _AnswerChoices(
+        label="The evidence to accept", queryset=EvidenceRequest.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select the evidence to accept"})
+
+    def __init__(self, *args: Any, review: Review, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = model_field(self, "requests")
+        field.queryset = review.evidence_requests.filter(
+            status__in=[EvidenceStatus.SUBMITTED, EvidenceStatus.RESUBMITTED]).select_related(
+            "agency").order_by("agency__name", "kind")
+
+
 class SubmitForm(forms.Form):
     expected_number = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     note = forms.CharField(label="Note (optional)", required=False,
                            widget=forms.Textarea(attrs={"rows": 4}),
                            help_text="Anything the reviewer should know about this answer.",
                            max_length=NARRATIVE_LENGTH)
+
+    def __init__(self, *args: Any, kind: str = "", **kwargs: Any) -> None:
+        """A rapid-review agency summary is written here (a text box of its own), or
+        uploaded as a document; the service needs one or the other."""
+        super().__init__(*args, **kwargs)
+        if kind == EvidenceKind.SUMMARY:
+            note = self.fields["note"]
+            note.label = "Your agency's summary for the rapid review"
+            note.help_text = ("What your agency knew of the child and family, its involvement, "
+                              "and any immediate concerns. Or upload it as a document instead.")
+            note.widget.attrs["rows"] = 14
 
 
 def _max_mb() -> int:
@@ -132,8 +176,14 @@ class FactualCheckSendForm(forms.Form):
         super().__init__(*args, **kwargs)
         parts = SnapshotPart.objects.filter(snapshot=snapshot).order_by("position")
         self.agencies = list(snapshot.review.agencies_involved.order_by("name"))
-        sections = {}
+        self.parts = parts
+        sections: dict[str, forms.Field] = {}
         for agency in self.agencies:
+            # One box ticks every section for the agency: read by the server (so it works
+            # without JavaScript); with it, static/js/forms.js ticks the boxes below as well.
+            sections[f"agency_{agency.pk}_all"] = forms.BooleanField(
+                label=f"Every section for {agency}", required=False,
+                widget=forms.CheckboxInput(attrs={"data-check-all": f"agency_{agency.pk}"}))
             sections[f"agency_{agency.pk}"] = forms.ModelMultipleChoiceField(
                 label=f"Sections for {agency} to check", queryset=parts, required=False,
                 widget=forms.CheckboxSelectMultiple)
@@ -142,6 +192,9 @@ class FactualCheckSendForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        for agency in self.agencies:
+            if data.get(f"agency_{agency.pk}_all"):
+                data[f"agency_{agency.pk}"] = list(self.parts)
         data["agency_sections"] = {
             agency: list(data[f"agency_{agency.pk}"]) for agency in self.agencies
             if data.get(f"agency_{agency.pk}")}
@@ -156,8 +209,9 @@ class FactualAnswerForm(forms.Form):
         label="Are these sections factually accurate?", choices=FactualAnswer.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Say whether the sections are accurate or need corrections"})
+    # Its own label, not the answer's "Corrections needed" (two controls named alike).
     corrections = forms.CharField(
-        label="Corrections needed", required=False, widget=forms.Textarea(attrs={"rows": 8}),
+        label="The corrections", required=False, widget=forms.Textarea(attrs={"rows": 8}),
         max_length=NARRATIVE_LENGTH,
         help_text="Which section, what it says, and what it should say. Needed if you answer "
                   "“Corrections needed”.")

@@ -8,6 +8,9 @@ from typing import Any
 
 from django import forms
 
+from agencies.models import Agency, Membership, User
+from agencies.models.roles import Role
+from reviews.forms.base import ReasonMixin
 from reviews.forms.fields import choice_field, model_field
 from reviews.models import (
     BoardResponseItem,
@@ -17,7 +20,16 @@ from reviews.models import (
 from scr.text import DOCUMENT_LENGTH, NARRATIVE_LENGTH
 
 __all__ = [
-    "ApprovalForm", "BoardResponseForm", "CommentForm", "ResolveForm", "SectionAddForm", "SectionForm",
+    "ApprovalForm",
+    "ApproverAddForm",
+    "ApproverForm",
+    "BoardResponseForm",
+    "CommentForm",
+    "DesignateForm",
+    "DesignationEndForm",
+    "ResolveForm",
+    "SectionAddForm",
+    "SectionForm",
     "SnapshotForm",
 ]
 
@@ -88,13 +100,15 @@ class BoardResponseForm(forms.Form):
                                  error_messages={"required": "Enter how the board will monitor"},
                                  max_length=NARRATIVE_LENGTH)
 
-    def __init__(self, *args: Any, targets: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, targets: list[tuple[str, str, str]], **kwargs: Any) -> None:
+        """``targets``: (key, label, the finding's or recommendation's own words), so each
+        question is asked beside what it is about."""
         super().__init__(*args, **kwargs)
         self.targets = targets
-        for key, label in targets:
+        for key, label, text in targets:
             self.fields[key] = forms.ChoiceField(
                 label=f"{label}: does the board accept it?", widget=forms.RadioSelect,
-                choices=BoardResponseItem.Decision.choices,
+                choices=BoardResponseItem.Decision.choices, help_text=text,
                 error_messages={"required": f"Say whether the board accepts {label}"})
             self.fields[f"{key}-action"] = forms.CharField(
                 label=f"{label}: what the board will do", required=False,
@@ -104,5 +118,45 @@ class BoardResponseForm(forms.Form):
         """The decisions as the service takes them, from the validated fields."""
         data = super().clean() or {}
         data["decisions"] = {key: (data.get(key, ""), data.get(f"{key}-action", ""))
-                             for key, _ in self.targets}
+                             for key, _, _ in self.targets}
         return data
+
+
+class ApproverAddForm(forms.Form):
+    """A safeguarding partner whose approval sign-off needs."""
+
+    agency_kind = forms.ChoiceField(
+        label="Which kind of agency speaks for this partner", widget=forms.RadioSelect,
+        choices=Agency.Kind.choices,
+        help_text="Its representatives on a review's panel, and the agency leads you designate, "
+                  "can give its approval.",
+        error_messages={"required": "Select the kind of agency that speaks for this partner"})
+    label = forms.CharField(label="Name of the partner, as the sign-off page shows it",
+                            max_length=200,
+                            error_messages={"required": "Enter the partner's name"})
+
+
+class ApproverForm(ReasonMixin, forms.Form):
+    label = forms.CharField(label="Name, as the sign-off page shows it", max_length=200,
+                            error_messages={"required": "Enter the approver's name"})
+    retired = forms.BooleanField(label="No longer needed for sign-off (retired)",
+                                 required=False)
+
+
+class DesignateForm(forms.Form):
+    """An agency lead of the partner's kind of agency."""
+
+    user = forms.ModelChoiceField(
+        label="Agency lead", queryset=User.objects.none(), widget=forms.RadioSelect,
+        empty_label=None, error_messages={"required": "Select the agency lead to designate"})
+
+    def __init__(self, *args: Any, agency_kind: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        leads = Membership.objects.active().filter(role=Role.AGENCY_LEAD,
+                                                   agency__kind=agency_kind)
+        model_field(self, "user").queryset = User.objects.filter(
+            pk__in=leads.values("user")).order_by("last_name", "first_name", "username")
+
+
+class DesignationEndForm(ReasonMixin, forms.Form):
+    pass

@@ -73,7 +73,7 @@ class ClockPause(ReviewRecord):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_clock_display()} paused {self.paused_on}"
+        return f"{self.get_clock_display()} paused {self.paused_on:%-d %B %Y}"
 
     def clean(self) -> None:
         check_dates(self, past_only=("paused_on", "resumed_on"),

@@ -18,6 +18,7 @@ Who may see what (the scope of each model's ``for_user``):
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from django.conf import settings
@@ -49,6 +50,7 @@ __all__ = [
     "EvidenceSubmission",
     "FactualAnswer",
     "Mover",
+    "heading_text",
 ]
 
 
@@ -369,7 +371,19 @@ class EvidenceSubmission(ReviewRecord):
 
     def headings(self) -> list[tuple[str, str]]:
         """(heading, text) for each standard heading, as submitted."""
-        return [(label, str(self.report.get(name, ""))) for name, label, _ in IMR_HEADINGS]
+        return [(label, heading_text(name, self.report.get(name, "")))
+                for name, label, _ in IMR_HEADINGS]
+
+
+def heading_text(name: str, value: object) -> str:
+    """A submitted heading as read: its dates (kept as ISO text) in the GOV.UK style."""
+    text = str(value or "")
+    if name.endswith("_on") and text:
+        try:
+            return f"{date.fromisoformat(text):%-d %B %Y}"
+        except ValueError:
+            return text
+    return text
 
 
 class _DraftQuerySet(ReviewScopedQuerySet):

@@ -20,22 +20,28 @@ panel's comments, sign-off approvals and the board's response.
   each approver's approval of it; any change to the report voids them.
 - ``BoardResponse`` / ``BoardResponseItem`` — the board's written response, one row per
   version, with its decision on each finding and recommendation.
+- ``SignOffApprover`` / ``SignOffDesignation`` — the partnership's setting of whose approval
+  sign-off needs (Working Together 2023: the three safeguarding partners, through their
+  lead or delegated representatives), and the agency leads designated to give a partner's
+  approval without a panel seat. A business manager sees and changes both in the app.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
-from agencies.models import User
+from agencies.models import Agency, User
 from reviews.models.analysis import DraftRecord, DraftScopedQuerySet, Finding, Recommendation
 from reviews.models.lifecycle import Review
 from reviews.models.scope import panel_reader, report_access
 from scr.actions import Action
+from scr.history import EVERY_FIELD
 from scr.text import DOCUMENT_LENGTH, NARRATIVE_LENGTH, REASON_LENGTH
 
 __all__ = [
@@ -50,6 +56,8 @@ __all__ = [
     "SectionDraft",
     "SectionVersion",
     "SharedScopedQuerySet",
+    "SignOffApprover",
+    "SignOffDesignation",
     "SignOffSubmission",
     "SnapshotPart",
 ]
@@ -453,3 +461,79 @@ class BoardResponseItem(DraftRecord):
 
     def __str__(self) -> str:
         return f"Board decision: {self.get_decision_display()}"
+
+
+class PartnershipSettingQuerySet(models.QuerySet[Any]):
+    def for_user(self, user: User, action: Action = "view") -> Self:
+        """A partnership setting, not case data: everyone signed in reads who must approve
+        (the sign-off page names them); business managers change it."""
+        from agencies.models.roles import Role
+
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if action == "view":
+            return self
+        if action in ("change", "manage") and user.has_role(Role.BUSINESS_MANAGER):
+            return self
+        return self.none()
+
+
+class SignOffApprover(models.Model):
+    """One approval sign-off needs (a partnership setting). Until a business manager first
+    changes the list, the defaults of ``settings.REPORT_SIGN_OFF_APPROVERS`` apply (and are
+    shown as such); the first change writes them here. An approver no longer needed is
+    retired, never deleted: past approvals keep its key and label."""
+
+    class Who(models.TextChoices):
+        PARTNER = "partner", "A safeguarding partner's representative"
+        REVIEWER = "reviewer", "The review's independent reviewer"
+        BUSINESS_MANAGER = "business_manager", "A business manager"
+
+    key = models.SlugField(max_length=60, unique=True)
+    label = models.CharField(max_length=200, help_text="As the sign-off page names it.")
+    who = models.CharField(max_length=20, choices=Who.choices)
+    agency_kind = models.CharField(max_length=40, choices=Agency.Kind.choices, blank=True,
+                                   help_text="For a partner: which kind of agency speaks for it.")
+    position = models.PositiveIntegerField(default=0)
+    retired = models.BooleanField(default=False, help_text="No longer needed for sign-off.")
+
+    objects = PartnershipSettingQuerySet.as_manager()
+    history = HistoricalRecords()
+    history_fields = EVERY_FIELD  # its page shows every field to whoever may read it (scr.history)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [models.CheckConstraint(
+            condition=Q(who="partner", agency_kind__gt="") | (~Q(who="partner") & Q(agency_kind="")),
+            name="sign_off_partner_names_its_agency_kind")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class SignOffDesignation(models.Model):
+    """An agency lead designated to give a partner's approval (its lead or a delegated
+    representative), on every review whose version they may read, without a panel seat.
+    Ended (with who and why), never deleted."""
+
+    approver = models.ForeignKey(SignOffApprover, on_delete=models.PROTECT,
+                                 related_name="designations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="sign_off_designations")
+    designated_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.TextField(blank=True, max_length=REASON_LENGTH)
+
+    objects = PartnershipSettingQuerySet.as_manager()
+    history = HistoricalRecords()
+    history_fields = EVERY_FIELD  # its page shows every field to whoever may read it (scr.history)
+
+    class Meta:
+        ordering = ["approver", "designated_at"]
+        constraints = [models.UniqueConstraint(
+            fields=["approver", "user"], condition=Q(ended_at__isnull=True),
+            name="one_live_designation_per_person")]
+
+    def __str__(self) -> str:
+        return f"{self.user} for {self.approver}" if (
+            "approver" in self._state.fields_cache) else "Sign-off designation"

@@ -38,10 +38,21 @@ from agencies.models.roles import Role
 from scr.actions import Action
 
 __all__ = [
-    "APPOINTED_ROLES", "IDENTIFIABLE_ROLES", "ReportAccess", "ReviewAccess", "can_see_identities",
-    "direct_grant_reviews", "identifiable_readers", "may_change", "may_keep_register",
-    "panel_reader", "report_access",
-    "review_access", "reviews_for",
+    "APPOINTED_ROLES",
+    "IDENTIFIABLE_ROLES",
+    "ReportAccess",
+    "ReviewAccess",
+    "can_see_identities",
+    "designated_kinds",
+    "direct_grant_reviews",
+    "identifiable_readers",
+    "may_change",
+    "may_keep_register",
+    "panel_reader",
+    "report_access",
+    "review_access",
+    "reviews_for",
+    "sign_off_designee",
 ]
 
 
@@ -233,7 +244,7 @@ def report_access(user: User, review: Model) -> ReportAccess:
             access = ReportAccess(False, False)
         elif user.has_role(Role.BUSINESS_MANAGER):
             access = ReportAccess(True, False)
-        elif not user.has_role(Role.REVIEWER, Role.PANEL_MEMBER):
+        elif not user.has_role(Role.REVIEWER, Role.PANEL_MEMBER, Role.AGENCY_LEAD):
             access = ReportAccess(False, False)
         else:
             one = _model("Review").objects.filter(pk=review.pk)
@@ -246,15 +257,37 @@ def report_access(user: User, review: Model) -> ReportAccess:
 
 def panel_reader(user: User, review_ref: str) -> Q:
     """The person is a current panel member or chair of the review named by ``review_ref``
-    and still holds the panel member (or reviewer, for a chair) role with identifiable
-    access to it."""
+    and still holds the panel member (or reviewer, for a chair) role — or an agency lead
+    designated to give a safeguarding partner's sign-off approval (``sign_off_designee``) —
+    with identifiable access to it."""
     roles = user.roles() if hasattr(user, "roles") else set()
-    if not roles & {Role.PANEL_MEMBER, Role.REVIEWER}:
+    if not roles & {Role.PANEL_MEMBER, Role.REVIEWER, Role.AGENCY_LEAD}:
         return Q(pk__in=[])
     identifiable = _model("Review").objects.for_user(user, "view_identifiable").filter(
         pk=OuterRef(review_ref))
-    appointment = _model("PanelAppointment")
-    seat = appointment.objects.filter(
-        review=OuterRef(review_ref), user=user, ended_on__isnull=True,
-        panel_role__in=[appointment.PanelRole.MEMBER, appointment.PanelRole.CHAIR])
-    return Q(Exists(seat)) & Q(Exists(identifiable))
+    reader = sign_off_designee(user)
+    if roles & {Role.PANEL_MEMBER, Role.REVIEWER}:
+        appointment = _model("PanelAppointment")
+        seat = appointment.objects.filter(
+            review=OuterRef(review_ref), user=user, ended_on__isnull=True,
+            panel_role__in=[appointment.PanelRole.MEMBER, appointment.PanelRole.CHAIR])
+        reader |= Q(Exists(seat))
+    return reader & Q(Exists(identifiable))
+
+
+def designated_kinds(user: User) -> QuerySet[Any]:
+    """The agency kinds this person speaks for at sign-off: a live designation for a
+    current partner approver of a kind their active agency-lead membership is of (so leaving
+    the agency ends the designation's effect at once)."""
+    leads = Membership.objects.active().filter(user=user, role=Role.AGENCY_LEAD,
+                                               agency__isnull=False).values("agency__kind")
+    return _model("SignOffDesignation").objects.filter(
+        user=user, ended_at__isnull=True, approver__retired=False, approver__who="partner",
+        approver__agency_kind__in=leads).values("approver__agency_kind")
+
+
+def sign_off_designee(user: User) -> Q:
+    """Whether this person is a designated representative of a safeguarding partner."""
+    if not user.has_role(Role.AGENCY_LEAD):
+        return Q(pk__in=[])
+    return Q(Exists(designated_kinds(user)))

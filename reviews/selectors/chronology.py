@@ -49,6 +49,7 @@ __all__ = [
     "merged_entries",
     "merged_page",
     "not_seen_periods",
+    "not_seen_start",
     "review_episodes",
     "timeline_svg",
 ]
@@ -146,6 +147,15 @@ class NotSeenPeriod:
         return (self.last - self.first).days + 1
 
 
+def not_seen_start(review: Review, scope_start: date) -> date:
+    """Where "not seen" can begin: the scope's start, or the subject child's birth if that is
+    later (an unborn baby is not "not seen"; the pregnancy's entries still appear on the
+    timeline). With several subject children, the first birth."""
+    born = (review.subjects.filter(kind="child", withdrawn=False, date_of_birth__isnull=False)
+            .aggregate(first=Min("date_of_birth"))["first"])
+    return max(scope_start, born) if born else scope_start
+
+
 def not_seen_periods(seen: Iterable[date], start: date, end: date,
                      threshold: int | None = None) -> list[NotSeenPeriod]:
     """The runs of more than ``threshold`` days (``CHRONOLOGY_NOT_SEEN_DAYS``) from
@@ -233,11 +243,12 @@ def _ticks(start: date, end: date, x: Any) -> list[tuple[float, str]]:
 def chronology_timeline(user: User, review: Review, shown: TextShown) -> Timeline:
     """The merged chronology drawn as one lane per agency, binned by day, week or more so
     that a long chronology stays one screen wide; key practice episodes highlighted; the
-    periods when no professional saw the child shaded; episodes as bands above.
+    periods when no professional saw the child shaded (from the later of the scope's start
+    and the child's birth); episodes as bands above.
 
-    Five queries whatever the number of entries: entries per agency and day (counted in
+    Six queries whatever the number of entries: entries per agency and day (counted in
     SQL), the agencies' names, the days the child was seen, the episodes' spans, the terms'
-    scope start."""
+    scope start, the child's birth."""
     threshold = settings.CHRONOLOGY_NOT_SEEN_DAYS
     base = ChronologyEntry.objects.for_user(user).filter(
         review=review, status=ChronologyEntry.Status.SUBMITTED, withdrawn=False)
@@ -291,7 +302,8 @@ def chronology_timeline(user: User, review: Review, shown: TextShown) -> Timelin
     bottom = TOP + len(timeline.lanes) * LANE
     timeline.plot_bottom = bottom
     timeline.height = bottom + AXIS
-    for period in not_seen_periods(seen, start, review.incident_date, threshold):
+    for period in not_seen_periods(seen, not_seen_start(review, scope_start or start),
+                                   review.incident_date, threshold):
         timeline.gaps.append((period, Mark(
             x(period.first), max(1.0, round(period.days * scale, 1)), TOP, bottom - TOP,
             "app-timeline__gap", f"Not seen for {period.days} days: {period.first:%-d %b %Y} "

@@ -30,6 +30,7 @@ from reviews.models import (
     Review,
     SnapshotPart,
 )
+from reviews.models.evidence import heading_text
 from reviews.models.scope import may_change, review_access
 
 if TYPE_CHECKING:
@@ -234,7 +235,8 @@ def _diff(old: str, new: str) -> tuple[SafeString, SafeString]:
 def compare_submissions(old: EvidenceSubmission, new: EvidenceSubmission) -> list[VersionDiff]:
     """Two versions heading by heading (the agency report's headings, then the note)."""
     pairs: list[tuple[str, Any, Any]] = [
-        (label, old.report.get(name, ""), new.report.get(name, ""))
+        (label, heading_text(name, old.report.get(name, "")),
+         heading_text(name, new.report.get(name, "")))
         for name, label, _ in IMR_HEADINGS if name in old.report or name in new.report]
     pairs.append(("Note", old.note, new.note))
     rows = []

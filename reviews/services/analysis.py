@@ -211,11 +211,18 @@ def _no_recommendation_rests_on(finding: Finding, _reason: str) -> None:
                                   f"finding or withdraw it first. Nothing was changed.")
 
 
+# A link of a kind with its own record names that record: "Chronology entry" with no entry
+# would look like a finding traced to evidence while it is traced to nothing (issue 19). A
+# source with no record in the system is "Other source", with where it is.
 CHOOSE_TARGET = {"evidence_request": "Choose the evidence from an agency",
-                 "episode": "Choose the key practice episode, or say where the evidence is",
-                 "chronology_entry": "Choose the chronology entry, or say where the evidence is",
-                 "agency_report": "Choose the agency report, or say where the evidence is",
-                 "meeting": "Choose the meeting, or say where the evidence is"}
+                 "episode": "Choose the key practice episode (or choose “Other source” and "
+                            "say where the evidence is)",
+                 "chronology_entry": "Choose the chronology entry (or choose “Other source” "
+                                     "and say where the evidence is)",
+                 "agency_report": "Choose the agency report (or choose “Other source” and say "
+                                  "where the evidence is)",
+                 "meeting": "Choose the meeting (or choose “Other source” and say where the "
+                            "evidence is)"}
 
 
 @transaction.atomic(durable=True)
@@ -226,9 +233,10 @@ def finding_evidence_add(*, by: User, finding: Finding, kind: str,
                          agency_report: EvidenceSubmission | None = None,
                          meeting: Meeting | None = None,
                          source_reference: str = "", note: str = "") -> FindingEvidence:
-    """Link a finding to the evidence it rests on: one record of the same review of the
-    kind chosen (a key practice episode, a submitted chronology entry, a submitted agency
-    report, a meeting, an evidence request) and/or a reference to the source."""
+    """Link a finding to the evidence it rests on: the record of the kind chosen (a key
+    practice episode, a submitted chronology entry, a submitted agency report, a meeting, an
+    evidence request), always named, with a reference to where in it if useful; or, for
+    "Other source", the reference alone."""
     review = drafting_review(by, finding.review, "link evidence to findings")
     if fresh_locked(finding).withdrawn:
         raise ValidationError("This finding was withdrawn. Nothing was changed.")
@@ -246,8 +254,7 @@ def finding_evidence_add(*, by: User, finding: Finding, kind: str,
         if problem:
             raise ValidationError({name: problem})
     source_reference = normalise_text(source_reference)
-    if own and targets[own] is None and (kind == FindingEvidence.Kind.EVIDENCE_REQUEST
-                                         or not source_reference):
+    if own and targets[own] is None:
         raise ValidationError({own: CHOOSE_TARGET[own]})
     if not any(targets.values()) and not source_reference:
         raise ValidationError({"source_reference": "Choose the evidence or say where it is"})

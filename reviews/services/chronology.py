@@ -164,6 +164,16 @@ def chronology_submit(*, by: User, review: Review, agency: Agency,
     """Submit the agency's chronology: every draft entry becomes submitted, fixed, and joins
     the merged chronology. A second submission with no new drafts (a double click) is
     refused, changing nothing."""
+    return chronology_submit_within(by=by, review=review, agency=agency,
+                                    evidence_request=evidence_request)
+
+
+@transaction.atomic(savepoint=False)
+def chronology_submit_within(*, by: User, review: Review, agency: Agency,
+                             evidence_request: EvidenceRequest | None = None,
+                             ) -> ChronologySubmission:
+    """``chronology_submit`` in the caller's transaction (``services.evidence`` submits the
+    agency's chronology request with it, in one step)."""
     review = open_review_locked(review)
     _require_agency_lead(by, review, agency)
     submission = submit_drafts(by=by, review=review, agency=agency,

@@ -24,10 +24,12 @@ from django.utils.html import format_html
 from agencies.models import Agency, User
 from agencies.models.roles import Role
 from reviews.models import (
+    AWAITING_AGENCY,
     EVIDENCE_MOVES,
     IMR_HEADINGS,
     OPEN_EVIDENCE,
     AgencyReport,
+    ChronologySubmission,
     EvidenceDocument,
     EvidenceKind,
     EvidenceRequest,
@@ -43,13 +45,14 @@ from reviews.selectors.evidence import is_lead_of as _is_lead_of
 from reviews.selectors.evidence import may_move
 from reviews.services import handoffs
 from reviews.services.base import open_review_locked, require_changer
-from reviews.services.chronology import submit_drafts
+from reviews.services.chronology import chronology_submit_within, submit_drafts
 from scr.documents import document_restore, document_store_version, document_withdraw
 from scr.history import save_with_history
 from scr.rules import fresh_locked, require_reason
 
 __all__ = [
     "IMR_REQUIRED",
+    "agency_chronology_submit",
     "agency_report_save",
     "chronology_submitted",
     "evidence_answer_share",
@@ -63,6 +66,7 @@ __all__ = [
     "evidence_request_return",
     "evidence_request_submit",
     "evidence_request_withdraw",
+    "evidence_requests_accept",
     "evidence_requests_send",
     "factual_check_answer",
     "factual_check_send",
@@ -291,6 +295,27 @@ def _submit(*, by: User, request: EvidenceRequest, expected_number: int, note: s
 
 
 @transaction.atomic(durable=True)
+def agency_chronology_submit(*, by: User, review: Review, agency: Agency,
+                             ) -> tuple[ChronologySubmission, EvidenceRequest | None]:
+    """Submitting the agency's chronology is one step (issue 19): its draft entries join the
+    merged chronology and, if the agency has a chronology request still awaiting its answer
+    (the one due first), that request is submitted with them, so nobody has to submit it
+    again from the request's page. Without such a request, the entries alone."""
+    review = open_review_locked(review)
+    request = (EvidenceRequest.objects.filter(
+        review=review, agency=agency, kind=EvidenceKind.CHRONOLOGY, status__in=AWAITING_AGENCY)
+        .order_by("due_on", "pk").first())
+    submission = chronology_submit_within(by=by, review=review, agency=agency,
+                                          evidence_request=request)
+    if request is not None:
+        entries = submission.entries_count
+        _submit(by=by, request=request, expected_number=request.submissions.count(),
+                note=f"The agency's chronology: {entries} entr{'y' if entries == 1 else 'ies'} "
+                     f"submitted.")
+    return submission, request
+
+
+@transaction.atomic(durable=True)
 def factual_check_send(*, by: User, snapshot: ReportSnapshot,
                        agency_sections: Mapping[Agency, Sequence[SnapshotPart]], due_on: date,
                        description: str = "") -> list[EvidenceRequest]:
@@ -351,6 +376,29 @@ def evidence_request_accept(*, by: User, request: EvidenceRequest) -> EvidenceRe
     _move(by=by, request=request, to=S.ACCEPTED, reason="Evidence accepted",
           accepted_on=timezone.localdate())
     return request
+
+
+@transaction.atomic(durable=True)
+def evidence_requests_accept(*, by: User, review: Review,
+                             requests: Iterable[EvidenceRequest]) -> list[EvidenceRequest]:
+    """Accept several submitted answers of one review at once: each as
+    ``evidence_request_accept`` would, all or none (one refused refuses them all, saying
+    which and why)."""
+    chosen = list(requests)
+    if not chosen:
+        raise ValidationError({"requests": "Select the evidence to accept"})
+    accepted = []
+    for request in chosen:
+        if request.review_id != review.pk:
+            raise ValidationError("Choose evidence of this review. Nothing was changed.")
+        named = f"{request.get_kind_display()} from {request.agency}"  # read before a refusal
+        try:
+            accepted.append(_move(by=by, request=request, to=S.ACCEPTED,
+                                  reason="Evidence accepted", accepted_on=timezone.localdate()))
+        except ValidationError as error:
+            raise ValidationError(f"{named}: {' '.join(error.messages)} Nothing was "
+                                  f"changed.") from error
+    return accepted
 
 
 @transaction.atomic(durable=True)

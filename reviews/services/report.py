@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from agencies.models import User
+from agencies.models import Agency, Membership, User
 from agencies.models.roles import Role
 from reviews.formats.report import pulled_markdown
 from reviews.models import (
@@ -31,11 +31,13 @@ from reviews.models import (
     Review,
     SectionDraft,
     SectionVersion,
+    SignOffApprover,
+    SignOffDesignation,
     SignOffSubmission,
     SnapshotPart,
     Stage,
 )
-from reviews.selectors.report import approvers, may_approve
+from reviews.selectors.report import approvers, default_approvers, may_approve
 from reviews.services import handoffs
 from reviews.services.analysis import drafting_review
 from reviews.services.base import (
@@ -62,6 +64,10 @@ __all__ = [
     "section_autosave",
     "section_move",
     "section_save",
+    "sign_off_approver_add",
+    "sign_off_approver_update",
+    "sign_off_designate",
+    "sign_off_designation_end",
     "sign_off_submit",
     "snapshot_create",
     "snapshot_share",
@@ -372,17 +378,138 @@ def approval_give(*, by: User, submission: SignOffSubmission, approver_key: str,
         review=review, submission=stored, approver_key=approver.key,
         approver_label=approver.label, approved_by=by, comment=comment.strip()),
         by=by, reason=f"Approved by {approver.label}")
-    given = set(stored.approvals.filter(voided_at__isnull=True)
-                .values_list("approver_key", flat=True))
-    complete = given >= {a.key for a in approvers()}
-    if complete:
-        stored.status, stored.closed_at, stored.closed_by = (
-            SignOffSubmission.Status.APPROVED, timezone.now(), by)
-        stored.outcome = "Every approval given."
-        save_with_history(stored, by=by, reason="Every approval given")
+    complete = _complete_if_every_approval(stored, by=by)
     handoffs.notify_approval_given(by=by, submission=stored, label=approver.label,
                                    complete=complete)
     return approval
+
+
+def _complete_if_every_approval(submission: SignOffSubmission, *, by: User) -> bool:
+    """Mark a pending submission approved when every approval now needed is given (after an
+    approval, or after the list of approvers changed)."""
+    given = set(submission.approvals.filter(voided_at__isnull=True)
+                .values_list("approver_key", flat=True))
+    if submission.status != SignOffSubmission.Status.PENDING or not given >= {
+            a.key for a in approvers()}:
+        return False
+    submission.status, submission.closed_at, submission.closed_by = (
+        SignOffSubmission.Status.APPROVED, timezone.now(), by)
+    submission.outcome = "Every approval given."
+    save_with_history(submission, by=by, reason="Every approval given")
+    return True
+
+
+# ------------------------------------------------- who must approve (a partnership setting)
+
+
+def _approvers_manager(by: User) -> None:
+    if not by.has_role(Role.BUSINESS_MANAGER):
+        raise ValidationError("Only a business manager can change who must approve the report.")
+
+
+def _approver_rows(by: User) -> dict[str, SignOffApprover]:
+    """The setting's rows, locked; the first change writes the defaults it replaces, so the
+    list a business manager saw is the list they change."""
+    rows = {r.key: r for r in SignOffApprover.objects.select_for_update().order_by("position")}
+    if not rows:
+        for position, approver in enumerate(default_approvers(), start=1):
+            who, kind = ((SignOffApprover.Who.PARTNER, approver.kind) if approver.kind
+                         else (approver.who, ""))
+            rows[approver.key] = save_with_history(SignOffApprover(
+                key=approver.key, label=approver.label, who=who, agency_kind=kind,
+                position=position), by=by, reason="The default approvers, written on first change")
+    return rows
+
+
+def _approvers_changed(*, by: User) -> None:
+    """A live submission whose approvals are now all given is approved."""
+    for submission in SignOffSubmission.objects.select_for_update().filter(
+            status=SignOffSubmission.Status.PENDING):
+        _complete_if_every_approval(submission, by=by)
+
+
+@transaction.atomic(durable=True)
+def sign_off_approver_add(*, by: User, agency_kind: str, label: str) -> SignOffApprover:
+    """A safeguarding partner whose approval sign-off needs (one per kind of agency); a
+    partner retired before is brought back."""
+    _approvers_manager(by)
+    rows = _approver_rows(by)
+    label = " ".join(label.split())
+    if not label:
+        raise ValidationError({"label": "Enter the partner's name as the sign-off page shows it"})
+    same = [r for r in rows.values() if r.who == SignOffApprover.Who.PARTNER
+            and r.agency_kind == agency_kind]
+    if any(not r.retired for r in same):
+        raise ValidationError({"agency_kind": f"{same[0].label} already speaks for this kind "
+                                              f"of agency"})
+    if same:
+        stored = same[0]
+        stored.retired, stored.label = False, label
+        return save_with_history(stored, by=by, reason="Approver brought back")
+    key = f"partner_{agency_kind}"
+    approver = SignOffApprover(key=key, label=label, who=SignOffApprover.Who.PARTNER,
+                               agency_kind=agency_kind,
+                               position=max((r.position for r in rows.values()), default=0) + 1)
+    approver.full_clean()
+    return save_with_history(approver, by=by, reason="Approver added")
+
+
+@transaction.atomic(durable=True)
+def sign_off_approver_update(*, by: User, key: str, label: str, retired: bool,
+                             reason: str) -> SignOffApprover:
+    """Rename an approver, or retire it (no longer needed) or bring it back, with a reason.
+    At least one approval is always needed: the last one cannot be retired."""
+    _approvers_manager(by)
+    rows = _approver_rows(by)
+    if key not in rows:
+        raise ValidationError("There is no such approver. Nothing was changed.")
+    require_reason(reason, "Enter why the approvers change")
+    stored = rows[key]
+    if retired and not stored.retired and not any(
+            not r.retired for r in rows.values() if r.key != key):
+        raise ValidationError({"retired": "Sign-off needs at least one approval: add another "
+                                          "approver before retiring this one"})
+    label = " ".join(label.split())
+    if not label:
+        raise ValidationError({"label": "Enter the approver's name"})
+    stored.label, stored.retired = label, retired
+    save_with_history(stored, by=by, reason=reason.strip())
+    _approvers_changed(by=by)
+    return stored
+
+
+@transaction.atomic(durable=True)
+def sign_off_designate(*, by: User, key: str, user: User) -> SignOffDesignation:
+    """Designate an agency lead to give a partner's approval (as its lead or delegated
+    representative) without a panel seat. They must lead an agency of the partner's kind."""
+    _approvers_manager(by)
+    rows = _approver_rows(by)
+    approver = rows.get(key)
+    if approver is None or approver.who != SignOffApprover.Who.PARTNER or approver.retired:
+        raise ValidationError("Only a current partner's approval can be designated. Nothing "
+                              "was changed.")
+    leads = Membership.objects.active().filter(user=user, role=Role.AGENCY_LEAD,
+                                               agency__kind=approver.agency_kind)
+    if not leads.exists():
+        kind = Agency.Kind(approver.agency_kind).label.lower()
+        raise ValidationError({"user": f"Choose an agency lead of a {kind} agency"})
+    if approver.designations.filter(user=user, ended_at__isnull=True).exists():
+        raise ValidationError({"user": f"{user} is already designated for {approver}"})
+    return save_with_history(SignOffDesignation(approver=approver, user=user), by=by,
+                             reason=f"Designated to approve for {approver}")
+
+
+@transaction.atomic(durable=True)
+def sign_off_designation_end(*, by: User, designation: SignOffDesignation,
+                             reason: str) -> SignOffDesignation:
+    """End a designation, with the reason; approvals already given stand."""
+    _approvers_manager(by)
+    require_reason(reason, "Enter why the designation ends")
+    stored = fresh_locked(designation)
+    if stored.ended_at is not None:
+        raise ValidationError("This designation has already ended. Nothing was changed.")
+    stored.ended_at, stored.end_reason = timezone.now(), reason.strip()
+    return save_with_history(stored, by=by, reason=f"Designation ended: {reason.strip()}")
 
 
 @transition_effect("sign_off_returned")

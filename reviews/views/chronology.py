@@ -36,7 +36,15 @@ from reviews.forms import (
     ReasonMixin,
     entry_initial,
 )
-from reviews.models import ChronologyEntry, Episode, Review, ScopeBounds, merged_chronology_reviews
+from reviews.models import (
+    AWAITING_AGENCY,
+    ChronologyEntry,
+    Episode,
+    EvidenceRequest,
+    Review,
+    ScopeBounds,
+    merged_chronology_reviews,
+)
 from reviews.models.scope import can_see_identities, may_change
 from reviews.selectors import (
     EXPORT_HEADER,
@@ -227,14 +235,20 @@ def chronology_submit(request: AuthenticatedHttpRequest, pk: int, agency_pk: int
     review, agency = _agency_chronology(request.user, pk, agency_pk)
     drafts = ChronologyEntry.objects.filter(review=review, agency=agency, status="draft",
                                             withdrawn=False).count()
+    awaiting = EvidenceRequest.objects.filter(review=review, agency=agency, kind="chronology",
+                                              status__in=AWAITING_AGENCY).exists()
     return record_form(
         request, review, ConfirmForm,
-        lambda data, obj: services.chronology_submit(by=request.user, review=obj, agency=agency),
+        lambda data, obj: services.agency_chronology_submit(by=request.user, review=obj,
+                                                            agency=agency),
         title="Submit the chronology", submit="Submit the chronology", caption=str(agency),
         intro=f"{drafts} draft entr{'y' if drafts == 1 else 'ies'} will be submitted. Once "
-              "submitted, entries can be corrected only with a reason.",
-        success="Chronology submitted.", back=reverse("agency_chronology",
-                                                      args=[review.pk, agency.pk]))
+              "submitted, entries can be corrected only with a reason."
+              + (" The chronology request is submitted with them." if awaiting else ""),
+        success=lambda result: "Chronology submitted" + (
+            f", and with it the request due {result[1].due_on:%-d %B %Y}." if result[1]
+            else "."),
+        back=reverse("agency_chronology", args=[review.pk, agency.pk]))
 
 
 @login_required

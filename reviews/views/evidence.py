@@ -35,6 +35,7 @@ from scr.formviews import record_form
 from scr.models import AccessEvent
 
 __all__ = [
+    "evidence_accept_many",
     "evidence_document_download",
     "evidence_document_restore",
     "evidence_document_upload",
@@ -70,6 +71,21 @@ def _caption(obj: Any) -> str:
 
 
 @login_required
+def evidence_accept_many(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Accept several submitted answers at once (the business manager or the review's own
+    reviewer): one page, one button."""
+    review = scoped_object_or_404(Review, request.user, "change", pk=pk)
+    return record_form(
+        request, review, forms.AcceptManyForm,
+        lambda data, obj: services.evidence_requests_accept(by=request.user, review=obj,
+                                                            requests=data["requests"]),
+        title="Accept evidence", submit="Accept the selected evidence",
+        success=lambda done: f"{len(done)} accepted.",
+        form_kwargs=lambda obj: {"review": obj}, back=back_to("review_evidence"),
+        caption=review.reference)
+
+
+@login_required
 def evidence_request_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Send requests to several agencies at once: the business manager or the review's own
     reviewer (``change`` on the review)."""
@@ -89,6 +105,8 @@ def evidence_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     evidence = scoped_object_or_404(EvidenceRequest, request.user, pk=pk)
     record_access(request, AccessEvent.Action.VIEW, evidence)
     context = selectors.request_page(request.user, evidence)
+    if evidence.kind == "chronology":
+        context["chronology_url"] = sections.chronology_url(request.user, evidence.review)
     if evidence.is_factual_check and context["actions"].answer:
         context["answer_form"] = forms.FactualAnswerForm(
             initial={"expected_number": context["next_number"]})
@@ -129,6 +147,7 @@ def evidence_request_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpR
         lambda data, obj: services.evidence_request_submit(by=request.user, request=obj, **data),
         action="change", title="Submit your answer", submit="Submit", success="Submitted.",
         initial=lambda obj: {"expected_number": obj.submissions.count()},
+        form_kwargs=lambda obj: {"kind": obj.kind},
         intro="Submitting sends your answer and any documents not yet submitted to the review. "
               "Each submission is kept as a numbered version that cannot be changed.")
 

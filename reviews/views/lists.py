@@ -22,7 +22,7 @@ from reviews.selectors import (
     dashboard_reviews,
     dashboard_rows,
 )
-from reviews.views.presenters import dashboard_row_html
+from reviews.views.presenters import dashboard_card_html, dashboard_row_html
 from scr.access import role_required
 from scr.accesslog import record_access
 from scr.documents import attachment
@@ -38,10 +38,12 @@ __all__ = [
 
 
 def _page_of_rows(user: User, filters: dict[str, str], number: str,
-                  ) -> tuple[Page, list[DashboardRow], list[SafeString]]:
-    """The dashboard's page, its rows and their HTML, built once and cached together."""
+                  ) -> tuple[Page, list[DashboardRow], list[SafeString], list[SafeString]]:
+    """The dashboard's page, its rows and their HTML (table rows, and cards for small
+    screens), built once and cached together."""
     page, rows = dashboard_page(user, filters, number)
-    return page, rows, [dashboard_row_html(row) for row in rows]
+    return (page, rows, [dashboard_row_html(row) for row in rows],
+            [dashboard_card_html(row) for row in rows])
 
 
 @login_required
@@ -52,12 +54,13 @@ def review_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     raw = request.GET.get("page", "")
     number = raw if raw.isdigit() and len(raw) < 7 else "1"  # get_page's own fallback
     key = ":".join([*(filters[k] for k in sorted(filters)), number])  # codes and digits only
-    page, rows, rows_html = cached_figure(f"dashboard:{key}", request.user,
+    page, rows, rows_html, cards_html = cached_figure(f"dashboard2:{key}", request.user,
                                lambda: _page_of_rows(request.user, filters, number))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "reviews/list.html", {
         "form": form, "page": page, "rows": rows, "rows_html": rows_html,
+        "cards_html": cards_html,
         "query": query.urlencode(), "only_open": filters["stage"] == OPEN,
         "is_manager": request.user.has_role(Role.BUSINESS_MANAGER),
     })

@@ -67,3 +67,29 @@ def dashboard_row_html(row: DashboardRow) -> SafeString:
         _cell(evidence, numeric=True),
     )
     return mark_safe(f'<tr class="govuk-table__row">{"".join(cells)}</tr>')  # noqa: S308 - values escaped above
+
+
+def dashboard_card_html(row: DashboardRow) -> SafeString:
+    """The same review as a GOV.UK summary card, for small screens (the table's columns as
+    a summary list, the reference as the card's title); every value escaped."""
+    due = f", {row.next_due:%-d %b %Y}" if row.next_clock and row.next_due else ""
+    rag = (f' <strong class="govuk-tag {escape(row.rag_tag)}">{escape(row.rag_label)}</strong>'
+           if row.rag else "")
+    next_clock = (f"{escape(row.next_clock)}{escape(due)} ({escape(row.due_phrase)}){rag}"
+                  if row.next_clock else "–")
+    evidence = f"{int(row.evidence_outstanding)} outstanding" + (
+        f", {int(row.evidence_overdue)} overdue" if row.evidence_overdue else "")
+    items = (("Stage", escape(row.stage)), ("Child", escape(row.children or "–")),
+             ("Reviewer", escape(row.reviewer or "Not appointed")),
+             ("Agencies involved", escape(row.agencies or "–")), ("Next clock", next_clock),
+             ("Missed clocks", "<br>".join(escape(m) for m in row.missed) or "None"),
+             ("Days in stage", str(int(row.days_in_stage))), ("Evidence", escape(evidence)))
+    rows = "".join(f'<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">'
+                   f'{key}</dt><dd class="govuk-summary-list__value">{value}</dd></div>'
+                   for key, value in items)
+    return mark_safe(  # noqa: S308 - values escaped above
+        f'<div class="govuk-summary-card"><div class="govuk-summary-card__title-wrapper">'
+        f'<h2 class="govuk-summary-card__title"><a class="govuk-link" '
+        f'href="{escape(review_url(row.pk))}">{escape(row.reference)}</a></h2></div>'
+        f'<div class="govuk-summary-card__content"><dl class="govuk-summary-list">{rows}</dl>'
+        f"</div></div>")

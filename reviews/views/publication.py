@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -59,6 +60,7 @@ from reviews.selectors.publication import anonymisation_check as check_of
 from reviews.services.publication import RENDER_STAGES
 from reviews.views.base import review_form_view
 from reviews.views.sections import section_context
+from reviews.workflow import publication_timing
 from scr import filetypes
 from scr.access import scoped_object_or_404
 from scr.accesslog import mark_case_data, record_access
@@ -142,6 +144,7 @@ def _publication_page(request: AuthenticatedHttpRequest, review: Review) -> dict
     publication = live_publication(review)
     renders = _renders(request, snapshot)
     sendable = None if blockers or publication else publishable_render(review)
+    timing = publication_timing(review)
     notice = next((r.check for r in renders["rows"]
                    if sendable is not None and r.record.pk == sendable.pk), None)
     return {
@@ -150,8 +153,9 @@ def _publication_page(request: AuthenticatedHttpRequest, review: Review) -> dict
         "snapshot": snapshot, "blockers": blockers,
         "publication": publication, "may_render": drafting and review.stage in RENDER_STAGES,
         "may_publish": (manager and not blockers and publication is None
-                        and review.stage == Stage.PUBLICATION
+                        and review.stage == Stage.PUBLICATION and timing.lawful_today
                         and notice is not None and notice.panel_notified_on is not None),
+        "timing": timing, "notice_days": settings.CLOCK_PUBLICATION_NOTICE_WORKING_DAYS,
         "render_form": RenderForm(), "unsettled": check.unsettled,
         "possible_names": [i for i in check.items if i.kind == "unregistered"],
     }

@@ -18,8 +18,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from agencies.models import Agency
+from agencies.models.roles import Role
 from agencies.views.http import AuthenticatedHttpRequest
 from reviews import forms, selectors, services
 from reviews.formats.diffing import word_diff
@@ -29,16 +32,17 @@ from reviews.models import (
     ReportSnapshot,
     Review,
     SectionDraft,
+    SignOffDesignation,
     SignOffSubmission,
     SnapshotPart,
 )
 from reviews.models.scope import report_access
 from reviews.selectors.report import approvers, live_submission, may_approve
 from reviews.views.sections import section_context
-from scr.access import scoped_object_or_404
+from scr.access import role_required, scoped_object_or_404
 from scr.accesslog import mark_case_data, record_access
 from scr.forms import add_service_errors
-from scr.formviews import record_form
+from scr.formviews import form_page, handle_form, record_form
 from scr.models import AccessEvent
 
 __all__ = [
@@ -56,6 +60,11 @@ __all__ = [
     "section_edit",
     "section_move",
     "section_versions",
+    "sign_off_approver_add",
+    "sign_off_approver_edit",
+    "sign_off_approvers",
+    "sign_off_designate",
+    "sign_off_designation_end",
     "sign_off_submit",
     "snapshot_compare",
     "snapshot_create",
@@ -358,9 +367,10 @@ def approval_give(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def board_response_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    def targets(review: Review) -> list[tuple[str, str]]:
-        return ([(f"finding-{f.pk}", str(f)) for f in review.findings.filter(withdrawn=False)]
-                + [(f"recommendation-{r.pk}", str(r))
+    def targets(review: Review) -> list[tuple[str, str, str]]:
+        return ([(f"finding-{f.pk}", str(f), f.statement)
+                 for f in review.findings.filter(withdrawn=False)]
+                + [(f"recommendation-{r.pk}", str(r), r.text)
                    for r in review.recommendations.filter(withdrawn=False)])
 
     return record_form(
@@ -372,3 +382,80 @@ def board_response_record(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
         success="Board response recorded.", caption=lambda r: r.reference,
         back=lambda r: reverse("review_sign_off", args=[r.pk]),
         form_kwargs=lambda review: {"targets": targets(review)})
+
+
+# ------------------------------------------------- who must approve (a partnership setting)
+
+
+def _approver(key: str) -> selectors.Approver:
+    found = next((a for a, _, _ in selectors.approver_settings() if a.key == key), None)
+    if found is None:
+        raise Http404
+    return found
+
+
+@role_required(Role.BUSINESS_MANAGER)
+def sign_off_approvers(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Whose approval sign-off needs, who can give each, and the designations."""
+    return render(request, "reviews/sign_off_approvers.html", {
+        "rows": selectors.approver_settings(),
+        "customised": selectors.approvers_customised()})
+
+
+@role_required(Role.BUSINESS_MANAGER)
+def sign_off_approver_add(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = forms.ApproverAddForm(request.POST or None)
+    back = reverse("sign_off_approvers")
+    done = handle_form(request, form, lambda data, _: services.sign_off_approver_add(
+        by=request.user, **data), success=lambda a: f"{a} added.", done_url=back)
+    return done or form_page(request, form, title="Add a partner whose approval sign-off needs",
+                             submit="Add the partner", back=back)
+
+
+@role_required(Role.BUSINESS_MANAGER)
+def sign_off_approver_edit(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
+    approver = _approver(key)
+    retired = next(r for a, r, _ in selectors.approver_settings() if a.key == key)
+    form = forms.ApproverForm(request.POST or None,
+                              initial={"label": approver.label, "retired": retired})
+    back = reverse("sign_off_approvers")
+    done = handle_form(request, form, lambda data, _: services.sign_off_approver_update(
+        by=request.user, key=key, **data), success="Approvers saved.", done_url=back)
+    return done or form_page(request, form, title=f"Change the approver “{approver.label}”",
+                             submit="Save", back=back,
+                             intro="A version already submitted needs the approvals of the "
+                                   "list as it stands when each approval is given.")
+
+
+@role_required(Role.BUSINESS_MANAGER)
+def sign_off_designate(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
+    approver = _approver(key)
+    if not approver.kind:
+        raise Http404
+    form = forms.DesignateForm(request.POST or None, agency_kind=approver.kind)
+    back = request.GET.get("back", "") if url_has_allowed_host_and_scheme(
+        request.GET.get("back", ""), allowed_hosts=None) else ""
+    back = back or reverse("sign_off_approvers")
+    done = handle_form(request, form, lambda data, _: services.sign_off_designate(
+        by=request.user, key=key, user=data["user"]),
+        success=lambda d: f"{d.user} can now give the approval of {approver.label}.",
+        done_url=back)
+    kind = Agency.Kind(approver.kind).label.lower()
+    return done or form_page(
+        request, form, title=f"Designate a representative of {approver.label}",
+        submit="Designate", back=back,
+        intro=f"The agency lead you choose can approve the report for {approver.label} on every "
+              f"review whose versions they may read (their agency is involved), without a "
+              f"seat on the panel. Only agency leads of a {kind} agency are listed.",
+        link=("Give someone the agency lead role", reverse("people")))
+
+
+@login_required
+def sign_off_designation_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return record_form(
+        request, SignOffDesignation, forms.DesignationEndForm,
+        lambda data, obj: services.sign_off_designation_end(by=request.user, designation=obj,
+                                                            reason=data["reason"]),
+        pk=pk, title=lambda d: f"End the designation of {d.user}", submit="End the designation",
+        success="Designation ended.", back=reverse("sign_off_approvers"), log_view=False,
+        danger=True)

@@ -120,7 +120,9 @@ def evidence(review: Review, user: User) -> dict[str, Any]:
                     .select_related("agency").order_by("agency__name", "kind", "pk"))
     kinds, rows = evidence_grid(review, requests, runs=runs)
     return {"kinds": kinds, "grid": rows, "evidence": requests,
-            "can_request": review.is_open and runs}
+            "can_request": review.is_open and runs,
+            "to_accept": sum(r.status in ("submitted", "resubmitted") for r in requests)
+            if runs else 0}
 
 
 def _on_the_team(user: User, review: Review) -> bool:
@@ -156,6 +158,13 @@ def _section_urls(user: User, review: Review, identifiable: bool) -> dict[str, s
     if not identifiable:
         urls["review_history"] = None
     return urls
+
+
+def chronology_url(user: User, review: Review) -> str | None:
+    """The chronology this person works on or reads: an agency lead's own agency's, the
+    review team's merged one; None for anyone else."""
+    return _section_urls(user, review, review_access(user, review).identifiable)[
+        "review_chronology"]
 
 
 def section_context(user: User, review: Review, current: str) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 // Progressive enhancement only: every page works without JavaScript.
 import { initAll } from "./govuk-frontend.min.js";
 import "./report.js";
+import "./forms.js";
 
 initAll();

@@ -101,6 +101,9 @@ def rules(case: Any) -> dict[str, list[Any]]:
                                  case(lambda w: {"pk": 987654}, expect(
                                      manager=404, reviewer=404, panel=404, police_lead=404,
                                      health_lead=404, board=404))],
+        # The board's anonymised read of the plan it signs off (business managers check it).
+        "action_plan_board": [case(plan, expect(manager=200, reviewer=404, panel=404,
+                                                police_lead=403, health_lead=404, board=200))],
         "action_plan_export_csv": [case(plan, PLAN_READ)],
         "action_plan_export_xlsx": [case(plan, PLAN_READ)],
         "action_plan_pdf": [case(plan, PLAN_MANAGE)],
@@ -144,7 +147,7 @@ def rules(case: Any) -> dict[str, list[Any]]:
 # Pages about people, not a review's records (tests/test_record_pages.py leaves them out).
 PEOPLE_PAGES = {"reminder_pause_add", "reminder_pause_end"}
 # Pages that show a review's records: checked for one access event and no-store per 200.
-RECORD_PAGES = ("action_plan", "monitoring_review_add", "action_plan_export_csv",
+RECORD_PAGES = ("action_plan", "action_plan_board", "monitoring_review_add", "action_plan_export_csv",
                 "action_plan_export_xlsx", "action_plan_pdf", "action_plan_pdf_download",
                 "action_plan_import", "reminders_review", "action_add", "action",
                 "action_progress", "milestone_add", "action_target_date", "action_evidence_add",

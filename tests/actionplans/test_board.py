@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from actionplans import services
 from actionplans.models import Action, ActionStatus
+from reviews.models import Review
 from tests.actionplans.helpers import an_action, monitoring_review, today
 from tests.personas import Personas, client_for
 
@@ -88,3 +89,41 @@ def test_the_reviews_history_shows_an_action_only_to_those_who_may_see_it(
     assert action_rows(personas.manager) == 1
     assert action_rows(personas.police_lead) == 1
     assert action_rows(personas.health_lead) == 0  # involved in the review, not the action's
+
+
+def test_the_board_reads_the_plan_it_signs_off_anonymised_and_read_only(
+        personas: Personas) -> None:
+    """Issue 19, item 10: the closure sign-off links to the plan; the plan's every action is
+    there, with the child's name replaced by the pseudonym and no owner named."""
+    review = monitoring_review(personas, recommendations=2)
+    first, second = review.recommendations.order_by("number")
+    an_action(personas, first)
+    an_action(personas, second, lead_agency=personas.health, owner=personas.health_lead,
+              action_text="Kayden's health visitor checks are audited quarterly.")
+    board = client_for(personas.board)
+    sign_off = board.get(f"/reviews/{review.pk}/action-plan/sign-off/").content.decode()
+    url = f"/reviews/{review.pk}/action-plan/for-the-board/"
+    assert f'href="{url}"' in sign_off
+    response = board.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Recommendation 1" in html and "Recommendation 2" in html
+    assert "Audit strategy meetings about Child A" in html
+    assert "Child A&#x27;s health visitor checks" in html or "Child A's health visitor" in html
+    assert "Kayden" not in html and "Smith" not in html
+    assert str(personas.police_lead) not in html and str(personas.health_lead) not in html
+    assert "Police attend 95% of strategy meetings." in html
+    assert "<form" not in html.split('id="main-content"')[-1]  # read-only
+    # Anyone who may not read it for the board: those who see the plan get 403, others 404.
+    assert client_for(personas.police_lead).get(url).status_code == 403
+    assert client_for(personas.health_lead).get(url).status_code == 403
+    assert client_for(personas.reviewer).get(url).status_code == 404
+    assert client_for(personas.manager).get(url).status_code == 200
+
+
+def test_the_board_cannot_read_the_plan_of_an_unpublished_review(personas: Personas) -> None:
+    review = monitoring_review(personas)
+    an_action(personas, review.recommendations.get())
+    Review.objects.filter(pk=review.pk).update(published_on=None)
+    assert client_for(personas.board).get(
+        f"/reviews/{review.pk}/action-plan/for-the-board/").status_code == 404

@@ -45,7 +45,13 @@ def test_business_manager_pages_have_no_axe_violations(live_server: Any, page: A
              f"/people-in-case/{demo['subject']}/edit/", f"/reviews/{demo['review']}/move/?to=analysis",
              f"/people-in-case/{demo['subject']}/", f"/people-in-case/{demo['subject']}/identifiers/add/",
              f"/people-in-case/{demo['subject']}/variants/add/",
-             f"/history/agencies.user/{demo['police']}/"]
+             f"/history/agencies.user/{demo['police']}/",
+             # Issue 19: who must approve, designating a partner's representative, the
+             # sign-off page naming each approver, accepting several answers at once.
+             "/sign-off-approvers/", "/sign-off-approvers/add/",
+             "/sign-off-approvers/partner_police/designate/",
+             f"/reviews/{demo['review']}/sign-off/",
+             f"/reviews/{demo['review']}/evidence/accept/"]
     for path in pages:
         page.goto(f"{live_server.url}{path}")
         assert page.locator("h1").count() == 1, path

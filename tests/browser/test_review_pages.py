@@ -67,8 +67,8 @@ def test_sending_a_move_again_says_already_moved_with_a_link_back(
     sign_in(page, live_server.url)
     review = f"{live_server.url}/reviews/{demo['referral']}/"
     page.goto(review)
-    page.get_by_role("link", name="Start notification").click()
-    # The same form, open in a second tab, is sent after the first one moved the review.
+    # The move's button is on the review page (issue 19: no confirmation page per move).
+    # The same page, open in a second tab, is sent after the first one moved the review.
     second = page.context.new_page()
     second.goto(page.url)
     page.get_by_role("button", name="Start notification").click()
@@ -79,11 +79,14 @@ def test_sending_a_move_again_says_already_moved_with_a_link_back(
     assert_accessible(second)
     second.get_by_role("link", name="Back to").click()
     second.wait_for_url(review)
-    # Back from the review to the move's form: the form is not offered as if nothing happened.
+    # Back to the page the move was made from: the move is not offered as if nothing
+    # happened (the page is read again), or, if the browser shows it from its history, sending
+    # it again says so.
     page.go_back()
     if page.get_by_role("button", name="Start notification").count():
         page.get_by_role("button", name="Start notification").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Already moved to Notification"
+        assert page.get_by_role("heading", level=1).inner_text() == (
+            "Already moved to Notification")
 
 
 def test_a_blocked_move_shows_what_is_missing_as_links_and_no_button(
@@ -91,7 +94,6 @@ def test_a_blocked_move_shows_what_is_missing_as_links_and_no_button(
 ) -> None:
     sign_in(page, live_server.url)
     page.goto(f"{live_server.url}/reviews/{demo['referral']}/")
-    page.get_by_role("link", name="Start notification").click()
     page.get_by_role("button", name="Start notification").click()
     page.get_by_text("Moved to Notification.").wait_for()
     assert page.locator("#moves").get_by_role("link", name="Start the rapid review").count() == 0

@@ -356,3 +356,48 @@ def test_an_over_long_cell_in_any_text_column_is_a_row_problem_not_a_server_erro
     assert refused.value.messages[0].startswith("Line 2") and "characters or fewer" in (
         refused.value.messages[0])
     assert ChronologyEntry.objects.count() == 0
+
+
+def _born(case: Case, on: date) -> None:
+    from reviews.models import Subject
+
+    Subject.objects.filter(review=case.review, kind="child").update(date_of_birth=on)
+
+
+def _gaps(case: Case) -> list[tuple[date, date]]:
+    p = case.people
+    timeline = chronology_timeline(p.reviewer, case.review, text_shown_to(p.reviewer, case.review))
+    return [(g.first, g.last) for g, _mark in timeline.gaps]
+
+
+def test_not_seen_starts_at_the_childs_birth_not_during_the_pregnancy(case: Case) -> None:
+    """Issue 19, item 12: the analysis counted 205 days before the baby was born."""
+    p = case.people
+    birth = case.review.incident_date - timedelta(days=150)
+    _born(case, birth)
+    entry(case, agency=p.health, on=birth - timedelta(days=205), text="Booking appointment")
+    entry(case, agency=p.health, on=birth - timedelta(days=60), text="Antenatal check")
+    entry(case, agency=p.health, on=birth + timedelta(days=10), seen=True, text="New birth visit")
+    submit(case, p.health)
+    assert _gaps(case) == [(birth + timedelta(days=11), case.review.incident_date)]
+
+
+def test_a_baby_never_seen_is_not_seen_from_birth_and_the_timeline_still_shows_the_pregnancy(
+        case: Case) -> None:
+    p = case.people
+    birth = case.review.incident_date - timedelta(days=40)
+    _born(case, birth)
+    entry(case, agency=p.health, on=birth - timedelta(days=200), text="Booking appointment")
+    submit(case, p.health)
+    timeline = chronology_timeline(p.reviewer, case.review, text_shown_to(p.reviewer, case.review))
+    assert [(g.first, g.last, g.days) for g, _ in timeline.gaps] == [
+        (birth, case.review.incident_date, 41)]
+    assert timeline.start == case.scope_start  # the pregnancy is still drawn
+
+
+def test_not_seen_starts_at_the_scope_when_the_child_was_born_before_it(case: Case) -> None:
+    p = case.people
+    _born(case, case.scope_start - timedelta(days=900))
+    entry(case, agency=p.health, on=case.scope_start + timedelta(days=40), seen=True)
+    submit(case, p.health)
+    assert _gaps(case)[0] == (case.scope_start, case.scope_start + timedelta(days=39))

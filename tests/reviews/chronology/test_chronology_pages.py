@@ -186,3 +186,73 @@ def test_the_merged_chronology_is_paged_by_cursor_in_its_order_and_back_again(
     # Filters are kept in the links, and a filtered chronology is paged the same way.
     police = client.get(url, {"agency": p.police.pk})
     assert f"agency={p.police.pk}&amp;after=" in police.content.decode()
+
+
+def _chronology_request(case: Case) -> object:
+    from reviews import services
+    from reviews.models import EvidenceKind
+
+    return services.evidence_request_create(
+        by=case.people.manager, review=case.review, agency=case.people.police,
+        due_on=case.scope_end + timedelta(days=30), description="Your chronology",
+        kind=EvidenceKind.CHRONOLOGY)
+
+
+def test_submitting_the_chronology_submits_its_request_in_one_step(case: Case) -> None:
+    """Issue 19, item 6: the request no longer stays at "Sent" after the chronology is in."""
+    from reviews.models import ChronologySubmission, EvidenceStatus
+
+    p = case.people
+    request = _chronology_request(case)
+    entry(case, text="Strategy discussion")
+    entry(case, on=case.scope_end - timedelta(days=2), text="Home visit")
+    url = reverse("chronology_submit", args=[case.review.pk, p.police.pk])
+    lead = client_for(p.police_lead)
+    assert "The chronology request is submitted with them." in lead.get(url).content.decode()
+    assert lead.post(url, {"submit": "1"}).status_code == 302
+    request.refresh_from_db()  # type: ignore[attr-defined]
+    assert request.status == EvidenceStatus.SUBMITTED  # type: ignore[attr-defined]
+    answer = request.submissions.get()  # type: ignore[attr-defined]
+    assert answer.submitted_by == p.police_lead and "2 entries submitted" in answer.note
+    submitted = ChronologySubmission.objects.get()
+    assert submitted.evidence_request == request and submitted.entries_count == 2
+    assert set(ChronologyEntry.objects.values_list("evidence_request", flat=True)) == {
+        request.pk}  # type: ignore[attr-defined]
+
+
+def test_a_returned_chronology_request_is_resubmitted_with_the_corrected_chronology(
+        case: Case) -> None:
+    from reviews import services
+    from reviews.models import EvidenceStatus
+
+    p = case.people
+    request = _chronology_request(case)
+    entry(case)
+    services.agency_chronology_submit(by=p.police_lead, review=case.review, agency=p.police)
+    services.evidence_request_return(by=p.manager, request=request,  # type: ignore[arg-type]
+                                     missing="The March visits")
+    entry(case, on=case.scope_end - timedelta(days=40), text="March visit")
+    services.agency_chronology_submit(by=p.police_lead, review=case.review, agency=p.police)
+    request.refresh_from_db()  # type: ignore[attr-defined]
+    assert request.status == EvidenceStatus.RESUBMITTED  # type: ignore[attr-defined]
+    assert request.submissions.count() == 2  # type: ignore[attr-defined]
+
+
+def test_a_chronology_with_no_request_is_still_submitted(case: Case) -> None:
+    from reviews import services
+
+    entry(case)
+    submission, request = services.agency_chronology_submit(
+        by=case.people.police_lead, review=case.review, agency=case.people.police)
+    assert request is None and submission.entries_count == 1
+
+
+def test_the_request_page_links_to_the_chronology_it_asks_for(case: Case) -> None:
+    p = case.people
+    request = _chronology_request(case)
+    url = reverse("evidence_request", args=[request.pk])  # type: ignore[attr-defined]
+    lead_page = client_for(p.police_lead).get(url).content.decode()
+    assert reverse("agency_chronology", args=[case.review.pk, p.police.pk]) in lead_page
+    assert "Submitting the chronology there submits this request too." in lead_page
+    team_page = client_for(p.reviewer).get(url).content.decode()
+    assert f'href="{reverse("review_chronology", args=[case.review.pk])}">the chronology' in team_page

@@ -377,3 +377,62 @@ def test_rapid_review_summaries_received_is_derived_from_the_summary_requests(
     assert "All 2 agency summaries received." in page
     services.review_transition(by=personas.manager, review=review, to=Stage.DECISION,
                                expected_from=Stage.RAPID_REVIEW)
+
+
+def test_the_rapid_review_agency_summary_is_written_in_its_own_text_box(
+        personas: Personas, review: Any) -> None:
+    """Issue 19, item 13: the summary had only "Note (optional)" and an upload."""
+    p = personas
+    request = services.evidence_request_create(by=p.manager, review=review, agency=p.police,
+                                               due_on=h.due(), description="Summary",
+                                               kind="summary")
+    url = reverse("evidence_request_submit", args=[request.pk])
+    lead = client_for(p.police_lead)
+    page = lead.get(url).content.decode()
+    assert "Your agency&#x27;s summary for the rapid review" in page or \
+        "Your agency's summary for the rapid review" in page
+    assert "Note (optional)" not in page
+    refused = lead.post(url, {"expected_number": 0, "note": ""})
+    assert refused.status_code == 200 and "Add a note or upload a document" in \
+        refused.content.decode()
+    done = lead.post(url, {"expected_number": 0, "note": "Police knew the family from 2024."})
+    assert done.status_code == 302
+    assert request.submissions.get().note == "Police knew the family from 2024."
+    # Other kinds keep their optional note.
+    other = services.evidence_request_create(by=p.manager, review=review, agency=p.police,
+                                             due_on=h.due(), description="Records",
+                                             kind="records")
+    assert "Note (optional)" in lead.get(
+        reverse("evidence_request_submit", args=[other.pk])).content.decode()
+
+
+def test_several_submitted_answers_are_accepted_in_one_step(
+        personas: Personas, review: Any) -> None:
+    """Issue 19, item 8: accepting 6 evidence items took 18 clicks."""
+    p = personas
+    police, health = h.send_imr(p, review, p.police, p.health)
+    h.submit_imr(p, police)
+    h.submit_imr(p, health)
+    waiting = services.evidence_request_create(by=p.manager, review=review, agency=p.police,
+                                               due_on=h.due(), description="Records",
+                                               kind="records")
+    page = client_for(p.reviewer).get(reverse("review_evidence", args=[review.pk]))
+    assert "Accept submitted evidence (2 waiting)" in page.content.decode()
+    url = reverse("evidence_accept_many", args=[review.pk])
+    form = client_for(p.reviewer).get(url).content.decode()
+    assert f'value="{police.pk}"' in form and f'value="{waiting.pk}"' not in form
+    done = client_for(p.reviewer).post(url, {"requests": [police.pk, health.pk]})
+    assert done.status_code == 302
+    for request in (police, health):
+        request.refresh_from_db()
+        assert request.status == "accepted" and request.accepted_on == timezone.localdate()
+    # All or none, and the rule is the service's: a request not submitted refuses them all.
+    again = services.evidence_request_create(by=p.manager, review=review, agency=p.health,
+                                             due_on=h.due(), description="Records",
+                                             kind="records")
+    with pytest.raises(ValidationError, match="Nothing was changed"):
+        services.evidence_requests_accept(by=p.reviewer, review=review, requests=[again])
+    with pytest.raises(ValidationError, match="Select the evidence"):
+        services.evidence_requests_accept(by=p.reviewer, review=review, requests=[])
+    with pytest.raises(ValidationError):
+        services.evidence_requests_accept(by=p.police_lead, review=review, requests=[police])

@@ -38,7 +38,8 @@ LOGGED_FORMS = (*matrix.REVIEW_PAGES, "subject_edit", "subject_withdraw", "panel
                 "subject_add", "subject_identifiers_add", "register_import",
                 "name_variant_add", "name_variant_remove", "name_variant_choice_withdraw",
                 # evidence: the request's page, its forms, its versions and documents
-                "evidence_request", "evidence_request_add", "evidence_request_edit",
+                "evidence_request", "evidence_request_add", "evidence_accept_many",
+                "evidence_request_edit",
                 "evidence_request_return", "evidence_request_accept", "evidence_request_withdraw",
                 "evidence_request_share", "evidence_request_acknowledge", "evidence_report_edit",
                 "evidence_document_upload", "evidence_request_submit", "evidence_request_compare",

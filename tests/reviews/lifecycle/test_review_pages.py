@@ -316,3 +316,28 @@ def test_history_of_records_a_lead_may_not_see_stays_hidden_when_filtered(
     page = history(client_for(personas.police_lead), review,
                    record_type="evidencerequest").context["page"]
     assert {e.record for e in page.object_list} == {"Agency report (IMR) from Police"}
+
+
+def test_a_move_that_needs_no_reason_is_made_from_the_review_page_in_one_step(
+    personas: Personas,
+) -> None:
+    """Issue 19, item 8: not a confirmation page per move; the button on the review page is
+    the confirmation, and a move that needs a reason still asks for it on its own page."""
+    review = open_review(personas, aware_days_ago=3)
+    client = client_for(personas.manager)
+    overview = client.get(f"/reviews/{review.pk}/").content.decode()
+    moves = overview.split('id="moves"')[1].split("<h3")[0]
+    assert f'action="/reviews/{review.pk}/move/"' in moves
+    assert 'name="to" value="notification"' in moves
+    assert 'name="expected_from" value="referral"' in moves
+    assert "?to=notification" not in moves  # no separate confirmation page
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', overview)
+    assert token
+    done = client.post(f"/reviews/{review.pk}/move/",
+                       {"to": "notification", "expected_from": "referral"})
+    assert done.status_code == 302 and done["Location"] == f"/reviews/{review.pk}/"
+    assert Review.objects.get(pk=review.pk).stage == Stage.NOTIFICATION
+    # Sent twice (a double click, a second tab): the second says so, nothing moves twice.
+    again = client.post(f"/reviews/{review.pk}/move/",
+                        {"to": "notification", "expected_from": "referral"})
+    assert again.status_code == 409

@@ -473,3 +473,34 @@ def test_the_same_inputs_give_the_same_digest_and_the_confidential_pdf_has_none(
     assert len(record.inputs_digest) == 64
     assert render_inputs(PUBLISHED_KIND, record.target) == record.inputs_digest
     assert confidential.inputs_digest == "" and render_is_current(confidential)
+
+
+def test_the_publish_button_waits_for_the_lawful_day_and_the_page_says_which_day_and_why(
+        personas: Personas) -> None:
+    """Issue 19, item 11: the national Panel was sent the report today, so the earliest
+    lawful day is 7 working days on; until then no button, but that date and the reason."""
+    from scr.workdays import add_working_days
+
+    w = approved(personas)
+    today = timezone.localdate()
+    services.report_and_publication_record(
+        by=w.p.manager, review=w.review, planned_publication_on=add_working_days(today, 7),
+        national_panel_sent_report_on=today)
+    render(w)
+    services.panel_notice_record(by=w.p.manager, review=w.review, sent_on=today)
+    services.review_transition(by=w.p.manager, review=w.review, to=Stage.PUBLICATION,
+                               expected_from=Stage.SIGN_OFF)
+    page = client_for(w.p.manager).get(reverse("review_publication", args=[w.review.pk]))
+    html = page.content.decode()
+    assert "Publish the report" not in html
+    earliest = add_working_days(today, 7)
+    assert f"The earliest it can be published is <strong>{earliest:%A %-d %B %Y}</strong>" in html
+    assert f"the national Panel was sent the report on {today:%-d %B %Y}" in html
+    assert "at least 7 working days before publication" in html
+    with pytest.raises(ValidationError, match="at least 7 working days"):
+        services.publication_publish(by=w.p.manager, review=w.review)  # the same rule
+    services.panel_notice_record(by=w.p.manager, review=w.review,
+                                 sent_on=subtract_working_days(today, 7))
+    html = client_for(w.p.manager).get(reverse("review_publication",
+                                               args=[w.review.pk])).content.decode()
+    assert "Publish the report" in html and 'id="publication-timing"' not in html

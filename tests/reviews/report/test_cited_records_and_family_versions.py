@@ -75,7 +75,7 @@ def test_records_of_another_review_drafts_and_the_wrong_kind_cannot_be_cited(
     with pytest.raises(ValidationError, match="choose the kind of evidence it is"):
         services.finding_evidence_add(by=personas.reviewer, finding=finding, kind="episode",
                                       meeting=meeting)
-    with pytest.raises(ValidationError, match="Choose the meeting, or say where"):
+    with pytest.raises(ValidationError, match="Choose the meeting"):
         services.finding_evidence_add(by=personas.reviewer, finding=finding, kind="meeting")
     assert not FindingEvidence.objects.exists()
 
@@ -127,3 +127,47 @@ def test_family_comments_are_recorded_against_the_kept_version_the_family_read(
         services.family_comment_add(by=personas.reviewer, involvement=involvement,
                                     received_on=timezone.localdate(), comments="x")
     assert involvement.comments.count() == 1
+
+
+@pytest.mark.parametrize("kind", ["episode", "chronology_entry", "agency_report", "meeting",
+                                  "evidence_request"])
+def test_a_link_of_a_kind_with_a_record_names_the_record_even_with_a_reference(
+        personas: Personas, kind: str) -> None:
+    """Issue 19, item 9: "Chronology entry" with no entry chosen looked traced to nothing."""
+    w = report_world(personas)
+    finding = add_finding(w, evidence=False)
+    with pytest.raises(ValidationError, match="Choose the"):
+        services.finding_evidence_add(by=personas.reviewer, finding=finding, kind=kind,
+                                      source_reference="Police chronology, 14 March")
+    assert not FindingEvidence.objects.filter(finding=finding).exists()
+    other = services.finding_evidence_add(by=personas.reviewer, finding=finding, kind="other",
+                                          source_reference="Police chronology, 14 March")
+    assert other.kind == "other"
+
+
+def test_the_link_form_shows_each_kinds_picker_under_its_radio_and_sends_only_the_chosen_one(
+        personas: Personas) -> None:
+    from django.urls import reverse
+
+    w = report_world(personas)
+    finding = add_finding(w, evidence=False)
+    episode, entry = episode_with_entry(w)
+    url = reverse("finding_evidence_add", args=[finding.pk])
+    client = client_for(personas.reviewer)
+    html = client.get(url).content.decode()
+    radio = 'value="chronology_entry" data-aria-controls="conditional-'
+    assert radio in html
+    controlled = html.split(radio)[1].split('"')[0]
+    conditional = html.split(f'id="conditional-{controlled}"')[1].split("</div>\n      </div>")[0]
+    assert 'name="chronology_entry"' in conditional and 'name="episode"' not in conditional
+    assert 'value="other"' in html and 'data-aria-controls="conditional-id_kind_5"' not in html
+    refused = client.post(url, {"kind": "chronology_entry", "chronology_entry": "",
+                                "source_reference": "Police chronology"})
+    assert refused.status_code == 200
+    assert "Choose the chronology entry" in refused.content.decode()
+    # A record left chosen under another kind (visible without JavaScript) is not sent.
+    done = client.post(url, {"kind": "chronology_entry", "chronology_entry": entry.pk,
+                             "episode": episode.pk})
+    assert done.status_code == 302
+    link = FindingEvidence.objects.get(finding=finding)
+    assert link.chronology_entry == entry and link.episode is None

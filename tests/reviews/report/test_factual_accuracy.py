@@ -232,3 +232,41 @@ def test_a_finding_cannot_cite_a_factual_accuracy_check(checked: Any) -> None:
     with pytest.raises(ValidationError, match="factual-accuracy check"):
         services.finding_evidence_add(by=w.p.reviewer, finding=finding, kind="evidence_request",
                                       evidence_request=sent[str(w.p.police)])
+
+
+def test_every_section_for_an_agency_is_one_tick(personas: Personas) -> None:
+    """Issue 19, item 8: not one box per section per agency; works without JavaScript."""
+    w = report_world(personas)
+    snapshot = _snapshot(w)
+    url = reverse("factual_check_send", args=[snapshot.pk])
+    client = client_for(w.p.reviewer)
+    form = client.get(url).content.decode()
+    assert f'data-check-all="agency_{w.p.police.pk}"' in form
+    assert f"Every section for {w.p.police}" in form
+    intro = _parts(snapshot, "introduction")[0]
+    due = (timezone.localdate() + timedelta(days=10)).strftime("%d/%m/%Y")
+    done = client.post(url, {"due_on": due, f"agency_{w.p.police.pk}_all": "on",
+                             f"agency_{w.p.health.pk}": [intro.pk]})
+    assert done.status_code == 302, done.content.decode()
+    checks = {str(r.agency): r for r in snapshot.factual_checks.all()}
+    assert list(checks[str(w.p.police)].checked_parts.order_by("position")) == list(
+        snapshot.parts.order_by("position"))
+    assert list(checks[str(w.p.health)].checked_parts.all()) == [intro]
+
+
+def test_every_control_of_the_answer_form_has_a_label_of_its_own(checked: Any) -> None:
+    """Issue 19, item 13: the radio "Corrections needed" and the text box shared one label."""
+    import re
+
+    w, _snapshot, requests = checked
+    police = requests[str(w.p.police)]
+    html = client_for(w.p.police_lead).get(
+        reverse("evidence_request", args=[police.pk])).content.decode()
+    form = html.split('id="factual-answer"')[1].split("</form>")[0]
+    labels = [re.sub(r"<[^>]*>", "", text).strip()
+              for text in re.findall(r"(?s)<label[^>]*>(.*?)</label>", form)]
+    assert "The corrections" in labels and "Corrections needed" in labels
+    assert len(labels) == len(set(labels)), labels
+    for control in re.findall(r'<(?:input(?![^>]*type="hidden")|textarea)[^>]*id="([^"]+)"',
+                              form):
+        assert f'for="{control}"' in form, control

@@ -158,3 +158,23 @@ def test_the_history_page_shows_draft_records_only_to_the_drafting_team(
         page = client_for(outsider).get(url)
         assert page.status_code == 200
         assert "Risk was not reassessed" not in page.content.decode()
+
+
+def test_the_board_response_form_shows_each_finding_and_recommendation_beside_its_question(
+        personas: Personas) -> None:
+    """Issue 19, item 8: not "Recommendation 1: does the board accept it?" alone."""
+    from reviews.models import Stage as S
+    from tests.reporting import add_recommendation
+
+    w = report_world(personas, stage=S.REPORT)
+    finding = add_finding(w)
+    recommendation = add_recommendation(w, [finding])
+    at_stage(w.review, S.SIGN_OFF)
+    html = client_for(personas.manager).get(
+        reverse("board_response_record", args=[w.review.pk])).content.decode()
+    for key, text in ((f"finding-{finding.pk}", finding.statement),
+                      (f"recommendation-{recommendation.pk}", recommendation.text)):
+        hint = re.search(rf'aria-describedby="([^"]*{key}[^"]*hint[^"]*)"', html)
+        assert hint, key
+        block = re.search(rf'id="{hint.group(1).split()[0]}" class="govuk-hint">([^<]*)<', html)
+        assert block and text.replace("'", "&#x27;") in block.group(1), key

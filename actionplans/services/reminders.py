@@ -31,7 +31,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, PositiveIntegerField, Value
 from django.utils import timezone
 from django.utils.html import escape
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -126,9 +126,17 @@ def _record(lease: Lease, users: dict[int, User], day: date,
            for c in lease.claims if c.ledger_id not in digests]
     for digest in new:
         digest.sent_at = now
+        # A literal as an expression keeps Django's PostgreSQL bulk insert (and the history
+        # rows', built from these objects) off its UNNEST path, where psycopg quotes the
+        # items' JSON texts as array elements in Python, one regex call per quote: that cost
+        # more than the rest of the batch (benchmarks/action_plans.py, cProfile).
+        vars(digest)["escalations"] = Value(digest.escalations,
+                                            output_field=PositiveIntegerField())
     if new:
         bulk_create_with_history(new, Digest, default_change_reason=RECORD_REASON,
                                  default_date=now)
+        for digest in new:
+            vars(digest)["escalations"] = vars(digest)["escalations"].value
         # The through rows of digests written this moment (none exist yet): one insert for
         # each table, as Django's own m2m add would, without its look-up of existing rows.
         Digest.reviews.through.objects.bulk_create([

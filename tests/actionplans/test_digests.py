@@ -192,7 +192,9 @@ def test_a_batch_costs_a_few_statements_and_one_more_per_digest_sent(personas: P
     large, sent_large = statements_to_send(ids[3:])
     assert (sent_small, sent_large) == (3, 9)
     assert large - small == 9 - 3  # the mark of each digest sent; nothing else per person
-    assert small - 3 <= 16  # who, what, the claims and records, whatever the batch's size
+    # Who, what, the claims and the records (and, in a test, their savepoints), whatever the
+    # batch's size: 19 statements besides the marks.
+    assert small - 3 <= 19
     assert len(mail.outbox) == 12
 
 
@@ -254,7 +256,7 @@ def test_the_batch_task_retries_people_another_worker_holds_when_its_lease_ends(
         tasks.send_digest_batch.apply(args=([u.pk for u in people], WEDNESDAY.isoformat()))
     assert retry.value.sig.args == ([people[0].pk], WEDNESDAY.isoformat())
     wait = retry.value.sig.options["countdown"]
-    assert lease.seconds_left() - 5 < wait <= lease.seconds_left() + 1
+    assert lease.seconds_left() - 5 < wait <= lease.seconds_left() + 2
     assert digests_to(people[1]) and not digests_to(people[0])
 
 

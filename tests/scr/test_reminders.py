@@ -209,7 +209,10 @@ def test_a_batch_is_sent_over_one_connection_each_row_marked_as_the_server_accep
     refused = users[2].email
 
     class CountingConnections(Mailbox):
+        """Counts connections; refuses the one address the first time."""
+
         connections: int = 0
+        refused_once: bool = False
 
         async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str,
                               responses: list[str]) -> list[str]:
@@ -219,7 +222,8 @@ def test_a_batch_is_sent_over_one_connection_each_row_marked_as_the_server_accep
 
         async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
                               rcpt_options: list[str]) -> str:
-            if address == refused:
+            if address == refused and not self.refused_once:
+                self.refused_once = True
                 return "451 4.3.0 Try again later"
             envelope.rcpt_tos.append(address)
             return "250 OK"

@@ -55,6 +55,7 @@ from django.db import DatabaseError, IntegrityError, connection, models, transac
 from django.db.models import Q
 from django.utils import timezone
 
+from scr.history import save_with_history
 from scr.models import ReminderSent
 
 if TYPE_CHECKING:
@@ -276,9 +277,9 @@ def release(lease: Lease, claims: Sequence[Claim]) -> int:
     what was sent, so no history row."""
     if not claims:
         return 0
-    return ReminderSent.objects.filter(
-        pk__in=[c.ledger_id for c in claims], lease_token=lease.token,
-        sent_at__isnull=True).update(lease_expires_at=None, lease_token="")
+    held = ReminderSent.objects.filter(pk__in=[c.ledger_id for c in claims],
+                                       lease_token=lease.token, sent_at__isnull=True)
+    return held.update(lease_expires_at=None, lease_token="")  # fields history leaves out
 
 
 @cache
@@ -331,14 +332,13 @@ def mark_sent(lease: Lease, claim: Claim) -> bool:
                 cursor.execute(sql, params)
                 return cursor.rowcount == 1
     with transaction.atomic():
-        done = ReminderSent.objects.filter(  # its history row is written just below
-            pk=claim.ledger_id, lease_token=lease.token, sent_at__isnull=True).update(
-            sent_at=now, lease_expires_at=None, lease_token="")
-        if done:
-            ReminderSent.history.bulk_history_create(
-                [_row(lease, claim, sent_at=now)], update=True, default_date=now,
-                default_change_reason="Sent")
-    return bool(done)
+        row = ReminderSent.objects.select_for_update().filter(
+            pk=claim.ledger_id, lease_token=lease.token, sent_at__isnull=True).first()
+        if row is None:
+            return False
+        row.sent_at, row.lease_expires_at, row.lease_token = now, None, ""
+        save_with_history(row, by=None, reason="Sent")
+    return True
 
 
 @contextmanager

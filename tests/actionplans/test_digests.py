@@ -185,7 +185,10 @@ def statements_to_send(user_ids: list[int]) -> tuple[int, int]:
     return len(queries), len(batch.sent)
 
 
+@pytest.mark.postgresql
 def test_a_batch_costs_a_few_statements_and_one_more_per_digest_sent(personas: Personas) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: the one-statement mark (set DATABASE_URL)")
     people = owners(personas, 12)
     ids = [u.pk for u in people]
     small, sent_small = statements_to_send(ids[:3])

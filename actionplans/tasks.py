@@ -4,7 +4,8 @@
 something due and queues one ``send_digest_batch`` per ``REMINDER_BATCH_SIZE`` people. Both
 are idempotent — the ledger makes each digest exactly once (``services.reminders``) — so
 both acknowledge late and are requeued if their worker is lost: a second beat, a redelivery
-after Redis's visibility timeout or a worker killed mid-batch sends nothing twice.
+after Redis's visibility timeout or a worker killed mid-batch sends nothing twice
+(the batch's claims are held under a lease: see ``scr.reminders``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from actionplans.selectors.digests import digest_recipients, is_quiet_day
-from actionplans.services.reminders import digests_send
+from actionplans.services.reminders import digests_send_batch
 
 __all__ = ["send_daily_digests", "send_digest_batch"]
 
@@ -40,11 +41,15 @@ def send_daily_digests(day: str | None = None) -> int:
              reject_on_worker_lost=True, max_retries=8, default_retry_delay=60)
 def send_digest_batch(self: Task, user_ids: list[int], day: str) -> int:
     """Send one batch's digests; a failed send is retried for those people only (the ledger
-    already holds those that went)."""
+    marks those that went), and people another worker holds are retried once its lease ends
+    (sent by then, or given up by a worker that died)."""
     when = date.fromisoformat(day)
     if is_quiet_day(when):
         return 0
-    failed = digests_send(user_ids, when)
-    if failed:
-        raise self.retry(args=(failed, day))
+    batch = digests_send_batch(user_ids, when)
+    if batch.retry:
+        wait = float(self.default_retry_delay) if batch.failed else 1.0
+        if batch.held_until is not None:
+            wait = max(wait, (batch.held_until - timezone.now()).total_seconds() + 1)
+        raise self.retry(args=(batch.retry, day), countdown=wait)
     return len(user_ids)

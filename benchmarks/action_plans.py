@@ -33,6 +33,7 @@ import random
 import resource
 import socket
 import statistics
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -173,22 +174,24 @@ def counting():  # type: ignore[no-untyped-def]
 
 
 class _Counting:
-    """An aiosmtpd handler that accepts every message and counts its recipients."""
+    """An aiosmtpd handler that accepts every message, counts its recipients and notes when
+    it accepted the last one (``time.monotonic``: one clock for every process)."""
 
-    def __init__(self, total) -> None:  # type: ignore[no-untyped-def]
-        self.total = total
+    def __init__(self, total, last) -> None:  # type: ignore[no-untyped-def]
+        self.total, self.last = total, last
 
     async def handle_DATA(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]
         with self.total.get_lock():
             self.total.value += len(envelope.rcpt_tos)
+            self.last.value = time.monotonic()
         return "250 Message accepted for delivery"
 
 
-def _serve(port: int, total, stop) -> None:  # type: ignore[no-untyped-def]
+def _serve(port: int, total, last, stop) -> None:  # type: ignore[no-untyped-def]
     from aiosmtpd.controller import Controller
 
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # not a line per SMTP command
-    controller = Controller(_Counting(total), hostname="127.0.0.1", port=port)
+    controller = Controller(_Counting(total, last), hostname="127.0.0.1", port=port)
     controller.start()
     stop.wait()
     controller.stop()
@@ -199,8 +202,9 @@ def smtp_process():  # type: ignore[no-untyped-def]
     """A real SMTP server (aiosmtpd) in its own process, as a mail relay is in production:
     in this process it would take the interpreter from the sweep at every SMTP command."""
     context = multiprocessing.get_context("fork")
-    port, total, stop = free_port(), context.Value("i", 0), context.Event()
-    server = context.Process(target=_serve, args=(port, total, stop), daemon=True)
+    port, total, last = free_port(), context.Value("i", 0), context.Value("d", 0.0)
+    stop = context.Event()
+    server = context.Process(target=_serve, args=(port, total, last, stop), daemon=True)
     server.start()
     deadline = time.monotonic() + 10
     while True:
@@ -212,36 +216,102 @@ def smtp_process():  # type: ignore[no-untyped-def]
                 raise
             time.sleep(0.05)
     try:
-        yield port, total
+        yield port, total, last
     finally:
         stop.set()
         server.join(10)
 
 
-def sweep(repeat: bool = False) -> dict[str, object]:
+def sweep(repeat: bool = False, trace: bool = False) -> dict[str, object]:
     """The daily sweep through real SMTP; ledger rows of the day cleared first unless
-    ``repeat`` (then nothing may be sent)."""
+    ``repeat`` (then nothing may be sent). With ``trace``, Python's peak memory too
+    (tracemalloc slows every allocation, so the times of such a run are not comparable)."""
     if not repeat:
-        Digest.objects.filter(day=DAY).delete()
+        Digest._base_manager.filter(day=DAY).delete()  # sent or not
         ReminderSent.objects.filter(kind="daily_digest", period=DAY.isoformat()).delete()
-    with smtp_process() as (port, total), override_settings(
+    with smtp_process() as (port, total, last), override_settings(
             EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1",
             EMAIL_PORT=port, EMAIL_USE_TLS=False):
-        tracemalloc.start()
-        started = time.perf_counter()
+        if trace:
+            tracemalloc.start()
+        started, started_monotonic = time.perf_counter(), time.monotonic()
         captured, wrapper = counting()
         with wrapper:
             batches = tasks.send_daily_digests(DAY.isoformat())
         seconds = time.perf_counter() - started
-        _, peak = tracemalloc.get_traced_memory()
+        peak = tracemalloc.get_traced_memory()[1] if trace else 0
         tracemalloc.stop()
         sent = total.value
-    return {"seconds": round(seconds, 2), "batches": batches, "digests_sent": sent,
+        to_smtp = last.value - started_monotonic if sent else None
+    return {"seconds": round(seconds, 2),
+            "seconds_to_last_message_at_smtp": round(to_smtp, 2) if to_smtp else None,
+            "batches": batches, "digests_sent": sent,
             "ms_per_digest": round(seconds * 1000 / sent, 1) if sent else None,
             "queries": len(captured),
-            "queries_per_digest": round(len(captured) / sent, 1) if sent else None,
-            "peak_python_mb": round(peak / 2**20, 1),
+            "queries_per_digest": round(len(captured) / sent, 2) if sent else None,
+            "queries_per_batch_besides_one_per_digest": round(
+                (len(captured) - sent) / batches, 1) if batches else None,
+            "peak_python_mb": round(peak / 2**20, 1) if trace else None,
             "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+
+
+def sweep_with_workers(workers: int, concurrency: int, broker: str,
+                       expected: int) -> dict[str, object]:
+    """The daily sweep as deployed: ``workers`` real ``celery worker`` processes (each
+    ``--concurrency``; docker-compose runs 2 × 2) on the real Redis broker, on this database,
+    sending to the SMTP server; timed from queueing ``send_daily_digests`` until the server
+    has accepted ``expected`` digests (the in-process sweep's count). Worker start-up is not
+    timed. Redis database ``broker`` is emptied first: give the benchmark its own."""
+    import redis
+
+    Digest._base_manager.filter(day=DAY).delete()
+    ReminderSent.objects.filter(kind="daily_digest", period=DAY.isoformat()).delete()
+    redis.Redis.from_url(broker).flushdb()
+    db = connection.settings_dict
+    url = (f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
+           f"{db['PORT'] or 5432}/{db['NAME']}")
+    log_path = ROOT / "benchmarks" / "results" / "action_plans_workers.log"
+    log = log_path.open("wb")
+    with smtp_process() as (port, total, last):
+        env = {**os.environ, "DATABASE_URL": url, "CELERY_BROKER_URL": broker,
+               "DEBUG": "0", "SECRET_KEY": "benchmark-only-not-a-secret-0123456789abcdef",
+               "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(port), "EMAIL_USE_TLS": "0"}
+        processes = [subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "scr", "worker", "-Q", "default",
+             "--concurrency", str(concurrency), "-n", f"bench{i}@%h", "--without-gossip",
+             "--without-mingle", "--loglevel", "INFO"], cwd=ROOT, env=env, stdout=log,
+            stderr=log) for i in range(workers)]
+        try:
+            deadline = time.monotonic() + 180
+            while log_path.read_bytes().count(b" ready.") < workers:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the workers did not start: see {log_path}")
+                time.sleep(0.2)
+            celery_app.conf.task_always_eager = False  # this once, to the broker
+            try:
+                with celery_app.connection_for_write(broker) as broker_connection:
+                    started = time.monotonic()
+                    tasks.send_daily_digests.apply_async(args=[DAY.isoformat()],
+                                                         connection=broker_connection)
+            finally:
+                celery_app.conf.task_always_eager = True
+            deadline = time.monotonic() + 600
+            while total.value < expected and time.monotonic() < deadline:
+                time.sleep(0.05)
+            sent = total.value
+            seconds = last.value - started if sent else None
+            time.sleep(2)  # anything more would be a duplicate
+            duplicates = total.value - expected
+        finally:
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.wait(timeout=30)
+            log.close()
+    return {"workers": workers, "concurrency": concurrency, "digests_sent": sent,
+            "seconds_to_last_message_at_smtp": round(seconds, 2) if seconds else None,
+            "more_than_expected": duplicates,
+            "digests_recorded": Digest.objects.filter(day=DAY).count()}
 
 
 def batch_selection_queries(leads: list[User]) -> int:
@@ -269,15 +339,33 @@ def board(board_user: User, requests: int) -> dict[str, object]:
             "p95_ms": round(sorted(times)[round(0.95 * len(times)) - 1], 1)}
 
 
-def measure(label: str, leads: list[User], board_user: User, requests: int) -> dict[str, object]:
+def measure(label: str, leads: list[User], board_user: User, requests: int,
+            trace: bool, sweeps: int = 1, workers: int = 0, concurrency: int = 2,
+            broker: str = "") -> dict[str, object]:
     opened = Action.objects.filter(status__in=["not_started", "in_progress"]).count()
+    runs = sorted((sweep(trace=trace) for _ in range(max(sweeps, 1))),
+                  key=lambda run: float(run["seconds"]))  # type: ignore[arg-type]
+    median = runs[len(runs) // 2]
     result = {"load_average": [round(x, 1) for x in os.getloadavg()], "open_actions": opened,
               "people": len(leads),
               "reviews": Review.objects.filter(reference__startswith="BENCH-").count(),
               "batch_selection_queries": batch_selection_queries(leads),
-              "sweep": sweep(), "sweep_again": sweep(repeat=True),
+              "sweep": median, "sweep_seconds_each": [run["seconds"] for run in runs],
+              "sweep_again": sweep(repeat=True),
               "board": board(board_user, requests)}
+    if workers:
+        result["sweep_with_workers"] = sweep_with_workers(
+            workers, concurrency, broker, int(median["digests_sent"]))  # type: ignore[call-overload]
     print(f"{label}: {json.dumps(result, indent=2)}", flush=True)
+    print(f"{label}: {median['digests_sent']} digests, {median['queries_per_digest']} SQL "
+          f"statements per digest, last message at the SMTP server after "
+          f"{median['seconds_to_last_message_at_smtp']} s, sweep {median['seconds']} s "
+          f"(load average {result['load_average'][0]})", flush=True)
+    if workers:
+        deployed = result["sweep_with_workers"]
+        print(f"{label}: with {workers} workers × {concurrency}: last message at the SMTP "
+              f"server after {deployed['seconds_to_last_message_at_smtp']} s "  # type: ignore[index]
+              f"({deployed['digests_sent']} digests)", flush=True)  # type: ignore[index]
     return result
 
 
@@ -287,7 +375,19 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=20_000)
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--keep", action="store_true", help="reuse the seeded database")
+    parser.add_argument("--tracemalloc", action="store_true",
+                        help="also Python's peak memory during the sweep (slows it)")
+    parser.add_argument("--sweeps", type=int, default=1,
+                        help="time the sweep this many times at each volume")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="also time the sweep through this many real Celery workers")
+    parser.add_argument("--concurrency", type=int, default=2, help="processes per worker")
+    parser.add_argument("--broker", default=os.environ.get("BENCH_BROKER_URL", ""),
+                        help="Redis for --workers (emptied first): e.g. "
+                             "redis://127.0.0.1:6379/14")
     args = parser.parse_args()
+    if args.workers and not args.broker:
+        parser.error("--workers needs --broker (a Redis database the benchmark may empty)")
 
     run_all.use_bench_database(keep=args.keep)
     celery_app.conf.task_always_eager = True  # the sweep's batches run in this process
@@ -305,7 +405,9 @@ def main() -> None:
             cursor.execute("ANALYZE")  # as autovacuum would after a bulk load
         print(f"seeded {step} actions ({seconds:.0f}s)", flush=True)
         with override_settings(DEBUG=False):
-            results[str(step)] = measure(f"{step} actions", leads, board_user, args.requests)
+            results[str(step)] = measure(f"{step} actions", leads, board_user, args.requests,
+                                         args.tracemalloc, args.sweeps, args.workers,
+                                         args.concurrency, args.broker)
     out = ROOT / "benchmarks" / "results" / "action_plans.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2))

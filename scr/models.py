@@ -284,7 +284,10 @@ class RenderRecord(models.Model):
 class ReminderSent(models.Model):
     """The reminders ledger: at most one row per recipient, item, kind and period, so
     a reminder is sent once whatever retries or duplicate workers do. Claiming a
-    reminder is inserting its row (``scr.reminders.claim``)."""
+    reminder is inserting its row (``scr.reminders.claim``), or, for a batch, holding it
+    under a lease until it is marked sent (``scr.reminders.claim_batch``): a row whose
+    ``sent_at`` is empty is leased to the worker named by ``lease_token`` until
+    ``lease_expires_at`` (empty: given up), and any worker may take it again after that."""
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                   related_name="+")
@@ -293,9 +296,16 @@ class ReminderSent(models.Model):
     item = GenericForeignKey("content_type", "object_id")
     kind = models.CharField(max_length=60)
     period = models.CharField(max_length=20, help_text="e.g. 2026-W48, 2026-11, 2026-Q4.")
-    sent_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(default=timezone.now, null=True, blank=True,
+                                   help_text="Empty while a batch holds it under a lease.")
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    lease_token = models.CharField(max_length=32, blank=True)
+    attempts = models.PositiveIntegerField(
+        default=1, help_text="Claims made: more than one when a lease was given up or expired.")
 
-    history = HistoricalRecords()
+    # The lease is the queue's bookkeeping (which worker holds the row, until when), as the
+    # outbox's attempts are: history records the claim, each retake and the send.
+    history = HistoricalRecords(excluded_fields=["lease_expires_at", "lease_token"])
     history_fields = EVERY_FIELD  # its page shows every field to whoever may read it (scr.history)
     objects = UnscopedQuerySet.as_manager()
 

@@ -173,12 +173,10 @@ def digest_waiting_q(user_ref: models.Expression | models.F) -> models.Exists:
         emailed_at__isnull=True))
 
 
-def mark_digested(notifications: Iterable[Notification]) -> None:
-    """Called in the digest's ledger claim: these went out in it."""
-    now = timezone.now()
-    for notification in notifications:
-        notification.emailed_at = now
-        notification.save(update_fields=["emailed_at"])
+def mark_digested(notifications: models.QuerySet[Notification]) -> int:
+    """Called in the digest's ledger claim: these went out in it (one statement; a
+    notification is a message, not case data, so no history)."""
+    return notifications.filter(emailed_at__isnull=True).update(emailed_at=timezone.now())
 
 
 def mark_read(user: User, pk: int | None = None) -> int:

@@ -321,6 +321,11 @@ REMINDER_BATCH_SIZE = env_int("REMINDER_BATCH_SIZE", 200)  # people per task
 NOTIFICATION_DEFAULT_DELIVERY = env_str("NOTIFICATION_DEFAULT_DELIVERY", "immediate")
 if NOTIFICATION_DEFAULT_DELIVERY not in ("immediate", "digest"):
     raise ImproperlyConfigured('NOTIFICATION_DEFAULT_DELIVERY is "immediate" or "digest"')
+
+# How long a batch holds its claims in the reminders ledger (scr/reminders.py): longer than
+# any task may run (task_time_limit in scr/celery.py: 180 s), so a live worker never loses them; a
+# worker that dies gives them up when the lease expires and another takes them again.
+REMINDER_LEASE_SECONDS = env_int("REMINDER_LEASE_SECONDS", 300)
 # Action plans: the RAG rules' day counts (actionplans/rag.py) and the monitoring cycle.
 ACTION_RAG_AMBER_DAYS = env_int("ACTION_RAG_AMBER_DAYS", 30)
 ACTION_RAG_NOT_STARTED_AMBER_DAYS = env_int("ACTION_RAG_NOT_STARTED_AMBER_DAYS", 90)

@@ -28,6 +28,7 @@ from scr.text import REASON_LENGTH
 
 __all__ = [
     "Digest",
+    "DigestManager",
     "DigestQuerySet",
     "ReminderPause",
     "SeniorLead",
@@ -39,6 +40,18 @@ def _is_manager(user: User) -> bool:
 
     return bool(getattr(user, "is_authenticated", False)
                 and user.has_role(Role.BUSINESS_MANAGER))
+
+
+class DigestManager(models.Manager["Digest"]):
+    """Digests that went: a digest is recorded with its claim, before its e-mail is sent, and
+    is shown from the moment its ledger row is marked sent (``scr.reminders``). Relations and
+    the sending service use the unfiltered ``_base_manager``."""
+
+    def get_queryset(self) -> DigestQuerySet:
+        return DigestQuerySet(self.model, using=self._db).filter(ledger__sent_at__isnull=False)
+
+    def for_user(self, user: User, action: ScopeAction = "view") -> models.QuerySet[Digest]:
+        return self.get_queryset().for_user(user, action)
 
 
 class DigestQuerySet(models.QuerySet["Digest"]):
@@ -66,7 +79,7 @@ class Digest(models.Model):
     reviews = models.ManyToManyField(Review, related_name="+", blank=True)
     agencies = models.ManyToManyField(Agency, related_name="+", blank=True)
 
-    objects = DigestQuerySet.as_manager()
+    objects = DigestManager()
     history = HistoricalRecords()
     history_fields = EVERY_FIELD  # its page shows every field to whoever may read it (scr.history)
 

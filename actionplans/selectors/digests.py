@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -65,9 +65,12 @@ class DigestItem:
     notification_id: int | None = None  # a hand-off notification this digest delivers
 
     def as_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["due"] = self.due.isoformat() if self.due else None
-        return data
+        # Written out rather than dataclasses.asdict, which deep-copies every value: the
+        # daily sweep turns ~60,000 items into JSON (benchmarks/action_plans.py).
+        return {"kind": self.kind, "text": self.text, "path": self.path,
+                "due": self.due.isoformat() if self.due else None,
+                "review_id": self.review_id, "agency_id": self.agency_id,
+                "notification_id": self.notification_id}
 
 
 @dataclass

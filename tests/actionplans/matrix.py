@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from actionplans import services
 from actionplans.models import Action, ImpactEvidence, Milestone, ReminderPause
-from actionplans.services.reminders import _record
+from scr.history import save_with_history
 from scr.models import RenderRecord
 from scr.reminders import claim_row
 from tests.actionplans.helpers import an_action, monitoring_review
@@ -62,7 +62,10 @@ def plan_world(w: Any) -> PlanWorld:
         render.file.save("plan.pdf", ContentFile(pdf), save=False)
         render.save()
         ledger = claim_row(p.police_lead, p.police_lead, "daily_digest", "2026-12-02")
-        digest = _record(p.police_lead, timezone.localdate(), "Reminders", [])(ledger)
+        assert ledger is not None
+        digest = save_with_history(services.digest_record(
+            ledger_id=ledger.pk, user=p.police_lead, day=timezone.localdate(), items=[]),
+            by=None, reason="Daily digest sent")
         pause = services.reminder_pause(by=p.manager, user=p.police_lead,
                                         starts_on=timezone.localdate(), ends_on=None,
                                         reason="On leave")

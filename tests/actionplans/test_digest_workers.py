@@ -1,7 +1,8 @@
 """Exactly once with real Celery workers on the real Redis broker, counted at a real SMTP
 server through Django's SMTP backend: two workers at once, and a worker killed mid-batch
 then restarted. The workers are separate processes (``celery -A scr worker``) on the test
-database; the ledger (``scr.reminders``) is what keeps each digest to one e-mail."""
+database; the ledger (``scr.reminders``: each batch's claims held under a lease, each row
+marked sent as the server accepts it) is what keeps each digest to one e-mail."""
 
 from __future__ import annotations
 
@@ -68,6 +69,8 @@ class Worker:
         env = {**os.environ, "DATABASE_URL": url, "SCR_TESTING": "1",
                "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_port), "EMAIL_USE_TLS": "0",
                "REMINDER_BATCH_SIZE": "5", "CELERY_VISIBILITY_TIMEOUT": "4",
+               # A killed worker's claims come free within the test (300 s by default).
+               "REMINDER_LEASE_SECONDS": "12",
                "CELERY_UNACKED_RESTORE_INTERVAL": "1", "CELERY_UNACKED_RESTORE_THROTTLE": "1"}
         self.log = log.open("ab")
         self.process = subprocess.Popen(

@@ -3,17 +3,27 @@ identifiable data, and exactly once whatever runs the job again."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import fields
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from celery.exceptions import Retry
+from django.contrib.contenttypes.models import ContentType
 from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from actionplans import services, tasks
 from actionplans.models import Action, Digest, SeniorLead
+from actionplans.selectors.digests import DigestItem
 from agencies.models import User
 from scr.models import ReminderSent
+from scr.reminders import claim_batch
 from tests.actionplans import backends
 from tests.actionplans.helpers import CHILD, an_action, monitoring_review
 from tests.factories import MembershipFactory, UserFactory
@@ -175,3 +185,109 @@ def test_a_published_report_due_its_takedown_review_is_in_the_managers_digest_an
     assert all("takedown" not in m.body for m in digests_to(personas.police_lead))
     home = client_for(personas.manager).get("/").content.decode()
     assert f'href="{link}"' in home and "Overdue" in home
+
+
+def owners(p: Personas, n: int) -> list[User]:
+    """``n`` police officers, each owning one action due in 5 days."""
+    rec = monitoring_review(p).recommendations.get()
+    people = []
+    for i in range(n):
+        person = UserFactory(username=f"officer{i:02d}", email=f"officer{i:02d}@example.invalid")
+        MembershipFactory(user=person, role="agency_lead", agency=p.police)
+        action = an_action(p, rec, owner=person)
+        Action.objects.filter(pk=action.pk).update(target_date=WEDNESDAY + timedelta(days=5))
+        people.append(person)
+    return people
+
+
+def statements_to_send(user_ids: list[int]) -> tuple[int, int]:
+    """(SQL statements, digests sent) for one batch."""
+    with CaptureQueriesContext(connection) as queries:
+        batch = services.digests_send_batch(user_ids, WEDNESDAY)
+    return len(queries), len(batch.sent)
+
+
+@pytest.mark.postgresql
+def test_a_batch_costs_a_few_statements_and_one_more_per_digest_sent(personas: Personas) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: the one-statement mark (set DATABASE_URL)")
+    people = owners(personas, 12)
+    ids = [u.pk for u in people]
+    ContentType.objects.get_for_model(User)  # cached per process: not a batch's cost
+    small, sent_small = statements_to_send(ids[:3])
+    large, sent_large = statements_to_send(ids[3:])
+    assert (sent_small, sent_large) == (3, 9)
+    assert large - small == 9 - 3  # the mark of each digest sent; nothing else per person
+    # Who, what, the claims and the records (and, in a test, their savepoints), whatever the
+    # batch's size: 19 statements besides the marks.
+    assert small - 3 <= 19
+    assert len(mail.outbox) == 12
+
+
+class Killed(BaseException):
+    """A worker killed mid-send (not an ``Exception``: nothing in the batch catches it)."""
+
+
+KILL_AT: list[str] = []
+
+
+class DyingBackend(EmailBackend):
+    """Delivers like locmem until it reaches the address in ``KILL_AT``: the worker dies
+    there, before the server has answered."""
+
+    def send_messages(self, messages: Sequence[Any]) -> int:
+        for message in messages:
+            if KILL_AT and message.to == KILL_AT[:1]:
+                KILL_AT.clear()
+                raise Killed
+        return super().send_messages(messages)
+
+
+@override_settings(EMAIL_BACKEND="tests.actionplans.test_digests.DyingBackend")
+def test_a_worker_killed_mid_batch_holds_the_rest_until_its_lease_ends_then_the_retry_sends_them(
+        personas: Personas) -> None:
+    people = owners(personas, 5)
+    ids = [u.pk for u in people]
+    KILL_AT.append(people[2].email)
+    with pytest.raises(Killed):
+        services.digests_send_batch(ids, WEDNESDAY)
+    assert [m.to for m in mail.outbox] == [[people[0].email], [people[1].email]]
+    assert Digest.objects.count() == 2  # the one being sent is not shown as sent
+    recorded = Digest._base_manager.get(recipient=people[2])
+    # A redelivery at once: the one in flight is still the dead worker's, the rest go.
+    soon = services.digests_send_batch(ids, WEDNESDAY)
+    assert soon.held == [people[2].pk] and soon.held_until is not None
+    assert sorted(soon.sent) == [people[3].pk, people[4].pk]
+    # Its lease ends; the retry sends it, as it was recorded, and nothing twice.
+    another = an_action(personas, Action.objects.filter(owner=people[2]).get().recommendation,
+                        owner=people[2])  # meanwhile, one more action for them
+    Action.objects.filter(pk=another.pk).update(target_date=WEDNESDAY + timedelta(days=3))
+    ReminderSent.objects.filter(sent_at__isnull=True).update(
+        lease_expires_at=timezone.now() - timedelta(seconds=1))
+    late = services.digests_send_batch(ids, WEDNESDAY)
+    assert late.sent == [people[2].pk] and late.retry == []
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in people)
+    digest = Digest.objects.get(recipient=people[2])
+    assert digest.pk == recorded.pk and len(digest.items) == len(recorded.items) == 1
+    assert mail.outbox[-1].subject == recorded.subject
+    assert services.digests_send_batch(ids, WEDNESDAY).sent == []
+
+
+def test_the_batch_task_retries_people_another_worker_holds_when_its_lease_ends(
+        personas: Personas) -> None:
+    people = owners(personas, 2)
+    lease = claim_batch(kind=services.DIGEST_KIND, period="2026-12-02", model=User,
+                        keys=[(people[0].pk, people[0].pk)])  # another worker, still sending
+    with pytest.raises(Retry) as retry:
+        tasks.send_digest_batch.apply(args=([u.pk for u in people], WEDNESDAY.isoformat()))
+    assert retry.value.sig.args == ([people[0].pk], WEDNESDAY.isoformat())
+    wait = retry.value.sig.options["countdown"]
+    assert lease.seconds_left() - 5 < wait <= lease.seconds_left() + 2
+    assert digests_to(people[1]) and not digests_to(people[0])
+
+
+def test_every_field_of_a_digest_item_is_in_its_record() -> None:
+    item = DigestItem("action_due", "LCSPR-2026-001 recommendation 1, action 1", "/actions/1/",
+                      date(2026, 12, 7), 3, 4)
+    assert set(item.as_json()) == {f.name for f in fields(DigestItem)}
+    assert item.as_json()["due"] == "2026-12-07"

@@ -107,6 +107,10 @@ ALLOWED_BULK_WRITES: frozenset[tuple[str, str]] = frozenset({
     # A batch's lease given up (scr/reminders.py release): only the lease's two fields, which
     # the ledger's history leaves out (bookkeeping of the queue, as the outbox's attempts).
     ("scr/reminders.py", "held.update"),
+    # The hand-off notifications a digest carried marked e-mailed, in the digest's claim
+    # (scr/notifications.py mark_digested): a message's delivery bookkeeping, not case data
+    # (Notification has no history; the hand-off itself is in the producing record's).
+    ("scr/notifications.py", "notifications.filter(emailed_at__isnull=True).update"),
 })
 BULK_METHODS = {"bulk_create", "bulk_update"}
 QUERYSET_METHODS = {

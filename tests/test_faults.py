@@ -322,7 +322,8 @@ def test_a_pool_process_killed_mid_digest_batch_sends_the_rest_and_nothing_twice
     """The daily digests through a real SMTP server; the pool process sending a batch is
     SIGKILLed while the 5th e-mail is being accepted (so that e-mail's claim in the ledger
     dies with its transaction). Its parent requeues the batch at once; the new pool process
-    sends the rest, and the ledger keeps everyone to one digest. (The whole worker killed
+    sends the rest (the one in flight once the dead process's lease ends), and the ledger
+    keeps everyone to one digest. (The whole worker killed
     mid-batch: tests/actionplans/test_digest_workers.py.)"""
     from actionplans import tasks
     from actionplans.models import Digest
@@ -346,7 +347,10 @@ def test_a_pool_process_killed_mid_digest_batch_sends_the_rest_and_nothing_twice
     mailbox = Mailbox(on_message=kill_at_the_fifth)
     with servers.RedisServer(tmp_path / "redis") as redis, broker_at(redis.url()), \
             smtp_server(mailbox) as smtp:
-        env = servers.worker_environment(broker=redis.url(), smtp_port=smtp)
+        # The dead process's claims stay held until its lease ends (scr.reminders): a short
+        # lease, so the retry that takes them again runs within the test.
+        env = servers.worker_environment(broker=redis.url(), smtp_port=smtp,
+                                         REMINDER_LEASE_SECONDS="12")
         log = tmp_path / "celery.log"
         workers.append(servers.CeleryProcess("worker", env, log, queues="default",
                                              pool="prefork"))

@@ -187,6 +187,25 @@ def _woff2_fonts_decompressed_once() -> None:
 _SKIPS: list[tuple[str, str, bool]] = []  # (test id, reason, required in CI)
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _reproducible_names_per_module(request: pytest.FixtureRequest) -> None:
+    """The names factory_boy's Faker gives people (``tests/factories.py``) follow from the
+    module's id, not from what ran before it on the same worker: a test that fails on a
+    name (a staff member whose surname is the family's) fails on every run, in any order.
+    Module-scoped so that it runs before a module's shared personas are made."""
+    import factory.random
+
+    factory.random.reseed_random(request.node.nodeid)
+
+
+@pytest.fixture(autouse=True)
+def _reproducible_names(request: pytest.FixtureRequest) -> None:
+    """The same per test, for the people a test makes itself."""
+    import factory.random
+
+    factory.random.reseed_random(request.node.nodeid)
+
+
 @pytest.fixture(autouse=True)
 def _eager_celery_by_default(request: pytest.FixtureRequest) -> Iterator[None]:
     from scr.celery import app

@@ -5,6 +5,7 @@ resubmit, the reviewer compares the versions and accepts both."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -141,7 +142,14 @@ def test_evidence_from_two_agencies_is_requested_answered_returned_and_accepted(
         requested_on=timezone.localdate() - timedelta(days=20),
         due_on=timezone.localdate() - timedelta(days=1))
     health = signed_in(contexts, browser, base, "health")
-    assert "(overdue)" in health.locator("main").inner_text()
+    # The home page marks the overdue request: a red "Overdue" tag to see, and "Overdue:"
+    # in the link's name for a screen reader (the tag itself is hidden from one).
+    late = health.locator(".app-tasks li", has_text="Northshire Integrated Care Board to send"
+                          ).first
+    assert late.locator(".govuk-tag").inner_text().strip().lower() == "overdue"
+    assert "was due" in late.inner_text()
+    assert late.get_by_role("link", name=re.compile(r"^Overdue: .*Northshire Integrated Care "
+                                                    r"Board to send")).count() == 1
     open_link(health, "Northshire Integrated Care Board to send")
     assert health.locator("#overdue").is_visible()
     write_report(health)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from reviews.models import Stage
+from reviews.models import Episode, Stage
 from tests.browser.conftest import assert_accessible
 from tests.conftest import PASSWORD, Personas
 from tests.reporting import ReportWorld, report_world
@@ -56,7 +56,8 @@ def visit(page: Any, url: str) -> None:
     assert_accessible(page)
 
 
-def write_finding(page: Any, base: str, review: int, title: str, episode: str) -> None:
+def write_finding(page: Any, base: str, review: int, title: str, episode: str,
+                  episode_title: str) -> None:
     visit(page, f"{base}/reviews/{review}/analysis/")
     page.get_by_role("link", name="Add a finding").click()
     assert_accessible(page)
@@ -75,6 +76,9 @@ def write_finding(page: Any, base: str, review: int, title: str, episode: str) -
     page.get_by_role("link", name="Link evidence").click()
     assert_accessible(page)
     page.get_by_label("Key practice episode").check()
+    # A key practice episode is named, not only described (the evidence-link rule); its
+    # picker is revealed under the radio.
+    page.get_by_label("Which episode").select_option(label=episode_title)
     page.get_by_label("Where in the evidence").fill(episode)
     page.get_by_label("What it shows").fill("The explanation was not tested.")
     page.get_by_role("button", name="Link evidence").click()
@@ -111,10 +115,12 @@ def test_reviewer_panel_manager_and_approvers_take_the_report_to_sign_off(
     reviewer = people.sign_in("reviewer")
 
     # Two findings, each traced to a key practice episode; a recommendation tied to one.
+    for episode_title in ("The hospital visit", "The house move"):
+        Episode.objects.create(review=world.review, title=episode_title)
     write_finding(reviewer, base, pk, "Bruising was explained away",
-                  "Key practice episode 2: the hospital visit")
+                  "Key practice episode 2: the hospital visit", "The hospital visit")
     write_finding(reviewer, base, pk, "Risk was not reassessed after the move",
-                  "Key practice episode 4: the house move")
+                  "Key practice episode 4: the house move", "The house move")
     visit(reviewer, f"{base}/reviews/{pk}/analysis/")
     reviewer.get_by_role("link", name="Add a recommendation").click()
     assert_accessible(reviewer)

@@ -48,8 +48,10 @@ check-migrations: install
 test: export DATABASE_URL ?= postgres://scr:scr@127.0.0.1:5432/scr
 test: export CELERY_BROKER_URL ?= redis://127.0.0.1:6379/1
 # Two processes (the machine's two cores), each with its own Redis database as broker
-# (conftest.py), so tests with a real Celery worker may run side by side.
-PYTEST_ARGS ?= -n 2
+# (conftest.py), so tests with a real Celery worker may run side by side. The migrations run
+# once from nothing per run, into a template database that each process's test database is
+# cloned from (tests/dbtemplate.py; --create-db: rebuilt every run, as CI must).
+PYTEST_ARGS ?= -n 2 --db-template --create-db
 test: test-machine install lint check-migrations
 	SCR_TESTING=1 $(BIN)/pytest $(PYTEST_ARGS)
 

@@ -28,9 +28,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    from tests.scheduling import announce_units_file
+
+    announce_units_file(config)
     _own_broker_per_xdist_worker()
     _flush_lifts_the_truncate_guard()
     _woff2_fonts_decompressed_once()
+
+
+def _redis_databases(url: str) -> int:
+    """How many databases the Redis server has (``databases``; 16 unless configured)."""
+    import redis
+
+    try:
+        return int(redis.Redis.from_url(url).config_get("databases")["databases"])
+    except (redis.RedisError, KeyError, ValueError):
+        return 16
 
 
 def _own_broker_per_xdist_worker() -> None:
@@ -48,9 +61,10 @@ def _own_broker_per_xdist_worker() -> None:
     if not worker.startswith("gw") or parts.scheme not in ("redis", "rediss"):
         return
     database = int(parts.path.strip("/") or 0) + 1 + int(worker.removeprefix("gw"))
-    if database > 15:
+    if database >= (count := _redis_databases(url)):
         raise pytest.UsageError(f"{worker} would need Redis database {database} as its broker "
-                                "(Redis has 0-15): configure a lower one or fewer workers")
+                                f"(Redis has 0-{count - 1}): configure a lower one or fewer "
+                                "workers")
     own = urlunsplit(parts._replace(path=f"/{database}"))
     from django.conf import settings
 
@@ -93,6 +107,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     go last, so that each layer is built once. Otherwise the order is kept: pytest-django's
     (tests in a transaction first, then those that empty the tables after them), the same on
     every xdist worker."""
+    from tests.scheduling import write_units
     from tests.shared_db import depth, module_of
 
     runs: list[list[pytest.Item]] = []
@@ -102,6 +117,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         else:
             runs.append([item])
     items[:] = [item for run in runs for item in sorted(run, key=depth)]
+    write_units(items)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Units of work by shared database layer, not test by test (tests/scheduling.py)."""
+    from tests.scheduling import LayerScheduling
+
+    return LayerScheduling(config, log)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    from tests.scheduling import forget_units_file
+
+    forget_units_file(config)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -231,12 +260,14 @@ def _uploads_in_a_temporary_media_root(tmp_path_factory: pytest.TempPathFactory)
 @pytest.fixture(scope="module")
 def personas_layer(request: pytest.FixtureRequest, django_db_setup: None,
                    django_db_blocker: Any) -> Iterator[object]:
-    """The personas made once for a module's tests, in a layer rolled back after them
-    (tests/shared_db.py); None when the test that first asks cannot share them."""
-    from tests.personas import make_personas
+    """The personas made once for a module's tests, each signed in once (``client_for``
+    reuses the session), in a layer rolled back after them (tests/shared_db.py); None when
+    the test that first asks cannot share them."""
+    from tests.personas import make_personas, sign_in
     from tests.shared_db import LAYERS
 
-    layer = LAYERS.push(("personas", request.node.nodeid), make_personas, django_db_blocker)
+    layer = LAYERS.push(("personas", request.node.nodeid), lambda: sign_in(make_personas()),
+                        django_db_blocker)
     yield layer
     LAYERS.close(layer)
 

@@ -10,8 +10,9 @@ from a freshly migrated database, with the migrations' data (themes, groups) in 
 The template's name carries ``migrations_key()``: a hash of every migration file of the
 project and of ``requirements.lock`` (the versions of Django and of the apps whose
 migrations run too). Change a migration and the next run builds a new template (and
-drops the old one); ``--create-db`` rebuilds it whatever the key. ``make test`` does not
-use this: it migrates new test databases from nothing, as CI must.
+drops the old one); ``--create-db`` rebuilds it whatever the key, once per run (the xdist
+workers of one run share it). ``make test`` uses both: the migrations run from nothing on
+every run, as CI must, but once, not once per process.
 """
 
 from __future__ import annotations

@@ -6,6 +6,8 @@ too); it builds them with ``make_personas`` here.
 
 from __future__ import annotations
 
+import copy
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,10 +66,55 @@ def make_personas() -> Personas:
     )
 
 
+BACKEND = "agencies.services.account.DemoAwareModelBackend"
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A session made for a persona when the module's personas were built (``sign_in``)."""
+
+    cookies: Any  # the client's SimpleCookie after signing in
+    auth_hash: str  # the user's session hash then (a password change invalidates it)
+    at: float  # time.time() then (the session's start and last-seen stamps)
+
+
+def sign_in(personas: Personas) -> Personas:
+    """Sign each persona in once, in the module's personas layer (tests/shared_db.py), so a
+    test's ``client_for`` reuses that session instead of signing in again (25 queries and
+    the sign-in's access events each time). The session rows live in the layer and are
+    rolled back with it; each test still runs in its own transaction above them."""
+    for user in personas.by_role().values():
+        client = Client()
+        client.force_login(user, backend=BACKEND)
+        user._signed_in = SignedIn(  # type: ignore[attr-defined]
+            cookies=client.cookies, auth_hash=user.get_session_auth_hash(), at=time.time())
+    return personas
+
+
+def _reusable(user: User) -> SignedIn | None:
+    """The persona's layer session, if a request now would still find it valid: made for
+    the password the user has now, and younger than half the idle and absolute timeouts
+    as the clock reads now (a test that moves the clock or shortens the timeouts signs in
+    afresh, as before)."""
+    from django.conf import settings
+
+    signed_in: SignedIn | None = getattr(user, "_signed_in", None)
+    if signed_in is None or signed_in.auth_hash != user.get_session_auth_hash():
+        return None
+    limit = min(settings.SESSION_IDLE_TIMEOUT, settings.SESSION_ABSOLUTE_TIMEOUT) / 2
+    return signed_in if 0 <= time.time() - signed_in.at < limit else None
+
+
 def client_for(user: User | None) -> Client:
+    """A test client signed in as ``user`` (anonymous for None)."""
     client = Client()
-    if user is not None:
-        client.force_login(user, backend="agencies.services.account.DemoAwareModelBackend")
+    if user is None:
+        return client
+    signed_in = _reusable(user)
+    if signed_in is not None:
+        client.cookies = copy.deepcopy(signed_in.cookies)
+    else:
+        client.force_login(user, backend=BACKEND)
     return client
 
 

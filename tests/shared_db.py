@@ -56,7 +56,7 @@ def module_of(item: pytest.Item) -> str:
     return item.nodeid.split("::")[0]
 
 
-def _case_key(item: pytest.Item) -> Key | None:
+def case_key(item: pytest.Item) -> Key | None:
     params = getattr(getattr(item, "callspec", None), "params", {})
     if "case_index" not in params:
         return None
@@ -70,7 +70,7 @@ LEVELS: list[dict[str, Callable[[pytest.Item], Key | None]]] = [
     {"personas_layer": lambda item: ("personas", module_of(item))},
     {"shared_world": lambda item: ("world", module_of(item)),
      "module_layer": lambda item: ("module", module_of(item))},
-    {"case_world": _case_key},
+    {"case_world": case_key},
 ]
 
 

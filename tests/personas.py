@@ -7,7 +7,6 @@ too); it builds them with ``make_personas`` here.
 from __future__ import annotations
 
 import copy
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,11 +82,14 @@ def sign_in(personas: Personas) -> Personas:
     test's ``client_for`` reuses that session instead of signing in again (25 queries and
     the sign-in's access events each time). The session rows live in the layer and are
     rolled back with it; each test still runs in its own transaction above them."""
+    from scr import middleware
+
     for user in personas.by_role().values():
         client = Client()
         client.force_login(user, backend=BACKEND)
         user._signed_in = SignedIn(  # type: ignore[attr-defined]
-            cookies=client.cookies, auth_hash=user.get_session_auth_hash(), at=time.time())
+            cookies=client.cookies, auth_hash=user.get_session_auth_hash(),
+            at=middleware.time.time())
     return personas
 
 
@@ -98,11 +100,14 @@ def _reusable(user: User) -> SignedIn | None:
     afresh, as before)."""
     from django.conf import settings
 
+    from scr import middleware
+
     signed_in: SignedIn | None = getattr(user, "_signed_in", None)
     if signed_in is None or signed_in.auth_hash != user.get_session_auth_hash():
         return None
     limit = min(settings.SESSION_IDLE_TIMEOUT, settings.SESSION_ABSOLUTE_TIMEOUT) / 2
-    return signed_in if 0 <= time.time() - signed_in.at < limit else None
+    now = middleware.time.time()  # the clock the session middleware reads (a test may move it)
+    return signed_in if 0 <= now - signed_in.at < limit else None
 
 
 def client_for(user: User | None) -> Client:

@@ -25,6 +25,7 @@ from agencies.models import Agency, User
 from agencies.models.roles import Role
 from agencies.services import membership_create
 from scr.history import save_with_history
+from scr.workdays import subtract_working_days
 from tests.browser.conftest import ARTIFACTS, assert_accessible, collect_csp_violations
 from tests.browser.test_evidence_journey import write_report
 
@@ -145,6 +146,11 @@ class Person:
         self.link("Reviews", within="#navigation", exact=True)
         self.link(reference)
 
+    def overview(self) -> None:
+        """The review's overview (its next steps), unless the page is already there."""
+        if not self.page.locator("#moves").count():
+            self.nav("Overview")
+
     def nav(self, name: str) -> None:
         """A section of the review (the review's own navigation)."""
         self.link(name, within="nav[aria-label='Sections of this review']", exact=True)
@@ -198,7 +204,8 @@ def journey(browser: Any, live_server: Any, people: dict[str, User],
     assert not j.csp, "Content-Security-Policy violations:\n" + "\n".join(j.csp)
 
 
-def test_one_review_from_referral_to_closure_through_the_pages_alone(journey: Journey) -> None:
+def test_one_review_from_referral_to_closure_through_the_pages_alone(journey: Journey,
+                                                                     tmp_path: Path) -> None:
     j = journey
     today = timezone.localdate()
 
@@ -207,8 +214,8 @@ def test_one_review_from_referral_to_closure_through_the_pages_alone(journey: Jo
     manager = Person(j, "manager")
     manager.link("Reviews", within="#navigation", exact=True)
     manager.link("Record a referral")
-    manager.fill("Date of the incident", typed(today - timedelta(days=3)))
-    manager.fill("Date the local authority became aware", typed(today - timedelta(days=2)))
+    manager.fill("Date of the incident", typed(today - timedelta(days=45)))
+    manager.fill("Date the local authority became aware", typed(today - timedelta(days=44)))
     manager.check("Serious harm")
     manager.check("Suspected")
     manager.fill("What happened", "A baby was taken to hospital with a head injury.")
@@ -221,20 +228,20 @@ def test_one_review_from_referral_to_closure_through_the_pages_alone(journey: Jo
     manager.button("Start notification", then="Moved to")
     manager.link("The date the national Panel and Ofsted were notified", within="#moves")
     manager.fill("Date the national Panel and Ofsted were notified",
-                 typed(today - timedelta(days=1)))
+                 typed(today - timedelta(days=41)))
     manager.button("Save", then="Notification recorded.")
 
     j.begin("2. Rapid review")
     manager.button("Start the rapid review", then="Moved to")
     manager.link("Record rapid review")
-    manager.fill("Date of the rapid review meeting", typed(today))
+    manager.fill("Date of the rapid review meeting", typed(today - timedelta(days=34)))
     manager.button("Save", then="Rapid review recorded.")
     manager.button("Move to decision", then="Moved to")
 
     j.begin("3. Decision")
     manager.link("Record decision")
     manager.check("Carry out a review", exact=True)
-    manager.fill("Date of the decision", typed(today))
+    manager.fill("Date of the decision", typed(today - timedelta(days=32)))
     manager.fill("Reasons", "The criteria are met: serious harm, abuse suspected.")
     manager.button("Save", then="Decision recorded.")
     # Commissioning needs the child in the register: the move names it and links to it.
@@ -249,7 +256,7 @@ def test_one_review_from_referral_to_closure_through_the_pages_alone(journey: Jo
     j.begin("4. Panel appointed")
     manager.link("Terms of reference", within="#moves")
     manager.fill("Scope period starts", typed(today - timedelta(days=400)))
-    manager.fill("Scope period ends", typed(today - timedelta(days=2)))
+    manager.fill("Scope period ends", typed(today - timedelta(days=45)))
     manager.check("Systems review (SCIE Learning Together)")
     manager.fill("Key lines of enquiry", "- Was the risk to the baby recognised?")
     manager.button("Save a new version", then="Terms of reference saved.")
@@ -433,3 +440,78 @@ def test_one_review_from_referral_to_closure_through_the_pages_alone(journey: Jo
     for fieldset in manager.page.locator("main fieldset").all():
         fieldset.get_by_label("Accepted", exact=True).check()
     manager.button("Save the response", then="Board response recorded.")
+
+    j.begin("11. Anonymisation check and PDF")
+    manager.nav("Publication")
+    manager.link("Anonymisation check")
+    manager.page.locator("#all-settled").wait_for()
+    manager.link("Publication", within="#all-settled")
+    manager.check("Anonymised (for publication, leak-checked)")
+    manager.button("Make the PDF", then="Download the PDF")
+    manager.sees("Clean")
+
+    j.begin("12. Publication")
+    manager.overview()
+    # The move names what publication still needs, each a link to where it is recorded.
+    manager.link("A planned publication date", within="#moves")
+    # The journey runs months of a review in minutes: the report was in fact received (and
+    # sent to the national Panel) earlier than its submission in the system, so publication
+    # today is lawful (7 working days' notice).
+    manager.fill("Date the final report was received", typed(subtract_working_days(today, 8)))
+    manager.fill("Planned publication date", typed(today))
+    manager.fill("Date the final report was sent to the national Panel",
+                 typed(subtract_working_days(today, 7)))
+    manager.fill("Reason for the change", "The reviewer sent the final report by e-mail first.")
+    manager.button("Save")
+    manager.overview()
+    manager.button("Move to publication", then="Moved to")
+    manager.nav("Publication")
+    manager.link("Record the notice to the national Panel")
+    manager.fill("Date this PDF was sent to the national Panel",
+                 typed(subtract_working_days(today, 7)))
+    manager.button("Record the notice", then="Recorded: this PDF was sent to the national Panel.")
+    manager.link("Publish the report")
+    manager.button("Publish", then="Published: the anonymised PDF is in the library.")
+
+    j.begin("13. Action plan: actions assigned, progress")
+    manager.overview()
+    manager.button("Start action plan monitoring", then="Moved to")
+    manager.nav("Action plan")
+    owners = {"police": ("Northshire Police", "Jordan Price (police)"),
+              "health": ("Northshire Integrated Care Board", "Sam Ahmed (health)")}
+    for agency, owner in owners.values():
+        manager.link("Add an action to recommendation 1")
+        manager.page.get_by_role("radio", name="Local").check()
+        manager.fill("Action to be taken", f"{agency}: audit the response to bruising in babies.")
+        manager.select("Lead agency", agency)
+        manager.select("Owner", owner)
+        manager.fill("Target date", typed(today + timedelta(days=90)))
+        manager.fill("Success measure", "Every bruised non-mobile baby has a medical.")
+        manager.button("Add the action", then="Action added.")
+    evidence = tmp_path / "audit.txt"
+    evidence.write_text("Audit of 40 cases: 39 referred for a child protection medical.\n")
+    for n, username in enumerate(owners, start=1):
+        lead = Person(j, username)
+        lead.task(f"{reference} R1.{n}: update the action")
+        lead.link("Update progress")
+        lead.fill("Progress note", "Audit of 40 cases finished.")
+        lead.page.get_by_role("radio", name="Completed").check()
+        lead.fill("Date of completion (if completed)", typed(today))
+        lead.fill("Outcome (if completed)", "39 of 40 babies referred for a medical.")
+        lead.button("Save progress", then="Progress saved.")
+        lead.link("Attach evidence of impact")
+        lead.fill("What the evidence shows", "Audit of bruising referrals")
+        lead.page.get_by_label("Upload a file").set_input_files(str(evidence))
+        lead.button("Upload", then="Evidence of impact attached.")
+
+    j.begin("14. Verified; the board closes the plan")
+    for n in (1, 2):
+        manager = Person(j, "manager")
+        manager.task(f"{reference} R1.{n}: verify the evidence of impact")
+        manager.link("Verify", exact=True)
+        manager.button("Verify the evidence of impact", then="Action verified.")
+    board = Person(j, "board")
+    board.task(f"{reference}: sign off the action plan's closure")
+    board.fill("The board's sign-off", "The learning is embedded in practice.")
+    board.button("Sign off closure and close the review",
+                 then="Closure signed off: the review is closed.")

@@ -38,6 +38,28 @@ document.addEventListener("click", (e) => { if (e.isTrusted) window.journeyClick
 """
 
 
+# The words of the table headers that wrap across lines inside the word ("Refe/renc/e"); a
+# break at a hyphen is a break between words.
+WORDS_BROKEN_IN_HEADERS = """
+() => {
+  const broken = [];
+  for (const th of document.querySelectorAll("main th")) {
+    const walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const word of node.data.matchAll(/[^\\s-]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, word.index);
+        range.setEnd(node, word.index + word[0].length);
+        const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        if (lines.size > 1) broken.push(word[0]);
+      }
+    }
+  }
+  return broken;
+}
+"""
+
+
 def typed(day: Any) -> str:
     return day.strftime("%d/%m/%Y")
 
@@ -442,7 +464,10 @@ def test_one_review_from_referral_to_closure_through_the_pages_alone(journey: Jo
     manager.button("Save the response", then="Board response recorded.")
 
     j.begin("11. Anonymisation check and PDF")
-    manager.nav("Publication")
+    # The sign-off page names the next step; the home page's task leads straight to it.
+    assert "Next: the anonymisation check" in manager.text("#next-step")
+    manager = Person(j, "manager")
+    manager.task("the board has responded: make the anonymised PDF")
     manager.link("Anonymisation check")
     manager.page.locator("#all-settled").wait_for()
     manager.link("Publication", within="#all-settled")
@@ -474,9 +499,9 @@ def test_one_review_from_referral_to_closure_through_the_pages_alone(journey: Jo
     manager.button("Publish", then="Published: the anonymised PDF is in the library.")
 
     j.begin("13. Action plan: actions assigned, progress")
-    manager.overview()
+    manager.link("review's next steps", within="#next-step")  # the Publication page says so
     manager.button("Start action plan monitoring", then="Moved to")
-    manager.nav("Action plan")
+    manager.link("Action plan", exact=True)
     owners = {"police": ("Northshire Police", "Jordan Price (police)"),
               "health": ("Northshire Integrated Care Board", "Sam Ahmed (health)")}
     for agency, owner in owners.values():
@@ -515,3 +540,34 @@ def test_one_review_from_referral_to_closure_through_the_pages_alone(journey: Jo
     board.fill("The board's sign-off", "The learning is embedded in practice.")
     board.button("Sign off closure and close the review",
                  then="Closure signed off: the review is closed.")
+
+    # The review is closed; the pages the people used most, at 1280 px and at 375 px.
+    j.begin("Reviews list and pages at 375 px")
+    manager = Person(j, "manager")
+    manager.link("Reviews", within="#navigation", exact=True)
+    manager.page.get_by_label("Stage", exact=True).select_option(label="Closed")
+    manager.button("Apply")
+    assert manager.page.evaluate(WORDS_BROKEN_IN_HEADERS) == []
+    for who in ("manager", "police", "board"):
+        person = Person(j, who)
+        person.page.set_viewport_size({"width": 375, "height": 800})
+        fits_at_375(person.page, who)
+        person.button("Menu")  # the service navigation folds behind its toggle
+        person.link("Reviews", within="#navigation", exact=True)
+        fits_at_375(person.page, who)
+    manager = Person(j, "manager")
+    manager.button("Menu")
+    manager.link("Reviews", within="#navigation", exact=True)
+    manager.page.get_by_label("Stage", exact=True).select_option(label="Closed")
+    manager.button("Apply")
+    manager.link(reference)
+    for section in ("Overview", "Evidence", "Sign-off"):
+        manager.nav(section)
+        fits_at_375(manager.page, "manager")
+
+
+def fits_at_375(page: Any, who: str) -> None:
+    """No sideways scrolling of the page at 375 px, and axe on it at that width."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375, (
+        f"{page.url} scrolls sideways at 375 px for {who}")
+    assert_accessible(page)

@@ -21,6 +21,7 @@ from django.utils import timezone
 from agencies.models.roles import Role
 from reviews.models import (
     ENDED_STAGES,
+    BoardResponse,
     ChronologyEntry,
     ChronologySubmission,
     EvidenceKind,
@@ -159,7 +160,9 @@ def manager_tasks(user: User, today: date | None = None) -> list[Task]:
                                        SignOffSubmission.Status.APPROVED),
                            review__stage__in=(Stage.REPORT, Stage.SIGN_OFF))
                    .select_related("review", "snapshot")
-                   .annotate(given=Count("approvals", filter=Q(approvals__voided_at__isnull=True)))
+                   .annotate(given=Count("approvals", filter=Q(approvals__voided_at__isnull=True)),
+                             responded=Exists(BoardResponse.objects.filter(
+                                 review=OuterRef("review"))))
                    .order_by("submitted_at"))[:LIMIT]
     needed = len(approvers())
     for submission in submissions:
@@ -170,9 +173,16 @@ def manager_tasks(user: User, today: date | None = None) -> list[Task]:
         elif submission.status == SignOffSubmission.Status.PENDING:
             text = (f"{reference}: version {number} of the report awaits sign-off "
                     f"({submission.given} of {needed} approvals given)")
-        else:
+        elif not submission.responded:
             text = (f"{reference}: the report is signed off: record the board's response and "
                     f"move the review to Publication")
+        else:  # the next step is the publication page's: the anonymised PDF
+            tasks.append(_task(f"{reference}: the report is signed off and the board has "
+                               f"responded: make the anonymised PDF and move the review to "
+                               f"Publication", reverse("review_publication",
+                                                       args=[submission.review_id]),
+                               today=today))
+            continue
         tasks.append(_task(text, sign_off_path(submission.review), today=today))
     for publication in (Publication.objects.for_user(user, "manage")
                         .filter(status=Publication.Status.PUBLISHED,

@@ -3,8 +3,8 @@
 A person is asked for by name (with its variants) or by an identifier, or as a person
 already in one review's pseudonym register (their names and identifiers, in every *other*
 review). Names are compared in their folded forms (``scr.anonymise.fold``: case, accents,
-spaces and hyphens do not count), each with its common nicknames, so "Kay Smith" finds
-"Kayden Smith", and a previous surname or a "known as" name counts as the person's name;
+spaces and hyphens do not count), each with its common nicknames, so "Kate Smith" finds
+"Katherine Smith", and a previous surname or a "known as" name counts as the person's name;
 identifiers are compared in the register's one normal form (``normalise_identifier``: a
 postcode "NT1 2AB", an NHS number without spaces).
 

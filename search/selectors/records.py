@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, FloatField, Model, Q, QuerySet, TextField, Value
+from django.db.models import F, FloatField, Min, Model, Q, QuerySet, TextField, Value
 from django.db.models.functions import Coalesce, Concat
 from django.urls import reverse
 
@@ -82,6 +82,8 @@ class Kind:
     related: tuple[str, ...]
     title: Callable[[Any], str]
     url: Callable[[User, Any], str]
+    # Values the title or link need, computed in the same query (never one per row).
+    annotations: Callable[[], dict[str, Any]] = dict
 
 
 def _date(value: Any) -> str:
@@ -103,9 +105,13 @@ KINDS: tuple[Kind, ...] = (
     Kind("finding", "Finding", Finding, ("title", "statement", "why_it_matters"), "review",
          Q(withdrawn=False), ("review",), lambda f: f"Finding {f.number}: {f.title}",
          lambda u, f: reverse("finding", args=[f.pk])),
+    # A recommendation is read on the page of the finding it answers (the analysis page is
+    # the drafting team's; the finding's is everyone's who may read the recommendation).
     Kind("recommendation", "Recommendation", Recommendation, ("text", "outcome_expected"),
          "review", Q(withdrawn=False), ("review",), lambda r: f"Recommendation {r.number}",
-         lambda u, r: reverse("review_analysis", args=[r.review_id])),
+         lambda u, r: reverse("finding", args=[r.first_finding]) if r.first_finding
+         else reverse("review", args=[r.review_id]),
+         lambda: {"first_finding": Min("findings")}),
     Kind("action", "Action", Action,
          ("action_text", "success_measure", "agency_response", "outcome"), "review", Q(),
          ("review", "recommendation"),
@@ -232,10 +238,10 @@ def _records(kind: Kind, user: User, ids: list[int], query: Any,
     qs = kind_queryset(kind, user).filter(pk__in=ids)
     if kind.related:
         qs = qs.select_related(*kind.related)
-    joined = Concat(*[part for f in kind.fields
-                      for part in (Coalesce(f, Value("")), Value(" \n "))][:-1],
-                    output_field=TextField()) if len(kind.fields) > 1 else Coalesce(
-        kind.fields[0], Value(""))
+    qs = qs.annotate(**kind.annotations())
+    parts = [Coalesce(f, Value(""), output_field=TextField()) for f in kind.fields]
+    joined = Concat(*[p for part in parts for p in (part, Value(" \n "))][:-1],
+                    output_field=TextField()) if len(parts) > 1 else parts[0]
     if query is not None and kind is not REFERENCE:
         from django.contrib.postgres.search import SearchHeadline
 

@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 
+from agencies.models.roles import Role
 from agencies.views.http import AuthenticatedHttpRequest
 from search.forms import SearchForm
 from search.selectors import search_records
@@ -28,4 +29,5 @@ def search(request: AuthenticatedHttpRequest) -> HttpResponse:
                                         for r in found.results])
     return render(request, "search/search.html", {
         "form": form, "found": found,
+        "is_manager": request.user.has_role(Role.BUSINESS_MANAGER),
         "query": urlencode({"q": found.text}) if found else ""})

@@ -1,13 +1,19 @@
-"""On PostgreSQL: a GIN index on each searched kind's tsvector (the very expression
-``search.selectors.records.search_vector`` builds, so the planner uses it; a test checks
-it does), and a trigger refusing UPDATE and DELETE on the log of searches for a person.
-SQLite (the embedded default) searches with ``icontains`` and gets neither."""
+"""On PostgreSQL: a stored, generated ``tsvector`` column ``search_document`` on each searched
+kind's table (the words of the fields ``search.selectors.records.KINDS`` names, kept fresh
+by the database itself on every insert and update, whatever writes the row) with a GIN index,
+and a trigger refusing UPDATE and DELETE on the log of searches for a person. The column is
+not a model field: only the search reads it. SQLite (the embedded default) searches with
+``icontains`` and gets none of these.
 
-from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector
+Adding a stored generated column rewrites the table once (a few seconds per million
+chronology entries)."""
+
 from django.db import migrations
 
-# (app, model, fields, index name): the same fields as search.selectors.records.KINDS.
+COLUMN = "search_document"
+
+# (app, model, fields, index name): the same fields as search.selectors.records.KINDS
+# (a test checks they agree).
 INDEXES = [
     ("reviews", "Review", ("what_happened", "decision_reasons", "national_panel_reply"),
      "search_review_fts"),
@@ -40,15 +46,22 @@ DROP FUNCTION IF EXISTS search_personlookup_append_only();
 """
 
 
-def _index(fields, name):
-    return GinIndex(SearchVector(*fields, config="english"), name=name)
+def _vector(model, fields):
+    columns = " || ' ' || ".join(
+        f"""COALESCE("{model._meta.get_field(f).column}", '')""" for f in fields)
+    return f"to_tsvector('english'::regconfig, {columns})"
 
 
 def create(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    for app, model, fields, name in INDEXES:
-        schema_editor.add_index(apps.get_model(app, model), _index(fields, name))
+    for app, name, fields, index in INDEXES:
+        model = apps.get_model(app, name)
+        table = model._meta.db_table
+        schema_editor.execute(
+            f'ALTER TABLE "{table}" ADD COLUMN "{COLUMN}" tsvector '
+            f"GENERATED ALWAYS AS ({_vector(model, fields)}) STORED")
+        schema_editor.execute(f'CREATE INDEX "{index}" ON "{table}" USING gin ("{COLUMN}")')
     schema_editor.execute(APPEND_ONLY)
 
 
@@ -56,8 +69,9 @@ def drop(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute(DROP_APPEND_ONLY)
-    for app, model, fields, name in INDEXES:
-        schema_editor.remove_index(apps.get_model(app, model), _index(fields, name))
+    for app, name, _fields, _index in INDEXES:
+        table = apps.get_model(app, name)._meta.db_table
+        schema_editor.execute(f'ALTER TABLE "{table}" DROP COLUMN "{COLUMN}"')
 
 
 class Migration(migrations.Migration):

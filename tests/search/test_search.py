@@ -190,7 +190,7 @@ def test_the_search_page_pages_through_results(world: SearchWorld) -> None:
 
 @pytest.mark.postgresql
 def test_each_kinds_search_uses_its_index(db: None) -> None:
-    """The vector the search builds is the index's expression (migration search.0002)."""
+    """Each kind's match reads its stored vector's GIN index (migration search.0002)."""
     from django.contrib.postgres.search import SearchQuery
 
     with connection.cursor() as cursor:
@@ -200,3 +200,11 @@ def test_each_kinds_search_uses_its_index(db: None) -> None:
                 document=SearchQuery(WORD, config="english", search_type="websearch"))
             plan = qs.explain()
             assert "_fts" in plan, (kind.name, plan)
+
+
+def test_the_stored_vectors_hold_the_fields_each_kind_searches() -> None:
+    import importlib
+
+    migration = importlib.import_module("search.migrations.0002_search_indexes")
+    stored = {(f"{app}.{model}".lower(), fields) for app, model, fields, _ in migration.INDEXES}
+    assert stored == {(kind.model._meta.label_lower, kind.fields) for kind in KINDS}

@@ -111,6 +111,7 @@ def test_the_log_is_append_only(world: SearchWorld) -> None:
 
 
 @pytest.mark.postgresql
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
 def test_the_database_refuses_to_change_the_log(world: SearchWorld) -> None:
     from django.db import DatabaseError
 

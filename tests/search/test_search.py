@@ -132,6 +132,7 @@ def test_results_link_to_each_records_page(world: SearchWorld) -> None:
 
 
 @pytest.mark.postgresql
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
 def test_full_text_ranks_and_finds_words_in_any_form(world: SearchWorld) -> None:
     w = world
     found = search_records(w.people.manager, "zephyrines visits")  # stemmed: visit, visits
@@ -189,6 +190,7 @@ def test_the_search_page_pages_through_results(world: SearchWorld) -> None:
 
 
 @pytest.mark.postgresql
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
 def test_each_kinds_search_uses_its_index(db: None) -> None:
     """Each kind's match reads its stored vector's GIN index (migration search.0002)."""
     from django.contrib.postgres.search import SearchQuery

@@ -120,3 +120,18 @@ def test_the_database_refuses_to_change_the_log(world: SearchWorld) -> None:
                                            query=PersonQuery(name="Kayden Smith"))
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE search_personlookup SET reason = 'x' WHERE id = %s", [lookup.pk])
+
+
+def test_from_a_persons_page_the_manager_looks_for_them_in_the_other_reviews(
+        world: SearchWorld) -> None:
+    w = world
+    child = Subject.objects.get(review=w.review_in)
+    client = client_for(w.people.manager)
+    person_page = client.get(reverse("subject_detail", args=[child.pk])).content.decode()
+    url = f"{reverse('person_lookup')}?subject={child.pk}"
+    assert url in person_page
+    assert url not in client_for(w.people.reviewer).get(
+        reverse("subject_detail", args=[child.pk])).content.decode()
+    found = client.post(url, {"reason": "Same family?"}).content.decode()
+    assert "Found in 1 review" in found and w.review_out.reference in found
+    assert PersonLookup.objects.get().subject == child

@@ -20,6 +20,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         items.append(("board_actions", "Action plans", {"board_actions", "action_plan_sign_off"}))
     items.append(("reminders_mine", "Reminders", {"reminders_mine", "digest"}))
     items.append(("library", "Published reports", {"library", "publication_takedown_review"}))
+    items.append(("search", "Search", {"search", "person_lookup", "person_lookup_log"}))
     if user.has_role(Role.BUSINESS_MANAGER):
         items += [("people", "People", {"people", "person", "person_invite"}),
                   ("agencies", "Agencies", {"agencies", "agency_add", "agency_edit"}),

@@ -30,6 +30,10 @@ is written once:
   limit's ``EFBIG``) leaves no partial file behind and raises ``StorageFull``, which an
   upload turns into a message on its form, the same for every upload; the row is written
   only after the file, in the same transaction, so there is never a row without its file.
+
+Each version's text is read once as it is stored (``scr.doctext``: PDF, DOCX, ODT, XLSX,
+CSV, plain text; bounded in size and time) into ``text`` beside it, for search; a file
+whose text cannot be read is stored all the same, its ``text_status`` saying so.
 """
 
 from __future__ import annotations
@@ -51,7 +55,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
 
-from scr import filetypes
+from scr import doctext, filetypes
 from scr.accesslog import record_access
 from scr.history import save_with_history, withdraw_with_history
 from scr.models import AccessEvent, StoredDocument
@@ -167,6 +171,8 @@ def document_store_version(*, model: type[D], by: Any, upload: File, reason: str
         raise TypeError(f"{model.__name__} versions are numbered per {model.LOGICAL_KEY}")
     found = inspect_upload(upload, allowed=model.ALLOWED_TYPES, max_size=model.max_size())
     original = filetypes.clean_original_name(upload.name or "")
+    # Read before the transaction (bounded in size and time; never fails the upload).
+    extracted = doctext.document_text(upload, found.content_type)
     try:
         with transaction.atomic():
             # Lock this document's versions so two uploads in turn get 2 and 3, not 2 twice.
@@ -174,7 +180,8 @@ def document_store_version(*, model: type[D], by: Any, upload: File, reason: str
             latest = max(versions.values_list("version", flat=True), default=0)
             document = model(**logical_key, original_filename=original,
                              content_type=found.content_type, size=found.size,
-                             sha256=found.sha256, version=latest + 1, uploaded_by=by)
+                             sha256=found.sha256, version=latest + 1, uploaded_by=by,
+                             text=extracted.text, text_status=extracted.status)
             store_file(document.file, original, upload)
             try:
                 save_with_history(document, by=by, reason=reason or "new version uploaded")

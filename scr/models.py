@@ -23,6 +23,7 @@ from simple_history.models import HistoricalRecords
 
 from scr import filetypes
 from scr.actions import Action
+from scr.doctext import MAX_CHARS, TextStatus
 from scr.history import EVERY_FIELD
 from scr.text import REASON_LENGTH
 
@@ -207,6 +208,10 @@ class StoredDocument(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
+    # Its text, read once when stored (scr.doctext), for search; how that went.
+    text = models.TextField(blank=True, editable=False, max_length=MAX_CHARS)
+    text_status = models.CharField(max_length=12, choices=TextStatus.choices, blank=True,
+                                   editable=False)
     # Withdrawn: hidden from the pages, kept, and restorable (scr.documents.document_withdraw).
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_reason = models.TextField(blank=True, max_length=REASON_LENGTH)

@@ -13,7 +13,7 @@ import grimp
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
 
-PACKAGES = ("scr", "agencies", "reviews", "actionplans")
+PACKAGES = ("scr", "agencies", "reviews", "actionplans", "search")
 
 
 def strongly_connected(graph: grimp.ImportGraph) -> list[list[str]]:

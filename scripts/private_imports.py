@@ -11,7 +11,7 @@ import ast
 import subprocess
 import sys
 
-APPS = ("scr", "agencies", "reviews", "actionplans")
+APPS = ("scr", "agencies", "reviews", "actionplans", "search")
 
 
 def private_imports() -> list[str]:

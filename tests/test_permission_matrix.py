@@ -608,6 +608,13 @@ RULES: dict[str, list[Case]] = {
                                          MANAGER_ONLY_PAGE)],
     # action plans and reminders (tests/actionplans/matrix.py)
     **action_plan_matrix.rules(Case),
+    # search across reviews (issue 21): everyone signed in, each finding only what their
+    # scopes let them read (tests/search/test_search.py checks every role's results); a
+    # person across reviews, and the log of those searches, for business managers only.
+    "search": [Case(expected=ALL_SIGNED_IN), Case(expected=ALL_SIGNED_IN, query="q=Kayden"),
+               Case(expected=ALL_SIGNED_IN, query="q=Kayden&page=2")],
+    "person_lookup": [Case(expected=MANAGER_ONLY_PAGE)],
+    "person_lookup_log": [Case(expected=MANAGER_ONLY_PAGE)],
 }
 
 

@@ -32,7 +32,7 @@ from scr.models import AccessEvent
 from tests.conftest import Personas, client_for
 
 ROOT = Path(__file__).resolve().parents[2]
-PROJECT_APPS = ("scr", "agencies", "reviews", "actionplans")
+PROJECT_APPS = ("scr", "agencies", "reviews", "actionplans", "search")
 # Models deliberately without simple-history, and why (docs/audit.md).
 HISTORY_EXEMPT = {
     "scr.AccessEvent": "append-only: a row never changes",

@@ -20,7 +20,7 @@ from reviews.models import ClockKind, DelayExplanation, Review
 from scr.text import NARRATIVE_LENGTH
 from tests.conftest import Personas, client_for
 
-PROJECT_APPS = ("scr", "agencies", "reviews", "actionplans")
+PROJECT_APPS = ("scr", "agencies", "reviews", "actionplans", "search")
 # Written by the system, never typed by a person.
 SYSTEM_TEXT = {("scr.RenderRecord", "error")}
 
@@ -37,7 +37,7 @@ def test_every_model_text_field_has_a_maximum_length() -> None:
 
 def _project_forms() -> list[type[forms.BaseForm]]:
     found = []
-    for app in ("agencies", "reviews", "actionplans", "scr"):
+    for app in ("agencies", "reviews", "actionplans", "search", "scr"):
         package = importlib.import_module(app)
         for info in pkgutil.walk_packages(package.__path__, f"{app}."):
             if "migrations" in info.name or "tests" in info.name:

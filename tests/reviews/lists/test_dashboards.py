@@ -33,7 +33,7 @@ def open_review(people: Personas, *, aware_days_ago: int, involved: list | None 
 
 
 def test_every_model_can_be_scoped_to_a_user() -> None:
-    for app in ("scr", "agencies", "reviews", "actionplans"):
+    for app in ("scr", "agencies", "reviews", "actionplans", "search"):
         for model in apps.get_app_config(app).get_models():
             if model.__name__.startswith("Historical") or model._meta.auto_created:
                 continue

@@ -306,11 +306,12 @@ def test_json_logs_carry_the_request_id_as_a_field(personas: Personas, log_lines
 
 @pytest.mark.integration
 @pytest.mark.postgresql
-def test_metrics_merge_the_requests_of_every_gunicorn_worker(db: None, tmp_path: Any) -> None:
+def test_metrics_merge_the_requests_of_every_gunicorn_worker(transactional_db: None,
+                                                            tmp_path: Any) -> None:
     """gunicorn with two sync workers and ``PROMETHEUS_MULTIPROC_DIR`` (as docker-compose runs
     ``web``): 20 requests spread over both workers are all counted, whichever worker answers
-    the scrape; each carries its own request id. (The server reads only counts from the
-    database, so this test's data need not be committed.)"""
+    the scrape; each carries its own request id. The server commits what it writes (the
+    refused anonymous scrape's access event), so the tables are emptied after the test."""
     import requests
     from django.db import connection
 

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "agencies",
     "reviews",
     "actionplans",
+    "learning",
 ]
 
 MIDDLEWARE = [

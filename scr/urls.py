@@ -34,5 +34,6 @@ urlpatterns = [
     path("", include("agencies.urls")),
     path("", include("reviews.urls")),
     path("", include("actionplans.urls")),
+    path("", include("learning.urls")),
     path("admin/", admin.site.urls),
 ]

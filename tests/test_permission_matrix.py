@@ -29,6 +29,7 @@ from scr.models import Notification, OutboxMessage, RenderRecord
 from tests.actionplans import matrix as action_plan_matrix
 from tests.conftest import Personas, client_for, publish
 from tests.downloads import check_download
+from tests.learning import matrix as learning_matrix
 from tests.shared_db import LAYERS
 
 ROLES = ("anonymous", "manager", "reviewer", "panel", "police_lead", "health_lead", "board")
@@ -608,6 +609,8 @@ RULES: dict[str, list[Case]] = {
                                          MANAGER_ONLY_PAGE)],
     # action plans and reminders (tests/actionplans/matrix.py)
     **action_plan_matrix.rules(Case),
+    # learning: themes across reviews, the yearly report (tests/learning/matrix.py)
+    **learning_matrix.rules(Case),
 }
 
 

@@ -12,7 +12,7 @@ import re
 import subprocess
 import sys
 
-APPS = ("scr", "agencies", "reviews", "actionplans")
+APPS = ("scr", "agencies", "reviews", "actionplans", "learning")
 
 
 def rows() -> list[str]:

@@ -85,6 +85,7 @@ def build(p: Personas) -> dict[str, Any]:
     _review(p, date(2025, 11, 3), decision=review, decision_date=date(2025, 11, 20),
             published_on=date(2026, 6, 1))
     e = _review(p, date(2025, 7, 1), decision=review, decision_date=date(2025, 8, 1),
+                stage="monitoring",
                 published_on=date(2026, 3, 15))
     DelayExplanation.objects.create(review=e, clock=ClockKind.FINAL_REPORT,
                                     explanation="A criminal trial.")

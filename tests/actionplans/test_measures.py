@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -29,11 +30,11 @@ def baseline(p: Personas, action: Action, value: str = "40", days_ago: int = 60,
         is_baseline=True, improves_when=better)
 
 
-def measure(p: Personas, action: Action, value: str, days_ago: int = 10, **extra: object
-            ) -> Measurement:
+def measure(p: Personas, action: Action, value: str, days_ago: int = 10, by: Any = None,
+            **evidence: Any) -> Measurement:
     return services.measurement_record(
-        by=extra.pop("by", p.police_lead), action=action, value=Decimal(value), unit="%",
-        measured_on=today() - timedelta(days=days_ago), source="Re-audit", **extra)  # type: ignore[arg-type]
+        by=by or p.police_lead, action=action, value=Decimal(value), unit="%",
+        measured_on=today() - timedelta(days=days_ago), source="Re-audit", **evidence)
 
 
 def test_the_agency_lead_records_a_baseline_and_measurements_with_history(

@@ -151,9 +151,9 @@ def test_the_figures_match_the_hand_count(personas: Personas, world: dict[str, A
         "decisions_review": {a, c}, "decisions_no_review": {b}, "reviews_started": {a, c},
         "published": {c, e}, "published_on_time": {c}}
     assert figures.median_days_to_publication == 203.5
-    assert [(r.reference, r.clock) for r in figures.delay_reasons] == [
+    assert sorted((r.reference, r.clock) for r in figures.delay_reasons) == sorted([
         (world["b"].reference, "Notify the national Panel"),
-        (world["e"].reference, "Final report")]
+        (world["e"].reference, "Final report")])
     assert "Kayden" not in " ".join(r.explanation for r in figures.delay_reasons)
     r1, r2 = world["recs"]
     assert figures["recommendations_decided"].records == (r1.pk, r2.pk)

@@ -269,13 +269,24 @@ def _themes(user: User, published: list[int]) -> list[ThemeCount]:
     return sorted(counts, key=lambda c: (-len(c.reviews), c.name))
 
 
-def figure_records(user: User, key: str, start: date, end: date) -> tuple[Figure, list[tuple[int, str, str]]]:
-    """The records behind one figure: (id, reference, what) each, exactly the figure's."""
-    figure = period_figures(user, start, end)[key]
+def figure_records(user: User, key: str, start: date, end: date,
+                   ) -> tuple[Figure, list[tuple[int, str, str]]]:
+    """The records behind one figure: (id, reference, what) each, exactly the figure's. A
+    decision's row says the decision and its reasons; a late review's, the recorded reason
+    for its delay (both through the pseudonymiser)."""
+    figures = period_figures(user, start, end)
+    figure = figures[key]
     ids = list(figure.records)
+    rows: dict[int, tuple[str, str]]
     if figure.kind == "review":
-        rows = dict((pk, (ref, "")) for pk, ref in Review._base_manager.filter(
-            pk__in=ids).values_list("pk", "reference"))
+        said: dict[int, list[str]] = defaultdict(list)
+        if key.startswith(("decisions", "rapid_reviews", "reviews_started")):
+            for r in figures.decision_reasons:
+                said[r.review_id].append(f"{r.clock}: {r.explanation}")
+        for r in figures.delay_reasons:
+            said[r.review_id].append(f"Delay ({r.clock.lower()}): {r.explanation}")
+        rows = {pk: (ref, " ".join(said.get(pk, []))) for pk, ref in
+                Review._base_manager.filter(pk__in=ids).values_list("pk", "reference")}
     elif figure.kind == "action":
         rows = {a.pk: (a.reference, f"completed {a.completed_on:%-d %B %Y}")
                 for a in Action._base_manager.filter(pk__in=ids).select_related(

@@ -196,7 +196,10 @@ def test_each_figure_links_to_exactly_its_records(personas: Personas,
     html = page.content.decode()
     assert world["a"].reference in html and world["b"].reference in html
     assert world["c"].reference not in html
-    assert "Kayden" not in html
+    assert "Kayden" not in html and "Child A's social worker was on leave." in html
     assert page.context["figure"].value == 2
+    decisions = client_for(personas.board).get(
+        reverse("figure_list", args=["decisions_no_review"]), query).content.decode()
+    assert "Do not carry out a review: Learning already known." in decisions
     assert client_for(personas.police_lead).get(
         reverse("figure_list", args=["notifications"])).status_code == 403

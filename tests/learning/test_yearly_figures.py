@@ -203,3 +203,23 @@ def test_each_figure_links_to_exactly_its_records(personas: Personas,
     assert "Do not carry out a review: Learning already known." in decisions
     assert client_for(personas.police_lead).get(
         reverse("figure_list", args=["notifications"])).status_code == 403
+
+
+def test_the_figures_cost_the_same_queries_for_few_or_many_reviews(
+        personas: Personas, world: dict[str, Any]) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        period_figures(personas.board, START, END)
+    for n in range(3):
+        more = _review(personas, date(2026, 1, 5 + n), notification_sent_on=date(2026, 1, 9),
+                       decision=Review.Decision.REVIEW, decision_date=date(2026, 1, 20),
+                       published_on=date(2026, 5, 1))
+        ClockPause.objects.create(review=more, clock=ClockKind.NOTIFICATION, reason="Inquest",
+                                  paused_on=date(2026, 1, 6), resumed_on=date(2026, 1, 7))
+        _finding(personas, more, 1, "Voice of the child")
+    with CaptureQueriesContext(connection) as many:
+        figures = period_figures(personas.board, START, END)
+    assert figures["published"].value == 5
+    assert len(many) == len(few)

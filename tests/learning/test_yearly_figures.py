@@ -18,6 +18,7 @@ The period is 1 December 2025 to 31 May 2026. Hand count (docs/learning.md, "Fig
 from __future__ import annotations
 
 from datetime import date, timedelta
+from html import unescape
 from typing import Any
 
 import pytest
@@ -193,13 +194,14 @@ def test_each_figure_links_to_exactly_its_records(personas: Personas,
                                                   world: dict[str, Any]) -> None:
     query = {"start": START.isoformat(), "end": END.isoformat()}
     page = client_for(personas.board).get(reverse("figure_list", args=["notifications"]), query)
-    html = page.content.decode()
+    html = unescape(page.content.decode())
     assert world["a"].reference in html and world["b"].reference in html
     assert world["c"].reference not in html
     assert "Kayden" not in html and "Child A's social worker was on leave." in html
     assert page.context["figure"].value == 2
     decisions = client_for(personas.board).get(
         reverse("figure_list", args=["decisions_no_review"]), query).content.decode()
+    decisions = unescape(decisions)
     assert "Do not carry out a review: Learning already known." in decisions
     assert client_for(personas.police_lead).get(
         reverse("figure_list", args=["notifications"])).status_code == 403
@@ -210,6 +212,7 @@ def test_the_figures_cost_the_same_queries_for_few_or_many_reviews(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    period_figures(personas.board, START, END)  # the person's roles, read once and kept
     with CaptureQueriesContext(connection) as few:
         period_figures(personas.board, START, END)
     for n in range(3):

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "reviews",
     "actionplans",
     "search",
+    "learning",
 ]
 
 MIDDLEWARE = [

@@ -35,5 +35,6 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("", include("actionplans.urls")),
     path("", include("search.urls")),
+    path("", include("learning.urls")),
     path("admin/", admin.site.urls),
 ]

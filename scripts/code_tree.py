@@ -12,7 +12,7 @@ import re
 import subprocess
 import sys
 
-APPS = ("scr", "agencies", "reviews", "actionplans", "search")
+APPS = ("scr", "agencies", "reviews", "actionplans", "search", "learning")
 
 
 def rows() -> list[str]:

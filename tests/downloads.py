@@ -21,11 +21,13 @@ from scr.documents import SANDBOX
 # A stored file, sent by ``file_response``.
 STORED_FILES = frozenset({
     "evidence_document_download", "meeting_minutes_download", "report_render_download",
-    "library_download", "action_plan_pdf_download", "impact_evidence_download"})
+    "library_download", "action_plan_pdf_download", "impact_evidence_download",
+    "yearly_report_download"})
 # Made on the fly (CSV streamed, XLSX), sent with ``attachment``'s headers.
 GENERATED = frozenset({
     "chronology_export", "chronology_template", "action_plan_export_csv",
-    "action_plan_export_xlsx", "review_export", "access_log_export", "register_template"})
+    "action_plan_export_xlsx", "review_export", "access_log_export", "register_template",
+    "yearly_report_csv", "yearly_report_xlsx"})
 DOWNLOADS = STORED_FILES | GENERATED
 # Downloads not yet on ``scr.documents.attachment`` (none).
 NOT_YET: frozenset[str] = frozenset()

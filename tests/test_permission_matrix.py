@@ -29,6 +29,7 @@ from scr.models import Notification, OutboxMessage, RenderRecord
 from tests.actionplans import matrix as action_plan_matrix
 from tests.conftest import Personas, client_for, publish
 from tests.downloads import check_download
+from tests.learning import matrix as learning_matrix
 from tests.shared_db import LAYERS
 
 ROLES = ("anonymous", "manager", "reviewer", "panel", "police_lead", "health_lead", "board")
@@ -615,6 +616,8 @@ RULES: dict[str, list[Case]] = {
                Case(expected=ALL_SIGNED_IN, query="q=Kayden&page=2")],
     "person_lookup": [Case(expected=MANAGER_ONLY_PAGE)],
     "person_lookup_log": [Case(expected=MANAGER_ONLY_PAGE)],
+    # learning: themes across reviews, the yearly report (tests/learning/matrix.py)
+    **learning_matrix.rules(Case),
 }
 
 

@@ -2,12 +2,15 @@
 
 - ``plans`` — action plans, actions, milestones, progress, target date changes, evidence
   of impact, monitoring reviews
+- ``measures`` — measured impact: baselines and measurements of each action's success measure
 - ``reminders`` — digests as sent, reminder pauses, agencies' senior leads
 """
 
+from actionplans.models.measures import *  # noqa: F403
+from actionplans.models.measures import __all__ as _measures
 from actionplans.models.plans import *  # noqa: F403
 from actionplans.models.plans import __all__ as _plans
 from actionplans.models.reminders import *  # noqa: F403
 from actionplans.models.reminders import __all__ as _reminders
 
-__all__ = [*_plans, *_reminders]
+__all__ = [*_plans, *_measures, *_reminders]

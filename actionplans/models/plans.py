@@ -150,7 +150,7 @@ if TYPE_CHECKING:
     ActionPlanManager = models.Manager.from_queryset(ActionPlanQuerySet)
 
 
-class _ScopedHistory(ReviewRecord):
+class ActionScopedRecord(ReviewRecord):
     """On the review's History page, these records' rows through their own scope (an agency
     lead reads only their agency's actions' history), not the review's."""
 
@@ -164,7 +164,7 @@ class _ScopedHistory(ReviewRecord):
         return cls.history.filter(id__in=visible.values("pk"))
 
 
-class ActionPlan(_ScopedHistory):
+class ActionPlan(ActionScopedRecord):
     """The action plan of one review."""
 
     review = models.OneToOneField(Review, on_delete=models.PROTECT, related_name="action_plan")
@@ -188,7 +188,7 @@ class ActionPlan(_ScopedHistory):
         return f"Action plan of {self.review}"
 
 
-class Action(_ScopedHistory):
+class Action(ActionScopedRecord):
     """One action answering one recommendation (the spreadsheet's columns)."""
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="actions")
@@ -246,7 +246,7 @@ class Action(_ScopedHistory):
         return self.target_date != self.original_target_date
 
 
-class _ActionChildQuerySet(ReviewScopedQuerySet):
+class ActionChildQuerySet(ReviewScopedQuerySet):
     """Records of one action (milestones, progress, date changes, evidence) take the
     action's scope."""
 
@@ -255,7 +255,7 @@ class _ActionChildQuerySet(ReviewScopedQuerySet):
 
 
 if TYPE_CHECKING:
-    _ActionChildManager = models.Manager.from_queryset(_ActionChildQuerySet)
+    ActionChildManager = models.Manager.from_queryset(ActionChildQuerySet)
 
 
 class _PlanChildQuerySet(ReviewScopedQuerySet):
@@ -269,7 +269,7 @@ if TYPE_CHECKING:
     _PlanChildManager = models.Manager.from_queryset(_PlanChildQuerySet)
 
 
-class Milestone(_ScopedHistory):
+class Milestone(ActionScopedRecord):
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="action_milestones")
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="milestones")
     description = models.CharField(max_length=300)
@@ -277,7 +277,7 @@ class Milestone(_ScopedHistory):
     done = models.BooleanField(default=False)
     done_on = models.DateField(null=True, blank=True)
 
-    objects: ClassVar[_ActionChildManager[Self]] = _ActionChildQuerySet.as_manager()
+    objects: ClassVar[ActionChildManager[Self]] = ActionChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_on", "id"]
@@ -287,7 +287,7 @@ class Milestone(_ScopedHistory):
         return f"Milestone: {self.description[:60]}"
 
 
-class ProgressUpdate(_ScopedHistory):
+class ProgressUpdate(ActionScopedRecord):
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="action_progress")
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="progress")
     note = models.TextField(max_length=NARRATIVE_LENGTH)
@@ -296,7 +296,7 @@ class ProgressUpdate(_ScopedHistory):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 
-    objects: ClassVar[_ActionChildManager[Self]] = _ActionChildQuerySet.as_manager()
+    objects: ClassVar[ActionChildManager[Self]] = ActionChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -305,7 +305,7 @@ class ProgressUpdate(_ScopedHistory):
         return f"Progress on {self.action_id}"
 
 
-class TargetDateChange(_ScopedHistory):
+class TargetDateChange(ActionScopedRecord):
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="action_date_changes")
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="date_changes")
     from_date = models.DateField()
@@ -314,7 +314,7 @@ class TargetDateChange(_ScopedHistory):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 
-    objects: ClassVar[_ActionChildManager[Self]] = _ActionChildQuerySet.as_manager()
+    objects: ClassVar[ActionChildManager[Self]] = ActionChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]
@@ -339,7 +339,7 @@ class ImpactEvidence(StoredDocument):
 
     history = HistoricalRecords()
     history_fields = EVERY_FIELD  # its page shows every field to whoever may read it (scr.history)
-    objects = _ActionChildQuerySet.as_manager()
+    objects = ActionChildQuerySet.as_manager()
 
     class Meta(StoredDocument.Meta):
         constraints = [models.UniqueConstraint(fields=["review", "action", "title", "version"],
@@ -349,7 +349,7 @@ class ImpactEvidence(StoredDocument):
         return f"{self.title} (version {self.version})"
 
 
-class MonitoringReview(_ScopedHistory):
+class MonitoringReview(ActionScopedRecord):
     """A quarterly monitoring review of a plan: date, overall RAG, commentary."""
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="monitoring_reviews")

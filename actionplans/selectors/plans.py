@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from actionplans.models import FINISHED, OPEN_STATUSES, Action, ActionPlan, ActionStatus, Milestone
 from actionplans.models.plans import ActionQuerySet
+from actionplans.selectors.measures import MeasureSeries, measure_series, plan_measure_summary
 from agencies.models import User
 from agencies.models.roles import Role
 from reviews.models import Recommendation, Review, Stage
@@ -96,6 +97,7 @@ class PlanPage:
     monitoring: list[Any]
     blockers: list[str]
     can_manage: bool
+    measures: list[tuple[Action, MeasureSeries]]
 
 
 def plan_page(user: User, review: Review, plan: ActionPlan | None) -> PlanPage:
@@ -114,7 +116,8 @@ def plan_page(user: User, review: Review, plan: ActionPlan | None) -> PlanPage:
     return PlanPage(review, plan, _rows(user, review, actions), recommendations,
                     list(plan.monitoring_reviews.select_related("by")) if plan and can_manage
                     else [],
-                    closure_blockers(plan) if plan and can_manage else [], can_manage)
+                    closure_blockers(plan) if plan and can_manage else [], can_manage,
+                    plan_measure_summary(actions_of(user, Action.objects.filter(review=review))))
 
 
 def action_page(user: User, action: Action) -> dict[str, Any]:
@@ -130,6 +133,8 @@ def action_page(user: User, action: Action) -> dict[str, Any]:
         "progress": list(action.progress.select_related("by")),
         "date_changes": list(action.date_changes.select_related("by")),
         "evidence": list(action.impact_evidence.order_by("title", "-version")),
+        "measures": (series := measure_series([action.pk])[action.pk]),
+        "measures_rows": [series.baseline, *series.points] if series.baseline else [],
         "can_change": Action.objects.for_user(user, "change").filter(pk=action.pk).exists(),
         "can_manage": user.has_role(Role.BUSINESS_MANAGER),
     }

@@ -14,6 +14,7 @@ from actionplans import forms, services
 from actionplans.models import Action, ImpactEvidence, Milestone
 from actionplans.selectors import action_page
 from actionplans.views.base import action_back, plan_back
+from actionplans.views.measures import measure_chart
 from agencies.views.http import AuthenticatedHttpRequest
 from reviews.models import Recommendation
 from scr.access import scoped_object_or_404
@@ -42,7 +43,10 @@ def action(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One action: everyone in its scope reads it; out of scope (another agency's) is a 404."""
     obj = scoped_object_or_404(Action, request.user, "view", pk=pk)
     record_access(request, AccessEvent.Action.VIEW, obj)
-    return render(request, "actionplans/action.html", action_page(request.user, obj))
+    page = action_page(request.user, obj)
+    page["measure_chart"] = measure_chart(f"{obj.reference}: the success measure over time",
+                                          page["measures"])
+    return render(request, "actionplans/action.html", page)
 
 
 @login_required

@@ -8,9 +8,11 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from actionplans import forms
 from actionplans.models import OPEN_STATUSES, Action, Rag
-from actionplans.selectors import actions_of, board_figures
+from actionplans.selectors import actions_of, board_figures, unmoved_recommendations
 from actionplans.views.charts import bar_chart
+from actionplans.views.figures import period_context
 from agencies.models.roles import Role
 from agencies.views.http import AuthenticatedHttpRequest
 from scr.access import role_required
@@ -21,6 +23,7 @@ __all__ = ["actions_mine", "board_actions"]
 @role_required(Role.BOARD_MEMBER, Role.BUSINESS_MANAGER)
 def board_actions(request: AuthenticatedHttpRequest) -> HttpResponse:
     figures = board_figures(request.user)
+    period_form = forms.PeriodForm(request.GET or None)
     rag_chart = bar_chart("Actions by RAG", [(str(Rag(r).label), n, r) for r, n in
                                              figures.rag_totals.items()], "actions")
     agency_chart = bar_chart("Overdue actions by agency",
@@ -28,7 +31,8 @@ def board_actions(request: AuthenticatedHttpRequest) -> HttpResponse:
                              "overdue actions")
     return render(request, "actionplans/board.html", {
         "figures": figures, "rag_chart": rag_chart, "agency_chart": agency_chart,
-        "rags": list(Rag)})
+        "rags": list(Rag), "unmoved": unmoved_recommendations(request.user),
+        "period_form": period_form, **period_context(request.user, *period_form.period())})
 
 
 @login_required

@@ -19,8 +19,10 @@ from actionplans.selectors import (
     plan_page,
     plan_status_counts,
 )
+from actionplans.selectors.measures import plan_measure_summary
 from actionplans.selectors.plans import plan_actions, plan_rows
 from actionplans.views.base import get_plan_for_board, plan_back, plan_or_404, plan_review
+from actionplans.views.measures import movement_context
 from agencies.models.roles import Role
 from agencies.views.http import AuthenticatedHttpRequest
 from scr import filetypes
@@ -50,7 +52,10 @@ __all__ = [
 def action_plan(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     review, plan = plan_review(request.user, pk)
     record_access(request, AccessEvent.Action.VIEW, plan or review, review_id=review.pk)
-    return render(request, "actionplans/plan.html", {"page": plan_page(request.user, review, plan)})
+    page = plan_page(request.user, review, plan)
+    return render(request, "actionplans/plan.html", {
+        "page": page, "link_actions": True, **movement_context([s for _, s in page.measures]),
+        "measures": page.measures})
 
 
 @login_required
@@ -74,7 +79,8 @@ def action_plan_sign_off(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
         done_url=reverse("board_actions"), obj=plan)
     return done or render(request, "actionplans/sign_off.html", {
         "plan": plan, "form": form, "blockers": closure_blockers(plan),
-        "counts": plan_status_counts(plan)})
+        "counts": plan_status_counts(plan), "measures": (measures := plan_measure_summary(
+            Action.objects.filter(plan=plan))), **movement_context([s for _, s in measures])})
 
 
 @login_required

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -20,7 +21,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from actionplans import services
-from actionplans.models import Action, ImpactEvidence, Milestone, ReminderPause
+from actionplans.models import Action, ImpactEvidence, Measurement, Milestone, ReminderPause
 from scr.history import save_with_history
 from scr.models import RenderRecord
 from scr.reminders import claim_row
@@ -41,6 +42,7 @@ class PlanWorld:
     render: RenderRecord
     digest_id: int
     pause: ReminderPause
+    measurement: Measurement
 
 
 def plan_world(w: Any) -> PlanWorld:
@@ -69,7 +71,11 @@ def plan_world(w: Any) -> PlanWorld:
         pause = services.reminder_pause(by=p.manager, user=p.police_lead,
                                         starts_on=timezone.localdate(), ends_on=None,
                                         reason="On leave")
-        w._plan_world = PlanWorld(action, milestone, evidence, render, digest.pk, pause)
+        measurement = services.measurement_record(
+            by=p.police_lead, action=action, value=Decimal(40), source="Audit",
+            measured_on=timezone.localdate(), is_baseline=True, improves_when="higher")
+        w._plan_world = PlanWorld(action, milestone, evidence, render, digest.pk, pause,
+                                  measurement)
     return w._plan_world  # type: ignore[no-any-return]
 
 
@@ -88,6 +94,8 @@ PLAN_MANAGE = expect(manager=200, reviewer=404, panel=404, police_lead=403, heal
                      board=404)
 ALL_SIGNED_IN = expect(manager=200, reviewer=200, panel=200, police_lead=200, health_lead=200,
                        board=200)
+BOARD_AND_MANAGER = expect(manager=200, reviewer=403, panel=403, police_lead=403,
+                           health_lead=403, board=200)
 MANAGER_ONLY = expect(manager=200, reviewer=403, panel=403, police_lead=403, health_lead=403,
                       board=403)
 
@@ -124,7 +132,16 @@ def rules(case: Any) -> dict[str, list[Any]]:
         "actions_mine": [case(expected=ALL_SIGNED_IN)],
         "action": [case(action, PLAN_READ)],
         **{name: [case(action, PLAN_READ)] for name in (
-            "action_progress", "milestone_add", "action_target_date", "action_evidence_add")},
+            "action_progress", "milestone_add", "action_target_date", "action_evidence_add",
+            "baseline_add", "measurement_add")},
+        # An action's measurement: recorded and withdrawn by its agency's leads or a manager.
+        "measurement_withdraw": [case(lambda w: {"pk": plan_world(w).measurement.pk},
+                                      PLAN_READ)],
+        # The records behind a figure of a period: references only, for the board and managers.
+        "figure_list": [case(lambda w: {"key": "published"}, BOARD_AND_MANAGER),
+                        case(lambda w: {"key": "no-such-figure"}, expect(
+                            manager=404, reviewer=403, panel=403, police_lead=403,
+                            health_lead=403, board=404))],
         **{name: [case(action, PLAN_MANAGE)] for name in (
             "action_verify", "action_return", "action_close")},
         "milestone_done": [case(lambda w: {"pk": plan_world(w).milestone.pk}, PLAN_READ)],
@@ -155,4 +172,5 @@ RECORD_PAGES = ("action_plan", "action_plan_board", "monitoring_review_add", "ac
                 "action_plan_import", "reminders_review", "action_add", "action",
                 "action_progress", "milestone_add", "action_target_date", "action_evidence_add",
                 "action_verify", "action_return", "action_close", "milestone_done",
+                "baseline_add", "measurement_add", "measurement_withdraw",
                 "impact_evidence_download", "digest")

@@ -21,7 +21,8 @@ from scr.documents import SANDBOX
 # A stored file, sent by ``file_response``.
 STORED_FILES = frozenset({
     "evidence_document_download", "meeting_minutes_download", "report_render_download",
-    "library_download", "action_plan_pdf_download", "impact_evidence_download"})
+    "library_download", "action_plan_pdf_download", "impact_evidence_download",
+    "briefing_download", "briefing_render_download", "rapid_review_report_download"})
 # Made on the fly (CSV streamed, XLSX), sent with ``attachment``'s headers.
 GENERATED = frozenset({
     "chronology_export", "chronology_template", "action_plan_export_csv",

@@ -17,6 +17,8 @@ identifiable access to the review (never the board) and written by business mana
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar, Self
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -35,6 +37,10 @@ class IdentifiableQuerySet(ReviewScopedQuerySet):
     review_action: dict[str, Action] = {
         "view": "view_identifiable", "change": "manage", "manage": "manage",
         "view_history": "view_history", "view_identifiable": "view_identifiable"}
+
+
+if TYPE_CHECKING:
+    IdentifiableManager = models.Manager.from_queryset(IdentifiableQuerySet)
 
 
 class PanelReply(ReviewRecord):
@@ -61,7 +67,7 @@ class PanelReply(ReviewRecord):
     withdrawn = models.BooleanField(default=False)
     withdrawal_reason = models.TextField(blank=True, max_length=REASON_LENGTH)
 
-    objects = IdentifiableQuerySet.as_manager()
+    objects: ClassVar[IdentifiableManager[Self]] = IdentifiableQuerySet.as_manager()
 
     class Meta:
         ordering = ["review", "-replied_on", "-id"]
@@ -94,7 +100,7 @@ class NationalReview(ReviewRecord):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     related_name="+")
 
-    objects = IdentifiableQuerySet.as_manager()
+    objects: ClassVar[IdentifiableManager[Self]] = IdentifiableQuerySet.as_manager()
 
     class Meta:
         ordering = ["review", "-status_on", "-id"]

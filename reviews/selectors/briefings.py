@@ -174,17 +174,17 @@ def briefings_reach(user: User, start: date, end: date) -> PeriodReach:
     practitioners it reached (every dissemination counted, whenever it was recorded). Two
     queries, whatever the number of briefings."""
     live = Q(disseminations__withdrawn=False)
-    rows = (Briefing.objects.for_user(user, "view")
+    found = (Briefing.objects.for_user(user, "view")
             .filter(status=Briefing.Status.PUBLISHED, published_on__gte=start,
                     published_on__lte=end)
             .annotate(sent=Count("recipients", distinct=True),
                       shared=Count("disseminations__agency", filter=live, distinct=True))
             .order_by("published_on", "id")
             .values_list("pk", "title", "review__reference", "published_on", "sent", "shared"))
-    rows = list(rows)
+    rows = list(found)
     reached = dict(Dissemination._base_manager.filter(
         briefing_id__in=[r[0] for r in rows], withdrawn=False).values("briefing_id")
         .annotate(total=Sum("practitioners_reached")).values_list("briefing_id", "total"))
     return PeriodReach(start, end, tuple(
         BriefingReach(pk, title, reference, on, sent, shared, reached.get(pk) or 0)
-        for pk, title, reference, on, sent, shared in rows))
+        for pk, title, reference, on, sent, shared in rows if on is not None))

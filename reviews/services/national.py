@@ -87,7 +87,7 @@ def rapid_review_report_html(review: Review) -> str:
     request's latest answer), the key and significant chronology entries, the decision and
     its reasons. Real names: marked confidential on every page."""
     review = Review.objects.get(pk=review.pk)
-    summaries = []
+    summaries: list[dict[str, str]] = []
     for answer in (EvidenceSubmission._base_manager.filter(
             request__review=review, request__kind=EvidenceKind.SUMMARY)
             .exclude(request__status=EvidenceStatus.WITHDRAWN)

@@ -27,6 +27,7 @@ from actionplans.models.plans import Action
 from agencies.models import User
 from reviews.models import NationalReview
 from scr.actions import Action as ScopeAction
+from scr.history import EVERY_FIELD
 from scr.text import NARRATIVE_LENGTH, REASON_LENGTH
 
 __all__ = ["NationalRecommendation", "NationalRecommendationAction", "NationalReport"]
@@ -66,6 +67,7 @@ class NationalReport(models.Model):
 
     objects: ClassVar[NationalManager[Self]] = NationalQuerySet.as_manager()
     history = HistoricalRecords()
+    history_fields = EVERY_FIELD
 
     class Meta:
         ordering = ["-published_on", "-id"]
@@ -82,6 +84,7 @@ class NationalRecommendation(models.Model):
 
     objects: ClassVar[NationalManager[Self]] = NationalQuerySet.as_manager()
     history = HistoricalRecords()
+    history_fields = EVERY_FIELD
 
     class Meta:
         ordering = ["report", "number"]
@@ -113,6 +116,7 @@ class NationalRecommendationAction(models.Model):
 
     objects = MappingQuerySet.as_manager()
     history = HistoricalRecords()
+    history_fields = EVERY_FIELD
 
     class Meta:
         ordering = ["recommendation", "action"]

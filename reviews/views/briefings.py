@@ -64,6 +64,9 @@ def briefing_draft(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     review = scoped_object_or_404(Review, request.user, "view", pk=pk)
     if not may_change(request.user, review):
         raise PermissionDenied
+    if request.method == "GET":
+        record_access(request, AccessEvent.Action.VIEW, review, label="briefing draft")
+    mark_case_data(request)
     form = ConfirmForm(request.POST or None)
     done = handle_form(request, form, lambda data, _: services.briefing_draft(
         by=request.user, review=review), success="Briefing drafted from the review's findings "

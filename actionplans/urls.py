@@ -3,6 +3,13 @@ from django.urls import path
 from actionplans import views
 
 urlpatterns = [
+    path("national-reports/", views.national_reports, name="national_reports"),
+    path("national-reports/add/", views.national_report_add, name="national_report_add"),
+    path("national-reports/<int:pk>/", views.national_report, name="national_report"),
+    path("national-reports/<int:pk>/recommendations/add/", views.national_recommendation_add,
+         name="national_recommendation_add"),
+    path("national-recommendations/<int:pk>/map/", views.national_recommendation_map,
+         name="national_recommendation_map"),
     path("reviews/<int:pk>/action-plan/", views.action_plan, name="action_plan"),
     path("reviews/<int:pk>/action-plan/monitoring/", views.monitoring_review_add,
          name="monitoring_review_add"),

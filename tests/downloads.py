@@ -22,7 +22,8 @@ from scr.documents import SANDBOX
 STORED_FILES = frozenset({
     "evidence_document_download", "meeting_minutes_download", "report_render_download",
     "library_download", "action_plan_pdf_download", "impact_evidence_download",
-    "yearly_report_download"})
+    "yearly_report_download", "briefing_download", "briefing_render_download",
+    "rapid_review_report_download"})
 # Made on the fly (CSV streamed, XLSX), sent with ``attachment``'s headers.
 GENERATED = frozenset({
     "chronology_export", "chronology_template", "action_plan_export_csv",

@@ -65,3 +65,35 @@ def arrange_publication(review: Review, by: Any, *, text: str = PUBLISHED_TEXT,
                               published_by=by)
     publication.file.save("published.pdf", ContentFile(STAND_IN_PDF), save=False)
     return save_with_history(publication, by=by, reason="arranged")
+
+
+def arrange_clean_briefing(p: Any) -> Any:
+    """A draft learning briefing of a published review whose anonymised render (a stand-in
+    PDF made from today's inputs) was leak-checked clean: ready to publish."""
+    from datetime import timedelta
+
+    from reviews import services
+    from reviews.models import BRIEFING_KIND, Briefing
+    from tests.personas import publish
+
+    today = timezone.localdate()
+    review = services.review_create(
+        by=p.manager, incident_date=today - timedelta(days=90),
+        aware_date=today - timedelta(days=89), what_happened="Kayden Smith was injured.",
+        harm="serious_harm", abuse_or_neglect="suspected", criteria_met=True,
+        referring_agency=p.police, agencies_involved=[p.police])
+    services.subject_add(by=p.manager, review=review, kind="child", pseudonym="Child A",
+                         full_name="Kayden Smith")
+    publish(review, p.manager)
+    briefing = services.briefing_draft(by=p.manager, review=review)
+    record = RenderRecord(content_type=ContentType.objects.get_for_model(Briefing),
+                          object_id=briefing.pk, kind=BRIEFING_KIND,
+                          status=RenderRecord.Status.DONE, created_by=p.manager,
+                          started_at=timezone.now(), finished_at=timezone.now())
+    record.file.save("briefing.pdf", ContentFile(STAND_IN_PDF), save=False)
+    record.size, record.sha256 = len(STAND_IN_PDF), hashlib.sha256(STAND_IN_PDF).hexdigest()
+    record.inputs_digest = render_inputs(BRIEFING_KIND, briefing)
+    save_with_history(record, by=p.manager, reason="arranged")
+    save_with_history(LeakCheck(review=review, render=record, pages=1, text="Child A"),
+                      by=p.manager, reason="arranged")
+    return briefing

@@ -202,6 +202,15 @@ def learning_event(p: Personas, run: Run) -> Expected:
     return Expected([p.police_lead], reverse("learning_feedback_add", args=[meeting.pk]))
 
 
+def briefing_sent(p: Personas, run: Run) -> Expected:
+    from tests.publishing import arrange_clean_briefing
+
+    briefing = arrange_clean_briefing(p)
+    run(lambda: services.briefing_publish(by=p.manager, briefing=briefing,
+                                          agencies=[p.police, p.health]))
+    return Expected([p.police_lead, p.health_lead], reverse("briefing", args=[briefing.pk]))
+
+
 def _complete(p: Personas, action: Any) -> Any:
     return plan_services.action_update_progress(
         by=p.police_lead, action=action, note="Done.", status=ActionStatus.COMPLETED,
@@ -252,6 +261,7 @@ HANDOFFS: dict[str, list[Scenario]] = {
     "stage_moved": [stage_moved],
     "panel_appointed": [panel_appointed],
     "learning_event": [learning_event],
+    "briefing_sent": [briefing_sent],
     "action_assigned": [action_assigned],
     "action_completed": [action_completed],
     "action_returned": [action_returned],

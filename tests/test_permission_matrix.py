@@ -198,6 +198,9 @@ READ_REVIEW_IN = expect(manager=200, reviewer=200, panel=200, police_lead=200, h
 READ_REVIEW_OUT = expect(manager=200, reviewer=404, panel=404, police_lead=404, health_lead=200,
                          board=404)
 PUBLIC = dict.fromkeys(ROLES, 200)
+# A draft briefing of the published review: its drafting team only (the manager there).
+DRAFT_BRIEFING = expect(manager=200, reviewer=404, panel=404, police_lead=404, health_lead=404,
+                        board=404)
 
 
 # The merged chronology, meetings and family log are the review team's: manager, reviewer
@@ -607,6 +610,50 @@ RULES: dict[str, list[Case]] = {
     "library_download": [Case(lambda w: {"pk": pdf_records(w).publication.pk}, ALL_SIGNED_IN)],
     "publication_takedown_review": [Case(lambda w: {"pk": pdf_records(w).publication.pk},
                                          MANAGER_ONLY_PAGE)],
+    # learning briefings (issue 21): drafts are the drafting team's (review_published has no
+    # appointed reviewer: its manager); a published briefing is read by every signed-in person
+    "briefing_draft": [Case(lambda w: {"pk": w.review_published.pk}, PDF_PAGE_PUBLISHED)],
+    **{name: [Case(lambda w: {"pk": briefing_records(w).draft.pk}, DRAFT_BRIEFING)]
+       for name in ("briefing_edit", "briefing_publish")},
+    "briefing_render": [Case(lambda w: {"pk": briefing_records(w).draft.pk},
+                             dict.fromkeys(ROLES, 405))],
+    "briefing_decide": [Case(lambda w: {"pk": briefing_records(w).draft.pk, "token": "0" * 20},
+                             expect(manager=302, reviewer=404, panel=404, police_lead=404,
+                                    health_lead=404, board=404))],
+    "briefing_render_download": [Case(lambda w: {"pk": briefing_records(w).render.pk},
+                                      DRAFT_BRIEFING)],
+    **{name: [Case(lambda w: {"pk": briefing_records(w).published.pk}, ALL_SIGNED_IN)]
+       for name in ("briefing_download", "briefing_feedback")},
+    "briefing": [Case(lambda w: {"pk": briefing_records(w).draft.pk}, DRAFT_BRIEFING),
+                 Case(lambda w: {"pk": briefing_records(w).published.pk}, ALL_SIGNED_IN)],
+    "briefing_withdraw": [Case(lambda w: {"pk": briefing_records(w).published.pk},
+                               MANAGER_ONLY_PAGE)],
+    # Only a recipient agency's own lead records how it shared it (health was sent it).
+    "dissemination_add": [Case(lambda w: {"pk": briefing_records(w).published.pk,
+                                          "agency_pk": w.people.health.pk},
+                               expect(manager=403, reviewer=403, panel=403, police_lead=403,
+                                      health_lead=200, board=403))],
+    # the national Panel (issue 21): those with identifiable access read it; the board never
+    "review_national_panel": [
+        Case(review_in, READ_REVIEW_IN),
+        Case(lambda w: {"pk": w.review_published.pk},
+             expect(manager=200, reviewer=404, panel=404, police_lead=404, health_lead=200,
+                    board=403))],
+    "rapid_review_report_render": [Case(review_in, dict.fromkeys(ROLES, 405))],
+    "panel_reply_add": [Case(review_in, MANAGE_REVIEW_IN)],
+    "rapid_review_report_download": [Case(lambda w: {"pk": national_records(w).render.pk},
+                                          READ_REVIEW_IN)],
+    "national_review_update": [Case(lambda w: {"pk": national_records(w).national.pk},
+                                    MANAGE_REVIEW_IN)],
+    # national reports are public documents: everyone reads them; managers record and map
+    "national_reports": [Case(expected=ALL_SIGNED_IN)],
+    "national_report_add": [Case(expected=MANAGER_ONLY_PAGE)],
+    "national_report": [Case(lambda w: {"pk": national_records(w).report.pk}, ALL_SIGNED_IN)],
+    "national_recommendation_add": [Case(lambda w: {"pk": national_records(w).report.pk},
+                                         MANAGER_ONLY_PAGE)],
+    "national_recommendation_map": [Case(
+        lambda w: {"pk": national_records(w).report.recommendations.get().pk},
+        MANAGER_ONLY_PAGE)],
     # action plans and reminders (tests/actionplans/matrix.py)
     **action_plan_matrix.rules(Case),
     # search across reviews (issue 21): everyone signed in, each finding only what their
@@ -619,6 +666,71 @@ RULES: dict[str, list[Case]] = {
     # learning: themes across reviews, the yearly report (tests/learning/matrix.py)
     **learning_matrix.rules(Case),
 }
+
+
+def _done_render(target: Any, kind: str, by: Any) -> RenderRecord:
+    import hashlib
+
+    from django.contrib.contenttypes.models import ContentType
+
+    from scr.history import save_with_history
+    from tests.publishing import STAND_IN_PDF
+
+    record = RenderRecord(content_type=ContentType.objects.get_for_model(target),
+                          object_id=target.pk, kind=kind, status=RenderRecord.Status.DONE,
+                          created_by=by, started_at=timezone.now(), finished_at=timezone.now(),
+                          size=len(STAND_IN_PDF), sha256=hashlib.sha256(STAND_IN_PDF).hexdigest())
+    record.file.save(f"{kind}.pdf", ContentFile(STAND_IN_PDF), save=False)
+    return save_with_history(record, by=by, reason="arranged")
+
+
+def briefing_records(w: World) -> Any:
+    """On the published review: a draft briefing with a render, and a published briefing
+    sent to health (made once per test)."""
+    import hashlib
+    from types import SimpleNamespace
+
+    from reviews.models import BRIEFING_KIND, Briefing, BriefingRecipient
+    from scr.history import save_with_history
+    from tests.publishing import STAND_IN_PDF
+
+    if getattr(w, "_briefing_records", None) is None:
+        manager, review = w.people.manager, w.review_published
+        published = Briefing(review=review, title="7-minute briefing: Child A",
+                             status=Briefing.Status.PUBLISHED, created_by=manager,
+                             published_on=timezone.localdate(), published_by=manager,
+                             size=len(STAND_IN_PDF),
+                             sha256=hashlib.sha256(STAND_IN_PDF).hexdigest(), text="Child A")
+        published.file.save("briefing.pdf", ContentFile(STAND_IN_PDF), save=False)
+        save_with_history(published, by=manager, reason="arranged")
+        save_with_history(BriefingRecipient(review=review, briefing=published,
+                                            agency=w.people.health), by=manager, reason="arranged")
+        draft = services.briefing_draft(by=manager, review=review)
+        w._briefing_records = SimpleNamespace(  # type: ignore[attr-defined]
+            draft=draft, published=published, render=_done_render(draft, BRIEFING_KIND, manager))
+    return w._briefing_records  # type: ignore[attr-defined]
+
+
+def national_records(w: World) -> Any:
+    """On review_in: a rapid review report, a national review; a national report with one
+    recommendation (made once per test)."""
+    from types import SimpleNamespace
+
+    from actionplans import services as plans
+    from reviews.models import NationalReview
+    from reviews.services.national import RAPID_REVIEW_REPORT_KIND
+    from scr.history import save_with_history
+
+    if getattr(w, "_national_records", None) is None:
+        manager = w.people.manager
+        w._national_records = SimpleNamespace(  # type: ignore[attr-defined]
+            render=_done_render(w.review_in, RAPID_REVIEW_REPORT_KIND, manager),
+            national=save_with_history(NationalReview(review=w.review_in, recorded_by=manager),
+                                       by=manager, reason="arranged"),
+            report=plans.national_report_record(
+                by=manager, title="Annual report", published_on=timezone.localdate(),
+                recommendations=["Share information."]))
+    return w._national_records  # type: ignore[attr-defined]
 
 
 def pdf_records(w: World) -> Any:

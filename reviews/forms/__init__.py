@@ -9,6 +9,8 @@ from reviews.forms.analysis import *  # noqa: F403
 from reviews.forms.analysis import __all__ as _analysis
 from reviews.forms.base import *  # noqa: F403
 from reviews.forms.base import __all__ as _base
+from reviews.forms.briefings import *  # noqa: F403
+from reviews.forms.briefings import __all__ as _briefings
 from reviews.forms.chronology import *  # noqa: F403
 from reviews.forms.chronology import __all__ as _chronology
 from reviews.forms.clocks import *  # noqa: F403
@@ -33,4 +35,5 @@ from reviews.forms.report import *  # noqa: F403
 from reviews.forms.report import __all__ as _report
 
 __all__ = [*_base, *_fields, *_lifecycle, *_clocks, *_panel, *_register, *_lists, *_evidence,
-           *_chronology, *_meetings, *_analysis, *_report, *_publication]
+           *_chronology, *_meetings, *_analysis, *_report, *_publication,
+           *_briefings]

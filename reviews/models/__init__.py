@@ -16,12 +16,16 @@ Each module declares ``__all__``; this package re-exports them, so
 - ``report`` — sections, versions, snapshots, comments, sign-off, the board's response
 - ``publication`` — leak checks and hits, the publication record, takedown decisions
 - ``history`` — the review's timeline: an index of every version of its records, in order
+- ``briefings`` — learning briefings, their recipients, dissemination and feedback
+- ``national`` — the national Panel's reply and national reviews
 """
 
 from reviews.models.analysis import *  # noqa: F403
 from reviews.models.analysis import __all__ as _analysis
 from reviews.models.base import *  # noqa: F403
 from reviews.models.base import __all__ as _base
+from reviews.models.briefings import *  # noqa: F403
+from reviews.models.briefings import __all__ as _briefings
 from reviews.models.chronology import *  # noqa: F403
 from reviews.models.chronology import __all__ as _chronology
 from reviews.models.clocks import *  # noqa: F403
@@ -36,6 +40,8 @@ from reviews.models.lifecycle import *  # noqa: F403
 from reviews.models.lifecycle import __all__ as _lifecycle
 from reviews.models.meetings import *  # noqa: F403
 from reviews.models.meetings import __all__ as _meetings
+from reviews.models.national import *  # noqa: F403
+from reviews.models.national import __all__ as _national
 from reviews.models.panel import *  # noqa: F403
 from reviews.models.panel import __all__ as _panel
 from reviews.models.publication import *  # noqa: F403  # noqa: F403
@@ -46,4 +52,5 @@ from reviews.models.report import *  # noqa: F403
 from reviews.models.report import __all__ as _report
 
 __all__ = [*_base, *_lifecycle, *_register, *_panel, *_clocks, *_evidence, *_chronology,
-           *_meetings, *_family, *_analysis, *_report, *_publication, *_history]
+           *_meetings, *_family, *_analysis, *_report, *_publication, *_history,
+           *_briefings, *_national]

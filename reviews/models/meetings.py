@@ -29,6 +29,7 @@ from scr.models import StoredDocument
 from scr.text import DESCRIPTION_LENGTH, DOCUMENT_LENGTH, NARRATIVE_LENGTH
 
 __all__ = [
+    "AnonymousFeedback",
     "LearningFeedback",
     "Meeting",
     "MeetingAction",
@@ -38,6 +39,7 @@ __all__ = [
     "MeetingQuerySet",
     "MeetingRecordQuerySet",
     "meeting_reviews",
+    "no_author",
 ]
 
 
@@ -204,24 +206,20 @@ class MeetingMinutes(NarrowHistory, StoredDocument, ReviewRecord):
         super().save(*args, **kwargs)
 
 
-def _no_author(**kwargs: Any) -> None:
+def no_author(**kwargs: Any) -> None:
     """Feedback's history never names a user (simple-history's ``get_user``)."""
     return None
 
 
-class LearningFeedback(models.Model):
-    """An attendee's feedback on a practitioner learning event.
+class AnonymousFeedback(models.Model):
+    """Feedback that may be anonymous: a learning event's, a briefing's.
 
     Not a ``ReviewRecord``: its history must not carry the author. ``given_by`` is set
-    only when the author chose to be named; the history keeps no ``history_user`` (the
-    ``get_user`` hook returns nobody and ``save`` drops any ``_history_user`` a caller
-    set) and its time is the day only. The feedback is fixed once given.
+    only when the author chose to be named; the history keeps no ``history_user`` (each
+    subclass declares ``HistoricalRecords(get_user=no_author)``, and ``save`` drops any
+    ``_history_user`` a caller set) and its time is the day only. Fixed once given.
     """
 
-    REVIEW_FIELD: ClassVar[str] = "review"
-
-    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="+")
-    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="feedback")
     given_on = models.DateField(default=timezone.localdate)
     what_helped = models.TextField(blank=True, max_length=NARRATIVE_LENGTH)
     what_could_improve = models.TextField(blank=True, max_length=NARRATIVE_LENGTH)
@@ -229,15 +227,8 @@ class LearningFeedback(models.Model):
                                  blank=True, related_name="+",
                                  help_text="Empty when given anonymously.")
 
-    objects = MeetingRecordQuerySet.as_manager()
-    history = HistoricalRecords(get_user=_no_author)
-    history_fields = EVERY_FIELD  # its page shows every field to whoever may read it (scr.history)
-
     class Meta:
-        ordering = ["meeting", "id"]
-
-    def __str__(self) -> str:
-        return "Learning event feedback"
+        abstract = True
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.__dict__.pop("_history_user", None)
@@ -245,3 +236,22 @@ class LearningFeedback(models.Model):
         self._history_date = timezone.make_aware(
             datetime.datetime.combine(day, datetime.time.min))
         super().save(*args, **kwargs)
+
+
+class LearningFeedback(AnonymousFeedback):
+    """An attendee's feedback on a practitioner learning event (``AnonymousFeedback``)."""
+
+    REVIEW_FIELD: ClassVar[str] = "review"
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="+")
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="feedback")
+
+    objects = MeetingRecordQuerySet.as_manager()
+    history = HistoricalRecords(get_user=no_author)
+    history_fields = EVERY_FIELD  # its page shows every field to whoever may read it (scr.history)
+
+    class Meta:
+        ordering = ["meeting", "id"]
+
+    def __str__(self) -> str:
+        return "Learning event feedback"

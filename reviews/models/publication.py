@@ -84,7 +84,10 @@ class LeakCheck(DraftRecord):
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="leak_checks")
     render = models.OneToOneField(RenderRecord, on_delete=models.PROTECT, related_name="+")
-    snapshot = models.ForeignKey(ReportSnapshot, on_delete=models.PROTECT, related_name="+")
+    snapshot = models.ForeignKey(ReportSnapshot, on_delete=models.PROTECT, related_name="+",
+                                 null=True, blank=True,
+                                 help_text="The report's version; empty for another document "
+                                           "of the review (a learning briefing).")
     checked_at = models.DateTimeField(default=timezone.now)
     pages = models.PositiveIntegerField(default=0)
     text = models.TextField(blank=True, max_length=PUBLISHED_TEXT_LENGTH,

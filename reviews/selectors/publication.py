@@ -45,6 +45,7 @@ from scr.renders import RENDER_TIME_LIMIT, render_is_current
 
 __all__ = [
     "CONFIDENTIAL_KIND",
+    "OUT_OF_DATE",
     "PUBLISHED_KIND",
     "AnonymisationCheck",
     "AnonymisedPart",
@@ -67,7 +68,10 @@ __all__ = [
     "publication_blockers",
     "publication_register",
     "publishable_render",
+    "publishable_render_of",
+    "render_blockers",
     "render_rows",
+    "render_rows_of",
     "report_source",
     "source_check",
     "source_inputs_digest",
@@ -85,24 +89,24 @@ def approved_snapshot(review: Review) -> ReportSnapshot | None:
     return submission.snapshot if submission is not None else None
 
 
-def _renders(snapshot: ReportSnapshot, kind: str) -> QuerySet[RenderRecord]:
+def _renders(target: Model, kind: str) -> QuerySet[RenderRecord]:
+    """The renders of ``target`` (a report's version, a briefing) of this kind."""
     return RenderRecord._base_manager.filter(
-        content_type__app_label="reviews", content_type__model="reportsnapshot",
-        object_id=snapshot.pk, kind=kind)
+        content_type__app_label=target._meta.app_label,
+        content_type__model=target._meta.model_name, object_id=target.pk, kind=kind)
 
 
-def active_render(snapshot: ReportSnapshot, kind: str) -> RenderRecord | None:
-    """A render of this version and kind still queued, or running within its time limit."""
+def active_render(target: Model, kind: str) -> RenderRecord | None:
+    """A render of this target and kind still queued, or running within its time limit."""
     stale = timezone.now() - timedelta(seconds=RENDER_TIME_LIMIT)
-    return _renders(snapshot, kind).filter(
+    return _renders(target, kind).filter(
         Q(status=RenderRecord.Status.QUEUED)
         | Q(status=RenderRecord.Status.RUNNING, started_at__gte=stale)).first()
 
 
 def latest_render(target: Model, kind: str = PUBLISHED_KIND) -> RenderRecord | None:
-    """The latest finished render of ``target`` (the approved version) of this kind."""
-    if not isinstance(target, ReportSnapshot):
-        raise TypeError(f"No renders are kept for {type(target).__name__}")
+    """The latest finished render of ``target`` (the approved version, a briefing) of this
+    kind."""
     return _renders(target, kind).filter(
         status=RenderRecord.Status.DONE).order_by("-finished_at", "-id").first()
 
@@ -112,34 +116,13 @@ OUT_OF_DATE = ("the latest anonymised PDF was made before the register, the anon
                "what would be published now, so make it again")
 
 
-def publishable_render(review: Review) -> RenderRecord | None:
-    """The latest finished anonymised render of the approved version, if it was made from
-    the register and decisions as they are now (``render_is_current``), its leak check ran
-    and every hit is waived; else ``None`` (a missing check is never "clean"; a PDF made
-    before the register changed is never publishable, whatever its check said)."""
-    snapshot = approved_snapshot(review)
-    if snapshot is None:
-        return None
-    latest = latest_render(snapshot)
-    if latest is None or not render_is_current(latest):
-        return None
-    check = LeakCheck._base_manager.filter(render=latest).first()
-    if check is None or check.error:
-        return None
-    if LeakHit._base_manager.filter(leak_check=check, waived_at__isnull=True).exists():
-        return None
-    return latest
-
-
-def publication_blockers(review: Review) -> list[str]:
-    """What stops the approved version's PDF from being published, in words."""
-    snapshot = approved_snapshot(review)
-    if snapshot is None:
-        return ["no version of the report has been approved"]
-    latest = _renders(snapshot, PUBLISHED_KIND).filter(
-        status=RenderRecord.Status.DONE).order_by("-finished_at", "-id").first()
+def render_blockers(target: Model | None, kind: str = PUBLISHED_KIND) -> list[str]:
+    """What stops the latest anonymised render of ``target`` from being published, in words
+    (empty: it is current, leak-checked, and every hit is waived). The one rule of the
+    publication path's last step, for the report and every other published document."""
+    latest = latest_render(target, kind) if target is not None else None
     if latest is None:
-        return ["no anonymised PDF of the approved version has been made"]
+        return ["no anonymised PDF has been made"]
     if not render_is_current(latest):
         return [OUT_OF_DATE]
     check = LeakCheck._base_manager.filter(render=latest).first()
@@ -153,6 +136,32 @@ def publication_blockers(review: Review) -> list[str]:
     return []
 
 
+def publishable_render_of(target: Model | None, kind: str = PUBLISHED_KIND,
+                          ) -> RenderRecord | None:
+    """The latest finished anonymised render of ``target`` if nothing blocks it
+    (``render_blockers``); a missing check is never "clean", and a PDF made before the
+    register changed is never publishable, whatever its check said."""
+    if target is None or render_blockers(target, kind):
+        return None
+    return latest_render(target, kind)
+
+
+def publishable_render(review: Review) -> RenderRecord | None:
+    """The report's publishable render: ``publishable_render_of`` the approved version."""
+    return publishable_render_of(approved_snapshot(review))
+
+
+def publication_blockers(review: Review) -> list[str]:
+    """What stops the approved version's PDF from being published, in words."""
+    snapshot = approved_snapshot(review)
+    if snapshot is None:
+        return ["no version of the report has been approved"]
+    blockers = render_blockers(snapshot)
+    if blockers == ["no anonymised PDF has been made"]:
+        return ["no anonymised PDF of the approved version has been made"]
+    return blockers
+
+
 def possible_unregistered_names(review: Review, snapshot: ReportSnapshot | None,
                                 source: PublishedSource | None = None) -> list[PossibleName]:
     """Capitalised given names in the approved version (its parts and the board's response)
@@ -163,9 +172,10 @@ def possible_unregistered_names(review: Review, snapshot: ReportSnapshot | None,
     from reviews.selectors.register import review_public_names, review_register
     from scr.anonymise import unregistered_names
 
-    if snapshot is None:
-        return []
-    source = source or report_source(snapshot)
+    if source is None:
+        if snapshot is None:
+            return []
+        source = report_source(snapshot)
     text = "\n\n".join(part.body for part in source.parts)
     dismissed = {n.casefold() for n in DismissedName._base_manager.filter(
         review=review, withdrawn=False).values_list("name", flat=True)}
@@ -195,6 +205,7 @@ class PublishedSource:
     target: Model
     parts: tuple[SourcePart, ...]
     reference_date: date | None
+    title: str = ""  # a title the document prints beside its parts (a briefing's)
 
 
 def board_markdown(response: BoardResponse | None) -> str:
@@ -266,6 +277,7 @@ def source_inputs_digest(source: PublishedSource) -> str:
                        .values_list("name", flat=True))
     inputs = [
         [(p.anchor, p.title, p.body) for p in source.parts], str(source.reference_date),
+        source.title,
         register, [list(d) for d in decisions], dismissed,
         sorted(names_allowed_by_design(review)), sorted(map(str, public_dates(review))),
         settings.PARTNERSHIP_NAME, str(settings.LEAK_CHECK_FULL_DATES)]
@@ -369,8 +381,7 @@ def source_check(source: PublishedSource, parts: Sequence[AnonymisedPart],
                 settled, decision = _settled_by(decisions, k.text, k.context)
                 items.append(CheckItem("skipped", k.text, k.context, part.part.title,
                                        (k.pseudonym,), k.reason, settled, decision=decision))
-    snapshot = source.target if isinstance(source.target, ReportSnapshot) else None
-    for possible in possible_unregistered_names(source.review, snapshot, source):
+    for possible in possible_unregistered_names(source.review, None, source):
         items.append(CheckItem("unregistered", possible.name,
                                possible.contexts[0] if possible.contexts else "", "",
                                count=possible.count,
@@ -515,9 +526,16 @@ def render_rows(snapshot: ReportSnapshot | None) -> list[RenderRow]:
     """Every render of the version, newest first, with its leak check and hits."""
     if snapshot is None:
         return []
+    return render_rows_of(snapshot, REPORT_KINDS)
+
+
+def render_rows_of(target: Model, kinds: Sequence[str]) -> list[RenderRow]:
+    """Every render of ``target`` of these kinds, newest first, with its leak check and
+    hits (the report's version, a briefing)."""
     records = list(RenderRecord._base_manager.filter(
-        content_type__app_label="reviews", content_type__model="reportsnapshot",
-        object_id=snapshot.pk, kind__in=REPORT_KINDS).order_by("-created_at", "-id"))
+        content_type__app_label=target._meta.app_label,
+        content_type__model=target._meta.model_name,
+        object_id=target.pk, kind__in=kinds).order_by("-created_at", "-id"))
     checks = {c.render_id: c for c in LeakCheck._base_manager.filter(
         render__in=[r.pk for r in records])}
     hits: dict[int, list[LeakHit]] = {}

@@ -22,8 +22,10 @@ from agencies.models.roles import Role
 from reviews.models import (
     ENDED_STAGES,
     BoardResponse,
+    BriefingRecipient,
     ChronologyEntry,
     ChronologySubmission,
+    Dissemination,
     EvidenceKind,
     EvidenceRequest,
     EvidenceStatus,
@@ -303,11 +305,25 @@ def learning_event_tasks(user: User, today: date | None = None) -> list[Task]:
     return tasks
 
 
+def _briefings_to_share(user: User, today: date) -> list[Task]:
+    """Learning briefings sent to the lead's agency that it has not yet recorded sharing."""
+    shared = Dissemination.objects.filter(briefing=OuterRef("briefing"),
+                                          agency=OuterRef("agency"), withdrawn=False)
+    sent = (BriefingRecipient.objects.for_user(user, "change")
+            .exclude(Exists(shared)).select_related("briefing__review", "agency")
+            .order_by("sent_at"))[:LIMIT]
+    return [_task(f"{r.briefing.review.reference}: share the learning briefing with "
+                  f"{r.agency}'s practitioners and record it",
+                  reverse("briefing", args=[r.briefing_id]), today=today) for r in sent]
+
+
 def agency_lead_tasks(user: User, today: date | None = None) -> list[Task]:
     """An agency lead: every request waiting for their agency (factual-accuracy checks
-    included). Their learning events and their agency's actions are added by
-    ``learning_event_tasks`` and action plans' selector."""
-    return _evidence_waiting(user, today or timezone.localdate(), "change")
+    included), and each learning briefing sent to it to share. Their learning events and
+    their agency's actions are added by ``learning_event_tasks`` and action plans'
+    selector."""
+    today = today or timezone.localdate()
+    return _evidence_waiting(user, today, "change") + _briefings_to_share(user, today)
 
 
 def board_tasks(user: User, today: date | None = None) -> list[Task]:

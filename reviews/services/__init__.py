@@ -28,6 +28,8 @@ from reviews.services.analysis import *  # noqa: F403
 from reviews.services.analysis import __all__ as _analysis
 from reviews.services.base import *  # noqa: F403
 from reviews.services.base import __all__ as _base
+from reviews.services.briefings import *  # noqa: F403
+from reviews.services.briefings import __all__ as _briefings
 from reviews.services.chronology import *  # noqa: F403
 from reviews.services.chronology import __all__ as _chronology
 from reviews.services.clocks import *  # noqa: F403
@@ -40,6 +42,8 @@ from reviews.services.lifecycle import *  # noqa: F403
 from reviews.services.lifecycle import __all__ as _lifecycle
 from reviews.services.meetings import *  # noqa: F403
 from reviews.services.meetings import __all__ as _meetings
+from reviews.services.national import *  # noqa: F403
+from reviews.services.national import __all__ as _national
 from reviews.services.panel import *  # noqa: F403
 from reviews.services.panel import __all__ as _panel
 from reviews.services.publication import *  # noqa: F403
@@ -51,7 +55,7 @@ from reviews.services.report import __all__ as _report
 
 __all__ = ["independence_conflicts", "independence_problems", *_base, *_clocks, *_evidence,
            *_lifecycle, *_panel, *_publication, *_register, *_chronology, *_meetings,
-           *_family, *_analysis, *_report]
+           *_family, *_analysis, *_report, *_briefings, *_national]
 
 # Every effect a move declares has its service (a typo would otherwise skip it silently).
 from reviews.services.base import unregistered_effects as _unregistered_effects

@@ -19,9 +19,10 @@ from collections.abc import Iterable
 from django.db.models import Q
 from django.urls import reverse
 
-from agencies.models import Membership, User
+from agencies.models import Agency, Membership, User
 from agencies.models.roles import Role
 from reviews.models import (
+    Briefing,
     EvidenceKind,
     EvidenceRequest,
     EvidenceStatus,
@@ -45,6 +46,7 @@ __all__ = [
     "agency_leads",
     "business_managers",
     "notify_approval_given",
+    "notify_briefing_sent",
     "notify_chronology_submitted",
     "notify_comment",
     "notify_evidence_answered",
@@ -84,7 +86,9 @@ PANEL_APPOINTED = register("panel_appointed", "You were appointed to a review's 
 LEARNING_EVENT = register("learning_event", "A learning event you attend (feedback form)",
                           "the attendee")
 
-HANDOFF_KINDS = (EVIDENCE_REQUESTED, EVIDENCE_RETURNED, EVIDENCE_ANSWERED, FACTUAL_ANSWERED,
+BRIEFING_SENT = register("briefing_sent", "A learning briefing sent to your agency",
+                         "the agency's leads")
+HANDOFF_KINDS = (BRIEFING_SENT, EVIDENCE_REQUESTED, EVIDENCE_RETURNED, EVIDENCE_ANSWERED, FACTUAL_ANSWERED,
                  CHRONOLOGY_SUBMITTED, VERSION_SHARED, COMMENT, SIGN_OFF_SUBMITTED,
                  APPROVAL_GIVEN, SIGN_OFF_RETURNED, STAGE_MOVED, PANEL_APPOINTED,
                  LEARNING_EVENT)
@@ -290,3 +294,14 @@ def notify_learning_event(*, by: User, meeting: Meeting,
            text=f"{meeting.review.reference}: you attend the practitioner learning event of "
                 f"{meeting.held_on.day} {meeting.held_on:%B %Y}: give your feedback",
            path=reverse("learning_feedback_add", args=[meeting.pk]))
+
+
+def notify_briefing_sent(*, by: User, briefing: Briefing, agencies: Iterable[Agency]) -> None:
+    """Each recipient agency's leads: a briefing to share and to record. The text names the
+    review's reference and the agency, never a person (it may be e-mailed)."""
+    for agency in agencies:
+        notify(by=by, recipients=agency_leads(agency.pk), kind=BRIEFING_SENT, item=briefing,
+               event=f"briefing-{briefing.pk}-agency-{agency.pk}",
+               text=f"{briefing.review.reference}: a learning briefing was sent to {agency} "
+                    f"to share with practitioners",
+               path=reverse("briefing", args=[briefing.pk]))

@@ -13,12 +13,20 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from agencies.models import Agency, User
 from agencies.models.roles import Role
-from reviews.models import InvolvedAgency, ReferenceCounter, Review, Stage, StageChange, scope
+from reviews.models import (
+    InvolvedAgency,
+    PanelReply,
+    ReferenceCounter,
+    Review,
+    Stage,
+    StageChange,
+    scope,
+)
 from reviews.services import handoffs
 from reviews.services.base import TRANSITION_EFFECTS, open_review_locked, permission_grant
 from reviews.services.clocks import review_refresh_clocks
@@ -182,18 +190,34 @@ def rapid_review_record(*, by: User, review: Review, reason: str = "", **fields:
 DECISION_STAGES = frozenset({Stage.NOTIFICATION, Stage.RAPID_REVIEW, Stage.DECISION})
 
 
+def _awaiting_reconsideration(review: Review) -> models.QuerySet[PanelReply]:
+    """The national Panel's disagreements the partnership has not yet answered with a
+    decision recorded again (``services.national.panel_reply_record``)."""
+    return PanelReply._base_manager.filter(
+        review=review, outcome=PanelReply.Outcome.DISAGREES, withdrawn=False,
+        reconsidered_at__isnull=True)
+
+
 @transaction.atomic(durable=True)
 def decision_record(*, by: User, review: Review, decision: str, decision_date: date,
                     decision_reasons: str, reason: str = "") -> Review:
-    if review.stage not in DECISION_STAGES:
+    """Record (or change) the decision. At Commissioning too while the national Panel's
+    disagreement waits for the partnership to reconsider; recording it settles that."""
+    reconsidering = _awaiting_reconsideration(review)
+    if review.stage not in DECISION_STAGES and not (
+            review.stage == Stage.COMMISSIONING and reconsidering.exists()):
         raise ValidationError(f"The decision can be recorded or changed only during the "
                               f"notification, rapid review or decision stages; this review is "
                               f"at {Stage(review.stage).label}. Nothing was changed.")
     if not decision_reasons.strip():
         raise ValidationError({"decision_reasons": "Enter the reasons for the decision"})
-    return update_review(by=by, review=review, reason=reason, recorded="Decision recorded",
-                          decision=decision, decision_date=decision_date,
-                          decision_reasons=decision_reasons)
+    updated = update_review(by=by, review=review, reason=reason, recorded="Decision recorded",
+                            decision=decision, decision_date=decision_date,
+                            decision_reasons=decision_reasons)
+    for reply in reconsidering.select_for_update():
+        reply.reconsidered_at = timezone.now()
+        save_with_history(reply, by=by, reason="The partnership reconsidered its decision")
+    return updated
 
 
 @transaction.atomic(durable=True)

@@ -34,7 +34,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -50,6 +50,7 @@ from agencies.models.roles import Role
 from reviews.formats.markdown import render_markdown
 from reviews.models import (
     BoardResponse,
+    Briefing,
     DismissedName,
     FormDecision,
     LeakCheck,
@@ -66,6 +67,7 @@ from reviews.models import (
 from reviews.models.publication import CONFIDENTIAL_KIND, PUBLISHED_KIND
 from reviews.models.scope import may_keep_register
 from reviews.selectors.publication import (
+    OUT_OF_DATE,
     CheckItem,
     PublishedSource,
     active_render,
@@ -75,6 +77,8 @@ from reviews.selectors.publication import (
     names_allowed_by_design,
     public_dates,
     publishable_render,
+    publishable_render_of,
+    render_blockers,
     report_source,
     source_check,
     source_inputs_digest,
@@ -275,11 +279,16 @@ def dismissed_name_reopen(*, by: User, dismissed: DismissedName, reason: str) ->
 
 
 def _deciding_review(by: User, review: Review, what: str) -> Review:
-    stored = open_review_locked(review)
+    """The review, locked, if ``by`` may settle its anonymisation check now: before its
+    report is published, or once published while a learning briefing of it is a draft (the
+    briefing takes the same path, with the same decisions)."""
+    briefing = Briefing._base_manager.filter(review_id=review.pk, status=Briefing.Status.DRAFT,
+                                             review__published_on__isnull=False).exists()
+    stored = fresh_locked(review) if briefing else open_review_locked(review)
     if not may_keep_register(by, stored):
         raise ValidationError(f"Only the review's independent reviewer or a business manager "
                               f"can {what}. Nothing was changed.")
-    if stored.stage not in RENDER_STAGES or stored.published_on:
+    if not briefing and (stored.stage not in RENDER_STAGES or stored.published_on):
         raise ValidationError(f"The anonymisation check is settled at the Sign-off or "
                               f"Publication stage, before publication; this review is at "
                               f"{Stage(stored.stage).label}.")
@@ -547,6 +556,12 @@ class PublicationPath:
 
     kind: str
     source: Callable[[Any], PublishedSource]
+    # The page where the check of a target is settled (its URL), named in refusals.
+    check_url: Callable[[Any], str] = lambda target: reverse(
+        "anonymisation_check", args=[target.review_id])
+    # The printed document: the source and its anonymised, non-empty parts to HTML.
+    document: Callable[[PublishedSource, list[Part]], str] = (
+        lambda source, parts: _document_html(source, parts, confidential=False))
 
     def unsettled(self, target: Any) -> list[CheckItem]:
         source = self.source(target)
@@ -560,8 +575,7 @@ class PublicationPath:
         unsettled = self.unsettled(target)
         if unsettled:
             count = len(unsettled)
-            review = self.source(target).review
-            url = reverse("anonymisation_check", args=[review.pk])
+            url = self.check_url(target)
             raise ValidationError(
                 f"{count} item{'s' if count != 1 else ''} of the anonymisation check "
                 f"{'is' if count == 1 else 'are'} not settled. Settle "
@@ -573,6 +587,17 @@ class PublicationPath:
             return existing
         return render_request(by=by, target=target, kind=self.kind)
 
+    def publishable(self, target: Any) -> RenderRecord:
+        """The render of ``target`` that may be published (current, leak-checked, every hit
+        waived), or a refusal that says why (``selectors.publication.render_blockers``)."""
+        render = publishable_render_of(target, self.kind)
+        if render is not None:
+            return render
+        blockers = render_blockers(target, self.kind)
+        code = "out_of_date" if OUT_OF_DATE in blockers else "not_clean"
+        raise ValidationError("There is no clean (or waived) anonymised PDF to publish: "
+                              + "; ".join(blockers) + ".", code=code)
+
     def inputs(self, target: Any) -> str:
         """The inputs of ``kind`` (``scr.renders``): what a render made now would be made
         from, so a PDF made before the register or a decision changed is known as such."""
@@ -583,7 +608,7 @@ class PublicationPath:
         source = self.source(target)
         parts = [_printed(p.part.anchor, p.title.text, p.body.text)
                  for p in anonymise_source(source)]
-        return _document_html(source, [p for p in parts if p is not None], confidential=False)
+        return self.document(source, [p for p in parts if p is not None])
 
     def leak_check(self, record: RenderRecord) -> LeakCheck:
         """The after-step of ``kind``: check one render's PDF (once), storing what it
@@ -609,8 +634,8 @@ class PublicationPath:
             error = f"The PDF's text could not be read: {failed}"[:500]
         by = record.created_by
         with transaction.atomic():
-            check = LeakCheck(review=review, render=record,
-                              snapshot=cast(ReportSnapshot, source.target),
+            snapshot = source.target if isinstance(source.target, ReportSnapshot) else None
+            check = LeakCheck(review=review, render=record, snapshot=snapshot,
                               pages=len(pages), text="\n\f".join(pages), error=error)
             save_with_history(check, by=by, reason="leak check")
             for hit in hits:

@@ -19,6 +19,8 @@ through ``for_user``, a form, one service call.
 
 from reviews.views.analysis import *  # noqa: F403
 from reviews.views.analysis import __all__ as _analysis
+from reviews.views.briefings import *  # noqa: F403
+from reviews.views.briefings import __all__ as _briefings
 from reviews.views.chronology import *  # noqa: F403
 from reviews.views.chronology import __all__ as _chronology
 from reviews.views.clocks import *  # noqa: F403
@@ -31,6 +33,8 @@ from reviews.views.lists import *  # noqa: F403
 from reviews.views.lists import __all__ as _lists
 from reviews.views.meetings import *  # noqa: F403
 from reviews.views.meetings import __all__ as _meetings
+from reviews.views.national import *  # noqa: F403
+from reviews.views.national import __all__ as _national
 from reviews.views.panel import *  # noqa: F403
 from reviews.views.panel import __all__ as _panel
 from reviews.views.publication import *  # noqa: F403
@@ -41,4 +45,4 @@ from reviews.views.report import *  # noqa: F403
 from reviews.views.report import __all__ as _report
 
 __all__ = [*_clocks, *_evidence, *_lifecycle, *_lists, *_panel, *_publication, *_register,
-           *_chronology, *_meetings, *_analysis, *_report]
+           *_chronology, *_meetings, *_analysis, *_report, *_briefings, *_national]

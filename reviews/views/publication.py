@@ -45,6 +45,7 @@ from reviews.models import (
 )
 from reviews.models.publication import CONFIDENTIAL_KIND
 from reviews.models.scope import may_keep_register, report_access
+from reviews.selectors.briefings import library_briefings
 from reviews.selectors.publication import (
     REPORT_KINDS,
     approved_snapshot,
@@ -301,7 +302,7 @@ def anonymisation_check(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         "public_names": list(PublicName._base_manager.filter(review=review, withdrawn=False))})
 
 
-def _people(review: Review, first: tuple[str, ...]) -> list[tuple[str, str]]:
+def people_choices(review: Review, first: tuple[str, ...]) -> list[tuple[str, str]]:
     """The register's people as choices: those the name may be first, then the others."""
     subjects = list(Subject.objects.filter(review=review, withdrawn=False))
     subjects.sort(key=lambda s: (s.pseudonym not in first,
@@ -326,7 +327,7 @@ def form_decide(request: AuthenticatedHttpRequest, pk: int, token: str) -> HttpR
                                   "changed, or the review is past publication.")
         return redirect(back)
     word = "It is the ordinary word" if item.kind == "skipped" else "It is not a person's name"
-    form = FormDecisionForm(request.POST or None, people=_people(review, item.candidates),
+    form = FormDecisionForm(request.POST or None, people=people_choices(review, item.candidates),
                             not_a_name=f"{word} here: leave it as written")
 
     def save(data: dict[str, Any], _: Any) -> FormDecision:
@@ -436,9 +437,12 @@ def library(request: AuthenticatedHttpRequest) -> HttpResponse:
         criteria = {"text": data["q"] or "", "year": data["year"],
                     "theme": data["theme"].pk if data["theme"] else None}
     found = library_search(request.user, **criteria) if not form.errors else []
+    briefings = (library_briefings(request.user, text=criteria.get("text", ""),
+                                   year=criteria.get("year"))
+                 if not form.errors and not criteria.get("theme") else [])
     return render(request, "reviews/library.html", {
-        "form": form, "publications": found, "searched": bool(request.GET),
-        "due": takedown_due(request.user)})
+        "form": form, "publications": found, "briefings": briefings,
+        "searched": bool(request.GET), "due": takedown_due(request.user)})
 
 
 @login_required

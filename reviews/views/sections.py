@@ -11,7 +11,7 @@ from django.template.defaultfilters import date as format_date
 from django.urls import reverse
 
 from agencies.models.roles import Role
-from reviews.models import EvidenceRequest, Review, Subject
+from reviews.models import Briefing, EvidenceRequest, Review, Subject
 from reviews.models.scope import (
     APPOINTED_ROLES,
     direct_grant_reviews,
@@ -87,6 +87,9 @@ def overview(review: Review, user: User) -> dict[str, Any]:
         "children": list(review.subjects.filter(kind=Subject.Kind.CHILD, withdrawn=False)),
         "involved": list(review.involvements.select_related("agency")),
         "stage_changes": list(review.stage_changes.select_related("by")),
+        # Learning briefings of a published review, for its drafting team.
+        "briefings": list(Briefing.objects.for_user(user, "change").filter(review=review))
+        if review.published_on else [],
     }
 
 

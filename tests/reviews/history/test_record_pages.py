@@ -69,6 +69,10 @@ PUBLICATION_PAGES = ("review_publication", "report_renders_status", "publication
                      "report_render_download", "leak_hit_waive", "anonymisation_check",
                      "form_decision_withdraw", "public_name_add",
                      "public_name_withdraw", "leak_hit_reopen", "dismissed_name_reopen")
+# Learning briefings and the national Panel (issue 21): pages, forms and PDF downloads.
+BRIEFING_PANEL_PAGES = ("briefing_draft", "briefing", "briefing_edit", "briefing_publish",
+                        "briefing_render_download", "review_national_panel", "panel_reply_add",
+                        "rapid_review_report_download", "national_review_update")
 # Pages that show case data but write no access event (none today): each is listed as a
 # strict expected failure, so that logging it turns the list red until it moves up.
 NOT_YET_LOGGED: tuple[str, ...] = ()
@@ -77,7 +81,8 @@ NOT_YET_LOGGED: tuple[str, ...] = ()
 RECORD_HISTORY = matrix_pages("record_history")[1:3]
 
 PAGES: list[RecordPage] = [*(page for name in (*SECTIONS, *LOGGED_FORMS, *CHRONOLOGY_PAGES,
-                                                  *REPORT_PAGES, *PUBLICATION_PAGES)
+                                                  *REPORT_PAGES, *PUBLICATION_PAGES,
+                                                  *BRIEFING_PANEL_PAGES)
                              for page in matrix_pages(name)), *RECORD_HISTORY]
 GAPS = [pytest.param(page, id=str(page), marks=pytest.mark.xfail(
     strict=True, reason="shows case data but writes no access event, so no no-store either"))
@@ -98,11 +103,11 @@ def test_every_url_of_a_review_record_is_checked_here_or_listed_as_a_gap() -> No
                     "membership_add", "membership_end", "person_two_factor_reset",
                     *ACTION_PLAN_PEOPLE_PAGES}
     checked = {*SECTIONS, *LOGGED_FORMS, *CHRONOLOGY_PAGES, *REPORT_PAGES, *PUBLICATION_PAGES,
-               *NOT_YET_LOGGED, "record_history"}
+               *BRIEFING_PANEL_PAGES, *NOT_YET_LOGGED, "record_history"}
     # About a review, but counts only (the board's sign-off of a plan's closure): no case data.
     counts_only = {"action_plan_sign_off"}
     # A form posted from another page (no page of its own: a GET goes back to that page).
-    posted_only = {"form_decide"}
+    posted_only = {"form_decide", "briefing_decide"}
     # Not a page of any review: Prometheus metrics, a 404 to every signed-in role.
     not_pages = {"metrics"}
     assert sorted(about_a_review - people_pages - checked - counts_only - posted_only

@@ -261,12 +261,15 @@ def _uploads_in_a_temporary_media_root(tmp_path_factory: pytest.TempPathFactory)
 def personas_layer(request: pytest.FixtureRequest, django_db_setup: None,
                    django_db_blocker: Any) -> Iterator[object]:
     """The personas made once for a module's tests, each signed in once (``client_for``
-    reuses the session), in a layer rolled back after them (tests/shared_db.py); None when
+    reuses the session; not in a module marked ``fresh_sessions``, whose tests count
+    sessions or sign-in events), in a layer rolled back after them (tests/shared_db.py); None when
     the test that first asks cannot share them."""
     from tests.personas import make_personas, sign_in
     from tests.shared_db import LAYERS
 
-    layer = LAYERS.push(("personas", request.node.nodeid), lambda: sign_in(make_personas()),
+    fresh = request.node.get_closest_marker("fresh_sessions") is not None
+    layer = LAYERS.push(("personas", request.node.nodeid),
+                        make_personas if fresh else lambda: sign_in(make_personas()),
                         django_db_blocker)
     yield layer
     LAYERS.close(layer)

@@ -22,7 +22,9 @@ Definitions (a period is ``start``..``end``, both days included; docs/learning.m
 - actions: completed in the period; on time by the original target date; with evidence of
   impact attached;
 - themes: of the findings of reviews published in the period, with how many published
-  reviews ever share each (a theme recurs when more than one does).
+  reviews ever share each (a theme recurs when more than one does);
+- briefings: learning briefings published in the period (``reviews.selectors.briefings``),
+  with how many recipient agencies recorded sharing each and the practitioners reached.
 
 Working days are the project's calendar (``scr.workdays``: weekends, England and Wales bank
 holidays with substitute days); the clocks, with their pauses, are ``review_clocks``.
@@ -51,6 +53,7 @@ from reviews.models import (
     Theme,
 )
 from reviews.selectors import review_registers
+from reviews.selectors.briefings import BriefingReach, briefings_reach
 from reviews.selectors.clocks import review_clocks
 
 __all__ = ["FIGURE_LABELS", "DelayReason", "Figure", "PeriodFigures", "ThemeCount",
@@ -73,6 +76,8 @@ FIGURE_LABELS: dict[str, tuple[str, str]] = {
     "actions_completed": ("Actions completed", "action"),
     "actions_on_time": ("Actions completed on time", "action"),
     "actions_with_evidence": ("Actions completed with evidence of impact", "action"),
+    "briefings_published": ("Learning briefings published", "briefing"),
+    "briefings_shared": ("Learning briefings shared by at least one agency", "briefing"),
 }
 
 
@@ -116,9 +121,15 @@ class PeriodFigures:
     delay_reasons: list[DelayReason] = field(default_factory=list)
     decision_reasons: list[DelayReason] = field(default_factory=list)
     themes: list[ThemeCount] = field(default_factory=list)
+    briefings: tuple[BriefingReach, ...] = ()
 
     def __getitem__(self, key: str) -> Figure:
         return self.figures[key]
+
+    @property
+    def practitioners_reached(self) -> int:
+        """Practitioners the period's briefings reached, as their agencies recorded."""
+        return sum(b.practitioners_reached for b in self.briefings)
 
     @property
     def median_days_to_publication(self) -> float | None:
@@ -155,6 +166,9 @@ def period_figures(user: User, start: date, end: date) -> PeriodFigures:
     _reasons(out, {r.pk: r for r in reviews}, found)
     _recommendations(user, start, end, found)
     _actions(user, start, end, found)
+    out.briefings = briefings_reach(user, start, end).briefings
+    found["briefings_published"] = [b.briefing_id for b in out.briefings]
+    found["briefings_shared"] = [b.briefing_id for b in out.briefings if b.agencies_shared]
     out.figures = {key: Figure(key, label, kind, tuple(found[key]))
                    for key, (label, kind) in FIGURE_LABELS.items()}
     out.themes = _themes(user, found["published"])
@@ -291,6 +305,12 @@ def figure_records(user: User, key: str, start: date, end: date,
         rows = {a.pk: (a.reference, f"completed {a.completed_on:%-d %B %Y}")
                 for a in Action._base_manager.filter(pk__in=ids).select_related(
                     "review", "recommendation")}
+    elif figure.kind == "briefing":
+        rows = {b.briefing_id: (f"{b.reference} briefing",
+                                f"published {b.published_on:%-d %B %Y}; sent to {b.agencies_sent} "
+                                f"agencies, shared by {b.agencies_shared}, "
+                                f"{b.practitioners_reached} practitioners reached")
+                for b in figures.briefings}
     else:
         rows = {pk: (f"{ref} recommendation {n}", "") for pk, ref, n in
                 Recommendation._base_manager.filter(pk__in=ids).values_list(

@@ -79,6 +79,7 @@ def yearly_section(request: AuthenticatedHttpRequest, pk: int, section: str) -> 
 
 def _figure_rows(figures: PeriodFigures) -> Iterable[list[object]]:
     yield from ([f.label, f.value] for f in figures.figures.values())
+    yield ["Practitioners the briefings reached", figures.practitioners_reached]
     median = figures.median_days_to_publication
     yield ["Median days from decision to publication", "" if median is None else median]
     yield from ([f"Theme: {t.name} (reviews in the period; reviews ever)", len(t.reviews),

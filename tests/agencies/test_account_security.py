@@ -20,6 +20,9 @@ from tests.agencies.test_authentication import sign_in
 from tests.conftest import PASSWORD, Personas, client_for
 from tests.scr.test_settings import ROOT, run_python
 
+# Its tests count sessions and sign-in events: no persona is signed in beforehand.
+pytestmark = pytest.mark.fresh_sessions
+
 NEW_PASSWORD = "Kx9-wiggle-harbour-lantern"
 
 

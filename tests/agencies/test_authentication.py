@@ -17,6 +17,9 @@ from scr.models import AccessEvent
 from tests.conftest import PASSWORD, Personas, client_for
 from tests.factories import MembershipFactory, UserFactory
 
+# Its tests count sessions and sign-in events: no persona is signed in beforehand.
+pytestmark = pytest.mark.fresh_sessions
+
 SIGN_IN = "/sign-in/"
 WRONG = "not-the-right-password"
 

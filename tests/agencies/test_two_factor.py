@@ -20,6 +20,9 @@ from tests.factories import MembershipFactory, UserFactory
 from tests.scr.test_settings import run_python
 from tests.two_factor import code_for, enrolled_device, verified_client
 
+# Its tests count sessions and sign-in events: no persona is signed in beforehand.
+pytestmark = pytest.mark.fresh_sessions
+
 CODE_PATTERN = r"<li><code>([0-9A-Z]{5}(?:-[0-9A-Z]{1,5}){4})</code></li>"
 
 

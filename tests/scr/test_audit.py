@@ -31,6 +31,9 @@ from reviews.models import Review
 from scr.models import AccessEvent
 from tests.conftest import Personas, client_for
 
+# Its tests count sessions and sign-in events: no persona is signed in beforehand.
+pytestmark = pytest.mark.fresh_sessions
+
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT_APPS = ("scr", "agencies", "reviews", "actionplans", "search")
 # Models deliberately without simple-history, and why (docs/audit.md).

@@ -275,8 +275,10 @@ def test_the_library_lists_published_briefings_to_everyone_and_drafts_to_no_one_
     assert list(library_briefings(personas.board)) == []
 
 
-def test_reach_counts_briefings_agencies_and_practitioners_in_the_period(
+def test_reach_counts_briefings_agencies_and_practitioners_and_the_period_figures_agree(
         personas: Personas) -> None:
+    from actionplans.selectors import figure_records, period_figures
+
     w = published_review(personas)
     briefing = published_briefing(w)
     today = timezone.localdate()
@@ -292,3 +294,13 @@ def test_reach_counts_briefings_agencies_and_practitioners_in_the_period(
     assert briefings_reach(personas.manager, today - timedelta(days=60),
                            today - timedelta(days=31)).published == 0
     assert briefings_reach(personas.board, today, today).practitioners_reached == 25
+    # the yearly report's and the board's figures (actionplans.selectors.figures) are these
+    figures = period_figures(personas.board, today - timedelta(days=30), today)
+    assert figures["briefings_published"].records == (briefing.pk,)
+    assert (figures["briefings_shared"].value, figures.practitioners_reached) == (1, 25)
+    _, rows = figure_records(personas.board, "briefings_published",
+                             today - timedelta(days=30), today)
+    assert [(pk, detail.split("; ")[1]) for pk, _, detail in rows] == [
+        (briefing.pk, "sent to 2 agencies, shared by 2, 25 practitioners reached")]
+    assert period_figures(personas.board, today - timedelta(days=60),
+                          today - timedelta(days=31))["briefings_published"].value == 0

@@ -414,7 +414,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--deep", type=int, default=30,
                         help="the deep chronology and history page, in pages")
-    parser.add_argument("--only", default="", help="measure only pages whose label has one of these (comma-separated)")
+    parser.add_argument("--only", default="",
+                        help="measure only pages whose label has one of these (comma-separated)")
     args = parser.parse_args()
     use_pages_database()
     c = seed(args)

@@ -37,7 +37,7 @@ def test_a_page_of_versions_reads_them_and_their_predecessors_in_one_query(
     history = Review.history.model
     ids = list(history.objects.filter(id=review.pk).order_by("-history_date", "-history_id")
                .values_list("history_id", flat=True))
-    page = ids[2:6]  # a page in the middle: newer versions after it, older before it
+    page = ids[2:6]  # Versions 6 to 3: newer versions after the page, older before it
     with CaptureQueriesContext(connection) as captured:
         entries = version_entries([(history, i) for i in page], reader=personas.manager)
     reads = [q["sql"] for q in captured if "historicalreview" in q["sql"]]
@@ -45,8 +45,8 @@ def test_a_page_of_versions_reads_them_and_their_predecessors_in_one_query(
     # Newest first, each against the version just before it.
     changes = [{c.field: (c.old, c.new) for c in e.changes} for e in entries]
     assert [c.get("What happened") for c in changes] == [
-        ("Version 6", "Version 7"), ("Version 5", "Version 6"), ("Version 4", "Version 5"),
-        ("Version 3", "Version 4")]
+        ("Version 5", "Version 6"), ("Version 4", "Version 5"), ("Version 3", "Version 4"),
+        ("Version 2", "Version 3")]
 
 
 def test_the_first_version_of_a_record_has_no_predecessor_and_shows_as_created(

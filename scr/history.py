@@ -27,7 +27,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import DEFAULT_DB_ALIAS, models
+from django.db.models import F, Q, Subquery, Window
 from django.db.models.fields.mixins import FieldCacheMixin
+from django.db.models.functions import Lead
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -232,8 +234,8 @@ def _label(row: Any, fields: dict[str, models.Field], linked: Linked,
 def version_entries(versions: Sequence[tuple[Any, int]], *, reader: Any) -> list[HistoryEntry]:
     """The entries of a page of versions, each ``(historical model, history_id)``, in the
     order given, with their diffs, showing ``reader`` only what each record's page shows
-    them: one query per kind of record on the page for the rows, one for their
-    predecessors, one per linked model for the names (never one per row). A save that
+    them: one query per kind of record on the page for the rows with their predecessors,
+    one per linked model for the names (never one per row). A save that
     changed nothing the reader may see is left out (a page may show fewer entries)."""
     by_model: dict[Any, list[int]] = {}
     for model, history_id in versions:
@@ -263,22 +265,34 @@ def version_entries(versions: Sequence[tuple[Any, int]], *, reader: Any) -> list
 
 def _with_predecessors(model: Any, ids: list[int]) -> tuple[list[Any], dict[int, Any]]:
     """The versions ``ids`` of one historical model and, for each, the version of the same
-    record just before it: two queries, whatever the number of versions."""
+    record just before it: one query, whatever the number of versions. Each version of the
+    page's records carries the history row of the one after it (``LEAD`` over the record's
+    versions in the order date, then history row); those wanted, or followed by one wanted,
+    are read."""
     pk_name = model.instance_type._meta.pk.attname
-    rows = list(model._default_manager.filter(history_id__in=ids).select_related("history_user"))
-    if not rows:
-        return [], {}
-    chain = model._default_manager.filter(
-        **{f"{pk_name}__in": {getattr(row, pk_name) for row in rows}},
-        history_date__lte=max(row.history_date for row in rows),
-    ).order_by(pk_name, "history_date", "history_id")
+    manager = model._default_manager
+    page = manager.filter(history_id__in=ids).order_by()
+    # No version after the page's newest is needed (a record may have many).
+    newest = page.order_by("-history_date").values("history_date")[:1]
+    records = page.values(pk_name)
+    following = Window(Lead("history_id"), partition_by=[F(pk_name)],
+                       order_by=[F("history_date").asc(), F("history_id").asc()])
+    loaded = list(manager.filter(**{f"{pk_name}__in": records},
+                                 history_date__lte=Subquery(newest))
+                  .annotate(following=following)
+                  .filter(Q(history_id__in=ids) | Q(following__in=ids)).order_by()
+                  .select_related("history_user"))
+    loaded.sort(key=lambda v: (getattr(v, pk_name), v.history_date, v.history_id))
     wanted = set(ids)
     last: dict[Any, Any] = {}
     previous: dict[int, Any] = {}
-    for version in chain:
+    rows = []
+    for version in loaded:
         record = getattr(version, pk_name)
-        if version.history_id in wanted and record in last:
-            previous[version.history_id] = last[record]
+        if version.history_id in wanted:
+            rows.append(version)
+            if record in last and last[record].following == version.history_id:
+                previous[version.history_id] = last[record]
         last[record] = version
     return rows, previous
 

@@ -4,8 +4,6 @@ other pages use (summaries received, requests still open)."""
 
 from __future__ import annotations
 
-import difflib
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -14,6 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from agencies.models.roles import Role
+from reviews.formats.diffing import Segment, word_diff
 from reviews.models import (
     EVIDENCE_MOVES,
     IMR_HEADINGS,
@@ -203,33 +202,25 @@ class VersionDiff:
     changed: bool
 
 
-_TOKENS = re.compile(r"\s+|[^\s]+")
-
-
-def _marked(tokens: list[str], spans: list[tuple[str, int, int]], tag: str) -> SafeString:
+def _marked(segments: list[Segment], tag: str) -> SafeString:
     parts = []
-    for op, start, end in spans:
-        text = "".join(tokens[start:end])
-        if op == "equal" or not text.strip():
-            parts.append(format_html("{}", text))
+    for segment in segments:
+        if not segment.changed or not segment.text.strip():
+            parts.append(format_html("{}", segment.text))
         else:
             label = "deleted" if tag == "del" else "inserted"
             parts.append(format_html('<{} class="app-diff-{}"><span class="govuk-visually-'
                                      'hidden">[{}: </span>{}<span class="govuk-visually-hidden">'
-                                     ']</span></{}>', tag, tag, label, text, tag))
+                                     ']</span></{}>', tag, tag, label, segment.text, tag))
     return format_html_join("", "{}", ((p,) for p in parts))
 
 
 def _diff(old: str, new: str) -> tuple[SafeString, SafeString]:
-    """Word-level difference (difflib): removed words marked <del> on the left, added ones
+    """Word-level difference (``reviews.formats.diffing``, the report's: paragraphs first,
+    then the words of the changed ones): removed words marked <del> on the left, added ones
     <ins> on the right, with words screen readers announce."""
-    a, b = _TOKENS.findall(old), _TOKENS.findall(new)
-    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
-    left, right = [], []
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        left.append(("equal" if op == "equal" else "delete", i1, i2))
-        right.append(("equal" if op == "equal" else "insert", j1, j2))
-    return _marked(a, left, "del"), _marked(b, right, "ins")
+    diff = word_diff(old, new)
+    return _marked(diff.before, "del"), _marked(diff.after, "ins")
 
 
 def compare_submissions(old: EvidenceSubmission, new: EvidenceSubmission) -> list[VersionDiff]:

@@ -176,7 +176,7 @@ def review_history_page(user: User, rows: QuerySet[TimelineRow], *, after: str |
                         size: int = PAGE_SIZE) -> KeysetPage[HistoryEntry]:
     """A page of ``rows`` as history entries, newest first, after or before a cursor: one
     query for the page's rows, then ``scr.history.version_entries`` (one per kind of record
-    on the page, its predecessors, the names it links to), field by field as ``user`` may
+    on the page with its predecessors, one per model of the names it links to), field by field as ``user`` may
     see them."""
     models = {timeline_kind(kind.model): kind.history_model for kind in history_kinds()}
     columns = ("history_date", "id", "kind", "history_id")

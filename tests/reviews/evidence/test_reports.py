@@ -167,3 +167,23 @@ def test_the_evidence_section_shows_a_grid_of_agencies_and_kinds(personas: Perso
     assert rows["Social care"].cells == [None] * len(kinds)
     lead = client_for(personas.police_lead).get(reverse("review_evidence", args=[review.pk]))
     assert [row.agency for row in lead.context["grid"]] == ["Police"]
+
+
+def test_a_long_report_compares_paragraph_by_paragraph_marking_only_the_changed_one(
+        personas: Personas, police_request: EvidenceRequest) -> None:
+    """The comparison is the report's two-level diff (reviews.formats.diffing): unchanged
+    paragraphs are matched whole, so only the edited paragraph's words are marked (and a
+    long report is not compared word by word in one piece)."""
+    from reviews.selectors.evidence import compare_submissions
+
+    paragraphs = [f"Paragraph {i}: the health visitor saw the family and the child at home."
+                  for i in range(60)]
+    edited = [*paragraphs[:30], paragraphs[30].replace("at home", "at the clinic"),
+              *paragraphs[31:]]
+    first = h.submit_imr(personas, police_request, analysis="\n\n".join(paragraphs))
+    services.evidence_request_return(by=personas.reviewer, request=police_request,
+                                     missing="More analysis")
+    second = h.submit_imr(personas, police_request, number=1, analysis="\n\n".join(edited))
+    row = next(r for r in compare_submissions(first, second) if r.changed)
+    assert row.old.count("app-diff-del") == 1 and "home" in row.old.split("app-diff-del")[1]
+    assert row.new.count("app-diff-ins") == 1 and "clinic" in row.new.split("app-diff-ins")[1]

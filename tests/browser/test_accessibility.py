@@ -51,7 +51,11 @@ def test_business_manager_pages_have_no_axe_violations(live_server: Any, page: A
              "/sign-off-approvers/", "/sign-off-approvers/add/",
              "/sign-off-approvers/partner_police/designate/",
              f"/reviews/{demo['review']}/sign-off/",
-             f"/reviews/{demo['review']}/evidence/accept/"]
+             f"/reviews/{demo['review']}/evidence/accept/",
+             # Issue 21: search across reviews, a person across reviews (with its reason
+             # asked), and the log of those searches.
+             "/search/", "/search/?q=chronology", "/search/?q=zzzznothing",
+             f"/search/people/?subject={demo['subject']}", "/search/people/log/"]
     for path in pages:
         page.goto(f"{live_server.url}{path}")
         assert page.locator("h1").count() == 1, path
@@ -70,8 +74,9 @@ def test_agency_lead_and_board_member_pages_have_no_axe_violations(
     for username, paths in (("police", ["/", "/reviews/", review, f"{review}people/",
                                         f"{review}clocks/", f"{review}panel/",
                                         f"{review}evidence/", f"{review}history/",
-                                        "/notifications/", "/notifications/preferences/"]),
-                            ("board", ["/", "/reviews/", "/board/"])):
+                                        "/notifications/", "/notifications/preferences/",
+                                        "/search/?q=chronology"]),
+                            ("board", ["/", "/reviews/", "/board/", "/search/?q=review"])):
         context = browser.new_context()
         page = context.new_page()
         sign_in(page, live_server.url, username)

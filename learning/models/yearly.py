@@ -43,6 +43,28 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+def _narrative_for_managers_only(reader: Any, version: Any) -> list[str] | None:
+    """Its history page: every field to a business manager; to a board member, all but the
+    narrative, which they read only through the pseudonymiser on the report's page."""
+    from agencies.models.roles import Role
+
+    if reader.has_role(Role.BUSINESS_MANAGER):
+        return None
+    narrative = {name for name, _, _ in SECTIONS}
+    return [f.name for f in YearlyReport._meta.concrete_fields if f.name not in narrative]
+
+
+class YearlyLeakCheckQuerySet(models.QuerySet["YearlyLeakCheck"]):
+    def for_user(self, user: User, action: Action = "view") -> YearlyLeakCheckQuerySet:
+        """Business managers only: the hits name the people found."""
+        from agencies.models.roles import Role
+
+        if (getattr(user, "is_authenticated", False) and user.is_active
+                and user.has_role(Role.BUSINESS_MANAGER)):
+            return self
+        return self.none()
+
+
 class YearlyReportQuerySet(models.QuerySet["YearlyReport"]):
     def for_user(self, user: User, action: Action = "view") -> YearlyReportQuerySet:
         from agencies.models.roles import Role
@@ -76,7 +98,7 @@ class YearlyReport(models.Model):
 
     objects: ClassVar[Any] = YearlyReportQuerySet.as_manager()
     history = HistoricalRecords()
-    history_fields = EVERY_FIELD
+    history_fields = staticmethod(_narrative_for_managers_only)
 
     class Meta:
         ordering = ["-end", "-id"]
@@ -99,8 +121,9 @@ class YearlyLeakCheck(models.Model):
                             help_text="Each hit: page, kind, matched text, whose, context.")
     error = models.CharField(max_length=500, blank=True)
 
-    objects: ClassVar[Any] = models.Manager()
+    objects: ClassVar[Any] = YearlyLeakCheckQuerySet.as_manager()
     history = HistoricalRecords()
+    history_fields = EVERY_FIELD  # read by business managers alone (its scope)
 
     class Meta:
         ordering = ["-checked_at", "-id"]

@@ -25,15 +25,11 @@ SECTION_HINTS = {
 class BriefingEditForm(forms.Form):
     title = forms.CharField(label="Title", max_length=200,
                             error_messages={"required": "Enter the briefing's title"})
-    background = forms.CharField(required=False)
-    why_it_matters = forms.CharField(required=False)
-    what_we_found = forms.CharField(required=False)
-    what_to_do = forms.CharField(required=False)
-    questions = forms.CharField(required=False)
     reason = forms.CharField(label="What you changed (optional)", required=False, max_length=300,
                              help_text="Kept in the briefing's history with your name.")
 
     def __init__(self, *args: object, **kwargs: object) -> None:
+        """One text box per section (BRIEFING_SECTIONS), each with its own limit."""
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         for name, heading in BRIEFING_SECTIONS:
             self.fields[name] = forms.CharField(

@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from scr.actions import Action
 from scr.anonymise import IDENTIFIER_KINDS
+from scr.history import EVERY_FIELD
 from scr.text import DESCRIPTION_LENGTH, REASON_LENGTH
 
 if TYPE_CHECKING:
@@ -65,6 +66,7 @@ class PersonLookup(models.Model):
 
     objects = PersonLookupQuerySet.as_manager()
     history = HistoricalRecords()
+    history_fields = EVERY_FIELD  # read by business managers alone, who see it all (scr.history)
 
     class Meta:
         ordering = ["-at", "-id"]

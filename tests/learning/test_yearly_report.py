@@ -68,6 +68,25 @@ def test_only_a_business_manager_writes_the_narrative_and_each_save_is_kept(
                                       end=START)
 
 
+def test_the_board_reads_neither_the_reports_history_nor_its_leak_checks(
+        personas: Personas) -> None:
+    """The narrative is the business manager's own text (a real name may be in it): the
+    board reads it only through the pseudonymiser on the report's page, never its history;
+    the leak checks (their hits name people) are business managers' alone."""
+    a_case(personas)
+    report = a_report(personas)
+    services.yearly_section_save(by=personas.manager, report=report, section="learning",
+                                 text="Kayden Smith's review taught us most.")
+    check = made_pdf(personas, report)
+    url = reverse("record_history", args=["learning.yearlyreport", report.pk])
+    assert client_for(personas.board).get(url).status_code == 403
+    assert "Kayden" in client_for(personas.manager).get(url).content.decode()
+    assert not YearlyLeakCheck.objects.for_user(personas.board).exists()
+    assert YearlyLeakCheck.objects.for_user(personas.manager).get() == check
+    assert client_for(personas.board).get(reverse(
+        "record_history", args=["learning.yearlyleakcheck", check.pk])).status_code == 404
+
+
 def test_the_pdf_is_anonymised_read_back_clean_and_published_to_the_board(
         personas: Personas) -> None:
     a_case(personas)

@@ -20,7 +20,7 @@ from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 
 from actionplans.models import ImpactEvidence
-from reviews.models import EvidenceDocument, MeetingMinutes, Publication
+from reviews.models import Briefing, EvidenceDocument, MeetingMinutes, Publication
 from scr.models import AccessEvent, RenderRecord
 from tests import test_permission_matrix as matrix
 from tests.conftest import client_for
@@ -30,14 +30,31 @@ from tests.test_permission_matrix import World
 world = matrix.world  # the matrix's world of reviews, files and PDFs
 shared_world, case_world = matrix.shared_world, matrix.case_world
 
-# Which record each stored-file download serves: the URL's pk is that record's.
-SERVES: dict[str, type[models.Model]] = {
+def yearly_report_file(pk: int) -> FieldFile:
+    """The yearly report's download serves its published PDF, else (to a business manager,
+    the matrix's first role allowed) its latest."""
+    from learning.models import YearlyReport
+    from learning.selectors import latest_render
+
+    report = YearlyReport._base_manager.get(pk=pk)
+    record = report.published_render or latest_render(report)
+    assert record is not None
+    return record.file
+
+
+# Which record each stored-file download serves: the URL's pk is that record's (or, for a
+# download that serves a record's PDF, the function that finds the file).
+SERVES: dict[str, type[models.Model] | Callable[[int], FieldFile]] = {
     "evidence_document_download": EvidenceDocument,
     "meeting_minutes_download": MeetingMinutes,
     "report_render_download": RenderRecord,
     "library_download": Publication,
     "action_plan_pdf_download": RenderRecord,
     "impact_evidence_download": ImpactEvidence,
+    "briefing_download": Briefing,
+    "briefing_render_download": RenderRecord,
+    "rapid_review_report_download": RenderRecord,
+    "yearly_report_download": yearly_report_file,
 }
 CASES = [(name, index) for name in sorted(STORED_FILES)
          for index in range(len(matrix.RULES[name]))]
@@ -78,8 +95,12 @@ def download_case(world: World, url_name: str, case_index: int) -> tuple[Any, st
     case = matrix.RULES[url_name][case_index]
     role = next(r for r in matrix.ROLES if case.expected[r] == 200)
     kwargs = case.kwargs(world)
-    record = SERVES[url_name]._base_manager.get(pk=kwargs["pk"])  # type: ignore[attr-defined]
-    return world.user(role), reverse(url_name, kwargs=kwargs), record.file
+    serves = SERVES[url_name]
+    if isinstance(serves, type):
+        stored = serves._base_manager.get(pk=kwargs["pk"]).file  # type: ignore[attr-defined]
+    else:
+        stored = serves(kwargs["pk"])
+    return world.user(role), reverse(url_name, kwargs=kwargs), stored
 
 
 def test_every_stored_file_download_is_walked_here() -> None:

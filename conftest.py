@@ -248,6 +248,27 @@ def _eager_celery_by_default(request: pytest.FixtureRequest) -> Iterator[None]:
     app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def _migrations_data_after_a_flush(request: pytest.FixtureRequest) -> None:
+    """A test that empties the tables after it (browser, live server, real worker) leaves
+    the next such test in its process without the rows the migrations wrote (the default
+    themes); each such test starts with them again, written by the migration's own function
+    (idempotent)."""
+    from django.test import TransactionTestCase
+
+    from tests.shared_db import uses_db
+
+    test_class = getattr(request.node, "cls", None)
+    if not uses_db(request.node)[1] or (test_class and issubclass(test_class, TransactionTestCase)):
+        return
+    import importlib
+
+    from django.apps import apps
+
+    request.getfixturevalue("transactional_db")
+    importlib.import_module("reviews.migrations.0011_analysis_and_report").seed_themes(apps, None)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _uploads_in_a_temporary_media_root(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Files stored by tests (evidence documents, renders) go to a temporary directory,

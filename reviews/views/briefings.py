@@ -4,8 +4,6 @@ and practitioners' feedback."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,11 +26,10 @@ from reviews.forms import (
     LearningFeedbackForm,
     ReasonMixin,
 )
-from reviews.forms.publication import NOT_A_NAME
-from reviews.models import BRIEFING_KIND, BRIEFING_SECTIONS, Briefing, Review, Subject
+from reviews.models import BRIEFING_KIND, BRIEFING_SECTIONS, Briefing, Review
 from reviews.models.scope import may_change, may_keep_register
 from reviews.selectors.briefings import briefing_page
-from reviews.views.publication import people_choices
+from reviews.views.publication import form_decision_saver, people_choices
 from scr import filetypes
 from scr.access import scoped_object_or_404
 from scr.accesslog import mark_case_data, record_access
@@ -135,16 +132,8 @@ def briefing_decide(request: AuthenticatedHttpRequest, pk: int, token: str) -> H
     form = FormDecisionForm(request.POST or None, people=people_choices(review, item.candidates),
                             not_a_name="It is not a person's name here: leave it as written")
 
-    def save(data: dict[str, Any], _: Any) -> Any:
-        subject = None
-        if data["whose"] != NOT_A_NAME:
-            subject = Subject.objects.filter(review=review, pk=data["whose"]).first()
-        return services.form_decision_record(
-            by=request.user, review=review, text=item.text, context=item.context,
-            subject=subject, everywhere=data["where"] == "everywhere", reason=data["reason"])
-
-    done = handle_form(request, form, save, success="Decided. The check has been updated.",
-                       done_url=f"{back}#check")
+    done = handle_form(request, form, form_decision_saver(request, review, item),
+                       success="Decided. The check has been updated.", done_url=f"{back}#check")
     if done:
         return done
     mark_case_data(request)

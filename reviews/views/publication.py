@@ -4,6 +4,7 @@ PDFs, their leak checks and waivers, publishing; the published-reports library."
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -310,6 +311,22 @@ def people_choices(review: Review, first: tuple[str, ...]) -> list[tuple[str, st
     return [(str(s.pk), f"{s.pseudonym} ({s.full_name})") for s in subjects]
 
 
+def form_decision_saver(request: AuthenticatedHttpRequest, review: Review,
+                        item: Any) -> Callable[[dict[str, Any], Any], FormDecision]:
+    """What a decision form about one uncertain form saves (the report's check and a
+    briefing's): whose it is, or not a name, here or everywhere."""
+
+    def save(data: dict[str, Any], _: Any) -> FormDecision:
+        subject = None
+        if data["whose"] != NOT_A_NAME:
+            subject = Subject.objects.filter(review=review, pk=data["whose"]).first()
+        return services.form_decision_record(
+            by=request.user, review=review, text=item.text, context=item.context,
+            subject=subject, everywhere=data["where"] == "everywhere", reason=data["reason"])
+
+    return save
+
+
 @login_required
 def form_decide(request: AuthenticatedHttpRequest, pk: int, token: str) -> HttpResponse:
     """Settle one uncertain or skipped form of the check: whose it is, or not a name."""
@@ -330,16 +347,8 @@ def form_decide(request: AuthenticatedHttpRequest, pk: int, token: str) -> HttpR
     form = FormDecisionForm(request.POST or None, people=people_choices(review, item.candidates),
                             not_a_name=f"{word} here: leave it as written")
 
-    def save(data: dict[str, Any], _: Any) -> FormDecision:
-        subject = None
-        if data["whose"] != NOT_A_NAME:
-            subject = Subject.objects.filter(review=review, pk=data["whose"]).first()
-        return services.form_decision_record(
-            by=request.user, review=review, text=item.text, context=item.context,
-            subject=subject, everywhere=data["where"] == "everywhere", reason=data["reason"])
-
-    done = handle_form(request, form, save, success="Decided. The check has been updated.",
-                       done_url=f"{back}#items")
+    done = handle_form(request, form, form_decision_saver(request, review, item),
+                       success="Decided. The check has been updated.", done_url=f"{back}#items")
     if done:
         return done
     if request.method == "GET":

@@ -36,14 +36,20 @@ class NationalRecommendationForm(forms.Form):
                            error_messages={"required": "Enter the recommendation"})
 
 
+class ActionChoiceField(forms.ModelChoiceField):
+    """An action named by its reference and the start of its text."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.reference}: {obj.action_text[:100]}"
+
+
 class NationalMapForm(forms.Form):
-    action = forms.ModelChoiceField(label="The local action that answers it",
-                                    queryset=Action.objects.none(),
-                                    error_messages={"required": "Choose an action"})
+    action = ActionChoiceField(label="The local action that answers it",
+                               queryset=Action.objects.none(),
+                               error_messages={"required": "Choose an action"})
 
     def __init__(self, *args: Any, actions: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["action"]
-        field.queryset = actions  # type: ignore[attr-defined]
-        field.label_from_instance = (  # type: ignore[attr-defined]
-            lambda a: f"{a.reference}: {a.action_text[:100]}")
+        assert isinstance(field, ActionChoiceField)
+        field.queryset = actions

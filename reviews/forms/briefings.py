@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from agencies.models import Agency
@@ -28,9 +30,9 @@ class BriefingEditForm(forms.Form):
     reason = forms.CharField(label="What you changed (optional)", required=False, max_length=300,
                              help_text="Kept in the briefing's history with your name.")
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         """One text box per section (BRIEFING_SECTIONS), each with its own limit."""
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         for name, heading in BRIEFING_SECTIONS:
             self.fields[name] = forms.CharField(
                 label=heading, required=False, max_length=NARRATIVE_LENGTH,

@@ -196,6 +196,7 @@ def search_vector(kind: Kind) -> Any:
 def kind_queryset(kind: Kind, user: User) -> QuerySet[Any]:
     """The records of ``kind`` this person may find by their text: the model's own
     ``for_user(user, "view")``, in reviews whose real identities they may read."""
+    # Every searched model's manager has for_user (tests/search checks each kind's results).
     scoped = kind.model._default_manager.for_user(user, "view")  # type: ignore[attr-defined]
     if kind is REFERENCE:
         return scoped

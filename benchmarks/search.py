@@ -236,12 +236,15 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--document-words", type=int, default=500)
+    parser.add_argument("--seed-only", action="store_true", help="seed, measure nothing")
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--explain", metavar="QUERY", help="print the plan of one search and stop")
     parser.add_argument("--as", dest="role", choices=["manager", "lead"], default="manager")
     args = parser.parse_args()
     use_bench_database(keep=args.keep)
     people = seed(args.scale, args.document_words)
+    if args.seed_only:
+        return
     if args.explain:
         print(explain(people[args.role], args.explain))
         return

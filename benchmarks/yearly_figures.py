@@ -310,10 +310,13 @@ def main() -> None:
     parser.add_argument("--reviews", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--year", type=int, default=2025, help="reporting year from 1 April")
+    parser.add_argument("--seed-only", action="store_true", help="seed, measure nothing")
     parser.add_argument("--keep", action="store_true", help="reuse the seeded database")
     args = parser.parse_args()
     use_bench_database(keep=args.keep)
     people = seed(args.reviews, random.Random(21))
+    if args.seed_only:
+        return
     start, end = date(args.year, 4, 1), date(args.year + 1, 3, 31)
     results = {"reviews": Review.objects.count(), "period": [start.isoformat(), end.isoformat()],
                "business_manager": measure(people["manager"], start, end, args.rounds),

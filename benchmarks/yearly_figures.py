@@ -52,7 +52,7 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 from django.utils import timezone  # noqa: E402
 
 from actionplans.models import Action, ActionPlan, ActionStatus, ImpactEvidence  # noqa: E402
-from actionplans.selectors import period_figures  # noqa: E402
+from actionplans.selectors import figure_records, period_figures  # noqa: E402
 from agencies.models import Agency, User  # noqa: E402
 from agencies.models.roles import Role  # noqa: E402
 from agencies.services import agency_create, membership_create  # noqa: E402
@@ -305,6 +305,17 @@ def measure(user: User, start: date, end: date, rounds: int) -> dict[str, Any]:
             "delay_reasons": len(figures.delay_reasons), "themes": len(figures.themes)}
 
 
+def measure_records(user: User, key: str, start: date, end: date, rounds: int) -> dict[str, Any]:
+    """The records behind one figure (its page: the figures, then those records' rows)."""
+    times = []
+    for _ in range(rounds):
+        fresh = User.objects.get(pk=user.pk)
+        started = time.perf_counter()
+        _figure, rows = figure_records(fresh, key, start, end)
+        times.append((time.perf_counter() - started) * 1000)
+    return {"median_ms": round(statistics.median(times), 1), "rows": len(rows), "rounds": rounds}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--reviews", type=int, default=5000)
@@ -320,7 +331,9 @@ def main() -> None:
     start, end = date(args.year, 4, 1), date(args.year + 1, 3, 31)
     results = {"reviews": Review.objects.count(), "period": [start.isoformat(), end.isoformat()],
                "business_manager": measure(people["manager"], start, end, args.rounds),
-               "board_member": measure(people["board"], start, end, args.rounds)}
+               "board_member": measure(people["board"], start, end, args.rounds),
+               "records_behind_rapid_reviews": measure_records(
+                   people["board"], "rapid_reviews", start, end, max(1, args.rounds // 3))}
     print(json.dumps(results, indent=2))
     out = ROOT / "benchmarks" / "results"
     out.mkdir(exist_ok=True)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import statistics
 import sys
@@ -51,9 +52,12 @@ COMMON = [
     "information", "shared"
 ]
 RARE = [f"word{n}" for n in range(5000)]
-QUERIES = ["visit", "strategy meeting", '"information shared"', "bruise nursery", "word17",
-           "word4242 hospital", "neglect -police", "referral or threshold", "nothingmatches",
-           "mother seen at home"]
+# Each query and its kind (a common word is in about half the entries, a rare one in a few).
+QUERIES = {"visit": "common word", "strategy meeting": "common words",
+           '"information shared"': "phrase", "bruise nursery": "common words",
+           "word17": "rare word", "word4242 hospital": "rare and common word",
+           "neglect -police": "exclusion", "referral or threshold": "either word",
+           "nothingmatches": "no match", "mother seen at home": "common words"}
 
 
 def use_bench_database(*, keep: bool) -> None:
@@ -81,7 +85,23 @@ def words_sql(count: int) -> str:
     return " || ' ' || ".join([pick] * count)
 
 
-def seed(scale: float) -> dict[str, Any]:
+# Tables the seeding fills in bulk: their secondary indexes (the GIN indexes of the search
+# among them) are dropped while loading and built again afterwards, once, from sorted data,
+# rather than updated a row at a time.
+BULK_TABLES = ("reviews_review", "reviews_chronologyentry", "reviews_evidencedocument",
+               "reviews_evidencerequest")
+
+
+def secondary_indexes(cursor: Any) -> list[tuple[str, str]]:
+    """(name, definition) of the loaded tables' indexes that no constraint owns."""
+    cursor.execute("""
+        SELECT i.indexname, i.indexdef FROM pg_indexes i
+        WHERE i.tablename = ANY(%s) AND NOT EXISTS (
+            SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)""", [list(BULK_TABLES)])
+    return list(cursor.fetchall())
+
+
+def seed(scale: float, document_words: int) -> dict[str, Any]:
     reviews, entries, documents = int(5000 * scale), int(1_000_000 * scale), int(20_000 * scale)
     police = Agency.objects.filter(name="Police").first() or agency_create(
         by=None, name="Police", kind=Agency.Kind.POLICE)
@@ -93,7 +113,14 @@ def seed(scale: float) -> dict[str, Any]:
         return {"manager": manager, "lead": lead}
     started = time.perf_counter()
     codenames = Permission.objects.filter(codename__in=["view_review", "view_identifiable"])
+    # A document's text: ``document_words`` words, in pieces of 50 (one CASE per word).
+    document_text = " || ' ' || ".join([f"({words_sql(50)})"] * max(1, document_words // 50))
     with connection.cursor() as cursor:
+        cursor.execute("SET maintenance_work_mem = '256MB'")
+        cursor.execute("SET synchronous_commit = off")
+        indexes = secondary_indexes(cursor)
+        for name, _definition in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
         cursor.execute(f"""
             INSERT INTO reviews_review (reference, stage, stage_entered_at, incident_date,
                 aware_date, what_happened, harm, abuse_or_neglect, criteria_met,
@@ -118,6 +145,8 @@ def seed(scale: float) -> dict[str, Any]:
                    current_date - 500 + (n % 300), 'Record ' || n, {words_sql(25)}, 'PC',
                    n % 3 = 0, 'routine', 'submitted', false
             FROM generate_series(1, {entries}) AS n""")
+        print(f"  {entries} chronology entries: {time.perf_counter() - started:.0f} s",
+              flush=True)
         cursor.execute(f"""
             INSERT INTO reviews_evidencerequest (review_id, agency_id, kind, description,
                 requested_on, due_on, status, missing, withdrawn_reason, shared_with_panel)
@@ -130,47 +159,95 @@ def seed(scale: float) -> dict[str, Any]:
                 uploaded_at, text, text_status, withdrawn_reason)
             SELECT (SELECT min(id) FROM reviews_evidencerequest) + (n % {reviews}), n, 1,
                    'bench/none', 'imr-' || n || '.pdf', 'application/pdf', 1, '', 1,
-                   {manager.pk}, now(), {" || ' ' || ".join([f"({words_sql(50)})"] * 10)},
-                   'read', ''
+                   {manager.pk}, now(), {document_text}, 'read', ''
             FROM generate_series(1, {documents}) AS n""")
+        print(f"  {documents} documents: {time.perf_counter() - started:.0f} s", flush=True)
+        for _name, definition in indexes:
+            cursor.execute(definition)
+        print(f"  {len(indexes)} indexes built again: {time.perf_counter() - started:.0f} s",
+              flush=True)
         cursor.execute("ANALYZE")
-    print(f"seeded {reviews} reviews, {entries} chronology entries, {documents} documents in "
-          f"{time.perf_counter() - started:.0f} s")
+    print(f"seeded {reviews} reviews, {entries} chronology entries, {documents} documents of "
+          f"{document_words} words in {time.perf_counter() - started:.0f} s", flush=True)
     return {"manager": manager, "lead": lead}
 
 
 def index_sizes() -> dict[str, str]:
+    """The search's GIN indexes, and the stored tsvector columns they index (in the table)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname, pg_size_pretty(pg_relation_size(indexname::regclass))"
                        " FROM pg_indexes WHERE indexname LIKE 'search_%_fts' ORDER BY 1")
-        return dict(cursor.fetchall())
+        sizes = dict(cursor.fetchall())
+        for table in ("reviews_chronologyentry", "reviews_evidencedocument"):
+            cursor.execute(f"SELECT pg_size_pretty(sum(pg_column_size(search_document))),"
+                           f" pg_size_pretty(pg_total_relation_size('{table}')) FROM {table}")
+            column, total = cursor.fetchone()
+            sizes[f"{table}.search_document"] = column
+            sizes[f"{table} (total, with indexes and TOAST)"] = total
+        return sizes
+
+
+def percentile(times: list[float], share: float) -> float:
+    """Nearest rank: the smallest time at least ``share`` of the times are not above."""
+    ordered = sorted(times)
+    return round(ordered[max(0, math.ceil(len(ordered) * share) - 1)], 1)
+
+
+def summary(times: list[float]) -> dict[str, float]:
+    return {"median_ms": round(statistics.median(times), 1), "p95_ms": percentile(times, 0.95)}
 
 
 def measure(user: User, rounds: int) -> dict[str, Any]:
-    times: list[float] = []
+    """Every query ``rounds`` times (after one warm-up round, not counted): overall, by kind
+    of query and by query."""
+    by_query: dict[str, list[float]] = {text: [] for text in QUERIES}
     queries: set[int] = set()
-    for _ in range(rounds):
+    for round_ in range(rounds + 1):
         for text in QUERIES:
-            user.__dict__.pop("_review_scope", None)
+            fresh = User.objects.get(pk=user.pk)  # as a new request: nothing cached on it
             with CaptureQueriesContext(connection) as captured:
                 started = time.perf_counter()
-                search_records(user, text)
-                times.append((time.perf_counter() - started) * 1000)
-            queries.add(len(captured))
-    times.sort()
-    return {"median_ms": round(statistics.median(times), 1),
-            "p95_ms": round(times[int(len(times) * 0.95) - 1], 1),
-            "queries": sorted(queries), "searches": len(times)}
+                search_records(fresh, text)
+                elapsed = (time.perf_counter() - started) * 1000
+            if round_:
+                by_query[text].append(elapsed)
+                queries.add(len(captured))
+    by_kind: dict[str, list[float]] = {}
+    for text, times in by_query.items():
+        by_kind.setdefault(QUERIES[text], []).extend(times)
+    return {**summary([t for times in by_query.values() for t in times]),
+            "queries": sorted(queries), "searches": rounds * len(QUERIES),
+            "by_kind": {kind: summary(times) for kind, times in by_kind.items()},
+            "by_query": {text: summary(times) for text, times in by_query.items()}}
+
+
+def explain(user: User, text: str) -> str:
+    """EXPLAIN ANALYZE of the search's first query (the page's rows, every kind)."""
+    with CaptureQueriesContext(connection) as captured:
+        search_records(User.objects.get(pk=user.pk), text)
+    sql = next(q["sql"] for q in captured if "UNION ALL" in q["sql"])
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+        return "\n".join(row[0] for row in cursor.fetchall())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--document-words", type=int, default=500)
+    parser.add_argument("--seed-only", action="store_true", help="seed, measure nothing")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--explain", metavar="QUERY", help="print the plan of one search and stop")
+    parser.add_argument("--as", dest="role", choices=["manager", "lead"], default="manager")
     args = parser.parse_args()
     use_bench_database(keep=args.keep)
-    people = seed(args.scale)
+    people = seed(args.scale, args.document_words)
+    if args.seed_only:
+        return
+    if args.explain:
+        print(explain(people[args.role], args.explain))
+        return
     results = {"scale": args.scale, "index_sizes": index_sizes(),
                "business_manager": measure(people["manager"], args.rounds),
                "agency_lead": measure(people["lead"], args.rounds)}

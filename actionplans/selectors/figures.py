@@ -57,7 +57,7 @@ from reviews.selectors.briefings import BriefingReach, briefings_reach
 from reviews.selectors.clocks import review_clocks
 
 __all__ = ["FIGURE_LABELS", "DelayReason", "Figure", "PeriodFigures", "ThemeCount",
-           "figure_records", "period_figures", "reporting_year"]
+           "figure_records", "period_decision_reasons", "period_figures", "reporting_year"]
 
 # key: (label, what its records are)
 FIGURE_LABELS: dict[str, tuple[str, str]] = {
@@ -119,9 +119,10 @@ class PeriodFigures:
     figures: dict[str, Figure] = field(default_factory=dict)
     days_to_publication: list[int] = field(default_factory=list)
     delay_reasons: list[DelayReason] = field(default_factory=list)
-    decision_reasons: list[DelayReason] = field(default_factory=list)
     themes: list[ThemeCount] = field(default_factory=list)
     briefings: tuple[BriefingReach, ...] = ()
+    # The period's reviews by id, as read (what ``period_decision_reasons`` needs).
+    reviews: dict[int, Review] = field(default_factory=dict, repr=False)
 
     def __getitem__(self, key: str) -> Figure:
         return self.figures[key]
@@ -163,7 +164,8 @@ def period_figures(user: User, start: date, end: date) -> PeriodFigures:
         clocks = {c.kind: c for c in review_clocks(review, list(review.clock_pauses.all()),
                                                    list(review.delay_explanations.all()), end)}
         _review_figures(review, clocks, start, end, found, out)
-    _reasons(out, {r.pk: r for r in reviews}, found)
+    out.reviews = {r.pk: r for r in reviews}
+    _delay_reasons(out, found)
     _recommendations(user, start, end, found)
     _actions(user, start, end, found)
     out.briefings = briefings_reach(user, start, end).briefings
@@ -202,24 +204,35 @@ def _review_figures(review: Review, clocks: dict, start: date, end: date,
             found["published_on_time"].append(pk)
 
 
-def _reasons(out: PeriodFigures, reviews: dict[int, Review], found: dict[str, list[int]]) -> None:
-    """The decisions' reasons and the recorded reasons for delay of the clocks the period's
-    figures missed, each through the pseudonymiser (the board reads them)."""
-    late = {pk: kinds for pk, kinds in _late(found).items()}
-    registers = review_registers([*late, *found["rapid_reviews"]])
-    for pk in found["rapid_reviews"]:
-        review = reviews[pk]
-        text = readable(None, review, {"t": review.decision_reasons or "–"}, registers[pk])["t"]
-        out.decision_reasons.append(DelayReason(pk, review.reference,
-                                                review.get_decision_display(), text))
+def _delay_reasons(out: PeriodFigures, found: dict[str, list[int]]) -> None:
+    """The recorded reasons for delay of the clocks the period's figures missed, each
+    through the pseudonymiser (the board reads them)."""
+    late = _late(found)
+    registers = review_registers(late)
     explained = DelayExplanation._base_manager.filter(review_id__in=list(late)).order_by(
         "review__reference", "clock")
     for e in explained:
         if e.clock in late[e.review_id]:
-            review = reviews[e.review_id]
+            review = out.reviews[e.review_id]
             text = readable(None, review, {"t": e.explanation}, registers[e.review_id])["t"]
             out.delay_reasons.append(DelayReason(e.review_id, review.reference,
                                                  ClockKind(e.clock).label, text))
+
+
+def period_decision_reasons(figures: PeriodFigures) -> list[DelayReason]:
+    """The decision and its reasons of each of the period's rapid reviews, through the
+    pseudonymiser (the board reads them). Only the records behind a decision's figure show
+    them, so they are read when asked for, not with every figure: pseudonymising every
+    rapid review's reasons was most of the figures' time at 5,000 reviews
+    (docs/learning.md, "Measures")."""
+    ids = list(figures["rapid_reviews"].records)
+    registers = review_registers(ids)
+    reasons = []
+    for pk in ids:
+        review = figures.reviews[pk]
+        text = readable(None, review, {"t": review.decision_reasons or "–"}, registers[pk])["t"]
+        reasons.append(DelayReason(pk, review.reference, review.get_decision_display(), text))
+    return reasons
 
 
 def _late(found: dict[str, list[int]]) -> dict[int, set[str]]:
@@ -295,7 +308,7 @@ def figure_records(user: User, key: str, start: date, end: date,
     if figure.kind == "review":
         said: dict[int, list[str]] = defaultdict(list)
         if key.startswith(("decisions", "rapid_reviews", "reviews_started")):
-            for r in figures.decision_reasons:
+            for r in period_decision_reasons(figures):
                 said[r.review_id].append(f"{r.clock}: {r.explanation}")
         for r in figures.delay_reasons:
             said[r.review_id].append(f"Delay ({r.clock.lower()}): {r.explanation}")

@@ -32,8 +32,8 @@ from scr.anonymise.identifiers import Identifier, identifier_patterns
 from scr.anonymise.variants import INITIALS, NAME, Variant, name_variants
 from scr.anonymise.words import is_common_word
 
-__all__ = ["ALWAYS_PREFIXES", "Claim", "CompiledRegister", "NameForm", "Person", "RegisterEntry",
-           "compile_register", "decision_key", "person_of"]
+__all__ = ["ALWAYS_PREFIXES", "Claim", "CompiledRegister", "FormPatterns", "NameForm", "Person",
+           "RegisterEntry", "compile_register", "decision_key", "person_of"]
 
 _WORD = r"[^\W_]"
 
@@ -225,6 +225,31 @@ class IdentifierForm:
 _TOKEN = re.compile(r"[a-z0-9]+")
 
 
+class FormPatterns:
+    """First token of a name form → one pattern of the forms that start with it, compiled
+    the first time a text holds that token. A short text (a decision's reasons, a delay's
+    explanation) holds few of a register's first tokens, and compiling every pattern of
+    every register was most of the cost of pseudonymising many reviews' texts once each
+    (the yearly figures: benchmarks/yearly_figures.py)."""
+
+    def __init__(self, sources: dict[str, str]) -> None:
+        self._sources = sources
+        self._compiled: dict[str, re.Pattern[str]] = {}
+
+    def get(self, token: str) -> re.Pattern[str] | None:
+        pattern = self._compiled.get(token)
+        if pattern is None:
+            source = self._sources.get(token)
+            if source is None:
+                return None
+            # Two threads may both compile it: the same pattern either way.
+            pattern = self._compiled[token] = re.compile(source)
+        return pattern
+
+    def __len__(self) -> int:
+        return len(self._sources)
+
+
 @dataclass(frozen=True)
 class CompiledRegister:
     forms: dict[str, NameForm]
@@ -235,7 +260,7 @@ class CompiledRegister:
     particles: frozenset[str] = frozenset()  # folded prefixes written in registered names
     # First token of a name form (folded letters and digits) → the forms that start with it,
     # as one pattern: the text is read token by token, not tried at every character.
-    by_first_token: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    by_first_token: FormPatterns = field(default_factory=lambda: FormPatterns({}))
     # A reviewer's decisions (``RegisterEntry.decided``): decision_key → the pseudonym.
     decided: dict[tuple[str, str], str] = field(default_factory=dict)
 
@@ -370,9 +395,9 @@ def compile_register(register: Iterable[RegisterEntry]) -> CompiledRegister:
                 tokens = {first.split("'")[0], first.replace("'", "")}
             for token in tokens:
                 by_first.setdefault(token, []).append(key)
-    by_first_token = {
-        token: re.compile(rf"(?<!{_WORD})(?:{'|'.join(spellings[k] for k in keys)})(?!{_WORD})")
-        for token, keys in by_first.items() if token}
+    by_first_token = FormPatterns({
+        token: rf"(?<!{_WORD})(?:{'|'.join(spellings[k] for k in keys)})(?!{_WORD})"
+        for token, keys in by_first.items() if token})
     identifiers = []
     dates: dict[date, list[str]] = {}
     for entry in entries:

@@ -226,3 +226,15 @@ def test_the_figures_cost_the_same_queries_for_few_or_many_reviews(
         figures = period_figures(personas.board, START, END)
     assert figures["published"].value == 5
     assert len(many) == len(few)
+
+
+def test_the_records_behind_a_decision_figure_give_its_reasons_pseudonymised(
+        personas: Personas, world: dict[str, Any]) -> None:
+    """The decisions' reasons are read only for these records (period_decision_reasons),
+    not with every figure: the same text, through the pseudonymiser."""
+    from actionplans.selectors import figure_records
+
+    _figure, rows = figure_records(personas.board, "decisions_review", START, END)
+    said = {pk: what for pk, _reference, what in rows}
+    assert said[world["a"].pk] == "Carry out a review: Child A's case meets the criteria."
+    assert "Kayden" not in " ".join(said.values())
